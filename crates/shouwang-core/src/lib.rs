@@ -1,0 +1,22 @@
+//! 守望 Shouwang domain core: the types and rules of 防止返贫动态监测和帮扶, with no IO.
+//!
+//! Parse at the edges into these types ([`RegionCode`], [`IdNumber`], [`Fen`], [`Date`]), then
+//! work with them; validation returns [`Problem`]s that carry a stable code and both languages.
+
+pub mod access;
+pub mod codes;
+pub mod date;
+pub mod household;
+pub mod id_number;
+pub mod money;
+pub mod problem;
+pub mod region;
+pub mod synth;
+
+pub use access::{Role, Scope};
+pub use date::Date;
+pub use household::{Household, Member};
+pub use id_number::{IdKind, IdNumber};
+pub use money::Fen;
+pub use problem::{Lang, Problem};
+pub use region::{Region, RegionCode, RegionLevel};
