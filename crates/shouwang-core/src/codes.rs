@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! code_list {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $zh:literal, $en:literal;)+ }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(try_from = "String", into = "&'static str")]
         pub enum $name { $(#[doc = $zh] $variant,)+ }
 
@@ -37,6 +37,7 @@ macro_rules! code_list {
         }
     };
 }
+pub(crate) use code_list;
 
 code_list!(
     /// 性别

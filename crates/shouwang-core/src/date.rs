@@ -124,6 +124,71 @@ impl From<Date> for String {
     }
 }
 
+/// A calendar month (`识别监测时间`, `风险消除时间` are months: `YYYYMM` in exports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct YearMonth {
+    year: i32,
+    month: u8,
+}
+
+impl YearMonth {
+    pub fn new(year: i32, month: u8) -> Option<YearMonth> {
+        ((1000..=9999).contains(&year) && (1..=12).contains(&month)).then_some(YearMonth { year, month })
+    }
+    pub fn of(date: Date) -> YearMonth {
+        YearMonth { year: date.year, month: date.month }
+    }
+    pub fn year(self) -> i32 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    /// Parses `YYYYMM`, `YYYY-MM`, `YYYY/MM` and `YYYY年M月`.
+    pub fn parse(text: &str) -> Option<YearMonth> {
+        let t = text.trim().trim_end_matches('月');
+        if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+            return YearMonth::new(t[..4].parse().ok()?, t[4..].parse().ok()?);
+        }
+        let (y, m) = t.split_once(['-', '/', '.', '年'])?;
+        if y.len() != 4 || m.is_empty() || m.len() > 2 {
+            return None;
+        }
+        YearMonth::new(y.parse().ok()?, m.parse().ok()?)
+    }
+    /// `YYYYMM`, as the national system exports it.
+    pub fn compact(self) -> String {
+        format!("{:04}{:02}", self.year, self.month)
+    }
+    /// Months from `self` to `later` (negative if `later` is earlier).
+    pub fn months_until(self, later: YearMonth) -> i32 {
+        (later.year - self.year) * 12 + i32::from(later.month) - i32::from(self.month)
+    }
+    pub fn first_day(self) -> Date {
+        Date { year: self.year, month: self.month, day: 1 }
+    }
+}
+
+impl fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl TryFrom<String> for YearMonth {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        YearMonth::parse(&value).ok_or_else(|| format!("invalid month: {value}"))
+    }
+}
+
+impl From<YearMonth> for String {
+    fn from(m: YearMonth) -> String {
+        m.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +225,17 @@ mod tests {
         let born = Date::new(2000, 6, 15).unwrap();
         assert_eq!(born.age_on(Date::new(2026, 6, 14).unwrap()), 25);
         assert_eq!(born.age_on(Date::new(2026, 6, 15).unwrap()), 26);
+    }
+
+    #[test]
+    fn months_parse_in_export_and_typed_forms() {
+        let m = YearMonth::new(2024, 3).unwrap();
+        for t in ["202403", "2024-03", "2024/3", "2024年3月"] {
+            assert_eq!(YearMonth::parse(t), Some(m), "{t}");
+        }
+        assert_eq!(YearMonth::parse("202413"), None);
+        assert_eq!(m.compact(), "202403");
+        assert_eq!(m.months_until(YearMonth::new(2024, 9).unwrap()), 6);
     }
 
     proptest! {
