@@ -1,1 +1,201 @@
+//! 守望 persistence: one [`Store`] over SQLite (the embedded default) and PostgreSQL, chosen by URL.
+//!
+//! Every query is written once (see [`db`]); only the migrations differ per backend. Every large
+//! table carries its county code so that a distributed PostgreSQL can shard by it.
 
+pub mod audit;
+pub mod db;
+mod migrate;
+pub mod regions;
+pub mod registry;
+pub mod testing;
+pub mod users;
+
+use db::{Backend, Dialect, Pool};
+use shouwang_core::Problem;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist (or lies outside the caller's region, which callers treat alike).
+    #[error("not found")]
+    NotFound,
+    /// The input breaks a rule; nothing was written.
+    #[error("invalid input: {}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
+    /// Someone else changed the record since it was read.
+    #[error("the record was changed by someone else; reload and try again")]
+    Stale,
+    #[error("database URL: {0}")]
+    Config(String),
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StoreError {
+    pub fn invalid(p: Problem) -> StoreError {
+        StoreError::Invalid(vec![p])
+    }
+}
+
+/// Where the data lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `sqlite://path`, `sqlite:path`, a bare file path, or `postgres://…` / `postgresql://…`.
+    pub fn parse(url: &str) -> Result<DatabaseUrl, StoreError> {
+        let u = url.trim();
+        if u.starts_with("postgres://") || u.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(u.to_string()));
+        }
+        let path = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
+        if path.is_empty() || u.contains("://") && !u.starts_with("sqlite://") {
+            return Err(StoreError::Config(format!("unsupported database URL '{}': use sqlite://PATH or postgres://…", redact(u))));
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// Hides the password of a URL for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            DatabaseUrl::Postgres(u) => f.write_str(&redact(u)),
+        }
+    }
+}
+
+/// The store. Cheap to clone; clones share the connection pool.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    /// A name for logs (URL with the password hidden).
+    pub label: String,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+fn open_sqlite_conn(path: &PathBuf) -> Result<rusqlite::Connection, StoreError> {
+    let c = rusqlite::Connection::open(path)?;
+    // WAL: readers never block the writer; NORMAL is durable at each checkpoint and safe in WAL.
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(c)
+}
+
+impl Store {
+    /// Opens the database named by `url` and applies pending migrations.
+    pub fn open(url: &str) -> Result<Store, StoreError> {
+        match DatabaseUrl::parse(url)? {
+            DatabaseUrl::Sqlite(path) => Store::open_sqlite(path),
+            DatabaseUrl::Postgres(u) => {
+                let config: postgres::Config = u.parse().map_err(|e| StoreError::Config(format!("{}: {e}", redact(&u))))?;
+                Store::open_postgres(config, redact(&u))
+            }
+        }
+    }
+
+    pub fn open_sqlite(path: PathBuf) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(format!("{}: {e}", dir.display())))?;
+        }
+        let label = format!("sqlite://{}", path.display());
+        let p = path.clone();
+        let pool = Pool::new(8, move || open_sqlite_conn(&p));
+        let store = Store { backend: Backend::Sqlite(pool), label };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn open_postgres(config: postgres::Config, label: String) -> Result<Store, StoreError> {
+        let pool = Pool::new(8, move || Ok(config.connect(postgres::NoTls)?));
+        let store = Store { backend: Backend::Postgres(pool), label };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// The applied schema version.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.backend.with_conn(|c| Ok(c.query_one("SELECT MAX(version) FROM schema_migrations", &[])?.map(|r| r.int(0)).unwrap_or(0)))
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.backend.with_tx(|tx| migrate::apply(tx))
+    }
+
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.backend.with_conn(f)
+    }
+    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.backend.with_tx(f)
+    }
+
+    /// A consistent copy of a SQLite database (`VACUUM INTO`); for PostgreSQL use pg_dump.
+    pub fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        match self.dialect() {
+            Dialect::Sqlite => self.with_conn(|c| c.exec("VACUUM INTO $1", &params![path.display().to_string()]).map(|_| ())),
+            Dialect::Postgres => Err(StoreError::Other("use pg_dump to back up PostgreSQL".into())),
+        }
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend() {
+        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db").ok(), Some(DatabaseUrl::Sqlite("data/x.db".into())));
+        assert_eq!(DatabaseUrl::parse("x.db").ok(), Some(DatabaseUrl::Sqlite("x.db".into())));
+        assert!(matches!(DatabaseUrl::parse("postgres://u:p@h/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+    }
+
+    #[test]
+    fn passwords_are_hidden_in_labels() {
+        assert_eq!(redact("postgres://user:secret@host:5432/db"), "postgres://user:***@host:5432/db");
+        assert_eq!(format!("{:?}", DatabaseUrl::parse("postgres://u:pw@h/d").unwrap()), "postgres://u:***@h/d");
+    }
+}

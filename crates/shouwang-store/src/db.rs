@@ -1,0 +1,322 @@
+//! The thin layer under the store: one SQL text for both backends (`$1`-style placeholders),
+//! typed parameters and rows, connection pools and transactions.
+//!
+//! The store is synchronous on purpose: SQLite is synchronous anyway, transactions read naturally
+//! as closures, and the web layer runs store calls on Tokio's blocking pool.
+
+use crate::StoreError;
+use std::sync::{Arc, Mutex};
+
+/// A parameter or column value. NULLs are typed because PostgreSQL checks parameter types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(Some(v))
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Int(Some(i64::from(v)))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Value {
+        Value::Int(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(Some(v))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Value {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Value {
+        Value::Text(v)
+    }
+}
+
+/// Builds a parameter list: `params![a, b, c]`.
+#[macro_export]
+macro_rules! params {
+    ($($v:expr),* $(,)?) => { vec![$($crate::db::Value::from($v)),*] };
+}
+
+/// One result row.
+#[derive(Clone, Debug)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    pub fn int(&self, i: usize) -> i64 {
+        self.opt_int(i).unwrap_or(0)
+    }
+    pub fn opt_int(&self, i: usize) -> Option<i64> {
+        match self.0.get(i) {
+            Some(Value::Int(v)) => *v,
+            Some(Value::Text(Some(t))) => t.parse().ok(),
+            _ => None,
+        }
+    }
+    pub fn text(&self, i: usize) -> String {
+        self.opt_text(i).unwrap_or_default()
+    }
+    pub fn opt_text(&self, i: usize) -> Option<String> {
+        match self.0.get(i) {
+            Some(Value::Text(v)) => v.clone(),
+            Some(Value::Int(Some(v))) => Some(v.to_string()),
+            _ => None,
+        }
+    }
+    pub fn bool(&self, i: usize) -> bool {
+        self.int(i) != 0
+    }
+}
+
+/// Which database engine a connection talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// What both backends can do: run a statement, run a query. Implemented for plain
+/// connections and for transactions alike, so store code is written once.
+pub trait Sql {
+    fn dialect(&self) -> Dialect;
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+    /// Runs a batch of statements without parameters (migrations).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+
+    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+}
+
+/// Rewrites `$1` placeholders to SQLite's `?1`. Our SQL never has `$` inside string literals.
+fn sqlite_sql(sql: &str) -> std::borrow::Cow<'_, str> {
+    if sql.contains('$') {
+        std::borrow::Cow::Owned(sql.replace('$', "?"))
+    } else {
+        std::borrow::Cow::Borrowed(sql)
+    }
+}
+
+fn to_sqlite(v: &Value) -> rusqlite::types::Value {
+    match v {
+        Value::Int(Some(i)) => rusqlite::types::Value::Integer(*i),
+        Value::Text(Some(t)) => rusqlite::types::Value::Text(t.clone()),
+        _ => rusqlite::types::Value::Null,
+    }
+}
+
+fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(match row.get_ref(i)? {
+            rusqlite::types::ValueRef::Integer(v) => Value::Int(Some(v)),
+            rusqlite::types::ValueRef::Real(v) => Value::Int(Some(v as i64)),
+            rusqlite::types::ValueRef::Text(t) => Value::Text(Some(String::from_utf8_lossy(t).into_owned())),
+            rusqlite::types::ValueRef::Blob(b) => Value::Text(Some(String::from_utf8_lossy(b).into_owned())),
+            rusqlite::types::ValueRef::Null => Value::Text(None),
+        });
+    }
+    Ok(Row(out))
+}
+
+fn sqlite_exec(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+    let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
+    Ok(stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))? as u64)
+}
+
+fn sqlite_query(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+    let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
+    let n = stmt.column_count();
+    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter().map(to_sqlite)), |r| sqlite_row(r, n))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+macro_rules! impl_sqlite_sql {
+    ($t:ty) => {
+        impl Sql for $t {
+            fn dialect(&self) -> Dialect {
+                Dialect::Sqlite
+            }
+            fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+                sqlite_exec(self, sql, params)
+            }
+            fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+                sqlite_query(self, sql, params)
+            }
+            fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+                Ok(self.execute_batch(sql)?)
+            }
+        }
+    };
+}
+impl_sqlite_sql!(rusqlite::Connection);
+impl_sqlite_sql!(rusqlite::Transaction<'_>);
+
+fn pg_params(params: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|v| match v {
+            Value::Int(i) => i as &(dyn postgres::types::ToSql + Sync),
+            Value::Text(t) => t as &(dyn postgres::types::ToSql + Sync),
+        })
+        .collect()
+}
+
+fn pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
+    use postgres::types::Type;
+    let mut out = Vec::with_capacity(row.len());
+    for (i, col) in row.columns().iter().enumerate() {
+        let ty = col.type_();
+        out.push(if *ty == Type::INT8 {
+            Value::Int(row.try_get::<_, Option<i64>>(i)?)
+        } else if *ty == Type::INT4 {
+            Value::Int(row.try_get::<_, Option<i32>>(i)?.map(i64::from))
+        } else if *ty == Type::INT2 {
+            Value::Int(row.try_get::<_, Option<i16>>(i)?.map(i64::from))
+        } else if *ty == Type::BOOL {
+            Value::Int(row.try_get::<_, Option<bool>>(i)?.map(i64::from))
+        } else {
+            Value::Text(row.try_get::<_, Option<String>>(i)?)
+        });
+    }
+    Ok(Row(out))
+}
+
+macro_rules! impl_pg_sql {
+    ($t:ty) => {
+        impl Sql for $t {
+            fn dialect(&self) -> Dialect {
+                Dialect::Postgres
+            }
+            fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+                Ok(postgres::GenericClient::execute(self, sql, &pg_params(params))?)
+            }
+            fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+                let rows = postgres::GenericClient::query(self, sql, &pg_params(params))?;
+                rows.iter().map(pg_row).collect()
+            }
+            fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+                Ok(postgres::GenericClient::batch_execute(self, sql)?)
+            }
+        }
+    };
+}
+impl_pg_sql!(postgres::Client);
+impl_pg_sql!(postgres::Transaction<'_>);
+
+/// A small pool: connections are taken from a stack and returned when the guard drops.
+/// Opening is cheap for SQLite and rare for PostgreSQL once warm, so there is no idle reaper.
+pub(crate) struct Pool<C> {
+    idle: Mutex<Vec<C>>,
+    open: Box<dyn Fn() -> Result<C, StoreError> + Send + Sync>,
+    max_idle: usize,
+}
+
+impl<C> Pool<C> {
+    pub(crate) fn new(max_idle: usize, open: impl Fn() -> Result<C, StoreError> + Send + Sync + 'static) -> Arc<Pool<C>> {
+        Arc::new(Pool { idle: Mutex::new(Vec::new()), open: Box::new(open), max_idle })
+    }
+    pub(crate) fn take(&self) -> Result<C, StoreError> {
+        let idle = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
+        match idle {
+            Some(c) => Ok(c),
+            None => (self.open)(),
+        }
+    }
+    pub(crate) fn give_back(&self, c: C) {
+        if let Ok(mut v) = self.idle.lock() {
+            if v.len() < self.max_idle {
+                v.push(c);
+            }
+        }
+    }
+}
+
+/// The two backends.
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite(Arc<Pool<rusqlite::Connection>>),
+    Postgres(Arc<Pool<postgres::Client>>),
+}
+
+impl Backend {
+    /// Runs `f` on a pooled connection, outside any explicit transaction.
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match self {
+            Backend::Sqlite(pool) => {
+                let mut c = pool.take()?;
+                let r = f(&mut c);
+                pool.give_back(c);
+                r
+            }
+            Backend::Postgres(pool) => {
+                let mut c = pool.take()?;
+                let r = f(&mut c);
+                // a broken connection is dropped, not returned
+                if !c.is_closed() {
+                    pool.give_back(c);
+                }
+                r
+            }
+        }
+    }
+
+    /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise
+    /// (and on a crash: neither backend keeps an uncommitted transaction).
+    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match self {
+            Backend::Sqlite(pool) => {
+                let mut c = pool.take()?;
+                let r = (|| {
+                    // IMMEDIATE takes the write lock up front, so two writers wait (busy_timeout)
+                    // instead of failing half-way with SQLITE_BUSY on upgrade.
+                    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                    let mut tx = tx;
+                    let out = f(&mut tx)?;
+                    tx.commit()?;
+                    Ok(out)
+                })();
+                pool.give_back(c);
+                r
+            }
+            Backend::Postgres(pool) => {
+                let mut c = pool.take()?;
+                let r = (|| {
+                    let mut tx = c.transaction()?;
+                    let out = f(&mut tx)?;
+                    tx.commit()?;
+                    Ok(out)
+                })();
+                if !c.is_closed() {
+                    pool.give_back(c);
+                }
+                r
+            }
+        }
+    }
+}
+
+/// The upper bound of a code-prefix range: every code starting with `prefix` sorts below it.
+/// Codes are digits, and ':' follows '9' in byte order (PostgreSQL columns use COLLATE "C").
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}:")
+}

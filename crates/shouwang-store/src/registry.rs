@@ -1,0 +1,523 @@
+//! The registry (户人信息): households and members, validated by core, written with their audit.
+
+use crate::audit::{record, Actor};
+use crate::db::{prefix_end, Row, Sql, Value};
+use crate::{params, Store, StoreError};
+use shouwang_core::codes::{Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex};
+use shouwang_core::household::{validate_family, validate_household, validate_member};
+use shouwang_core::id_number::{mask, normalise};
+use shouwang_core::{Date, Household, IdKind, Member, Problem, RegionCode, RegionLevel};
+
+/// A household as stored, with its members and concurrency version.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct HouseholdRecord {
+    pub county: String,
+    pub household: Household,
+    pub members: Vec<Member>,
+    /// Incremented on every change; edits carry the version they started from.
+    pub version: i64,
+    pub updated_at: i64,
+}
+
+/// One line of a household list.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct HouseholdListRow {
+    pub household_no: String,
+    pub village: String,
+    pub group: String,
+    pub head_name: String,
+    pub head_id: String,
+    pub size: i64,
+    pub household_type: HouseholdType,
+    pub dibao: bool,
+    pub tekun: bool,
+    pub relocated: bool,
+}
+
+/// A person found by a search.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SearchHit {
+    pub household_no: String,
+    pub village: String,
+    pub name: String,
+    pub id_number: String,
+    pub relation: Relation,
+}
+
+const HOUSEHOLD_COLUMNS: &str = "county, household_no, village, grp, address, phone, household_type, dibao, tekun, relocated, \
+     resettlement_site, military_family, cultivated_land_centimu, housing_area_centim2, house_grade";
+
+const MEMBER_COLUMNS: &str = "id_kind, id_number, person_no, name, sex, birth_date, relation, ethnicity, political, phone, \
+     education, schooling, health, disability_category, labour, migrant_months, migrant_place, migrant_employer, welfare_job, \
+     welfare_job_months, dibao, tekun, resident_medical, employee_medical, serious_illness_insurance, resident_pension, \
+     employee_pension, deceased_on";
+const MEMBER_COLUMN_COUNT: usize = 28;
+
+fn county_of(h: &Household) -> String {
+    h.village.county().map(|c| c.as_str().to_string()).unwrap_or_default()
+}
+
+fn household_values(h: &Household) -> Vec<Value> {
+    params![
+        county_of(h),
+        &h.household_no,
+        h.village.as_str(),
+        &h.group,
+        &h.address,
+        &h.phone,
+        h.household_type.code(),
+        h.dibao,
+        h.tekun,
+        h.relocated,
+        &h.resettlement_site,
+        h.military_family,
+        h.cultivated_land_centimu,
+        h.housing_area_centim2,
+        &h.house_grade
+    ]
+}
+
+fn id_kind_code(k: IdKind) -> i64 {
+    match k {
+        IdKind::ResidentId => 0,
+        IdKind::DisabilityCard => 1,
+        IdKind::Other => 2,
+    }
+}
+
+fn id_kind_from(code: i64) -> IdKind {
+    match code {
+        1 => IdKind::DisabilityCard,
+        2 => IdKind::Other,
+        _ => IdKind::ResidentId,
+    }
+}
+
+fn member_values(m: &Member) -> Vec<Value> {
+    params![
+        id_kind_code(m.id_kind),
+        &m.id_number,
+        &m.person_no,
+        &m.name,
+        m.sex.code(),
+        m.birth_date.to_string(),
+        m.relation.code(),
+        &m.ethnicity,
+        m.political.map(Political::code),
+        &m.phone,
+        m.education.map(Education::code),
+        m.schooling.map(Schooling::code),
+        m.health.bits(),
+        &m.disability_category,
+        m.labour.map(LabourCapacity::code),
+        m.migrant_months,
+        &m.migrant_place,
+        &m.migrant_employer,
+        &m.welfare_job,
+        m.welfare_job_months,
+        m.dibao,
+        m.tekun,
+        m.resident_medical,
+        m.employee_medical,
+        m.serious_illness_insurance,
+        m.resident_pension,
+        m.employee_pension,
+        m.deceased_on.map(|d| d.to_string())
+    ]
+}
+
+fn row_household(r: &Row) -> Option<Household> {
+    Some(Household {
+        household_no: r.text(1),
+        village: RegionCode::from_canonical(&r.text(2))?,
+        group: r.text(3),
+        address: r.text(4),
+        phone: r.text(5),
+        household_type: HouseholdType::from_code(r.int(6)).unwrap_or(HouseholdType::Other),
+        dibao: r.bool(7),
+        tekun: r.bool(8),
+        relocated: r.bool(9),
+        resettlement_site: r.text(10),
+        military_family: r.bool(11),
+        cultivated_land_centimu: r.opt_int(12),
+        housing_area_centim2: r.opt_int(13),
+        house_grade: r.text(14),
+    })
+}
+
+fn row_member(r: &Row) -> Member {
+    Member {
+        id_kind: id_kind_from(r.int(0)),
+        id_number: r.text(1),
+        person_no: r.text(2),
+        name: r.text(3),
+        sex: Sex::from_code(r.int(4)).unwrap_or(Sex::Male),
+        birth_date: Date::parse(&r.text(5)).unwrap_or_else(|| Date::from_days(0)),
+        relation: Relation::from_code(r.int(6)).unwrap_or(Relation::Other),
+        ethnicity: r.text(7),
+        political: r.opt_int(8).and_then(Political::from_code),
+        phone: r.text(9),
+        education: r.opt_int(10).and_then(Education::from_code),
+        schooling: r.opt_int(11).and_then(Schooling::from_code),
+        health: Health::from_bits(r.int(12)),
+        disability_category: r.text(13),
+        labour: r.opt_int(14).and_then(LabourCapacity::from_code),
+        migrant_months: r.int(15),
+        migrant_place: r.text(16),
+        migrant_employer: r.text(17),
+        welfare_job: r.text(18),
+        welfare_job_months: r.int(19),
+        dibao: r.bool(20),
+        tekun: r.bool(21),
+        resident_medical: r.bool(22),
+        employee_medical: r.bool(23),
+        serious_illness_insurance: r.bool(24),
+        resident_pension: r.bool(25),
+        employee_pension: r.bool(26),
+        deceased_on: r.opt_text(27).and_then(|t| Date::parse(&t)),
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, StoreError> {
+    let Some(r) = c.query_one(&format!("SELECT {HOUSEHOLD_COLUMNS}, version, updated_at FROM households WHERE household_no = $1"), &params![no])?
+    else {
+        return Ok(None);
+    };
+    let Some(household) = row_household(&r) else { return Ok(None) };
+    let county = r.text(0);
+    let members = c
+        .query(
+            &format!("SELECT {MEMBER_COLUMNS} FROM members WHERE county = $1 AND household_no = $2 ORDER BY position"),
+            &params![&county, no],
+        )?
+        .iter()
+        .map(row_member)
+        .collect();
+    Ok(Some(HouseholdRecord { county, household, members, version: r.int(15), updated_at: r.int(16) }))
+}
+
+fn village_exists(c: &mut dyn Sql, village: &RegionCode) -> Result<bool, StoreError> {
+    Ok(c.query_one("SELECT 1 FROM regions WHERE code = $1 AND level = 12", &params![village.as_str()])?.is_some())
+}
+
+fn unknown_village(v: &RegionCode) -> Problem {
+    Problem::new("village.unknown", "village", format!("村代码{v}不存在"), format!("village {v} does not exist"))
+}
+
+/// Refuses ID numbers already registered to another household, anywhere in the installation.
+fn check_not_elsewhere(c: &mut dyn Sql, no: &str, members: &[Member]) -> Result<Vec<Problem>, StoreError> {
+    let mut out = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        if let Some(r) = c.query_one("SELECT household_no FROM person_index WHERE id_number = $1", &params![&m.id_number])? {
+            let other = r.text(0);
+            if other != no {
+                out.push(Problem::new(
+                    "id_number.elsewhere",
+                    format!("members[{i}].id_number"),
+                    format!("证件号码{}已登记在户{other}，一个人只能属于一户", mask(&m.id_number)),
+                    format!("ID number {} is already registered in household {other}; a person belongs to one household", mask(&m.id_number)),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn insert_members(tx: &mut dyn Sql, county: &str, no: &str, members: &[Member]) -> Result<(), StoreError> {
+    for (pos, m) in members.iter().enumerate() {
+        let mut values = params![county, no, pos as i64];
+        values.extend(member_values(m));
+        tx.exec(
+            &format!(
+                "INSERT INTO members (county, household_no, position, {MEMBER_COLUMNS}) VALUES ({})",
+                placeholders(1, 3 + MEMBER_COLUMN_COUNT)
+            ),
+            &values,
+        )?;
+        tx.exec("INSERT INTO person_index (id_number, county, household_no) VALUES ($1, $2, $3)", &params![&m.id_number, county, no])?;
+    }
+    Ok(())
+}
+
+fn delete_members(tx: &mut dyn Sql, county: &str, no: &str) -> Result<(), StoreError> {
+    tx.exec("DELETE FROM person_index WHERE county = $1 AND household_no = $2", &params![county, no])?;
+    tx.exec("DELETE FROM members WHERE county = $1 AND household_no = $2", &params![county, no])?;
+    Ok(())
+}
+
+/// Normalises what forms and files give: trimmed text, normalised ID numbers.
+pub fn tidy_member(mut m: Member) -> Member {
+    m.id_number = normalise(&m.id_number);
+    m.name = m.name.trim().to_string();
+    m.phone = m.phone.trim().to_string();
+    m
+}
+
+/// Fills sex and birth date from the ID number when the form leaves them to it.
+pub fn tidy_household(mut h: Household) -> Household {
+    h.household_no = h.household_no.trim().to_string();
+    h.phone = h.phone.trim().to_string();
+    h
+}
+
+impl Store {
+    /// A household with its members, or `None`.
+    pub fn household(&self, household_no: &str) -> Result<Option<HouseholdRecord>, StoreError> {
+        self.with_conn(|c| load_household(c, household_no))
+    }
+
+    /// Creates a household with its members. Validates everything first; writes all or nothing.
+    pub fn create_household(&self, actor: &Actor, household: Household, members: Vec<Member>, today: Date) -> Result<(), StoreError> {
+        let household = tidy_household(household);
+        let members: Vec<Member> = members.into_iter().map(tidy_member).collect();
+        let mut problems = validate_household(&household);
+        for (i, m) in members.iter().enumerate() {
+            problems.extend(validate_member(m, today).into_iter().map(|p| p.under(&format!("members[{i}]"))));
+        }
+        problems.extend(validate_family(&members));
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
+        self.with_tx(|tx| {
+            if !village_exists(tx, &household.village)? {
+                return Err(StoreError::invalid(unknown_village(&household.village)));
+            }
+            if tx.query_one("SELECT 1 FROM households WHERE household_no = $1", &params![&household.household_no])?.is_some() {
+                return Err(StoreError::invalid(Problem::new(
+                    "household_no.taken",
+                    "household_no",
+                    format!("户编号{}已存在", household.household_no),
+                    format!("household number {} already exists", household.household_no),
+                )));
+            }
+            let elsewhere = check_not_elsewhere(tx, &household.household_no, &members)?;
+            if !elsewhere.is_empty() {
+                return Err(StoreError::Invalid(elsewhere));
+            }
+            let county = county_of(&household);
+            let now = crate::now();
+            let mut values = household_values(&household);
+            values.push(now.into());
+            values.push(now.into());
+            tx.exec(&format!("INSERT INTO households ({HOUSEHOLD_COLUMNS}, created_at, updated_at) VALUES ({})", placeholders(1, 17)), &values)?;
+            insert_members(tx, &county, &household.household_no, &members)?;
+            let after = serde_json::json!({ "household": json(&household), "members": json(&members) });
+            record(tx, actor, Some(&county), "household.create", ("household", &household.household_no), None, Some(&after))
+        })
+    }
+
+    /// Replaces a household's fields and members in one step, checking the version the editor
+    /// started from. The household number and county cannot change.
+    pub fn update_household(
+        &self,
+        actor: &Actor,
+        household: Household,
+        members: Vec<Member>,
+        expected_version: i64,
+        today: Date,
+    ) -> Result<(), StoreError> {
+        let household = tidy_household(household);
+        let members: Vec<Member> = members.into_iter().map(tidy_member).collect();
+        let mut problems = validate_household(&household);
+        for (i, m) in members.iter().enumerate() {
+            problems.extend(validate_member(m, today).into_iter().map(|p| p.under(&format!("members[{i}]"))));
+        }
+        problems.extend(validate_family(&members));
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
+        self.with_tx(|tx| {
+            let before = load_household(tx, &household.household_no)?.ok_or(StoreError::NotFound)?;
+            if before.version != expected_version {
+                return Err(StoreError::Stale);
+            }
+            if county_of(&household) != before.county {
+                return Err(StoreError::invalid(Problem::new(
+                    "village.county",
+                    "village",
+                    "不能把户迁到其他县",
+                    "a household cannot move to another county",
+                )));
+            }
+            if !village_exists(tx, &household.village)? {
+                return Err(StoreError::invalid(unknown_village(&household.village)));
+            }
+            let elsewhere = check_not_elsewhere(tx, &household.household_no, &members)?;
+            if !elsewhere.is_empty() {
+                return Err(StoreError::Invalid(elsewhere));
+            }
+            if before.household == household && before.members == members {
+                return Ok(());
+            }
+            let mut values = household_values(&household);
+            values.push(crate::now().into());
+            tx.exec(
+                "UPDATE households SET village = $3, grp = $4, address = $5, phone = $6, household_type = $7, dibao = $8,
+                 tekun = $9, relocated = $10, resettlement_site = $11, military_family = $12, cultivated_land_centimu = $13,
+                 housing_area_centim2 = $14, house_grade = $15, updated_at = $16, version = version + 1
+                 WHERE county = $1 AND household_no = $2",
+                &values,
+            )?;
+            delete_members(tx, &before.county, &household.household_no)?;
+            insert_members(tx, &before.county, &household.household_no, &members)?;
+            let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });
+            let a = serde_json::json!({ "household": json(&household), "members": json(&members) });
+            record(tx, actor, Some(&before.county), "household.update", ("household", &household.household_no), Some(&b), Some(&a))
+        })
+    }
+
+    /// Households of a region, ordered by village and number, with the total count.
+    pub fn households_in(&self, region: &RegionCode, offset: i64, limit: i64) -> Result<(Vec<HouseholdListRow>, i64), StoreError> {
+        self.with_conn(|c| {
+            let lo = region.as_str();
+            let hi = prefix_end(lo);
+            let total = c
+                .query_one("SELECT COUNT(*) FROM households WHERE village >= $1 AND village < $2", &params![lo, hi.clone()])?
+                .map(|r| r.int(0))
+                .unwrap_or(0);
+            let rows = c.query(
+                "SELECT h.household_no, h.village, h.grp, m.name, m.id_number,
+                        (SELECT COUNT(*) FROM members x WHERE x.county = h.county AND x.household_no = h.household_no AND x.deceased_on IS NULL),
+                        h.household_type, h.dibao, h.tekun, h.relocated
+                 FROM households h LEFT JOIN members m ON m.county = h.county AND m.household_no = h.household_no AND m.relation = 0
+                 WHERE h.village >= $1 AND h.village < $2 ORDER BY h.village, h.household_no LIMIT $3 OFFSET $4",
+                &params![lo, hi, limit, offset],
+            )?;
+            Ok((rows.iter().map(list_row).collect(), total))
+        })
+    }
+
+    /// Persons whose name, ID number or household number match `query`, inside `region`.
+    /// Names match exactly or by their beginning; ID and household numbers exactly.
+    pub fn search(&self, region: &RegionCode, query: &str, limit: i64) -> Result<Vec<SearchHit>, StoreError> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Ok(vec![]);
+        }
+        let id = normalise(q);
+        let lo = region.as_str();
+        let hi = prefix_end(lo);
+        self.with_conn(|c| {
+            let select = "SELECT m.household_no, h.village, m.name, m.id_number, m.relation FROM members m
+                 JOIN households h ON h.county = m.county AND h.household_no = m.household_no
+                 WHERE h.village >= $1 AND h.village < $2";
+            let mut rows = c.query(
+                &format!("{select} AND m.name >= $3 AND m.name < $4 ORDER BY m.name, m.household_no LIMIT $5"),
+                &params![lo, hi.clone(), q, format!("{q}\u{10FFFF}"), limit],
+            )?;
+            rows.extend(c.query(&format!("{select} AND m.id_number = $3"), &params![lo, hi.clone(), id.clone()])?);
+            rows.extend(c.query(&format!("{select} AND m.household_no = $3 ORDER BY m.position"), &params![lo, hi, q])?);
+            let mut hits: Vec<SearchHit> = Vec::new();
+            for r in rows {
+                let hit = SearchHit {
+                    household_no: r.text(0),
+                    village: r.text(1),
+                    name: r.text(2),
+                    id_number: r.text(3),
+                    relation: Relation::from_code(r.int(4)).unwrap_or(Relation::Other),
+                };
+                if !hits.iter().any(|h| h.id_number == hit.id_number) {
+                    hits.push(hit);
+                }
+            }
+            hits.truncate(limit.max(0) as usize);
+            Ok(hits)
+        })
+    }
+
+    /// Loads many validated households at once (demo, synthetic data): multi-row inserts in one
+    /// transaction, one audit event for the whole load. Refuses duplicates like single creation.
+    pub fn bulk_load(&self, actor: &Actor, data: &[(Household, Vec<Member>)], what: &str) -> Result<usize, StoreError> {
+        let now = crate::now();
+        self.with_tx(|tx| {
+            for chunk in data.chunks(200) {
+                let mut sql = format!("INSERT INTO households ({HOUSEHOLD_COLUMNS}, created_at, updated_at) VALUES ");
+                let mut values = Vec::with_capacity(chunk.len() * 17);
+                for (i, (h, _)) in chunk.iter().enumerate() {
+                    sql.push_str(if i == 0 { "(" } else { ", (" });
+                    sql.push_str(&placeholders(i * 17 + 1, 17));
+                    sql.push(')');
+                    values.extend(household_values(h));
+                    values.push(now.into());
+                    values.push(now.into());
+                }
+                tx.exec(&sql, &values)?;
+                let persons: Vec<(&Household, usize, &Member)> =
+                    chunk.iter().flat_map(|(h, ms)| ms.iter().enumerate().map(move |(p, m)| (h, p, m))).collect();
+                for part in persons.chunks(300) {
+                    let width = 3 + MEMBER_COLUMN_COUNT;
+                    let mut sql = format!("INSERT INTO members (county, household_no, position, {MEMBER_COLUMNS}) VALUES ");
+                    let mut index_sql = String::from("INSERT INTO person_index (id_number, county, household_no) VALUES ");
+                    let mut values = Vec::with_capacity(part.len() * width);
+                    let mut index_values = Vec::with_capacity(part.len() * 3);
+                    for (i, (h, pos, m)) in part.iter().enumerate() {
+                        sql.push_str(if i == 0 { "(" } else { ", (" });
+                        sql.push_str(&placeholders(i * width + 1, width));
+                        sql.push(')');
+                        index_sql.push_str(if i == 0 { "(" } else { ", (" });
+                        index_sql.push_str(&placeholders(i * 3 + 1, 3));
+                        index_sql.push(')');
+                        values.extend(params![county_of(h), &h.household_no, *pos as i64]);
+                        values.extend(member_values(m));
+                        index_values.extend(params![&m.id_number, county_of(h), &h.household_no]);
+                    }
+                    tx.exec(&sql, &values)?;
+                    tx.exec(&index_sql, &index_values)?;
+                }
+            }
+            let after = serde_json::json!({ "households": data.len() });
+            record(tx, actor, None, what, ("bulk", what), None, Some(&after))?;
+            Ok(data.len())
+        })
+    }
+
+    /// Counts of households and living persons under a region.
+    pub fn count_in(&self, region: &RegionCode) -> Result<(i64, i64), StoreError> {
+        self.with_conn(|c| {
+            let lo = region.as_str();
+            let hi = prefix_end(lo);
+            let h = c.query_one("SELECT COUNT(*) FROM households WHERE village >= $1 AND village < $2", &params![lo, hi.clone()])?;
+            let p = c.query_one(
+                "SELECT COUNT(*) FROM members m JOIN households h ON h.county = m.county AND h.household_no = m.household_no
+                 WHERE h.village >= $1 AND h.village < $2 AND m.deceased_on IS NULL",
+                &params![lo, hi],
+            )?;
+            Ok((h.map(|r| r.int(0)).unwrap_or(0), p.map(|r| r.int(0)).unwrap_or(0)))
+        })
+    }
+
+    /// Villages with their resettlement site names used in the data (for the demo).
+    pub fn villages_of(&self, county: &RegionCode) -> Result<Vec<RegionCode>, StoreError> {
+        self.with_conn(|c| {
+            let lo = county.as_str();
+            let rows = c.query(
+                "SELECT code FROM regions WHERE level = $1 AND code >= $2 AND code < $3 ORDER BY code",
+                &params![RegionLevel::Village.code_len() as i64, lo, prefix_end(lo)],
+            )?;
+            Ok(rows.iter().filter_map(|r| RegionCode::from_canonical(&r.text(0))).collect())
+        })
+    }
+}
+
+fn list_row(r: &Row) -> HouseholdListRow {
+    HouseholdListRow {
+        household_no: r.text(0),
+        village: r.text(1),
+        group: r.text(2),
+        head_name: r.text(3),
+        head_id: r.text(4),
+        size: r.int(5),
+        household_type: HouseholdType::from_code(r.int(6)).unwrap_or(HouseholdType::Other),
+        dibao: r.bool(7),
+        tekun: r.bool(8),
+        relocated: r.bool(9),
+    }
+}

@@ -1,0 +1,225 @@
+//! The store's behaviour, on every configured backend (SQLite always; PostgreSQL when
+//! `SHOUWANG_TEST_PG_URL` is set, as `.ci/run` does).
+
+use shouwang_core::codes::Relation;
+use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
+use shouwang_core::{Date, Household, Member, RegionCode, RegionLevel, Role};
+use shouwang_store::audit::Actor;
+use shouwang_store::testing::TestDb;
+use shouwang_store::users::NewUser;
+use shouwang_store::StoreError;
+
+const TAOHONG: &str = "510821108212";
+const LONGFENG: &str = "510821115200";
+
+fn today() -> Date {
+    Date::new(2026, 11, 23).unwrap()
+}
+
+fn dbs() -> Vec<TestDb> {
+    TestDb::all()
+        .into_iter()
+        .map(|db| {
+            db.with_regions(&[
+                ("510821108", "三江镇"),
+                (TAOHONG, "桃红村村民委员会"),
+                ("510821115", "龙凤镇"),
+                (LONGFENG, "龙凤村村民委员会"),
+            ])
+        })
+        .collect()
+}
+
+fn families(n: usize, seed: u64) -> Vec<(Household, Vec<Member>)> {
+    let config = SynthConfig { households: n, seed, today: today(), county: RegionCode::parse("510821").unwrap() };
+    let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage { code: RegionCode::parse(c).unwrap(), resettlement_site: None });
+    generate(&config, &villages)
+}
+
+fn actor() -> Actor {
+    Actor::system("test")
+}
+
+fn problem_codes(e: StoreError) -> Vec<&'static str> {
+    match e {
+        StoreError::Invalid(p) => p.iter().map(|p| p.code).collect(),
+        other => panic!("expected a validation error, got {other}"),
+    }
+}
+
+#[test]
+fn a_created_household_reads_back_with_its_members() {
+    for db in dbs() {
+        let (h, members) = families(1, 1).remove(0);
+        db.store.create_household(&actor(), h.clone(), members.clone(), today()).unwrap();
+        let rec = db.store.household(&h.household_no).unwrap().expect("household stored");
+        assert_eq!(rec.household, h, "{}", db.name);
+        assert_eq!(rec.members, members, "{}", db.name);
+        assert_eq!(rec.county, "510821");
+        assert_eq!(rec.version, 1);
+        let history = db.store.history("household", &h.household_no, 10).unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].action, "household.create");
+    }
+}
+
+#[test]
+fn a_second_head_is_refused_and_nothing_is_written() {
+    for db in dbs() {
+        let (h, mut members) = families(1, 2).remove(0);
+        let mut extra = members[0].clone();
+        extra.id_number = shouwang_core::id_number::make_id("510821", Date::new(1960, 1, 1).unwrap(), 3, extra.sex);
+        extra.birth_date = Date::new(1960, 1, 1).unwrap();
+        extra.relation = Relation::Head;
+        members.push(extra);
+        let err = db.store.create_household(&actor(), h.clone(), members, today()).unwrap_err();
+        assert_eq!(problem_codes(err), ["head.several"], "{}", db.name);
+        assert!(db.store.household(&h.household_no).unwrap().is_none());
+        assert_eq!(db.store.count_in(&RegionCode::parse("510821").unwrap()).unwrap(), (0, 0));
+    }
+}
+
+#[test]
+fn a_person_already_in_another_household_is_refused() {
+    for db in dbs() {
+        let mut data = families(2, 3);
+        let (h1, m1) = data.remove(0);
+        let (h2, mut m2) = data.remove(0);
+        db.store.create_household(&actor(), h1.clone(), m1.clone(), today()).unwrap();
+        let mut moved = m1[0].clone();
+        moved.relation = Relation::Sibling;
+        m2.push(moved);
+        let err = db.store.create_household(&actor(), h2.clone(), m2, today()).unwrap_err();
+        assert_eq!(problem_codes(err), ["id_number.elsewhere"], "{}", db.name);
+        assert!(db.store.household(&h2.household_no).unwrap().is_none());
+    }
+}
+
+#[test]
+fn an_unknown_village_is_refused() {
+    for db in dbs() {
+        let (mut h, members) = families(1, 4).remove(0);
+        h.village = RegionCode::parse("510821108999").unwrap();
+        let err = db.store.create_household(&actor(), h, members, today()).unwrap_err();
+        assert_eq!(problem_codes(err), ["village.unknown"], "{}", db.name);
+    }
+}
+
+#[test]
+fn an_edit_is_versioned_and_its_history_shows_before_and_after() {
+    for db in dbs() {
+        let (h, members) = families(1, 5).remove(0);
+        db.store.create_household(&actor(), h.clone(), members.clone(), today()).unwrap();
+        let mut changed = h.clone();
+        changed.address = "三组15号".into();
+        db.store.update_household(&actor(), changed.clone(), members.clone(), 1, today()).unwrap();
+        let rec = db.store.household(&h.household_no).unwrap().unwrap();
+        assert_eq!(rec.household.address, "三组15号");
+        assert_eq!(rec.version, 2);
+        // a second editor who started from version 1 is told to reload
+        let err = db.store.update_household(&actor(), h.clone(), members.clone(), 1, today()).unwrap_err();
+        assert!(matches!(err, StoreError::Stale), "{}: {err}", db.name);
+        let history = db.store.history("household", &h.household_no, 10).unwrap();
+        assert_eq!(history[0].action, "household.update");
+        assert_eq!(history[0].before.as_ref().unwrap()["household"]["address"], h.address.as_str());
+        assert_eq!(history[0].after.as_ref().unwrap()["household"]["address"], "三组15号");
+        // saving the same data again changes nothing and writes no history
+        db.store.update_household(&actor(), changed, members, 2, today()).unwrap();
+        assert_eq!(db.store.household(&h.household_no).unwrap().unwrap().version, 2);
+        assert_eq!(db.store.history("household", &h.household_no, 10).unwrap().len(), 2);
+    }
+}
+
+#[test]
+fn search_finds_names_ids_and_household_numbers_only_inside_the_region() {
+    for db in dbs() {
+        let data = families(40, 6);
+        db.store.bulk_load(&actor(), &data, "test.load").unwrap();
+        let (h, members) = data.iter().find(|(h, _)| h.village.as_str() == LONGFENG).unwrap();
+        let person = &members[0];
+        let county = RegionCode::parse("510821").unwrap();
+        let taohong = RegionCode::parse(TAOHONG).unwrap();
+        let by_id = db.store.search(&county, &person.id_number, 20).unwrap();
+        assert_eq!(by_id.len(), 1, "{}", db.name);
+        assert_eq!(by_id[0].household_no, h.household_no);
+        let by_no = db.store.search(&county, &h.household_no, 20).unwrap();
+        assert_eq!(by_no.len(), members.len());
+        let surname: String = person.name.chars().take(1).collect();
+        let by_name = db.store.search(&county, &surname, 200).unwrap();
+        assert!(by_name.iter().any(|s| s.id_number == person.id_number), "{}", db.name);
+        assert!(by_name.iter().all(|s| s.name.starts_with(&surname)));
+        // the same person is invisible from the other village
+        assert!(db.store.search(&taohong, &person.id_number, 20).unwrap().is_empty());
+        assert!(db.store.search(&taohong, &h.household_no, 20).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn the_tree_counts_households_and_persons_per_child_region() {
+    for db in dbs() {
+        let data = families(30, 7);
+        db.store.bulk_load(&actor(), &data, "test.load").unwrap();
+        let persons = |v: &str| data.iter().filter(|(h, _)| h.village.as_str() == v).map(|(_, m)| m.len() as i64).sum::<i64>();
+        let towns = db.store.children(&RegionCode::parse("510821").unwrap()).unwrap();
+        assert_eq!(towns.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["三江镇", "龙凤镇"], "{}", db.name);
+        assert_eq!(towns[0].households, 15);
+        assert_eq!(towns[0].persons, persons(TAOHONG));
+        let (list, total) = db.store.households_in(&RegionCode::parse(LONGFENG).unwrap(), 0, 10).unwrap();
+        assert_eq!(total, 15);
+        assert_eq!(list.len(), 10);
+        assert!(list.iter().all(|r| r.village == LONGFENG && !r.head_name.is_empty()));
+    }
+}
+
+#[test]
+fn village_names_match_with_or_without_the_committee_suffix() {
+    for db in dbs() {
+        let county = RegionCode::parse("510821").unwrap();
+        for name in ["桃红村", "桃红村村民委员会"] {
+            let found = db.store.find_villages(&county, None, name).unwrap();
+            assert_eq!(found.len(), 1, "{}: {name}", db.name);
+            assert_eq!(found[0].code.as_str(), TAOHONG);
+        }
+        assert!(db.store.find_villages(&county, Some("龙凤镇"), "桃红村").unwrap().is_empty());
+        assert_eq!(db.store.count_regions(&county, RegionLevel::Village).unwrap(), 2);
+    }
+}
+
+#[test]
+fn users_lock_after_repeated_failures_and_sessions_resolve() {
+    for db in dbs() {
+        let region = RegionCode::parse(TAOHONG).unwrap();
+        let id = db
+            .store
+            .add_user(&actor(), NewUser { username: "cadre", display_name: "村干部", password_hash: "h", role: Role::Village, region: &region })
+            .unwrap();
+        let dup = db.store.add_user(&actor(), NewUser { username: "cadre", display_name: "x", password_hash: "h", role: Role::Village, region: &region });
+        assert_eq!(problem_codes(dup.unwrap_err()), ["username.taken"]);
+        for _ in 0..5 {
+            db.store.login_failed(id, 5, 4_000_000_000).unwrap();
+        }
+        let u = db.store.user_by_name("cadre").unwrap().unwrap();
+        assert_eq!(u.locked_until, 4_000_000_000, "{}", db.name);
+        db.store.login_succeeded(&u, "tokenhash", "csrf").unwrap();
+        let s = db.store.session("tokenhash").unwrap().unwrap();
+        assert_eq!(s.user.username, "cadre");
+        assert_eq!(s.csrf, "csrf");
+        assert_eq!(s.user.role, Role::Village);
+        db.store.end_session("tokenhash").unwrap();
+        assert!(db.store.session("tokenhash").unwrap().is_none());
+    }
+}
+
+#[test]
+fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.sqlite");
+    {
+        let store = shouwang_store::Store::open(&format!("sqlite://{}", path.display())).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 1);
+        store.import_regions([shouwang_core::Region { code: RegionCode::parse("51").unwrap(), name: "四川省".into() }]).unwrap();
+    }
+    let store = shouwang_store::Store::open(&path.display().to_string()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.region(&RegionCode::parse("51").unwrap()).unwrap().unwrap().name, "四川省");
+}
