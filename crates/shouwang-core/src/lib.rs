@@ -8,6 +8,7 @@ pub mod codes;
 pub mod date;
 pub mod household;
 pub mod id_number;
+pub mod income;
 pub mod monitoring;
 pub mod money;
 pub mod problem;
