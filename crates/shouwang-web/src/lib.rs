@@ -1,1 +1,41 @@
+//! 守望 web: server-rendered pages (askama), a JSON API under `/api/v1`, sessions, CSRF, and
+//! role and region checks as extractors so that no handler can forget them.
 
+mod api;
+pub mod auth;
+mod error;
+mod i18n;
+mod pages;
+mod state;
+
+pub use auth::{hash_password, random_token};
+pub use state::{AppState, WebConfig};
+
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The whole application: pages, API, static files, with the session and CSRF layer.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/lang/{tag}", get(pages::set_lang))
+        .route("/regions/{code}", get(pages::region))
+        .route("/search", get(pages::search))
+        .route("/paired", get(pages::paired))
+        .route("/households/new", get(pages::new_household_form).post(pages::create_household))
+        .route("/households/{no}", get(pages::household))
+        .route("/households/{no}/edit", get(pages::edit_household_form).post(pages::edit_household))
+        .route("/households/{no}/members/new", get(pages::new_member_form).post(pages::add_member))
+        .route("/households/{no}/members/{idx}/edit", get(pages::edit_member_form).post(pages::edit_member))
+        .route("/households/{no}/members/{idx}/delete", post(pages::delete_member))
+        .route("/households/{no}/members/{idx}/reveal", post(pages::reveal))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(pages::metrics))
+        .nest("/api", api::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .with_state(state)
+}

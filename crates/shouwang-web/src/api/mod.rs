@@ -1,0 +1,197 @@
+//! The JSON API under `/api/v1`, with the same session, CSRF (`X-CSRF-Token` header) and scope
+//! checks as the pages. ID numbers come masked; revealing one is its own audited call.
+
+mod openapi;
+
+use crate::auth::{self, Session, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::pages::{editable_household, search_hits, visible_household};
+use crate::state::{today, AppState};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use shouwang_core::id_number::mask;
+use shouwang_core::{Household, Member, RegionCode, Role};
+use shouwang_store::registry::HouseholdRecord;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/v1/login", post(login))
+        .route("/v1/me", get(me))
+        .route("/v1/regions/{code}", get(region))
+        .route("/v1/regions/{code}/households", get(households))
+        .route("/v1/households", post(create))
+        .route("/v1/households/{no}", get(household).put(update))
+        .route("/v1/households/{no}/members/{idx}/reveal", post(reveal))
+        .route("/v1/search", get(search))
+}
+
+/// Reads a JSON body, turning axum's rejection into our bilingual 400.
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    b.map(|Json(v)| v).map_err(|e| AppError::BadRequest(e.body_text()))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+/// Signs in and returns the CSRF token to send as `X-CSRF-Token` on writes.
+async fn login(State(state): State<AppState>, b: Result<Json<LoginBody>, JsonRejection>) -> Result<Response, AppError> {
+    let b = body(b)?;
+    match auth::login(&state, b.username, b.password).await {
+        Ok((token, csrf)) => {
+            let cookie = auth::set_cookie(SESSION_COOKIE, &token, state.config.max_session_age, state.config.secure_cookies);
+            Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "csrf": csrf }))).into_response())
+        }
+        Err(auth::LoginError::Locked) => Ok((
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"code": "auth.locked", "message": "登录失败次数过多，账号已暂时锁定", "message_en": "too many failed sign-ins; the account is locked for a while", "errors": []})),
+        )
+            .into_response()),
+        Err(auth::LoginError::Wrong) => Ok((
+            axum::http::StatusCode::UNAUTHORIZED,
+            Json(json!({"code": "auth.wrong", "message": "用户名或密码不正确", "message_en": "wrong username or password", "errors": []})),
+        )
+            .into_response()),
+    }
+}
+
+async fn me(s: Session) -> Json<Value> {
+    Json(json!({
+        "username": s.user.username,
+        "display_name": s.user.display_name,
+        "role": s.user.role.as_str(),
+        "region": s.user.region.as_str(),
+        "csrf": s.csrf,
+    }))
+}
+
+fn browsable(s: &Session, code: &RegionCode) -> Result<(), AppError> {
+    if matches!(s.user.role, Role::AssistancePerson | Role::Department) || !s.scope.can_read(code.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+async fn region(State(state): State<AppState>, s: Session, Path(code): Path<String>) -> Result<Json<Value>, AppError> {
+    let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
+    browsable(&s, &code)?;
+    let c = code.clone();
+    let (region, children, counts) = state.db(move |st| Ok((st.region(&c)?, st.children(&c)?, st.count_in(&c)?))).await?;
+    let region = region.ok_or(AppError::NotFound)?;
+    Ok(Json(json!({
+        "code": region.code, "name": region.name, "households": counts.0, "persons": counts.1, "children": children,
+    })))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn households(State(state): State<AppState>, s: Session, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Result<Json<Value>, AppError> {
+    let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
+    browsable(&s, &code)?;
+    let (offset, limit) = (q.offset.unwrap_or(0).max(0), q.limit.unwrap_or(50).clamp(1, 500));
+    let (mut rows, total) = state.db(move |st| st.households_in(&code, offset, limit)).await?;
+    for r in &mut rows {
+        r.head_id = mask(&r.head_id);
+    }
+    Ok(Json(json!({ "total": total, "offset": offset, "households": rows })))
+}
+
+fn masked(rec: &HouseholdRecord) -> Value {
+    let mut members = rec.members.clone();
+    for m in &mut members {
+        m.id_number = mask(&m.id_number);
+    }
+    json!({ "county": rec.county, "household": rec.household, "members": members, "version": rec.version, "updated_at": rec.updated_at })
+}
+
+async fn household(State(state): State<AppState>, s: Session, Path(no): Path<String>) -> Result<Json<Value>, AppError> {
+    let rec = visible_household(&state, &s, no).await?;
+    Ok(Json(masked(&rec)))
+}
+
+#[derive(Deserialize)]
+struct HouseholdBody {
+    household: Household,
+    members: Vec<Member>,
+    #[serde(default)]
+    version: i64,
+}
+
+async fn update(State(state): State<AppState>, s: Session, Path(no): Path<String>, b: Result<Json<HouseholdBody>, JsonRejection>) -> Result<Json<Value>, AppError> {
+    let b = body(b)?;
+    let rec = editable_household(&state, &s, no.clone()).await?;
+    if b.household.household_no != no {
+        return Err(AppError::BadRequest("household.household_no differs from the URL".into()));
+    }
+    if !s.scope.can_edit_registry(b.household.village.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    // members sent back as they were read keep their masked ID: restore the real one
+    let members = b
+        .members
+        .into_iter()
+        .map(|mut m| {
+            if m.id_number.contains('*') {
+                if let Some(old) = rec.members.iter().find(|o| mask(&o.id_number) == m.id_number) {
+                    m.id_number = old.id_number.clone();
+                }
+            }
+            m
+        })
+        .collect();
+    let actor = s.actor();
+    let (h, v) = (b.household, b.version);
+    state.db(move |st| st.update_household(&actor, h, members, v, today())).await?;
+    let rec = visible_household(&state, &s, no).await?;
+    Ok(Json(masked(&rec)))
+}
+
+async fn create(State(state): State<AppState>, s: Session, b: Result<Json<HouseholdBody>, JsonRejection>) -> Result<Response, AppError> {
+    let b = body(b)?;
+    if !s.scope.can_edit_registry(b.household.village.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let actor = s.actor();
+    let no = b.household.household_no.clone();
+    state.db(move |st| st.create_household(&actor, b.household, b.members, today())).await?;
+    let rec = visible_household(&state, &s, no).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(masked(&rec))).into_response())
+}
+
+async fn reveal(State(state): State<AppState>, s: Session, Path((no, idx)): Path<(String, usize)>) -> Result<Json<Value>, AppError> {
+    let rec = visible_household(&state, &s, no.clone()).await?;
+    if !s.scope.can_reveal_id(rec.household.village.as_str()) {
+        return Err(AppError::Forbidden);
+    }
+    let m = rec.members.get(idx).ok_or(AppError::NotFound)?.clone();
+    let (actor, county, key) = (s.actor(), rec.county.clone(), format!("{no}#{}", mask(&m.id_number)));
+    state.db(move |st| st.audit(&actor, Some(&county), "id.reveal", ("member", &key))).await?;
+    Ok(Json(json!({ "id_number": m.id_number })))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn search(State(state): State<AppState>, s: Session, Query(q): Query<SearchQuery>) -> Result<Json<Value>, AppError> {
+    let mut hits = search_hits(&state, &s, q.q).await?;
+    for h in &mut hits {
+        h.id_number = mask(&h.id_number);
+    }
+    Ok(Json(json!({ "hits": hits })))
+}

@@ -1,0 +1,97 @@
+//! Errors as users see them: a status, a stable code and a sentence in their language.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shouwang_core::Problem;
+use shouwang_store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// Not signed in.
+    Unauthenticated { api: bool },
+    /// Outside the user's role or region. Shown as "not found" so that guessing reveals nothing.
+    NotFound,
+    Forbidden,
+    Invalid(Vec<Problem>),
+    Stale,
+    BadRequest(String),
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Invalid(p) => AppError::Invalid(p),
+            StoreError::Stale => AppError::Stale,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Stale => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated { .. } => "auth.required",
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::Invalid(_) => "invalid",
+            AppError::Stale => "stale",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Internal(_) => "internal",
+        }
+    }
+    pub fn message(&self) -> (String, String) {
+        match self {
+            AppError::Unauthenticated { .. } => ("请先登录".into(), "please sign in".into()),
+            AppError::NotFound => ("找不到该记录，或不在您的管辖范围内".into(), "not found, or outside your region".into()),
+            AppError::Forbidden => ("您的角色无权执行此操作".into(), "your role may not do this".into()),
+            AppError::Invalid(p) => (
+                p.iter().map(|p| format!("{}：{}", p.field, p.zh)).collect::<Vec<_>>().join("；"),
+                p.iter().map(|p| format!("{}: {}", p.field, p.en)).collect::<Vec<_>>().join("; "),
+            ),
+            AppError::Stale => ("该记录已被他人修改，请刷新后重试".into(), "someone else changed this record; reload and try again".into()),
+            AppError::BadRequest(m) => (format!("请求无效：{m}"), format!("bad request: {m}")),
+            AppError::Internal(_) => ("服务器内部错误，已记录".into(), "internal error; it has been logged".into()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let (zh, en) = self.message();
+        match self {
+            AppError::Unauthenticated { api: false } => {
+                (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/login")]).into_response()
+            }
+            _ => {
+                // Pages and API alike get JSON from the API router; page handlers render their own
+                // errors through `pages::error_page`, so this is the API and fallback form.
+                let body = serde_json::json!({
+                    "code": self.code(),
+                    "message": zh,
+                    "message_en": en,
+                    "errors": match &self {
+                        AppError::Invalid(p) => serde_json::to_value(p).unwrap_or_default(),
+                        _ => serde_json::Value::Array(vec![]),
+                    },
+                });
+                (self.status(), axum::Json(body)).into_response()
+            }
+        }
+    }
+}
