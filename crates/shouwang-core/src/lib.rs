@@ -13,6 +13,8 @@ pub mod monitoring;
 pub mod money;
 pub mod problem;
 pub mod region;
+pub mod screening;
+pub mod standard;
 pub mod synth;
 
 pub use access::{Role, Scope};

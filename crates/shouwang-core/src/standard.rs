@@ -1,0 +1,709 @@
+//! Yearly monitoring standards (监测标准): the monitoring line (监测线), warning thresholds and
+//! deadlines, per year and region, inherited downward (province → city → county).
+//!
+//! A [`Standard`] is a partial record: a province sets every field; a city or county sets only what
+//! it overrides. [`resolve`] merges them for one region and year, field by field:
+//!
+//! * only standards of the region's ancestors (or the region itself) and of years up to the asked
+//!   year take part;
+//! * the **newest year wins first**, then the **most specific region** within that year. So a
+//!   province's new line for 2025 replaces a county's 2024 override (a county line set against the
+//!   2024 provincial floor may lie below the 2025 one), while a county's 2025 override beats the
+//!   province's 2025 value;
+//! * a year without its own standard uses the most recent previous year's value ("目前仍按上年
+//!   监测标准，新标准确定后执行新标准", domain-research §2.1);
+//! * fields nobody set take the defaults of [`StandardDefaults`], which follow the national guide
+//!   where one exists (15-day identification, ≥5-day notice, ≥6 months before elimination) and say
+//!   so where they are ours. The monitoring line has no default: without it there is no standard.
+
+use crate::money::Fen;
+use crate::problem::Problem;
+use crate::region::{RegionCode, RegionLevel};
+use crate::screening::level::WarningScheme;
+use serde::{Deserialize, Serialize};
+
+/// One region's standard for one year (监测标准), possibly partial (an override).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standard {
+    /// 年度
+    pub year: i32,
+    /// The province, city or county it applies to (a region-code prefix)
+    pub region: RegionCode,
+    /// 文号 of the notice that set it, e.g. `云农办通〔2025〕1号`
+    #[serde(default)]
+    pub document: String,
+    /// 监测线 / 监测范围: per-capita net income line, 分 per person per year (2025 云南: 870,000)
+    #[serde(default)]
+    pub monitoring_line: Option<Fen>,
+    /// 临界线幅度: "near the line" means at most this many percent above it
+    #[serde(default)]
+    pub near_line_percent: Option<i64>,
+    /// 收入骤降幅度: per-capita net income fallen by more than this percent from the previous year
+    #[serde(default)]
+    pub income_drop_percent: Option<i64>,
+    /// 刚性支出占比: 合规自付支出 above this percent of household net income
+    #[serde(default)]
+    pub rigid_expenditure_percent: Option<i64>,
+    /// 刚性支出金额: 合规自付支出 above this amount per household and year
+    #[serde(default)]
+    pub rigid_expenditure_amount: Option<Fen>,
+    /// 非义务教育阶段费用: self-paid non-compulsory schooling costs above this amount per year
+    #[serde(default)]
+    pub schooling_cost_threshold: Option<Fen>,
+    /// 识别认定时限: days from a lead to the identification decision
+    #[serde(default)]
+    pub identification_days: Option<i64>,
+    /// 公示天数: minimum days of the village public notice
+    #[serde(default)]
+    pub notice_min_days: Option<i64>,
+    /// 帮扶措施落实时限: days after identification by which measures must be in place
+    #[serde(default)]
+    pub measures_days: Option<i64>,
+    /// 风险消除最短监测期: months between identification and elimination, at least
+    #[serde(default)]
+    pub elimination_min_months: Option<i64>,
+    /// 预警方案: response days per warning level
+    #[serde(default)]
+    pub warning_scheme: Option<WarningScheme>,
+}
+
+impl Standard {
+    /// A standard for `region` and `year` that sets nothing yet.
+    pub fn empty(year: i32, region: RegionCode) -> Standard {
+        Standard {
+            year,
+            region,
+            document: String::new(),
+            monitoring_line: None,
+            near_line_percent: None,
+            income_drop_percent: None,
+            rigid_expenditure_percent: None,
+            rigid_expenditure_amount: None,
+            schooling_cost_threshold: None,
+            identification_days: None,
+            notice_min_days: None,
+            measures_days: None,
+            elimination_min_months: None,
+            warning_scheme: None,
+        }
+    }
+
+    /// A complete provincial standard: `line` and every other field at its default.
+    pub fn provincial(year: i32, province: RegionCode, line: Fen) -> Standard {
+        let d = StandardDefaults::DEFAULT;
+        Standard {
+            monitoring_line: Some(line),
+            near_line_percent: Some(d.near_line_percent),
+            income_drop_percent: Some(d.income_drop_percent),
+            rigid_expenditure_percent: Some(d.rigid_expenditure_percent),
+            rigid_expenditure_amount: Some(d.rigid_expenditure_amount),
+            schooling_cost_threshold: Some(d.schooling_cost_threshold),
+            identification_days: Some(d.identification_days),
+            notice_min_days: Some(d.notice_min_days),
+            measures_days: Some(d.measures_days),
+            elimination_min_months: Some(d.elimination_min_months),
+            warning_scheme: Some(d.warning_scheme),
+            ..Standard::empty(year, province)
+        }
+    }
+}
+
+/// The values used for fields no standard in the chain sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StandardDefaults {
+    pub near_line_percent: i64,
+    pub income_drop_percent: i64,
+    pub rigid_expenditure_percent: i64,
+    pub rigid_expenditure_amount: Fen,
+    pub schooling_cost_threshold: Fen,
+    pub identification_days: i64,
+    pub notice_min_days: i64,
+    pub measures_days: i64,
+    pub elimination_min_months: i64,
+    pub warning_scheme: WarningScheme,
+}
+
+impl StandardDefaults {
+    /// * near line 10 %, income drop 30 %: ours (no national figure; counties set them);
+    /// * rigid expenditure 50 % of household net income or 20,000 元: the 医保 alert practice of
+    ///   50 % and the 20,000 元 inpatient threshold for non-registered households (research §4);
+    /// * non-compulsory schooling 10,000 元 per school year (教育 practice, research §4);
+    /// * 15 days lead → identification, notice ≥ 5 days, elimination ≥ 6 months: national guide;
+    /// * measures within 10 days: from the issue (no national text found, research §12.3).
+    pub const DEFAULT: StandardDefaults = StandardDefaults {
+        near_line_percent: 10,
+        income_drop_percent: 30,
+        rigid_expenditure_percent: 50,
+        rigid_expenditure_amount: Fen(2_000_000),
+        schooling_cost_threshold: Fen(1_000_000),
+        identification_days: 15,
+        notice_min_days: 5,
+        measures_days: 10,
+        elimination_min_months: 6,
+        warning_scheme: WarningScheme {
+            red_days: 3,
+            yellow_days: 7,
+            blue_days: 15,
+        },
+    };
+}
+
+/// Where a resolved field's value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldOrigin {
+    pub field: &'static str,
+    /// The standard that set it (region, year), or `None` for the built-in default
+    pub from: Option<(RegionCode, i32)>,
+}
+
+/// A complete standard for one region and year, every field decided.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResolvedStandard {
+    pub year: i32,
+    pub region: RegionCode,
+    /// 监测线, 分 per person per year
+    pub monitoring_line: Fen,
+    pub near_line_percent: i64,
+    pub income_drop_percent: i64,
+    pub rigid_expenditure_percent: i64,
+    pub rigid_expenditure_amount: Fen,
+    pub schooling_cost_threshold: Fen,
+    pub identification_days: i64,
+    pub notice_min_days: i64,
+    pub measures_days: i64,
+    pub elimination_min_months: i64,
+    pub warning_scheme: WarningScheme,
+    /// Where each field came from, for the admin page ("继承自 53 云南省 2025年")
+    pub origins: Vec<FieldOrigin>,
+}
+
+impl ResolvedStandard {
+    /// The same standard with another monitoring line (what-if: "line=9200").
+    pub fn with_line(&self, line: Fen) -> ResolvedStandard {
+        ResolvedStandard {
+            monitoring_line: line,
+            ..self.clone()
+        }
+    }
+
+    /// Range checks of every value, as for a [`Standard`].
+    pub fn validate(&self) -> Vec<Problem> {
+        let as_standard = Standard {
+            year: self.year,
+            region: self.region.clone(),
+            document: String::new(),
+            monitoring_line: Some(self.monitoring_line),
+            near_line_percent: Some(self.near_line_percent),
+            income_drop_percent: Some(self.income_drop_percent),
+            rigid_expenditure_percent: Some(self.rigid_expenditure_percent),
+            rigid_expenditure_amount: Some(self.rigid_expenditure_amount),
+            schooling_cost_threshold: Some(self.schooling_cost_threshold),
+            identification_days: Some(self.identification_days),
+            notice_min_days: Some(self.notice_min_days),
+            measures_days: Some(self.measures_days),
+            elimination_min_months: Some(self.elimination_min_months),
+            warning_scheme: Some(self.warning_scheme),
+        };
+        validate_values(&as_standard)
+    }
+}
+
+/// Picks, per field, the value of the first standard in `chain` (already ordered by priority).
+fn pick<T: Clone>(
+    chain: &[&Standard],
+    field: &'static str,
+    get: impl Fn(&Standard) -> Option<T>,
+    default: T,
+    origins: &mut Vec<FieldOrigin>,
+) -> T {
+    for s in chain {
+        if let Some(v) = get(s) {
+            origins.push(FieldOrigin {
+                field,
+                from: Some((s.region.clone(), s.year)),
+            });
+            return v;
+        }
+    }
+    origins.push(FieldOrigin { field, from: None });
+    default
+}
+
+/// The standard in force for `region` in `year` (see the module documentation for the order).
+/// `None` when no monitoring line is set for the region in that year or any earlier one.
+pub fn resolve(standards: &[Standard], region: &RegionCode, year: i32) -> Option<ResolvedStandard> {
+    let mut chain: Vec<&Standard> = standards
+        .iter()
+        .filter(|s| s.year <= year && s.region.contains(region))
+        .collect();
+    // newest year first, then the most specific region; stable, so input order breaks ties
+    chain.sort_by(|a, b| {
+        b.year
+            .cmp(&a.year)
+            .then(b.region.as_str().len().cmp(&a.region.as_str().len()))
+    });
+    let d = StandardDefaults::DEFAULT;
+    let mut origins = Vec::with_capacity(11);
+    let line_source = chain.iter().find(|s| s.monitoring_line.is_some())?;
+    let monitoring_line = line_source.monitoring_line?;
+    origins.push(FieldOrigin {
+        field: "monitoring_line",
+        from: Some((line_source.region.clone(), line_source.year)),
+    });
+    let o = &mut origins;
+    Some(ResolvedStandard {
+        year,
+        region: region.clone(),
+        monitoring_line,
+        near_line_percent: pick(
+            &chain,
+            "near_line_percent",
+            |s| s.near_line_percent,
+            d.near_line_percent,
+            o,
+        ),
+        income_drop_percent: pick(
+            &chain,
+            "income_drop_percent",
+            |s| s.income_drop_percent,
+            d.income_drop_percent,
+            o,
+        ),
+        rigid_expenditure_percent: pick(
+            &chain,
+            "rigid_expenditure_percent",
+            |s| s.rigid_expenditure_percent,
+            d.rigid_expenditure_percent,
+            o,
+        ),
+        rigid_expenditure_amount: pick(
+            &chain,
+            "rigid_expenditure_amount",
+            |s| s.rigid_expenditure_amount,
+            d.rigid_expenditure_amount,
+            o,
+        ),
+        schooling_cost_threshold: pick(
+            &chain,
+            "schooling_cost_threshold",
+            |s| s.schooling_cost_threshold,
+            d.schooling_cost_threshold,
+            o,
+        ),
+        identification_days: pick(
+            &chain,
+            "identification_days",
+            |s| s.identification_days,
+            d.identification_days,
+            o,
+        ),
+        notice_min_days: pick(
+            &chain,
+            "notice_min_days",
+            |s| s.notice_min_days,
+            d.notice_min_days,
+            o,
+        ),
+        measures_days: pick(
+            &chain,
+            "measures_days",
+            |s| s.measures_days,
+            d.measures_days,
+            o,
+        ),
+        elimination_min_months: pick(
+            &chain,
+            "elimination_min_months",
+            |s| s.elimination_min_months,
+            d.elimination_min_months,
+            o,
+        ),
+        warning_scheme: pick(
+            &chain,
+            "warning_scheme",
+            |s| s.warning_scheme,
+            d.warning_scheme,
+            o,
+        ),
+        origins,
+    })
+}
+
+/// [`resolve`], with the problem to show when there is no line.
+pub fn resolve_checked(
+    standards: &[Standard],
+    region: &RegionCode,
+    year: i32,
+) -> Result<ResolvedStandard, Problem> {
+    resolve(standards, region, year).ok_or_else(|| {
+        Problem::new(
+            "standard.line_missing",
+            "monitoring_line",
+            format!("{region}在{year}年及以前没有设定监测线"),
+            format!("no monitoring line is set for {region} in {year} or earlier"),
+        )
+    })
+}
+
+fn range_problem(
+    field: &str,
+    label_zh: &str,
+    v: i64,
+    lo: i64,
+    hi: i64,
+    unit_zh: &str,
+    unit_en: &str,
+) -> Option<Problem> {
+    (!(lo..=hi).contains(&v)).then(|| {
+        Problem::new(
+            "standard.range",
+            field,
+            format!("{label_zh}应在{lo}至{hi}{unit_zh}之间，而不是{v}{unit_zh}"),
+            format!("{field} must be between {lo} and {hi} {unit_en}, not {v}"),
+        )
+    })
+}
+
+fn amount_problem(field: &str, label_zh: &str, v: Fen, max_yuan: i64) -> Option<Problem> {
+    (v.0 <= 0 || v > Fen::from_yuan(max_yuan)).then(|| {
+        Problem::new(
+            "standard.amount_range",
+            field,
+            format!("{label_zh}应大于0且不超过{max_yuan}元，而不是{v}元"),
+            format!("{field} must be above 0 and at most {max_yuan} yuan, not {v}"),
+        )
+    })
+}
+
+fn validate_values(s: &Standard) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if !(2000..=2100).contains(&s.year) {
+        out.push(Problem::new(
+            "standard.year",
+            "year",
+            format!("年度{}不在2000–2100之间", s.year),
+            format!("year {} is outside 2000–2100", s.year),
+        ));
+    }
+    if let Some(line) = s.monitoring_line {
+        if line.0 <= 0 {
+            out.push(Problem::new(
+                "standard.line_not_positive",
+                "monitoring_line",
+                format!("监测线应大于0，而不是{line}元"),
+                format!("the monitoring line must be above 0, not {line} yuan"),
+            ));
+        } else if line > Fen::from_yuan(100_000) {
+            // the highest line found is 19,560 元 (德化 2024); 100,000 元 leaves room and catches 分 typed as 元
+            out.push(Problem::new(
+                "standard.line_absurd",
+                "monitoring_line",
+                format!("监测线{line}元超过上限100000元，请检查"),
+                format!("the monitoring line {line} yuan exceeds 100000 yuan; check it"),
+            ));
+        }
+    }
+    let percents = [
+        (
+            "near_line_percent",
+            "临界线幅度",
+            s.near_line_percent,
+            0,
+            100,
+        ),
+        (
+            "income_drop_percent",
+            "收入骤降幅度",
+            s.income_drop_percent,
+            1,
+            100,
+        ),
+        // above 100 % is meaningful: "刚性支出明显超过上年度收入" (the 2020 rule, research §2.4)
+        (
+            "rigid_expenditure_percent",
+            "刚性支出占比",
+            s.rigid_expenditure_percent,
+            1,
+            300,
+        ),
+    ];
+    for (field, zh, v, lo, hi) in percents {
+        out.extend(v.and_then(|v| range_problem(field, zh, v, lo, hi, "%", "percent")));
+    }
+    out.extend(
+        s.rigid_expenditure_amount.and_then(|v| {
+            amount_problem("rigid_expenditure_amount", "刚性支出金额", v, 10_000_000)
+        }),
+    );
+    out.extend(
+        s.schooling_cost_threshold.and_then(|v| {
+            amount_problem("schooling_cost_threshold", "非义务教育费用", v, 10_000_000)
+        }),
+    );
+    let days = [
+        (
+            "identification_days",
+            "识别认定时限",
+            s.identification_days,
+            5,
+            60,
+        ),
+        ("notice_min_days", "公示天数", s.notice_min_days, 5, 30),
+        ("measures_days", "帮扶措施落实时限", s.measures_days, 1, 60),
+    ];
+    for (field, zh, v, lo, hi) in days {
+        out.extend(v.and_then(|v| range_problem(field, zh, v, lo, hi, "天", "days")));
+    }
+    out.extend(s.elimination_min_months.and_then(|v| {
+        range_problem(
+            "elimination_min_months",
+            "最短监测期",
+            v,
+            6,
+            36,
+            "个月",
+            "months",
+        )
+    }));
+    if let (Some(id), Some(notice)) = (s.identification_days, s.notice_min_days) {
+        if notice > id {
+            out.push(Problem::new(
+                "standard.notice_longer_than_identification",
+                "notice_min_days",
+                format!("公示天数{notice}天不能超过识别认定时限{id}天"),
+                format!("the notice ({notice} days) cannot outlast the identification limit ({id} days)"),
+            ));
+        }
+    }
+    if let Some(w) = s.warning_scheme {
+        out.extend(w.validate("warning_scheme"));
+    }
+    out
+}
+
+/// Validates one standard as entered on the admin page: region level, year, every value's range;
+/// a province's standard (the root of inheritance) must set the monitoring line.
+pub fn validate_standard(s: &Standard) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let level = s.region.level();
+    if !matches!(
+        level,
+        RegionLevel::Province | RegionLevel::City | RegionLevel::County
+    ) {
+        out.push(Problem::new(
+            "standard.region_level",
+            "region",
+            format!(
+                "监测标准只能按省、市、县设定，{}是{}级代码",
+                s.region,
+                level.label_zh()
+            ),
+            format!(
+                "standards are set per province, city or county; {} is below county level",
+                s.region
+            ),
+        ));
+    }
+    if level == RegionLevel::Province && s.monitoring_line.is_none() {
+        out.push(Problem::new(
+            "standard.line_missing",
+            "monitoring_line",
+            "省级监测标准必须设定监测线",
+            "a provincial standard must set the monitoring line",
+        ));
+    }
+    out.extend(validate_values(s));
+    out
+}
+
+/// Validates a set of standards: each one, and no region with two standards for the same year.
+pub fn validate_standards(standards: &[Standard]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (i, s) in standards.iter().enumerate() {
+        out.extend(
+            validate_standard(s)
+                .into_iter()
+                .map(|p| p.under(&format!("standards[{i}]"))),
+        );
+        if standards[..i]
+            .iter()
+            .any(|o| o.year == s.year && o.region == s.region)
+        {
+            out.push(Problem::new(
+                "standard.duplicate",
+                format!("standards[{i}]"),
+                format!("{}在{}年已有监测标准", s.region, s.year),
+                format!("{} already has a standard for {}", s.region, s.year),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(t: &str) -> RegionCode {
+        RegionCode::parse(t).unwrap()
+    }
+
+    fn yunnan_2025() -> Standard {
+        Standard {
+            document: "云农办通〔2025〕1号".into(),
+            ..Standard::provincial(2025, code("53"), Fen::from_yuan(8_700))
+        }
+    }
+
+    #[test]
+    fn a_village_gets_its_provinces_line() {
+        let r = resolve(&[yunnan_2025()], &code("530129101201"), 2025).unwrap();
+        assert_eq!(r.monitoring_line, Fen(870_000));
+        assert_eq!(r.identification_days, 15);
+        assert_eq!(r.origins[0].from, Some((code("53"), 2025)));
+    }
+
+    #[test]
+    fn a_county_override_beats_its_province_in_the_same_year() {
+        let county = Standard {
+            monitoring_line: Some(Fen::from_yuan(9_000)),
+            ..Standard::empty(2025, code("530129"))
+        };
+        let city = Standard {
+            near_line_percent: Some(15),
+            ..Standard::empty(2025, code("5301"))
+        };
+        let all = [yunnan_2025(), county, city];
+        let r = resolve(&all, &code("530129101201"), 2025).unwrap();
+        assert_eq!(r.monitoring_line, Fen::from_yuan(9_000));
+        assert_eq!(r.near_line_percent, 15);
+        assert_eq!(r.income_drop_percent, 30);
+        // a neighbouring county keeps the provincial line
+        let r = resolve(&all, &code("530128"), 2025).unwrap();
+        assert_eq!(r.monitoring_line, Fen::from_yuan(8_700));
+        assert_eq!(r.near_line_percent, 15);
+        // another city entirely
+        assert_eq!(
+            resolve(&all, &code("5303"), 2025)
+                .unwrap()
+                .near_line_percent,
+            10
+        );
+    }
+
+    #[test]
+    fn a_year_without_its_own_standard_uses_the_previous_years() {
+        let all = [
+            Standard::provincial(2024, code("53"), Fen::from_yuan(8_500)),
+            yunnan_2025(),
+        ];
+        assert_eq!(
+            resolve(&all, &code("530129"), 2026)
+                .unwrap()
+                .monitoring_line,
+            Fen::from_yuan(8_700)
+        );
+        assert_eq!(
+            resolve(&all, &code("530129"), 2024)
+                .unwrap()
+                .monitoring_line,
+            Fen::from_yuan(8_500)
+        );
+        assert_eq!(resolve(&all, &code("530129"), 2023), None);
+        assert_eq!(
+            resolve_checked(&all, &code("530129"), 2023)
+                .unwrap_err()
+                .code,
+            "standard.line_missing"
+        );
+        assert_eq!(resolve(&all, &code("51"), 2025), None);
+    }
+
+    #[test]
+    fn a_new_provincial_line_replaces_last_years_county_override() {
+        let county_2024 = Standard {
+            monitoring_line: Some(Fen::from_yuan(8_600)),
+            ..Standard::empty(2024, code("530129"))
+        };
+        let all = [
+            Standard::provincial(2024, code("53"), Fen::from_yuan(8_500)),
+            county_2024,
+            yunnan_2025(),
+        ];
+        assert_eq!(
+            resolve(&all, &code("530129"), 2024)
+                .unwrap()
+                .monitoring_line,
+            Fen::from_yuan(8_600)
+        );
+        let r = resolve(&all, &code("530129"), 2025).unwrap();
+        assert_eq!(r.monitoring_line, Fen::from_yuan(8_700));
+    }
+
+    #[test]
+    fn fields_nobody_set_take_the_defaults_and_say_so() {
+        let only_line = Standard {
+            monitoring_line: Some(Fen::from_yuan(8_700)),
+            ..Standard::empty(2025, code("53"))
+        };
+        let r = resolve(&[only_line], &code("530129"), 2025).unwrap();
+        assert_eq!(r.notice_min_days, 5);
+        assert!(r
+            .origins
+            .iter()
+            .any(|o| o.field == "notice_min_days" && o.from.is_none()));
+        assert!(r.validate().is_empty());
+    }
+
+    #[test]
+    fn a_provincial_standard_without_a_line_is_refused() {
+        let s = Standard::empty(2025, code("53"));
+        assert_eq!(validate_standard(&s)[0].code, "standard.line_missing");
+        // a county override may leave it to the province
+        assert!(validate_standard(&Standard::empty(2025, code("530129"))).is_empty());
+    }
+
+    #[test]
+    fn a_line_of_zero_or_an_absurd_line_is_refused() {
+        let mut s = yunnan_2025();
+        s.monitoring_line = Some(Fen(0));
+        assert_eq!(validate_standard(&s)[0].code, "standard.line_not_positive");
+        s.monitoring_line = Some(Fen::from_yuan(870_000));
+        assert_eq!(validate_standard(&s)[0].code, "standard.line_absurd");
+    }
+
+    #[test]
+    fn percents_outside_their_range_are_refused() {
+        let mut s = yunnan_2025();
+        s.near_line_percent = Some(101);
+        s.income_drop_percent = Some(-5);
+        let fields: Vec<String> = validate_standard(&s).into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["near_line_percent", "income_drop_percent"]);
+        assert!(validate_standard(&yunnan_2025()).is_empty());
+    }
+
+    #[test]
+    fn a_notice_shorter_than_five_days_is_refused() {
+        let mut s = yunnan_2025();
+        s.notice_min_days = Some(3);
+        assert_eq!(validate_standard(&s)[0].field, "notice_min_days");
+        s.notice_min_days = Some(20);
+        s.identification_days = Some(15);
+        assert_eq!(
+            validate_standard(&s)[0].code,
+            "standard.notice_longer_than_identification"
+        );
+    }
+
+    #[test]
+    fn standards_below_county_level_and_duplicates_are_refused() {
+        let township = Standard::empty(2025, code("530129101"));
+        assert_eq!(
+            validate_standard(&township)[0].code,
+            "standard.region_level"
+        );
+        let problems = validate_standards(&[yunnan_2025(), yunnan_2025()]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "standard.duplicate");
+    }
+}
