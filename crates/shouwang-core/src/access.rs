@@ -24,8 +24,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] =
-        [Role::Admin, Role::County, Role::Township, Role::Village, Role::AssistancePerson, Role::Department, Role::Inspector];
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::County,
+        Role::Township,
+        Role::Village,
+        Role::AssistancePerson,
+        Role::Department,
+        Role::Inspector,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,7 +87,10 @@ impl Scope {
     }
     /// May change the registry (households and members) in `region`.
     pub fn can_edit_registry(&self, region: &str) -> bool {
-        matches!(self.role, Role::Admin | Role::County | Role::Township | Role::Village) && self.region.contains_str(region)
+        matches!(
+            self.role,
+            Role::Admin | Role::County | Role::Township | Role::Village
+        ) && self.region.contains_str(region)
     }
     /// May reveal full ID numbers in `region` (an audited act).
     pub fn can_reveal_id(&self, region: &str) -> bool {
@@ -102,7 +112,10 @@ mod tests {
     use super::*;
 
     fn scope(role: Role, code: &str) -> Scope {
-        Scope { role, region: RegionCode::parse(code).unwrap() }
+        Scope {
+            role,
+            region: RegionCode::parse(code).unwrap(),
+        }
     }
 
     #[test]

@@ -137,7 +137,10 @@ code_list!(
 impl Schooling {
     /// Compulsory education (义务教育): primary school to grade 9.
     pub fn is_compulsory(self) -> bool {
-        matches!(self, Schooling::Primary | Schooling::Grade7 | Schooling::Grade8 | Schooling::Grade9)
+        matches!(
+            self,
+            Schooling::Primary | Schooling::Grade7 | Schooling::Grade8 | Schooling::Grade9
+        )
     }
     /// In school but past compulsory education (high school, vocational, university).
     pub fn is_non_compulsory(self) -> bool {
@@ -159,7 +162,10 @@ code_list!(
 impl LabourCapacity {
     /// Whether this member can work (普通 or 技能, and 弱/半).
     pub fn can_work(self) -> bool {
-        matches!(self, LabourCapacity::Ordinary | LabourCapacity::Skilled | LabourCapacity::Weak)
+        matches!(
+            self,
+            LabourCapacity::Ordinary | LabourCapacity::Skilled | LabourCapacity::Weak
+        )
     }
 }
 
@@ -209,7 +215,11 @@ impl Health {
     /// 健康 cannot be combined with an illness or disability.
     pub fn parse_zh(text: &str) -> Option<Health> {
         let mut h = Health(0);
-        for part in text.split([',', '，', '、', ';', '；']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in text
+            .split([',', '，', '、', ';', '；'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             h = h.with(HealthCondition::parse_zh(part)?);
         }
         if h.has(HealthCondition::Healthy) && h.0 != Health::HEALTHY.0 {
@@ -218,7 +228,12 @@ impl Health {
         Some(h)
     }
     pub fn label_zh(self) -> String {
-        HealthCondition::ALL.iter().filter(|c| self.has(**c)).map(|c| c.label_zh()).collect::<Vec<_>>().join(",")
+        HealthCondition::ALL
+            .iter()
+            .filter(|c| self.has(**c))
+            .map(|c| c.label_zh())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 

@@ -94,11 +94,21 @@ impl Date {
     pub fn parse(text: &str) -> Option<Date> {
         let t = text.trim();
         if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-            return Date::new(t[..4].parse().ok()?, t[4..6].parse().ok()?, t[6..].parse().ok()?);
+            return Date::new(
+                t[..4].parse().ok()?,
+                t[4..6].parse().ok()?,
+                t[6..].parse().ok()?,
+            );
         }
         let mut parts = t.split(['-', '/', '.']);
         let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        if parts.next().is_some()
+            || y.len() != 4
+            || m.is_empty()
+            || m.len() > 2
+            || d.is_empty()
+            || d.len() > 2
+        {
             return None;
         }
         Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
@@ -134,10 +144,14 @@ pub struct YearMonth {
 
 impl YearMonth {
     pub fn new(year: i32, month: u8) -> Option<YearMonth> {
-        ((1000..=9999).contains(&year) && (1..=12).contains(&month)).then_some(YearMonth { year, month })
+        ((1000..=9999).contains(&year) && (1..=12).contains(&month))
+            .then_some(YearMonth { year, month })
     }
     pub fn of(date: Date) -> YearMonth {
-        YearMonth { year: date.year, month: date.month }
+        YearMonth {
+            year: date.year,
+            month: date.month,
+        }
     }
     pub fn year(self) -> i32 {
         self.year
@@ -166,7 +180,11 @@ impl YearMonth {
         (later.year - self.year) * 12 + i32::from(later.month) - i32::from(self.month)
     }
     pub fn first_day(self) -> Date {
-        Date { year: self.year, month: self.month, day: 1 }
+        Date {
+            year: self.year,
+            month: self.month,
+            day: 1,
+        }
     }
 }
 
@@ -215,7 +233,14 @@ mod tests {
         for t in ["2024-03-05", "20240305", "2024/3/5", " 2024.03.05 "] {
             assert_eq!(Date::parse(t), Some(d), "{t}");
         }
-        for t in ["2024-13-01", "2024-02-30", "24-3-5", "2024-3", "", "2024-03-05-01"] {
+        for t in [
+            "2024-13-01",
+            "2024-02-30",
+            "24-3-5",
+            "2024-3",
+            "",
+            "2024-03-05-01",
+        ] {
             assert_eq!(Date::parse(t), None, "{t}");
         }
     }

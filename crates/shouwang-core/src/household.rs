@@ -1,6 +1,8 @@
 //! Households (户) and their members (家庭成员), with the registry's validation rules.
 
-use crate::codes::{Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex};
+use crate::codes::{
+    Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
+};
 use crate::date::Date;
 use crate::id_number::{IdKind, PersonId};
 use crate::money::format_hundredths;
@@ -147,7 +149,12 @@ impl Member {
     }
 }
 
-fn problem(code: &'static str, field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Problem {
+fn problem(
+    code: &'static str,
+    field: impl Into<String>,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> Problem {
     Problem::new(code, field, zh, en)
 }
 
@@ -175,7 +182,12 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
     let mut out = Vec::new();
     let no = h.household_no.trim();
     if no.is_empty() {
-        out.push(problem("household_no.missing", "household_no", "户编号不能为空", "household number is required"));
+        out.push(problem(
+            "household_no.missing",
+            "household_no",
+            "户编号不能为空",
+            "household number is required",
+        ));
     } else if !no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         out.push(problem(
             "household_no.characters",
@@ -195,12 +207,25 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
     }
     out.extend(too_long("group", "组", &h.group, 50));
     out.extend(too_long("address", "家庭住址", &h.address, 200));
-    out.extend(too_long("resettlement_site", "安置点", &h.resettlement_site, 100));
+    out.extend(too_long(
+        "resettlement_site",
+        "安置点",
+        &h.resettlement_site,
+        100,
+    ));
     check_phone("phone", &h.phone, &mut out);
     if !h.house_grade.is_empty() && !matches!(h.house_grade.as_str(), "A" | "B" | "C" | "D") {
-        out.push(problem("house_grade.invalid", "house_grade", "危房等级应为A、B、C或D", "house grade must be A, B, C or D"));
+        out.push(problem(
+            "house_grade.invalid",
+            "house_grade",
+            "危房等级应为A、B、C或D",
+            "house grade must be A, B, C or D",
+        ));
     }
-    for (field, v) in [("cultivated_land_centimu", h.cultivated_land_centimu), ("housing_area_centim2", h.housing_area_centim2)] {
+    for (field, v) in [
+        ("cultivated_land_centimu", h.cultivated_land_centimu),
+        ("housing_area_centim2", h.housing_area_centim2),
+    ] {
         if let Some(v) = v {
             if !(0..=100_000_000).contains(&v) {
                 out.push(problem(
@@ -232,29 +257,60 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
                     out.push(problem(
                         "sex.mismatch",
                         "sex",
-                        format!("性别“{}”与证件号码不符（证件号码为{}性）", m.sex.label_zh(), id.sex().label_zh()),
-                        format!("sex '{}' disagrees with the ID number ({})", m.sex.label_en(), id.sex().label_en()),
+                        format!(
+                            "性别“{}”与证件号码不符（证件号码为{}性）",
+                            m.sex.label_zh(),
+                            id.sex().label_zh()
+                        ),
+                        format!(
+                            "sex '{}' disagrees with the ID number ({})",
+                            m.sex.label_en(),
+                            id.sex().label_en()
+                        ),
                     ));
                 }
                 if id.birth_date() != m.birth_date {
                     out.push(problem(
                         "birth_date.mismatch",
                         "birth_date",
-                        format!("出生日期{}与证件号码不符（应为{}）", m.birth_date, id.birth_date()),
-                        format!("birth date {} disagrees with the ID number ({})", m.birth_date, id.birth_date()),
+                        format!(
+                            "出生日期{}与证件号码不符（应为{}）",
+                            m.birth_date,
+                            id.birth_date()
+                        ),
+                        format!(
+                            "birth date {} disagrees with the ID number ({})",
+                            m.birth_date,
+                            id.birth_date()
+                        ),
                     ));
                 }
             }
         }
     }
     if m.birth_date > today {
-        out.push(problem("birth_date.future", "birth_date", "出生日期晚于今天", "birth date lies in the future"));
+        out.push(problem(
+            "birth_date.future",
+            "birth_date",
+            "出生日期晚于今天",
+            "birth date lies in the future",
+        ));
     }
     let name = m.name.trim();
     if name.is_empty() {
-        out.push(problem("name.missing", "name", "姓名不能为空", "name is required"));
+        out.push(problem(
+            "name.missing",
+            "name",
+            "姓名不能为空",
+            "name is required",
+        ));
     } else if name.chars().any(|c| c.is_ascii_digit() || c.is_control()) {
-        out.push(problem("name.characters", "name", "姓名不能包含数字或控制字符", "name may not contain digits or control characters"));
+        out.push(problem(
+            "name.characters",
+            "name",
+            "姓名不能包含数字或控制字符",
+            "name may not contain digits or control characters",
+        ));
     }
     out.extend(too_long("name", "姓名", name, 50));
     match (m.education, m.schooling) {
@@ -273,7 +329,12 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
         _ => {}
     }
     if !(0..=12).contains(&m.migrant_months) {
-        out.push(problem("migrant_months.range", "migrant_months", "务工时间应在0到12个月之间", "months of migrant work must be 0 to 12"));
+        out.push(problem(
+            "migrant_months.range",
+            "migrant_months",
+            "务工时间应在0到12个月之间",
+            "months of migrant work must be 0 to 12",
+        ));
     } else if m.migrant_months > 0 && m.migrant_place.trim().is_empty() {
         out.push(problem(
             "migrant_place.missing",
@@ -290,32 +351,75 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
         ));
     }
     if !(0..=12).contains(&m.welfare_job_months) {
-        out.push(problem("welfare_job_months.range", "welfare_job_months", "公益性岗位月数应在0到12之间", "public-welfare job months must be 0 to 12"));
+        out.push(problem(
+            "welfare_job_months.range",
+            "welfare_job_months",
+            "公益性岗位月数应在0到12之间",
+            "public-welfare job months must be 0 to 12",
+        ));
     }
     if m.health.is_empty() {
-        out.push(problem("health.missing", "health", "健康状况不能为空", "health is required"));
+        out.push(problem(
+            "health.missing",
+            "health",
+            "健康状况不能为空",
+            "health is required",
+        ));
     }
     if let Some(d) = m.deceased_on {
         if d > today || d < m.birth_date {
-            out.push(problem("deceased_on.range", "deceased_on", "死亡日期应在出生日期和今天之间", "date of death must lie between birth and today"));
+            out.push(problem(
+                "deceased_on.range",
+                "deceased_on",
+                "死亡日期应在出生日期和今天之间",
+                "date of death must lie between birth and today",
+            ));
         }
     }
     check_phone("phone", &m.phone, &mut out);
     out.extend(too_long("ethnicity", "民族", &m.ethnicity, 20));
     out.extend(too_long("person_no", "人口编号", &m.person_no, 32));
-    out.extend(too_long("disability_category", "残疾类别", &m.disability_category, 30));
-    out.extend(too_long("migrant_place", "务工所在地", &m.migrant_place, 100));
-    out.extend(too_long("migrant_employer", "务工企业名称", &m.migrant_employer, 100));
-    out.extend(too_long("welfare_job", "公益性岗位类型", &m.welfare_job, 50));
+    out.extend(too_long(
+        "disability_category",
+        "残疾类别",
+        &m.disability_category,
+        30,
+    ));
+    out.extend(too_long(
+        "migrant_place",
+        "务工所在地",
+        &m.migrant_place,
+        100,
+    ));
+    out.extend(too_long(
+        "migrant_employer",
+        "务工企业名称",
+        &m.migrant_employer,
+        100,
+    ));
+    out.extend(too_long(
+        "welfare_job",
+        "公益性岗位类型",
+        &m.welfare_job,
+        50,
+    ));
     out
 }
 
 /// Validates a household with all its members: each part, then the rules across members:
 /// exactly one 户主, at most one 配偶 of the other sex, no ID number twice.
-pub fn validate_household_with_members(h: &Household, members: &[Member], today: Date) -> Vec<Problem> {
+pub fn validate_household_with_members(
+    h: &Household,
+    members: &[Member],
+    today: Date,
+) -> Vec<Problem> {
     let mut out = validate_household(h);
     for (i, m) in members.iter().enumerate() {
-        out.extend(validate_member(m, today).into_iter().map(|p| p.under(&format!("members[{i}]"))));
+        out.extend(
+            validate_member(m, today)
+                .into_iter()
+                .map(|p| p.under(&format!("members[{i}]"))),
+        );
     }
     out.extend(validate_family(members));
     out
@@ -325,12 +429,25 @@ pub fn validate_household_with_members(h: &Household, members: &[Member], today:
 pub fn validate_family(members: &[Member]) -> Vec<Problem> {
     let mut out = Vec::new();
     if members.is_empty() {
-        out.push(problem("members.empty", "members", "一户至少要有一名成员（户主）", "a household needs at least one member, its head"));
+        out.push(problem(
+            "members.empty",
+            "members",
+            "一户至少要有一名成员（户主）",
+            "a household needs at least one member, its head",
+        ));
         return out;
     }
-    let heads: Vec<&Member> = members.iter().filter(|m| m.relation == Relation::Head).collect();
+    let heads: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.relation == Relation::Head)
+        .collect();
     match heads.len() {
-        0 => out.push(problem("head.missing", "members", "没有户主：每户必须有且只有一名户主", "no head: a household has exactly one head")),
+        0 => out.push(problem(
+            "head.missing",
+            "members",
+            "没有户主：每户必须有且只有一名户主",
+            "no head: a household has exactly one head",
+        )),
         1 => {}
         n => out.push(problem(
             "head.several",
@@ -339,13 +456,26 @@ pub fn validate_family(members: &[Member]) -> Vec<Problem> {
             format!("{n} heads: a household has exactly one head"),
         )),
     }
-    let spouses: Vec<&Member> = members.iter().filter(|m| m.relation == Relation::Spouse).collect();
+    let spouses: Vec<&Member> = members
+        .iter()
+        .filter(|m| m.relation == Relation::Spouse)
+        .collect();
     if spouses.len() > 1 {
-        out.push(problem("spouse.several", "members", "配偶不能超过一名", "at most one spouse"));
+        out.push(problem(
+            "spouse.several",
+            "members",
+            "配偶不能超过一名",
+            "at most one spouse",
+        ));
     }
     if let (Some(head), Some(spouse)) = (heads.first(), spouses.first()) {
         if head.sex == spouse.sex {
-            out.push(problem("spouse.same_sex", "members", "户主与配偶性别相同", "the head and the spouse have the same sex"));
+            out.push(problem(
+                "spouse.same_sex",
+                "members",
+                "户主与配偶性别相同",
+                "the head and the spouse have the same sex",
+            ));
         }
     }
     for (i, m) in members.iter().enumerate() {
@@ -354,7 +484,10 @@ pub fn validate_family(members: &[Member]) -> Vec<Problem> {
                 "id_number.duplicate",
                 format!("members[{i}].id_number"),
                 format!("证件号码{}在本户重复", crate::id_number::mask(&m.id_number)),
-                format!("ID number {} appears twice in this household", crate::id_number::mask(&m.id_number)),
+                format!(
+                    "ID number {} appears twice in this household",
+                    crate::id_number::mask(&m.id_number)
+                ),
             ));
         }
     }
@@ -429,14 +562,23 @@ mod tests {
     #[test]
     fn a_well_formed_family_passes() {
         let d = |y| Date::new(y, 3, 4).unwrap();
-        let members = [member(Relation::Head, Sex::Male, d(1970), 1), member(Relation::Spouse, Sex::Female, d(1972), 2)];
-        assert_eq!(validate_household_with_members(&household(), &members, today()), vec![]);
+        let members = [
+            member(Relation::Head, Sex::Male, d(1970), 1),
+            member(Relation::Spouse, Sex::Female, d(1972), 2),
+        ];
+        assert_eq!(
+            validate_household_with_members(&household(), &members, today()),
+            vec![]
+        );
     }
 
     #[test]
     fn a_second_head_is_refused() {
         let d = |y| Date::new(y, 3, 4).unwrap();
-        let members = [member(Relation::Head, Sex::Male, d(1970), 1), member(Relation::Head, Sex::Female, d(1972), 2)];
+        let members = [
+            member(Relation::Head, Sex::Male, d(1970), 1),
+            member(Relation::Head, Sex::Female, d(1972), 2),
+        ];
         assert_eq!(codes(&validate_family(&members)), ["head.several"]);
         assert_eq!(codes(&validate_family(&members[..0])), ["members.empty"]);
     }
@@ -446,7 +588,10 @@ mod tests {
         let mut m = member(Relation::Head, Sex::Male, Date::new(1970, 3, 4).unwrap(), 1);
         m.sex = Sex::Female;
         m.birth_date = Date::new(1970, 3, 5).unwrap();
-        assert_eq!(codes(&validate_member(&m, today())), ["sex.mismatch", "birth_date.mismatch"]);
+        assert_eq!(
+            codes(&validate_member(&m, today())),
+            ["sex.mismatch", "birth_date.mismatch"]
+        );
     }
 
     #[test]
@@ -477,6 +622,9 @@ mod tests {
         let twin = head.clone();
         let mut twin = twin;
         twin.relation = Relation::Son;
-        assert_eq!(codes(&validate_family(&[head, spouse, twin])), ["spouse.same_sex", "id_number.duplicate"]);
+        assert_eq!(
+            codes(&validate_family(&[head, spouse, twin])),
+            ["spouse.same_sex", "id_number.duplicate"]
+        );
     }
 }

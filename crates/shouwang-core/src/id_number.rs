@@ -73,7 +73,11 @@ const CHECK: &[u8; 11] = b"10X98765432";
 
 /// The ISO 7064 MOD 11-2 check character for the first 17 digits.
 pub fn check_char(first17: &[u8]) -> u8 {
-    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -146,7 +150,12 @@ impl fmt::Display for IdNumber {
 
 fn birth_date_of(id: &str) -> Option<Date> {
     let d = id.get(6..14)?;
-    Date::new(d[..4].parse().ok()?, d[4..6].parse().ok()?, d[6..].parse().ok()?).filter(|d| d.year() >= 1880)
+    Date::new(
+        d[..4].parse().ok()?,
+        d[4..6].parse().ok()?,
+        d[6..].parse().ok()?,
+    )
+    .filter(|d| d.year() >= 1880)
 }
 
 /// A validated 证件号码 of any kind, in its normalised form.
@@ -172,7 +181,7 @@ impl PersonId {
                     return Err(IdError::Characters);
                 }
                 let id = IdNumber::parse(&t[..18], today)?;
-                let rest = t[18..].as_bytes();
+                let rest = &t.as_bytes()[18..];
                 // 残疾类别 1–7 (视力 … 多重), 残疾等级 1–4
                 let ok = rest.iter().all(u8::is_ascii_alphanumeric)
                     && (b'1'..=b'7').contains(&rest[0])
@@ -192,7 +201,11 @@ impl PersonId {
                 None
             }
         };
-        Ok(PersonId { kind, number: t, resident })
+        Ok(PersonId {
+            kind,
+            number: t,
+            resident,
+        })
     }
 }
 
@@ -202,9 +215,17 @@ pub fn mask(number: &str) -> String {
     let chars: Vec<char> = number.chars().collect();
     let n = chars.len();
     if n <= 8 {
-        return chars.iter().enumerate().map(|(i, c)| if i + 1 == n { *c } else { '*' }).collect();
+        return chars
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if i + 1 == n { *c } else { '*' })
+            .collect();
     }
-    chars.iter().enumerate().map(|(i, c)| if i < 4 || i >= n - 4 { *c } else { '*' }).collect()
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < 4 || i >= n - 4 { *c } else { '*' })
+        .collect()
 }
 
 /// Builds a valid resident ID number from its parts; used by the synthetic generator and tests.
@@ -214,7 +235,12 @@ pub fn make_id(area: &str, birth: Date, sequence: u16, sex: Sex) -> String {
         Sex::Male => (sequence / 100 % 5) * 2 + 1,
         Sex::Female => (sequence / 100 % 5) * 2,
     };
-    let mut s = format!("{area:0>6.6}{:04}{:02}{:02}{seq:02}{sex_digit}", birth.year(), birth.month(), birth.day());
+    let mut s = format!(
+        "{area:0>6.6}{:04}{:02}{:02}{seq:02}{sex_digit}",
+        birth.year(),
+        birth.month(),
+        birth.day()
+    );
     let c = check_char(s.as_bytes());
     s.push(char::from(c));
     s
@@ -239,12 +265,16 @@ mod tests {
 
     #[test]
     fn a_wrong_check_digit_is_refused() {
-        assert_eq!(IdNumber::parse("110105194912310021", today()), Err(IdError::CheckDigit));
+        assert_eq!(
+            IdNumber::parse("110105194912310021", today()),
+            Err(IdError::CheckDigit)
+        );
     }
 
     #[test]
     fn impossible_and_future_birth_dates_are_refused() {
-        let feb30 = make_id("510821", Date::new(1990, 1, 1).unwrap(), 1, Sex::Male).replace("19900101", "19900230");
+        let feb30 = make_id("510821", Date::new(1990, 1, 1).unwrap(), 1, Sex::Male)
+            .replace("19900101", "19900230");
         assert_eq!(IdNumber::parse(&feb30, today()), Err(IdError::BirthDate));
         let future = make_id("510821", Date::new(2027, 1, 1).unwrap(), 1, Sex::Male);
         assert_eq!(IdNumber::parse(&future, today()), Err(IdError::FutureBirth));
@@ -261,8 +291,14 @@ mod tests {
         let id = make_id("510821", Date::new(1980, 5, 6).unwrap(), 12, Sex::Male);
         assert!(PersonId::parse(IdKind::DisabilityCard, &format!("{id}42"), today()).is_ok());
         assert!(PersonId::parse(IdKind::DisabilityCard, &format!("{id}42B1"), today()).is_ok());
-        assert_eq!(PersonId::parse(IdKind::DisabilityCard, &format!("{id}92"), today()), Err(IdError::DisabilitySuffix));
-        assert_eq!(PersonId::parse(IdKind::DisabilityCard, &id, today()), Err(IdError::Length));
+        assert_eq!(
+            PersonId::parse(IdKind::DisabilityCard, &format!("{id}92"), today()),
+            Err(IdError::DisabilitySuffix)
+        );
+        assert_eq!(
+            PersonId::parse(IdKind::DisabilityCard, &id, today()),
+            Err(IdError::Length)
+        );
     }
 
     #[test]

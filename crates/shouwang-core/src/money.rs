@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An amount of money in 分 (1 元 = 100 分).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Fen(pub i64);
 
 /// Why a decimal amount was refused.
@@ -60,9 +62,18 @@ pub fn parse_hundredths(text: &str) -> Result<i64, AmountError> {
     if int.len() > 15 {
         return Err(AmountError::TooLarge);
     }
-    let whole: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| AmountError::TooLarge)? };
-    let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| AmountError::NotANumber)?;
-    let v = whole.checked_mul(100).and_then(|w| w.checked_add(cents)).ok_or(AmountError::TooLarge)?;
+    let whole: i64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| AmountError::TooLarge)?
+    };
+    let cents: i64 = format!("{frac:0<2}")
+        .parse()
+        .map_err(|_| AmountError::NotANumber)?;
+    let v = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .ok_or(AmountError::TooLarge)?;
     Ok(if negative { -v } else { v })
 }
 
@@ -92,7 +103,12 @@ impl Fen {
         }
         let q = self.0 / count;
         let r = self.0 % count;
-        let round = if 2 * r.abs() >= count { r.signum() } else { 0 };
+        // r.abs() >= count - r.abs() is 2|r| >= count without overflowing
+        let round = if r.abs() >= count - r.abs() {
+            r.signum()
+        } else {
+            0
+        };
         Some(Fen(q + round))
     }
 }

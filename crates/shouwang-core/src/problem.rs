@@ -41,8 +41,18 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(code: &'static str, field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Problem {
-        Problem { code, field: field.into(), zh: zh.into(), en: en.into() }
+    pub fn new(
+        code: &'static str,
+        field: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            code,
+            field: field.into(),
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
     pub fn message(&self, lang: Lang) -> &str {
         match lang {

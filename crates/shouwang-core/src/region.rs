@@ -106,7 +106,9 @@ impl RegionCode {
     /// A code already known to be canonical (from the database). Returns `None` if it is not.
     pub fn from_canonical(code: &str) -> Option<RegionCode> {
         match RegionLevel::from_code_len(code.len()) {
-            Some(_) if code.bytes().all(|b| b.is_ascii_digit()) => Some(RegionCode(code.to_string())),
+            Some(_) if code.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(RegionCode(code.to_string()))
+            }
             _ => None,
         }
     }
@@ -177,7 +179,13 @@ pub struct Region {
 pub fn village_short_name(name: &str) -> &str {
     let n = name.trim();
     // (suffix, how much of it to drop): "龙凤村委会" keeps its 村, "东城社区居委会" its 社区
-    for (suffix, drop) in [("村民委员会", "村民委员会"), ("居民委员会", "居民委员会"), ("居委会", "居委会"), ("村委会", "委会"), ("委员会", "委员会")] {
+    for (suffix, drop) in [
+        ("村民委员会", "村民委员会"),
+        ("居民委员会", "居民委员会"),
+        ("居委会", "居委会"),
+        ("村委会", "委会"),
+        ("委员会", "委员会"),
+    ] {
         if n.len() > suffix.len() && n.ends_with(suffix) {
             return &n[..n.len() - drop.len()];
         }
@@ -221,7 +229,14 @@ mod tests {
         let county = RegionCode::parse("510821").unwrap();
         assert!(county.contains(&RegionCode::parse("510821108212").unwrap()));
         assert!(!county.contains(&RegionCode::parse("510822108212").unwrap()));
-        assert_eq!(RegionCode::parse("510821108212").unwrap().parent().unwrap().as_str(), "510821108");
+        assert_eq!(
+            RegionCode::parse("510821108212")
+                .unwrap()
+                .parent()
+                .unwrap()
+                .as_str(),
+            "510821108"
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Synthetic counties (合成数据) on real region codes, for the demo, tests and benchmarks.
 //! Deterministic: the same seed gives the same county on every machine and version.
 
-use crate::codes::{Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex};
+use crate::codes::{
+    Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
+    Schooling, Sex,
+};
 use crate::date::Date;
 use crate::household::{Household, Member};
 use crate::id_number::{make_id, IdKind};
@@ -68,15 +71,24 @@ pub struct SynthConfig {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "何", "罗", "苟", "向", "蒲", "杜", "谢", "唐", "冯", "邓", "任", "袁", "赵", "蒋",
-    "母", "岳", "姚", "侯",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "何", "罗", "苟", "向", "蒲", "杜",
+    "谢", "唐", "冯", "邓", "任", "袁", "赵", "蒋", "母", "岳", "姚", "侯",
 ];
 const GIVEN: &[&str] = &[
-    "德", "明", "华", "秀", "英", "兰", "国", "建", "文", "玉", "芳", "军", "平", "志", "春", "桂", "海", "荣", "强", "林", "清", "光", "云", "红",
-    "燕", "勇", "丽", "成", "福", "贵", "琴", "霞", "杰", "涛", "宇", "欣", "怡", "浩", "俊", "婷",
+    "德", "明", "华", "秀", "英", "兰", "国", "建", "文", "玉", "芳", "军", "平", "志", "春", "桂",
+    "海", "荣", "强", "林", "清", "光", "云", "红", "燕", "勇", "丽", "成", "福", "贵", "琴", "霞",
+    "杰", "涛", "宇", "欣", "怡", "浩", "俊", "婷",
 ];
-const WORK_PLACES: &[&str] =
-    &["浙江省宁波市", "广东省东莞市", "四川省成都市", "四川省广元市利州区", "江苏省苏州市", "福建省泉州市", "新疆维吾尔自治区乌鲁木齐市", "旺苍县城"];
+const WORK_PLACES: &[&str] = &[
+    "浙江省宁波市",
+    "广东省东莞市",
+    "四川省成都市",
+    "四川省广元市利州区",
+    "江苏省苏州市",
+    "福建省泉州市",
+    "新疆维吾尔自治区乌鲁木齐市",
+    "旺苍县城",
+];
 const DISABILITIES: &[&str] = &["肢体", "视力", "听力", "言语", "智力", "精神", "多重"];
 const ETHNICITIES: &[(u32, &str)] = &[(97, "汉族"), (2, "羌族"), (1, "回族")];
 
@@ -91,9 +103,9 @@ struct People {
 impl People {
     fn name(&mut self, surname: &str) -> String {
         let mut n = surname.to_string();
-        n.push_str(*self.rng.pick(GIVEN));
+        n.push_str(self.rng.pick::<&str>(GIVEN));
         if self.rng.chance(0.75) {
-            n.push_str(*self.rng.pick(GIVEN));
+            n.push_str(self.rng.pick::<&str>(GIVEN));
         }
         n
     }
@@ -118,7 +130,13 @@ impl People {
         let rng = &mut self.rng;
         let (education, schooling) = schooling_for(rng, age);
         let mut health = Health::default();
-        let chronic_p = if age >= 60 { 0.28 } else if age >= 40 { 0.10 } else { 0.03 };
+        let chronic_p = if age >= 60 {
+            0.28
+        } else if age >= 40 {
+            0.10
+        } else {
+            0.03
+        };
         if rng.chance(chronic_p) {
             health = health.with(HealthCondition::ChronicIllness);
         }
@@ -138,7 +156,11 @@ impl People {
         } else if disabled && rng.chance(0.6) {
             *rng.pick(&[LabourCapacity::Lost, LabourCapacity::Weak])
         } else if age >= 70 {
-            *rng.pick(&[LabourCapacity::Lost, LabourCapacity::None, LabourCapacity::Weak])
+            *rng.pick(&[
+                LabourCapacity::Lost,
+                LabourCapacity::None,
+                LabourCapacity::Weak,
+            ])
         } else if age >= 60 || (ill && rng.chance(0.5)) {
             LabourCapacity::Weak
         } else if rng.chance(0.18) {
@@ -146,9 +168,13 @@ impl People {
         } else {
             LabourCapacity::Ordinary
         };
-        let working = matches!(labour, LabourCapacity::Ordinary | LabourCapacity::Skilled) && (18..=58).contains(&age);
-        let (migrant_months, migrant_place) =
-            if working && rng.chance(0.45) { (rng.range(3, 12), rng.pick(WORK_PLACES).to_string()) } else { (0, String::new()) };
+        let working = matches!(labour, LabourCapacity::Ordinary | LabourCapacity::Skilled)
+            && (18..=58).contains(&age);
+        let (migrant_months, migrant_place) = if working && rng.chance(0.45) {
+            (rng.range(3, 12), rng.pick(WORK_PLACES).to_string())
+        } else {
+            (0, String::new())
+        };
         let employee_medical = working && migrant_months > 0 && rng.chance(0.06);
         let resident_medical = !employee_medical && rng.chance(0.985);
         let political = if age >= 18 && rng.chance(0.06) {
@@ -158,10 +184,21 @@ impl People {
         } else {
             Some(Political::Masses)
         };
-        let phone =
-            if (18..=75).contains(&age) && rng.chance(0.7) { format!("1{}{:09}", rng.pick(&[3, 5, 7, 8, 9]), rng.range(0, 999_999_999)) } else { String::new() };
+        let phone = if (18..=75).contains(&age) && rng.chance(0.7) {
+            format!(
+                "1{}{:09}",
+                rng.pick(&[3, 5, 7, 8, 9]),
+                rng.range(0, 999_999_999)
+            )
+        } else {
+            String::new()
+        };
         let ethnicity = rng.weighted(ETHNICITIES).to_string();
-        let disability_category = if disabled { rng.pick(DISABILITIES).to_string() } else { String::new() };
+        let disability_category = if disabled {
+            rng.pick(DISABILITIES).to_string()
+        } else {
+            String::new()
+        };
         let welfare = working && migrant_months == 0 && rng.chance(0.04);
         Member {
             id_kind: IdKind::ResidentId,
@@ -182,7 +219,11 @@ impl People {
             migrant_months,
             migrant_place,
             migrant_employer: String::new(),
-            welfare_job: if welfare { "护林员".into() } else { String::new() },
+            welfare_job: if welfare {
+                "护林员".into()
+            } else {
+                String::new()
+            },
             welfare_job_months: if welfare { 12 } else { 0 },
             dibao: false,
             tekun: false,
@@ -202,7 +243,11 @@ fn schooling_for(rng: &mut Rng, age: i64) -> (Option<Education>, Option<Schoolin
     let edu = |e| (Some(e), None);
     match age {
         0..=2 => school(Schooling::PreschoolAge),
-        3..=5 => school(if rng.chance(0.85) { Schooling::Preschool } else { Schooling::PreschoolAge }),
+        3..=5 => school(if rng.chance(0.85) {
+            Schooling::Preschool
+        } else {
+            Schooling::PreschoolAge
+        }),
         6..=11 => school(Schooling::Primary),
         12 => school(Schooling::Grade7),
         13 => school(Schooling::Grade8),
@@ -210,30 +255,75 @@ fn schooling_for(rng: &mut Rng, age: i64) -> (Option<Education>, Option<Schoolin
         15..=17 => {
             let year = (age - 15) as usize;
             match rng.range(0, 9) {
-                0..=5 => school([Schooling::HighSchool1, Schooling::HighSchool2, Schooling::HighSchool3][year]),
-                6..=8 => school([Schooling::Vocational1, Schooling::Vocational2, Schooling::Vocational3][year]),
+                0..=5 => school(
+                    [
+                        Schooling::HighSchool1,
+                        Schooling::HighSchool2,
+                        Schooling::HighSchool3,
+                    ][year],
+                ),
+                6..=8 => school(
+                    [
+                        Schooling::Vocational1,
+                        Schooling::Vocational2,
+                        Schooling::Vocational3,
+                    ][year],
+                ),
                 _ => edu(Education::JuniorMiddle),
             }
         }
         18..=21 if rng.chance(0.45) => {
             let year = (age - 18) as usize;
             if rng.chance(0.5) {
-                school([Schooling::University1, Schooling::University2, Schooling::University3, Schooling::University4][year])
+                school(
+                    [
+                        Schooling::University1,
+                        Schooling::University2,
+                        Schooling::University3,
+                        Schooling::University4,
+                    ][year],
+                )
             } else {
-                school([Schooling::HigherVocational1, Schooling::HigherVocational2, Schooling::HigherVocational3, Schooling::HigherVocational3][year])
+                school(
+                    [
+                        Schooling::HigherVocational1,
+                        Schooling::HigherVocational2,
+                        Schooling::HigherVocational3,
+                        Schooling::HigherVocational3,
+                    ][year],
+                )
             }
         }
-        18..=40 => edu(rng.weighted(&[(5, Education::Primary), (45, Education::JuniorMiddle), (30, Education::SeniorMiddle), (12, Education::College), (8, Education::Bachelor)])),
-        41..=60 => edu(rng.weighted(&[(8, Education::Illiterate), (40, Education::Primary), (42, Education::JuniorMiddle), (10, Education::SeniorMiddle)])),
-        _ => edu(rng.weighted(&[(35, Education::Illiterate), (50, Education::Primary), (15, Education::JuniorMiddle)])),
+        18..=40 => edu(rng.weighted(&[
+            (5, Education::Primary),
+            (45, Education::JuniorMiddle),
+            (30, Education::SeniorMiddle),
+            (12, Education::College),
+            (8, Education::Bachelor),
+        ])),
+        41..=60 => edu(rng.weighted(&[
+            (8, Education::Illiterate),
+            (40, Education::Primary),
+            (42, Education::JuniorMiddle),
+            (10, Education::SeniorMiddle),
+        ])),
+        _ => edu(rng.weighted(&[
+            (35, Education::Illiterate),
+            (50, Education::Primary),
+            (15, Education::JuniorMiddle),
+        ])),
     }
 }
 
 /// Generates `config.households` households spread over `villages`, each with its members.
 /// Villages are filled round-robin in proportion, so every village has households.
 pub fn generate(config: &SynthConfig, villages: &[SynthVillage]) -> Vec<(Household, Vec<Member>)> {
-    let mut people =
-        People { rng: Rng::new(config.seed), today: config.today, area: config.county.as_str().to_string(), sequences: HashMap::new() };
+    let mut people = People {
+        rng: Rng::new(config.seed),
+        today: config.today,
+        area: config.county.as_str().to_string(),
+        sequences: HashMap::new(),
+    };
     let mut per_village: HashMap<&str, u32> = HashMap::new();
     let mut out = Vec::with_capacity(config.households);
     if villages.is_empty() {
@@ -249,11 +339,27 @@ pub fn generate(config: &SynthConfig, villages: &[SynthVillage]) -> Vec<(Househo
 }
 
 fn household(p: &mut People, village: &SynthVillage, n: u32) -> (Household, Vec<Member>) {
-    let size = p.rng.weighted(&[(14, 1), (22, 2), (20, 3), (20, 4), (13, 5), (8, 6), (3, 7)]);
+    let size = p
+        .rng
+        .weighted(&[(14, 1), (22, 2), (20, 3), (20, 4), (13, 5), (8, 6), (3, 7)]);
     let surname = p.rng.pick(SURNAMES).to_string();
-    let head_age = if size == 1 { p.rng.range(45, 88) } else { p.rng.range(28, 80) };
-    let head_sex = if p.rng.chance(0.82) { Sex::Male } else { Sex::Female };
-    let other = |s: Sex| if s == Sex::Male { Sex::Female } else { Sex::Male };
+    let head_age = if size == 1 {
+        p.rng.range(45, 88)
+    } else {
+        p.rng.range(28, 80)
+    };
+    let head_sex = if p.rng.chance(0.82) {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
+    let other = |s: Sex| {
+        if s == Sex::Male {
+            Sex::Female
+        } else {
+            Sex::Male
+        }
+    };
     let mut members = vec![p.person(Relation::Head, head_sex, head_age, &surname)];
     if size >= 2 && p.rng.chance(0.85) {
         let age = head_age + p.rng.range(-5, 4);
@@ -262,35 +368,64 @@ fn household(p: &mut People, village: &SynthVillage, n: u32) -> (Household, Vec<
     }
     // an old parent lives with younger heads
     if members.len() < size && head_age < 52 && p.rng.chance(0.4) {
-        let (rel, sex) = if p.rng.chance(0.6) { (Relation::Mother, Sex::Female) } else { (Relation::Father, Sex::Male) };
+        let (rel, sex) = if p.rng.chance(0.6) {
+            (Relation::Mother, Sex::Female)
+        } else {
+            (Relation::Father, Sex::Male)
+        };
         let age = head_age + p.rng.range(22, 32);
         members.push(p.person(rel, sex, age, &surname));
     }
     while members.len() < size {
         let child_age = head_age - p.rng.range(22, 34);
         if child_age >= 0 {
-            let (rel, sex) = if p.rng.chance(0.52) { (Relation::Son, Sex::Male) } else { (Relation::Daughter, Sex::Female) };
+            let (rel, sex) = if p.rng.chance(0.52) {
+                (Relation::Son, Sex::Male)
+            } else {
+                (Relation::Daughter, Sex::Female)
+            };
             members.push(p.person(rel, sex, child_age, &surname));
         } else {
-            let (rel, sex) = if p.rng.chance(0.5) { (Relation::Sibling, Sex::Male) } else { (Relation::Sibling, Sex::Female) };
+            let (rel, sex) = if p.rng.chance(0.5) {
+                (Relation::Sibling, Sex::Male)
+            } else {
+                (Relation::Sibling, Sex::Female)
+            };
             let age = head_age + p.rng.range(-6, 6);
-        members.push(p.person(rel, sex, age, &surname));
+            members.push(p.person(rel, sex, age, &surname));
         }
         // grandchildren for old heads with adult children
         if members.len() < size && head_age >= 55 && p.rng.chance(0.5) {
-            let (rel, sex) = if p.rng.chance(0.5) { (Relation::Grandson, Sex::Male) } else { (Relation::Granddaughter, Sex::Female) };
+            let (rel, sex) = if p.rng.chance(0.5) {
+                (Relation::Grandson, Sex::Male)
+            } else {
+                (Relation::Granddaughter, Sex::Female)
+            };
             let age = head_age - p.rng.range(45, 60);
-        members.push(p.person(rel, sex, age, &surname));
+            members.push(p.person(rel, sex, age, &surname));
         }
     }
     members.truncate(size);
 
     let rng = &mut p.rng;
-    let household_type = rng.weighted(&[(30, HouseholdType::PostPoverty), (67, HouseholdType::Ordinary), (3, HouseholdType::PostPovertyNoPolicy)]);
+    let household_type = rng.weighted(&[
+        (30, HouseholdType::PostPoverty),
+        (67, HouseholdType::Ordinary),
+        (3, HouseholdType::PostPovertyNoPolicy),
+    ]);
     let poor = household_type == HouseholdType::PostPoverty;
-    let without_labour = members.iter().all(|m| !m.labour.is_some_and(LabourCapacity::can_work));
+    let without_labour = members
+        .iter()
+        .all(|m| !m.labour.is_some_and(LabourCapacity::can_work));
     let tekun = size == 1 && head_age >= 60 && without_labour && rng.chance(0.5);
-    let dibao = !tekun && rng.chance(if poor { 0.22 } else if without_labour { 0.3 } else { 0.03 });
+    let dibao = !tekun
+        && rng.chance(if poor {
+            0.22
+        } else if without_labour {
+            0.3
+        } else {
+            0.03
+        });
     for m in &mut members {
         m.dibao = dibao;
         m.tekun = tekun;
@@ -300,13 +435,24 @@ fn household(p: &mut People, village: &SynthVillage, n: u32) -> (Household, Vec<
         None => poor && rng.chance(0.05),
     };
     let resettlement_site = if relocated {
-        village.resettlement_site.clone().unwrap_or_else(|| "分散安置".to_string())
+        village
+            .resettlement_site
+            .clone()
+            .unwrap_or_else(|| "分散安置".to_string())
     } else {
         String::new()
     };
     let group = format!("{}组", rng.range(1, 9));
-    let phone = members.iter().find(|m| !m.phone.is_empty()).map(|m| m.phone.clone()).unwrap_or_default();
-    let house_grade = if relocated { "A" } else { *rng.pick(&["A", "A", "A", "B", "B", "C"]) };
+    let phone = members
+        .iter()
+        .find(|m| !m.phone.is_empty())
+        .map(|m| m.phone.clone())
+        .unwrap_or_default();
+    let house_grade = if relocated {
+        "A"
+    } else {
+        *rng.pick(&["A", "A", "A", "B", "B", "C"])
+    };
     let household = Household {
         household_no: format!("{}{:05}", village.code, n),
         village: village.code.clone(),
@@ -333,13 +479,24 @@ mod tests {
     use std::collections::HashSet;
 
     fn config(n: usize) -> SynthConfig {
-        SynthConfig { households: n, seed: 7, today: Date::new(2026, 11, 23).unwrap(), county: RegionCode::parse("510821").unwrap() }
+        SynthConfig {
+            households: n,
+            seed: 7,
+            today: Date::new(2026, 11, 23).unwrap(),
+            county: RegionCode::parse("510821").unwrap(),
+        }
     }
 
     fn villages() -> Vec<SynthVillage> {
         vec![
-            SynthVillage { code: RegionCode::parse("510821108212").unwrap(), resettlement_site: Some("三江镇桃红安置点".into()) },
-            SynthVillage { code: RegionCode::parse("510821115200").unwrap(), resettlement_site: None },
+            SynthVillage {
+                code: RegionCode::parse("510821108212").unwrap(),
+                resettlement_site: Some("三江镇桃红安置点".into()),
+            },
+            SynthVillage {
+                code: RegionCode::parse("510821115200").unwrap(),
+                resettlement_site: None,
+            },
         ]
     }
 
@@ -361,9 +518,13 @@ mod tests {
         // rural households average about three persons
         let avg = persons as f64 / data.len() as f64;
         assert!((2.3..3.8).contains(&avg), "average size {avg}");
-        assert!(data.iter().any(|(h, _)| h.relocated && h.resettlement_site == "三江镇桃红安置点"));
+        assert!(data
+            .iter()
+            .any(|(h, _)| h.relocated && h.resettlement_site == "三江镇桃红安置点"));
         assert!(data.iter().any(|(h, _)| h.dibao));
-        assert!(data.iter().any(|(h, _)| h.household_type == HouseholdType::PostPoverty));
+        assert!(data
+            .iter()
+            .any(|(h, _)| h.household_type == HouseholdType::PostPoverty));
     }
 
     #[test]

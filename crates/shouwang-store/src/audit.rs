@@ -13,7 +13,10 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(what: &str) -> Actor {
-        Actor { user_id: None, username: format!("system:{what}") }
+        Actor {
+            user_id: None,
+            username: format!("system:{what}"),
+        }
     }
 }
 
@@ -61,7 +64,12 @@ pub fn record(
 
 impl Store {
     /// The history of one record, newest first.
-    pub fn history(&self, entity: &str, key: &str, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+    pub fn history(
+        &self,
+        entity: &str,
+        key: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
         self.with_conn(|c| {
             let rows = c.query(
                 "SELECT id, at, username, action, entity, entity_key, before, after FROM audit_events
@@ -85,12 +93,25 @@ impl Store {
     }
 
     /// Records an event on its own (reads such as an ID reveal, logins).
-    pub fn audit(&self, actor: &Actor, county: Option<&str>, action: &str, target: (&str, &str)) -> Result<(), StoreError> {
+    pub fn audit(
+        &self,
+        actor: &Actor,
+        county: Option<&str>,
+        action: &str,
+        target: (&str, &str),
+    ) -> Result<(), StoreError> {
         self.with_tx(|tx| record(tx, actor, county, action, target, None, None))
     }
 
     /// Number of audit events with this action (for tests and the admin page).
     pub fn count_events(&self, action: &str) -> Result<i64, StoreError> {
-        self.with_conn(|c| Ok(c.query_one("SELECT COUNT(*) FROM audit_events WHERE action = $1", &params![action])?.map(|r| r.int(0)).unwrap_or(0)))
+        self.with_conn(|c| {
+            Ok(c.query_one(
+                "SELECT COUNT(*) FROM audit_events WHERE action = $1",
+                &params![action],
+            )?
+            .map(|r| r.int(0))
+            .unwrap_or(0))
+        })
     }
 }

@@ -130,8 +130,12 @@ fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
         out.push(match row.get_ref(i)? {
             rusqlite::types::ValueRef::Integer(v) => Value::Int(Some(v)),
             rusqlite::types::ValueRef::Real(v) => Value::Int(Some(v as i64)),
-            rusqlite::types::ValueRef::Text(t) => Value::Text(Some(String::from_utf8_lossy(t).into_owned())),
-            rusqlite::types::ValueRef::Blob(b) => Value::Text(Some(String::from_utf8_lossy(b).into_owned())),
+            rusqlite::types::ValueRef::Text(t) => {
+                Value::Text(Some(String::from_utf8_lossy(t).into_owned()))
+            }
+            rusqlite::types::ValueRef::Blob(b) => {
+                Value::Text(Some(String::from_utf8_lossy(b).into_owned()))
+            }
             rusqlite::types::ValueRef::Null => Value::Text(None),
         });
     }
@@ -143,10 +147,17 @@ fn sqlite_exec(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<
     Ok(stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))? as u64)
 }
 
-fn sqlite_query(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+fn sqlite_query(
+    c: &rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<Row>, StoreError> {
     let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
     let n = stmt.column_count();
-    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter().map(to_sqlite)), |r| sqlite_row(r, n))?;
+    let rows = stmt.query_map(
+        rusqlite::params_from_iter(params.iter().map(to_sqlite)),
+        |r| sqlite_row(r, n),
+    )?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -208,7 +219,11 @@ macro_rules! impl_pg_sql {
                 Dialect::Postgres
             }
             fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-                Ok(postgres::GenericClient::execute(self, sql, &pg_params(params))?)
+                Ok(postgres::GenericClient::execute(
+                    self,
+                    sql,
+                    &pg_params(params),
+                )?)
             }
             fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
                 let rows = postgres::GenericClient::query(self, sql, &pg_params(params))?;
@@ -232,8 +247,15 @@ pub(crate) struct Pool<C> {
 }
 
 impl<C> Pool<C> {
-    pub(crate) fn new(max_idle: usize, open: impl Fn() -> Result<C, StoreError> + Send + Sync + 'static) -> Arc<Pool<C>> {
-        Arc::new(Pool { idle: Mutex::new(Vec::new()), open: Box::new(open), max_idle })
+    pub(crate) fn new(
+        max_idle: usize,
+        open: impl Fn() -> Result<C, StoreError> + Send + Sync + 'static,
+    ) -> Arc<Pool<C>> {
+        Arc::new(Pool {
+            idle: Mutex::new(Vec::new()),
+            open: Box::new(open),
+            max_idle,
+        })
     }
     pub(crate) fn take(&self) -> Result<C, StoreError> {
         let idle = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
@@ -260,7 +282,10 @@ pub(crate) enum Backend {
 
 impl Backend {
     /// Runs `f` on a pooled connection, outside any explicit transaction.
-    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         match self {
             Backend::Sqlite(pool) => {
                 let mut c = pool.take()?;
@@ -282,14 +307,18 @@ impl Backend {
 
     /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise
     /// (and on a crash: neither backend keeps an uncommitted transaction).
-    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn with_tx<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         match self {
             Backend::Sqlite(pool) => {
                 let mut c = pool.take()?;
                 let r = (|| {
                     // IMMEDIATE takes the write lock up front, so two writers wait (busy_timeout)
                     // instead of failing half-way with SQLITE_BUSY on upgrade.
-                    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                    let tx =
+                        c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                     let mut tx = tx;
                     let out = f(&mut tx)?;
                     tx.commit()?;

@@ -58,9 +58,15 @@ impl DatabaseUrl {
         if u.starts_with("postgres://") || u.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres(u.to_string()));
         }
-        let path = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
+        let path = u
+            .strip_prefix("sqlite://")
+            .or_else(|| u.strip_prefix("sqlite:"))
+            .unwrap_or(u);
         if path.is_empty() || u.contains("://") && !u.starts_with("sqlite://") {
-            return Err(StoreError::Config(format!("unsupported database URL '{}': use sqlite://PATH or postgres://…", redact(u))));
+            return Err(StoreError::Config(format!(
+                "unsupported database URL '{}': use sqlite://PATH or postgres://…",
+                redact(u)
+            )));
         }
         Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
     }
@@ -119,7 +125,9 @@ impl Store {
         match DatabaseUrl::parse(url)? {
             DatabaseUrl::Sqlite(path) => Store::open_sqlite(path),
             DatabaseUrl::Postgres(u) => {
-                let config: postgres::Config = u.parse().map_err(|e| StoreError::Config(format!("{}: {e}", redact(&u))))?;
+                let config: postgres::Config = u
+                    .parse()
+                    .map_err(|e| StoreError::Config(format!("{}: {e}", redact(&u))))?;
                 Store::open_postgres(config, redact(&u))
             }
         }
@@ -127,19 +135,26 @@ impl Store {
 
     pub fn open_sqlite(path: PathBuf) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Config(format!("{}: {e}", dir.display())))?;
         }
         let label = format!("sqlite://{}", path.display());
         let p = path.clone();
         let pool = Pool::new(8, move || open_sqlite_conn(&p));
-        let store = Store { backend: Backend::Sqlite(pool), label };
+        let store = Store {
+            backend: Backend::Sqlite(pool),
+            label,
+        };
         store.migrate()?;
         Ok(store)
     }
 
     pub fn open_postgres(config: postgres::Config, label: String) -> Result<Store, StoreError> {
         let pool = Pool::new(8, move || Ok(config.connect(postgres::NoTls)?));
-        let store = Store { backend: Backend::Postgres(pool), label };
+        let store = Store {
+            backend: Backend::Postgres(pool),
+            label,
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -153,32 +168,52 @@ impl Store {
 
     /// The applied schema version.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.backend.with_conn(|c| Ok(c.query_one("SELECT MAX(version) FROM schema_migrations", &[])?.map(|r| r.int(0)).unwrap_or(0)))
+        self.backend.with_conn(|c| {
+            Ok(
+                c.query_one("SELECT MAX(version) FROM schema_migrations", &[])?
+                    .map(|r| r.int(0))
+                    .unwrap_or(0),
+            )
+        })
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
         self.backend.with_tx(|tx| migrate::apply(tx))
     }
 
-    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.backend.with_conn(f)
     }
-    pub(crate) fn with_tx<T>(&self, f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn with_tx<T>(
+        &self,
+        f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.backend.with_tx(f)
     }
 
     /// A consistent copy of a SQLite database (`VACUUM INTO`); for PostgreSQL use pg_dump.
     pub fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
         match self.dialect() {
-            Dialect::Sqlite => self.with_conn(|c| c.exec("VACUUM INTO $1", &params![path.display().to_string()]).map(|_| ())),
-            Dialect::Postgres => Err(StoreError::Other("use pg_dump to back up PostgreSQL".into())),
+            Dialect::Sqlite => self.with_conn(|c| {
+                c.exec("VACUUM INTO $1", &params![path.display().to_string()])
+                    .map(|_| ())
+            }),
+            Dialect::Postgres => Err(StoreError::Other(
+                "use pg_dump to back up PostgreSQL".into(),
+            )),
         }
     }
 }
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -187,15 +222,30 @@ mod tests {
 
     #[test]
     fn urls_pick_the_backend() {
-        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db").ok(), Some(DatabaseUrl::Sqlite("data/x.db".into())));
-        assert_eq!(DatabaseUrl::parse("x.db").ok(), Some(DatabaseUrl::Sqlite("x.db".into())));
-        assert!(matches!(DatabaseUrl::parse("postgres://u:p@h/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").ok(),
+            Some(DatabaseUrl::Sqlite("data/x.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("x.db").ok(),
+            Some(DatabaseUrl::Sqlite("x.db".into()))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u:p@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
     }
 
     #[test]
     fn passwords_are_hidden_in_labels() {
-        assert_eq!(redact("postgres://user:secret@host:5432/db"), "postgres://user:***@host:5432/db");
-        assert_eq!(format!("{:?}", DatabaseUrl::parse("postgres://u:pw@h/d").unwrap()), "postgres://u:***@h/d");
+        assert_eq!(
+            redact("postgres://user:secret@host:5432/db"),
+            "postgres://user:***@host:5432/db"
+        );
+        assert_eq!(
+            format!("{:?}", DatabaseUrl::parse("postgres://u:pw@h/d").unwrap()),
+            "postgres://u:***@h/d"
+        );
     }
 }

@@ -20,7 +20,10 @@ pub(crate) fn apply(tx: &mut dyn Sql) -> Result<(), StoreError> {
     tx.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
     )?;
-    let current = tx.query_one("SELECT MAX(version) FROM schema_migrations", &[])?.and_then(|r| r.opt_int(0)).unwrap_or(0);
+    let current = tx
+        .query_one("SELECT MAX(version) FROM schema_migrations", &[])?
+        .and_then(|r| r.opt_int(0))
+        .unwrap_or(0);
     let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
     if current > latest {
         return Err(StoreError::Config(format!(
@@ -28,9 +31,16 @@ pub(crate) fn apply(tx: &mut dyn Sql) -> Result<(), StoreError> {
         )));
     }
     for (version, name, sqlite, postgres) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        let script = if tx.dialect() == Dialect::Sqlite { sqlite } else { postgres };
+        let script = if tx.dialect() == Dialect::Sqlite {
+            sqlite
+        } else {
+            postgres
+        };
         tx.batch(script)?;
-        tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", &params![*version, *name, crate::now()])?;
+        tx.exec(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            &params![*version, *name, crate::now()],
+        )?;
         tracing::info!(version, name, "applied migration");
     }
     Ok(())

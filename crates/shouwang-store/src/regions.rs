@@ -20,7 +20,10 @@ fn level_of(code: &RegionCode) -> i64 {
 
 impl Store {
     /// Inserts or renames regions in one transaction, in batches. Returns how many were given.
-    pub fn import_regions(&self, regions: impl IntoIterator<Item = Region>) -> Result<usize, StoreError> {
+    pub fn import_regions(
+        &self,
+        regions: impl IntoIterator<Item = Region>,
+    ) -> Result<usize, StoreError> {
         let mut n = 0;
         self.with_tx(|tx| {
             let mut batch: Vec<Region> = Vec::with_capacity(500);
@@ -39,7 +42,11 @@ impl Store {
 
     pub fn region(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
         self.with_conn(|c| {
-            Ok(c.query_one("SELECT code, name FROM regions WHERE code = $1", &params![code.as_str()])?.and_then(|r| row_region(&r)))
+            Ok(c.query_one(
+                "SELECT code, name FROM regions WHERE code = $1",
+                &params![code.as_str()],
+            )?
+            .and_then(|r| row_region(&r)))
         })
     }
 
@@ -60,7 +67,9 @@ impl Store {
 
     /// The regions directly under `code`, with their household and person counts.
     pub fn children(&self, code: &RegionCode) -> Result<Vec<RegionSummary>, StoreError> {
-        let Some(child_level) = code.level().child() else { return Ok(vec![]) };
+        let Some(child_level) = code.level().child() else {
+            return Ok(vec![]);
+        };
         // a length of our own, inlined: PostgreSQL wants substr's length as int4
         let len = child_level.code_len();
         self.with_conn(|c| {
@@ -97,9 +106,16 @@ impl Store {
 
     /// Villages of a county whose name matches `name` with or without the committee suffix,
     /// optionally inside a township given by name.
-    pub fn find_villages(&self, county: &RegionCode, township: Option<&str>, name: &str) -> Result<Vec<Region>, StoreError> {
+    pub fn find_villages(
+        &self,
+        county: &RegionCode,
+        township: Option<&str>,
+        name: &str,
+    ) -> Result<Vec<Region>, StoreError> {
         let wanted = village_short_name(name).to_string();
-        let town = township.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let town = township
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
         self.with_conn(|c| {
             let lo = county.as_str();
             let rows = c.query(
@@ -131,7 +147,10 @@ impl Store {
 }
 
 fn row_region(r: &crate::db::Row) -> Option<Region> {
-    Some(Region { code: RegionCode::from_canonical(&r.text(0))?, name: r.text(1) })
+    Some(Region {
+        code: RegionCode::from_canonical(&r.text(0))?,
+        name: r.text(1),
+    })
 }
 
 fn insert_regions(tx: &mut dyn Sql, batch: &[Region]) -> Result<(), StoreError> {

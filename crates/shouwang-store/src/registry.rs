@@ -3,7 +3,9 @@
 use crate::audit::{record, Actor};
 use crate::db::{prefix_end, Row, Sql, Value};
 use crate::{params, Store, StoreError};
-use shouwang_core::codes::{Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex};
+use shouwang_core::codes::{
+    Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
+};
 use shouwang_core::household::{validate_family, validate_household, validate_member};
 use shouwang_core::id_number::{mask, normalise};
 use shouwang_core::{Date, Household, IdKind, Member, Problem, RegionCode, RegionLevel};
@@ -54,7 +56,10 @@ const MEMBER_COLUMNS: &str = "id_kind, id_number, person_no, name, sex, birth_da
 const MEMBER_COLUMN_COUNT: usize = 28;
 
 fn county_of(h: &Household) -> String {
-    h.village.county().map(|c| c.as_str().to_string()).unwrap_or_default()
+    h.village
+        .county()
+        .map(|c| c.as_str().to_string())
+        .unwrap_or_default()
 }
 
 fn household_values(h: &Household) -> Vec<Value> {
@@ -183,7 +188,10 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 }
 
 fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, StoreError> {
@@ -191,7 +199,9 @@ fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, 
     else {
         return Ok(None);
     };
-    let Some(household) = row_household(&r) else { return Ok(None) };
+    let Some(household) = row_household(&r) else {
+        return Ok(None);
+    };
     let county = r.text(0);
     let members = c
         .query(
@@ -201,22 +211,44 @@ fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, 
         .iter()
         .map(row_member)
         .collect();
-    Ok(Some(HouseholdRecord { county, household, members, version: r.int(15), updated_at: r.int(16) }))
+    Ok(Some(HouseholdRecord {
+        county,
+        household,
+        members,
+        version: r.int(15),
+        updated_at: r.int(16),
+    }))
 }
 
 fn village_exists(c: &mut dyn Sql, village: &RegionCode) -> Result<bool, StoreError> {
-    Ok(c.query_one("SELECT 1 FROM regions WHERE code = $1 AND level = 12", &params![village.as_str()])?.is_some())
+    Ok(c.query_one(
+        "SELECT 1 FROM regions WHERE code = $1 AND level = 12",
+        &params![village.as_str()],
+    )?
+    .is_some())
 }
 
 fn unknown_village(v: &RegionCode) -> Problem {
-    Problem::new("village.unknown", "village", format!("村代码{v}不存在"), format!("village {v} does not exist"))
+    Problem::new(
+        "village.unknown",
+        "village",
+        format!("村代码{v}不存在"),
+        format!("village {v} does not exist"),
+    )
 }
 
 /// Refuses ID numbers already registered to another household, anywhere in the installation.
-fn check_not_elsewhere(c: &mut dyn Sql, no: &str, members: &[Member]) -> Result<Vec<Problem>, StoreError> {
+fn check_not_elsewhere(
+    c: &mut dyn Sql,
+    no: &str,
+    members: &[Member],
+) -> Result<Vec<Problem>, StoreError> {
     let mut out = Vec::new();
     for (i, m) in members.iter().enumerate() {
-        if let Some(r) = c.query_one("SELECT household_no FROM person_index WHERE id_number = $1", &params![&m.id_number])? {
+        if let Some(r) = c.query_one(
+            "SELECT household_no FROM person_index WHERE id_number = $1",
+            &params![&m.id_number],
+        )? {
             let other = r.text(0);
             if other != no {
                 out.push(Problem::new(
@@ -231,7 +263,12 @@ fn check_not_elsewhere(c: &mut dyn Sql, no: &str, members: &[Member]) -> Result<
     Ok(out)
 }
 
-fn insert_members(tx: &mut dyn Sql, county: &str, no: &str, members: &[Member]) -> Result<(), StoreError> {
+fn insert_members(
+    tx: &mut dyn Sql,
+    county: &str,
+    no: &str,
+    members: &[Member],
+) -> Result<(), StoreError> {
     for (pos, m) in members.iter().enumerate() {
         let mut values = params![county, no, pos as i64];
         values.extend(member_values(m));
@@ -242,14 +279,23 @@ fn insert_members(tx: &mut dyn Sql, county: &str, no: &str, members: &[Member]) 
             ),
             &values,
         )?;
-        tx.exec("INSERT INTO person_index (id_number, county, household_no) VALUES ($1, $2, $3)", &params![&m.id_number, county, no])?;
+        tx.exec(
+            "INSERT INTO person_index (id_number, county, household_no) VALUES ($1, $2, $3)",
+            &params![&m.id_number, county, no],
+        )?;
     }
     Ok(())
 }
 
 fn delete_members(tx: &mut dyn Sql, county: &str, no: &str) -> Result<(), StoreError> {
-    tx.exec("DELETE FROM person_index WHERE county = $1 AND household_no = $2", &params![county, no])?;
-    tx.exec("DELETE FROM members WHERE county = $1 AND household_no = $2", &params![county, no])?;
+    tx.exec(
+        "DELETE FROM person_index WHERE county = $1 AND household_no = $2",
+        &params![county, no],
+    )?;
+    tx.exec(
+        "DELETE FROM members WHERE county = $1 AND household_no = $2",
+        &params![county, no],
+    )?;
     Ok(())
 }
 
@@ -275,12 +321,22 @@ impl Store {
     }
 
     /// Creates a household with its members. Validates everything first; writes all or nothing.
-    pub fn create_household(&self, actor: &Actor, household: Household, members: Vec<Member>, today: Date) -> Result<(), StoreError> {
+    pub fn create_household(
+        &self,
+        actor: &Actor,
+        household: Household,
+        members: Vec<Member>,
+        today: Date,
+    ) -> Result<(), StoreError> {
         let household = tidy_household(household);
         let members: Vec<Member> = members.into_iter().map(tidy_member).collect();
         let mut problems = validate_household(&household);
         for (i, m) in members.iter().enumerate() {
-            problems.extend(validate_member(m, today).into_iter().map(|p| p.under(&format!("members[{i}]"))));
+            problems.extend(
+                validate_member(m, today)
+                    .into_iter()
+                    .map(|p| p.under(&format!("members[{i}]"))),
+            );
         }
         problems.extend(validate_family(&members));
         if !problems.is_empty() {
@@ -328,7 +384,11 @@ impl Store {
         let members: Vec<Member> = members.into_iter().map(tidy_member).collect();
         let mut problems = validate_household(&household);
         for (i, m) in members.iter().enumerate() {
-            problems.extend(validate_member(m, today).into_iter().map(|p| p.under(&format!("members[{i}]"))));
+            problems.extend(
+                validate_member(m, today)
+                    .into_iter()
+                    .map(|p| p.under(&format!("members[{i}]"))),
+            );
         }
         problems.extend(validate_family(&members));
         if !problems.is_empty() {
@@ -375,7 +435,12 @@ impl Store {
     }
 
     /// Households of a region, ordered by village and number, with the total count.
-    pub fn households_in(&self, region: &RegionCode, offset: i64, limit: i64) -> Result<(Vec<HouseholdListRow>, i64), StoreError> {
+    pub fn households_in(
+        &self,
+        region: &RegionCode,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<HouseholdListRow>, i64), StoreError> {
         self.with_conn(|c| {
             let lo = region.as_str();
             let hi = prefix_end(lo);
@@ -397,7 +462,12 @@ impl Store {
 
     /// Persons whose name, ID number or household number match `query`, inside `region`.
     /// Names match exactly or by their beginning; ID and household numbers exactly.
-    pub fn search(&self, region: &RegionCode, query: &str, limit: i64) -> Result<Vec<SearchHit>, StoreError> {
+    pub fn search(
+        &self,
+        region: &RegionCode,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         let q = query.trim();
         if q.is_empty() {
             return Ok(vec![]);
@@ -435,7 +505,12 @@ impl Store {
 
     /// Loads many validated households at once (demo, synthetic data): multi-row inserts in one
     /// transaction, one audit event for the whole load. Refuses duplicates like single creation.
-    pub fn bulk_load(&self, actor: &Actor, data: &[(Household, Vec<Member>)], what: &str) -> Result<usize, StoreError> {
+    pub fn bulk_load(
+        &self,
+        actor: &Actor,
+        data: &[(Household, Vec<Member>)],
+        what: &str,
+    ) -> Result<usize, StoreError> {
         let now = crate::now();
         self.with_tx(|tx| {
             for chunk in data.chunks(200) {

@@ -24,8 +24,16 @@ impl Drop for TempDir {
 fn unique() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl TestDb {
@@ -33,7 +41,12 @@ impl TestDb {
         let dir = std::env::temp_dir().join(format!("shouwang-test-{}", unique()));
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::Other(e.to_string()))?;
         let store = Store::open_sqlite(dir.join("test.sqlite"))?;
-        Ok(TestDb { store, name: "sqlite", _dir: Some(TempDir(dir)), pg_schema: None })
+        Ok(TestDb {
+            store,
+            name: "sqlite",
+            _dir: Some(TempDir(dir)),
+            pg_schema: None,
+        })
     }
 
     /// A fresh schema on the server named by `url`; dropped with the TestDb.
@@ -41,10 +54,17 @@ impl TestDb {
         let schema = format!("t_{}", unique());
         let mut admin = postgres::Client::connect(url, postgres::NoTls)?;
         admin.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| StoreError::Config(e.to_string()))?;
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::Config(e.to_string()))?;
         config.options(&format!("-c search_path={schema}"));
         let store = Store::open_postgres(config, format!("postgres schema {schema}"))?;
-        Ok(TestDb { store, name: "postgres", _dir: None, pg_schema: Some((url.to_string(), schema)) })
+        Ok(TestDb {
+            store,
+            name: "postgres",
+            _dir: None,
+            pg_schema: Some((url.to_string(), schema)),
+        })
     }
 
     /// Every backend this run should cover: SQLite always, PostgreSQL when configured.
@@ -52,7 +72,10 @@ impl TestDb {
         let mut v = vec![TestDb::sqlite().expect("temporary SQLite database")];
         if let Ok(url) = std::env::var("SHOUWANG_TEST_PG_URL") {
             if !url.trim().is_empty() {
-                v.push(TestDb::postgres(&url).expect("SHOUWANG_TEST_PG_URL is set but PostgreSQL is not reachable"));
+                v.push(
+                    TestDb::postgres(&url)
+                        .expect("SHOUWANG_TEST_PG_URL is set but PostgreSQL is not reachable"),
+                );
             }
         }
         v
@@ -61,7 +84,12 @@ impl TestDb {
     /// Loads the province, city and county of 旺苍县 with the given townships and villages.
     pub fn with_regions(self, regions: &[(&str, &str)]) -> TestDb {
         let base = [("51", "四川省"), ("5108", "广元市"), ("510821", "旺苍县")];
-        let all = base.iter().chain(regions).filter_map(|(c, n)| Some(Region { code: RegionCode::parse(c)?, name: n.to_string() }));
+        let all = base.iter().chain(regions).filter_map(|(c, n)| {
+            Some(Region {
+                code: RegionCode::parse(c)?,
+                name: n.to_string(),
+            })
+        });
         self.store.import_regions(all).expect("regions load");
         self
     }

@@ -98,15 +98,34 @@ impl Store {
     }
 
     pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
-        self.with_conn(|c| Ok(c.query_one(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"), &params![username])?.and_then(|r| row_user(&r, 0))))
+        self.with_conn(|c| {
+            Ok(c.query_one(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"),
+                &params![username],
+            )?
+            .and_then(|r| row_user(&r, 0)))
+        })
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        self.with_conn(|c| Ok(c.query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"), &[])?.iter().filter_map(|r| row_user(r, 0)).collect()))
+        self.with_conn(|c| {
+            Ok(c.query(
+                &format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"),
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| row_user(r, 0))
+            .collect())
+        })
     }
 
     /// Counts a failed login; after `max_failures` in a row the account is locked until `lock_until`.
-    pub fn login_failed(&self, user_id: i64, max_failures: i64, lock_until: i64) -> Result<(), StoreError> {
+    pub fn login_failed(
+        &self,
+        user_id: i64,
+        max_failures: i64,
+        lock_until: i64,
+    ) -> Result<(), StoreError> {
         self.with_tx(|tx| {
             tx.exec("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1", &params![user_id])?;
             tx.exec(
@@ -118,7 +137,12 @@ impl Store {
     }
 
     /// Opens a session after a successful login.
-    pub fn login_succeeded(&self, user: &User, token_hash: &str, csrf: &str) -> Result<(), StoreError> {
+    pub fn login_succeeded(
+        &self,
+        user: &User,
+        token_hash: &str,
+        csrf: &str,
+    ) -> Result<(), StoreError> {
         let now = crate::now();
         self.with_tx(|tx| {
             tx.exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1", &params![user.id])?;
@@ -144,16 +168,33 @@ impl Store {
     }
 
     pub fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
-        self.with_conn(|c| c.exec("UPDATE sessions SET last_seen = $2 WHERE token_hash = $1", &params![token_hash, now]).map(|_| ()))
+        self.with_conn(|c| {
+            c.exec(
+                "UPDATE sessions SET last_seen = $2 WHERE token_hash = $1",
+                &params![token_hash, now],
+            )
+            .map(|_| ())
+        })
     }
 
     pub fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        self.with_conn(|c| c.exec("DELETE FROM sessions WHERE token_hash = $1", &params![token_hash]).map(|_| ()))
+        self.with_conn(|c| {
+            c.exec(
+                "DELETE FROM sessions WHERE token_hash = $1",
+                &params![token_hash],
+            )
+            .map(|_| ())
+        })
     }
 
     /// Removes sessions idle since before `idle_before` or older than `created_before`.
     pub fn purge_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
-        self.with_conn(|c| c.exec("DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2", &params![idle_before, created_before]))
+        self.with_conn(|c| {
+            c.exec(
+                "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2",
+                &params![idle_before, created_before],
+            )
+        })
     }
 
     /// Pairs an assistance person with a household (帮扶责任人结对).
@@ -173,11 +214,25 @@ impl Store {
     }
 
     pub fn is_paired(&self, user_id: i64, household_no: &str) -> Result<bool, StoreError> {
-        self.with_conn(|c| Ok(c.query_one("SELECT 1 FROM pairings WHERE user_id = $1 AND household_no = $2", &params![user_id, household_no])?.is_some()))
+        self.with_conn(|c| {
+            Ok(c.query_one(
+                "SELECT 1 FROM pairings WHERE user_id = $1 AND household_no = $2",
+                &params![user_id, household_no],
+            )?
+            .is_some())
+        })
     }
 
     /// The households paired with an assistance person.
     pub fn paired_households(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
-        self.with_conn(|c| Ok(c.query("SELECT household_no FROM pairings WHERE user_id = $1 ORDER BY household_no", &params![user_id])?.iter().map(|r| r.text(0)).collect()))
+        self.with_conn(|c| {
+            Ok(c.query(
+                "SELECT household_no FROM pairings WHERE user_id = $1 ORDER BY household_no",
+                &params![user_id],
+            )?
+            .iter()
+            .map(|r| r.text(0))
+            .collect())
+        })
     }
 }

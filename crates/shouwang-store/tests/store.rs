@@ -31,8 +31,16 @@ fn dbs() -> Vec<TestDb> {
 }
 
 fn families(n: usize, seed: u64) -> Vec<(Household, Vec<Member>)> {
-    let config = SynthConfig { households: n, seed, today: today(), county: RegionCode::parse("510821").unwrap() };
-    let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage { code: RegionCode::parse(c).unwrap(), resettlement_site: None });
+    let config = SynthConfig {
+        households: n,
+        seed,
+        today: today(),
+        county: RegionCode::parse("510821").unwrap(),
+    };
+    let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage {
+        code: RegionCode::parse(c).unwrap(),
+        resettlement_site: None,
+    });
     generate(&config, &villages)
 }
 
@@ -51,8 +59,14 @@ fn problem_codes(e: StoreError) -> Vec<&'static str> {
 fn a_created_household_reads_back_with_its_members() {
     for db in dbs() {
         let (h, members) = families(1, 1).remove(0);
-        db.store.create_household(&actor(), h.clone(), members.clone(), today()).unwrap();
-        let rec = db.store.household(&h.household_no).unwrap().expect("household stored");
+        db.store
+            .create_household(&actor(), h.clone(), members.clone(), today())
+            .unwrap();
+        let rec = db
+            .store
+            .household(&h.household_no)
+            .unwrap()
+            .expect("household stored");
         assert_eq!(rec.household, h, "{}", db.name);
         assert_eq!(rec.members, members, "{}", db.name);
         assert_eq!(rec.county, "510821");
@@ -68,14 +82,27 @@ fn a_second_head_is_refused_and_nothing_is_written() {
     for db in dbs() {
         let (h, mut members) = families(1, 2).remove(0);
         let mut extra = members[0].clone();
-        extra.id_number = shouwang_core::id_number::make_id("510821", Date::new(1960, 1, 1).unwrap(), 3, extra.sex);
+        extra.id_number = shouwang_core::id_number::make_id(
+            "510821",
+            Date::new(1960, 1, 1).unwrap(),
+            3,
+            extra.sex,
+        );
         extra.birth_date = Date::new(1960, 1, 1).unwrap();
         extra.relation = Relation::Head;
         members.push(extra);
-        let err = db.store.create_household(&actor(), h.clone(), members, today()).unwrap_err();
+        let err = db
+            .store
+            .create_household(&actor(), h.clone(), members, today())
+            .unwrap_err();
         assert_eq!(problem_codes(err), ["head.several"], "{}", db.name);
         assert!(db.store.household(&h.household_no).unwrap().is_none());
-        assert_eq!(db.store.count_in(&RegionCode::parse("510821").unwrap()).unwrap(), (0, 0));
+        assert_eq!(
+            db.store
+                .count_in(&RegionCode::parse("510821").unwrap())
+                .unwrap(),
+            (0, 0)
+        );
     }
 }
 
@@ -85,11 +112,16 @@ fn a_person_already_in_another_household_is_refused() {
         let mut data = families(2, 3);
         let (h1, m1) = data.remove(0);
         let (h2, mut m2) = data.remove(0);
-        db.store.create_household(&actor(), h1.clone(), m1.clone(), today()).unwrap();
+        db.store
+            .create_household(&actor(), h1.clone(), m1.clone(), today())
+            .unwrap();
         let mut moved = m1[0].clone();
         moved.relation = Relation::Sibling;
         m2.push(moved);
-        let err = db.store.create_household(&actor(), h2.clone(), m2, today()).unwrap_err();
+        let err = db
+            .store
+            .create_household(&actor(), h2.clone(), m2, today())
+            .unwrap_err();
         assert_eq!(problem_codes(err), ["id_number.elsewhere"], "{}", db.name);
         assert!(db.store.household(&h2.household_no).unwrap().is_none());
     }
@@ -100,7 +132,10 @@ fn an_unknown_village_is_refused() {
     for db in dbs() {
         let (mut h, members) = families(1, 4).remove(0);
         h.village = RegionCode::parse("510821108999").unwrap();
-        let err = db.store.create_household(&actor(), h, members, today()).unwrap_err();
+        let err = db
+            .store
+            .create_household(&actor(), h, members, today())
+            .unwrap_err();
         assert_eq!(problem_codes(err), ["village.unknown"], "{}", db.name);
     }
 }
@@ -109,24 +144,52 @@ fn an_unknown_village_is_refused() {
 fn an_edit_is_versioned_and_its_history_shows_before_and_after() {
     for db in dbs() {
         let (h, members) = families(1, 5).remove(0);
-        db.store.create_household(&actor(), h.clone(), members.clone(), today()).unwrap();
+        db.store
+            .create_household(&actor(), h.clone(), members.clone(), today())
+            .unwrap();
         let mut changed = h.clone();
         changed.address = "三组15号".into();
-        db.store.update_household(&actor(), changed.clone(), members.clone(), 1, today()).unwrap();
+        db.store
+            .update_household(&actor(), changed.clone(), members.clone(), 1, today())
+            .unwrap();
         let rec = db.store.household(&h.household_no).unwrap().unwrap();
         assert_eq!(rec.household.address, "三组15号");
         assert_eq!(rec.version, 2);
         // a second editor who started from version 1 is told to reload
-        let err = db.store.update_household(&actor(), h.clone(), members.clone(), 1, today()).unwrap_err();
+        let err = db
+            .store
+            .update_household(&actor(), h.clone(), members.clone(), 1, today())
+            .unwrap_err();
         assert!(matches!(err, StoreError::Stale), "{}: {err}", db.name);
         let history = db.store.history("household", &h.household_no, 10).unwrap();
         assert_eq!(history[0].action, "household.update");
-        assert_eq!(history[0].before.as_ref().unwrap()["household"]["address"], h.address.as_str());
-        assert_eq!(history[0].after.as_ref().unwrap()["household"]["address"], "三组15号");
+        assert_eq!(
+            history[0].before.as_ref().unwrap()["household"]["address"],
+            h.address.as_str()
+        );
+        assert_eq!(
+            history[0].after.as_ref().unwrap()["household"]["address"],
+            "三组15号"
+        );
         // saving the same data again changes nothing and writes no history
-        db.store.update_household(&actor(), changed, members, 2, today()).unwrap();
-        assert_eq!(db.store.household(&h.household_no).unwrap().unwrap().version, 2);
-        assert_eq!(db.store.history("household", &h.household_no, 10).unwrap().len(), 2);
+        db.store
+            .update_household(&actor(), changed, members, 2, today())
+            .unwrap();
+        assert_eq!(
+            db.store
+                .household(&h.household_no)
+                .unwrap()
+                .unwrap()
+                .version,
+            2
+        );
+        assert_eq!(
+            db.store
+                .history("household", &h.household_no, 10)
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }
 
@@ -135,7 +198,10 @@ fn search_finds_names_ids_and_household_numbers_only_inside_the_region() {
     for db in dbs() {
         let data = families(40, 6);
         db.store.bulk_load(&actor(), &data, "test.load").unwrap();
-        let (h, members) = data.iter().find(|(h, _)| h.village.as_str() == LONGFENG).unwrap();
+        let (h, members) = data
+            .iter()
+            .find(|(h, _)| h.village.as_str() == LONGFENG)
+            .unwrap();
         let person = &members[0];
         let county = RegionCode::parse("510821").unwrap();
         let taohong = RegionCode::parse(TAOHONG).unwrap();
@@ -146,11 +212,23 @@ fn search_finds_names_ids_and_household_numbers_only_inside_the_region() {
         assert_eq!(by_no.len(), members.len());
         let surname: String = person.name.chars().take(1).collect();
         let by_name = db.store.search(&county, &surname, 200).unwrap();
-        assert!(by_name.iter().any(|s| s.id_number == person.id_number), "{}", db.name);
+        assert!(
+            by_name.iter().any(|s| s.id_number == person.id_number),
+            "{}",
+            db.name
+        );
         assert!(by_name.iter().all(|s| s.name.starts_with(&surname)));
         // the same person is invisible from the other village
-        assert!(db.store.search(&taohong, &person.id_number, 20).unwrap().is_empty());
-        assert!(db.store.search(&taohong, &h.household_no, 20).unwrap().is_empty());
+        assert!(db
+            .store
+            .search(&taohong, &person.id_number, 20)
+            .unwrap()
+            .is_empty());
+        assert!(db
+            .store
+            .search(&taohong, &h.household_no, 20)
+            .unwrap()
+            .is_empty());
     }
 }
 
@@ -159,15 +237,33 @@ fn the_tree_counts_households_and_persons_per_child_region() {
     for db in dbs() {
         let data = families(30, 7);
         db.store.bulk_load(&actor(), &data, "test.load").unwrap();
-        let persons = |v: &str| data.iter().filter(|(h, _)| h.village.as_str() == v).map(|(_, m)| m.len() as i64).sum::<i64>();
-        let towns = db.store.children(&RegionCode::parse("510821").unwrap()).unwrap();
-        assert_eq!(towns.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["三江镇", "龙凤镇"], "{}", db.name);
+        let persons = |v: &str| {
+            data.iter()
+                .filter(|(h, _)| h.village.as_str() == v)
+                .map(|(_, m)| m.len() as i64)
+                .sum::<i64>()
+        };
+        let towns = db
+            .store
+            .children(&RegionCode::parse("510821").unwrap())
+            .unwrap();
+        assert_eq!(
+            towns.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["三江镇", "龙凤镇"],
+            "{}",
+            db.name
+        );
         assert_eq!(towns[0].households, 15);
         assert_eq!(towns[0].persons, persons(TAOHONG));
-        let (list, total) = db.store.households_in(&RegionCode::parse(LONGFENG).unwrap(), 0, 10).unwrap();
+        let (list, total) = db
+            .store
+            .households_in(&RegionCode::parse(LONGFENG).unwrap(), 0, 10)
+            .unwrap();
         assert_eq!(total, 15);
         assert_eq!(list.len(), 10);
-        assert!(list.iter().all(|r| r.village == LONGFENG && !r.head_name.is_empty()));
+        assert!(list
+            .iter()
+            .all(|r| r.village == LONGFENG && !r.head_name.is_empty()));
     }
 }
 
@@ -180,8 +276,17 @@ fn village_names_match_with_or_without_the_committee_suffix() {
             assert_eq!(found.len(), 1, "{}: {name}", db.name);
             assert_eq!(found[0].code.as_str(), TAOHONG);
         }
-        assert!(db.store.find_villages(&county, Some("龙凤镇"), "桃红村").unwrap().is_empty());
-        assert_eq!(db.store.count_regions(&county, RegionLevel::Village).unwrap(), 2);
+        assert!(db
+            .store
+            .find_villages(&county, Some("龙凤镇"), "桃红村")
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            db.store
+                .count_regions(&county, RegionLevel::Village)
+                .unwrap(),
+            2
+        );
     }
 }
 
@@ -191,9 +296,27 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
         let region = RegionCode::parse(TAOHONG).unwrap();
         let id = db
             .store
-            .add_user(&actor(), NewUser { username: "cadre", display_name: "村干部", password_hash: "h", role: Role::Village, region: &region })
+            .add_user(
+                &actor(),
+                NewUser {
+                    username: "cadre",
+                    display_name: "村干部",
+                    password_hash: "h",
+                    role: Role::Village,
+                    region: &region,
+                },
+            )
             .unwrap();
-        let dup = db.store.add_user(&actor(), NewUser { username: "cadre", display_name: "x", password_hash: "h", role: Role::Village, region: &region });
+        let dup = db.store.add_user(
+            &actor(),
+            NewUser {
+                username: "cadre",
+                display_name: "x",
+                password_hash: "h",
+                role: Role::Village,
+                region: &region,
+            },
+        );
         assert_eq!(problem_codes(dup.unwrap_err()), ["username.taken"]);
         for _ in 0..5 {
             db.store.login_failed(id, 5, 4_000_000_000).unwrap();
@@ -217,9 +340,21 @@ fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
     {
         let store = shouwang_store::Store::open(&format!("sqlite://{}", path.display())).unwrap();
         assert_eq!(store.schema_version().unwrap(), 1);
-        store.import_regions([shouwang_core::Region { code: RegionCode::parse("51").unwrap(), name: "四川省".into() }]).unwrap();
+        store
+            .import_regions([shouwang_core::Region {
+                code: RegionCode::parse("51").unwrap(),
+                name: "四川省".into(),
+            }])
+            .unwrap();
     }
     let store = shouwang_store::Store::open(&path.display().to_string()).unwrap();
     assert_eq!(store.schema_version().unwrap(), 1);
-    assert_eq!(store.region(&RegionCode::parse("51").unwrap()).unwrap().unwrap().name, "四川省");
+    assert_eq!(
+        store
+            .region(&RegionCode::parse("51").unwrap())
+            .unwrap()
+            .unwrap()
+            .name,
+        "四川省"
+    );
 }

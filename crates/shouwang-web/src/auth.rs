@@ -47,11 +47,18 @@ pub fn hash_password(password: &str) -> Result<String, String> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// The signed-in user of this request.
@@ -65,7 +72,10 @@ pub struct Session {
 
 impl Session {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.user.id), username: self.user.username.clone() }
+        Actor {
+            user_id: Some(self.user.id),
+            username: self.user.username.clone(),
+        }
     }
     pub fn l(&self) -> L {
         L(self.lang)
@@ -96,7 +106,10 @@ fn lang_of(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> Lang {
     if let Some(v) = cookie(headers, LANG_COOKIE) {
         return Lang::parse(v);
     }
-    match headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
+    match headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(v) if v.trim_start().starts_with("en") => Lang::En,
         _ => Lang::Zh,
     }
@@ -104,11 +117,18 @@ fn lang_of(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> Lang {
 
 /// Builds a `Set-Cookie` value with the attributes every cookie here needs.
 pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
-    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 /// Resolves the session, enforces expiry and CSRF, and records the language.
-pub async fn session_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn session_layer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     state.requests.fetch_add(1, Ordering::Relaxed);
     let (mut parts, body) = request.into_parts();
     let lang = lang_of(&parts.uri, &parts.headers);
@@ -120,8 +140,12 @@ pub async fn session_layer(State(state): State<AppState>, request: Request, next
         let config = state.config.clone();
         let found = state
             .db(move |s| {
-                let Some(rec) = s.session(&hash)? else { return Ok(None) };
-                if rec.last_seen + config.idle_timeout < now || rec.created_at + config.max_session_age < now {
+                let Some(rec) = s.session(&hash)? else {
+                    return Ok(None);
+                };
+                if rec.last_seen + config.idle_timeout < now
+                    || rec.created_at + config.max_session_age < now
+                {
                     s.end_session(&hash)?;
                     return Ok(None);
                 }
@@ -134,8 +158,16 @@ pub async fn session_layer(State(state): State<AppState>, request: Request, next
             .await;
         match found {
             Ok(Some(rec)) => {
-                let scope = Scope { role: rec.user.role, region: rec.user.region.clone() };
-                session = Some(Session { scope, csrf: rec.csrf, lang, user: rec.user });
+                let scope = Scope {
+                    role: rec.user.role,
+                    region: rec.user.region.clone(),
+                };
+                session = Some(Session {
+                    scope,
+                    csrf: rec.csrf,
+                    lang,
+                    user: rec.user,
+                });
             }
             Ok(None) => {}
             Err(e) => return e.into_response(),
@@ -147,17 +179,34 @@ pub async fn session_layer(State(state): State<AppState>, request: Request, next
             Some(s) => Some(s.csrf.clone()),
             None => cookie(&parts.headers, PRE_CSRF_COOKIE).map(str::to_string),
         };
-        let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header_token = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
             Ok(b) => b,
-            Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "请求过大 / request too large").into_response(),
+            Err(_) => {
+                return (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "请求过大 / request too large",
+                )
+                    .into_response()
+            }
         };
-        let form_token = if is_form(&parts.headers) { form_field(&bytes, "csrf") } else { None };
+        let form_token = if is_form(&parts.headers) {
+            form_field(&bytes, "csrf")
+        } else {
+            None
+        };
         let given = header_token.or(form_token);
         let ok = matches!((&expected, &given), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
         if !ok {
             tracing::warn!(path = %parts.uri.path(), "CSRF check failed");
-            let (zh, en) = ("CSRF 校验失败：请刷新页面后重新提交", "CSRF check failed: reload the page and submit again");
+            let (zh, en) = (
+                "CSRF 校验失败：请刷新页面后重新提交",
+                "CSRF check failed: reload the page and submit again",
+            );
             let body = serde_json::json!({ "code": "csrf", "message": zh, "message_en": en, "errors": [] });
             return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
         }
@@ -180,35 +229,58 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).ok()?.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl FromRequestParts<AppState> for Session {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<Session>()
             .cloned()
-            .ok_or(AppError::Unauthenticated { api: parts.uri.path().starts_with("/api/") })
+            .ok_or(AppError::Unauthenticated {
+                api: parts.uri.path().starts_with("/api/"),
+            })
     }
 }
 
 impl axum::extract::OptionalFromRequestParts<AppState> for Session {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<Session>().cloned())
     }
 }
 
 impl FromRequestParts<AppState> for RequestLang {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<RequestLang>().copied().unwrap_or(RequestLang(Lang::Zh)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestLang>()
+            .copied()
+            .unwrap_or(RequestLang(Lang::Zh)))
     }
 }
 
@@ -221,13 +293,23 @@ pub enum LoginError {
 
 /// Checks a username and password, counting failures and locking after too many.
 /// On success returns the new session token and its CSRF token.
-pub async fn login(state: &AppState, username: String, password: String) -> Result<(String, String), LoginError> {
+pub async fn login(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> Result<(String, String), LoginError> {
     let config = state.config.clone();
-    let user = state.db(move |s| s.user_by_name(username.trim())).await.ok().flatten();
+    let user = state
+        .db(move |s| s.user_by_name(username.trim()))
+        .await
+        .ok()
+        .flatten();
     let Some(user) = user else {
         // spend the same time as a real check so that timing does not reveal usernames
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default()).clone();
+        let dummy = DUMMY
+            .get_or_init(|| hash_password("not a password").unwrap_or_default())
+            .clone();
         let _ = tokio::task::spawn_blocking(move || verify_password(&password, &dummy)).await;
         return Err(LoginError::Wrong);
     };
@@ -239,7 +321,9 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
         return Err(LoginError::Locked);
     }
     let hash = user.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
     if !ok {
         let id = user.id;
         let until = now + config.lockout_seconds;
@@ -250,7 +334,10 @@ pub async fn login(state: &AppState, username: String, password: String) -> Resu
     let token = random_token();
     let csrf = random_token();
     let (h, c) = (token_hash(&token), csrf.clone());
-    state.db(move |s| s.login_succeeded(&user, &h, &c)).await.map_err(|_| LoginError::Wrong)?;
+    state
+        .db(move |s| s.login_succeeded(&user, &h, &c))
+        .await
+        .map_err(|_| LoginError::Wrong)?;
     Ok((token, csrf))
 }
 

@@ -8,7 +8,9 @@ use shouwang_store::StoreError;
 #[derive(Debug)]
 pub enum AppError {
     /// Not signed in.
-    Unauthenticated { api: bool },
+    Unauthenticated {
+        api: bool,
+    },
     /// Outside the user's role or region. Shown as "not found" so that guessing reveals nothing.
     NotFound,
     Forbidden,
@@ -55,15 +57,33 @@ impl AppError {
     pub fn message(&self) -> (String, String) {
         match self {
             AppError::Unauthenticated { .. } => ("请先登录".into(), "please sign in".into()),
-            AppError::NotFound => ("找不到该记录，或不在您的管辖范围内".into(), "not found, or outside your region".into()),
-            AppError::Forbidden => ("您的角色无权执行此操作".into(), "your role may not do this".into()),
-            AppError::Invalid(p) => (
-                p.iter().map(|p| format!("{}：{}", p.field, p.zh)).collect::<Vec<_>>().join("；"),
-                p.iter().map(|p| format!("{}: {}", p.field, p.en)).collect::<Vec<_>>().join("; "),
+            AppError::NotFound => (
+                "找不到该记录，或不在您的管辖范围内".into(),
+                "not found, or outside your region".into(),
             ),
-            AppError::Stale => ("该记录已被他人修改，请刷新后重试".into(), "someone else changed this record; reload and try again".into()),
+            AppError::Forbidden => (
+                "您的角色无权执行此操作".into(),
+                "your role may not do this".into(),
+            ),
+            AppError::Invalid(p) => (
+                p.iter()
+                    .map(|p| format!("{}：{}", p.field, p.zh))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                p.iter()
+                    .map(|p| format!("{}: {}", p.field, p.en))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            AppError::Stale => (
+                "该记录已被他人修改，请刷新后重试".into(),
+                "someone else changed this record; reload and try again".into(),
+            ),
             AppError::BadRequest(m) => (format!("请求无效：{m}"), format!("bad request: {m}")),
-            AppError::Internal(_) => ("服务器内部错误，已记录".into(), "internal error; it has been logged".into()),
+            AppError::Internal(_) => (
+                "服务器内部错误，已记录".into(),
+                "internal error; it has been logged".into(),
+            ),
         }
     }
 }
@@ -75,9 +95,11 @@ impl IntoResponse for AppError {
         }
         let (zh, en) = self.message();
         match self {
-            AppError::Unauthenticated { api: false } => {
-                (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/login")]).into_response()
-            }
+            AppError::Unauthenticated { api: false } => (
+                StatusCode::SEE_OTHER,
+                [(axum::http::header::LOCATION, "/login")],
+            )
+                .into_response(),
             _ => {
                 // Pages and API alike get JSON from the API router; page handlers render their own
                 // errors through `pages::error_page`, so this is the API and fallback form.

@@ -24,18 +24,36 @@ pub fn router(state: AppState) -> Router {
         .route("/regions/{code}", get(pages::region))
         .route("/search", get(pages::search))
         .route("/paired", get(pages::paired))
-        .route("/households/new", get(pages::new_household_form).post(pages::create_household))
+        .route(
+            "/households/new",
+            get(pages::new_household_form).post(pages::create_household),
+        )
         .route("/households/{no}", get(pages::household))
-        .route("/households/{no}/edit", get(pages::edit_household_form).post(pages::edit_household))
-        .route("/households/{no}/members/new", get(pages::new_member_form).post(pages::add_member))
-        .route("/households/{no}/members/{idx}/edit", get(pages::edit_member_form).post(pages::edit_member))
-        .route("/households/{no}/members/{idx}/delete", post(pages::delete_member))
+        .route(
+            "/households/{no}/edit",
+            get(pages::edit_household_form).post(pages::edit_household),
+        )
+        .route(
+            "/households/{no}/members/new",
+            get(pages::new_member_form).post(pages::add_member),
+        )
+        .route(
+            "/households/{no}/members/{idx}/edit",
+            get(pages::edit_member_form).post(pages::edit_member),
+        )
+        .route(
+            "/households/{no}/members/{idx}/delete",
+            post(pages::delete_member),
+        )
         .route("/households/{no}/members/{idx}/reveal", post(pages::reveal))
         .route("/static/app.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(pages::metrics))
         .nest("/api", api::router())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::session_layer,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .with_state(state)
 }

@@ -22,7 +22,13 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { idle_timeout: 30 * 60, max_session_age: 12 * 3600, lockout_failures: 5, lockout_seconds: 15 * 60, secure_cookies: false }
+        WebConfig {
+            idle_timeout: 30 * 60,
+            max_session_age: 12 * 3600,
+            lockout_failures: 5,
+            lockout_seconds: 15 * 60,
+            secure_cookies: false,
+        }
     }
 }
 
@@ -35,7 +41,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        AppState { store, config: Arc::new(config), requests: Arc::new(AtomicU64::new(0)) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            requests: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// Runs a store call on the blocking pool.
@@ -46,7 +56,9 @@ impl AppState {
         let store = self.store.clone();
         match tokio::task::spawn_blocking(move || f(&store)).await {
             Ok(r) => r.map_err(crate::error::AppError::from),
-            Err(e) => Err(crate::error::AppError::Internal(format!("task failed: {e}"))),
+            Err(e) => Err(crate::error::AppError::Internal(format!(
+                "task failed: {e}"
+            ))),
         }
     }
 }

@@ -34,7 +34,8 @@ pub fn router() -> Router<AppState> {
 
 /// Reads a JSON body, turning axum's rejection into our bilingual 400.
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    b.map(|Json(v)| v).map_err(|e| AppError::BadRequest(e.body_text()))
+    b.map(|Json(v)| v)
+        .map_err(|e| AppError::BadRequest(e.body_text()))
 }
 
 #[derive(Deserialize)]
@@ -44,7 +45,10 @@ struct LoginBody {
 }
 
 /// Signs in and returns the CSRF token to send as `X-CSRF-Token` on writes.
-async fn login(State(state): State<AppState>, b: Result<Json<LoginBody>, JsonRejection>) -> Result<Response, AppError> {
+async fn login(
+    State(state): State<AppState>,
+    b: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Response, AppError> {
     let b = body(b)?;
     match auth::login(&state, b.username, b.password).await {
         Ok((token, csrf)) => {
@@ -75,17 +79,25 @@ async fn me(s: Session) -> Json<Value> {
 }
 
 fn browsable(s: &Session, code: &RegionCode) -> Result<(), AppError> {
-    if matches!(s.user.role, Role::AssistancePerson | Role::Department) || !s.scope.can_read(code.as_str()) {
+    if matches!(s.user.role, Role::AssistancePerson | Role::Department)
+        || !s.scope.can_read(code.as_str())
+    {
         return Err(AppError::NotFound);
     }
     Ok(())
 }
 
-async fn region(State(state): State<AppState>, s: Session, Path(code): Path<String>) -> Result<Json<Value>, AppError> {
+async fn region(
+    State(state): State<AppState>,
+    s: Session,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, AppError> {
     let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
     browsable(&s, &code)?;
     let c = code.clone();
-    let (region, children, counts) = state.db(move |st| Ok((st.region(&c)?, st.children(&c)?, st.count_in(&c)?))).await?;
+    let (region, children, counts) = state
+        .db(move |st| Ok((st.region(&c)?, st.children(&c)?, st.count_in(&c)?)))
+        .await?;
     let region = region.ok_or(AppError::NotFound)?;
     Ok(Json(json!({
         "code": region.code, "name": region.name, "households": counts.0, "persons": counts.1, "children": children,
@@ -98,15 +110,27 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-async fn households(State(state): State<AppState>, s: Session, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Result<Json<Value>, AppError> {
+async fn households(
+    State(state): State<AppState>,
+    s: Session,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, AppError> {
     let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
     browsable(&s, &code)?;
-    let (offset, limit) = (q.offset.unwrap_or(0).max(0), q.limit.unwrap_or(50).clamp(1, 500));
-    let (mut rows, total) = state.db(move |st| st.households_in(&code, offset, limit)).await?;
+    let (offset, limit) = (
+        q.offset.unwrap_or(0).max(0),
+        q.limit.unwrap_or(50).clamp(1, 500),
+    );
+    let (mut rows, total) = state
+        .db(move |st| st.households_in(&code, offset, limit))
+        .await?;
     for r in &mut rows {
         r.head_id = mask(&r.head_id);
     }
-    Ok(Json(json!({ "total": total, "offset": offset, "households": rows })))
+    Ok(Json(
+        json!({ "total": total, "offset": offset, "households": rows }),
+    ))
 }
 
 fn masked(rec: &HouseholdRecord) -> Value {
@@ -117,7 +141,11 @@ fn masked(rec: &HouseholdRecord) -> Value {
     json!({ "county": rec.county, "household": rec.household, "members": members, "version": rec.version, "updated_at": rec.updated_at })
 }
 
-async fn household(State(state): State<AppState>, s: Session, Path(no): Path<String>) -> Result<Json<Value>, AppError> {
+async fn household(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+) -> Result<Json<Value>, AppError> {
     let rec = visible_household(&state, &s, no).await?;
     Ok(Json(masked(&rec)))
 }
@@ -130,11 +158,18 @@ struct HouseholdBody {
     version: i64,
 }
 
-async fn update(State(state): State<AppState>, s: Session, Path(no): Path<String>, b: Result<Json<HouseholdBody>, JsonRejection>) -> Result<Json<Value>, AppError> {
+async fn update(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+    b: Result<Json<HouseholdBody>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
     let b = body(b)?;
     let rec = editable_household(&state, &s, no.clone()).await?;
     if b.household.household_no != no {
-        return Err(AppError::BadRequest("household.household_no differs from the URL".into()));
+        return Err(AppError::BadRequest(
+            "household.household_no differs from the URL".into(),
+        ));
     }
     if !s.scope.can_edit_registry(b.household.village.as_str()) {
         return Err(AppError::NotFound);
@@ -145,7 +180,11 @@ async fn update(State(state): State<AppState>, s: Session, Path(no): Path<String
         .into_iter()
         .map(|mut m| {
             if m.id_number.contains('*') {
-                if let Some(old) = rec.members.iter().find(|o| mask(&o.id_number) == m.id_number) {
+                if let Some(old) = rec
+                    .members
+                    .iter()
+                    .find(|o| mask(&o.id_number) == m.id_number)
+                {
                     m.id_number = old.id_number.clone();
                 }
             }
@@ -154,31 +193,49 @@ async fn update(State(state): State<AppState>, s: Session, Path(no): Path<String
         .collect();
     let actor = s.actor();
     let (h, v) = (b.household, b.version);
-    state.db(move |st| st.update_household(&actor, h, members, v, today())).await?;
+    state
+        .db(move |st| st.update_household(&actor, h, members, v, today()))
+        .await?;
     let rec = visible_household(&state, &s, no).await?;
     Ok(Json(masked(&rec)))
 }
 
-async fn create(State(state): State<AppState>, s: Session, b: Result<Json<HouseholdBody>, JsonRejection>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    s: Session,
+    b: Result<Json<HouseholdBody>, JsonRejection>,
+) -> Result<Response, AppError> {
     let b = body(b)?;
     if !s.scope.can_edit_registry(b.household.village.as_str()) {
         return Err(AppError::NotFound);
     }
     let actor = s.actor();
     let no = b.household.household_no.clone();
-    state.db(move |st| st.create_household(&actor, b.household, b.members, today())).await?;
+    state
+        .db(move |st| st.create_household(&actor, b.household, b.members, today()))
+        .await?;
     let rec = visible_household(&state, &s, no).await?;
     Ok((axum::http::StatusCode::CREATED, Json(masked(&rec))).into_response())
 }
 
-async fn reveal(State(state): State<AppState>, s: Session, Path((no, idx)): Path<(String, usize)>) -> Result<Json<Value>, AppError> {
+async fn reveal(
+    State(state): State<AppState>,
+    s: Session,
+    Path((no, idx)): Path<(String, usize)>,
+) -> Result<Json<Value>, AppError> {
     let rec = visible_household(&state, &s, no.clone()).await?;
     if !s.scope.can_reveal_id(rec.household.village.as_str()) {
         return Err(AppError::Forbidden);
     }
     let m = rec.members.get(idx).ok_or(AppError::NotFound)?.clone();
-    let (actor, county, key) = (s.actor(), rec.county.clone(), format!("{no}#{}", mask(&m.id_number)));
-    state.db(move |st| st.audit(&actor, Some(&county), "id.reveal", ("member", &key))).await?;
+    let (actor, county, key) = (
+        s.actor(),
+        rec.county.clone(),
+        format!("{no}#{}", mask(&m.id_number)),
+    );
+    state
+        .db(move |st| st.audit(&actor, Some(&county), "id.reveal", ("member", &key)))
+        .await?;
     Ok(Json(json!({ "id_number": m.id_number })))
 }
 
@@ -188,7 +245,11 @@ struct SearchQuery {
     q: String,
 }
 
-async fn search(State(state): State<AppState>, s: Session, Query(q): Query<SearchQuery>) -> Result<Json<Value>, AppError> {
+async fn search(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<Value>, AppError> {
     let mut hits = search_hits(&state, &s, q.q).await?;
     for h in &mut hits {
         h.id_number = mask(&h.id_number);

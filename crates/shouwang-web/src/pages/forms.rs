@@ -2,7 +2,10 @@
 //! that does not parse) and rendering inputs with their inline errors.
 
 use crate::i18n::L;
-use shouwang_core::codes::{Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex};
+use shouwang_core::codes::{
+    Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
+    Schooling, Sex,
+};
 use shouwang_core::id_number::{normalise, PersonId};
 use shouwang_core::money::{format_hundredths, parse_hundredths};
 use shouwang_core::{Date, Household, IdKind, Member, Problem, RegionCode};
@@ -36,16 +39,28 @@ pub struct FormRenderer<'a> {
 
 impl FormRenderer<'_> {
     fn err(&self, name: &str) -> String {
-        self.errors.get(name).map(|e| format!("<span class=\"err\">{}</span>", esc(e))).unwrap_or_default()
+        self.errors
+            .get(name)
+            .map(|e| format!("<span class=\"err\">{}</span>", esc(e)))
+            .unwrap_or_default()
     }
     fn val(&self, name: &str) -> &str {
         self.values.get(name).map(String::as_str).unwrap_or("")
     }
     pub fn text(&mut self, name: &str, zh: &str, en: &str, extra: &str) {
         let (label, v, e) = (self.l.t(zh, en), esc(self.val(name)), self.err(name));
-        self.html.push_str(&format!("<label>{label}<input name=\"{name}\" value=\"{v}\" {extra}>{e}</label>\n"));
+        self.html.push_str(&format!(
+            "<label>{label}<input name=\"{name}\" value=\"{v}\" {extra}>{e}</label>\n"
+        ));
     }
-    pub fn select(&mut self, name: &str, zh: &str, en: &str, options: &[(&str, &str)], allow_empty: bool) {
+    pub fn select(
+        &mut self,
+        name: &str,
+        zh: &str,
+        en: &str,
+        options: &[(&str, &str)],
+        allow_empty: bool,
+    ) {
         let (label, e) = (self.l.t(zh, en), self.err(name));
         let current = self.val(name).to_string();
         let mut o = String::new();
@@ -54,30 +69,51 @@ impl FormRenderer<'_> {
         }
         for (value, text) in options {
             let sel = if *value == current { " selected" } else { "" };
-            o.push_str(&format!("<option value=\"{}\"{sel}>{}</option>", esc(value), esc(text)));
+            o.push_str(&format!(
+                "<option value=\"{}\"{sel}>{}</option>",
+                esc(value),
+                esc(text)
+            ));
         }
-        self.html.push_str(&format!("<label>{label}<select name=\"{name}\">{o}</select>{e}</label>\n"));
+        self.html.push_str(&format!(
+            "<label>{label}<select name=\"{name}\">{o}</select>{e}</label>\n"
+        ));
     }
     pub fn check(&mut self, name: &str, zh: &str, en: &str) {
-        let checked = if is_on(self.values, name) { " checked" } else { "" };
+        let checked = if is_on(self.values, name) {
+            " checked"
+        } else {
+            ""
+        };
         let label = self.l.t(zh, en);
         self.html.push_str(&format!("<label class=\"check\"><input type=\"checkbox\" name=\"{name}\" value=\"on\"{checked}>{label}</label>\n"));
     }
     pub fn hidden(&mut self, name: &str) {
-        self.html.push_str(&format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n", esc(self.val(name))));
+        self.html.push_str(&format!(
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">\n",
+            esc(self.val(name))
+        ));
     }
 }
 
 fn is_on(f: &Fields, name: &str) -> bool {
-    f.get(name).is_some_and(|v| v == "on" || v == "1" || v == "true")
+    f.get(name)
+        .is_some_and(|v| v == "on" || v == "1" || v == "true")
 }
 
 fn get<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map(|s| s.trim()).unwrap_or("")
 }
 
-fn labels<T: Copy>(l: L, all: &[T], zh: fn(T) -> &'static str, en: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
-    all.iter().map(|v| (zh(*v), if l.is_en() { en(*v) } else { zh(*v) })).collect()
+fn labels<T: Copy>(
+    l: L,
+    all: &[T],
+    zh: fn(T) -> &'static str,
+    en: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter()
+        .map(|v| (zh(*v), if l.is_en() { en(*v) } else { zh(*v) }))
+        .collect()
 }
 
 fn bad(field: &str, zh: String, en: String) -> Problem {
@@ -85,14 +121,23 @@ fn bad(field: &str, zh: String, en: String) -> Problem {
 }
 
 /// Parses a code-list field by its Chinese label; empty gives `None`.
-fn code<T>(f: &Fields, name: &str, parse: fn(&str) -> Option<T>, out: &mut Vec<Problem>) -> Option<T> {
+fn code<T>(
+    f: &Fields,
+    name: &str,
+    parse: fn(&str) -> Option<T>,
+    out: &mut Vec<Problem>,
+) -> Option<T> {
     let v = get(f, name);
     if v.is_empty() {
         return None;
     }
     let parsed = parse(v);
     if parsed.is_none() {
-        out.push(bad(name, format!("“{v}”不是有效选项"), format!("'{v}' is not a valid choice")));
+        out.push(bad(
+            name,
+            format!("“{v}”不是有效选项"),
+            format!("'{v}' is not a valid choice"),
+        ));
     }
     parsed
 }
@@ -103,7 +148,11 @@ fn months(f: &Fields, name: &str, out: &mut Vec<Problem>) -> i64 {
         return 0;
     }
     v.parse().unwrap_or_else(|_| {
-        out.push(bad(name, format!("“{v}”不是整数"), format!("'{v}' is not a whole number")));
+        out.push(bad(
+            name,
+            format!("“{v}”不是整数"),
+            format!("'{v}' is not a whole number"),
+        ));
         0
     })
 }
@@ -126,11 +175,19 @@ fn area(f: &Fields, name: &str, out: &mut Vec<Problem>) -> Option<i64> {
 pub fn parse_household(f: &Fields, out: &mut Vec<Problem>) -> Option<Household> {
     let village = RegionCode::parse(get(f, "village"));
     if village.is_none() {
-        out.push(bad("village", "村代码无效".into(), "invalid village code".into()));
+        out.push(bad(
+            "village",
+            "村代码无效".into(),
+            "invalid village code".into(),
+        ));
     }
     let household_type = code(f, "household_type", HouseholdType::parse_zh, out);
     if household_type.is_none() && get(f, "household_type").is_empty() {
-        out.push(bad("household_type", "请选择户类型".into(), "choose a household type".into()));
+        out.push(bad(
+            "household_type",
+            "请选择户类型".into(),
+            "choose a household type".into(),
+        ));
     }
     let cultivated = area(f, "cultivated_land", out);
     let housing = area(f, "housing_area", out);
@@ -165,10 +222,25 @@ pub fn household_fields(h: &Household) -> Fields {
     put("phone", h.phone.clone());
     put("household_type", h.household_type.label_zh().into());
     put("resettlement_site", h.resettlement_site.clone());
-    put("cultivated_land", h.cultivated_land_centimu.map(format_hundredths).unwrap_or_default());
-    put("housing_area", h.housing_area_centim2.map(format_hundredths).unwrap_or_default());
+    put(
+        "cultivated_land",
+        h.cultivated_land_centimu
+            .map(format_hundredths)
+            .unwrap_or_default(),
+    );
+    put(
+        "housing_area",
+        h.housing_area_centim2
+            .map(format_hundredths)
+            .unwrap_or_default(),
+    );
     put("house_grade", h.house_grade.clone());
-    for (k, v) in [("dibao", h.dibao), ("tekun", h.tekun), ("relocated", h.relocated), ("military_family", h.military_family)] {
+    for (k, v) in [
+        ("dibao", h.dibao),
+        ("tekun", h.tekun),
+        ("relocated", h.relocated),
+        ("military_family", h.military_family),
+    ] {
         if v {
             put(k, "on".into());
         }
@@ -178,20 +250,56 @@ pub fn household_fields(h: &Household) -> Fields {
 
 pub fn render_household(r: &mut FormRenderer<'_>, creating: bool) {
     if creating {
-        r.text("household_no", "户编号", "Household no.", "required maxlength=32");
+        r.text(
+            "household_no",
+            "户编号",
+            "Household no.",
+            "required maxlength=32",
+        );
     } else {
         r.hidden("household_no");
     }
-    r.text("village", "村代码", "Village code", "required inputmode=numeric maxlength=12");
+    r.text(
+        "village",
+        "村代码",
+        "Village code",
+        "required inputmode=numeric maxlength=12",
+    );
     r.text("group", "组", "Group", "maxlength=50");
     r.text("address", "家庭住址", "Address", "maxlength=200");
     r.text("phone", "户联系电话", "Phone", "inputmode=tel maxlength=20");
-    let types = labels(r.l, HouseholdType::ALL, HouseholdType::label_zh, HouseholdType::label_en);
+    let types = labels(
+        r.l,
+        HouseholdType::ALL,
+        HouseholdType::label_zh,
+        HouseholdType::label_en,
+    );
     r.select("household_type", "户类型", "Household type", &types, false);
-    r.text("cultivated_land", "耕地面积（亩）", "Cultivated land (mu)", "inputmode=decimal");
-    r.text("housing_area", "住房面积（㎡）", "Housing area (m²)", "inputmode=decimal");
-    r.select("house_grade", "危房等级", "House safety grade", &[("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")], true);
-    r.text("resettlement_site", "安置点", "Resettlement site", "maxlength=100");
+    r.text(
+        "cultivated_land",
+        "耕地面积（亩）",
+        "Cultivated land (mu)",
+        "inputmode=decimal",
+    );
+    r.text(
+        "housing_area",
+        "住房面积（㎡）",
+        "Housing area (m²)",
+        "inputmode=decimal",
+    );
+    r.select(
+        "house_grade",
+        "危房等级",
+        "House safety grade",
+        &[("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")],
+        true,
+    );
+    r.text(
+        "resettlement_site",
+        "安置点",
+        "Resettlement site",
+        "maxlength=100",
+    );
     r.check("dibao", "低保户", "Minimum-living (dibao)");
     r.check("tekun", "特困供养户", "Extremely poor (tekun)");
     r.check("relocated", "易地扶贫搬迁户", "Relocated household");
@@ -205,7 +313,9 @@ pub fn parse_member(f: &Fields, today: Date, out: &mut Vec<Problem>) -> Option<M
         v => IdKind::parse_zh(v),
     };
     let id_number = normalise(get(f, "id_number"));
-    let embedded = id_kind.and_then(|k| PersonId::parse(k, &id_number, today).ok()).and_then(|p| p.resident);
+    let embedded = id_kind
+        .and_then(|k| PersonId::parse(k, &id_number, today).ok())
+        .and_then(|p| p.resident);
     let sex = match get(f, "sex") {
         "" => embedded.as_ref().map(|i| i.sex()),
         v => Sex::parse_zh(v),
@@ -215,17 +325,33 @@ pub fn parse_member(f: &Fields, today: Date, out: &mut Vec<Problem>) -> Option<M
         v => Date::parse(v),
     };
     if sex.is_none() {
-        out.push(bad("sex", "请填写性别（或有效的身份证号）".into(), "give the sex (or a valid ID number)".into()));
+        out.push(bad(
+            "sex",
+            "请填写性别（或有效的身份证号）".into(),
+            "give the sex (or a valid ID number)".into(),
+        ));
     }
     if birth_date.is_none() {
-        out.push(bad("birth_date", "出生日期无效（格式：2001-05-20）".into(), "invalid birth date (e.g. 2001-05-20)".into()));
+        out.push(bad(
+            "birth_date",
+            "出生日期无效（格式：2001-05-20）".into(),
+            "invalid birth date (e.g. 2001-05-20)".into(),
+        ));
     }
     let relation = code(f, "relation", Relation::parse_zh, out);
     if get(f, "relation").is_empty() {
-        out.push(bad("relation", "请选择与户主关系".into(), "choose the relation to the head".into()));
+        out.push(bad(
+            "relation",
+            "请选择与户主关系".into(),
+            "choose the relation to the head".into(),
+        ));
     }
     let mut health = Health::default();
-    for (k, c) in [("h_chronic", HealthCondition::ChronicIllness), ("h_serious", HealthCondition::SeriousIllness), ("h_disabled", HealthCondition::Disabled)] {
+    for (k, c) in [
+        ("h_chronic", HealthCondition::ChronicIllness),
+        ("h_serious", HealthCondition::SeriousIllness),
+        ("h_disabled", HealthCondition::Disabled),
+    ] {
         if is_on(f, k) {
             health = health.with(c);
         }
@@ -238,7 +364,11 @@ pub fn parse_member(f: &Fields, today: Date, out: &mut Vec<Problem>) -> Option<M
         v => {
             let d = Date::parse(v);
             if d.is_none() {
-                out.push(bad("deceased_on", "死亡日期无效".into(), "invalid date of death".into()));
+                out.push(bad(
+                    "deceased_on",
+                    "死亡日期无效".into(),
+                    "invalid date of death".into(),
+                ));
             }
             d
         }
@@ -294,18 +424,41 @@ pub fn member_fields(m: &Member) -> Fields {
     put("birth_date", m.birth_date.to_string());
     put("relation", m.relation.label_zh().into());
     put("ethnicity", m.ethnicity.clone());
-    put("political", m.political.map(|p| p.label_zh().to_string()).unwrap_or_default());
+    put(
+        "political",
+        m.political
+            .map(|p| p.label_zh().to_string())
+            .unwrap_or_default(),
+    );
     put("phone_m", m.phone.clone());
-    put("education", m.education.map(|p| p.label_zh().to_string()).unwrap_or_default());
-    put("schooling", m.schooling.map(|p| p.label_zh().to_string()).unwrap_or_default());
+    put(
+        "education",
+        m.education
+            .map(|p| p.label_zh().to_string())
+            .unwrap_or_default(),
+    );
+    put(
+        "schooling",
+        m.schooling
+            .map(|p| p.label_zh().to_string())
+            .unwrap_or_default(),
+    );
     put("disability_category", m.disability_category.clone());
-    put("labour", m.labour.map(|p| p.label_zh().to_string()).unwrap_or_default());
+    put(
+        "labour",
+        m.labour
+            .map(|p| p.label_zh().to_string())
+            .unwrap_or_default(),
+    );
     put("migrant_months", m.migrant_months.to_string());
     put("migrant_place", m.migrant_place.clone());
     put("migrant_employer", m.migrant_employer.clone());
     put("welfare_job", m.welfare_job.clone());
     put("welfare_job_months", m.welfare_job_months.to_string());
-    put("deceased_on", m.deceased_on.map(|d| d.to_string()).unwrap_or_default());
+    put(
+        "deceased_on",
+        m.deceased_on.map(|d| d.to_string()).unwrap_or_default(),
+    );
     let flags = [
         ("h_chronic", m.health.has(HealthCondition::ChronicIllness)),
         ("h_serious", m.health.has(HealthCondition::SeriousIllness)),
@@ -329,42 +482,161 @@ pub fn member_fields(m: &Member) -> Fields {
 pub fn render_member(r: &mut FormRenderer<'_>) {
     let l = r.l;
     r.text("name", "姓名", "Name", "required maxlength=50");
-    let kinds: Vec<(&str, &str)> =
-        [IdKind::ResidentId, IdKind::DisabilityCard, IdKind::Other].iter().map(|k| (k.label_zh(), k.label_zh())).collect();
+    let kinds: Vec<(&str, &str)> = [IdKind::ResidentId, IdKind::DisabilityCard, IdKind::Other]
+        .iter()
+        .map(|k| (k.label_zh(), k.label_zh()))
+        .collect();
     r.select("id_kind", "证件类型", "ID type", &kinds, false);
-    r.text("id_number", "证件号码", "ID number", "required maxlength=32 autocomplete=off");
-    r.select("sex", "性别（可留空，按证件号码）", "Sex (blank: from the ID)", &labels(l, Sex::ALL, Sex::label_zh, Sex::label_en), true);
-    r.text("birth_date", "出生日期（可留空，按证件号码）", "Birth date (blank: from the ID)", "placeholder=YYYY-MM-DD");
-    r.select("relation", "与户主关系", "Relation to head", &labels(l, Relation::ALL, Relation::label_zh, Relation::label_en), true);
+    r.text(
+        "id_number",
+        "证件号码",
+        "ID number",
+        "required maxlength=32 autocomplete=off",
+    );
+    r.select(
+        "sex",
+        "性别（可留空，按证件号码）",
+        "Sex (blank: from the ID)",
+        &labels(l, Sex::ALL, Sex::label_zh, Sex::label_en),
+        true,
+    );
+    r.text(
+        "birth_date",
+        "出生日期（可留空，按证件号码）",
+        "Birth date (blank: from the ID)",
+        "placeholder=YYYY-MM-DD",
+    );
+    r.select(
+        "relation",
+        "与户主关系",
+        "Relation to head",
+        &labels(l, Relation::ALL, Relation::label_zh, Relation::label_en),
+        true,
+    );
     r.text("ethnicity", "民族", "Ethnicity", "maxlength=20");
-    r.select("political", "政治面貌", "Political status", &labels(l, Political::ALL, Political::label_zh, Political::label_en), true);
-    r.text("phone_m", "成员联系电话", "Phone", "inputmode=tel maxlength=20");
-    r.select("education", "文化程度（不在校时）", "Education (if not in school)", &labels(l, Education::ALL, Education::label_zh, Education::label_en), true);
-    r.select("schooling", "在校生状况", "Schooling", &labels(l, Schooling::ALL, Schooling::label_zh, Schooling::label_en), true);
+    r.select(
+        "political",
+        "政治面貌",
+        "Political status",
+        &labels(l, Political::ALL, Political::label_zh, Political::label_en),
+        true,
+    );
+    r.text(
+        "phone_m",
+        "成员联系电话",
+        "Phone",
+        "inputmode=tel maxlength=20",
+    );
+    r.select(
+        "education",
+        "文化程度（不在校时）",
+        "Education (if not in school)",
+        &labels(l, Education::ALL, Education::label_zh, Education::label_en),
+        true,
+    );
+    r.select(
+        "schooling",
+        "在校生状况",
+        "Schooling",
+        &labels(l, Schooling::ALL, Schooling::label_zh, Schooling::label_en),
+        true,
+    );
     r.check("h_chronic", "长期慢性病", "Chronic illness");
     r.check("h_serious", "患有大病", "Serious illness");
     r.check("h_disabled", "残疾", "Disabled");
-    r.text("disability_category", "残疾类别", "Disability category", "maxlength=30");
-    r.select("labour", "劳动技能", "Labour capacity", &labels(l, LabourCapacity::ALL, LabourCapacity::label_zh, LabourCapacity::label_en), true);
-    r.text("migrant_months", "务工时间（月）", "Months of migrant work", "inputmode=numeric");
-    r.text("migrant_place", "务工所在地", "Place of work", "maxlength=100");
-    r.text("migrant_employer", "务工企业名称", "Employer", "maxlength=100");
-    r.text("welfare_job", "公益性岗位类型", "Public-welfare job", "maxlength=50");
-    r.text("welfare_job_months", "公益性岗位(月数)", "Public-welfare job months", "inputmode=numeric");
-    r.check("resident_medical", "城乡居民基本医疗保险", "Resident basic medical insurance");
-    r.check("employee_medical", "城镇职工基本医疗保险", "Employee basic medical insurance");
-    r.check("serious_illness_insurance", "大病保险", "Serious-illness insurance");
-    r.check("resident_pension", "城乡居民基本养老保险", "Resident pension");
-    r.check("employee_pension", "城镇职工基本养老保险", "Employee pension");
+    r.text(
+        "disability_category",
+        "残疾类别",
+        "Disability category",
+        "maxlength=30",
+    );
+    r.select(
+        "labour",
+        "劳动技能",
+        "Labour capacity",
+        &labels(
+            l,
+            LabourCapacity::ALL,
+            LabourCapacity::label_zh,
+            LabourCapacity::label_en,
+        ),
+        true,
+    );
+    r.text(
+        "migrant_months",
+        "务工时间（月）",
+        "Months of migrant work",
+        "inputmode=numeric",
+    );
+    r.text(
+        "migrant_place",
+        "务工所在地",
+        "Place of work",
+        "maxlength=100",
+    );
+    r.text(
+        "migrant_employer",
+        "务工企业名称",
+        "Employer",
+        "maxlength=100",
+    );
+    r.text(
+        "welfare_job",
+        "公益性岗位类型",
+        "Public-welfare job",
+        "maxlength=50",
+    );
+    r.text(
+        "welfare_job_months",
+        "公益性岗位(月数)",
+        "Public-welfare job months",
+        "inputmode=numeric",
+    );
+    r.check(
+        "resident_medical",
+        "城乡居民基本医疗保险",
+        "Resident basic medical insurance",
+    );
+    r.check(
+        "employee_medical",
+        "城镇职工基本医疗保险",
+        "Employee basic medical insurance",
+    );
+    r.check(
+        "serious_illness_insurance",
+        "大病保险",
+        "Serious-illness insurance",
+    );
+    r.check(
+        "resident_pension",
+        "城乡居民基本养老保险",
+        "Resident pension",
+    );
+    r.check(
+        "employee_pension",
+        "城镇职工基本养老保险",
+        "Employee pension",
+    );
     r.check("m_dibao", "享受低保", "Receives dibao");
     r.check("m_tekun", "特困供养人员", "Tekun supported person");
-    r.text("deceased_on", "死亡日期", "Date of death", "placeholder=YYYY-MM-DD");
+    r.text(
+        "deceased_on",
+        "死亡日期",
+        "Date of death",
+        "placeholder=YYYY-MM-DD",
+    );
 }
 
 /// Where a store problem belongs on a form: `members[2].name` → `name` on a member form.
 pub fn form_field_of(problem_field: &str) -> String {
     match problem_field.split_once("].") {
-        Some((_, rest)) => if rest == "phone" { "phone_m".into() } else { rest.to_string() },
+        Some((_, rest)) => {
+            if rest == "phone" {
+                "phone_m".into()
+            } else {
+                rest.to_string()
+            }
+        }
         None => problem_field.to_string(),
     }
 }

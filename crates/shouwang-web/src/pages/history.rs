@@ -38,7 +38,9 @@ fn show(key: &str, v: &Value) -> String {
 }
 
 fn diff_object(prefix: &str, before: &Value, after: &Value, out: &mut Vec<String>) {
-    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else { return };
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
+        return;
+    };
     for (k, av) in a {
         let bv = b.get(k).unwrap_or(&Value::Null);
         if bv != av {
@@ -58,17 +60,37 @@ pub fn describe(l: &L, e: &AuditEvent) -> (String, String, String, Vec<String>) 
         for m in am {
             let id = &m["id_number"];
             match bm.iter().find(|x| &x["id_number"] == id) {
-                Some(old) => diff_object(&format!("{} ", show("name", &m["name"])), old, m, &mut changes),
-                None => changes.push(format!("{} {} ({})", l.t("新增成员", "member added"), show("name", &m["name"]), show("id_number", id))),
+                Some(old) => diff_object(
+                    &format!("{} ", show("name", &m["name"])),
+                    old,
+                    m,
+                    &mut changes,
+                ),
+                None => changes.push(format!(
+                    "{} {} ({})",
+                    l.t("新增成员", "member added"),
+                    show("name", &m["name"]),
+                    show("id_number", id)
+                )),
             }
         }
         for m in bm {
             if !am.iter().any(|x| x["id_number"] == m["id_number"]) {
-                changes.push(format!("{} {} ({})", l.t("移除成员", "member removed"), show("name", &m["name"]), show("id_number", &m["id_number"])));
+                changes.push(format!(
+                    "{} {} ({})",
+                    l.t("移除成员", "member removed"),
+                    show("name", &m["name"]),
+                    show("id_number", &m["id_number"])
+                ));
             }
         }
     }
-    (china_time(e.at), e.username.clone(), action_label(l, &e.action), changes)
+    (
+        china_time(e.at),
+        e.username.clone(),
+        action_label(l, &e.action),
+        changes,
+    )
 }
 
 #[cfg(test)]
@@ -84,12 +106,23 @@ mod tests {
             action: "household.update".into(),
             entity: "household".into(),
             entity_key: "1".into(),
-            before: Some(serde_json::json!({"household": {"address": "一组"}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": ""}]})),
-            after: Some(serde_json::json!({"household": {"address": "二组"}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": "13800000000"}, {"id_number": "510821201001011234", "name": "张小", "phone": ""}]})),
+            before: Some(
+                serde_json::json!({"household": {"address": "一组"}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": ""}]}),
+            ),
+            after: Some(
+                serde_json::json!({"household": {"address": "二组"}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": "13800000000"}, {"id_number": "510821201001011234", "name": "张小", "phone": ""}]}),
+            ),
         };
         let (time, who, what, changes) = describe(&L(shouwang_core::Lang::Zh), &e);
         assert_eq!(time, "1970-01-01 08:00");
         assert_eq!((who.as_str(), what.as_str()), ("cadre", "修改"));
-        assert_eq!(changes, ["address: 一组 → 二组", "张三 phone:  → 13800000000", "新增成员 张小 (5108**********1234)"]);
+        assert_eq!(
+            changes,
+            [
+                "address: 一组 → 二组",
+                "张三 phone:  → 13800000000",
+                "新增成员 张小 (5108**********1234)"
+            ]
+        );
     }
 }

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use shouwang_core::id_number::mask;
 use shouwang_core::money::format_hundredths;
 use shouwang_core::{Problem, RegionCode, RegionLevel, Role};
-use shouwang_store::registry::HouseholdRecord;
 use shouwang_store::regions::RegionSummary;
+use shouwang_store::registry::HouseholdRecord;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
@@ -33,8 +33,14 @@ pub struct Ctx {
 impl Ctx {
     fn of(s: &Session) -> Ctx {
         let l = s.l();
-        let role = l.t(s.user.role.label_zh(), s.user.role.label_en()).to_string();
-        Ctx { l, user: Some((s.user.display_name.clone(), role)), csrf: s.csrf.clone() }
+        let role = l
+            .t(s.user.role.label_zh(), s.user.role.label_en())
+            .to_string();
+        Ctx {
+            l,
+            user: Some((s.user.display_name.clone(), role)),
+            csrf: s.csrf.clone(),
+        }
     }
 }
 
@@ -68,7 +74,15 @@ fn error_page(s: &Session, e: AppError) -> Response {
     }
     .to_string();
     let message = if l.is_en() { en } else { zh };
-    (status, render(ErrorPage { ctx: Ctx::of(s), title, message })).into_response()
+    (
+        status,
+        render(ErrorPage {
+            ctx: Ctx::of(s),
+            title,
+            message,
+        }),
+    )
+        .into_response()
 }
 
 /// Turns a handler result into a response, rendering errors as pages.
@@ -77,7 +91,13 @@ fn page(s: &Session, r: Result<Response, AppError>) -> Response {
 }
 
 pub async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], include_str!("../../static/app.css"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/app.css"),
+    )
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
@@ -101,9 +121,15 @@ pub async fn set_lang(Path(tag): Path<String>, headers: HeaderMap) -> Response {
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
         .unwrap_or_else(|| "/".into());
-    let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.tag()
+    );
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }
 
@@ -117,12 +143,31 @@ struct LoginPage {
     username: String,
 }
 
-fn login_page(state: &AppState, lang: shouwang_core::Lang, message: String, username: String, status: StatusCode) -> Response {
+fn login_page(
+    state: &AppState,
+    lang: shouwang_core::Lang,
+    message: String,
+    username: String,
+    status: StatusCode,
+) -> Response {
     // a pre-session CSRF token, double-submitted as cookie and form field
     let token = auth::random_token();
     let cookie = auth::set_cookie(PRE_CSRF_COOKIE, &token, 3600, state.config.secure_cookies);
-    let ctx = Ctx { l: L(lang), user: None, csrf: token };
-    (status, [(header::SET_COOKIE, cookie)], render(LoginPage { ctx, message, username })).into_response()
+    let ctx = Ctx {
+        l: L(lang),
+        user: None,
+        csrf: token,
+    };
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        render(LoginPage {
+            ctx,
+            message,
+            username,
+        }),
+    )
+        .into_response()
 }
 
 pub async fn login_form(State(state): State<AppState>, RequestLang(lang): RequestLang) -> Response {
@@ -135,17 +180,31 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login(State(state): State<AppState>, RequestLang(lang): RequestLang, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let l = L(lang);
     match auth::login(&state, f.username.clone(), f.password).await {
         Ok((token, _csrf)) => {
             let max_age = state.config.max_session_age;
-            let cookie = auth::set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
+            let cookie =
+                auth::set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
         Err(auth::LoginError::Locked) => {
-            let m = l.t("登录失败次数过多，账号已暂时锁定，请稍后再试", "Too many failed sign-ins: the account is locked for a while");
-            login_page(&state, lang, m.into(), f.username, StatusCode::TOO_MANY_REQUESTS)
+            let m = l.t(
+                "登录失败次数过多，账号已暂时锁定，请稍后再试",
+                "Too many failed sign-ins: the account is locked for a while",
+            );
+            login_page(
+                &state,
+                lang,
+                m.into(),
+                f.username,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
         }
         Err(auth::LoginError::Wrong) => {
             let m = l.t("用户名或密码不正确", "Wrong username or password");
@@ -170,13 +229,21 @@ fn may_browse(s: &Session, code: &str) -> bool {
 
 /// Loads a household the session may see, or `NotFound` (the same answer as a wrong number,
 /// so that guessing household numbers reveals nothing).
-pub(crate) async fn visible_household(state: &AppState, s: &Session, no: String) -> Result<HouseholdRecord, AppError> {
+pub(crate) async fn visible_household(
+    state: &AppState,
+    s: &Session,
+    no: String,
+) -> Result<HouseholdRecord, AppError> {
     let user_id = s.user.id;
     let role = s.user.role;
     let (rec, paired) = state
         .db(move |st| {
             let rec = st.household(&no)?;
-            let paired = if role == Role::AssistancePerson { st.is_paired(user_id, &no)? } else { false };
+            let paired = if role == Role::AssistancePerson {
+                st.is_paired(user_id, &no)?
+            } else {
+                false
+            };
             Ok((rec, paired))
         })
         .await?;
@@ -193,7 +260,11 @@ pub(crate) async fn visible_household(state: &AppState, s: &Session, no: String)
 }
 
 /// A household the session may edit.
-pub(crate) async fn editable_household(state: &AppState, s: &Session, no: String) -> Result<HouseholdRecord, AppError> {
+pub(crate) async fn editable_household(
+    state: &AppState,
+    s: &Session,
+    no: String,
+) -> Result<HouseholdRecord, AppError> {
     let rec = visible_household(state, s, no).await?;
     if s.scope.can_edit_registry(rec.household.village.as_str()) {
         Ok(rec)
@@ -202,9 +273,22 @@ pub(crate) async fn editable_household(state: &AppState, s: &Session, no: String
     }
 }
 
-async fn crumbs(state: &AppState, s: &Session, code: RegionCode) -> Result<Vec<(String, String, bool)>, AppError> {
+async fn crumbs(
+    state: &AppState,
+    s: &Session,
+    code: RegionCode,
+) -> Result<Vec<(String, String, bool)>, AppError> {
     let path = state.db(move |st| st.region_path(&code)).await?;
-    Ok(path.into_iter().map(|r| (r.code.to_string(), r.name.clone(), may_browse(s, r.code.as_str()))).collect())
+    Ok(path
+        .into_iter()
+        .map(|r| {
+            (
+                r.code.to_string(),
+                r.name.clone(),
+                may_browse(s, r.code.as_str()),
+            )
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- region tree
@@ -246,12 +330,22 @@ pub struct PageQuery {
 
 const PER_PAGE: i64 = 50;
 
-pub async fn region(State(state): State<AppState>, s: Session, Path(code): Path<String>, Query(q): Query<PageQuery>) -> Response {
+pub async fn region(
+    State(state): State<AppState>,
+    s: Session,
+    Path(code): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let r = region_inner(&state, &s, code, q.page.unwrap_or(1)).await;
     page(&s, r)
 }
 
-async fn region_inner(state: &AppState, s: &Session, code: String, page: i64) -> Result<Response, AppError> {
+async fn region_inner(
+    state: &AppState,
+    s: &Session,
+    code: String,
+    page: i64,
+) -> Result<Response, AppError> {
     let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
     if !may_browse(s, code.as_str()) {
         return Err(AppError::NotFound);
@@ -264,7 +358,11 @@ async fn region_inner(state: &AppState, s: &Session, code: String, page: i64) ->
             let region = st.region(&c)?;
             let children = st.children(&c)?;
             let counts = st.count_in(&c)?;
-            let list = if c.level() == RegionLevel::Village { Some(st.households_in(&c, (page - 1) * PER_PAGE, PER_PAGE)?) } else { None };
+            let list = if c.level() == RegionLevel::Village {
+                Some(st.households_in(&c, (page - 1) * PER_PAGE, PER_PAGE)?)
+            } else {
+                None
+            };
             Ok((region, children, counts, list))
         })
         .await?;
@@ -287,7 +385,9 @@ async fn region_inner(state: &AppState, s: &Session, code: String, page: i64) ->
             }
             ListRow {
                 head_id_masked: mask(&h.head_id),
-                type_label: l.t(h.household_type.label_zh(), h.household_type.label_en()).to_string(),
+                type_label: l
+                    .t(h.household_type.label_zh(), h.household_type.label_en())
+                    .to_string(),
                 flags: flags.join(" "),
                 household_no: h.household_no,
                 group: h.group,
@@ -352,12 +452,21 @@ struct HouseholdPage {
     history: Vec<(String, String, String, Vec<String>)>,
 }
 
-pub async fn household(State(state): State<AppState>, s: Session, Path(no): Path<String>) -> Response {
+pub async fn household(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+) -> Response {
     let r = household_inner(&state, &s, no, None).await;
     page(&s, r)
 }
 
-async fn household_inner(state: &AppState, s: &Session, no: String, revealed: Option<usize>) -> Result<Response, AppError> {
+async fn household_inner(
+    state: &AppState,
+    s: &Session,
+    no: String,
+    revealed: Option<usize>,
+) -> Result<Response, AppError> {
     let rec = visible_household(state, s, no.clone()).await?;
     let l = s.l();
     let n = no.clone();
@@ -366,24 +475,46 @@ async fn household_inner(state: &AppState, s: &Session, no: String, revealed: Op
     let today = today();
     let village = h.village.to_string();
     let mut facts: Vec<(String, String)> = vec![
-        (l.t("户编号", "Household no.").into(), h.household_no.clone()),
-        (l.t("户类型", "Household type").into(), l.t(h.household_type.label_zh(), h.household_type.label_en()).into()),
+        (
+            l.t("户编号", "Household no.").into(),
+            h.household_no.clone(),
+        ),
+        (
+            l.t("户类型", "Household type").into(),
+            l.t(h.household_type.label_zh(), h.household_type.label_en())
+                .into(),
+        ),
         (l.t("组", "Group").into(), h.group.clone()),
         (l.t("家庭住址", "Address").into(), h.address.clone()),
         (l.t("户联系电话", "Phone").into(), h.phone.clone()),
         (l.t("低保户", "Dibao").into(), yes_no(&l, h.dibao).into()),
         (l.t("特困供养", "Tekun").into(), yes_no(&l, h.tekun).into()),
-        (l.t("易地扶贫搬迁", "Relocated").into(), yes_no(&l, h.relocated).into()),
+        (
+            l.t("易地扶贫搬迁", "Relocated").into(),
+            yes_no(&l, h.relocated).into(),
+        ),
     ];
     if h.relocated {
-        facts.push((l.t("安置点", "Resettlement site").into(), h.resettlement_site.clone()));
+        facts.push((
+            l.t("安置点", "Resettlement site").into(),
+            h.resettlement_site.clone(),
+        ));
     }
-    facts.push((l.t("军烈属", "Military family").into(), yes_no(&l, h.military_family).into()));
+    facts.push((
+        l.t("军烈属", "Military family").into(),
+        yes_no(&l, h.military_family).into(),
+    ));
     if let Some(a) = h.cultivated_land_centimu {
-        facts.push((l.t("耕地面积（亩）", "Cultivated land (mu)").into(), format_hundredths(a)));
+        facts.push((
+            l.t("耕地面积（亩）", "Cultivated land (mu)").into(),
+            format_hundredths(a),
+        ));
     }
     if let Some(a) = h.housing_area_centim2 {
-        facts.push((l.t("住房面积（㎡）", "Housing area (m²)").into(), format_hundredths(a)));
+        facts.push((
+            l.t("住房面积（㎡）", "Housing area (m²)").into(),
+            format_hundredths(a),
+        ));
     }
     if !h.house_grade.is_empty() {
         facts.push((l.t("危房等级", "House grade").into(), h.house_grade.clone()));
@@ -403,19 +534,31 @@ async fn household_inner(state: &AppState, s: &Session, no: String, revealed: Op
             MemberView {
                 name: m.name.clone(),
                 relation: l.t(m.relation.label_zh(), m.relation.label_en()).into(),
-                id_shown: if show { m.id_number.clone() } else { mask(&m.id_number) },
+                id_shown: if show {
+                    m.id_number.clone()
+                } else {
+                    mask(&m.id_number)
+                },
                 revealed: show,
                 sex: l.t(m.sex.label_zh(), m.sex.label_en()).into(),
                 age: m.age_on(today),
                 health,
-                labour: m.labour.map(|x| l.t(x.label_zh(), x.label_en()).to_string()).unwrap_or_default(),
+                labour: m
+                    .labour
+                    .map(|x| l.t(x.label_zh(), x.label_en()).to_string())
+                    .unwrap_or_default(),
                 education: match (m.education, m.schooling) {
                     (Some(e), _) => l.t(e.label_zh(), e.label_en()).into(),
                     (_, Some(s)) => l.t(s.label_zh(), s.label_en()).into(),
                     _ => String::new(),
                 },
                 migrant: if m.migrant_months > 0 {
-                    format!("{} {}{}", m.migrant_place, m.migrant_months, l.t("个月", " months"))
+                    format!(
+                        "{} {}{}",
+                        m.migrant_place,
+                        m.migrant_months,
+                        l.t("个月", " months")
+                    )
                 } else {
                     String::new()
                 },
@@ -438,15 +581,25 @@ async fn household_inner(state: &AppState, s: &Session, no: String, revealed: Op
 }
 
 /// Reveals one member's full ID number: a deliberate, audited act.
-pub async fn reveal(State(state): State<AppState>, s: Session, Path((no, idx)): Path<(String, usize)>) -> Response {
+pub async fn reveal(
+    State(state): State<AppState>,
+    s: Session,
+    Path((no, idx)): Path<(String, usize)>,
+) -> Response {
     let r = async {
         let rec = visible_household(&state, &s, no.clone()).await?;
         if !s.scope.can_reveal_id(rec.household.village.as_str()) {
             return Err(AppError::Forbidden);
         }
         let member = rec.members.get(idx).ok_or(AppError::NotFound)?;
-        let (actor, county, key) = (s.actor(), rec.county.clone(), format!("{}#{}", no, mask(&member.id_number)));
-        state.db(move |st| st.audit(&actor, Some(&county), "id.reveal", ("member", &key))).await?;
+        let (actor, county, key) = (
+            s.actor(),
+            rec.county.clone(),
+            format!("{}#{}", no, mask(&member.id_number)),
+        );
+        state
+            .db(move |st| st.audit(&actor, Some(&county), "id.reveal", ("member", &key)))
+            .await?;
         household_inner(&state, &s, no, Some(idx)).await
     }
     .await;
@@ -473,8 +626,14 @@ fn place_errors(l: &L, problems: &[Problem]) -> (HashMap<String, String>, Vec<St
     let mut inline = HashMap::new();
     let mut all = Vec::new();
     for p in problems {
-        let msg = if l.is_en() { p.en.clone() } else { p.zh.clone() };
-        inline.entry(form_field_of(&p.field)).or_insert_with(|| msg.clone());
+        let msg = if l.is_en() {
+            p.en.clone()
+        } else {
+            p.zh.clone()
+        };
+        inline
+            .entry(form_field_of(&p.field))
+            .or_insert_with(|| msg.clone());
         all.push(msg);
     }
     (inline, all)
@@ -499,8 +658,16 @@ async fn form_page(
 ) -> Result<Response, AppError> {
     let l = s.l();
     let (inline, general) = place_errors(&l, problems);
-    let mut r = FormRenderer { l, values, errors: &inline, html: String::new() };
-    r.html.push_str(&format!("<input type=\"hidden\" name=\"version\" value=\"{}\">", esc(values.get("version").map(String::as_str).unwrap_or(""))));
+    let mut r = FormRenderer {
+        l,
+        values,
+        errors: &inline,
+        html: String::new(),
+    };
+    r.html.push_str(&format!(
+        "<input type=\"hidden\" name=\"version\" value=\"{}\">",
+        esc(values.get("version").map(String::as_str).unwrap_or(""))
+    ));
     body(&mut r);
     let page = FormPage {
         crumbs: crumbs(state, s, region).await?,
@@ -516,11 +683,19 @@ async fn form_page(
 }
 
 fn version_of(f: &Fields) -> i64 {
-    f.get("version").and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    f.get("version")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Saves a household's new state; on a validation problem re-renders the form with the errors.
-async fn save(state: &AppState, s: &Session, household: shouwang_core::Household, members: Vec<shouwang_core::Member>, version: i64) -> Result<(), AppError> {
+async fn save(
+    state: &AppState,
+    s: &Session,
+    household: shouwang_core::Household,
+    members: Vec<shouwang_core::Member>,
+    version: i64,
+) -> Result<(), AppError> {
     if !s.scope.can_edit_registry(household.village.as_str()) {
         return Err(AppError::Invalid(vec![Problem::new(
             "village.scope",
@@ -530,15 +705,30 @@ async fn save(state: &AppState, s: &Session, household: shouwang_core::Household
         )]));
     }
     let actor = s.actor();
-    state.db(move |st| st.update_household(&actor, household, members, version, today())).await
+    state
+        .db(move |st| st.update_household(&actor, household, members, version, today()))
+        .await
 }
 
-pub async fn edit_household_form(State(state): State<AppState>, s: Session, Path(no): Path<String>) -> Response {
+pub async fn edit_household_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+) -> Response {
     let r = async {
         let rec = editable_household(&state, &s, no.clone()).await?;
         let mut values = forms::household_fields(&rec.household);
         values.insert("version".into(), rec.version.to_string());
-        form_page(&state, &s, rec.household.village.clone(), household_spec(&s, &no, StatusCode::OK), &values, &[], |r| forms::render_household(r, false)).await
+        form_page(
+            &state,
+            &s,
+            rec.household.village.clone(),
+            household_spec(&s, &no, StatusCode::OK),
+            &values,
+            &[],
+            |r| forms::render_household(r, false),
+        )
+        .await
     }
     .await;
     page(&s, r)
@@ -555,20 +745,36 @@ fn household_spec(s: &Session, no: &str, status: StatusCode) -> FormSpec {
     }
 }
 
-pub async fn edit_household(State(state): State<AppState>, s: Session, Path(no): Path<String>, Form(mut values): Form<Fields>) -> Response {
+pub async fn edit_household(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+    Form(mut values): Form<Fields>,
+) -> Response {
     let r = async {
         let rec = editable_household(&state, &s, no.clone()).await?;
         values.insert("household_no".into(), no.clone());
         let mut problems = Vec::new();
         let parsed = forms::parse_household(&values, &mut problems);
         let result = match parsed {
-            Some(h) if problems.is_empty() => save(&state, &s, h, rec.members.clone(), version_of(&values)).await,
+            Some(h) if problems.is_empty() => {
+                save(&state, &s, h, rec.members.clone(), version_of(&values)).await
+            }
             _ => Err(AppError::Invalid(problems)),
         };
         match result {
             Ok(()) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
             Err(AppError::Invalid(p)) => {
-                form_page(&state, &s, rec.household.village.clone(), household_spec(&s, &no, StatusCode::UNPROCESSABLE_ENTITY), &values, &p, |r| forms::render_household(r, false)).await
+                form_page(
+                    &state,
+                    &s,
+                    rec.household.village.clone(),
+                    household_spec(&s, &no, StatusCode::UNPROCESSABLE_ENTITY),
+                    &values,
+                    &p,
+                    |r| forms::render_household(r, false),
+                )
+                .await
             }
             Err(e) => Err(e),
         }
@@ -597,31 +803,63 @@ fn member_spec(s: &Session, no: &str, idx: Option<usize>, status: StatusCode) ->
     }
 }
 
-pub async fn edit_member_form(State(state): State<AppState>, s: Session, Path((no, idx)): Path<(String, usize)>) -> Response {
+pub async fn edit_member_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path((no, idx)): Path<(String, usize)>,
+) -> Response {
     let r = async {
         let rec = editable_household(&state, &s, no.clone()).await?;
         let m = rec.members.get(idx).ok_or(AppError::NotFound)?;
         let mut values = forms::member_fields(m);
         values.insert("version".into(), rec.version.to_string());
-        form_page(&state, &s, rec.household.village.clone(), member_spec(&s, &no, Some(idx), StatusCode::OK), &values, &[], forms::render_member).await
+        form_page(
+            &state,
+            &s,
+            rec.household.village.clone(),
+            member_spec(&s, &no, Some(idx), StatusCode::OK),
+            &values,
+            &[],
+            forms::render_member,
+        )
+        .await
     }
     .await;
     page(&s, r)
 }
 
-pub async fn new_member_form(State(state): State<AppState>, s: Session, Path(no): Path<String>) -> Response {
+pub async fn new_member_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+) -> Response {
     let r = async {
         let rec = editable_household(&state, &s, no.clone()).await?;
         let mut values = Fields::new();
         values.insert("version".into(), rec.version.to_string());
         values.insert("resident_medical".into(), "on".into());
-        form_page(&state, &s, rec.household.village.clone(), member_spec(&s, &no, None, StatusCode::OK), &values, &[], forms::render_member).await
+        form_page(
+            &state,
+            &s,
+            rec.household.village.clone(),
+            member_spec(&s, &no, None, StatusCode::OK),
+            &values,
+            &[],
+            forms::render_member,
+        )
+        .await
     }
     .await;
     page(&s, r)
 }
 
-async fn save_member(state: &AppState, s: &Session, no: String, idx: Option<usize>, values: Fields) -> Result<Response, AppError> {
+async fn save_member(
+    state: &AppState,
+    s: &Session,
+    no: String,
+    idx: Option<usize>,
+    values: Fields,
+) -> Result<Response, AppError> {
     let rec = editable_household(state, s, no.clone()).await?;
     if let Some(i) = idx {
         rec.members.get(i).ok_or(AppError::NotFound)?;
@@ -635,30 +873,61 @@ async fn save_member(state: &AppState, s: &Session, no: String, idx: Option<usiz
                 Some(i) => members[i] = m,
                 None => members.push(m),
             }
-            save(state, s, rec.household.clone(), members, version_of(&values)).await
+            save(
+                state,
+                s,
+                rec.household.clone(),
+                members,
+                version_of(&values),
+            )
+            .await
         }
         _ => Err(AppError::Invalid(problems)),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
         Err(AppError::Invalid(p)) => {
-            form_page(state, s, rec.household.village.clone(), member_spec(s, &no, idx, StatusCode::UNPROCESSABLE_ENTITY), &values, &p, forms::render_member).await
+            form_page(
+                state,
+                s,
+                rec.household.village.clone(),
+                member_spec(s, &no, idx, StatusCode::UNPROCESSABLE_ENTITY),
+                &values,
+                &p,
+                forms::render_member,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
 }
 
-pub async fn edit_member(State(state): State<AppState>, s: Session, Path((no, idx)): Path<(String, usize)>, Form(values): Form<Fields>) -> Response {
+pub async fn edit_member(
+    State(state): State<AppState>,
+    s: Session,
+    Path((no, idx)): Path<(String, usize)>,
+    Form(values): Form<Fields>,
+) -> Response {
     let r = save_member(&state, &s, no, Some(idx), values).await;
     page(&s, r)
 }
 
-pub async fn add_member(State(state): State<AppState>, s: Session, Path(no): Path<String>, Form(values): Form<Fields>) -> Response {
+pub async fn add_member(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+    Form(values): Form<Fields>,
+) -> Response {
     let r = save_member(&state, &s, no, None, values).await;
     page(&s, r)
 }
 
-pub async fn delete_member(State(state): State<AppState>, s: Session, Path((no, idx)): Path<(String, usize)>, Form(values): Form<Fields>) -> Response {
+pub async fn delete_member(
+    State(state): State<AppState>,
+    s: Session,
+    Path((no, idx)): Path<(String, usize)>,
+    Form(values): Form<Fields>,
+) -> Response {
     let r = async {
         let rec = editable_household(&state, &s, no.clone()).await?;
         let mut members = rec.members.clone();
@@ -666,12 +935,29 @@ pub async fn delete_member(State(state): State<AppState>, s: Session, Path((no, 
             return Err(AppError::NotFound);
         }
         members.remove(idx);
-        match save(&state, &s, rec.household.clone(), members, version_of(&values)).await {
+        match save(
+            &state,
+            &s,
+            rec.household.clone(),
+            members,
+            version_of(&values),
+        )
+        .await
+        {
             Ok(()) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
             Err(AppError::Invalid(p)) => {
                 let mut v = forms::member_fields(&rec.members[idx]);
                 v.insert("version".into(), rec.version.to_string());
-                form_page(&state, &s, rec.household.village.clone(), member_spec(&s, &no, Some(idx), StatusCode::UNPROCESSABLE_ENTITY), &v, &p, forms::render_member).await
+                form_page(
+                    &state,
+                    &s,
+                    rec.household.village.clone(),
+                    member_spec(&s, &no, Some(idx), StatusCode::UNPROCESSABLE_ENTITY),
+                    &v,
+                    &p,
+                    forms::render_member,
+                )
+                .await
             }
             Err(e) => Err(e),
         }
@@ -687,35 +973,71 @@ pub struct NewQuery {
 
 fn new_household_spec(s: &Session, status: StatusCode) -> FormSpec {
     let l = s.l();
-    FormSpec { title: l.t("新增户（含户主）", "New household (with its head)").into(), action: "/households/new".into(), back: "/".into(), delete_action: None, status }
+    FormSpec {
+        title: l
+            .t("新增户（含户主）", "New household (with its head)")
+            .into(),
+        action: "/households/new".into(),
+        back: "/".into(),
+        delete_action: None,
+        status,
+    }
 }
 
 fn render_new_household(r: &mut FormRenderer<'_>) {
     forms::render_household(r, true);
-    r.html.push_str(&format!("<h2 style=\"grid-column:1/-1\">{}</h2>", r.l.t("户主", "Head of household")));
+    r.html.push_str(&format!(
+        "<h2 style=\"grid-column:1/-1\">{}</h2>",
+        r.l.t("户主", "Head of household")
+    ));
     forms::render_member(r);
 }
 
-pub async fn new_household_form(State(state): State<AppState>, s: Session, Query(q): Query<NewQuery>) -> Response {
+pub async fn new_household_form(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<NewQuery>,
+) -> Response {
     let r = async {
-        let village = q.village.as_deref().and_then(RegionCode::parse).filter(|v| s.scope.can_edit_registry(v.as_str())).ok_or(AppError::NotFound)?;
+        let village = q
+            .village
+            .as_deref()
+            .and_then(RegionCode::parse)
+            .filter(|v| s.scope.can_edit_registry(v.as_str()))
+            .ok_or(AppError::NotFound)?;
         let mut values = Fields::new();
         values.insert("village".into(), village.to_string());
         values.insert("relation".into(), "户主".into());
         values.insert("household_type".into(), "一般农户".into());
         values.insert("resident_medical".into(), "on".into());
-        form_page(&state, &s, village, new_household_spec(&s, StatusCode::OK), &values, &[], render_new_household).await
+        form_page(
+            &state,
+            &s,
+            village,
+            new_household_spec(&s, StatusCode::OK),
+            &values,
+            &[],
+            render_new_household,
+        )
+        .await
     }
     .await;
     page(&s, r)
 }
 
-pub async fn create_household(State(state): State<AppState>, s: Session, Form(values): Form<Fields>) -> Response {
+pub async fn create_household(
+    State(state): State<AppState>,
+    s: Session,
+    Form(values): Form<Fields>,
+) -> Response {
     let r = async {
         let mut problems = Vec::new();
         let household = forms::parse_household(&values, &mut problems);
         let member = forms::parse_member(&values, today(), &mut problems);
-        let region = household.as_ref().map(|h| h.village.clone()).unwrap_or_else(|| s.scope.region.clone());
+        let region = household
+            .as_ref()
+            .map(|h| h.village.clone())
+            .unwrap_or_else(|| s.scope.region.clone());
         if !s.scope.can_edit_registry(region.as_str()) {
             return Err(AppError::NotFound);
         }
@@ -723,13 +1045,27 @@ pub async fn create_household(State(state): State<AppState>, s: Session, Form(va
             (Some(h), Some(m)) if problems.is_empty() => {
                 let actor = s.actor();
                 let no = h.household_no.clone();
-                state.db(move |st| st.create_household(&actor, h, vec![m], today())).await.map(|_| no)
+                state
+                    .db(move |st| st.create_household(&actor, h, vec![m], today()))
+                    .await
+                    .map(|_| no)
             }
             _ => Err(AppError::Invalid(problems)),
         };
         match result {
             Ok(no) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
-            Err(AppError::Invalid(p)) => form_page(&state, &s, region, new_household_spec(&s, StatusCode::UNPROCESSABLE_ENTITY), &values, &p, render_new_household).await,
+            Err(AppError::Invalid(p)) => {
+                form_page(
+                    &state,
+                    &s,
+                    region,
+                    new_household_spec(&s, StatusCode::UNPROCESSABLE_ENTITY),
+                    &values,
+                    &p,
+                    render_new_household,
+                )
+                .await
+            }
             Err(e) => Err(e),
         }
     }
@@ -756,7 +1092,11 @@ pub struct SearchQuery {
 }
 
 /// Searches within the user's region; assistance persons within their paired households.
-pub(crate) async fn search_hits(state: &AppState, s: &Session, q: String) -> Result<Vec<shouwang_store::registry::SearchHit>, AppError> {
+pub(crate) async fn search_hits(
+    state: &AppState,
+    s: &Session,
+    q: String,
+) -> Result<Vec<shouwang_store::registry::SearchHit>, AppError> {
     if s.user.role == Role::Department {
         return Err(AppError::Forbidden);
     }
@@ -774,7 +1114,11 @@ pub(crate) async fn search_hits(state: &AppState, s: &Session, q: String) -> Res
         .await
 }
 
-pub async fn search(State(state): State<AppState>, s: Session, Query(q): Query<SearchQuery>) -> Response {
+pub async fn search(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<SearchQuery>,
+) -> Response {
     let r = async {
         let hits = search_hits(&state, &s, q.q.clone()).await?;
         let l = s.l();
@@ -784,7 +1128,16 @@ pub async fn search(State(state): State<AppState>, s: Session, Query(q): Query<S
             q: q.q,
             hits: hits
                 .into_iter()
-                .map(|h| (h.name, mask(&h.id_number), l.t(h.relation.label_zh(), h.relation.label_en()).to_string(), h.household_no, h.village))
+                .map(|h| {
+                    (
+                        h.name,
+                        mask(&h.id_number),
+                        l.t(h.relation.label_zh(), h.relation.label_en())
+                            .to_string(),
+                        h.household_no,
+                        h.village,
+                    )
+                })
                 .collect(),
         }))
     }
@@ -812,11 +1165,26 @@ pub async fn paired(State(state): State<AppState>, s: Session) -> Response {
             .into_iter()
             .filter(|r| s.scope.can_read(r.household.village.as_str()))
             .filter_map(|r| {
-                let head = r.members.iter().find(|m| m.relation == shouwang_core::codes::Relation::Head)?.clone();
-                Some((head.name, mask(&head.id_number), l.t("户主", "head").to_string(), r.household.household_no, r.household.village.to_string()))
+                let head = r
+                    .members
+                    .iter()
+                    .find(|m| m.relation == shouwang_core::codes::Relation::Head)?
+                    .clone();
+                Some((
+                    head.name,
+                    mask(&head.id_number),
+                    l.t("户主", "head").to_string(),
+                    r.household.household_no,
+                    r.household.village.to_string(),
+                ))
             })
             .collect();
-        Ok(render(SearchPage { ctx: Ctx::of(&s), title: l.t("我的结对户", "My paired households").into(), q: String::new(), hits }))
+        Ok(render(SearchPage {
+            ctx: Ctx::of(&s),
+            title: l.t("我的结对户", "My paired households").into(),
+            q: String::new(),
+            hits,
+        }))
     }
     .await;
     page(&s, r)
