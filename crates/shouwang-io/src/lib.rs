@@ -1,4 +1,4 @@
-//! 守望 files: the NBS region files, and the household ledger (台账) in and out.
+//! 守望 files: the NBS region files, and the household ledger (户人台账) in and out as xlsx and CSV.
 
-
+pub mod ledger;
 pub mod regions;

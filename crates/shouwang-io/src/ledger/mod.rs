@@ -1,0 +1,552 @@
+//! The household ledger (户人台账) of FORMATS.md §1, read and written without a database.
+//!
+//! **Reading** ([`read_ledger`]) streams a CSV or xlsx file row by row, maps the columns by
+//! header name ([`columns`]), parses the cells ([`cell`]), groups the rows into households by
+//! 户编号 and validates each household with core's rules plus the ledger's own
+//! ([`convert`]). Each household comes out either as a [`LedgerHousehold`] ready for the store
+//! or as a [`RejectedHousehold`] with its [`RowError`]s (row, column, reason in Chinese and
+//! English): a household with any bad row is rejected whole.
+//!
+//! **Memory**: rows of one household need not be contiguous. The file is read twice: a first,
+//! light pass notes the last row of every 户编号 (one small map entry per household); the second
+//! pass keeps the rows of the households still open and hands each household over at its last
+//! row. In a file sorted by household, as the national system exports it, that is only ever the
+//! current household; rows scattered through the file keep their households in the map until
+//! their last row. The ID numbers seen so far are kept to find duplicates across households.
+//!
+//! **Writing** ([`write`]): [`write::write_ledger_csv`], [`write::write_ledger_xlsx`] and the
+//! error workbook [`write::write_error_workbook`].
+
+pub mod cell;
+pub mod columns;
+pub mod convert;
+pub mod source;
+pub mod write;
+
+use shouwang_core::date::YearMonth;
+use shouwang_core::income::{Income, IncomePeriod};
+use shouwang_core::monitoring::MonitoringCase;
+use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub use cell::Cell;
+pub use columns::{Col, HeaderMap};
+pub use source::{Encoding, FileKind};
+pub use write::{
+    write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerXlsxWriter, WriteError,
+};
+
+/// How many rows are searched for the header row before giving up.
+pub const HEADER_SEARCH_ROWS: usize = 50;
+
+/// A problem with the file as a whole: nothing of it can be imported.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerError {
+    #[error("无法读取文件 {path}：{message} / cannot read {path}: {message}")]
+    Io { path: String, message: String },
+    #[error("文件为空 / the file is empty")]
+    Empty,
+    #[error("不是电子表格：{reason}；请上传xlsx或CSV文件 / not a spreadsheet ({reason}): upload an xlsx or CSV file")]
+    NotSpreadsheet { reason: String },
+    #[error("不支持旧版Excel（.xls）格式，请在Excel中另存为.xlsx / the old Excel format (.xls) is not supported: save the file as .xlsx")]
+    LegacyXls,
+    #[error("不支持UTF-16编码的文本，请另存为UTF-8编码的CSV / UTF-16 text is not supported: save it as UTF-8 CSV")]
+    Utf16,
+    #[error("工作簿中没有工作表 / the workbook has no sheet")]
+    NoSheets,
+    #[error("找不到工作表“{name}”，工作簿中有：{} / there is no sheet '{name}'; the workbook has: {}", available.join("、"), available.join(", "))]
+    WrongSheet {
+        name: String,
+        available: Vec<String>,
+    },
+    #[error("找不到表头行：前{searched}行中没有一行同时包含“证件号码”和“姓名” / no header row: none of the first {searched} rows holds both 证件号码 and 姓名")]
+    NoHeader { searched: usize },
+    #[error("缺少必填列“{column}” / the required column '{column}' is missing")]
+    MissingColumn { column: String },
+    #[error("列“{column}”出现了两次（“{first}”和“{second}”） / the column '{column}' appears twice ('{first}' and '{second}')")]
+    DuplicateColumn {
+        column: String,
+        first: String,
+        second: String,
+    },
+    #[error("CSV第{row}行无法读取：{message} / CSV row {row} cannot be read: {message}")]
+    Csv { row: usize, message: String },
+}
+
+impl LedgerError {
+    /// A stable code for the API and translations.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LedgerError::Io { .. } => "ledger.io",
+            LedgerError::Empty => "ledger.empty",
+            LedgerError::NotSpreadsheet { .. } => "ledger.not_spreadsheet",
+            LedgerError::LegacyXls => "ledger.legacy_xls",
+            LedgerError::Utf16 => "ledger.utf16",
+            LedgerError::NoSheets => "ledger.no_sheets",
+            LedgerError::WrongSheet { .. } => "ledger.wrong_sheet",
+            LedgerError::NoHeader { .. } => "ledger.no_header",
+            LedgerError::MissingColumn { .. } => "ledger.missing_column",
+            LedgerError::DuplicateColumn { .. } => "ledger.duplicate_column",
+            LedgerError::Csv { .. } => "ledger.csv",
+        }
+    }
+}
+
+/// One problem in one cell (or row): the 1-based spreadsheet row number as Excel shows it, the
+/// column's header as the file names it, and the reason in Chinese and English.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub problem: Problem,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "第{}行“{}”：{} / row {}, column '{}': {}",
+            self.row, self.column, self.problem.zh, self.row, self.column, self.problem.en
+        )
+    }
+}
+
+/// One row of the file as it was read, kept for the error workbook.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRow {
+    /// 1-based spreadsheet row number.
+    pub number: usize,
+    pub cells: Vec<Cell>,
+}
+
+/// Where the household lives, as the file names it (省/市/县/乡/村 and 村代码). The store
+/// resolves it against its region tree, inside the county being imported.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlaceNames {
+    /// 省
+    pub province: String,
+    /// 市
+    pub city: String,
+    /// 县
+    pub county: String,
+    /// 乡
+    pub township: String,
+    /// 村 (or 行政村), as written, committee suffix included if the file has it
+    pub village: String,
+    /// 村代码: 12 digits; when given it wins over the names
+    pub village_code: Option<RegionCode>,
+}
+
+/// The seven amounts of the ledger's income columns (收入), in 分, for [`LedgerHousehold::year`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LedgerIncome {
+    /// 工资性收入
+    pub wages: Fen,
+    /// 生产经营性收入
+    pub business: Fen,
+    /// 财产性收入
+    pub property: Fen,
+    /// 转移性收入
+    pub transfers: Fen,
+    /// 生产经营性支出
+    pub production_costs: Fen,
+    /// 理赔收入
+    pub insurance_payouts: Fen,
+    /// 合规自付支出
+    pub out_of_pocket_medical: Fen,
+}
+
+impl LedgerIncome {
+    /// The core income record for `year` (全年).
+    pub fn to_income(&self, year: i32) -> Income {
+        Income {
+            period: IncomePeriod::year(year),
+            wages: self.wages,
+            business: self.business,
+            property: self.property,
+            transfers: self.transfers,
+            production_costs: self.production_costs,
+            insurance_payouts: self.insurance_payouts,
+            out_of_pocket_medical: self.out_of_pocket_medical,
+        }
+    }
+    /// 家庭纯收入, by core's formula (the four incomes less production costs).
+    pub fn net_income(&self) -> Fen {
+        self.to_income(2000).net_income()
+    }
+    /// 人均纯收入 for a household of `size` persons, rounded half away from zero to the 分.
+    pub fn net_income_per_capita(&self, size: usize) -> Option<Fen> {
+        self.to_income(2000)
+            .net_income_per_capita(i64::try_from(size).ok()?)
+    }
+}
+
+/// The 三保障 and drinking-water flags (两不愁三保障及饮水安全) the ledger carries; `None` where
+/// the file leaves the column out or empty. `true` means the problem exists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LedgerGuarantees {
+    /// 是否住房出现安全问题 (alias 是否危房户)
+    pub unsafe_housing: Option<bool>,
+    /// 是否义务教育阶段适龄儿童少年失学辍学
+    pub out_of_school: Option<bool>,
+    /// 是否有家庭成员未参加城乡居民（职工）基本医疗保险
+    pub uninsured_member: Option<bool>,
+    /// 是否饮水出现安全问题 (inverse of 是否解决安全饮用水)
+    pub unsafe_water: Option<bool>,
+}
+
+/// One valid household of the ledger (户), with its members, ready for the store.
+///
+/// `household.village` is the 村代码 when the file gives one; otherwise it is the placeholder
+/// [`unresolved_village`] and the store must resolve [`LedgerHousehold::place`] (names) and set
+/// it ([`LedgerHousehold::set_village`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LedgerHousehold {
+    pub household: Household,
+    pub place: PlaceNames,
+    /// 家庭成员, in file order
+    pub members: Vec<Member>,
+    /// 监测对象: present when 监测对象类别 is filled
+    pub monitoring: Option<MonitoringCase>,
+    /// 年度: the data year of the incomes and flags
+    pub year: Option<i32>,
+    /// present when any of the seven income columns is filled (the others count as 0)
+    pub income: Option<LedgerIncome>,
+    pub guarantees: LedgerGuarantees,
+    /// Things worth telling the user that do not reject the household (derived incomes that
+    /// disagree with their components, unknown 户类型 kept as 其他).
+    pub warnings: Vec<RowError>,
+    /// The rows the household came from, as read.
+    pub source_rows: Vec<SourceRow>,
+}
+
+/// The village code standing for "not resolved yet": all zeros, never a real village.
+pub fn unresolved_village() -> RegionCode {
+    // a constant that is canonical by construction
+    RegionCode::from_canonical("000000000000")
+        .unwrap_or_else(|| unreachable!("twelve digits are canonical"))
+}
+
+impl LedgerHousehold {
+    /// Whether the village is known by code (from 村代码 or set by the store).
+    pub fn village_resolved(&self) -> bool {
+        self.household.village != unresolved_village()
+    }
+    /// Sets the village the store resolved from [`LedgerHousehold::place`].
+    pub fn set_village(&mut self, village: RegionCode) {
+        self.household.village = village;
+    }
+    /// The 1-based row numbers the household came from.
+    pub fn row_numbers(&self) -> Vec<usize> {
+        self.source_rows.iter().map(|r| r.number).collect()
+    }
+    /// The row of a member (by position in `members`), for the store's own row errors.
+    pub fn row_of_member(&self, index: usize) -> Option<usize> {
+        self.source_rows.get(index).map(|r| r.number)
+    }
+    /// Turns this household into a rejected one, for errors the store finds (a person already
+    /// in another household in the database, an unknown village): the error workbook then gets
+    /// its rows.
+    pub fn reject(self, errors: Vec<RowError>) -> RejectedHousehold {
+        RejectedHousehold {
+            household_no: self.household.household_no,
+            errors,
+            warnings: self.warnings,
+            rows: self.source_rows,
+        }
+    }
+}
+
+/// A household refused whole, with every problem found in its rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RejectedHousehold {
+    /// 户编号 (empty for a row without one)
+    pub household_no: String,
+    pub errors: Vec<RowError>,
+    pub warnings: Vec<RowError>,
+    pub rows: Vec<SourceRow>,
+}
+
+/// What the reader hands to the caller, household by household.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LedgerItem {
+    Household(Box<LedgerHousehold>),
+    Rejected(Box<RejectedHousehold>),
+}
+
+/// Options of [`read_ledger`].
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// The day validation is relative to (ages, birth dates in the future).
+    pub today: Date,
+    /// The xlsx sheet to read; the first sheet when `None`. Ignored for CSV.
+    pub sheet: Option<String>,
+}
+
+impl ReadOptions {
+    pub fn new(today: Date) -> ReadOptions {
+        ReadOptions { today, sheet: None }
+    }
+    pub fn sheet(mut self, name: impl Into<String>) -> ReadOptions {
+        self.sheet = Some(name.into());
+        self
+    }
+}
+
+/// What was read, for the import report.
+#[derive(Clone, Debug)]
+pub struct LedgerSummary {
+    pub kind: FileKind,
+    pub header: HeaderMap,
+    /// Data rows below the header (blank rows not counted).
+    pub rows: usize,
+    pub households: usize,
+    pub persons: usize,
+    pub rejected_households: usize,
+    pub rejected_rows: usize,
+}
+
+impl LedgerSummary {
+    /// Headers that name no known column, once each (未识别的列).
+    pub fn unknown_columns(&self) -> &[String] {
+        &self.header.unknown
+    }
+}
+
+/// Either the file's error or the caller's own (from its sink).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError<E> {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Sink(E),
+}
+
+/// Progress before the households come: the first pass's counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scanned {
+    pub rows: usize,
+    pub households: usize,
+}
+
+/// Finds the header among the first rows; `None` while still searching.
+struct HeaderFinder {
+    header: Option<HeaderMap>,
+}
+
+impl HeaderFinder {
+    /// Returns the header once found, and whether `cells` is a data row below it.
+    fn feed(&mut self, number: usize, cells: &[Cell]) -> Result<bool, LedgerError> {
+        if self.header.is_some() {
+            return Ok(true);
+        }
+        let texts: Vec<String> = cells.iter().map(Cell::display).collect();
+        if columns::is_header_row(texts.iter().map(String::as_str)) {
+            self.header = Some(HeaderMap::new(texts, number)?);
+        } else if number >= HEADER_SEARCH_ROWS {
+            return Err(LedgerError::NoHeader {
+                searched: HEADER_SEARCH_ROWS,
+            });
+        }
+        Ok(false)
+    }
+}
+
+/// Whether a data row has nothing in any known column (blank lines, the extra lines of an error
+/// workbook that carry only 错误列 and 错误原因).
+fn is_blank(header: &HeaderMap, cells: &[Cell]) -> bool {
+    Col::ALL.iter().all(|c| {
+        header
+            .position(*c)
+            .and_then(|i| cells.get(i))
+            .is_none_or(Cell::is_empty)
+    })
+}
+
+fn household_key(header: &HeaderMap, cells: &[Cell]) -> String {
+    header
+        .position(Col::HouseholdNo)
+        .and_then(|i| cells.get(i))
+        .map(Cell::canonical)
+        .unwrap_or_default()
+}
+
+/// Reads a ledger file and hands each household to `sink` as soon as its last row is read.
+/// `on_scanned` is called once, after the first pass, with the counts (for a progress bar).
+pub fn read_ledger_with<E>(
+    path: &Path,
+    options: &ReadOptions,
+    mut on_scanned: impl FnMut(Scanned),
+    mut sink: impl FnMut(LedgerItem) -> Result<(), E>,
+) -> Result<LedgerSummary, ReadError<E>> {
+    let kind = source::detect(path, options.sheet.as_deref())?;
+
+    // pass 1: the header, and the last row of every household
+    let mut finder = HeaderFinder { header: None };
+    let mut last_row: HashMap<String, usize> = HashMap::new();
+    let mut rows = 0usize;
+    let mut saw_any = false;
+    source::for_each_row(path, &kind, &mut |number, cells| {
+        saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
+        if finder.feed(number, &cells)? {
+            if let Some(h) = &finder.header {
+                if !is_blank(h, &cells) {
+                    rows += 1;
+                    let key = household_key(h, &cells);
+                    if !key.is_empty() {
+                        last_row.insert(key, number);
+                    }
+                }
+            }
+        }
+        Ok(source::Flow::Continue)
+    })?;
+    let header = match finder.header {
+        Some(h) => h,
+        None if !saw_any => return Err(LedgerError::Empty.into()),
+        None => {
+            return Err(LedgerError::NoHeader {
+                searched: HEADER_SEARCH_ROWS,
+            }
+            .into())
+        }
+    };
+    on_scanned(Scanned {
+        rows,
+        households: last_row.len(),
+    });
+
+    // pass 2: group, convert, validate, hand over
+    let mut assembler = convert::Assembler::new(&header, options.today);
+    let mut open: HashMap<String, Vec<SourceRow>> = HashMap::new();
+    let summary = LedgerSummary {
+        kind: kind.clone(),
+        header: header.clone(),
+        rows,
+        households: 0,
+        persons: 0,
+        rejected_households: 0,
+        rejected_rows: 0,
+    };
+    let mut out = Emitter {
+        sink: &mut sink,
+        error: None,
+        summary,
+    };
+    source::for_each_row(path, &kind, &mut |number, cells| {
+        if number <= header.row || is_blank(&header, &cells) {
+            return Ok(source::Flow::Continue);
+        }
+        let key = household_key(&header, &cells);
+        let row = SourceRow { number, cells };
+        if key.is_empty() {
+            return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
+        }
+        let done = last_row.get(&key) == Some(&number);
+        let mut rows = open.remove(&key).unwrap_or_default();
+        rows.push(row);
+        if done {
+            Ok(out.emit(assembler.assemble(key, rows)))
+        } else {
+            open.insert(key, rows);
+            Ok(source::Flow::Continue)
+        }
+    })?;
+    // households whose last row the first pass saw but the second did not (the file changed
+    // between the passes) are still handed over
+    let mut rest: Vec<(String, Vec<SourceRow>)> = open.into_iter().collect();
+    rest.sort_by_key(|(_, rows)| rows.first().map(|r| r.number));
+    for (key, rows) in rest {
+        if out.error.is_some() {
+            break;
+        }
+        out.emit(assembler.assemble(key, rows));
+    }
+    match out.error {
+        Some(e) => Err(ReadError::Sink(e)),
+        None => Ok(out.summary),
+    }
+}
+
+/// Counts what goes to the sink, and keeps the sink's error.
+struct Emitter<'s, F, E> {
+    sink: &'s mut F,
+    error: Option<E>,
+    summary: LedgerSummary,
+}
+
+impl<F: FnMut(LedgerItem) -> Result<(), E>, E> Emitter<'_, F, E> {
+    fn emit(&mut self, item: LedgerItem) -> source::Flow {
+        match &item {
+            LedgerItem::Household(h) => {
+                self.summary.households += 1;
+                self.summary.persons += h.members.len();
+            }
+            LedgerItem::Rejected(r) => {
+                self.summary.rejected_households += 1;
+                self.summary.rejected_rows += r.rows.len();
+            }
+        }
+        match (self.sink)(item) {
+            Ok(()) => source::Flow::Continue,
+            Err(e) => {
+                self.error = Some(e);
+                source::Flow::Stop
+            }
+        }
+    }
+}
+
+/// Reads a ledger, handing each household to `sink`.
+pub fn read_ledger<E>(
+    path: &Path,
+    options: &ReadOptions,
+    sink: impl FnMut(LedgerItem) -> Result<(), E>,
+) -> Result<LedgerSummary, ReadError<E>> {
+    read_ledger_with(path, options, |_| {}, sink)
+}
+
+/// A whole ledger in memory: for tests and small files.
+#[derive(Clone, Debug)]
+pub struct LedgerContents {
+    pub summary: LedgerSummary,
+    pub households: Vec<LedgerHousehold>,
+    pub rejected: Vec<RejectedHousehold>,
+}
+
+impl LedgerContents {
+    /// All row errors of all rejected households, in row order.
+    pub fn errors(&self) -> Vec<&RowError> {
+        let mut all: Vec<&RowError> = self.rejected.iter().flat_map(|r| &r.errors).collect();
+        all.sort_by_key(|e| e.row);
+        all
+    }
+}
+
+/// Reads a whole ledger into memory.
+pub fn read_ledger_all(path: &Path, options: &ReadOptions) -> Result<LedgerContents, LedgerError> {
+    let mut households = Vec::new();
+    let mut rejected = Vec::new();
+    let summary = read_ledger(path, options, |item| {
+        match item {
+            LedgerItem::Household(h) => households.push(*h),
+            LedgerItem::Rejected(r) => rejected.push(*r),
+        }
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|e| match e {
+        ReadError::Ledger(e) => e,
+        ReadError::Sink(never) => match never {},
+    })?;
+    Ok(LedgerContents {
+        summary,
+        households,
+        rejected,
+    })
+}
+
+/// The month form the ledger writes (`YYYYMM`).
+pub(crate) fn month_text(m: YearMonth) -> String {
+    m.compact()
+}

@@ -1,0 +1,301 @@
+//! Row sources: a file is opened, its kind recognised from its first bytes (not its name), and its
+//! rows handed one at a time to a callback, so that no more than one row is held here.
+//!
+//! - CSV: UTF-8 with or without BOM, or GB18030 (when the first 64 KiB are not valid UTF-8);
+//!   comma-separated, or tab-separated when the first line has tabs and no commas.
+//! - xlsx: the first sheet or a named one, read cell by cell with calamine's streaming reader.
+
+use super::cell::Cell;
+use super::LedgerError;
+use calamine::{DataRef, Reader, Xlsx};
+use encoding_rs::{Decoder, GB18030};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// What the callback wants next.
+pub(crate) enum Flow {
+    Continue,
+    Stop,
+}
+
+/// The text encoding a CSV file turned out to have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 (BOM)",
+            Encoding::Gb18030 => "GB18030",
+        }
+    }
+}
+
+/// The kind of file, recognised from its content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Csv { encoding: Encoding, delimiter: u8 },
+    Xlsx { sheet: String },
+}
+
+const SNIFF: usize = 64 * 1024;
+
+fn io_err(path: &Path, e: std::io::Error) -> LedgerError {
+    LedgerError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Recognises the file and, for xlsx, picks the sheet.
+pub(crate) fn detect(path: &Path, sheet: Option<&str>) -> Result<FileKind, LedgerError> {
+    let mut f = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut head = Vec::with_capacity(SNIFF);
+    f.by_ref()
+        .take(SNIFF as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| io_err(path, e))?;
+    if head.iter().all(u8::is_ascii_whitespace) {
+        return Err(LedgerError::Empty);
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(FileKind::Xlsx {
+            sheet: pick_sheet(path, sheet)?,
+        });
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(LedgerError::LegacyXls);
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(LedgerError::Utf16);
+    }
+    if head.contains(&0) || head.starts_with(b"%PDF") {
+        return Err(LedgerError::NotSpreadsheet {
+            reason: "二进制文件，既不是xlsx也不是CSV".into(),
+        });
+    }
+    let encoding = if head.starts_with(b"\xEF\xBB\xBF") {
+        Encoding::Utf8Bom
+    } else {
+        match std::str::from_utf8(&head) {
+            Ok(_) => Encoding::Utf8,
+            Err(e) if e.error_len().is_none() => Encoding::Utf8, // cut in the middle of a character
+            Err(_) => Encoding::Gb18030,
+        }
+    };
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let delimiter = if first_line.contains(&b'\t') && !first_line.contains(&b',') {
+        b'\t'
+    } else {
+        b','
+    };
+    Ok(FileKind::Csv {
+        encoding,
+        delimiter,
+    })
+}
+
+fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, LedgerError> {
+    let f = File::open(path).map_err(|e| io_err(path, e))?;
+    Xlsx::new(BufReader::new(f)).map_err(|e| LedgerError::NotSpreadsheet {
+        reason: format!("不是有效的xlsx文件（{e}）"),
+    })
+}
+
+fn pick_sheet(path: &Path, wanted: Option<&str>) -> Result<String, LedgerError> {
+    let book = open_xlsx(path)?;
+    let names = book.sheet_names();
+    match wanted {
+        Some(w) => names
+            .iter()
+            .find(|n| n.trim() == w.trim())
+            .cloned()
+            .ok_or_else(|| LedgerError::WrongSheet {
+                name: w.to_string(),
+                available: names.clone(),
+            }),
+        None => names.first().cloned().ok_or(LedgerError::NoSheets),
+    }
+}
+
+/// Reads every row of the file, calling `f(row_number, cells)` with 1-based row numbers.
+/// Rows with no cells at all are skipped (xlsx does not store them).
+pub(crate) fn for_each_row(
+    path: &Path,
+    kind: &FileKind,
+    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
+) -> Result<(), LedgerError> {
+    match kind {
+        FileKind::Csv {
+            encoding,
+            delimiter,
+        } => csv_rows(path, *encoding, *delimiter, f),
+        FileKind::Xlsx { sheet } => xlsx_rows(path, sheet, f),
+    }
+}
+
+/// Decodes GB18030 into UTF-8 as a stream.
+struct DecodingReader<R: Read> {
+    inner: R,
+    decoder: Decoder,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    done: bool,
+}
+
+impl<R: Read> Read for DecodingReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.len() < 4 {
+            // the decoder needs room for one whole character
+            let mut tmp = [0u8; 4];
+            let n = self.read(&mut tmp)?;
+            let n = n.min(out.len());
+            out[..n].copy_from_slice(&tmp[..n]);
+            return Ok(n);
+        }
+        loop {
+            if self.start == self.end && !self.done {
+                self.start = 0;
+                self.end = self.inner.read(&mut self.input)?;
+                if self.end == 0 {
+                    self.done = true;
+                }
+            }
+            let last = self.done;
+            let (_, read, written, _) =
+                self.decoder
+                    .decode_to_utf8(&self.input[self.start..self.end], out, last);
+            self.start += read;
+            if written > 0 || last {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+fn csv_rows(
+    path: &Path,
+    encoding: Encoding,
+    delimiter: u8,
+    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
+) -> Result<(), LedgerError> {
+    let mut file = File::open(path).map_err(|e| io_err(path, e))?;
+    if encoding == Encoding::Utf8Bom {
+        file.seek(SeekFrom::Start(3)).map_err(|e| io_err(path, e))?;
+    }
+    let input: Box<dyn Read> = match encoding {
+        Encoding::Gb18030 => Box::new(DecodingReader {
+            inner: file,
+            decoder: GB18030.new_decoder_without_bom_handling(),
+            input: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+            done: false,
+        }),
+        _ => Box::new(file),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(256 * 1024)
+        .from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    let mut number = 0usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                return Err(LedgerError::Csv {
+                    row: number + 1,
+                    message: e.to_string(),
+                });
+            }
+        }
+        number += 1;
+        let cells = record
+            .iter()
+            .map(|b| match std::str::from_utf8(b) {
+                Ok("") => Cell::Empty,
+                Ok(s) => Cell::Text(s.to_string()),
+                Err(_) => Cell::BadEncoding,
+            })
+            .collect();
+        if let Flow::Stop = f(number, cells)? {
+            return Ok(());
+        }
+    }
+}
+
+fn convert(value: DataRef<'_>, has_formula: bool) -> Cell {
+    match value {
+        DataRef::Empty if has_formula => Cell::FormulaWithoutValue,
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Int(i),
+        DataRef::Float(v) => Cell::Number(v),
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Bool(b) => Cell::Bool(b),
+        DataRef::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            shouwang_core::Date::new(i32::from(y), m, d)
+                .map(Cell::Date)
+                .unwrap_or(Cell::Number(dt.as_f64()))
+        }
+        DataRef::DateTime(dt) => Cell::Number(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn xlsx_rows(
+    path: &Path,
+    sheet: &str,
+    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
+) -> Result<(), LedgerError> {
+    let mut book = open_xlsx(path)?;
+    let broken = |e: calamine::XlsxError| LedgerError::NotSpreadsheet {
+        reason: format!("xlsx文件内容损坏（{e}）"),
+    };
+    let mut cells_reader = book.worksheet_cells_reader(sheet).map_err(broken)?;
+    let mut row: Vec<Cell> = Vec::new();
+    let mut row_index: Option<u32> = None;
+    while let Some(rec) = cells_reader
+        .next_cell_with_formula_metadata()
+        .map_err(broken)?
+    {
+        let (r, c) = rec.pos;
+        if row_index != Some(r) {
+            if let Some(prev) = row_index {
+                if let Flow::Stop = f(prev as usize + 1, std::mem::take(&mut row))? {
+                    return Ok(());
+                }
+            }
+            row_index = Some(r);
+        }
+        let c = c as usize;
+        if c > 16_383 {
+            continue; // beyond Excel's last column XFD
+        }
+        let cell = convert(rec.value, rec.formula.is_some());
+        if cell == Cell::Empty {
+            continue;
+        }
+        if row.len() <= c {
+            row.resize(c + 1, Cell::Empty);
+        }
+        row[c] = cell;
+    }
+    if let Some(prev) = row_index {
+        f(prev as usize + 1, row)?;
+    }
+    Ok(())
+}
