@@ -82,6 +82,10 @@ impl Session {
     }
 }
 
+/// Whether the request came in under `/api/` (recorded before routing shortens the path).
+#[derive(Clone, Copy, Debug)]
+struct IsApi(bool);
+
 /// The language of this request: `?lang=`, then the cookie, then Accept-Language, then Chinese.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestLang(pub Lang);
@@ -133,6 +137,7 @@ pub async fn session_layer(
     let (mut parts, body) = request.into_parts();
     let lang = lang_of(&parts.uri, &parts.headers);
     parts.extensions.insert(RequestLang(lang));
+    parts.extensions.insert(IsApi(parts.uri.path().starts_with("/api/")));
     let now = shouwang_store::now();
     let mut session = None;
     if let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string) {
@@ -254,8 +259,10 @@ impl FromRequestParts<AppState> for Session {
             .extensions
             .get::<Session>()
             .cloned()
-            .ok_or(AppError::Unauthenticated {
-                api: parts.uri.path().starts_with("/api/"),
+            .ok_or_else(|| {
+                // nested routers see a shortened path; the original one tells pages from the API
+                let api = parts.extensions.get::<IsApi>().is_some_and(|a| a.0);
+                AppError::Unauthenticated { api }
             })
     }
 }

@@ -313,9 +313,20 @@ pub fn parse_member(f: &Fields, today: Date, out: &mut Vec<Problem>) -> Option<M
         v => IdKind::parse_zh(v),
     };
     let id_number = normalise(get(f, "id_number"));
-    let embedded = id_kind
-        .and_then(|k| PersonId::parse(k, &id_number, today).ok())
-        .and_then(|p| p.resident);
+    let parsed_id = id_kind.map(|k| PersonId::parse(k, &id_number, today));
+    if let Some(Err(e)) = &parsed_id {
+        out.push(bad(
+            "id_number",
+            format!("证件号码“{id_number}”无效：{}", e.zh()),
+            format!("ID number '{id_number}' is invalid: {e}"),
+        ));
+    }
+    if id_kind.is_none() {
+        out.push(bad("id_kind", "证件类型无效".into(), "invalid ID type".into()));
+    }
+    // when the ID number itself is wrong, its problem says it all
+    let id_ok = matches!(parsed_id, Some(Ok(_)));
+    let embedded = parsed_id.and_then(|r| r.ok()).and_then(|p| p.resident);
     let sex = match get(f, "sex") {
         "" => embedded.as_ref().map(|i| i.sex()),
         v => Sex::parse_zh(v),
@@ -324,14 +335,14 @@ pub fn parse_member(f: &Fields, today: Date, out: &mut Vec<Problem>) -> Option<M
         "" => embedded.as_ref().map(|i| i.birth_date()),
         v => Date::parse(v),
     };
-    if sex.is_none() {
+    if sex.is_none() && id_ok {
         out.push(bad(
             "sex",
             "请填写性别（或有效的身份证号）".into(),
             "give the sex (or a valid ID number)".into(),
         ));
     }
-    if birth_date.is_none() {
+    if birth_date.is_none() && id_ok {
         out.push(bad(
             "birth_date",
             "出生日期无效（格式：2001-05-20）".into(),
@@ -384,8 +395,8 @@ pub fn parse_member(f: &Fields, today: Date, out: &mut Vec<Problem>) -> Option<M
         id_number,
         person_no: get(f, "person_no").into(),
         name: get(f, "name").into(),
-        sex: sex?,
-        birth_date: birth_date?,
+        sex: sex.filter(|_| id_ok)?,
+        birth_date: birth_date.filter(|_| id_ok)?,
         relation: relation?,
         ethnicity: get(f, "ethnicity").into(),
         political,
