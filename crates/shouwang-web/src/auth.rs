@@ -137,7 +137,9 @@ pub async fn session_layer(
     let (mut parts, body) = request.into_parts();
     let lang = lang_of(&parts.uri, &parts.headers);
     parts.extensions.insert(RequestLang(lang));
-    parts.extensions.insert(IsApi(parts.uri.path().starts_with("/api/")));
+    parts
+        .extensions
+        .insert(IsApi(parts.uri.path().starts_with("/api/")));
     let now = shouwang_store::now();
     let mut session = None;
     if let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string) {
@@ -255,15 +257,11 @@ impl FromRequestParts<AppState> for Session {
         parts: &mut Parts,
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Session>()
-            .cloned()
-            .ok_or_else(|| {
-                // nested routers see a shortened path; the original one tells pages from the API
-                let api = parts.extensions.get::<IsApi>().is_some_and(|a| a.0);
-                AppError::Unauthenticated { api }
-            })
+        parts.extensions.get::<Session>().cloned().ok_or_else(|| {
+            // nested routers see a shortened path; the original one tells pages from the API
+            let api = parts.extensions.get::<IsApi>().is_some_and(|a| a.0);
+            AppError::Unauthenticated { api }
+        })
     }
 }
 

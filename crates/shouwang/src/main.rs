@@ -1,1 +1,160 @@
-fn main() {}
+//! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
+
+mod bench;
+mod cli;
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use cli::{Cli, Command, RegionsCommand, UserCommand};
+use shouwang_core::{Region, RegionCode, RegionLevel, Role};
+use shouwang_store::audit::Actor;
+use shouwang_store::users::NewUser;
+use shouwang_store::Store;
+use std::path::Path;
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SHOUWANG_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_target(false)
+        .init();
+    match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Serve { listen } => {
+            let store = open(&cli.database_url)?;
+            serve(store, &listen)
+        }
+        Command::Init { county, regions } => init(&cli.database_url, &county, regions.as_deref()),
+        Command::User { command: UserCommand::Add { username, role, region, name, password } } => {
+            let store = open(&cli.database_url)?;
+            add_user(&store, &username, &role, &region, name.as_deref(), password)
+        }
+        Command::Regions { command: RegionsCommand::Import { dir, within } } => {
+            let store = open(&cli.database_url)?;
+            import_regions(&store, &dir, within.as_deref())
+        }
+        Command::Bench(args) => bench::run(args),
+    }
+}
+
+pub fn open(url: &str) -> Result<Store> {
+    Store::open(url).with_context(|| format!("打开数据库失败 / cannot open the database {}", shouwang_store::redact(url)))
+}
+
+/// Serves the web application until Ctrl-C.
+pub fn serve(store: Store, listen: &str) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().max_blocking_threads(16).build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
+        let state = shouwang_web::AppState::new(store.clone(), shouwang_web::WebConfig::default());
+        // sessions idle past their timeout are removed every ten minutes
+        let purge_store = store.clone();
+        tokio::spawn(async move {
+            let config = shouwang_web::WebConfig::default();
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                let s = purge_store.clone();
+                let now = shouwang_store::now();
+                let _ = tokio::task::spawn_blocking(move || s.purge_sessions(now - config.idle_timeout, now - config.max_session_age)).await;
+            }
+        });
+        tracing::info!("serving on http://{listen}");
+        axum::serve(listener, shouwang_web::router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    })
+}
+
+fn parse_region(text: &str) -> Result<RegionCode> {
+    RegionCode::parse(text).with_context(|| format!("区划代码“{text}”无效 / invalid region code '{text}'"))
+}
+
+/// A random password of 16 letters and digits, without look-alikes.
+pub fn generate_password() -> String {
+    const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        panic!("no system random source");
+    }
+    b.iter().map(|x| CHARS[*x as usize % CHARS.len()] as char).collect()
+}
+
+pub fn add_user(store: &Store, username: &str, role: &str, region: &str, name: Option<&str>, password: Option<String>) -> Result<()> {
+    let role = Role::parse(role).with_context(|| {
+        format!("角色“{role}”无效 / unknown role; use one of: {}", Role::ALL.map(|r| r.as_str()).join(", "))
+    })?;
+    let region = parse_region(region)?;
+    let generated = password.is_none();
+    let password = password.unwrap_or_else(generate_password);
+    if password.chars().count() < 8 {
+        bail!("密码至少8个字符 / the password needs at least 8 characters");
+    }
+    let hash = shouwang_web::hash_password(&password).map_err(anyhow::Error::msg)?;
+    store
+        .add_user(&Actor::system("cli"), NewUser { username, display_name: name.unwrap_or(username), password_hash: &hash, role, region: &region })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("已创建用户 / created user {username} ({}, {region})", role.as_str());
+    if generated {
+        println!("密码（只显示这一次）/ password (shown once): {password}");
+    }
+    Ok(())
+}
+
+/// Creates a user with a known password, without printing it (demo and benchmarks).
+pub fn add_user_quiet(store: &Store, username: &str, role: &str, region: &str, name: &str, password: &str) -> Result<i64> {
+    let role = Role::parse(role).context("role")?;
+    let region = parse_region(region)?;
+    let hash = shouwang_web::hash_password(password).map_err(anyhow::Error::msg)?;
+    store
+        .add_user(&Actor::system("demo"), NewUser { username, display_name: name, password_hash: &hash, role, region: &region })
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn import_regions(store: &Store, dir: &Path, within: Option<&str>) -> Result<()> {
+    let within = match within {
+        Some(w) => parse_region(w)?.to_string(),
+        None => String::new(),
+    };
+    let started = std::time::Instant::now();
+    let mut batch = Vec::with_capacity(10_000);
+    let mut total = 0usize;
+    let mut flush = |batch: &mut Vec<Region>| -> Result<(), String> {
+        total += store.import_regions(batch.drain(..)).map_err(|e| e.to_string())?;
+        Ok(())
+    };
+    shouwang_io::regions::read_region_dir(dir, &within, &mut |r| {
+        batch.push(r);
+        if batch.len() >= 10_000 {
+            flush(&mut batch)?;
+        }
+        Ok(())
+    })?;
+    flush(&mut batch).map_err(anyhow::Error::msg)?;
+    println!("已导入 / imported {total} regions in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn init(url: &str, county: &str, regions: Option<&Path>) -> Result<()> {
+    let county = parse_region(county)?;
+    if county.level() != RegionLevel::County {
+        bail!("--county 需要县级代码（6位）/ --county needs a county code (6 digits), got {county}");
+    }
+    let store = open(url)?;
+    match regions {
+        Some(dir) => import_regions(&store, dir, Some(county.as_str()))?,
+        None if county.as_str() == "510821" => {
+            store.import_regions(shouwang_io::regions::demo_regions()?)?;
+        }
+        None => bail!("请用 --regions DIR 指定区划文件目录 / give the region files with --regions DIR (only 510821 is built in)"),
+    }
+    let villages = store.count_regions(&county, RegionLevel::Village)?;
+    if villages == 0 {
+        bail!("区划文件中没有县{county}的村 / no villages of county {county} in the region files");
+    }
+    println!("数据库已就绪 / database ready: {} (schema v{}), {villages} villages", store.label, store.schema_version()?);
+    add_user(&store, "admin", "admin", county.as_str(), Some("系统管理员"), None)
+}

@@ -322,7 +322,11 @@ pub fn parse_member(f: &Fields, today: Date, out: &mut Vec<Problem>) -> Option<M
         ));
     }
     if id_kind.is_none() {
-        out.push(bad("id_kind", "证件类型无效".into(), "invalid ID type".into()));
+        out.push(bad(
+            "id_kind",
+            "证件类型无效".into(),
+            "invalid ID type".into(),
+        ));
     }
     // when the ID number itself is wrong, its problem says it all
     let id_ok = matches!(parsed_id, Some(Ok(_)));

@@ -1,0 +1,118 @@
+//! Command-line interface, with help in Chinese and English.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "shouwang",
+    version,
+    about = "守望：防止返贫动态监测和帮扶系统 / Shouwang: monitoring and assistance to prevent rural households from falling back into poverty",
+    long_about = None
+)]
+pub struct Cli {
+    /// 数据库地址：sqlite://文件 或 postgres://… / database URL: sqlite://FILE or postgres://…
+    #[arg(long, global = true, env = "SHOUWANG_DATABASE_URL", default_value = "sqlite://shouwang-data/shouwang.sqlite")]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// 生成演示县（旺苍县）并启动 / build the demo county (旺苍县) and serve it
+    Demo(DemoArgs),
+    /// 启动网页服务 / serve the web application
+    Serve {
+        /// 监听地址 / address to listen on
+        #[arg(long, env = "SHOUWANG_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// 初始化数据库、导入本县区划并创建管理员 / create the schema, load the county's regions, create an admin
+    Init {
+        /// 县级区划代码（6位）/ county code (6 digits)
+        #[arg(long)]
+        county: String,
+        /// 国家统计局区划文件目录（510821 已内置）/ directory of NBS region files (510821 is built in)
+        #[arg(long)]
+        regions: Option<PathBuf>,
+    },
+    /// 用户管理 / users
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// 行政区划 / administrative divisions
+    Regions {
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
+    /// 性能测试（打印各项指标）/ benchmarks (prints the figures)
+    Bench(BenchArgs),
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// 新增用户 / add a user
+    Add {
+        /// 用户名 / username
+        #[arg(long)]
+        username: String,
+        /// 角色：admin county township village assistance department inspector / role
+        #[arg(long)]
+        role: String,
+        /// 所属区划代码 / region code the user is bound to
+        #[arg(long)]
+        region: String,
+        /// 显示名 / display name
+        #[arg(long)]
+        name: Option<String>,
+        /// 密码（省略则随机生成并显示一次）/ password (generated and shown once if omitted)
+        #[arg(long, env = "SHOUWANG_NEW_PASSWORD")]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RegionsCommand {
+    /// 导入国家统计局区划文件（gzip 或 CSV）/ import the NBS region files (gzip or plain CSV)
+    Import {
+        /// 含 provinces/cities/areas/streets/villages.csv[.gz] 的目录 / directory with the five files
+        dir: PathBuf,
+        /// 只导入该区划及其上下级 / only this region, its parents and everything below it
+        #[arg(long)]
+        within: Option<String>,
+    },
+}
+
+#[derive(Args, Clone)]
+pub struct DemoArgs {
+    /// 数据目录 / data directory
+    #[arg(long, default_value = "shouwang-demo")]
+    pub dir: PathBuf,
+    /// 生成的户数 / households to generate
+    #[arg(long, default_value_t = 20_000)]
+    pub households: usize,
+    /// 随机种子（相同种子生成相同数据）/ seed (the same seed gives the same county)
+    #[arg(long, default_value_t = 510_821)]
+    pub seed: u64,
+    /// 监听地址 / address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// 只生成数据，不启动服务 / build the data and exit
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Args, Clone)]
+pub struct BenchArgs {
+    /// 测试库户数 / households in the benchmark database
+    #[arg(long, default_value_t = 200_000)]
+    pub households: usize,
+    /// 数据目录（省略则用临时目录）/ data directory (a temporary one if omitted)
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// 每项重复次数 / repetitions per measurement
+    #[arg(long, default_value_t = 200)]
+    pub repeat: usize,
+}

@@ -1,0 +1,85 @@
+//! `shouwang demo`: a working county in one command.
+
+use crate::cli::DemoArgs;
+use anyhow::{Context, Result};
+use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
+use shouwang_core::{Date, RegionCode, RegionLevel};
+use shouwang_store::audit::Actor;
+use shouwang_store::Store;
+use std::time::Instant;
+
+pub const DEMO_COUNTY: &str = "510821";
+/// Every demo account's password; the demo listens on localhost only unless told otherwise.
+pub const DEMO_PASSWORD: &str = "shouwang2026";
+
+/// The relocation sites named in the 旺苍县 work plan (seed 000).
+const SITES: [(&str, &str); 2] = [("510821108212", "三江镇桃红安置点"), ("510821115200", "龙凤镇龙凤社区安置点")];
+
+/// (username, role, region, display name)
+pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
+    ("admin", "admin", "510821", "系统管理员"),
+    ("county", "county", "510821", "县乡村振兴局 李科长"),
+    ("sanjiang", "township", "510821108", "三江镇乡村振兴办 王主任"),
+    ("taohong", "village", "510821108212", "桃红村 监测核查员 赵文"),
+    ("helper", "assistance", "510821108212", "帮扶责任人 陈明"),
+    ("inspector", "inspector", "510821", "督导组 周涛"),
+];
+
+/// Builds the demo county into `store`. Returns (households, persons).
+pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result<(usize, usize)> {
+    store.import_regions(shouwang_io::regions::demo_regions()?)?;
+    let county = RegionCode::parse(DEMO_COUNTY).context("demo county code")?;
+    let villages: Vec<SynthVillage> = store
+        .villages_of(&county)?
+        .into_iter()
+        .map(|code| {
+            let site = SITES.iter().find(|(c, _)| *c == code.as_str()).map(|(_, s)| s.to_string());
+            SynthVillage { code, resettlement_site: site }
+        })
+        .collect();
+    let data = generate(&SynthConfig { households, seed, today, county }, &villages);
+    let persons = data.iter().map(|(_, m)| m.len()).sum();
+    store.bulk_load(&Actor::system("demo"), &data, "demo.generate")?;
+    Ok((data.len(), persons))
+}
+
+pub fn run(args: DemoArgs) -> Result<()> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
+    let db = args.dir.join("shouwang.sqlite");
+    // a demo always starts fresh
+    for suffix in ["", "-wal", "-shm"] {
+        let p = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+        }
+    }
+    let store = crate::open(&format!("sqlite://{}", db.display()))?;
+    let today = Date::from_unix_seconds_china(shouwang_store::now());
+    let (households, persons) = build(&store, args.households, args.seed, today)?;
+    for (username, role, region, name) in DEMO_USERS {
+        crate::add_user_quiet(&store, username, role, region, name, DEMO_PASSWORD)?;
+    }
+    // the assistance person looks after the first twelve households of 桃红村
+    let helper = store.user_by_name("helper")?.context("helper user")?;
+    let taohong = RegionCode::parse("510821108212").context("village code")?;
+    let (first, _) = store.households_in(&taohong, 0, 12)?;
+    for h in &first {
+        store.pair(&Actor::system("demo"), helper.id, &h.household_no)?;
+    }
+    let townships = store.count_regions(&RegionCode::parse(DEMO_COUNTY).context("county")?, RegionLevel::Township)?;
+    let villages = store.count_regions(&RegionCode::parse(DEMO_COUNTY).context("county")?, RegionLevel::Village)?;
+    println!("演示县已生成 / demo county built: 旺苍县 {townships} 乡镇 / townships, {villages} 村 / villages, {households} 户 / households, {persons} 人 / persons in {:.1} s", started.elapsed().as_secs_f64());
+    println!("数据 / data: {}", db.display());
+    println!();
+    println!("账号（密码均为 {DEMO_PASSWORD}）/ accounts (password {DEMO_PASSWORD} for all):");
+    for (username, role, region, name) in DEMO_USERS {
+        println!("  {username:<10} {role:<11} {region:<13} {name}");
+    }
+    if args.no_serve {
+        return Ok(());
+    }
+    println!();
+    println!("打开 / open: http://{}/  (Ctrl-C 停止 / to stop)", args.listen);
+    crate::serve(store, &args.listen)
+}
