@@ -472,6 +472,8 @@ impl<'h> Assembler<'h> {
         let type_text = errs.take(type_row, Col::CaseType, type_cell.text(), String::new());
         let (id_row, id_cell) = hh.get(Col::Identified);
         let identified = errs.take(id_row, Col::Identified, cell::month(id_cell), None);
+        // a month that failed to parse is reported once, not again as missing
+        let id_given = !id_cell.is_empty();
         let mut risks: Vec<(RiskType, Col)> = Vec::new();
         for col in RISK_COLUMNS {
             let (row, c) = hh.get(col);
@@ -537,6 +539,7 @@ impl<'h> Assembler<'h> {
         };
         let (on_row, on_cell) = hh.get(Col::EliminatedOn);
         let eliminated_on = errs.take(on_row, Col::EliminatedOn, cell::month(on_cell), None);
+        let on_given = !on_cell.is_empty();
         let (nl_row, nl_cell) = hh.get(Col::NoLabourHousehold);
         let no_labour = errs
             .take(nl_row, Col::NoLabourHousehold, cell::yes_no(nl_cell), None)
@@ -544,11 +547,11 @@ impl<'h> Assembler<'h> {
 
         if type_text.is_empty() {
             let given: Vec<&str> = [
-                (identified.is_some(), Col::Identified),
+                (id_given, Col::Identified),
                 (!risks.is_empty(), Col::Risk1),
                 (eliminated == Some(true), Col::RiskEliminated),
                 (!kind_text.is_empty(), Col::EliminationKind),
-                (eliminated_on.is_some(), Col::EliminatedOn),
+                (on_given, Col::EliminatedOn),
             ]
             .into_iter()
             .filter(|(g, _)| *g)
@@ -582,6 +585,9 @@ impl<'h> Assembler<'h> {
         };
         let this_month = YearMonth::of(self.today);
         let Some(identified) = identified else {
+            if id_given {
+                return None;
+            }
             errs.push(
                 id_row,
                 Col::Identified,
@@ -659,7 +665,7 @@ impl<'h> Assembler<'h> {
             }
             kind.zip(eliminated_on)
         } else {
-            if !kind_text.is_empty() || eliminated_on.is_some() {
+            if !kind_text.is_empty() || on_given {
                 errs.push(
                     el_row,
                     Col::RiskEliminated,

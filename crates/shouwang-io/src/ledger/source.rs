@@ -140,41 +140,67 @@ pub(crate) fn for_each_row(
     }
 }
 
-/// Decodes GB18030 into UTF-8 as a stream.
+/// Decodes GB18030 into UTF-8 as a stream, through two fixed buffers.
 struct DecodingReader<R: Read> {
     inner: R,
     decoder: Decoder,
     input: Vec<u8>,
     start: usize,
     end: usize,
+    /// the inner reader is exhausted
     done: bool,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    /// the decoder has been flushed
+    finished: bool,
+}
+
+impl<R: Read> DecodingReader<R> {
+    fn new(inner: R, chunk: usize) -> DecodingReader<R> {
+        DecodingReader {
+            inner,
+            decoder: GB18030.new_decoder_without_bom_handling(),
+            input: vec![0; chunk],
+            start: 0,
+            end: 0,
+            done: false,
+            output: vec![0; chunk.max(16) * 2],
+            out_start: 0,
+            out_end: 0,
+            finished: false,
+        }
+    }
 }
 
 impl<R: Read> Read for DecodingReader<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if out.len() < 4 {
-            // the decoder needs room for one whole character
-            let mut tmp = [0u8; 4];
-            let n = self.read(&mut tmp)?;
-            let n = n.min(out.len());
-            out[..n].copy_from_slice(&tmp[..n]);
-            return Ok(n);
-        }
         loop {
+            if self.out_start < self.out_end {
+                let n = out.len().min(self.out_end - self.out_start);
+                out[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.finished || out.is_empty() {
+                return Ok(0);
+            }
             if self.start == self.end && !self.done {
                 self.start = 0;
                 self.end = self.inner.read(&mut self.input)?;
-                if self.end == 0 {
-                    self.done = true;
-                }
+                self.done = self.end == 0;
             }
             let last = self.done;
-            let (_, read, written, _) =
-                self.decoder
-                    .decode_to_utf8(&self.input[self.start..self.end], out, last);
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.start..self.end],
+                &mut self.output,
+                last,
+            );
             self.start += read;
-            if written > 0 || last {
-                return Ok(written);
+            self.out_start = 0;
+            self.out_end = written;
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
             }
         }
     }
@@ -191,14 +217,7 @@ fn csv_rows(
         file.seek(SeekFrom::Start(3)).map_err(|e| io_err(path, e))?;
     }
     let input: Box<dyn Read> = match encoding {
-        Encoding::Gb18030 => Box::new(DecodingReader {
-            inner: file,
-            decoder: GB18030.new_decoder_without_bom_handling(),
-            input: vec![0; 64 * 1024],
-            start: 0,
-            end: 0,
-            done: false,
-        }),
+        Encoding::Gb18030 => Box::new(DecodingReader::new(file, 64 * 1024)),
         _ => Box::new(file),
     };
     let mut reader = csv::ReaderBuilder::new()
@@ -298,4 +317,30 @@ fn xlsx_rows(
         f(prev as usize + 1, row)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_formula_without_a_cached_value_is_marked_and_one_with_a_value_gives_it() {
+        assert_eq!(convert(DataRef::Empty, true), Cell::FormulaWithoutValue);
+        assert_eq!(convert(DataRef::Float(1200.0), true), Cell::Number(1200.0));
+        assert_eq!(convert(DataRef::Empty, false), Cell::Empty);
+    }
+
+    #[test]
+    fn gb18030_is_decoded_even_when_reads_split_characters() {
+        let (bytes, _, _) = GB18030.encode("户编号,姓名\n桃红村,王德明\n");
+        let mut r = DecodingReader::new(&bytes[..], 3);
+        let mut out = String::new();
+        let mut tiny = [0u8; 1];
+        // one byte at a time, the hardest way to read it
+        while r.read(&mut tiny).unwrap() == 1 {
+            out.push(char::from(tiny[0]));
+        }
+        let out = String::from_utf8(out.chars().map(|c| c as u8).collect()).unwrap();
+        assert_eq!(out, "户编号,姓名\n桃红村,王德明\n");
+    }
 }
