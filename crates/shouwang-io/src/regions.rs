@@ -8,24 +8,36 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum RegionFileError {
     #[error("{file}: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}: 缺少文件 / missing file (expected {file}.csv or {file}.csv.gz)")]
     Missing { file: String },
     #[error("{file} 第{row}行 / row {row}: {reason}")]
-    Row { file: String, row: u64, reason: String },
+    Row {
+        file: String,
+        row: u64,
+        reason: String,
+    },
 }
 
 /// The five files, from the top level down.
 pub const FILES: [&str; 5] = ["provinces", "cities", "areas", "streets", "villages"];
 
 fn find(dir: &Path, stem: &str) -> Option<PathBuf> {
-    [format!("{stem}.csv.gz"), format!("{stem}.csv")].into_iter().map(|n| dir.join(n)).find(|p| p.exists())
+    [format!("{stem}.csv.gz"), format!("{stem}.csv")]
+        .into_iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.exists())
 }
 
 fn open(path: &Path) -> Result<Box<dyn Read>, std::io::Error> {
     let file = std::fs::File::open(path)?;
     if path.extension().is_some_and(|e| e == "gz") {
-        Ok(Box::new(flate2::read::GzDecoder::new(BufReader::with_capacity(1 << 16, file))))
+        Ok(Box::new(flate2::read::GzDecoder::new(
+            BufReader::with_capacity(1 << 16, file),
+        )))
     } else {
         Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
     }
@@ -39,7 +51,10 @@ pub fn read_regions(
     within: &str,
     sink: &mut dyn FnMut(Region) -> Result<(), String>,
 ) -> Result<u64, RegionFileError> {
-    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reader);
     let mut n = 0;
     let mut record = csv::StringRecord::new();
     loop {
@@ -48,7 +63,11 @@ pub fn read_regions(
             Ok(true) => {}
             Err(e) => {
                 let row = e.position().map(|p| p.line()).unwrap_or(0);
-                return Err(RegionFileError::Row { file: file.into(), row, reason: e.to_string() });
+                return Err(RegionFileError::Row {
+                    file: file.into(),
+                    row,
+                    reason: e.to_string(),
+                });
             }
         }
         let row = record.position().map(|p| p.line()).unwrap_or(0);
@@ -58,12 +77,28 @@ pub fn read_regions(
             continue;
         }
         let Some(code) = RegionCode::from_canonical(code) else {
-            return Err(RegionFileError::Row { file: file.into(), row, reason: format!("区划代码“{code}”无效 / invalid region code") });
+            return Err(RegionFileError::Row {
+                file: file.into(),
+                row,
+                reason: format!("区划代码“{code}”无效 / invalid region code"),
+            });
         };
         if name.is_empty() {
-            return Err(RegionFileError::Row { file: file.into(), row, reason: "名称为空 / empty name".into() });
+            return Err(RegionFileError::Row {
+                file: file.into(),
+                row,
+                reason: "名称为空 / empty name".into(),
+            });
         }
-        sink(Region { code, name: name.to_string() }).map_err(|reason| RegionFileError::Row { file: file.into(), row, reason })?;
+        sink(Region {
+            code,
+            name: name.to_string(),
+        })
+        .map_err(|reason| RegionFileError::Row {
+            file: file.into(),
+            row,
+            reason,
+        })?;
         n += 1;
     }
     Ok(n)
@@ -71,11 +106,20 @@ pub fn read_regions(
 
 /// Reads all five files of `dir` in order (parents before children), keeping the regions on the
 /// path to and below `within` (empty for all of China).
-pub fn read_region_dir(dir: &Path, within: &str, sink: &mut dyn FnMut(Region) -> Result<(), String>) -> Result<u64, RegionFileError> {
+pub fn read_region_dir(
+    dir: &Path,
+    within: &str,
+    sink: &mut dyn FnMut(Region) -> Result<(), String>,
+) -> Result<u64, RegionFileError> {
     let mut total = 0;
     for stem in FILES {
-        let path = find(dir, stem).ok_or_else(|| RegionFileError::Missing { file: dir.join(stem).display().to_string() })?;
-        let reader = open(&path).map_err(|source| RegionFileError::Io { file: path.display().to_string(), source })?;
+        let path = find(dir, stem).ok_or_else(|| RegionFileError::Missing {
+            file: dir.join(stem).display().to_string(),
+        })?;
+        let reader = open(&path).map_err(|source| RegionFileError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
         total += read_regions(reader, &path.display().to_string(), within, sink)?;
     }
     Ok(total)
@@ -88,10 +132,15 @@ pub const DEMO_COUNTY_CSV: &str = include_str!("../data/regions-510821.csv");
 /// The regions shipped for the demo county.
 pub fn demo_regions() -> Result<Vec<Region>, RegionFileError> {
     let mut out = Vec::new();
-    read_regions(DEMO_COUNTY_CSV.as_bytes(), "regions-510821.csv", "", &mut |r| {
-        out.push(r);
-        Ok(())
-    })?;
+    read_regions(
+        DEMO_COUNTY_CSV.as_bytes(),
+        "regions-510821.csv",
+        "",
+        &mut |r| {
+            out.push(r);
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
@@ -107,14 +156,19 @@ mod tests {
         assert_eq!(count(RegionLevel::County), 1);
         assert_eq!(count(RegionLevel::Township), 23);
         assert_eq!(count(RegionLevel::Village), 257);
-        assert!(regions.iter().any(|r| r.code.as_str() == "510821108212" && r.name == "桃红村村民委员会"));
+        assert!(regions
+            .iter()
+            .any(|r| r.code.as_str() == "510821108212" && r.name == "桃红村村民委员会"));
     }
 
     #[test]
     fn a_bad_code_names_the_file_and_row() {
         let data = "code,name\n51,四川省\n51x,坏\n";
         let err = read_regions(data.as_bytes(), "provinces.csv", "", &mut |_| Ok(())).unwrap_err();
-        assert_eq!(err.to_string(), "provinces.csv 第3行 / row 3: 区划代码“51x”无效 / invalid region code");
+        assert_eq!(
+            err.to_string(),
+            "provinces.csv 第3行 / row 3: 区划代码“51x”无效 / invalid region code"
+        );
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl From<Option<String>> for Value {
 /// Builds a parameter list: `params![a, b, c]`.
 #[macro_export]
 macro_rules! params {
-    ($($v:expr),* $(,)?) => { vec![$($crate::db::Value::from($v)),*] };
+    ($($v:expr),* $(,)?) => { [$($crate::db::Value::from($v)),*] };
 }
 
 /// One result row.

@@ -80,6 +80,7 @@ fn household_values(h: &Household) -> Vec<Value> {
         h.housing_area_centim2,
         &h.house_grade
     ]
+    .to_vec()
 }
 
 fn id_kind_code(k: IdKind) -> i64 {
@@ -129,6 +130,7 @@ fn member_values(m: &Member) -> Vec<Value> {
         m.employee_pension,
         m.deceased_on.map(|d| d.to_string())
     ]
+    .to_vec()
 }
 
 fn row_household(r: &Row) -> Option<Household> {
@@ -270,7 +272,7 @@ fn insert_members(
     members: &[Member],
 ) -> Result<(), StoreError> {
     for (pos, m) in members.iter().enumerate() {
-        let mut values = params![county, no, pos as i64];
+        let mut values = params![county, no, pos as i64].to_vec();
         values.extend(member_values(m));
         tx.exec(
             &format!(

@@ -86,7 +86,7 @@ impl Session {
 #[derive(Clone, Copy, Debug)]
 struct IsApi(bool);
 
-/// The language of this request: `?lang=`, then the cookie, then Accept-Language, then Chinese.
+/// The language of this request: `?lang=`, then the cookie, else Chinese.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestLang(pub Lang);
 
@@ -110,13 +110,8 @@ fn lang_of(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> Lang {
     if let Some(v) = cookie(headers, LANG_COOKIE) {
         return Lang::parse(v);
     }
-    match headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(v) if v.trim_start().starts_with("en") => Lang::En,
-        _ => Lang::Zh,
-    }
+    // Chinese first: the browser's own language setting is not consulted
+    Lang::Zh
 }
 
 /// Builds a `Set-Cookie` value with the attributes every cookie here needs.

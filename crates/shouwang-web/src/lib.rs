@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route("/demo-login/{username}", get(pages::demo_login))
         .route("/lang/{tag}", get(pages::set_lang))
         .route("/regions/{code}", get(pages::region))
         .route("/search", get(pages::search))

@@ -18,6 +18,9 @@ pub struct WebConfig {
     pub lockout_seconds: i64,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// The demo's one-click sign-in links (`/demo-login/USER`). Only `shouwang demo` turns this
+    /// on; a real installation never does.
+    pub demo_mode: bool,
 }
 
 impl Default for WebConfig {
@@ -28,6 +31,7 @@ impl Default for WebConfig {
             lockout_failures: 5,
             lockout_seconds: 15 * 60,
             secure_cookies: false,
+            demo_mode: false,
         }
     }
 }

@@ -122,6 +122,9 @@ fn worlds_with(config: WebConfig) -> Vec<World> {
         .collect()
 }
 
+/// A request body: (content type, bytes).
+type Payload = (&'static str, String);
+
 struct Resp {
     status: StatusCode,
     body: String,
@@ -225,7 +228,7 @@ fn routes(
     target: &(Household, Vec<Member>),
     village: &str,
     township: &str,
-) -> Vec<(Method, String, Option<(&'static str, String)>)> {
+) -> Vec<(Method, String, Option<Payload>)> {
     let (h, m) = target;
     let no = &h.household_no;
     let mut changed = h.clone();
@@ -810,6 +813,43 @@ async fn the_tree_leads_from_county_to_household_in_chinese_or_english() {
         let v: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
         assert!(v["paths"]["/api/v1/households/{no}"]["put"].is_object());
         // the PostgreSQL client owns a runtime, which may only be dropped off the async thread
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn demo_sign_in_links_exist_only_in_demo_mode() {
+    for w in worlds() {
+        let r = send(
+            &w.app,
+            None,
+            Method::GET,
+            "/demo-login/county?next=/regions/510821",
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", w.db.name);
+        outside(move || drop(w));
+    }
+    for w in outside(|| {
+        worlds_with(WebConfig {
+            demo_mode: true,
+            ..WebConfig::default()
+        })
+    }) {
+        let r = send(
+            &w.app,
+            None,
+            Method::GET,
+            "/demo-login/county?next=//evil.example",
+            None,
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (StatusCode::SEE_OTHER, "/")
+        );
+        assert!(r.cookies.iter().any(|c| c.starts_with("sw_session=")));
         outside(move || drop(w));
     }
 }

@@ -14,7 +14,10 @@ use tower::ServiceExt;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    sorted
+        .get(i)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
 }
 
 fn report(name: &str, mut times: Vec<Duration>) {
@@ -40,10 +43,25 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let started = Instant::now();
     let today = Date::from_unix_seconds_china(shouwang_store::now());
     let (households, persons) = crate::demo::build(&store, args.households, 42, today)?;
-    println!("built {households} households / {persons} persons in {:.1} s ({})", started.elapsed().as_secs_f64(), db.display());
+    println!(
+        "built {households} households / {persons} persons in {:.1} s ({})",
+        started.elapsed().as_secs_f64(),
+        db.display()
+    );
 
-    let user_id = crate::add_user_quiet(&store, "bench", "county", "510821", "bench", "bench-password")?;
-    let user = store.users()?.into_iter().find(|u| u.id == user_id).context("bench user")?;
+    let user_id = crate::add_user_quiet(
+        &store,
+        "bench",
+        "county",
+        "510821",
+        "bench",
+        "bench-password",
+    )?;
+    let user = store
+        .users()?
+        .into_iter()
+        .find(|u| u.id == user_id)
+        .context("bench user")?;
     let token = shouwang_web::random_token();
     store.login_succeeded(&user, &shouwang_web::auth::token_hash(&token), "csrf")?;
     let cookie = format!("{}={token}", shouwang_web::auth::SESSION_COOKIE);
@@ -52,13 +70,20 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let county = RegionCode::parse("510821").context("county")?;
     let (sample, _) = store.households_in(&county, 0, 100_000)?;
     let mut rng = Rng::new(7);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let app = shouwang_web::router(shouwang_web::AppState::new(store.clone(), shouwang_web::WebConfig::default()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let app = shouwang_web::router(shouwang_web::AppState::new(
+        store.clone(),
+        shouwang_web::WebConfig::default(),
+    ));
     let get = |uri: String| {
         let app = app.clone();
         let cookie = cookie.clone();
         async move {
-            let req = Request::get(&uri).header(header::COOKIE, cookie).body(Body::empty())?;
+            let req = Request::get(&uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())?;
             let t = Instant::now();
             let resp = app.oneshot(req).await?;
             let status = resp.status();
@@ -113,5 +138,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
 }
 
 fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

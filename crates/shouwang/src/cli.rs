@@ -12,7 +12,12 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// 数据库地址：sqlite://文件 或 postgres://… / database URL: sqlite://FILE or postgres://…
-    #[arg(long, global = true, env = "SHOUWANG_DATABASE_URL", default_value = "sqlite://shouwang-data/shouwang.sqlite")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHOUWANG_DATABASE_URL",
+        default_value = "sqlite://shouwang-data/shouwang.sqlite"
+    )]
     pub database_url: String,
     #[command(subcommand)]
     pub command: Command,

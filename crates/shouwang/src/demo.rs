@@ -13,14 +13,27 @@ pub const DEMO_COUNTY: &str = "510821";
 pub const DEMO_PASSWORD: &str = "shouwang2026";
 
 /// The relocation sites named in the 旺苍县 work plan (seed 000).
-const SITES: [(&str, &str); 2] = [("510821108212", "三江镇桃红安置点"), ("510821115200", "龙凤镇龙凤社区安置点")];
+const SITES: [(&str, &str); 2] = [
+    ("510821108212", "三江镇桃红安置点"),
+    ("510821115200", "龙凤镇龙凤社区安置点"),
+];
 
 /// (username, role, region, display name)
 pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
     ("admin", "admin", "510821", "系统管理员"),
     ("county", "county", "510821", "县乡村振兴局 李科长"),
-    ("sanjiang", "township", "510821108", "三江镇乡村振兴办 王主任"),
-    ("taohong", "village", "510821108212", "桃红村 监测核查员 赵文"),
+    (
+        "sanjiang",
+        "township",
+        "510821108",
+        "三江镇乡村振兴办 王主任",
+    ),
+    (
+        "taohong",
+        "village",
+        "510821108212",
+        "桃红村 监测核查员 赵文",
+    ),
     ("helper", "assistance", "510821108212", "帮扶责任人 陈明"),
     ("inspector", "inspector", "510821", "督导组 周涛"),
 ];
@@ -33,11 +46,25 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
         .villages_of(&county)?
         .into_iter()
         .map(|code| {
-            let site = SITES.iter().find(|(c, _)| *c == code.as_str()).map(|(_, s)| s.to_string());
-            SynthVillage { code, resettlement_site: site }
+            let site = SITES
+                .iter()
+                .find(|(c, _)| *c == code.as_str())
+                .map(|(_, s)| s.to_string());
+            SynthVillage {
+                code,
+                resettlement_site: site,
+            }
         })
         .collect();
-    let data = generate(&SynthConfig { households, seed, today, county }, &villages);
+    let data = generate(
+        &SynthConfig {
+            households,
+            seed,
+            today,
+            county,
+        },
+        &villages,
+    );
     let persons = data.iter().map(|(_, m)| m.len()).sum();
     store.bulk_load(&Actor::system("demo"), &data, "demo.generate")?;
     Ok((data.len(), persons))
@@ -45,7 +72,8 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
 
 pub fn run(args: DemoArgs) -> Result<()> {
     let started = Instant::now();
-    std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let db = args.dir.join("shouwang.sqlite");
     // a demo always starts fresh
     for suffix in ["", "-wal", "-shm"] {
@@ -67,8 +95,14 @@ pub fn run(args: DemoArgs) -> Result<()> {
     for h in &first {
         store.pair(&Actor::system("demo"), helper.id, &h.household_no)?;
     }
-    let townships = store.count_regions(&RegionCode::parse(DEMO_COUNTY).context("county")?, RegionLevel::Township)?;
-    let villages = store.count_regions(&RegionCode::parse(DEMO_COUNTY).context("county")?, RegionLevel::Village)?;
+    let townships = store.count_regions(
+        &RegionCode::parse(DEMO_COUNTY).context("county")?,
+        RegionLevel::Township,
+    )?;
+    let villages = store.count_regions(
+        &RegionCode::parse(DEMO_COUNTY).context("county")?,
+        RegionLevel::Village,
+    )?;
     println!("演示县已生成 / demo county built: 旺苍县 {townships} 乡镇 / townships, {villages} 村 / villages, {households} 户 / households, {persons} 人 / persons in {:.1} s", started.elapsed().as_secs_f64());
     println!("数据 / data: {}", db.display());
     println!();
@@ -80,6 +114,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
         return Ok(());
     }
     println!();
-    println!("打开 / open: http://{}/  (Ctrl-C 停止 / to stop)", args.listen);
-    crate::serve(store, &args.listen)
+    println!("打开 / open: http://{}/  (登录页有一键登录 / the sign-in page has one-click demo logins; Ctrl-C 停止 / to stop)", args.listen);
+    let config = shouwang_web::WebConfig {
+        demo_mode: true,
+        ..shouwang_web::WebConfig::default()
+    };
+    crate::serve(store, &args.listen, config)
 }

@@ -16,21 +16,35 @@ use std::path::Path;
 fn main() -> Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SHOUWANG_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOUWANG_LOG")
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
         .with_target(false)
         .init();
     match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Serve { listen } => {
             let store = open(&cli.database_url)?;
-            serve(store, &listen)
+            serve(store, &listen, shouwang_web::WebConfig::default())
         }
         Command::Init { county, regions } => init(&cli.database_url, &county, regions.as_deref()),
-        Command::User { command: UserCommand::Add { username, role, region, name, password } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    region,
+                    name,
+                    password,
+                },
+        } => {
             let store = open(&cli.database_url)?;
             add_user(&store, &username, &role, &region, name.as_deref(), password)
         }
-        Command::Regions { command: RegionsCommand::Import { dir, within } } => {
+        Command::Regions {
+            command: RegionsCommand::Import { dir, within },
+        } => {
             let store = open(&cli.database_url)?;
             import_regions(&store, &dir, within.as_deref())
         }
@@ -39,15 +53,25 @@ fn main() -> Result<()> {
 }
 
 pub fn open(url: &str) -> Result<Store> {
-    Store::open(url).with_context(|| format!("打开数据库失败 / cannot open the database {}", shouwang_store::redact(url)))
+    Store::open(url).with_context(|| {
+        format!(
+            "打开数据库失败 / cannot open the database {}",
+            shouwang_store::redact(url)
+        )
+    })
 }
 
 /// Serves the web application until Ctrl-C.
-pub fn serve(store: Store, listen: &str) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().max_blocking_threads(16).build()?;
+pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(16)
+        .build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
-        let state = shouwang_web::AppState::new(store.clone(), shouwang_web::WebConfig::default());
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
+        let state = shouwang_web::AppState::new(store.clone(), config);
         // sessions idle past their timeout are removed every ten minutes
         let purge_store = store.clone();
         tokio::spawn(async move {
@@ -56,7 +80,10 @@ pub fn serve(store: Store, listen: &str) -> Result<()> {
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
                 let s = purge_store.clone();
                 let now = shouwang_store::now();
-                let _ = tokio::task::spawn_blocking(move || s.purge_sessions(now - config.idle_timeout, now - config.max_session_age)).await;
+                let _ = tokio::task::spawn_blocking(move || {
+                    s.purge_sessions(now - config.idle_timeout, now - config.max_session_age)
+                })
+                .await;
             }
         });
         tracing::info!("serving on http://{listen}");
@@ -70,7 +97,8 @@ pub fn serve(store: Store, listen: &str) -> Result<()> {
 }
 
 fn parse_region(text: &str) -> Result<RegionCode> {
-    RegionCode::parse(text).with_context(|| format!("区划代码“{text}”无效 / invalid region code '{text}'"))
+    RegionCode::parse(text)
+        .with_context(|| format!("区划代码“{text}”无效 / invalid region code '{text}'"))
 }
 
 /// A random password of 16 letters and digits, without look-alikes.
@@ -80,12 +108,24 @@ pub fn generate_password() -> String {
     if getrandom::fill(&mut b).is_err() {
         panic!("no system random source");
     }
-    b.iter().map(|x| CHARS[*x as usize % CHARS.len()] as char).collect()
+    b.iter()
+        .map(|x| CHARS[*x as usize % CHARS.len()] as char)
+        .collect()
 }
 
-pub fn add_user(store: &Store, username: &str, role: &str, region: &str, name: Option<&str>, password: Option<String>) -> Result<()> {
+pub fn add_user(
+    store: &Store,
+    username: &str,
+    role: &str,
+    region: &str,
+    name: Option<&str>,
+    password: Option<String>,
+) -> Result<()> {
     let role = Role::parse(role).with_context(|| {
-        format!("角色“{role}”无效 / unknown role; use one of: {}", Role::ALL.map(|r| r.as_str()).join(", "))
+        format!(
+            "角色“{role}”无效 / unknown role; use one of: {}",
+            Role::ALL.map(|r| r.as_str()).join(", ")
+        )
     })?;
     let region = parse_region(region)?;
     let generated = password.is_none();
@@ -95,9 +135,21 @@ pub fn add_user(store: &Store, username: &str, role: &str, region: &str, name: O
     }
     let hash = shouwang_web::hash_password(&password).map_err(anyhow::Error::msg)?;
     store
-        .add_user(&Actor::system("cli"), NewUser { username, display_name: name.unwrap_or(username), password_hash: &hash, role, region: &region })
+        .add_user(
+            &Actor::system("cli"),
+            NewUser {
+                username,
+                display_name: name.unwrap_or(username),
+                password_hash: &hash,
+                role,
+                region: &region,
+            },
+        )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("已创建用户 / created user {username} ({}, {region})", role.as_str());
+    println!(
+        "已创建用户 / created user {username} ({}, {region})",
+        role.as_str()
+    );
     if generated {
         println!("密码（只显示这一次）/ password (shown once): {password}");
     }
@@ -105,12 +157,28 @@ pub fn add_user(store: &Store, username: &str, role: &str, region: &str, name: O
 }
 
 /// Creates a user with a known password, without printing it (demo and benchmarks).
-pub fn add_user_quiet(store: &Store, username: &str, role: &str, region: &str, name: &str, password: &str) -> Result<i64> {
+pub fn add_user_quiet(
+    store: &Store,
+    username: &str,
+    role: &str,
+    region: &str,
+    name: &str,
+    password: &str,
+) -> Result<i64> {
     let role = Role::parse(role).context("role")?;
     let region = parse_region(region)?;
     let hash = shouwang_web::hash_password(password).map_err(anyhow::Error::msg)?;
     store
-        .add_user(&Actor::system("demo"), NewUser { username, display_name: name, password_hash: &hash, role, region: &region })
+        .add_user(
+            &Actor::system("demo"),
+            NewUser {
+                username,
+                display_name: name,
+                password_hash: &hash,
+                role,
+                region: &region,
+            },
+        )
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
@@ -123,7 +191,9 @@ fn import_regions(store: &Store, dir: &Path, within: Option<&str>) -> Result<()>
     let mut batch = Vec::with_capacity(10_000);
     let mut total = 0usize;
     let mut flush = |batch: &mut Vec<Region>| -> Result<(), String> {
-        total += store.import_regions(batch.drain(..)).map_err(|e| e.to_string())?;
+        total += store
+            .import_regions(batch.drain(..))
+            .map_err(|e| e.to_string())?;
         Ok(())
     };
     shouwang_io::regions::read_region_dir(dir, &within, &mut |r| {
@@ -134,14 +204,19 @@ fn import_regions(store: &Store, dir: &Path, within: Option<&str>) -> Result<()>
         Ok(())
     })?;
     flush(&mut batch).map_err(anyhow::Error::msg)?;
-    println!("已导入 / imported {total} regions in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "已导入 / imported {total} regions in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn init(url: &str, county: &str, regions: Option<&Path>) -> Result<()> {
     let county = parse_region(county)?;
     if county.level() != RegionLevel::County {
-        bail!("--county 需要县级代码（6位）/ --county needs a county code (6 digits), got {county}");
+        bail!(
+            "--county 需要县级代码（6位）/ --county needs a county code (6 digits), got {county}"
+        );
     }
     let store = open(url)?;
     match regions {
@@ -155,6 +230,17 @@ fn init(url: &str, county: &str, regions: Option<&Path>) -> Result<()> {
     if villages == 0 {
         bail!("区划文件中没有县{county}的村 / no villages of county {county} in the region files");
     }
-    println!("数据库已就绪 / database ready: {} (schema v{}), {villages} villages", store.label, store.schema_version()?);
-    add_user(&store, "admin", "admin", county.as_str(), Some("系统管理员"), None)
+    println!(
+        "数据库已就绪 / database ready: {} (schema v{}), {villages} villages",
+        store.label,
+        store.schema_version()?
+    );
+    add_user(
+        &store,
+        "admin",
+        "admin",
+        county.as_str(),
+        Some("系统管理员"),
+        None,
+    )
 }

@@ -141,6 +141,7 @@ struct LoginPage {
     ctx: Ctx,
     message: String,
     username: String,
+    demo_mode: bool,
 }
 
 fn login_page(
@@ -165,6 +166,7 @@ fn login_page(
             ctx,
             message,
             username,
+            demo_mode: state.config.demo_mode,
         }),
     )
         .into_response()
@@ -211,6 +213,44 @@ pub async fn login(
             login_page(&state, lang, m.into(), f.username, StatusCode::UNAUTHORIZED)
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Demo only: signs in as a demo account in one click, then goes to `next` (a local path).
+pub async fn demo_login(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if !state.config.demo_mode {
+        return AppError::NotFound.into_response();
+    }
+    let Ok(Some(user)) = state.db(move |st| st.user_by_name(&username)).await else {
+        return AppError::NotFound.into_response();
+    };
+    let (token, csrf) = (auth::random_token(), auth::random_token());
+    let hash = auth::token_hash(&token);
+    if let Err(e) = state
+        .db(move |st| st.login_succeeded(&user, &hash, &csrf))
+        .await
+    {
+        return e.into_response();
+    }
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let cookie = auth::set_cookie(
+        SESSION_COOKIE,
+        &token,
+        state.config.max_session_age,
+        state.config.secure_cookies,
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
