@@ -4,12 +4,20 @@ use crate::db::{Dialect, Sql};
 use crate::{params, StoreError};
 
 /// (version, name, SQLite script, PostgreSQL script). Append only; never edit a released one.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "ledger_data",
+        include_str!("../migrations/sqlite/0002_ledger_data.sql"),
+        include_str!("../migrations/postgres/0002_ledger_data.sql"),
+    ),
+];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.
 pub(crate) fn apply(tx: &mut dyn Sql) -> Result<(), StoreError> {
