@@ -82,9 +82,8 @@ impl Store {
             )?;
             let pp = c.query(
                 &format!(
-                    "SELECT substr(h.village, 1, {len}) AS k, COUNT(*) FROM members m JOIN households h
-                     ON h.county = m.county AND h.household_no = m.household_no
-                     WHERE h.village >= $1 AND h.village < $2 AND m.deceased_on IS NULL GROUP BY substr(h.village, 1, {len})"
+                    "SELECT substr(village, 1, {len}) AS k, COUNT(*) FROM members
+                     WHERE village >= $1 AND village < $2 AND deceased_on IS NULL GROUP BY substr(village, 1, {len})"
                 ),
                 &params![lo, hi],
             )?;

@@ -268,16 +268,17 @@ fn check_not_elsewhere(
 fn insert_members(
     tx: &mut dyn Sql,
     county: &str,
-    no: &str,
+    household: &Household,
     members: &[Member],
 ) -> Result<(), StoreError> {
+    let no = household.household_no.as_str();
     for (pos, m) in members.iter().enumerate() {
-        let mut values = params![county, no, pos as i64].to_vec();
+        let mut values = params![county, no, household.village.as_str(), pos as i64].to_vec();
         values.extend(member_values(m));
         tx.exec(
             &format!(
-                "INSERT INTO members (county, household_no, position, {MEMBER_COLUMNS}) VALUES ({})",
-                placeholders(1, 3 + MEMBER_COLUMN_COUNT)
+                "INSERT INTO members (county, household_no, village, position, {MEMBER_COLUMNS}) VALUES ({})",
+                placeholders(1, 4 + MEMBER_COLUMN_COUNT)
             ),
             &values,
         )?;
@@ -366,7 +367,7 @@ impl Store {
             values.push(now.into());
             values.push(now.into());
             tx.exec(&format!("INSERT INTO households ({HOUSEHOLD_COLUMNS}, created_at, updated_at) VALUES ({})", placeholders(1, 17)), &values)?;
-            insert_members(tx, &county, &household.household_no, &members)?;
+            insert_members(tx, &county, &household, &members)?;
             let after = serde_json::json!({ "household": json(&household), "members": json(&members) });
             record(tx, actor, Some(&county), "household.create", ("household", &household.household_no), None, Some(&after))
         })
@@ -429,7 +430,7 @@ impl Store {
                 &values,
             )?;
             delete_members(tx, &before.county, &household.household_no)?;
-            insert_members(tx, &before.county, &household.household_no, &members)?;
+            insert_members(tx, &before.county, &household, &members)?;
             let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });
             let a = serde_json::json!({ "household": json(&household), "members": json(&members) });
             record(tx, actor, Some(&before.county), "household.update", ("household", &household.household_no), Some(&b), Some(&a))
@@ -477,16 +478,28 @@ impl Store {
         let id = normalise(q);
         let lo = region.as_str();
         let hi = prefix_end(lo);
+        // members carry their village, so every shape below is one indexed lookup:
+        // the ID index, the (county, name) index, or the household's own rows
+        let county = region.county().map(|c| c.as_str().to_string());
         self.with_conn(|c| {
-            let select = "SELECT m.household_no, h.village, m.name, m.id_number, m.relation FROM members m
-                 JOIN households h ON h.county = m.county AND h.household_no = m.household_no
-                 WHERE h.village >= $1 AND h.village < $2";
-            let mut rows = c.query(
-                &format!("{select} AND m.name >= $3 AND m.name < $4 ORDER BY m.name, m.household_no LIMIT $5"),
-                &params![lo, hi.clone(), q, format!("{q}\u{10FFFF}"), limit],
-            )?;
-            rows.extend(c.query(&format!("{select} AND m.id_number = $3"), &params![lo, hi.clone(), id.clone()])?);
-            rows.extend(c.query(&format!("{select} AND m.household_no = $3 ORDER BY m.position"), &params![lo, hi, q])?);
+            let select = "SELECT household_no, village, name, id_number, relation FROM members WHERE village >= $1 AND village < $2";
+            let mut rows = match &county {
+                Some(county) => c.query(
+                    &format!("{select} AND county = $3 AND name >= $4 AND name < $5 ORDER BY name, household_no LIMIT $6"),
+                    &params![lo, hi.clone(), county.as_str(), q, format!("{q}\u{10FFFF}"), limit],
+                )?,
+                None => c.query(
+                    &format!("{select} AND name >= $3 AND name < $4 ORDER BY name, household_no LIMIT $5"),
+                    &params![lo, hi.clone(), q, format!("{q}\u{10FFFF}"), limit],
+                )?,
+            };
+            rows.extend(c.query(&format!("{select} AND id_number = $3"), &params![lo, hi.clone(), id.clone()])?);
+            if let Some(h) = c.query_one("SELECT county FROM households WHERE household_no = $1", &params![q])? {
+                rows.extend(c.query(
+                    &format!("{select} AND county = $3 AND household_no = $4 ORDER BY position"),
+                    &params![lo, hi, h.text(0), q],
+                )?);
+            }
             let mut hits: Vec<SearchHit> = Vec::new();
             for r in rows {
                 let hit = SearchHit {
@@ -530,8 +543,8 @@ impl Store {
                 let persons: Vec<(&Household, usize, &Member)> =
                     chunk.iter().flat_map(|(h, ms)| ms.iter().enumerate().map(move |(p, m)| (h, p, m))).collect();
                 for part in persons.chunks(300) {
-                    let width = 3 + MEMBER_COLUMN_COUNT;
-                    let mut sql = format!("INSERT INTO members (county, household_no, position, {MEMBER_COLUMNS}) VALUES ");
+                    let width = 4 + MEMBER_COLUMN_COUNT;
+                    let mut sql = format!("INSERT INTO members (county, household_no, village, position, {MEMBER_COLUMNS}) VALUES ");
                     let mut index_sql = String::from("INSERT INTO person_index (id_number, county, household_no) VALUES ");
                     let mut values = Vec::with_capacity(part.len() * width);
                     let mut index_values = Vec::with_capacity(part.len() * 3);
@@ -542,7 +555,7 @@ impl Store {
                         index_sql.push_str(if i == 0 { "(" } else { ", (" });
                         index_sql.push_str(&placeholders(i * 3 + 1, 3));
                         index_sql.push(')');
-                        values.extend(params![county_of(h), &h.household_no, *pos as i64]);
+                        values.extend(params![county_of(h), &h.household_no, h.village.as_str(), *pos as i64]);
                         values.extend(member_values(m));
                         index_values.extend(params![&m.id_number, county_of(h), &h.household_no]);
                     }
@@ -563,8 +576,7 @@ impl Store {
             let hi = prefix_end(lo);
             let h = c.query_one("SELECT COUNT(*) FROM households WHERE village >= $1 AND village < $2", &params![lo, hi.clone()])?;
             let p = c.query_one(
-                "SELECT COUNT(*) FROM members m JOIN households h ON h.county = m.county AND h.household_no = m.household_no
-                 WHERE h.village >= $1 AND h.village < $2 AND m.deceased_on IS NULL",
+                "SELECT COUNT(*) FROM members WHERE village >= $1 AND village < $2 AND deceased_on IS NULL",
                 &params![lo, hi],
             )?;
             Ok((h.map(|r| r.int(0)).unwrap_or(0), p.map(|r| r.int(0)).unwrap_or(0)))

@@ -358,3 +358,44 @@ fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
         "四川省"
     );
 }
+
+#[test]
+fn a_household_moved_to_another_village_is_counted_and_found_there() {
+    for db in dbs() {
+        let (h, members) = families(1, 8).remove(0);
+        db.store
+            .create_household(&actor(), h.clone(), members.clone(), today())
+            .unwrap();
+        let from = RegionCode::parse(h.village.as_str()).unwrap();
+        let to = RegionCode::parse(if h.village.as_str() == TAOHONG {
+            LONGFENG
+        } else {
+            TAOHONG
+        })
+        .unwrap();
+        let mut moved = h.clone();
+        moved.village = to.clone();
+        db.store
+            .update_household(&actor(), moved, members.clone(), 1, today())
+            .unwrap();
+        assert_eq!(
+            db.store.count_in(&to).unwrap(),
+            (1, members.len() as i64),
+            "{}",
+            db.name
+        );
+        assert_eq!(db.store.count_in(&from).unwrap(), (0, 0));
+        assert_eq!(
+            db.store
+                .search(&to, &members[0].id_number, 5)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(db
+            .store
+            .search(&from, &members[0].id_number, 5)
+            .unwrap()
+            .is_empty());
+    }
+}

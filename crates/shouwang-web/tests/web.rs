@@ -853,3 +853,38 @@ async fn demo_sign_in_links_exist_only_in_demo_mode() {
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn the_member_form_never_shows_the_full_id_and_keeps_it_when_sent_back_masked() {
+    for w in worlds() {
+        let no = w.own.0.household_no.clone();
+        let id = w.own.1[0].id_number.clone();
+        let form_page = get(
+            &w.app,
+            "taohong",
+            &format!("/households/{no}/members/0/edit"),
+        )
+        .await;
+        assert_eq!(form_page.status, StatusCode::OK);
+        assert!(!form_page.body.contains(id.as_str()), "{}", w.db.name);
+        let mut f = member_form(&w.own.1[0], "1");
+        for kv in &mut f {
+            if kv.0 == "id_number" {
+                kv.1 = shouwang_core::id_number::mask(&id);
+            }
+        }
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::POST,
+            &format!("/households/{no}/members/0/edit"),
+            Some(encode(&f)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", w.db.name, r.body);
+        let rec = outside(|| w.db.store.household(&no)).unwrap().unwrap();
+        assert_eq!(rec.members[0].id_number, id);
+        assert_eq!(rec.members[0].name, "改名");
+        outside(move || drop(w));
+    }
+}

@@ -37,6 +37,8 @@ CREATE TABLE members (
     county                    TEXT NOT NULL,
     id_number                 TEXT NOT NULL,
     household_no              TEXT NOT NULL,
+    -- the household's village, repeated so that counts per region need no join
+    village                   TEXT NOT NULL DEFAULT '',
     position                  INTEGER NOT NULL,
     id_kind                   INTEGER NOT NULL,
     person_no                 TEXT NOT NULL DEFAULT '',
@@ -69,7 +71,9 @@ CREATE TABLE members (
     FOREIGN KEY (county, household_no) REFERENCES households (county, household_no) ON DELETE CASCADE
 );
 CREATE INDEX members_household ON members (county, household_no, position);
-CREATE INDEX members_name ON members (name);
+CREATE INDEX members_name ON members (county, name);
+CREATE INDEX members_id ON members (id_number);
+CREATE INDEX members_village ON members (village, deceased_on);
 
 -- One person in one household nation-wide, whatever shard the member row lives on.
 CREATE TABLE person_index (

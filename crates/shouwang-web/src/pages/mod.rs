@@ -852,6 +852,8 @@ pub async fn edit_member_form(
         let rec = editable_household(&state, &s, no.clone()).await?;
         let m = rec.members.get(idx).ok_or(AppError::NotFound)?;
         let mut values = forms::member_fields(m);
+        // shown masked: editing a member is not revealing the ID (that is its own audited act)
+        values.insert("id_number".into(), mask(&m.id_number));
         values.insert("version".into(), rec.version.to_string());
         form_page(
             &state,
@@ -904,8 +906,26 @@ async fn save_member(
     if let Some(i) = idx {
         rec.members.get(i).ok_or(AppError::NotFound)?;
     }
+    // the edit form shows the ID number masked; sent back unchanged, it keeps the stored one
+    let mut values = values;
+    if let Some(i) = idx {
+        let stored = &rec.members[i].id_number;
+        if values
+            .get("id_number")
+            .is_some_and(|v| v.trim() == mask(stored))
+        {
+            values.insert("id_number".into(), stored.clone());
+        }
+    }
     let mut problems = Vec::new();
     let parsed = forms::parse_member(&values, today(), &mut problems);
+    if let Some(i) = idx {
+        // never echo a full ID number back into the page
+        let stored = rec.members[i].id_number.clone();
+        if values.get("id_number") == Some(&stored) {
+            values.insert("id_number".into(), mask(&stored));
+        }
+    }
     let result = match parsed {
         Some(m) if problems.is_empty() => {
             let mut members = rec.members.clone();
@@ -987,6 +1007,7 @@ pub async fn delete_member(
             Ok(()) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
             Err(AppError::Invalid(p)) => {
                 let mut v = forms::member_fields(&rec.members[idx]);
+                v.insert("id_number".into(), mask(&rec.members[idx].id_number));
                 v.insert("version".into(), rec.version.to_string());
                 form_page(
                     &state,
