@@ -399,3 +399,23 @@ fn a_household_moved_to_another_village_is_counted_and_found_there() {
             .is_empty());
     }
 }
+
+#[test]
+fn a_program_older_than_its_database_refuses_to_open_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.sqlite");
+    let store = shouwang_store::Store::open_sqlite(path.clone()).unwrap();
+    drop(store);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let err = shouwang_store::Store::open_sqlite(path).unwrap_err();
+    assert!(
+        err.to_string().contains("newer than this program knows"),
+        "{err}"
+    );
+}

@@ -13,7 +13,18 @@ use shouwang_store::users::NewUser;
 use shouwang_store::Store;
 use std::path::Path;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // the whole chain, one line, no backtrace: these messages are for county staff
+            eprintln!("错误 / error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
