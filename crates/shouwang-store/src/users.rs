@@ -120,18 +120,31 @@ impl Store {
     }
 
     /// Counts a failed login; after `max_failures` in a row the account is locked until `lock_until`.
+    /// The failure is audited, and so is the lock when it happens.
     pub fn login_failed(
         &self,
-        user_id: i64,
+        user: &User,
         max_failures: i64,
         lock_until: i64,
     ) -> Result<(), StoreError> {
+        let user_id = user.id;
+        let actor = Actor {
+            user_id: Some(user.id),
+            username: user.username.clone(),
+        };
         self.with_tx(|tx| {
+            record(tx, &actor, None, "user.login_failed", ("user", &user.username), None, None)?;
             tx.exec("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1", &params![user_id])?;
             tx.exec(
                 "UPDATE users SET locked_until = $2, failed_logins = 0 WHERE id = $1 AND failed_logins >= $3",
                 &params![user_id, lock_until, max_failures],
             )?;
+            let locked = tx
+                .query_one("SELECT locked_until FROM users WHERE id = $1", &params![user_id])?
+                .is_some_and(|r| r.int(0) == lock_until);
+            if locked {
+                record(tx, &actor, None, "user.locked", ("user", &user.username), None, None)?;
+            }
             Ok(())
         })
     }
@@ -174,6 +187,22 @@ impl Store {
                 &params![token_hash, now],
             )
             .map(|_| ())
+        })
+    }
+
+    /// Ends a session (sign-out), recording who signed out.
+    pub fn sign_out(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.with_tx(|tx| {
+            let who = tx.query_one(
+                "SELECT u.id, u.username FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+                &params![token_hash],
+            )?;
+            tx.exec("DELETE FROM sessions WHERE token_hash = $1", &params![token_hash])?;
+            if let Some(r) = who {
+                let actor = Actor { user_id: Some(r.int(0)), username: r.text(1) };
+                record(tx, &actor, None, "user.logout", ("user", &r.text(1)), None, None)?;
+            }
+            Ok(())
         })
     }
 

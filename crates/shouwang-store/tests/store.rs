@@ -318,9 +318,18 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
             },
         );
         assert_eq!(problem_codes(dup.unwrap_err()), ["username.taken"]);
+        let u = db.store.user_by_name("cadre").unwrap().unwrap();
+        assert_eq!(u.id, id);
         for _ in 0..5 {
-            db.store.login_failed(id, 5, 4_000_000_000).unwrap();
+            db.store.login_failed(&u, 5, 4_000_000_000).unwrap();
         }
+        assert_eq!(
+            db.store.count_events("user.login_failed").unwrap(),
+            5,
+            "{}",
+            db.name
+        );
+        assert_eq!(db.store.count_events("user.locked").unwrap(), 1);
         let u = db.store.user_by_name("cadre").unwrap().unwrap();
         assert_eq!(u.locked_until, 4_000_000_000, "{}", db.name);
         db.store.login_succeeded(&u, "tokenhash", "csrf").unwrap();

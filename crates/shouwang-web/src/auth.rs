@@ -325,10 +325,9 @@ pub async fn login(
         .await
         .unwrap_or(false);
     if !ok {
-        let id = user.id;
         let until = now + config.lockout_seconds;
         let max = config.lockout_failures;
-        let _ = state.db(move |s| s.login_failed(id, max, until)).await;
+        let _ = state.db(move |s| s.login_failed(&user, max, until)).await;
         return Err(LoginError::Wrong);
     }
     let token = random_token();
@@ -344,6 +343,6 @@ pub async fn login(
 pub async fn logout(state: &AppState, headers: &HeaderMap) {
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
         let h = token_hash(token);
-        let _ = state.db(move |s| s.end_session(&h)).await;
+        let _ = state.db(move |s| s.sign_out(&h)).await;
     }
 }
