@@ -310,11 +310,37 @@ pub fn tidy_member(mut m: Member) -> Member {
     m
 }
 
-/// Fills sex and birth date from the ID number when the form leaves them to it.
+/// Trims the household number and phone as typed into forms and files.
 pub fn tidy_household(mut h: Household) -> Household {
     h.household_no = h.household_no.trim().to_string();
     h.phone = h.phone.trim().to_string();
     h
+}
+
+/// Tidies and validates a household with its members by core's rules (everything that needs no
+/// database), so that nothing is written when any rule fails.
+fn checked(
+    household: Household,
+    members: Vec<Member>,
+    today: Date,
+) -> Result<(Household, Vec<Member>), StoreError> {
+    let household = tidy_household(household);
+    let members: Vec<Member> = members.into_iter().map(tidy_member).collect();
+    let mut problems = validate_household(&household);
+    for (i, m) in members.iter().enumerate() {
+        let under = format!("members[{i}]");
+        problems.extend(
+            validate_member(m, today)
+                .into_iter()
+                .map(|p| p.under(&under)),
+        );
+    }
+    problems.extend(validate_family(&members));
+    if problems.is_empty() {
+        Ok((household, members))
+    } else {
+        Err(StoreError::Invalid(problems))
+    }
 }
 
 impl Store {
@@ -331,20 +357,7 @@ impl Store {
         members: Vec<Member>,
         today: Date,
     ) -> Result<(), StoreError> {
-        let household = tidy_household(household);
-        let members: Vec<Member> = members.into_iter().map(tidy_member).collect();
-        let mut problems = validate_household(&household);
-        for (i, m) in members.iter().enumerate() {
-            problems.extend(
-                validate_member(m, today)
-                    .into_iter()
-                    .map(|p| p.under(&format!("members[{i}]"))),
-            );
-        }
-        problems.extend(validate_family(&members));
-        if !problems.is_empty() {
-            return Err(StoreError::Invalid(problems));
-        }
+        let (household, members) = checked(household, members, today)?;
         self.with_tx(|tx| {
             if !village_exists(tx, &household.village)? {
                 return Err(StoreError::invalid(unknown_village(&household.village)));
@@ -383,20 +396,7 @@ impl Store {
         expected_version: i64,
         today: Date,
     ) -> Result<(), StoreError> {
-        let household = tidy_household(household);
-        let members: Vec<Member> = members.into_iter().map(tidy_member).collect();
-        let mut problems = validate_household(&household);
-        for (i, m) in members.iter().enumerate() {
-            problems.extend(
-                validate_member(m, today)
-                    .into_iter()
-                    .map(|p| p.under(&format!("members[{i}]"))),
-            );
-        }
-        problems.extend(validate_family(&members));
-        if !problems.is_empty() {
-            return Err(StoreError::Invalid(problems));
-        }
+        let (household, members) = checked(household, members, today)?;
         self.with_tx(|tx| {
             let before = load_household(tx, &household.household_no)?.ok_or(StoreError::NotFound)?;
             if before.version != expected_version {
