@@ -1,12 +1,14 @@
 //! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
 
 mod bench;
+mod bench_screen;
 mod cli;
 mod demo;
+mod screen_cmd;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, RegionsCommand, UserCommand};
+use cli::{BenchCommand, Cli, Command, RegionsCommand, UserCommand};
 use shouwang_core::{Region, RegionCode, RegionLevel, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::users::NewUser;
@@ -48,7 +50,18 @@ fn main() -> Result<()> {
             let store = open(&cli.database_url)?;
             import_regions(&store, &dir, within.as_deref())
         }
-        Command::Bench(args) => bench::run(args),
+        Command::Bench(args) => match args.what.clone() {
+            Some(BenchCommand::Screen(a)) => bench_screen::run(a),
+            None => bench::run(args),
+        },
+        Command::Screen(args) => {
+            let store = open(&cli.database_url)?;
+            screen_cmd::run(&store, &args)
+        }
+        Command::Standard { command } => {
+            let store = open(&cli.database_url)?;
+            screen_cmd::standard(&store, command)
+        }
     }
 }
 
