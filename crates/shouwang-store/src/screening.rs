@@ -393,6 +393,10 @@ impl Store {
         let standard = self.resolved_standard(region, year)?;
         let rules = self.rule_set(&county, year)?;
         self.with_conn(|c| {
+            if c.dialect() == crate::db::Dialect::Sqlite {
+                // read the large tables through the page cache without copying every page
+                c.batch("PRAGMA mmap_size = 2147483648")?;
+            }
             let lo = region.as_str();
             let hi = crate::db::prefix_end(lo);
             let fixed = params![county.as_str(), lo, hi];
@@ -601,7 +605,7 @@ impl Store {
             let Some(ev) = screening.evidence(h.household, h.rule) else {
                 continue;
             };
-            let text = serde_json::to_string(&ev).map_err(|e| StoreError::Other(e.to_string()))?;
+            let text = evidence_json(&ev);
             fp.add(loaded.household_no(h.household).as_bytes());
             fp.add(h.rule.code().as_bytes());
             fp.add(level_text(h.level).as_bytes());
@@ -713,7 +717,7 @@ impl Store {
                 hits.iter().map(|(i, rule, level, risk, ev)| {
                     params![run_id, county, loaded.household_no(*i), rule.code(), level_text(*level), risk.label_zh(), ev.as_str()].to_vec()
                 }),
-                120,
+                400,
             )?;
             let now = crate::now();
             insert_rows(
@@ -737,7 +741,7 @@ impl Store {
                     ]
                     .to_vec()
                 }),
-                80,
+                250,
             )?;
             let after = serde_json::json!({
                 "run": run_id, "region": loaded.region.as_str(), "year": loaded.year,
@@ -1035,4 +1039,29 @@ impl Store {
             Ok(rows.iter().map(|r| r.text(0)).collect())
         })
     }
+}
+
+/// The stored evidence: the sentence in both languages, the values and thresholds (value, unit,
+/// text, name) and the data source with its date. Written by hand: a run may store a million.
+fn evidence_json(ev: &shouwang_core::screening::Evidence) -> String {
+    let measures = |ms: &[shouwang_core::screening::Measure]| {
+        serde_json::Value::Array(
+            ms.iter()
+                .map(|m| {
+                    serde_json::json!({"name_zh": m.name_zh, "name_en": m.name_en, "value": m.value, "unit": m.unit, "text": m.text})
+                })
+                .collect(),
+        )
+    };
+    let source = ev.source.as_ref().map(|s| {
+        serde_json::json!({"label_zh": s.label_zh, "label_en": s.label_en, "date": s.date.to_string()})
+    });
+    serde_json::json!({
+        "zh": ev.zh,
+        "en": ev.en,
+        "observed": measures(&ev.observed),
+        "thresholds": measures(&ev.thresholds),
+        "source": source,
+    })
+    .to_string()
 }

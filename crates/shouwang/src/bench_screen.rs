@@ -31,6 +31,9 @@ pub struct BenchScreenArgs {
     /// 把引擎的命中掩码写成 CSV（户编号,掩码）/ write the engine's hit masks as CSV (for the DuckDB check)
     #[arg(long)]
     pub masks: Option<PathBuf>,
+    /// 改用 PostgreSQL（需为空库）/ benchmark on this PostgreSQL database instead (must be empty)
+    #[arg(long)]
+    pub postgres: Option<String>,
     #[arg(long, value_enum, default_value_t = Phase::All, hide = true)]
     pub phase: Phase,
 }
@@ -55,20 +58,36 @@ pub fn run(args: BenchScreenArgs) -> Result<()> {
     };
     std::fs::create_dir_all(&dir)?;
     let db = db_path(&dir);
+    let url = match &args.postgres {
+        Some(u) => u.clone(),
+        None => format!("sqlite://{}", db.display()),
+    };
     if args.phase == Phase::Measure {
-        return measure(&db, args.masks.as_deref());
+        return measure(&url, args.masks.as_deref());
     }
-    if !(args.reuse && db.exists()) {
-        build(&db, args.households)?;
+    if args.postgres.is_some() {
+        if !args.reuse {
+            build(&url, args.households)?;
+        }
+    } else if !(args.reuse && db.exists()) {
+        for suffix in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{suffix}", db.display()));
+            if p.exists() {
+                std::fs::remove_file(&p)?;
+            }
+        }
+        build(&url, args.households)?;
     }
     let exe = std::env::current_exe().context("current executable")?;
-    let url = format!("sqlite://{}", db.display());
     let mut measure_cmd = std::process::Command::new(&exe);
     measure_cmd
         .arg("--database-url")
         .arg(&url)
         .args(["bench", "screen", "--phase", "measure", "--dir"])
         .arg(&dir);
+    if let Some(u) = &args.postgres {
+        measure_cmd.arg("--postgres").arg(u);
+    }
     if let Some(m) = &args.masks {
         measure_cmd.arg("--masks").arg(m);
     }
@@ -98,15 +117,9 @@ pub fn run(args: BenchScreenArgs) -> Result<()> {
 /// Builds the benchmark county in chunks so that memory stays flat: each chunk of 50,000
 /// households gets its own seed, household numbers (a two-digit chunk number after the village
 /// code) and ID-number area code, so nothing collides across chunks.
-fn build(db: &Path, households: usize) -> Result<()> {
-    for suffix in ["", "-wal", "-shm"] {
-        let p = PathBuf::from(format!("{}{suffix}", db.display()));
-        if p.exists() {
-            std::fs::remove_file(&p)?;
-        }
-    }
+fn build(url: &str, households: usize) -> Result<()> {
     let started = Instant::now();
-    let store = crate::open(&format!("sqlite://{}", db.display()))?;
+    let store = crate::open(url)?;
     store.import_regions(shouwang_io::regions::demo_regions()?)?;
     let county = RegionCode::parse(COUNTY).context("county")?;
     let villages: Vec<SynthVillage> = store
@@ -166,13 +179,13 @@ fn build(db: &Path, households: usize) -> Result<()> {
     println!(
         "built {households} households / {persons} persons with incomes and flags in {:.1} s ({})",
         started.elapsed().as_secs_f64(),
-        db.display()
+        store.label
     );
     Ok(())
 }
 
-fn measure(db: &Path, masks_out: Option<&Path>) -> Result<()> {
-    let store = crate::open(&format!("sqlite://{}", db.display()))?;
+fn measure(url: &str, masks_out: Option<&Path>) -> Result<()> {
+    let store = crate::open(url)?;
     let county = RegionCode::parse(COUNTY).context("county")?;
     let today = today();
     let t = Instant::now();

@@ -82,3 +82,8 @@ CREATE TABLE leads (
 );
 CREATE UNIQUE INDEX leads_open_unique ON leads (county, household_no, risk) WHERE status = 'open';
 CREATE INDEX leads_county ON leads (county, status, found_on);
+
+-- Covering indexes for the screening snapshot: members and incomes are read in household order
+-- without touching the table rows.
+CREATE INDEX members_screening ON members (county, household_no, deceased_on, labour, health, schooling, resident_medical, employee_medical);
+CREATE INDEX incomes_screening ON incomes (county, household_no, year, quarter, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical);
