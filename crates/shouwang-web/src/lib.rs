@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/warnings", get(pages::screening::warnings))
         .route("/warnings/run", post(pages::screening::run_screening))
         .route("/what-if", get(pages::screening::what_if_page))
+        .route("/rules", post(pages::screening::save_rules))
         .route(
             "/standards",
             get(pages::screening::standards_page).post(pages::screening::save_standard),

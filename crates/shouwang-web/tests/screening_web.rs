@@ -179,6 +179,11 @@ async fn call(
     }
 }
 
+fn db_rules(db: &TestDb) -> Result<shouwang_core::screening::RuleSet, shouwang_store::StoreError> {
+    db.store
+        .rule_set(&RegionCode::parse("510821").unwrap(), 2026)
+}
+
 const INCOME_FORM: &[(&str, &str)] = &[
     ("year", "2026"),
     ("quarter", "0"),
@@ -334,6 +339,50 @@ async fn a_county_officer_screens_and_sees_graded_warnings_with_evidence() {
         assert!(r.body.contains("三江镇"));
         let r = call(&w.app, "county", Method::GET, "/what-if?line=-3", None).await;
         assert!(r.body.contains("class=\"problems\""));
+        // the county saves edited rule levels as a new rule-set version; a village cadre may not
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::POST,
+            "/rules",
+            Some(&[("region", TAOHONG), ("R05", "off")]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/rules",
+            Some(&[
+                ("region", "510821"),
+                ("year", "2026"),
+                ("R05", "off"),
+                ("near_line_percent", "15"),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", w.db.name, r.body);
+        let rules = outside(|| db_rules(&w.db)).unwrap();
+        assert_eq!(rules.version, 2);
+        assert!(
+            !rules
+                .setting(shouwang_core::screening::RuleId::UnsafeHousing)
+                .enabled
+        );
+        let r = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/rules",
+            Some(&[
+                ("region", "510821"),
+                ("year", "2026"),
+                ("near_line_percent", "500"),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 422, "{}", r.body);
         // standards: the county sets its line, audited
         let r = call(
             &w.app,

@@ -579,6 +579,9 @@ struct WhatIfPage {
     villages: Vec<AreaRow>,
     total: Option<AreaRow>,
     took_ms: String,
+    can_save: bool,
+    saved: String,
+    version: u32,
 }
 
 struct AreaRow {
@@ -644,6 +647,7 @@ async fn what_if_inner(state: &AppState, s: &Session, q: Params) -> Result<Respo
     let loaded = state
         .db(move |st| st.load_snapshot(&r, year, today))
         .await?;
+    let loaded_version = loaded.rules.version;
     // the current values, to fill the form
     let current = |key: &str| -> String {
         let st = &loaded.standard;
@@ -771,6 +775,9 @@ async fn what_if_inner(state: &AppState, s: &Session, q: Params) -> Result<Respo
         villages,
         total,
         took_ms,
+        can_save: may_manage(s) && s.scope.region.contains(&region),
+        saved: q.get("saved").cloned().unwrap_or_default(),
+        version: loaded_version,
         ctx: Ctx::of(s),
     })
 }
@@ -1014,6 +1021,62 @@ pub async fn save_standard(
         }
         let texts = problems_text(&s, &problems);
         standards_inner(&state, &s, &q, texts).await
+    }
+    .await;
+    page(&s, r)
+}
+
+/// POST /rules: a county officer saves the edited rule parameters and levels as the county's
+/// next rule-set version for the year (the line itself is a standard: see /standards).
+pub async fn save_rules(
+    State(state): State<AppState>,
+    s: Session,
+    Form(p): Form<Params>,
+) -> Response {
+    let r = async {
+        let region = region_in_scope(&s, p.get("region"))?;
+        if !may_manage(&s) {
+            return Err(AppError::Forbidden);
+        }
+        let county = region.county().ok_or(AppError::NotFound)?;
+        let year: i32 = p
+            .get("year")
+            .and_then(|y| y.trim().parse().ok())
+            .unwrap_or(today().year());
+        let mut edits: Vec<(String, String)> = Vec::new();
+        for (key, _, _) in PARAM_FIELDS.iter().skip(1) {
+            if let Some(v) = p.get(*key).filter(|v| !v.trim().is_empty()) {
+                edits.push((key.to_string(), v.clone()));
+            }
+        }
+        for d in &CATALOGUE {
+            if let Some(v) = p.get(d.code).filter(|v| !v.trim().is_empty()) {
+                edits.push((d.code.to_string(), v.clone()));
+            }
+        }
+        let actor = s.actor();
+        let c = county.clone();
+        let saved = state
+            .db(move |st| {
+                let rules = st.rule_set(&c, year)?;
+                let standard = st.resolved_standard(&c, year)?;
+                let (mut edited, _) = apply_edits(&edits, &rules, &standard)
+                    .map_err(shouwang_store::StoreError::Invalid)?;
+                // parameters equal to the standard's need no override
+                edited
+                    .overrides
+                    .retain(|o| o.value != o.key.from_standard(&standard));
+                edited.year = year;
+                st.save_rule_set(&actor, &c, &edited)
+            })
+            .await;
+        match saved {
+            Ok(version) => Ok(Redirect::to(&format!(
+                "/what-if?region={county}&year={year}&saved={version}"
+            ))
+            .into_response()),
+            Err(e) => Err(e),
+        }
     }
     .await;
     page(&s, r)
