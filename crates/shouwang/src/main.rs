@@ -99,6 +99,23 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
                 .await;
             }
         });
+        // the monthly screening: checked hourly, run once per month and county
+        let schedule_store = store.clone();
+        tokio::spawn(async move {
+            let mut done: Option<(i32, u8)> = None;
+            loop {
+                let today = screen_cmd::today();
+                if done != Some((today.year(), today.month())) {
+                    let s = schedule_store.clone();
+                    match tokio::task::spawn_blocking(move || screen_cmd::monthly(&s)).await {
+                        Ok(Ok(_)) => done = Some((today.year(), today.month())),
+                        Ok(Err(e)) => tracing::warn!("monthly screening failed: {e}"),
+                        Err(e) => tracing::warn!("monthly screening task failed: {e}"),
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
         tracing::info!("serving on http://{listen}");
         axum::serve(listener, shouwang_web::router(state))
             .with_graceful_shutdown(async {

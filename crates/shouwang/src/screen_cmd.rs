@@ -471,3 +471,44 @@ pub fn demo_ledger(
     }
     (incomes, guarantees)
 }
+
+/// The monthly screening (每月筛查) inside `serve`: every county with households whose newest run
+/// is not from this month is screened, as the system (`system:schedule`). Returns the counties
+/// screened. A county without a standard is skipped with a warning in the log.
+pub fn monthly(store: &Store) -> Result<usize> {
+    let today = today();
+    let mut screened = 0;
+    for county in store.counties_with_households().map_err(store_err)? {
+        let region = parse_region(&county)?;
+        let last = store.runs(&region, 1).map_err(store_err)?;
+        let this_month = last.first().is_some_and(|r| {
+            let d = Date::from_unix_seconds_china(r.started_at);
+            (d.year(), d.month()) == (today.year(), today.month())
+        });
+        if this_month {
+            continue;
+        }
+        let started_at = shouwang_store::now();
+        let loaded = match store.load_snapshot(&region, today.year(), today) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(county, "monthly screening skipped: {e}");
+                continue;
+            }
+        };
+        let screening = evaluate(&loaded.snapshot, &loaded.rules, &loaded.standard)
+            .map_err(|p| anyhow::anyhow!("{}", problems_text(&p)))?;
+        let outcome = store
+            .save_screening(&Actor::system("schedule"), &loaded, &screening, started_at)
+            .map_err(store_err)?;
+        tracing::info!(
+            county,
+            flagged = outcome.summary.flagged_households,
+            new_leads = outcome.new_leads,
+            unchanged = outcome.unchanged,
+            "monthly screening"
+        );
+        screened += 1;
+    }
+    Ok(screened)
+}
