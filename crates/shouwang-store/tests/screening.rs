@@ -282,3 +282,53 @@ fn the_snapshot_matches_the_registry_and_reruns_change_nothing() {
         assert!(history[0].evidence["zh"].as_str().is_some());
     }
 }
+
+#[test]
+fn a_run_that_fails_half_way_writes_nothing() {
+    for db in dbs() {
+        let data = families(20, 4);
+        db.store.bulk_load(&actor(), &data, "test.load").unwrap();
+        db.store.save_standard(&actor(), &sichuan(8700)).unwrap();
+        let incomes: Vec<_> = data
+            .iter()
+            .map(|(h, _)| {
+                (
+                    "510821".to_string(),
+                    h.household_no.clone(),
+                    income(2026, 1_000),
+                )
+            })
+            .collect();
+        db.store
+            .bulk_ledger(&actor(), &incomes, &[], "test.ledger")
+            .unwrap();
+        let county = RegionCode::parse("510821").unwrap();
+        let mut loaded = db.store.load_snapshot(&county, 2026, today()).unwrap();
+        // the last household vanished between loading and saving: its lead cannot be written
+        let last = loaded.household_nos.len() - 1;
+        loaded.household_nos[last] = "99999999999999999".into();
+        let screening = evaluate(&loaded.snapshot, &loaded.rules, &loaded.standard).unwrap();
+        assert!(
+            db.store
+                .save_screening(&actor(), &loaded, &screening, 1)
+                .is_err(),
+            "{}",
+            db.name
+        );
+        assert!(
+            db.store.runs(&county, 10).unwrap().is_empty(),
+            "{}",
+            db.name
+        );
+        assert!(db
+            .store
+            .household_leads(&data[0].0.household_no)
+            .unwrap()
+            .is_empty());
+        assert!(db
+            .store
+            .household_warnings(&data[0].0.household_no)
+            .unwrap()
+            .is_empty());
+    }
+}
