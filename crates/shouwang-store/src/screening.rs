@@ -717,7 +717,7 @@ impl Store {
                 hits.iter().map(|(i, rule, level, risk, ev)| {
                     params![run_id, county, loaded.household_no(*i), rule.code(), level_text(*level), risk.label_zh(), ev.as_str()].to_vec()
                 }),
-                400,
+                4_000, // 28,000 parameters: below SQLite's 32,766 and PostgreSQL's 65,535
             )?;
             let now = crate::now();
             insert_rows(
@@ -741,7 +741,7 @@ impl Store {
                     ]
                     .to_vec()
                 }),
-                250,
+                2_700, // 29,700 parameters
             )?;
             let after = serde_json::json!({
                 "run": run_id, "region": loaded.region.as_str(), "year": loaded.year,
