@@ -5,9 +5,11 @@
 
 pub mod audit;
 pub mod db;
+pub mod income;
 mod migrate;
 pub mod regions;
 pub mod registry;
+pub mod screening;
 pub mod testing;
 pub mod users;
 

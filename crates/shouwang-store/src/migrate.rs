@@ -17,6 +17,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_ledger_data.sql"),
         include_str!("../migrations/postgres/0002_ledger_data.sql"),
     ),
+    (
+        3,
+        "screening",
+        include_str!("../migrations/sqlite/0003_screening.sql"),
+        include_str!("../migrations/postgres/0003_screening.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.

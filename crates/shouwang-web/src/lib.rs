@@ -47,6 +47,26 @@ pub fn router(state: AppState) -> Router {
             post(pages::delete_member),
         )
         .route("/households/{no}/members/{idx}/reveal", post(pages::reveal))
+        .route(
+            "/households/{no}/warnings",
+            get(pages::screening::household_warnings),
+        )
+        .route(
+            "/households/{no}/income",
+            get(pages::screening::income_page).post(pages::screening::save_income),
+        )
+        .route(
+            "/households/{no}/guarantees",
+            post(pages::screening::save_guarantees),
+        )
+        .route("/warnings", get(pages::screening::warnings))
+        .route("/warnings/run", post(pages::screening::run_screening))
+        .route("/what-if", get(pages::screening::what_if_page))
+        .route("/rules", post(pages::screening::save_rules))
+        .route(
+            "/standards",
+            get(pages::screening::standards_page).post(pages::screening::save_standard),
+        )
         .route("/static/app.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(pages::metrics))

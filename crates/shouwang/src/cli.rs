@@ -54,6 +54,13 @@ pub enum Command {
     },
     /// 性能测试（打印各项指标）/ benchmarks (prints the figures)
     Bench(BenchArgs),
+    /// 监测预警筛查 / screen every household against the year's standard and rules
+    Screen(crate::screen_cmd::ScreenArgs),
+    /// 监测标准 / monitoring standards
+    Standard {
+        #[command(subcommand)]
+        command: crate::screen_cmd::StandardCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -120,4 +127,12 @@ pub struct BenchArgs {
     /// 每项重复次数 / repetitions per measurement
     #[arg(long, default_value_t = 200)]
     pub repeat: usize,
+    #[command(subcommand)]
+    pub what: Option<BenchCommand>,
+}
+
+#[derive(Subcommand, Clone)]
+pub enum BenchCommand {
+    /// 筛查性能：快照载入、评估、模拟测算、完整筛查 / screening: snapshot load, evaluation, what-if, full run
+    Screen(crate::bench_screen::BenchScreenArgs),
 }

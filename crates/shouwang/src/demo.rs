@@ -67,6 +67,7 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
     );
     let persons = data.iter().map(|(_, m)| m.len()).sum();
     store.bulk_load(&Actor::system("demo"), &data, "demo.generate")?;
+    crate::screen_cmd::seed_demo(store, &data, seed, today)?;
     Ok((data.len(), persons))
 }
 

@@ -1,12 +1,14 @@
 //! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
 
 mod bench;
+mod bench_screen;
 mod cli;
 mod demo;
+mod screen_cmd;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use cli::{Cli, Command, RegionsCommand, UserCommand};
+use cli::{BenchCommand, Cli, Command, RegionsCommand, UserCommand};
 use shouwang_core::{Region, RegionCode, RegionLevel, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::users::NewUser;
@@ -59,7 +61,18 @@ fn run() -> Result<()> {
             let store = open(&cli.database_url)?;
             import_regions(&store, &dir, within.as_deref())
         }
-        Command::Bench(args) => bench::run(args),
+        Command::Bench(args) => match args.what.clone() {
+            Some(BenchCommand::Screen(a)) => bench_screen::run(a),
+            None => bench::run(args),
+        },
+        Command::Screen(args) => {
+            let store = open(&cli.database_url)?;
+            screen_cmd::run(&store, &args)
+        }
+        Command::Standard { command } => {
+            let store = open(&cli.database_url)?;
+            screen_cmd::standard(&store, command)
+        }
     }
 }
 
@@ -95,6 +108,23 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
                     s.purge_sessions(now - config.idle_timeout, now - config.max_session_age)
                 })
                 .await;
+            }
+        });
+        // the monthly screening: checked hourly, run once per month and county
+        let schedule_store = store.clone();
+        tokio::spawn(async move {
+            let mut done: Option<(i32, u8)> = None;
+            loop {
+                let today = screen_cmd::today();
+                if done != Some((today.year(), today.month())) {
+                    let s = schedule_store.clone();
+                    match tokio::task::spawn_blocking(move || screen_cmd::monthly(&s)).await {
+                        Ok(Ok(_)) => done = Some((today.year(), today.month())),
+                        Ok(Err(e)) => tracing::warn!("monthly screening failed: {e}"),
+                        Err(e) => tracing::warn!("monthly screening task failed: {e}"),
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
             }
         });
         tracing::info!("serving on http://{listen}");

@@ -1,0 +1,1083 @@
+//! Screening pages (监测预警): the warnings list, a household's warning history with evidence, the
+//! "run screening" button, what-if, the standards admin page, and a household's incomes with the
+//! 人均纯收入 computation and its dated 三保障 / water flags.
+//!
+//! Every handler checks the session's role and region first, like the registry pages: a region
+//! outside the scope reads as "not found", an action the role may not take as "not allowed".
+
+use super::{editable_household, page, render, visible_household, Ctx};
+use crate::auth::Session;
+use crate::error::AppError;
+use crate::state::{today, AppState};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use shouwang_core::date::YearMonth;
+use shouwang_core::income::{twelve_months_before, Income, IncomePeriod};
+use shouwang_core::money::format_hundredths;
+use shouwang_core::monitoring::RiskType;
+use shouwang_core::screening::{evaluate, what_if, Plan, RuleId, WarningLevel, CATALOGUE};
+use shouwang_core::standard::Standard;
+use shouwang_core::{Date, Fen, Problem, RegionCode, RegionLevel, Role};
+use shouwang_store::income::Guarantees;
+use shouwang_store::screening::{apply_edits, level_of, HitRecord, WarningFilter};
+use std::collections::HashMap;
+
+type Params = HashMap<String, String>;
+/// (id, date, region, flagged, red, yellow, blue, new leads)
+type RunRow = (i64, String, String, i64, i64, i64, i64, i64);
+/// (period, fields, net income, per capita)
+type IncomeRow = (String, Vec<(String, String)>, String, String);
+
+fn yuan(f: Fen) -> String {
+    format_hundredths(f.0)
+}
+
+fn when(secs: i64) -> String {
+    Date::from_unix_seconds_china(secs).to_string()
+}
+
+/// The region a page is about: the one asked for, else the user's; it must lie in the scope.
+fn region_in_scope(s: &Session, asked: Option<&String>) -> Result<RegionCode, AppError> {
+    if s.user.role == Role::Department || s.user.role == Role::AssistancePerson {
+        return Err(AppError::Forbidden);
+    }
+    let region = match asked.map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        Some(t) => RegionCode::parse(t).ok_or(AppError::NotFound)?,
+        None => s.user.region.clone(),
+    };
+    if !s.scope.can_read(region.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(region)
+}
+
+/// County officers and administrators run screenings and set standards, within their region.
+fn may_manage(s: &Session) -> bool {
+    matches!(s.user.role, Role::County | Role::Admin)
+}
+
+fn problems_text(s: &Session, problems: &[Problem]) -> Vec<String> {
+    let l = s.l();
+    problems
+        .iter()
+        .map(|p| (if l.is_en() { &p.en } else { &p.zh }).clone())
+        .collect()
+}
+
+struct HitView {
+    when: String,
+    household_no: String,
+    level: String,
+    level_class: String,
+    rule: String,
+    risk: String,
+    text: String,
+    source: String,
+}
+
+fn hit_view(s: &Session, h: &HitRecord) -> HitView {
+    let l = s.l();
+    let e = &h.evidence;
+    let text = e[if l.is_en() { "en" } else { "zh" }]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let source = match e.get("source").filter(|v| !v.is_null()) {
+        Some(src) => format!(
+            "{} {}",
+            src[if l.is_en() { "label_en" } else { "label_zh" }]
+                .as_str()
+                .unwrap_or_default(),
+            src["date"].as_str().unwrap_or_default()
+        ),
+        None => String::new(),
+    };
+    let level = level_of(&h.level);
+    let rule = RuleId::parse(&h.rule).map_or(h.rule.clone(), |r| {
+        format!("{} {}", r.code(), l.t(r.def().name_zh, r.def().name_en))
+    });
+    let risk = RiskType::parse_zh(&h.risk).map_or(h.risk.clone(), |r| {
+        l.t(r.label_zh(), r.label_en()).to_string()
+    });
+    HitView {
+        when: when(h.run_at),
+        household_no: h.household_no.clone(),
+        level: level.map_or(h.level.clone(), |v| {
+            l.t(v.label_zh(), v.label_en()).to_string()
+        }),
+        level_class: h.level.clone(),
+        rule,
+        risk,
+        text,
+        source,
+    }
+}
+
+// ---------------------------------------------------------------- warnings
+
+#[derive(Template)]
+#[template(path = "warnings.html")]
+struct WarningsPage {
+    ctx: Ctx,
+    region: String,
+    level: String,
+    risk: String,
+    rule: String,
+    age: String,
+    levels: Vec<(String, String)>,
+    risks: Vec<(String, String)>,
+    rules: Vec<(String, String)>,
+    hits: Vec<HitView>,
+    runs: Vec<RunRow>,
+    can_run: bool,
+    message: String,
+}
+
+pub async fn warnings(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<Params>,
+) -> Response {
+    let r = warnings_inner(&state, &s, q).await;
+    page(&s, r)
+}
+
+async fn warnings_inner(state: &AppState, s: &Session, q: Params) -> Result<Response, AppError> {
+    let region = region_in_scope(s, q.get("region"))?;
+    let l = s.l();
+    let pick = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let (level, risk, rule, age) = (pick("level"), pick("risk"), pick("rule"), pick("age"));
+    let filter = WarningFilter {
+        region: region.as_str().to_string(),
+        level: level_of(&level),
+        risk: RiskType::parse_zh(&risk),
+        rule: RuleId::parse(&rule),
+        min_age_days: age.parse().ok(),
+        limit: 500,
+    };
+    let has_county = region.county().is_some();
+    let r = region.clone();
+    let (hits, runs) = state
+        .db(move |st| {
+            let hits = if has_county {
+                st.warnings(&filter)?
+            } else {
+                Vec::new()
+            };
+            Ok((hits, st.runs(&r, 10)?))
+        })
+        .await?;
+    let message = match q.get("run").map(String::as_str) {
+        Some("unchanged") => l
+            .t(
+                "数据未变：没有写入新的筛查记录，也没有新增线索。",
+                "Nothing changed: no new run was written and no lead was raised.",
+            )
+            .to_string(),
+        Some(id) if !id.is_empty() => format!(
+            "{} #{id}{}",
+            l.t("已完成筛查", "Screening run"),
+            q.get("leads")
+                .map(|n| format!("{}{n}", l.t("，新增线索 ", ", new leads ")))
+                .unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
+    render_ok(WarningsPage {
+        region: region.as_str().to_string(),
+        levels: WarningLevel::ALL
+            .iter()
+            .map(|v| {
+                (
+                    v.label_en().to_string(),
+                    l.t(v.label_zh(), v.label_en()).to_string(),
+                )
+            })
+            .collect(),
+        risks: CATALOGUE
+            .iter()
+            .map(|d| d.risk)
+            .fold(Vec::new(), |mut v, r| {
+                if !v.contains(&r) {
+                    v.push(r);
+                }
+                v
+            })
+            .into_iter()
+            .map(|r| {
+                (
+                    r.label_zh().to_string(),
+                    l.t(r.label_zh(), r.label_en()).to_string(),
+                )
+            })
+            .collect(),
+        rules: CATALOGUE
+            .iter()
+            .map(|d| {
+                (
+                    d.code.to_string(),
+                    format!("{} {}", d.code, l.t(d.name_zh, d.name_en)),
+                )
+            })
+            .collect(),
+        hits: hits.iter().map(|h| hit_view(s, h)).collect(),
+        runs: runs
+            .iter()
+            .map(|r| {
+                (
+                    r.id,
+                    when(r.started_at),
+                    r.region.clone(),
+                    r.flagged_households,
+                    r.red,
+                    r.yellow,
+                    r.blue,
+                    r.new_leads,
+                )
+            })
+            .collect(),
+        can_run: may_manage(s) && s.user.region.level() == RegionLevel::County,
+        level,
+        risk,
+        rule,
+        age,
+        message,
+        ctx: Ctx::of(s),
+    })
+}
+
+fn render_ok(t: impl Template) -> Result<Response, AppError> {
+    Ok(render(t))
+}
+
+/// POST /warnings/run: a county officer screens the county now.
+pub async fn run_screening(State(state): State<AppState>, s: Session) -> Response {
+    let r = run_inner(&state, &s).await;
+    page(&s, r)
+}
+
+async fn run_inner(state: &AppState, s: &Session) -> Result<Response, AppError> {
+    if !may_manage(s) || s.user.region.level() != RegionLevel::County {
+        return Err(AppError::Forbidden);
+    }
+    let county = s.user.region.clone();
+    let actor = s.actor();
+    let started = shouwang_store::now();
+    let today = today();
+    let outcome = state
+        .db(move |st| {
+            let loaded = st.load_snapshot(&county, today.year(), today)?;
+            let screening = evaluate(&loaded.snapshot, &loaded.rules, &loaded.standard)
+                .map_err(shouwang_store::StoreError::Invalid)?;
+            st.save_screening(&actor, &loaded, &screening, started)
+        })
+        .await?;
+    let to = match outcome.run_id {
+        Some(id) => format!("/warnings?run={id}&leads={}", outcome.new_leads),
+        None => "/warnings?run=unchanged".to_string(),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+// ---------------------------------------------------------------- household warnings
+
+#[derive(Template)]
+#[template(path = "household_warnings.html")]
+struct HouseholdWarningsPage {
+    ctx: Ctx,
+    no: String,
+    hits: Vec<HitView>,
+    leads: Vec<(String, String, String, String, String, String, String)>,
+}
+
+pub async fn household_warnings(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+) -> Response {
+    let r = async {
+        let rec = visible_household(&state, &s, no).await?;
+        let n = rec.household.household_no.clone();
+        let (hits, leads) = state
+            .db(move |st| Ok((st.household_warnings(&n)?, st.household_leads(&n)?)))
+            .await?;
+        let l = s.l();
+        render_ok(HouseholdWarningsPage {
+            no: rec.household.household_no.clone(),
+            hits: hits.iter().map(|h| hit_view(&s, h)).collect(),
+            leads: leads
+                .iter()
+                .map(|x| {
+                    let level = level_of(&x.level).map_or(x.level.clone(), |v| {
+                        l.t(v.label_zh(), v.label_en()).to_string()
+                    });
+                    (
+                        x.risk.clone(),
+                        level,
+                        x.rules.clone(),
+                        x.source.clone(),
+                        x.found_on.clone(),
+                        x.due_on.clone(),
+                        x.status.clone(),
+                    )
+                })
+                .collect(),
+            ctx: Ctx::of(&s),
+        })
+    }
+    .await;
+    page(&s, r)
+}
+
+// ---------------------------------------------------------------- incomes and flags
+
+#[derive(Template)]
+#[template(path = "income.html")]
+struct IncomePage {
+    ctx: Ctx,
+    no: String,
+    size: i64,
+    can_edit: bool,
+    records: Vec<IncomeRow>,
+    window: Vec<(String, String)>,
+    flags: Vec<(String, String, String)>,
+    problems: Vec<String>,
+    year: i32,
+    today: String,
+}
+
+pub async fn income_page(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+) -> Response {
+    let r = income_inner(&state, &s, no, Vec::new()).await;
+    page(&s, r)
+}
+
+async fn income_inner(
+    state: &AppState,
+    s: &Session,
+    no: String,
+    problems: Vec<String>,
+) -> Result<Response, AppError> {
+    let rec = visible_household(state, s, no).await?;
+    let l = s.l();
+    let n = rec.household.household_no.clone();
+    let (incomes, flags) = state
+        .db(move |st| Ok((st.incomes(&n)?, st.guarantees(&n)?)))
+        .await?;
+    let size = rec.members.iter().filter(|m| m.is_alive()).count() as i64;
+    let step = |zh: &str, en: &str, v: Option<Fen>| {
+        (
+            l.t(zh, en).to_string(),
+            v.map(|f| format!("{} {}", yuan(f), l.t("元", "yuan")))
+                .unwrap_or_default(),
+        )
+    };
+    let records = incomes
+        .iter()
+        .map(|i| {
+            let fields = i
+                .fields()
+                .iter()
+                .map(|(_, zh, en, v)| (l.t(zh, en).to_string(), yuan(*v)))
+                .collect();
+            let pc = i.net_income_per_capita(size).map_or("—".to_string(), yuan);
+            (
+                l.t(&i.period.label_zh(), &i.period.label_en()).to_string(),
+                fields,
+                yuan(i.net_income()),
+                pc,
+            )
+        })
+        .collect();
+    let today = today();
+    let window = twelve_months_before(&incomes, YearMonth::of(today))
+        .map(|w| {
+            w.explain(size)
+                .into_iter()
+                .map(|st| step(&st.zh, &st.en, st.value))
+                .collect()
+        })
+        .unwrap_or_default();
+    let yes = |v: bool| if v { l.t("是", "yes") } else { "" };
+    let flags = flags
+        .iter()
+        .map(|g| {
+            let mut set = Vec::new();
+            for (on, zh, en) in [
+                (g.unsafe_housing, "住房不安全", "unsafe housing"),
+                (g.dropout, "义务教育辍学", "school dropout"),
+                (g.uninsured, "未参加基本医保", "uninsured member"),
+                (g.unsafe_water, "饮水不安全", "unsafe water"),
+                (g.food_clothing, "吃穿有困难", "food or clothing"),
+            ] {
+                if !yes(on).is_empty() {
+                    set.push(l.t(zh, en).to_string());
+                }
+            }
+            let text = if set.is_empty() {
+                l.t("均已保障", "all secure").to_string()
+            } else {
+                set.join("、")
+            };
+            (g.as_of.to_string(), text, g.source.clone())
+        })
+        .collect();
+    render_ok(IncomePage {
+        no: rec.household.household_no.clone(),
+        size,
+        can_edit: s.scope.can_edit_registry(rec.household.village.as_str()),
+        records,
+        window,
+        flags,
+        problems,
+        year: today.year(),
+        today: today.to_string(),
+        ctx: Ctx::of(s),
+    })
+}
+
+fn amount(p: &Params, key: &str, problems: &mut Vec<Problem>) -> Fen {
+    let text = p.get(key).map(|t| t.trim()).unwrap_or_default();
+    if text.is_empty() {
+        return Fen(0);
+    }
+    match Fen::parse_yuan(text) {
+        Ok(f) => f,
+        Err(e) => {
+            problems.push(Problem::new(
+                "income.amount",
+                key.to_string(),
+                format!("“{text}”不是有效金额（{}）", e.zh()),
+                format!("'{text}' is not a valid amount ({e})"),
+            ));
+            Fen(0)
+        }
+    }
+}
+
+/// POST /households/{no}/income: records one period's income (amounts in 元).
+pub async fn save_income(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+    Form(p): Form<Params>,
+) -> Response {
+    let r = async {
+        let rec = editable_household(&state, &s, no).await?;
+        let no = rec.household.household_no.clone();
+        let mut problems = Vec::new();
+        let year: i32 = p
+            .get("year")
+            .and_then(|y| y.trim().parse().ok())
+            .unwrap_or(0);
+        let quarter: u8 = p
+            .get("quarter")
+            .and_then(|q| q.trim().parse().ok())
+            .unwrap_or(0);
+        let period = if quarter == 0 {
+            IncomePeriod::year(year)
+        } else {
+            IncomePeriod::quarter(year, quarter)
+        };
+        let income = Income {
+            wages: amount(&p, "wages", &mut problems),
+            business: amount(&p, "business", &mut problems),
+            property: amount(&p, "property", &mut problems),
+            transfers: amount(&p, "transfers", &mut problems),
+            production_costs: amount(&p, "production_costs", &mut problems),
+            insurance_payouts: amount(&p, "insurance_payouts", &mut problems),
+            out_of_pocket_medical: amount(&p, "out_of_pocket_medical", &mut problems),
+            ..Income::empty(period)
+        };
+        if problems.is_empty() {
+            let actor = s.actor();
+            let n = no.clone();
+            match state
+                .db(move |st| st.save_income(&actor, &n, &income))
+                .await
+            {
+                Ok(()) => {
+                    return Ok(Redirect::to(&format!("/households/{no}/income")).into_response())
+                }
+                Err(AppError::Invalid(p)) => problems = p,
+                Err(e) => return Err(e),
+            }
+        }
+        let texts = problems_text(&s, &problems);
+        income_inner(&state, &s, no, texts).await
+    }
+    .await;
+    page(&s, r)
+}
+
+/// POST /households/{no}/guarantees: records the 三保障 and water state as of a date.
+pub async fn save_guarantees(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+    Form(p): Form<Params>,
+) -> Response {
+    let r = async {
+        let rec = editable_household(&state, &s, no).await?;
+        let no = rec.household.household_no.clone();
+        let on = |k: &str| p.get(k).is_some_and(|v| !v.is_empty() && v != "0");
+        let Some(as_of) = p.get("as_of").and_then(|d| Date::parse(d.trim())) else {
+            let texts = problems_text(
+                &s,
+                &[Problem::new(
+                    "guarantees.date",
+                    "as_of",
+                    "核查日期无效",
+                    "the check date is not valid",
+                )],
+            );
+            return income_inner(&state, &s, no, texts).await;
+        };
+        let g = Guarantees {
+            as_of,
+            unsafe_housing: on("unsafe_housing"),
+            dropout: on("dropout"),
+            uninsured: on("uninsured"),
+            unsafe_water: on("unsafe_water"),
+            food_clothing: on("food_clothing"),
+            source: p
+                .get("source")
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default(),
+        };
+        let actor = s.actor();
+        let n = no.clone();
+        match state.db(move |st| st.save_guarantees(&actor, &n, &g)).await {
+            Ok(()) => Ok(Redirect::to(&format!("/households/{no}/income")).into_response()),
+            Err(AppError::Invalid(problems)) => {
+                let texts = problems_text(&s, &problems);
+                income_inner(&state, &s, no, texts).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    page(&s, r)
+}
+
+// ---------------------------------------------------------------- what-if
+
+#[derive(Template)]
+#[template(path = "what_if.html")]
+struct WhatIfPage {
+    ctx: Ctx,
+    region: String,
+    year: i32,
+    fields: Vec<(String, String, String, String)>,
+    rules: Vec<(String, String, String)>,
+    problems: Vec<String>,
+    townships: Vec<AreaRow>,
+    villages: Vec<AreaRow>,
+    total: Option<AreaRow>,
+    took_ms: String,
+    can_save: bool,
+    saved: String,
+    version: u32,
+}
+
+struct AreaRow {
+    code: String,
+    name: String,
+    current: String,
+    edited: String,
+    change: String,
+}
+
+pub async fn what_if_page(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<Params>,
+) -> Response {
+    let r = what_if_inner(&state, &s, q).await;
+    page(&s, r)
+}
+
+const PARAM_FIELDS: [(&str, &str, &str); 6] = [
+    ("line", "监测线（元）", "monitoring line (yuan)"),
+    (
+        "near_line_percent",
+        "临界线幅度（%）",
+        "near-line margin (%)",
+    ),
+    (
+        "income_drop_percent",
+        "收入骤降幅度（%）",
+        "income drop (%)",
+    ),
+    (
+        "rigid_expenditure_percent",
+        "刚性支出占比（%）",
+        "rigid expenditure share (%)",
+    ),
+    (
+        "rigid_expenditure_amount",
+        "刚性支出金额（元）",
+        "rigid expenditure amount (yuan)",
+    ),
+    (
+        "schooling_cost_threshold",
+        "非义务教育费用（元）",
+        "schooling cost (yuan)",
+    ),
+];
+
+async fn what_if_inner(state: &AppState, s: &Session, q: Params) -> Result<Response, AppError> {
+    let region = region_in_scope(s, q.get("region"))?;
+    if region.county().is_none() {
+        return Err(AppError::BadRequest(
+            "模拟测算按县或以下区划进行 / what-if runs on a county or below".into(),
+        ));
+    }
+    let l = s.l();
+    let today = today();
+    let year: i32 = q
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(today.year());
+    let r = region.clone();
+    let loaded = state
+        .db(move |st| st.load_snapshot(&r, year, today))
+        .await?;
+    let loaded_version = loaded.rules.version;
+    // the current values, to fill the form
+    let current = |key: &str| -> String {
+        let st = &loaded.standard;
+        let rules = &loaded.rules;
+        use shouwang_core::screening::ParamKey as K;
+        let pct = |k: K| rules.param(k, st).to_string();
+        let amt = |k: K| format_hundredths(rules.param(k, st));
+        match key {
+            "line" => yuan(st.monitoring_line),
+            "near_line_percent" => pct(K::NearLinePercent),
+            "income_drop_percent" => pct(K::IncomeDropPercent),
+            "rigid_expenditure_percent" => pct(K::RigidExpenditurePercent),
+            "rigid_expenditure_amount" => amt(K::RigidExpenditureAmount),
+            _ => amt(K::SchoolingCostThreshold),
+        }
+    };
+    let mut edits = Vec::new();
+    let mut fields = Vec::new();
+    for (key, zh, en) in PARAM_FIELDS {
+        let now = current(key);
+        let asked = q
+            .get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(v) = &asked {
+            if *v != now {
+                edits.push((key.to_string(), v.clone()));
+            }
+        }
+        fields.push((
+            key.to_string(),
+            l.t(zh, en).to_string(),
+            asked.unwrap_or_else(|| now.clone()),
+            now,
+        ));
+    }
+    let mut rules = Vec::new();
+    for d in &CATALOGUE {
+        let now = loaded.rules.setting(d.id);
+        let now_text = if now.enabled {
+            now.level.label_en().to_string()
+        } else {
+            "off".to_string()
+        };
+        let asked = q
+            .get(d.code)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(v) = &asked {
+            if *v != now_text {
+                edits.push((d.code.to_string(), v.clone()));
+            }
+        }
+        rules.push((
+            d.code.to_string(),
+            format!("{} {}", d.code, l.t(d.name_zh, d.name_en)),
+            asked.unwrap_or(now_text),
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut townships = Vec::new();
+    let mut villages = Vec::new();
+    let mut total = None;
+    let mut took_ms = String::new();
+    match apply_edits(&edits, &loaded.rules, &loaded.standard) {
+        Err(p) => problems = problems_text(s, &p),
+        Ok((edited_rules, edited_standard)) => {
+            let plans = Plan::compile(&loaded.rules, &loaded.standard)
+                .and_then(|a| Plan::compile(&edited_rules, &edited_standard).map(|b| (a, b)));
+            match plans {
+                Err(p) => problems = problems_text(s, &p),
+                Ok((a, b)) => {
+                    let t = std::time::Instant::now();
+                    let w = what_if(&loaded.snapshot, &a, &b);
+                    took_ms = format!("{:.1}", t.elapsed().as_secs_f64() * 1000.0);
+                    let codes: Vec<RegionCode> = w
+                        .townships
+                        .iter()
+                        .chain(w.villages.iter())
+                        .filter_map(|a| a.region.clone())
+                        .collect();
+                    let names = state
+                        .db(move |st| {
+                            let mut m = HashMap::new();
+                            for c in codes {
+                                if let Some(r) = st.region(&c)? {
+                                    m.insert(c.as_str().to_string(), r.name);
+                                }
+                            }
+                            Ok(m)
+                        })
+                        .await?;
+                    let row = |a: &shouwang_core::screening::AreaCounts| {
+                        let code = a.region.as_ref().map_or(String::new(), |r| r.to_string());
+                        AreaRow {
+                            name: names
+                                .get(&code)
+                                .cloned()
+                                .unwrap_or_else(|| l.t("合计", "Total").to_string()),
+                            code,
+                            current: format!("{} / {}", a.current.households, a.current.persons),
+                            edited: format!("{} / {}", a.edited.households, a.edited.persons),
+                            change: format!("{:+} / {:+}", a.household_change(), a.person_change()),
+                        }
+                    };
+                    townships = w.townships.iter().map(row).collect();
+                    villages = w
+                        .villages
+                        .iter()
+                        .filter(|v| v.household_change() != 0)
+                        .map(row)
+                        .collect();
+                    total = Some(row(&w.total));
+                }
+            }
+        }
+    }
+    render_ok(WhatIfPage {
+        region: region.as_str().to_string(),
+        year,
+        fields,
+        rules,
+        problems,
+        townships,
+        villages,
+        total,
+        took_ms,
+        can_save: may_manage(s) && s.scope.region.contains(&region),
+        saved: q.get("saved").cloned().unwrap_or_default(),
+        version: loaded_version,
+        ctx: Ctx::of(s),
+    })
+}
+
+// ---------------------------------------------------------------- standards
+
+#[derive(Template)]
+#[template(path = "standards.html")]
+struct StandardsPage {
+    ctx: Ctx,
+    region: String,
+    year: i32,
+    can_edit: bool,
+    list: Vec<(String, i32, String, String)>,
+    resolved: Vec<(String, String, String)>,
+    fields: Vec<(String, String, String)>,
+    problems: Vec<String>,
+    saved: bool,
+}
+
+pub async fn standards_page(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<Params>,
+) -> Response {
+    let r = standards_inner(&state, &s, &q, Vec::new()).await;
+    page(&s, r)
+}
+
+async fn standards_inner(
+    state: &AppState,
+    s: &Session,
+    q: &Params,
+    problems: Vec<String>,
+) -> Result<Response, AppError> {
+    let region = region_in_scope(s, q.get("region"))?;
+    let region = region.county().unwrap_or(region);
+    let l = s.l();
+    let year: i32 = q
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(today().year());
+    let r = region.clone();
+    let (all, resolved) = state
+        .db(move |st| {
+            let all = st.standards_for(&r)?;
+            let resolved = st.resolved_standard(&r, year).ok();
+            Ok((all, resolved))
+        })
+        .await?;
+    let own = all.iter().find(|x| x.region == region && x.year == year);
+    let list = all
+        .iter()
+        .map(|x| {
+            (
+                x.region.to_string(),
+                x.year,
+                x.monitoring_line.map_or("—".into(), yuan),
+                x.document.clone(),
+            )
+        })
+        .collect();
+    let resolved = match resolved {
+        Some(r) => {
+            let from = |field: &str| {
+                r.origins
+                    .iter()
+                    .find(|o| o.field == field)
+                    .and_then(|o| o.from.clone())
+                    .map_or(l.t("默认", "default").to_string(), |(c, y)| {
+                        format!("{c} {y}")
+                    })
+            };
+            vec![
+                (
+                    l.t("监测线", "Monitoring line").to_string(),
+                    format!("{} 元", yuan(r.monitoring_line)),
+                    from("monitoring_line"),
+                ),
+                (
+                    l.t("临界线幅度", "Near-line margin").to_string(),
+                    format!("{}%", r.near_line_percent),
+                    from("near_line_percent"),
+                ),
+                (
+                    l.t("收入骤降幅度", "Income drop").to_string(),
+                    format!("{}%", r.income_drop_percent),
+                    from("income_drop_percent"),
+                ),
+                (
+                    l.t("刚性支出占比", "Rigid expenditure share").to_string(),
+                    format!("{}%", r.rigid_expenditure_percent),
+                    from("rigid_expenditure_percent"),
+                ),
+                (
+                    l.t("刚性支出金额", "Rigid expenditure amount").to_string(),
+                    format!("{} 元", yuan(r.rigid_expenditure_amount)),
+                    from("rigid_expenditure_amount"),
+                ),
+                (
+                    l.t(
+                        "预警响应（红/黄/蓝，天）",
+                        "Response days (red/yellow/blue)",
+                    )
+                    .to_string(),
+                    format!(
+                        "{}/{}/{}",
+                        r.warning_scheme.red_days,
+                        r.warning_scheme.yellow_days,
+                        r.warning_scheme.blue_days
+                    ),
+                    from("warning_scheme"),
+                ),
+            ]
+        }
+        None => Vec::new(),
+    };
+    let v = |f: Option<String>| f.unwrap_or_default();
+    let fields = vec![
+        (
+            "line".to_string(),
+            l.t("监测线（元）", "Monitoring line (yuan)").to_string(),
+            v(own.and_then(|o| o.monitoring_line).map(yuan)),
+        ),
+        (
+            "near_line_percent".into(),
+            l.t("临界线幅度（%）", "Near-line margin (%)").into(),
+            v(own.and_then(|o| o.near_line_percent).map(|x| x.to_string())),
+        ),
+        (
+            "income_drop_percent".into(),
+            l.t("收入骤降幅度（%）", "Income drop (%)").into(),
+            v(own
+                .and_then(|o| o.income_drop_percent)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "document".into(),
+            l.t("文号", "Document").into(),
+            own.map(|o| o.document.clone()).unwrap_or_default(),
+        ),
+    ];
+    render_ok(StandardsPage {
+        region: region.as_str().to_string(),
+        year,
+        can_edit: may_manage(s) && s.scope.region.contains(&region),
+        list,
+        resolved,
+        fields,
+        problems,
+        saved: q.contains_key("saved"),
+        ctx: Ctx::of(s),
+    })
+}
+
+/// POST /standards: a county officer or administrator sets the county's standard for a year
+/// (fields left empty inherit from the city and province). Audited by the store.
+pub async fn save_standard(
+    State(state): State<AppState>,
+    s: Session,
+    Form(p): Form<Params>,
+) -> Response {
+    let r = async {
+        let region = region_in_scope(&s, p.get("region"))?;
+        if !may_manage(&s) {
+            return Err(AppError::Forbidden);
+        }
+        let year: i32 = p
+            .get("year")
+            .and_then(|y| y.trim().parse().ok())
+            .unwrap_or(0);
+        let mut problems = Vec::new();
+        let mut st = Standard::empty(year, region.clone());
+        let text = |k: &str| {
+            p.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(t) = text("line") {
+            match Fen::parse_yuan(&t) {
+                Ok(f) => st.monitoring_line = Some(f),
+                Err(e) => problems.push(Problem::new(
+                    "standard.line",
+                    "line",
+                    format!("监测线“{t}”无效（{}）", e.zh()),
+                    format!("monitoring line '{t}' is not valid ({e})"),
+                )),
+            }
+        }
+        for (k, slot) in [
+            ("near_line_percent", &mut st.near_line_percent),
+            ("income_drop_percent", &mut st.income_drop_percent),
+        ] {
+            if let Some(t) = text(k) {
+                match t.parse::<i64>() {
+                    Ok(v) => *slot = Some(v),
+                    Err(_) => problems.push(Problem::new(
+                        "standard.value",
+                        k.to_string(),
+                        format!("“{t}”不是整数"),
+                        format!("'{t}' is not a whole number"),
+                    )),
+                }
+            }
+        }
+        st.document = text("document").unwrap_or_default();
+        // keep the fields this page does not show from the stored record
+        let r2 = region.clone();
+        let existing = state
+            .db(move |x| {
+                Ok(x.standards_for(&r2)?
+                    .into_iter()
+                    .find(|o| o.region == r2 && o.year == year))
+            })
+            .await?;
+        if let Some(old) = existing {
+            st.rigid_expenditure_percent = old.rigid_expenditure_percent;
+            st.rigid_expenditure_amount = old.rigid_expenditure_amount;
+            st.schooling_cost_threshold = old.schooling_cost_threshold;
+            st.identification_days = old.identification_days;
+            st.notice_min_days = old.notice_min_days;
+            st.measures_days = old.measures_days;
+            st.elimination_min_months = old.elimination_min_months;
+            st.warning_scheme = old.warning_scheme;
+        }
+        let mut q: Params = HashMap::new();
+        q.insert("region".into(), region.as_str().to_string());
+        q.insert("year".into(), year.to_string());
+        if problems.is_empty() {
+            let actor = s.actor();
+            match state.db(move |x| x.save_standard(&actor, &st)).await {
+                Ok(()) => {
+                    return Ok(Redirect::to(&format!(
+                        "/standards?region={region}&year={year}&saved=1"
+                    ))
+                    .into_response())
+                }
+                Err(AppError::Invalid(p)) => problems = p,
+                Err(e) => return Err(e),
+            }
+        }
+        let texts = problems_text(&s, &problems);
+        standards_inner(&state, &s, &q, texts).await
+    }
+    .await;
+    page(&s, r)
+}
+
+/// POST /rules: a county officer saves the edited rule parameters and levels as the county's
+/// next rule-set version for the year (the line itself is a standard: see /standards).
+pub async fn save_rules(
+    State(state): State<AppState>,
+    s: Session,
+    Form(p): Form<Params>,
+) -> Response {
+    let r = async {
+        let region = region_in_scope(&s, p.get("region"))?;
+        if !may_manage(&s) {
+            return Err(AppError::Forbidden);
+        }
+        let county = region.county().ok_or(AppError::NotFound)?;
+        let year: i32 = p
+            .get("year")
+            .and_then(|y| y.trim().parse().ok())
+            .unwrap_or(today().year());
+        let mut edits: Vec<(String, String)> = Vec::new();
+        for (key, _, _) in PARAM_FIELDS.iter().skip(1) {
+            if let Some(v) = p.get(*key).filter(|v| !v.trim().is_empty()) {
+                edits.push((key.to_string(), v.clone()));
+            }
+        }
+        for d in &CATALOGUE {
+            if let Some(v) = p.get(d.code).filter(|v| !v.trim().is_empty()) {
+                edits.push((d.code.to_string(), v.clone()));
+            }
+        }
+        let actor = s.actor();
+        let c = county.clone();
+        let saved = state
+            .db(move |st| {
+                let rules = st.rule_set(&c, year)?;
+                let standard = st.resolved_standard(&c, year)?;
+                let (mut edited, _) = apply_edits(&edits, &rules, &standard)
+                    .map_err(shouwang_store::StoreError::Invalid)?;
+                // parameters equal to the standard's need no override
+                edited
+                    .overrides
+                    .retain(|o| o.value != o.key.from_standard(&standard));
+                edited.year = year;
+                st.save_rule_set(&actor, &c, &edited)
+            })
+            .await;
+        match saved {
+            Ok(version) => Ok(Redirect::to(&format!(
+                "/what-if?region={county}&year={year}&saved={version}"
+            ))
+            .into_response()),
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    page(&s, r)
+}

@@ -1,0 +1,415 @@
+//! The screening pages on every configured backend: role and region scope on every new route,
+//! incomes entered through the form, a county run, warnings with evidence, what-if, standards.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use shouwang_core::income::{Income, IncomePeriod};
+use shouwang_core::standard::Standard;
+use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
+use shouwang_core::{Date, Fen, Household, Member, RegionCode, Role};
+use shouwang_store::audit::Actor;
+use shouwang_store::testing::TestDb;
+use shouwang_store::users::NewUser;
+use shouwang_web::auth::{token_hash, SESSION_COOKIE};
+use shouwang_web::{hash_password, router, AppState, WebConfig};
+use tower::ServiceExt;
+
+const TAOHONG: &str = "510821108212";
+const LONGFENG: &str = "510821115200";
+const CSRF: &str = "test-csrf-token";
+
+struct World {
+    db: TestDb,
+    app: Router,
+    own: Household,
+    other: Household,
+}
+
+fn today() -> Date {
+    Date::from_unix_seconds_china(shouwang_store::now())
+}
+
+/// Store calls off the async thread (PostgreSQL's sync client must not run on it).
+fn outside<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
+}
+
+fn worlds() -> Vec<World> {
+    outside(|| {
+        TestDb::all()
+            .into_iter()
+            .map(|db| {
+                let db = db.with_regions(&[
+                    ("510821108", "三江镇"),
+                    (TAOHONG, "桃红村村民委员会"),
+                    ("510821115", "龙凤镇"),
+                    (LONGFENG, "龙凤村村民委员会"),
+                ]);
+                let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage {
+                    code: RegionCode::parse(c).unwrap(),
+                    resettlement_site: None,
+                });
+                let data: Vec<(Household, Vec<Member>)> = generate(
+                    &SynthConfig {
+                        households: 8,
+                        seed: 5,
+                        today: today(),
+                        county: RegionCode::parse("510821").unwrap(),
+                    },
+                    &villages,
+                );
+                db.store
+                    .bulk_load(&Actor::system("test"), &data, "test.load")
+                    .unwrap();
+                let year = today().year();
+                db.store
+                    .save_standard(
+                        &Actor::system("test"),
+                        &Standard::provincial(
+                            year,
+                            RegionCode::parse("51").unwrap(),
+                            Fen::from_yuan(8700),
+                        ),
+                    )
+                    .unwrap();
+                // every household far below the line
+                let incomes: Vec<_> = data
+                    .iter()
+                    .map(|(h, _)| {
+                        let i = Income {
+                            wages: Fen::from_yuan(1_000),
+                            ..Income::empty(IncomePeriod::year(year))
+                        };
+                        ("510821".to_string(), h.household_no.clone(), i)
+                    })
+                    .collect();
+                db.store
+                    .bulk_ledger(&Actor::system("test"), &incomes, &[], "test.ledger")
+                    .unwrap();
+                let own = data
+                    .iter()
+                    .find(|(h, _)| h.village.as_str() == TAOHONG)
+                    .unwrap()
+                    .0
+                    .clone();
+                let other = data
+                    .iter()
+                    .find(|(h, _)| h.village.as_str() == LONGFENG)
+                    .unwrap()
+                    .0
+                    .clone();
+                let hash = hash_password("correct horse").unwrap();
+                for (name, role, region) in [
+                    ("taohong", Role::Village, TAOHONG),
+                    ("sanjiang", Role::Township, "510821108"),
+                    ("county", Role::County, "510821"),
+                    ("inspector", Role::Inspector, "510821"),
+                    ("dept", Role::Department, "510821"),
+                    ("helper", Role::AssistancePerson, TAOHONG),
+                ] {
+                    let region = RegionCode::parse(region).unwrap();
+                    db.store
+                        .add_user(
+                            &Actor::system("test"),
+                            NewUser {
+                                username: name,
+                                display_name: name,
+                                password_hash: &hash,
+                                role,
+                                region: &region,
+                            },
+                        )
+                        .unwrap();
+                    let user = db.store.user_by_name(name).unwrap().unwrap();
+                    db.store
+                        .login_succeeded(&user, &token_hash(&format!("token-{name}")), CSRF)
+                        .unwrap();
+                }
+                let app = router(AppState::new(db.store.clone(), WebConfig::default()));
+                World {
+                    db,
+                    app,
+                    own,
+                    other,
+                }
+            })
+            .collect()
+    })
+}
+
+struct Resp {
+    status: StatusCode,
+    body: String,
+    location: String,
+}
+
+async fn call(
+    app: &Router,
+    user: &str,
+    method: Method,
+    uri: &str,
+    form: Option<&[(&str, &str)]>,
+) -> Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("{SESSION_COOKIE}=token-{user}"))
+        .header("x-csrf-token", CSRF);
+    let body = match form {
+        Some(pairs) => {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(serde_urlencoded::to_string(pairs).unwrap())
+        }
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Resp {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        location,
+    }
+}
+
+fn db_rules(db: &TestDb) -> Result<shouwang_core::screening::RuleSet, shouwang_store::StoreError> {
+    db.store
+        .rule_set(&RegionCode::parse("510821").unwrap(), 2026)
+}
+
+const INCOME_FORM: &[(&str, &str)] = &[
+    ("year", "2026"),
+    ("quarter", "0"),
+    ("wages", "12000.50"),
+    ("transfers", "800"),
+];
+
+#[tokio::test]
+async fn every_screening_route_checks_role_and_region() {
+    for w in worlds() {
+        let other = &w.other.household_no;
+        let own = &w.own.household_no;
+        // a village cadre: another village is not found, county actions are not allowed
+        for (method, uri, form) in [
+            (Method::GET, format!("/households/{other}/income"), None),
+            (Method::GET, format!("/households/{other}/warnings"), None),
+            (
+                Method::POST,
+                format!("/households/{other}/income"),
+                Some(INCOME_FORM),
+            ),
+            (
+                Method::POST,
+                format!("/households/{other}/guarantees"),
+                Some(&[("as_of", "2026-10-01"), ("unsafe_water", "1")][..]),
+            ),
+            (Method::GET, format!("/warnings?region={LONGFENG}"), None),
+            (Method::GET, format!("/what-if?region={LONGFENG}"), None),
+            (Method::GET, "/standards?region=510821".to_string(), None),
+        ] {
+            let r = call(&w.app, "taohong", method.clone(), &uri, form).await;
+            assert_eq!(
+                r.status,
+                StatusCode::NOT_FOUND,
+                "{} taohong {method} {uri}",
+                w.db.name
+            );
+        }
+        for (user, method, uri, form) in [
+            ("taohong", Method::POST, "/warnings/run".to_string(), None),
+            ("sanjiang", Method::POST, "/warnings/run".to_string(), None),
+            ("inspector", Method::POST, "/warnings/run".to_string(), None),
+            (
+                "sanjiang",
+                Method::POST,
+                "/standards".to_string(),
+                Some(&[("region", "510821108"), ("year", "2026"), ("line", "9000")][..]),
+            ),
+            (
+                "inspector",
+                Method::POST,
+                format!("/households/{own}/income"),
+                Some(INCOME_FORM),
+            ),
+            ("dept", Method::GET, "/warnings".to_string(), None),
+            ("helper", Method::GET, "/warnings".to_string(), None),
+        ] {
+            let r = call(&w.app, user, method.clone(), &uri, form).await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{} {user} {method} {uri}",
+                w.db.name
+            );
+        }
+        // nothing was written by the refused calls
+        let db = &w.db;
+        assert!(outside(|| db.store.incomes(other))
+            .unwrap()
+            .iter()
+            .all(|i| i.wages == Fen::from_yuan(1_000)));
+        assert!(outside(|| db.store.guarantees(other)).unwrap().is_empty());
+        assert!(
+            outside(|| db.store.runs(&RegionCode::parse("510821").unwrap(), 5))
+                .unwrap()
+                .is_empty()
+        );
+        // the cadre's own village works
+        for uri in [
+            format!("/households/{own}/income"),
+            format!("/households/{own}/warnings"),
+            format!("/warnings?region={TAOHONG}"),
+            format!("/what-if?region={TAOHONG}"),
+        ] {
+            let r = call(&w.app, "taohong", Method::GET, &uri, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{} {uri}: {}", w.db.name, r.body);
+        }
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn a_county_officer_screens_and_sees_graded_warnings_with_evidence() {
+    for w in worlds() {
+        let own = w.own.household_no.clone();
+        // an income through the form, in 元, with the computation shown
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::POST,
+            &format!("/households/{own}/income"),
+            Some(INCOME_FORM),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", w.db.name, r.body);
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::GET,
+            &format!("/households/{own}/income"),
+            None,
+        )
+        .await;
+        assert!(r.body.contains("12800.5"), "{}", w.db.name);
+        assert!(r.body.contains("人均纯收入"));
+        // an absurd income is refused with a message, nothing written
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::POST,
+            &format!("/households/{own}/income"),
+            Some(&[("year", "2026"), ("quarter", "0"), ("wages", "-5")]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("class=\"problems\""), "{}", r.body);
+        // the run
+        let r = call(&w.app, "county", Method::POST, "/warnings/run", None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", w.db.name, r.body);
+        assert!(r.location.starts_with("/warnings?run="), "{}", r.location);
+        let r = call(&w.app, "county", Method::POST, "/warnings/run", None).await;
+        assert_eq!(r.location, "/warnings?run=unchanged", "{}", w.db.name);
+        let r = call(&w.app, "county", Method::GET, "/warnings?level=red", None).await;
+        assert!(r.body.contains("红色预警"), "{}", w.db.name);
+        assert!(r.body.contains("低于监测线"), "{}", w.db.name);
+        // a village cadre sees only the village's warnings
+        let r = call(&w.app, "taohong", Method::GET, "/warnings", None).await;
+        assert!(r.body.contains(&own));
+        assert!(!r.body.contains(&w.other.household_no));
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::GET,
+            &format!("/households/{own}/warnings"),
+            None,
+        )
+        .await;
+        assert!(r.body.contains("系统筛查"), "{}", w.db.name);
+        assert!(r.body.contains("收入台账"));
+        // what-if: a lower line flags fewer, nothing written
+        let r = call(&w.app, "county", Method::GET, "/what-if?line=100", None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("三江镇"));
+        let r = call(&w.app, "county", Method::GET, "/what-if?line=-3", None).await;
+        assert!(r.body.contains("class=\"problems\""));
+        // the county saves edited rule levels as a new rule-set version; a village cadre may not
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::POST,
+            "/rules",
+            Some(&[("region", TAOHONG), ("R05", "off")]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/rules",
+            Some(&[
+                ("region", "510821"),
+                ("year", "2026"),
+                ("R05", "off"),
+                ("near_line_percent", "15"),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", w.db.name, r.body);
+        let rules = outside(|| db_rules(&w.db)).unwrap();
+        assert_eq!(rules.version, 2);
+        assert!(
+            !rules
+                .setting(shouwang_core::screening::RuleId::UnsafeHousing)
+                .enabled
+        );
+        let r = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/rules",
+            Some(&[
+                ("region", "510821"),
+                ("year", "2026"),
+                ("near_line_percent", "500"),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+        // standards: the county sets its line, audited
+        let r = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/standards",
+            Some(&[("region", "510821"), ("year", "2026"), ("line", "9100")]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", w.db.name, r.body);
+        let db = &w.db;
+        let county = RegionCode::parse("510821").unwrap();
+        assert_eq!(
+            outside(|| db.store.resolved_standard(&county, 2026))
+                .unwrap()
+                .monitoring_line,
+            Fen::from_yuan(9100)
+        );
+        assert_eq!(
+            outside(|| db.store.history("standard", "510821/2026", 5))
+                .unwrap()
+                .len(),
+            1
+        );
+        let r = call(&w.app, "county", Method::GET, "/standards", None).await;
+        assert!(r.body.contains("9100"));
+        // the PostgreSQL client owns a runtime, which may only be dropped off the async thread
+        outside(move || drop(w));
+    }
+}
