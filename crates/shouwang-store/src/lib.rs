@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod ledger;
 mod migrate;
 pub mod regions;
 pub mod registry;
