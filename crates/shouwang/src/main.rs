@@ -1,8 +1,10 @@
 //! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
 
 mod bench;
+mod bench_ledger;
 mod cli;
 mod demo;
+mod ledger_cmd;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -48,7 +50,26 @@ fn main() -> Result<()> {
             let store = open(&cli.database_url)?;
             import_regions(&store, &dir, within.as_deref())
         }
+        Command::Bench(cli::BenchArgs {
+            what: Some(cli::BenchCommand::Ledger(args)),
+            ..
+        }) => bench_ledger::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Import {
+            command: cli::ImportCommand::Ledger(args),
+        } => ledger_cmd::import(&open(&cli.database_url)?, &args),
+        Command::Export {
+            command: cli::ExportCommand::Ledger { region, out },
+        } => ledger_cmd::export(&open(&cli.database_url)?, &region, &out),
+        Command::Synth {
+            command:
+                cli::SynthCommand::Ledger {
+                    county,
+                    households,
+                    seed,
+                    out,
+                },
+        } => ledger_cmd::synth(&open(&cli.database_url)?, &county, households, seed, &out),
     }
 }
 
