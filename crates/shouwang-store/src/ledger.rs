@@ -37,7 +37,7 @@
 //! leaves empty is stored as 否.
 
 use crate::audit::{record, Actor};
-use crate::db::{prefix_end, Row, Sql, Value};
+use crate::db::{prefix_end, Dialect, Row, Sql, Value};
 use crate::registry::{
     household_values, json, member_values, placeholders, row_household, row_member, tidy_household,
     tidy_member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, MEMBER_COLUMN_COUNT,
@@ -720,41 +720,31 @@ impl Importer<'_> {
         // was rewritten; those moving from a household of this batch were freed just above.
         // 2. new households
         let new: Vec<&Planned> = plans.iter().filter(|p| p.is_new).collect();
-        for chunk in new.chunks(200) {
-            let mut sql = format!(
-                "INSERT INTO households ({HOUSEHOLD_COLUMNS}, created_at, updated_at) VALUES "
-            );
-            let mut values = Vec::with_capacity(chunk.len() * 17);
-            for (i, p) in chunk.iter().enumerate() {
-                push_tuple(&mut sql, i * 17, 17);
-                values.extend(household_values(&p.household));
-                values.push(now.into());
-                values.push(now.into());
-            }
-            tx.exec(&sql, &values)?;
+        let mut values = Vec::with_capacity(new.len() * 17);
+        for p in &new {
+            values.extend(household_values(&p.household));
+            values.push(now.into());
+            values.push(now.into());
         }
+        insert_rows(
+            tx,
+            &format!(
+                "INSERT INTO households ({HOUSEHOLD_COLUMNS}, created_at, updated_at) VALUES "
+            ),
+            17,
+            &values,
+            "",
+        )?;
         // 3. members and the person index
-        let persons: Vec<(&Planned, usize, &Member)> = plans
-            .iter()
-            .filter(|p| p.is_new || !p.members.is_empty())
-            .flat_map(|p| p.members.iter().enumerate().map(move |(i, m)| (p, i, m)))
-            .collect();
         let width = 3 + MEMBER_COLUMN_COUNT;
-        for part in persons.chunks(300) {
-            let mut sql = format!(
-                "INSERT INTO members (county, household_no, position, {MEMBER_COLUMNS}) VALUES "
-            );
-            let mut index_sql =
-                String::from("INSERT INTO person_index (id_number, county, household_no) VALUES ");
-            let mut values = Vec::with_capacity(part.len() * width);
-            let mut index_values = Vec::with_capacity(part.len() * 3);
-            for (i, (p, pos, m)) in part.iter().enumerate() {
-                push_tuple(&mut sql, i * width, width);
-                push_tuple(&mut index_sql, i * 3, 3);
+        let mut values = Vec::new();
+        let mut index_values = Vec::new();
+        for p in &plans {
+            for (pos, m) in p.members.iter().enumerate() {
                 values.extend(params![
                     county.as_str(),
                     &p.household.household_no,
-                    *pos as i64
+                    pos as i64
                 ]);
                 values.extend(member_values(m));
                 index_values.extend(params![
@@ -763,22 +753,27 @@ impl Importer<'_> {
                     &p.household.household_no
                 ]);
             }
-            tx.exec(&sql, &values)?;
-            tx.exec(&index_sql, &index_values)?;
         }
+        insert_rows(
+            tx,
+            &format!(
+                "INSERT INTO members (county, household_no, position, {MEMBER_COLUMNS}) VALUES "
+            ),
+            width,
+            &values,
+            "",
+        )?;
+        insert_rows(
+            tx,
+            "INSERT INTO person_index (id_number, county, household_no) VALUES ",
+            3,
+            &index_values,
+            "",
+        )?;
         // 4. incomes and flags, upserted
-        let incomes: Vec<(&Planned, i64, &LedgerIncome)> = plans
-            .iter()
-            .filter_map(|p| p.income.as_ref().map(|(y, i)| (p, *y, i)))
-            .collect();
-        for chunk in incomes.chunks(300) {
-            let mut sql = String::from(
-                "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers,
-                 production_costs, insurance_payouts, out_of_pocket_medical, updated_at) VALUES ",
-            );
-            let mut values = Vec::with_capacity(chunk.len() * 12);
-            for (i, (p, y, inc)) in chunk.iter().enumerate() {
-                push_tuple(&mut sql, i * 12, 12);
+        let mut values = Vec::new();
+        for p in &plans {
+            if let Some((y, inc)) = &p.income {
                 values.extend(params![
                     county.as_str(),
                     &p.household.household_no,
@@ -794,29 +789,25 @@ impl Importer<'_> {
                     now
                 ]);
             }
-            sql.push_str(
-                " ON CONFLICT (county, household_no, year, quarter) DO UPDATE SET wages = excluded.wages,
-                 business = excluded.business, property = excluded.property, transfers = excluded.transfers,
-                 production_costs = excluded.production_costs, insurance_payouts = excluded.insurance_payouts,
-                 out_of_pocket_medical = excluded.out_of_pocket_medical, updated_at = excluded.updated_at",
-            );
-            tx.exec(&sql, &values)?;
         }
-        let flags: Vec<(&Planned, &String, &Flags)> = plans
-            .iter()
-            .filter_map(|p| p.flags.as_ref().map(|(a, f)| (p, a, f)))
-            .collect();
-        for chunk in flags.chunks(300) {
-            let mut sql = String::from(
-                "INSERT INTO guarantees (county, household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water, source) VALUES ",
-            );
-            let mut values = Vec::with_capacity(chunk.len() * 8);
-            for (i, (p, a, f)) in chunk.iter().enumerate() {
-                push_tuple(&mut sql, i * 8, 8);
+        insert_rows(
+            tx,
+            "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers,
+             production_costs, insurance_payouts, out_of_pocket_medical, updated_at) VALUES ",
+            12,
+            &values,
+            " ON CONFLICT (county, household_no, year, quarter) DO UPDATE SET wages = excluded.wages,
+             business = excluded.business, property = excluded.property, transfers = excluded.transfers,
+             production_costs = excluded.production_costs, insurance_payouts = excluded.insurance_payouts,
+             out_of_pocket_medical = excluded.out_of_pocket_medical, updated_at = excluded.updated_at",
+        )?;
+        let mut values = Vec::new();
+        for p in &plans {
+            if let Some((a, f)) = &p.flags {
                 values.extend(params![
                     county.as_str(),
                     &p.household.household_no,
-                    *a,
+                    a,
                     f[0],
                     f[1],
                     f[2],
@@ -824,13 +815,16 @@ impl Importer<'_> {
                     "ledger"
                 ]);
             }
-            sql.push_str(
-                " ON CONFLICT (county, household_no, as_of) DO UPDATE SET unsafe_housing = excluded.unsafe_housing,
-                 dropout = excluded.dropout, uninsured = excluded.uninsured, unsafe_water = excluded.unsafe_water,
-                 source = excluded.source",
-            );
-            tx.exec(&sql, &values)?;
         }
+        insert_rows(
+            tx,
+            "INSERT INTO guarantees (county, household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water, source) VALUES ",
+            8,
+            &values,
+            " ON CONFLICT (county, household_no, as_of) DO UPDATE SET unsafe_housing = excluded.unsafe_housing,
+             dropout = excluded.dropout, uninsured = excluded.uninsured, unsafe_water = excluded.unsafe_water,
+             source = excluded.source",
+        )?;
         // 5. monitoring cases and their steps
         let actor = format!("import:{}", self.opts.actor.username);
         let mut steps: Vec<(i64, &'static str, String)> = Vec::new();
@@ -841,31 +835,29 @@ impl Importer<'_> {
                 _ => None,
             })
             .collect();
-        for chunk in inserts.chunks(200) {
-            let mut sql = String::from(
-                "INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, elimination_kind,
-                 eliminated, whole_household_without_labour, created_at, updated_at) VALUES ",
-            );
-            let mut values = Vec::with_capacity(chunk.len() * 11);
-            for (i, c) in chunk.iter().enumerate() {
-                push_tuple(&mut sql, i * 11, 11);
-                values.extend(case_values(&county, c, now));
-                values.push(now.into());
-            }
-            sql.push_str(" RETURNING id, household_no");
-            let ids: HashMap<String, i64> = tx
-                .query(&sql, &values)?
-                .iter()
-                .map(|r| (r.text(1), r.int(0)))
-                .collect();
-            for c in chunk {
-                let Some(id) = ids.get(&c.household_no) else {
-                    continue;
-                };
-                steps.push((*id, "identification", c.identified.first_day().to_string()));
-                if let Some((_, m)) = c.elimination {
-                    steps.push((*id, "elimination", m.first_day().to_string()));
-                }
+        let mut values = Vec::with_capacity(inserts.len() * 11);
+        for c in &inserts {
+            values.extend(case_values(&county, c, now));
+            values.push(now.into());
+        }
+        let ids: HashMap<String, i64> = insert_returning(
+            tx,
+            "INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, elimination_kind,
+             eliminated, whole_household_without_labour, created_at, updated_at) VALUES ",
+            11,
+            &values,
+            " RETURNING id, household_no",
+        )?
+        .iter()
+        .map(|r| (r.text(1), r.int(0)))
+        .collect();
+        for c in &inserts {
+            let Some(id) = ids.get(&c.household_no) else {
+                continue;
+            };
+            steps.push((*id, "identification", c.identified.first_day().to_string()));
+            if let Some((_, m)) = c.elimination {
+                steps.push((*id, "elimination", m.first_day().to_string()));
             }
         }
         for p in &plans {
@@ -888,24 +880,24 @@ impl Importer<'_> {
                 }
             }
         }
-        for chunk in steps.chunks(300) {
-            let mut sql = String::from(
-                "INSERT INTO case_steps (county, case_id, step, on_date, actor, outcome) VALUES ",
-            );
-            let mut values = Vec::with_capacity(chunk.len() * 6);
-            for (i, (id, step, on)) in chunk.iter().enumerate() {
-                push_tuple(&mut sql, i * 6, 6);
-                values.extend(params![
-                    county.as_str(),
-                    *id,
-                    *step,
-                    on.as_str(),
-                    actor.as_str(),
-                    "ledger"
-                ]);
-            }
-            tx.exec(&sql, &values)?;
+        let mut values = Vec::with_capacity(steps.len() * 6);
+        for (id, step, on) in &steps {
+            values.extend(params![
+                county.as_str(),
+                *id,
+                *step,
+                on.as_str(),
+                actor.as_str(),
+                "ledger"
+            ]);
         }
+        insert_rows(
+            tx,
+            "INSERT INTO case_steps (county, case_id, step, on_date, actor, outcome) VALUES ",
+            6,
+            &values,
+            "",
+        )?;
         // 6. history of changed households
         for p in &plans {
             if let Some((before, after)) = &p.audit {
@@ -948,6 +940,70 @@ fn income_json(i: &LedgerIncome) -> serde_json::Value {
     })
 }
 
+/// Rows per multi-row statement on PostgreSQL (one round trip each), by row width.
+fn rows_per_statement(tx: &dyn Sql, width: usize) -> usize {
+    match tx.dialect() {
+        // one cached single-row statement per row: no parsing, no statement journal
+        Dialect::Sqlite => 1,
+        Dialect::Postgres => (8000 / width.max(1)).max(1),
+    }
+}
+
+fn tuples_sql(head: &str, width: usize, n: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + tail.len() + n * width * 5);
+    sql.push_str(head);
+    for i in 0..n {
+        push_tuple(&mut sql, i * width, width);
+    }
+    sql.push_str(tail);
+    sql
+}
+
+/// Inserts `values`, rows of `width`, as `head (…), (…) tail`.
+fn insert_rows(
+    tx: &mut dyn Sql,
+    head: &str,
+    width: usize,
+    values: &[Value],
+    tail: &str,
+) -> Result<(), StoreError> {
+    let per = rows_per_statement(tx, width);
+    let mut sql: Option<(usize, String)> = None;
+    for chunk in values.chunks(per * width) {
+        let n = chunk.len() / width;
+        if sql.as_ref().is_none_or(|(k, _)| *k != n) {
+            sql = Some((n, tuples_sql(head, width, n, tail)));
+        }
+        if let Some((_, text)) = &sql {
+            tx.exec(text, chunk)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`insert_rows`] for a statement with `RETURNING`: the returned rows of all statements.
+fn insert_returning(
+    tx: &mut dyn Sql,
+    head: &str,
+    width: usize,
+    values: &[Value],
+    tail: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let per = rows_per_statement(tx, width);
+    let mut out = Vec::new();
+    let mut sql: Option<(usize, String)> = None;
+    for chunk in values.chunks(per * width) {
+        let n = chunk.len() / width;
+        if sql.as_ref().is_none_or(|(k, _)| *k != n) {
+            sql = Some((n, tuples_sql(head, width, n, tail)));
+        }
+        if let Some((_, text)) = &sql {
+            out.extend(tx.query(text, chunk)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Appends `(${start+1}, …)` to a multi-row insert.
 fn push_tuple(sql: &mut String, start: usize, n: usize) {
     use std::fmt::Write;
@@ -977,7 +1033,9 @@ fn outside_scope(village: &RegionCode, within: &RegionCode) -> Problem {
 const ROLLBACK: &str = "\u{0}ledger import rolled back";
 
 impl Store {
-    /// Imports a ledger file (see the module docs for the transaction and the rules).
+    /// Imports a ledger file (see the module docs for the transaction and the rules). The file
+    /// is read and validated on a thread of its own while this one writes, households passing
+    /// through a bounded channel.
     pub fn import_ledger_file(
         &self,
         path: &Path,
@@ -985,15 +1043,38 @@ impl Store {
         opts: &LedgerImport,
     ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
         let mut summary = None;
-        let report = self.import_ledger(opts, |sink| {
-            match shouwang_io::ledger::read_ledger(path, read, sink) {
-                Ok(s) => {
-                    summary = Some(s);
-                    Ok(())
+        let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(256);
+        let report = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                shouwang_io::ledger::read_ledger(path, read, |item| send.send(item).map_err(|_| ()))
+            });
+            let summary = &mut summary;
+            self.import_ledger(opts, move |sink| {
+                let mut failed = None;
+                for item in receive.iter() {
+                    if let Err(e) = sink(item) {
+                        failed = Some(e);
+                        break;
+                    }
                 }
-                Err(ReadError::Ledger(e)) => Err(ImportFailure::File(e)),
-                Err(ReadError::Sink(e)) => Err(ImportFailure::Store(e)),
-            }
+                drop(receive); // a reader still sending stops
+                let read = reader
+                    .join()
+                    .map_err(|_| StoreError::Other("the ledger reader panicked".into()))?;
+                if let Some(e) = failed {
+                    return Err(ImportFailure::Store(e));
+                }
+                match read {
+                    Ok(s) => {
+                        *summary = Some(s);
+                        Ok(())
+                    }
+                    Err(ReadError::Ledger(e)) => Err(ImportFailure::File(e)),
+                    Err(ReadError::Sink(())) => Err(ImportFailure::Store(StoreError::Other(
+                        "the ledger reader stopped".into(),
+                    ))),
+                }
+            })
         })?;
         let summary = summary.ok_or_else(|| StoreError::Other("the ledger was not read".into()))?;
         Ok((report, summary))

@@ -104,6 +104,28 @@ pub fn run(args: BenchLedgerArgs) -> Result<()> {
         .unwrap_or(0.0);
     println!("CSV: {mb:.0} MB");
 
+    // reading and validating alone, without a database
+    reset_peak();
+    let started = Instant::now();
+    let mut read_rows = 0usize;
+    shouwang_io::ledger::read_ledger(
+        &csv,
+        &ReadOptions::new(crate::ledger_cmd::today()),
+        |item| {
+            if let shouwang_io::ledger::LedgerItem::Household(h) = item {
+                read_rows += h.members.len();
+            }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    line(
+        "read + validate CSV (no database)",
+        started.elapsed().as_secs_f64(),
+        read_rows,
+        peak_mb(),
+    );
+
     // CSV → SQLite
     let db = dir.join("csv.sqlite");
     let _ = std::fs::remove_file(&db);
