@@ -1099,57 +1099,16 @@ impl Store {
         }
         let mut outcome: Option<Result<ImportReport, ImportFailure>> = None;
         let result = self.with_tx(|tx| {
-            let villages = Villages::load(tx, &opts.county)?;
-            if villages.codes.is_empty() {
-                return Err(StoreError::invalid(Problem::new(
-                    "county.no_villages",
-                    "county",
-                    format!("数据库中没有县{}的村，请先导入区划（shouwang regions import）", opts.county),
-                    format!("the database holds no villages of county {}: import the regions first (shouwang regions import)", opts.county),
-                )));
+            // a larger page cache while the indexes grow (reset below)
+            let sqlite = tx.dialect() == Dialect::Sqlite;
+            if sqlite {
+                tx.batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
             }
-            let mut imp = Importer {
-                opts,
-                county: opts.county.as_str().to_string(),
-                villages,
-                batch: Vec::with_capacity(BATCH_HOUSEHOLDS),
-                deferred: Vec::new(),
-                seen: HashSet::new(),
-                report: ImportReport::default(),
-                now: crate::now(),
-            };
-            let fed = {
-                let mut sink = |item: LedgerItem| imp.push(tx, item);
-                feed(&mut sink)
-            };
-            if let Err(e) = fed {
-                outcome = Some(Err(e));
-                return Err(StoreError::Other(ROLLBACK.into()));
+            let r = import_in(tx, opts, feed, &mut outcome);
+            if sqlite {
+                tx.batch(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))?;
             }
-            imp.flush(tx, false)?;
-            // households that take a person from a household not seen before their batch
-            let deferred = std::mem::take(&mut imp.deferred);
-            for chunk in deferred.chunks(BATCH_HOUSEHOLDS) {
-                imp.batch = chunk.to_vec();
-                imp.flush(tx, true)?;
-            }
-            imp.report.rejected.sort_by_key(|r| r.rows.first().map(|r| r.number));
-            let r = &imp.report;
-            let after = serde_json::json!({
-                "file": opts.source,
-                "households_added": r.households_added, "households_updated": r.households_updated,
-                "households_unchanged": r.households_unchanged, "households_rejected": r.households_rejected,
-                "persons_added": r.persons_added, "persons_updated": r.persons_updated,
-            });
-            record(tx, &opts.actor, Some(&imp.county), "ledger.import", ("ledger", &opts.source), None, Some(&after))?;
-            let mut report = imp.report;
-            if opts.all_or_nothing && report.households_rejected > 0 {
-                report.committed = false;
-                outcome = Some(Ok(report));
-                return Err(StoreError::Other(ROLLBACK.into()));
-            }
-            report.committed = true;
-            Ok(report)
+            r
         });
         match result {
             Ok(r) => Ok(r),
@@ -1405,4 +1364,81 @@ impl Names {
             village_code: Some(village.clone()),
         }
     }
+}
+
+/// Page cache of the import's SQLite connection, and the usual one (KiB).
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+const NORMAL_CACHE_KIB: i64 = 32_000;
+
+type Feed<'f> = &'f mut dyn FnMut(LedgerItem) -> Result<(), StoreError>;
+
+/// The body of [`Store::import_ledger`], inside its transaction.
+fn import_in(
+    tx: &mut dyn Sql,
+    opts: &LedgerImport,
+    feed: impl FnOnce(Feed<'_>) -> Result<(), ImportFailure>,
+    outcome: &mut Option<Result<ImportReport, ImportFailure>>,
+) -> Result<ImportReport, StoreError> {
+    let villages = Villages::load(tx, &opts.county)?;
+
+    if villages.codes.is_empty() {
+        return Err(StoreError::invalid(Problem::new(
+                    "county.no_villages",
+                    "county",
+                    format!("数据库中没有县{}的村，请先导入区划（shouwang regions import）", opts.county),
+                    format!("the database holds no villages of county {}: import the regions first (shouwang regions import)", opts.county),
+                )));
+    }
+    let mut imp = Importer {
+        opts,
+        county: opts.county.as_str().to_string(),
+        villages,
+        batch: Vec::with_capacity(BATCH_HOUSEHOLDS),
+        deferred: Vec::new(),
+        seen: HashSet::new(),
+        report: ImportReport::default(),
+        now: crate::now(),
+    };
+    let fed = {
+        let mut sink = |item: LedgerItem| imp.push(tx, item);
+        feed(&mut sink)
+    };
+    if let Err(e) = fed {
+        *outcome = Some(Err(e));
+        return Err(StoreError::Other(ROLLBACK.into()));
+    }
+    imp.flush(tx, false)?;
+    // households that take a person from a household not seen before their batch
+    let deferred = std::mem::take(&mut imp.deferred);
+    for chunk in deferred.chunks(BATCH_HOUSEHOLDS) {
+        imp.batch = chunk.to_vec();
+        imp.flush(tx, true)?;
+    }
+    imp.report
+        .rejected
+        .sort_by_key(|r| r.rows.first().map(|r| r.number));
+    let r = &imp.report;
+    let after = serde_json::json!({
+        "file": opts.source,
+        "households_added": r.households_added, "households_updated": r.households_updated,
+        "households_unchanged": r.households_unchanged, "households_rejected": r.households_rejected,
+        "persons_added": r.persons_added, "persons_updated": r.persons_updated,
+    });
+    record(
+        tx,
+        &opts.actor,
+        Some(&imp.county),
+        "ledger.import",
+        ("ledger", &opts.source),
+        None,
+        Some(&after),
+    )?;
+    let mut report = imp.report;
+    if opts.all_or_nothing && report.households_rejected > 0 {
+        report.committed = false;
+        *outcome = Some(Ok(report));
+        return Err(StoreError::Other(ROLLBACK.into()));
+    }
+    report.committed = true;
+    Ok(report)
 }
