@@ -1367,7 +1367,7 @@ impl Names {
 }
 
 /// Page cache of the import's SQLite connection, and the usual one (KiB).
-const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 const NORMAL_CACHE_KIB: i64 = 32_000;
 
 type Feed<'f> = &'f mut dyn FnMut(LedgerItem) -> Result<(), StoreError>;
@@ -1448,7 +1448,8 @@ fn import_in(
 }
 
 /// Secondary indexes that a first import into an empty county drops and builds again at the end
-/// (SQLite only, inside the import's transaction: a rollback restores them). Building an index
+/// (inside the import's transaction, DDL being transactional on both backends: a rollback
+/// restores them). Building an index
 /// once from the finished table is much cheaper than a million random insertions into it.
 const REBUILT_INDEXES: [&str; 3] = ["members_name", "members_household", "households_village"];
 
@@ -1457,9 +1458,6 @@ fn drop_secondary_indexes(
     tx: &mut dyn Sql,
     county: &RegionCode,
 ) -> Result<Vec<String>, StoreError> {
-    if tx.dialect() != Dialect::Sqlite {
-        return Ok(Vec::new());
-    }
     let empty = tx
         .query_one(
             "SELECT 1 FROM households WHERE county = $1 LIMIT 1",
@@ -1471,11 +1469,15 @@ fn drop_secondary_indexes(
     }
     let mut out = Vec::new();
     for name in REBUILT_INDEXES {
-        let Some(r) = tx.query_one(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1 AND sql IS NOT NULL",
-            &params![name],
-        )?
-        else {
+        let lookup = match tx.dialect() {
+            Dialect::Sqlite => {
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1 AND sql IS NOT NULL"
+            }
+            Dialect::Postgres => {
+                "SELECT indexdef FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()"
+            }
+        };
+        let Some(r) = tx.query_one(lookup, &params![name])? else {
             continue;
         };
         tx.batch(&format!("DROP INDEX {name}"))?;
