@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod db;
 pub mod income;
+pub mod ledger;
 mod migrate;
 pub mod regions;
 pub mod registry;
@@ -118,6 +119,8 @@ fn open_sqlite_conn(path: &PathBuf) -> Result<rusqlite::Connection, StoreError> 
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
     )?;
+    // room for the ledger import's statements besides the registry's
+    c.set_prepared_statement_cache_capacity(64);
     Ok(c)
 }
 

@@ -46,23 +46,23 @@ pub struct SearchHit {
     pub relation: Relation,
 }
 
-const HOUSEHOLD_COLUMNS: &str = "county, household_no, village, grp, address, phone, household_type, dibao, tekun, relocated, \
+pub(crate) const HOUSEHOLD_COLUMNS: &str = "county, household_no, village, grp, address, phone, household_type, dibao, tekun, relocated, \
      resettlement_site, military_family, cultivated_land_centimu, housing_area_centim2, house_grade";
 
-const MEMBER_COLUMNS: &str = "id_kind, id_number, person_no, name, sex, birth_date, relation, ethnicity, political, phone, \
+pub(crate) const MEMBER_COLUMNS: &str = "id_kind, id_number, person_no, name, sex, birth_date, relation, ethnicity, political, phone, \
      education, schooling, health, disability_category, labour, migrant_months, migrant_place, migrant_employer, welfare_job, \
      welfare_job_months, dibao, tekun, resident_medical, employee_medical, serious_illness_insurance, resident_pension, \
      employee_pension, deceased_on";
-const MEMBER_COLUMN_COUNT: usize = 28;
+pub(crate) const MEMBER_COLUMN_COUNT: usize = 28;
 
-fn county_of(h: &Household) -> String {
+pub(crate) fn county_of(h: &Household) -> String {
     h.village
         .county()
         .map(|c| c.as_str().to_string())
         .unwrap_or_default()
 }
 
-fn household_values(h: &Household) -> Vec<Value> {
+pub(crate) fn household_values(h: &Household) -> Vec<Value> {
     params![
         county_of(h),
         &h.household_no,
@@ -99,7 +99,7 @@ fn id_kind_from(code: i64) -> IdKind {
     }
 }
 
-fn member_values(m: &Member) -> Vec<Value> {
+pub(crate) fn member_values(m: &Member) -> Vec<Value> {
     params![
         id_kind_code(m.id_kind),
         &m.id_number,
@@ -133,7 +133,7 @@ fn member_values(m: &Member) -> Vec<Value> {
     .to_vec()
 }
 
-fn row_household(r: &Row) -> Option<Household> {
+pub(crate) fn row_household(r: &Row) -> Option<Household> {
     Some(Household {
         household_no: r.text(1),
         village: RegionCode::from_canonical(&r.text(2))?,
@@ -152,7 +152,7 @@ fn row_household(r: &Row) -> Option<Household> {
     })
 }
 
-fn row_member(r: &Row) -> Member {
+pub(crate) fn row_member(r: &Row) -> Member {
     Member {
         id_kind: id_kind_from(r.int(0)),
         id_number: r.text(1),
@@ -185,11 +185,11 @@ fn row_member(r: &Row) -> Member {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-fn placeholders(start: usize, n: usize) -> String {
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

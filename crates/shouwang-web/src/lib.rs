@@ -24,6 +24,20 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{tag}", get(pages::set_lang))
         .route("/regions/{code}", get(pages::region))
         .route("/search", get(pages::search))
+        .route(
+            "/ledger/import",
+            get(pages::ledger::import_form)
+                .post(pages::ledger::import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    pages::ledger::MAX_UPLOAD_BYTES + 1,
+                )),
+        )
+        .route("/ledger/errors/{name}", get(pages::ledger::error_workbook))
+        .route(
+            "/regions/{code}/ledger.xlsx",
+            get(pages::ledger::export_xlsx),
+        )
+        .route("/regions/{code}/ledger.csv", get(pages::ledger::export_csv))
         .route("/paired", get(pages::paired))
         .route(
             "/households/new",

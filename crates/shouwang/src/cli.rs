@@ -61,6 +61,99 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::screen_cmd::StandardCommand,
     },
+    /// 导入文件 / import files
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// 导出文件 / export files
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// 生成模拟数据文件 / write synthetic data files
+    Synth {
+        #[command(subcommand)]
+        command: SynthCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// 导入户人台账（xlsx 或 CSV）/ import a household ledger (xlsx or CSV)
+    Ledger(ImportLedgerArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct ImportLedgerArgs {
+    /// 台账文件 / the ledger file
+    pub file: PathBuf,
+    /// 县级区划代码（数据库中只有一个县时可省略）/ county code (may be omitted when the database holds one county)
+    #[arg(long)]
+    pub county: Option<String>,
+    /// 工作表名称（默认第一个）/ sheet name (the first sheet by default)
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// 有任何错误则全部不导入 / commit nothing if any row fails
+    #[arg(long)]
+    pub all_or_nothing: bool,
+    /// 错误工作簿输出路径 / where to write the error workbook
+    #[arg(long)]
+    pub errors: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// 导出户人台账 / export the household ledger of a region
+    Ledger {
+        /// 区划代码（县、乡镇或村）/ region code (county, township or village)
+        #[arg(long)]
+        region: String,
+        /// 输出文件：.xlsx 或 .csv / output file: .xlsx or .csv
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SynthCommand {
+    /// 生成模拟户人台账 / write a synthetic household ledger
+    Ledger {
+        /// 县级区划代码 / county code
+        #[arg(long)]
+        county: String,
+        /// 户数 / households
+        #[arg(long, default_value_t = 1000)]
+        households: usize,
+        /// 随机种子 / seed
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 输出文件：.xlsx 或 .csv / output file: .xlsx or .csv
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Clone)]
+pub enum BenchCommand {
+    /// 台账导入导出性能 / ledger import and export speed
+    Ledger(BenchLedgerArgs),
+    /// 筛查性能：快照载入、评估、模拟测算、完整筛查 / screening: snapshot load, evaluation, what-if, full run
+    Screen(crate::bench_screen::BenchScreenArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct BenchLedgerArgs {
+    /// 人数（行数）/ person rows
+    #[arg(long, default_value_t = 1_000_000)]
+    pub persons: usize,
+    /// 另测 PostgreSQL（空库或可建 schema 的库）/ also time PostgreSQL at this URL
+    #[arg(long, env = "SHOUWANG_BENCH_PG_URL")]
+    pub pg_url: Option<String>,
+    /// 数据目录（省略则用临时目录）/ data directory (a temporary one if omitted)
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// 跳过 xlsx / skip the xlsx import
+    #[arg(long)]
+    pub no_xlsx: bool,
 }
 
 #[derive(Subcommand)]
@@ -117,7 +210,10 @@ pub struct DemoArgs {
 }
 
 #[derive(Args, Clone)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: Option<BenchCommand>,
     /// 测试库户数 / households in the benchmark database
     #[arg(long, default_value_t = 200_000)]
     pub households: usize,
@@ -127,12 +223,4 @@ pub struct BenchArgs {
     /// 每项重复次数 / repetitions per measurement
     #[arg(long, default_value_t = 200)]
     pub repeat: usize,
-    #[command(subcommand)]
-    pub what: Option<BenchCommand>,
-}
-
-#[derive(Subcommand, Clone)]
-pub enum BenchCommand {
-    /// 筛查性能：快照载入、评估、模拟测算、完整筛查 / screening: snapshot load, evaluation, what-if, full run
-    Screen(crate::bench_screen::BenchScreenArgs),
 }

@@ -1,9 +1,11 @@
 //! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
 
 mod bench;
+mod bench_ledger;
 mod bench_screen;
 mod cli;
 mod demo;
+mod ledger_cmd;
 mod screen_cmd;
 
 use anyhow::{bail, Context, Result};
@@ -63,6 +65,7 @@ fn run() -> Result<()> {
         }
         Command::Bench(args) => match args.what.clone() {
             Some(BenchCommand::Screen(a)) => bench_screen::run(a),
+            Some(BenchCommand::Ledger(a)) => bench_ledger::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
@@ -73,6 +76,21 @@ fn run() -> Result<()> {
             let store = open(&cli.database_url)?;
             screen_cmd::standard(&store, command)
         }
+        Command::Import {
+            command: cli::ImportCommand::Ledger(args),
+        } => ledger_cmd::import(&open(&cli.database_url)?, &args),
+        Command::Export {
+            command: cli::ExportCommand::Ledger { region, out },
+        } => ledger_cmd::export(&open(&cli.database_url)?, &region, &out),
+        Command::Synth {
+            command:
+                cli::SynthCommand::Ledger {
+                    county,
+                    households,
+                    seed,
+                    out,
+                },
+        } => ledger_cmd::synth(&open(&cli.database_url)?, &county, households, seed, &out),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod cell;
 pub mod columns;
 pub mod convert;
 pub mod source;
+pub mod synth;
 pub mod write;
 
 use shouwang_core::date::YearMonth;
@@ -34,7 +35,8 @@ pub use cell::Cell;
 pub use columns::{Col, HeaderMap};
 pub use source::{Encoding, FileKind};
 pub use write::{
-    write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerXlsxWriter, WriteError,
+    write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerCsvWriter, LedgerXlsxWriter,
+    WriteError,
 };
 
 /// How many rows are searched for the header row before giving up.

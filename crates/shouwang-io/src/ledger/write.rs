@@ -204,23 +204,51 @@ pub fn write_ledger_csv<W: Write, H: Borrow<LedgerHousehold>>(
     out: W,
     households: impl IntoIterator<Item = H>,
 ) -> Result<usize, WriteError> {
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
-    out.write_all(b"\xEF\xBB\xBF")?;
-    let mut w = csv::WriterBuilder::new().from_writer(out);
-    w.write_record(Col::ALL.iter().map(|c| c.name()))?;
-    let mut rows = 0;
-    let mut record: Vec<String> = Vec::with_capacity(Col::ALL.len());
+    let mut w = LedgerCsvWriter::new(out)?;
     for h in households {
-        let h = h.borrow();
-        for m in &h.members {
-            record.clear();
-            record.extend(person_row(h, m).iter().map(Value::as_text));
-            w.write_record(&record)?;
-            rows += 1;
-        }
+        w.write_household(h.borrow())?;
     }
-    w.flush()?;
-    Ok(rows)
+    w.finish()
+}
+
+/// A streaming CSV ledger writer (UTF-8 with BOM), one household at a time.
+pub struct LedgerCsvWriter<W: Write> {
+    w: csv::Writer<std::io::BufWriter<W>>,
+    record: Vec<String>,
+    rows: usize,
+}
+
+impl<W: Write> LedgerCsvWriter<W> {
+    /// Writes the BOM and the header.
+    pub fn new(out: W) -> Result<LedgerCsvWriter<W>, WriteError> {
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+        out.write_all(b"\xEF\xBB\xBF")?;
+        let mut w = csv::WriterBuilder::new().from_writer(out);
+        w.write_record(Col::ALL.iter().map(|c| c.name()))?;
+        Ok(LedgerCsvWriter {
+            w,
+            record: Vec::with_capacity(Col::ALL.len()),
+            rows: 0,
+        })
+    }
+
+    /// One row per member.
+    pub fn write_household(&mut self, h: &LedgerHousehold) -> Result<(), WriteError> {
+        for m in &h.members {
+            self.record.clear();
+            self.record
+                .extend(person_row(h, m).iter().map(Value::as_text));
+            self.w.write_record(&self.record)?;
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Flushes; returns the number of person rows.
+    pub fn finish(mut self) -> Result<usize, WriteError> {
+        self.w.flush()?;
+        Ok(self.rows)
+    }
 }
 
 /// A streaming xlsx ledger writer: households in, rows out to a temporary file per sheet.

@@ -3,6 +3,7 @@
 
 mod forms;
 mod history;
+pub(crate) mod ledger;
 pub(crate) mod screening;
 
 use crate::auth::{self, RequestLang, Session, LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE};

@@ -1,0 +1,1488 @@
+//! The household ledger (户人台账) in the database: import a stream of households read by
+//! `shouwang_io::ledger`, and export a region's households back to the ledger writers.
+//!
+//! **One transaction per import.** Every household of a file is written inside a single
+//! transaction, in both modes. A kill in the middle of an import therefore leaves the database
+//! exactly as it was before the import (neither backend keeps an uncommitted transaction), and
+//! never half a household. Without `--all-or-nothing` the valid households commit at the end and
+//! the rejected ones go to the error workbook; with it, any rejection rolls the whole import back.
+//!
+//! **Batches.** Households are written in batches of [`BATCH_HOUSEHOLDS`]: one query each for the
+//! batch's existing households, members, person index entries, incomes, 三保障 flags and cases,
+//! then multi-row inserts. A fresh county costs a handful of statements per 500 households.
+//!
+//! **Villages** are resolved from a map of the county's villages loaded once, keyed by
+//! township name + short village name (without 村民委员会 and the like) and by short name alone;
+//! an unknown or ambiguous name, or a village outside the importer's region, rejects the household.
+//!
+//! **Persons** are keyed by 证件号码, unique in the installation. A person registered to another
+//! household moves only when that household is in the same file (it is then rewritten without the
+//! person); otherwise the household is rejected naming the row and the 证件号码 column. Households
+//! that need such a move wait until the end of the file, when the other household has been seen.
+//!
+//! **Idempotence.** Each household is compared with what is stored (household, members, the year's
+//! income, the year's flags, the latest monitoring case); identical households are not written and
+//! are reported unchanged. Fields the ledger does not carry (address, land, death dates) are kept.
+//! A changed household is rewritten, its version incremented, and an audit event
+//! `household.import` with `{"household":…, "members":[…]}` before and after (plus the ledger's
+//! yearly data under `"ledger"`) goes into its history. New households are counted in one
+//! `ledger.import` event for the whole file, as [`Store::bulk_load`] does: a million persons of
+//! JSON per import would cost more than the import itself.
+//!
+//! **Monitoring.** A filled 监测对象类别 creates the household's case with an identification step
+//! dated the first of 识别监测时间, and an elimination step at 风险消除时间 when eliminated; a
+//! later file updates the open case (adding the elimination step), or opens a new case when the
+//! stored one was eliminated before the new identification month. An empty 监测对象类别 leaves
+//! stored cases alone. The 三保障 flags are stored as of 31 December of 年度; a flag the file
+//! leaves empty is stored as 否.
+
+use crate::audit::{record, Actor};
+use crate::db::{prefix_end, Dialect, Row, Sql, Value};
+use crate::registry::{
+    household_values, json, member_values, placeholders, row_household, row_member, tidy_household,
+    tidy_member, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, MEMBER_COLUMN_COUNT,
+};
+use crate::{params, Store, StoreError};
+use shouwang_core::date::YearMonth;
+use shouwang_core::id_number::mask;
+use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
+use shouwang_core::region::village_short_name;
+use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode, RegionLevel};
+use shouwang_io::ledger::{
+    Col, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem, LedgerSummary,
+    PlaceNames, ReadError, ReadOptions, RejectedHousehold, RowError,
+};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Households per batch of queries and multi-row inserts.
+pub const BATCH_HOUSEHOLDS: usize = 500;
+
+/// Parameters per `IN (…)` list.
+const IN_CHUNK: usize = 500;
+
+/// Who imports what, and how.
+#[derive(Clone, Debug)]
+pub struct LedgerImport {
+    /// The county the file belongs to: village names are resolved inside it.
+    pub county: RegionCode,
+    /// The importer's region (the county, or a township for township users): households outside
+    /// it are rejected.
+    pub within: RegionCode,
+    /// Commit nothing if any household is rejected.
+    pub all_or_nothing: bool,
+    pub actor: Actor,
+    /// The file's name, for the audit trail.
+    pub source: String,
+    /// The day the data is read on (age checks; 三保障 flags of a file without 年度).
+    pub today: Date,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default)]
+pub struct ImportReport {
+    pub households_added: usize,
+    pub households_updated: usize,
+    pub households_unchanged: usize,
+    pub households_rejected: usize,
+    pub persons_added: usize,
+    pub persons_updated: usize,
+    pub persons_unchanged: usize,
+    pub persons_rejected: usize,
+    /// Whether anything was committed (false after an all-or-nothing import with rejections).
+    pub committed: bool,
+    /// The rejected households, in file order, for the error workbook.
+    pub rejected: Vec<RejectedHousehold>,
+    /// Warnings of the imported households (derived incomes that disagree, …).
+    pub warnings: Vec<RowError>,
+}
+
+impl ImportReport {
+    /// The report as the CLI prints it, in Chinese then English.
+    pub fn lines(&self) -> Vec<String> {
+        let mut v = vec![
+            format!(
+                "户 / households：新增 added {}，更新 updated {}，未变 unchanged {}，拒绝 rejected {}",
+                self.households_added,
+                self.households_updated,
+                self.households_unchanged,
+                self.households_rejected
+            ),
+            format!(
+                "人 / persons：新增 added {}，更新 updated {}，未变 unchanged {}，拒绝 rejected {}",
+                self.persons_added, self.persons_updated, self.persons_unchanged, self.persons_rejected
+            ),
+        ];
+        if !self.committed {
+            v.push("未写入任何数据（全部或全不模式下有错误）/ nothing was written (all-or-nothing with errors)".into());
+        }
+        v
+    }
+    /// All row errors, in row order.
+    pub fn errors(&self) -> Vec<&RowError> {
+        let mut all: Vec<&RowError> = self.rejected.iter().flat_map(|r| &r.errors).collect();
+        all.sort_by_key(|e| e.row);
+        all
+    }
+}
+
+/// Why an import failed as a whole (nothing was written).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error("{0}")]
+    File(#[from] LedgerError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// The county's villages, for resolving names.
+struct Villages {
+    codes: HashSet<String>,
+    by_town: HashMap<(String, String), Vec<String>>,
+    by_name: HashMap<String, Vec<String>>,
+    names: HashMap<String, String>,
+}
+
+impl Villages {
+    fn load(c: &mut dyn Sql, county: &RegionCode) -> Result<Villages, StoreError> {
+        let lo = county.as_str();
+        let rows = c.query(
+            "SELECT v.code, v.name, t.name FROM regions v LEFT JOIN regions t ON t.code = v.parent
+             WHERE v.level = 12 AND v.code >= $1 AND v.code < $2",
+            &params![lo, prefix_end(lo)],
+        )?;
+        let mut out = Villages {
+            codes: HashSet::new(),
+            by_town: HashMap::new(),
+            by_name: HashMap::new(),
+            names: HashMap::new(),
+        };
+        for r in rows {
+            let code = r.text(0);
+            let short = village_short_name(r.text(1).trim()).to_string();
+            out.by_town
+                .entry((r.text(2).trim().to_string(), short.clone()))
+                .or_default()
+                .push(code.clone());
+            out.by_name.entry(short).or_default().push(code.clone());
+            out.names.insert(code.clone(), r.text(1));
+            out.codes.insert(code);
+        }
+        Ok(out)
+    }
+
+    /// The village's code, or the problem (column, reason).
+    fn resolve(
+        &self,
+        h: &LedgerHousehold,
+        county: &RegionCode,
+    ) -> Result<RegionCode, (Col, Problem)> {
+        if h.village_resolved() {
+            let code = h.household.village.clone();
+            return if self.codes.contains(code.as_str()) {
+                Ok(code)
+            } else {
+                Err((
+                    Col::VillageCode,
+                    Problem::new(
+                        "village.unknown",
+                        "village",
+                        format!("村代码{code}不是本县（{county}）的村"),
+                        format!("village code {code} is not a village of county {county}"),
+                    ),
+                ))
+            };
+        }
+        let name = h.place.village.trim();
+        let short = village_short_name(name).to_string();
+        let town = h.place.township.trim().to_string();
+        let found = self
+            .by_town
+            .get(&(town, short.clone()))
+            .or_else(|| self.by_name.get(&short));
+        match found.map(Vec::as_slice) {
+            Some([one]) => RegionCode::from_canonical(one).ok_or_else(|| {
+                (
+                    Col::Village,
+                    Problem::new("village.unknown", "village", "村代码无效", "invalid village code"),
+                )
+            }),
+            Some(many) if many.len() > 1 => Err((
+                Col::Village,
+                Problem::new(
+                    "village.ambiguous",
+                    "village",
+                    format!("村名“{name}”在本县有{}个村（{}），请填写乡镇名或村代码", many.len(), many.join("、")),
+                    format!("the village name '{name}' matches {} villages of the county ({}): give the township or 村代码", many.len(), many.join(", ")),
+                ),
+            )),
+            _ => Err((
+                Col::Village,
+                Problem::new(
+                    "village.unknown",
+                    "village",
+                    format!("本县（{county}）没有名为“{name}”的村"),
+                    format!("county {county} has no village named '{name}'"),
+                ),
+            )),
+        }
+    }
+}
+
+/// A monitoring case as stored.
+#[derive(Clone, Debug)]
+struct StoredCase {
+    id: i64,
+    case: MonitoringCase,
+}
+
+fn risks_text(r: &[RiskType]) -> String {
+    r.iter()
+        .map(|r| r.code().to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn case_from_row(no: &str, r: &Row, at: usize) -> Option<MonitoringCase> {
+    let risks = r
+        .text(at + 2)
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok().and_then(RiskType::from_code))
+        .collect();
+    let elimination = match (
+        r.opt_int(at + 5).and_then(EliminationKind::from_code),
+        r.opt_text(at + 6),
+    ) {
+        (Some(k), Some(m)) => YearMonth::parse(&m).map(|m| (k, m)),
+        _ => None,
+    };
+    Some(MonitoringCase {
+        household_no: no.to_string(),
+        case_type: CaseType::from_code(r.int(at + 1))?,
+        risks,
+        identified: YearMonth::parse(&r.text(at + 3))?,
+        status: CaseStatus::from_code(r.int(at + 4)).unwrap_or(CaseStatus::AtRisk),
+        elimination,
+        whole_household_without_labour: r.bool(at + 7),
+    })
+}
+
+const CASE_COLUMNS: &str =
+    "id, case_type, risks, identified, status, elimination_kind, eliminated, whole_household_without_labour";
+const INCOME_COLUMNS: &str =
+    "year, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical";
+
+fn income_from_row(r: &Row, at: usize) -> LedgerIncome {
+    LedgerIncome {
+        wages: Fen(r.int(at + 1)),
+        business: Fen(r.int(at + 2)),
+        property: Fen(r.int(at + 3)),
+        transfers: Fen(r.int(at + 4)),
+        production_costs: Fen(r.int(at + 5)),
+        insurance_payouts: Fen(r.int(at + 6)),
+        out_of_pocket_medical: Fen(r.int(at + 7)),
+    }
+}
+
+/// The 三保障 flags as stored: (unsafe_housing, dropout, uninsured, unsafe_water).
+type Flags = [bool; 4];
+
+fn flags_of(g: &LedgerGuarantees) -> Option<Flags> {
+    let any = g.unsafe_housing.is_some()
+        || g.out_of_school.is_some()
+        || g.uninsured_member.is_some()
+        || g.unsafe_water.is_some();
+    any.then(|| {
+        [
+            g.unsafe_housing.unwrap_or(false),
+            g.out_of_school.unwrap_or(false),
+            g.uninsured_member.unwrap_or(false),
+            g.unsafe_water.unwrap_or(false),
+        ]
+    })
+}
+
+fn as_of(year: i32) -> String {
+    format!("{year:04}-12-31")
+}
+
+/// What is stored for a batch of households.
+#[derive(Default)]
+struct Existing {
+    households: HashMap<String, (String, Household)>,
+    members: HashMap<String, Vec<Member>>,
+    incomes: HashMap<(String, i64), LedgerIncome>,
+    flags: HashMap<(String, String), Flags>,
+    cases: HashMap<String, StoredCase>,
+    /// id_number → household_no
+    persons: HashMap<String, String>,
+}
+
+fn in_list(start: usize, n: usize) -> String {
+    placeholders(start, n)
+}
+
+fn load_existing(
+    tx: &mut dyn Sql,
+    county: &str,
+    batch: &[LedgerHousehold],
+) -> Result<Existing, StoreError> {
+    let mut ex = Existing::default();
+    let nos: Vec<&str> = batch
+        .iter()
+        .map(|h| h.household.household_no.as_str())
+        .collect();
+    for chunk in nos.chunks(IN_CHUNK) {
+        let values: Vec<Value> = chunk.iter().map(|n| Value::from(*n)).collect();
+        for r in tx.query(
+            &format!(
+                "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE household_no IN ({})",
+                in_list(1, chunk.len())
+            ),
+            &values,
+        )? {
+            if let Some(h) = row_household(&r) {
+                ex.households.insert(h.household_no.clone(), (r.text(0), h));
+            }
+        }
+    }
+    let ids: Vec<&str> = batch
+        .iter()
+        .flat_map(|h| h.members.iter().map(|m| m.id_number.as_str()))
+        .collect();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let values: Vec<Value> = chunk.iter().map(|n| Value::from(*n)).collect();
+        for r in tx.query(
+            &format!(
+                "SELECT id_number, household_no FROM person_index WHERE id_number IN ({})",
+                in_list(1, chunk.len())
+            ),
+            &values,
+        )? {
+            ex.persons.insert(r.text(0), r.text(1));
+        }
+    }
+    // the rest only for households already here (none in a fresh county)
+    let here: Vec<&str> = nos
+        .iter()
+        .copied()
+        .filter(|n| ex.households.get(*n).is_some_and(|(c, _)| c == county))
+        .collect();
+    for chunk in here.chunks(IN_CHUNK) {
+        let mut values = vec![Value::from(county)];
+        values.extend(chunk.iter().map(|n| Value::from(*n)));
+        let list = in_list(2, chunk.len());
+        for r in tx.query(
+            &format!("SELECT household_no, {MEMBER_COLUMNS} FROM members WHERE county = $1 AND household_no IN ({list}) ORDER BY household_no, position"),
+            &values,
+        )? {
+            let m = row_member(&Row(r.0[1..].to_vec()));
+            ex.members.entry(r.text(0)).or_default().push(m);
+        }
+        for r in tx.query(
+            &format!("SELECT household_no, {INCOME_COLUMNS} FROM incomes WHERE county = $1 AND quarter = 0 AND household_no IN ({list})"),
+            &values,
+        )? {
+            ex.incomes.insert((r.text(0), r.int(1)), income_from_row(&r, 1));
+        }
+        for r in tx.query(
+            &format!("SELECT household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water FROM guarantees WHERE county = $1 AND household_no IN ({list})"),
+            &values,
+        )? {
+            ex.flags.insert((r.text(0), r.text(1)), [r.bool(2), r.bool(3), r.bool(4), r.bool(5)]);
+        }
+        for r in tx.query(
+            &format!("SELECT household_no, {CASE_COLUMNS} FROM monitoring_cases WHERE county = $1 AND household_no IN ({list}) ORDER BY id"),
+            &values,
+        )? {
+            let no = r.text(0);
+            if let Some(case) = case_from_row(&no, &r, 1) {
+                ex.cases.insert(no, StoredCase { id: r.int(1), case });
+            }
+        }
+    }
+    Ok(ex)
+}
+
+/// What to do with the case of one household.
+enum CaseWrite {
+    Insert(MonitoringCase),
+    Update {
+        id: i64,
+        case: MonitoringCase,
+        eliminated_now: bool,
+    },
+}
+
+/// One household ready to be written.
+struct Planned {
+    household: Household,
+    members: Vec<Member>,
+    is_new: bool,
+    income: Option<(i64, LedgerIncome)>,
+    flags: Option<(String, Flags)>,
+    case: Option<CaseWrite>,
+    audit: Option<(serde_json::Value, serde_json::Value)>,
+}
+
+struct Importer<'o> {
+    opts: &'o LedgerImport,
+    county: String,
+    villages: Villages,
+    batch: Vec<LedgerHousehold>,
+    deferred: Vec<LedgerHousehold>,
+    /// households written (or found unchanged) by this import
+    seen: HashSet<String>,
+    report: ImportReport,
+    now: i64,
+}
+
+fn person_elsewhere(h: &LedgerHousehold, i: usize, m: &Member, other: &str) -> RowError {
+    RowError {
+        row: h.row_of_member(i).unwrap_or(0),
+        column: Col::IdNumber.name().to_string(),
+        problem: Problem::new(
+            "id_number.elsewhere",
+            "id_number",
+            format!("证件号码{}已登记在户{other}，一个人只能属于一户；如要迁户，请把两户放在同一文件中导入", mask(&m.id_number)),
+            format!("ID number {} is already registered in household {other}; a person belongs to one household (to move a person, import both households in one file)", mask(&m.id_number)),
+        ),
+    }
+}
+
+fn household_error(h: &LedgerHousehold, col: Col, problem: Problem) -> RowError {
+    RowError {
+        row: h.source_rows.first().map(|r| r.number).unwrap_or(0),
+        column: col.name().to_string(),
+        problem,
+    }
+}
+
+impl Importer<'_> {
+    fn reject(&mut self, h: LedgerHousehold, errors: Vec<RowError>) {
+        self.report.households_rejected += 1;
+        self.report.persons_rejected += h.source_rows.len().max(h.members.len());
+        self.report.rejected.push(h.reject(errors));
+    }
+
+    fn push(&mut self, tx: &mut dyn Sql, item: LedgerItem) -> Result<(), StoreError> {
+        match item {
+            LedgerItem::Rejected(r) => {
+                self.report.households_rejected += 1;
+                self.report.persons_rejected += r.rows.len();
+                self.report.rejected.push(*r);
+            }
+            LedgerItem::Household(h) => {
+                let mut h = *h;
+                match self.villages.resolve(&h, &self.opts.county) {
+                    Err((col, p)) => {
+                        let e = household_error(&h, col, p);
+                        self.reject(h, vec![e]);
+                        return Ok(());
+                    }
+                    Ok(code) => h.set_village(code),
+                }
+                if !self.opts.within.contains(&h.household.village) {
+                    let p = outside_scope(&h.household.village, &self.opts.within);
+                    let e = household_error(&h, Col::Village, p);
+                    self.reject(h, vec![e]);
+                    return Ok(());
+                }
+                h.household = tidy_household(h.household);
+                h.members = std::mem::take(&mut h.members)
+                    .into_iter()
+                    .map(tidy_member)
+                    .collect();
+                self.batch.push(h);
+                if self.batch.len() >= BATCH_HOUSEHOLDS {
+                    self.flush(tx, false)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the batch. `last`: deferred households are decided now instead of waiting.
+    fn flush(&mut self, tx: &mut dyn Sql, last: bool) -> Result<(), StoreError> {
+        let batch = std::mem::take(&mut self.batch);
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let ex = load_existing(tx, &self.county, &batch)?;
+        let in_batch: HashSet<&str> = batch
+            .iter()
+            .map(|h| h.household.household_no.as_str())
+            .collect();
+        let in_batch: HashSet<String> = in_batch.into_iter().map(str::to_string).collect();
+        let mut plans: Vec<Planned> = Vec::with_capacity(batch.len());
+        for h in batch {
+            let no = h.household.household_no.clone();
+            let stored = ex.households.get(&no);
+            if let Some((county, old)) = stored {
+                if *county != self.county {
+                    let p = Problem::new(
+                        "household_no.other_county",
+                        "household_no",
+                        format!("户编号{no}已登记在县{county}，不能导入到县{}", self.county),
+                        format!(
+                            "household number {no} is registered in county {county}, not {}",
+                            self.county
+                        ),
+                    );
+                    let e = household_error(&h, Col::HouseholdNo, p);
+                    self.reject(h, vec![e]);
+                    continue;
+                }
+                if !self.opts.within.contains(&old.village) {
+                    let p = outside_scope(&old.village, &self.opts.within);
+                    let e = household_error(&h, Col::HouseholdNo, p);
+                    self.reject(h, vec![e]);
+                    continue;
+                }
+            }
+            // persons registered to another household
+            let mut wait = false;
+            let mut errors = Vec::new();
+            for (i, m) in h.members.iter().enumerate() {
+                let Some(other) = ex.persons.get(&m.id_number) else {
+                    continue;
+                };
+                if *other == no || self.seen.contains(other) || in_batch.contains(other) {
+                    continue; // the other household is rewritten by this file first
+                }
+                if last {
+                    errors.push(person_elsewhere(&h, i, m, other));
+                } else {
+                    wait = true;
+                }
+            }
+            if !errors.is_empty() {
+                self.reject(h, errors);
+                continue;
+            }
+            if wait {
+                self.deferred.push(h);
+                continue;
+            }
+            self.seen.insert(no.clone());
+            if let Some(p) = self.plan(h, &ex) {
+                plans.push(p);
+            }
+        }
+        // a household of this batch that another one takes a person from must be rewritten
+        // (it is, when it is in the file: it lists its members without the person)
+        self.write(tx, plans)
+    }
+
+    /// Compares with what is stored; `None` when nothing changes.
+    fn plan(&mut self, h: LedgerHousehold, ex: &Existing) -> Option<Planned> {
+        let no = h.household.household_no.clone();
+        let old = ex.households.get(&no).map(|(_, hh)| hh);
+        let old_members: &[Member] = ex.members.get(&no).map(Vec::as_slice).unwrap_or(&[]);
+        let mut household = h.household;
+        if let Some(old) = old {
+            household.address = old.address.clone();
+            household.military_family = old.military_family;
+            household.cultivated_land_centimu = old.cultivated_land_centimu;
+            household.housing_area_centim2 = old.housing_area_centim2;
+            household.house_grade = old.house_grade.clone();
+        }
+        let old_by_id: HashMap<&str, &Member> = old_members
+            .iter()
+            .map(|m| (m.id_number.as_str(), m))
+            .collect();
+        let mut members = h.members;
+        let (mut added, mut updated, mut unchanged) = (0, 0, 0);
+        for m in &mut members {
+            match old_by_id.get(m.id_number.as_str()) {
+                Some(o) => {
+                    m.deceased_on = o.deceased_on;
+                    if *o == m {
+                        unchanged += 1;
+                    } else {
+                        updated += 1;
+                    }
+                }
+                None => added += 1,
+            }
+        }
+        let year = h.year;
+        let data_year = i64::from(year.unwrap_or(self.opts.today.year()));
+        let income = match (year, h.income) {
+            (Some(y), Some(i)) if ex.incomes.get(&(no.clone(), i64::from(y))) != Some(&i) => {
+                Some((i64::from(y), i))
+            }
+            _ => None,
+        };
+        let flags = flags_of(&h.guarantees).and_then(|f| {
+            let key = as_of(data_year as i32);
+            (ex.flags.get(&(no.clone(), key.clone())) != Some(&f)).then_some((key, f))
+        });
+        let stored_case = ex.cases.get(&no);
+        let case = match (h.monitoring, stored_case) {
+            (None, _) => None,
+            (Some(mut c), None) => {
+                c.household_no = no.clone();
+                Some(CaseWrite::Insert(c))
+            }
+            (Some(mut c), Some(s)) => {
+                c.household_no = no.clone();
+                if c == s.case {
+                    None
+                } else if s.case.elimination.is_some_and(|(_, m)| m < c.identified) {
+                    Some(CaseWrite::Insert(c))
+                } else {
+                    let eliminated_now = s.case.elimination.is_none() && c.elimination.is_some();
+                    Some(CaseWrite::Update {
+                        id: s.id,
+                        case: c,
+                        eliminated_now,
+                    })
+                }
+            }
+        };
+        let household_same = old == Some(&household) && old_members == members.as_slice();
+        if household_same && income.is_none() && flags.is_none() && case.is_none() {
+            self.report.households_unchanged += 1;
+            self.report.persons_unchanged += members.len();
+            self.report.warnings.extend(h.warnings);
+            return None;
+        }
+        self.report.warnings.extend(h.warnings);
+        let is_new = old.is_none();
+        if is_new {
+            self.report.households_added += 1;
+        } else {
+            self.report.households_updated += 1;
+        }
+        self.report.persons_added += added;
+        self.report.persons_updated += updated;
+        self.report.persons_unchanged += unchanged;
+        let audit = old.map(|o| {
+            let ledger_before = serde_json::json!({
+                "income": ex.incomes.get(&(no.clone(), data_year)).map(income_json),
+                "case": stored_case.map(|s| json(&s.case)),
+            });
+            let ledger_after = serde_json::json!({
+                "income": h.income.as_ref().map(income_json),
+                "case": match &case { Some(CaseWrite::Insert(c)) | Some(CaseWrite::Update { case: c, .. }) => json(c), None => stored_case.map(|s| json(&s.case)).unwrap_or(serde_json::Value::Null) },
+            });
+            (
+                serde_json::json!({ "household": json(o), "members": json(&old_members), "ledger": ledger_before }),
+                serde_json::json!({ "household": json(&household), "members": json(&members), "ledger": ledger_after }),
+            )
+        });
+        Some(Planned {
+            household,
+            members,
+            is_new,
+            income,
+            flags,
+            case,
+            audit,
+        })
+    }
+
+    fn write(&mut self, tx: &mut dyn Sql, plans: Vec<Planned>) -> Result<(), StoreError> {
+        if plans.is_empty() {
+            return Ok(());
+        }
+        let county = self.county.clone();
+        let now = self.now;
+        // 1. updated households: their fields, then their members out (persons may move)
+        let updated: Vec<&Planned> = plans.iter().filter(|p| !p.is_new).collect();
+        for p in &updated {
+            let mut values = household_values(&p.household);
+            values.push(now.into());
+            tx.exec(
+                "UPDATE households SET village = $3, grp = $4, address = $5, phone = $6, household_type = $7, dibao = $8,
+                 tekun = $9, relocated = $10, resettlement_site = $11, military_family = $12, cultivated_land_centimu = $13,
+                 housing_area_centim2 = $14, house_grade = $15, updated_at = $16, version = version + 1
+                 WHERE county = $1 AND household_no = $2",
+                &values,
+            )?;
+        }
+        for chunk in updated.chunks(IN_CHUNK) {
+            let mut values = vec![Value::from(county.as_str())];
+            values.extend(chunk.iter().map(|p| Value::from(&p.household.household_no)));
+            let list = in_list(2, chunk.len());
+            tx.exec(
+                &format!("DELETE FROM person_index WHERE county = $1 AND household_no IN ({list})"),
+                &values,
+            )?;
+            tx.exec(
+                &format!("DELETE FROM members WHERE county = $1 AND household_no IN ({list})"),
+                &values,
+            )?;
+        }
+        // persons moving from a household written earlier in this import were freed when it
+        // was rewritten; those moving from a household of this batch were freed just above.
+        // 2. new households
+        let new: Vec<&Planned> = plans.iter().filter(|p| p.is_new).collect();
+        let mut values = Vec::with_capacity(new.len() * 17);
+        for p in &new {
+            values.extend(household_values(&p.household));
+            values.push(now.into());
+            values.push(now.into());
+        }
+        insert_rows(
+            tx,
+            &format!(
+                "INSERT INTO households ({HOUSEHOLD_COLUMNS}, created_at, updated_at) VALUES "
+            ),
+            17,
+            &values,
+            "",
+        )?;
+        // 3. members and the person index
+        let width = 4 + MEMBER_COLUMN_COUNT;
+        let mut values = Vec::new();
+        let mut index_values = Vec::new();
+        for p in &plans {
+            for (pos, m) in p.members.iter().enumerate() {
+                values.extend(params![
+                    county.as_str(),
+                    &p.household.household_no,
+                    p.household.village.as_str(),
+                    pos as i64
+                ]);
+                values.extend(member_values(m));
+                index_values.extend(params![
+                    &m.id_number,
+                    county.as_str(),
+                    &p.household.household_no
+                ]);
+            }
+        }
+        insert_rows(
+            tx,
+            &format!(
+                "INSERT INTO members (county, household_no, village, position, {MEMBER_COLUMNS}) VALUES "
+            ),
+            width,
+            &values,
+            "",
+        )?;
+        insert_rows(
+            tx,
+            "INSERT INTO person_index (id_number, county, household_no) VALUES ",
+            3,
+            &index_values,
+            "",
+        )?;
+        // 4. incomes and flags, upserted
+        let mut values = Vec::new();
+        for p in &plans {
+            if let Some((y, inc)) = &p.income {
+                values.extend(params![
+                    county.as_str(),
+                    &p.household.household_no,
+                    *y,
+                    0i64,
+                    inc.wages.0,
+                    inc.business.0,
+                    inc.property.0,
+                    inc.transfers.0,
+                    inc.production_costs.0,
+                    inc.insurance_payouts.0,
+                    inc.out_of_pocket_medical.0,
+                    now
+                ]);
+            }
+        }
+        insert_rows(
+            tx,
+            "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers,
+             production_costs, insurance_payouts, out_of_pocket_medical, updated_at) VALUES ",
+            12,
+            &values,
+            " ON CONFLICT (county, household_no, year, quarter) DO UPDATE SET wages = excluded.wages,
+             business = excluded.business, property = excluded.property, transfers = excluded.transfers,
+             production_costs = excluded.production_costs, insurance_payouts = excluded.insurance_payouts,
+             out_of_pocket_medical = excluded.out_of_pocket_medical, updated_at = excluded.updated_at",
+        )?;
+        let mut values = Vec::new();
+        for p in &plans {
+            if let Some((a, f)) = &p.flags {
+                values.extend(params![
+                    county.as_str(),
+                    &p.household.household_no,
+                    a,
+                    f[0],
+                    f[1],
+                    f[2],
+                    f[3],
+                    "ledger"
+                ]);
+            }
+        }
+        insert_rows(
+            tx,
+            "INSERT INTO guarantees (county, household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water, source) VALUES ",
+            8,
+            &values,
+            " ON CONFLICT (county, household_no, as_of) DO UPDATE SET unsafe_housing = excluded.unsafe_housing,
+             dropout = excluded.dropout, uninsured = excluded.uninsured, unsafe_water = excluded.unsafe_water,
+             source = excluded.source",
+        )?;
+        // 5. monitoring cases and their steps
+        let actor = format!("import:{}", self.opts.actor.username);
+        let mut steps: Vec<(i64, &'static str, String)> = Vec::new();
+        let inserts: Vec<&MonitoringCase> = plans
+            .iter()
+            .filter_map(|p| match &p.case {
+                Some(CaseWrite::Insert(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let mut values = Vec::with_capacity(inserts.len() * 11);
+        for c in &inserts {
+            values.extend(case_values(&county, c, now));
+            values.push(now.into());
+        }
+        let ids: HashMap<String, i64> = insert_returning(
+            tx,
+            "INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, elimination_kind,
+             eliminated, whole_household_without_labour, created_at, updated_at) VALUES ",
+            11,
+            &values,
+            " RETURNING id, household_no",
+        )?
+        .iter()
+        .map(|r| (r.text(1), r.int(0)))
+        .collect();
+        for c in &inserts {
+            let Some(id) = ids.get(&c.household_no) else {
+                continue;
+            };
+            steps.push((*id, "identification", c.identified.first_day().to_string()));
+            if let Some((_, m)) = c.elimination {
+                steps.push((*id, "elimination", m.first_day().to_string()));
+            }
+        }
+        for p in &plans {
+            if let Some(CaseWrite::Update {
+                id,
+                case,
+                eliminated_now,
+            }) = &p.case
+            {
+                let mut values = case_values(&county, case, now);
+                values.push(Value::from(*id));
+                tx.exec(
+                    "UPDATE monitoring_cases SET case_type = $3, risks = $4, identified = $5, status = $6,
+                     elimination_kind = $7, eliminated = $8, whole_household_without_labour = $9, updated_at = $10
+                     WHERE county = $1 AND household_no = $2 AND id = $11",
+                    &values,
+                )?;
+                if let (true, Some((_, m))) = (*eliminated_now, case.elimination) {
+                    steps.push((*id, "elimination", m.first_day().to_string()));
+                }
+            }
+        }
+        let mut values = Vec::with_capacity(steps.len() * 6);
+        for (id, step, on) in &steps {
+            values.extend(params![
+                county.as_str(),
+                *id,
+                *step,
+                on.as_str(),
+                actor.as_str(),
+                "ledger"
+            ]);
+        }
+        insert_rows(
+            tx,
+            "INSERT INTO case_steps (county, case_id, step, on_date, actor, outcome) VALUES ",
+            6,
+            &values,
+            "",
+        )?;
+        // 6. history of changed households
+        for p in &plans {
+            if let Some((before, after)) = &p.audit {
+                record(
+                    tx,
+                    &self.opts.actor,
+                    Some(&county),
+                    "household.import",
+                    ("household", &p.household.household_no),
+                    Some(before),
+                    Some(after),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn case_values(county: &str, c: &MonitoringCase, now: i64) -> Vec<Value> {
+    params![
+        county,
+        &c.household_no,
+        c.case_type.code(),
+        risks_text(&c.risks),
+        c.identified.to_string(),
+        c.status.code(),
+        c.elimination.map(|(k, _)| k.code()),
+        c.elimination.map(|(_, m)| m.to_string()),
+        c.whole_household_without_labour,
+        now
+    ]
+    .to_vec()
+}
+
+fn income_json(i: &LedgerIncome) -> serde_json::Value {
+    serde_json::json!({
+        "wages": i.wages.0, "business": i.business.0, "property": i.property.0, "transfers": i.transfers.0,
+        "production_costs": i.production_costs.0, "insurance_payouts": i.insurance_payouts.0,
+        "out_of_pocket_medical": i.out_of_pocket_medical.0,
+    })
+}
+
+/// Rows per multi-row statement on PostgreSQL (one round trip each), by row width.
+fn rows_per_statement(tx: &dyn Sql, width: usize) -> usize {
+    match tx.dialect() {
+        // one cached single-row statement per row: no parsing, no statement journal
+        Dialect::Sqlite => 1,
+        Dialect::Postgres => (8000 / width.max(1)).max(1),
+    }
+}
+
+fn tuples_sql(head: &str, width: usize, n: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + tail.len() + n * width * 5);
+    sql.push_str(head);
+    for i in 0..n {
+        push_tuple(&mut sql, i * width, width);
+    }
+    sql.push_str(tail);
+    sql
+}
+
+/// Inserts `values`, rows of `width`, as `head (…), (…) tail`.
+fn insert_rows(
+    tx: &mut dyn Sql,
+    head: &str,
+    width: usize,
+    values: &[Value],
+    tail: &str,
+) -> Result<(), StoreError> {
+    let per = rows_per_statement(tx, width);
+    let mut sql: Option<(usize, String)> = None;
+    for chunk in values.chunks(per * width) {
+        let n = chunk.len() / width;
+        if sql.as_ref().is_none_or(|(k, _)| *k != n) {
+            sql = Some((n, tuples_sql(head, width, n, tail)));
+        }
+        if let Some((_, text)) = &sql {
+            tx.exec(text, chunk)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`insert_rows`] for a statement with `RETURNING`: the returned rows of all statements.
+fn insert_returning(
+    tx: &mut dyn Sql,
+    head: &str,
+    width: usize,
+    values: &[Value],
+    tail: &str,
+) -> Result<Vec<Row>, StoreError> {
+    let per = rows_per_statement(tx, width);
+    let mut out = Vec::new();
+    let mut sql: Option<(usize, String)> = None;
+    for chunk in values.chunks(per * width) {
+        let n = chunk.len() / width;
+        if sql.as_ref().is_none_or(|(k, _)| *k != n) {
+            sql = Some((n, tuples_sql(head, width, n, tail)));
+        }
+        if let Some((_, text)) = &sql {
+            out.extend(tx.query(text, chunk)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Appends `(${start+1}, …)` to a multi-row insert.
+fn push_tuple(sql: &mut String, start: usize, n: usize) {
+    use std::fmt::Write;
+    if start != 0 {
+        sql.push_str(", ");
+    }
+    sql.push('(');
+    for k in 0..n {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        let _ = write!(sql, "${}", start + k + 1);
+    }
+    sql.push(')');
+}
+
+fn outside_scope(village: &RegionCode, within: &RegionCode) -> Problem {
+    Problem::new(
+        "village.scope",
+        "village",
+        format!("村{village}不在您的管辖范围（{within}）内"),
+        format!("village {village} is outside your region {within}"),
+    )
+}
+
+/// A sentinel error that rolls the transaction back and is turned into a report.
+const ROLLBACK: &str = "\u{0}ledger import rolled back";
+
+impl Store {
+    /// Imports a ledger file (see the module docs for the transaction and the rules). The file
+    /// is read and validated on a thread of its own while this one writes, households passing
+    /// through a bounded channel.
+    pub fn import_ledger_file(
+        &self,
+        path: &Path,
+        read: &ReadOptions,
+        opts: &LedgerImport,
+    ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
+        let mut summary = None;
+        let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(256);
+        let report = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                shouwang_io::ledger::read_ledger(path, read, |item| send.send(item).map_err(|_| ()))
+            });
+            let summary = &mut summary;
+            self.import_ledger(opts, move |sink| {
+                let mut failed = None;
+                for item in receive.iter() {
+                    if let Err(e) = sink(item) {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                drop(receive); // a reader still sending stops
+                let read = reader
+                    .join()
+                    .map_err(|_| StoreError::Other("the ledger reader panicked".into()))?;
+                if let Some(e) = failed {
+                    return Err(ImportFailure::Store(e));
+                }
+                match read {
+                    Ok(s) => {
+                        *summary = Some(s);
+                        Ok(())
+                    }
+                    Err(ReadError::Ledger(e)) => Err(ImportFailure::File(e)),
+                    Err(ReadError::Sink(())) => Err(ImportFailure::Store(StoreError::Other(
+                        "the ledger reader stopped".into(),
+                    ))),
+                }
+            })
+        })?;
+        let summary = summary.ok_or_else(|| StoreError::Other("the ledger was not read".into()))?;
+        Ok((report, summary))
+    }
+
+    /// Imports the households `feed` hands to its sink, in one transaction.
+    pub fn import_ledger(
+        &self,
+        opts: &LedgerImport,
+        feed: impl FnOnce(
+            &mut dyn FnMut(LedgerItem) -> Result<(), StoreError>,
+        ) -> Result<(), ImportFailure>,
+    ) -> Result<ImportReport, ImportFailure> {
+        if opts.county.level() != RegionLevel::County {
+            return Err(StoreError::invalid(Problem::new(
+                "county.level",
+                "county",
+                format!("{}不是县级区划代码", opts.county),
+                format!("{} is not a county code", opts.county),
+            ))
+            .into());
+        }
+        let mut outcome: Option<Result<ImportReport, ImportFailure>> = None;
+        let result = self.with_tx(|tx| {
+            // a larger page cache while the indexes grow (reset below)
+            let sqlite = tx.dialect() == Dialect::Sqlite;
+            if sqlite {
+                tx.batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
+            }
+            let r = import_in(tx, opts, feed, &mut outcome);
+            if sqlite {
+                tx.batch(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))?;
+            }
+            r
+        });
+        match result {
+            Ok(r) => Ok(r),
+            Err(StoreError::Other(m)) if m == ROLLBACK => match outcome {
+                Some(o) => o,
+                None => Err(StoreError::Other("import rolled back".into()).into()),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The counties whose villages the database holds (for `--county` when there is only one).
+    pub fn counties_with_villages(&self) -> Result<Vec<RegionCode>, StoreError> {
+        self.with_conn(|c| {
+            let rows = c.query(
+                "SELECT DISTINCT substr(code, 1, 6) FROM regions WHERE level = 12 ORDER BY 1",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .filter_map(|r| RegionCode::from_canonical(&r.text(0)))
+                .collect())
+        })
+    }
+
+    /// The place names of a county's villages (省, 市, 县, 乡, 村 and 村代码), for writing ledgers.
+    pub fn village_places(&self, county: &RegionCode) -> Result<Vec<PlaceNames>, StoreError> {
+        self.with_conn(|c| {
+            let names = Names::load(c, county)?;
+            Ok(names
+                .villages
+                .iter()
+                .filter_map(|code| RegionCode::from_canonical(code))
+                .map(|code| names.place(&code))
+                .collect())
+        })
+    }
+
+    /// Streams the households of `region` (members, latest monitoring case, latest yearly
+    /// income and flags) to `sink`, ordered by village and 户编号, a page at a time. Returns the
+    /// number of households.
+    pub fn export_ledger(
+        &self,
+        region: &RegionCode,
+        mut sink: impl FnMut(LedgerHousehold) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError> {
+        const PAGE: i64 = 1000;
+        self.with_conn(|c| {
+            let lo = region.as_str().to_string();
+            let hi = prefix_end(&lo);
+            let mut names: HashMap<String, Names> = HashMap::new();
+            let mut after = (String::new(), String::new());
+            let mut total = 0;
+            loop {
+                let rows = c.query(
+                    &format!(
+                        "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE village >= $1 AND village < $2
+                         AND (village > $3 OR (village = $3 AND household_no > $4)) ORDER BY village, household_no LIMIT $5"
+                    ),
+                    &params![lo.as_str(), hi.as_str(), after.0.as_str(), after.1.as_str(), PAGE],
+                )?;
+                if rows.is_empty() {
+                    break;
+                }
+                let page: Vec<(String, Household)> =
+                    rows.iter().filter_map(|r| row_household(r).map(|h| (r.text(0), h))).collect();
+                if let Some(last) = rows.last() {
+                    after = (last.text(2), last.text(1));
+                }
+                let mut by_county: HashMap<&str, Vec<&str>> = HashMap::new();
+                for (county, h) in &page {
+                    by_county.entry(county.as_str()).or_default().push(h.household_no.as_str());
+                }
+                let mut ex = ExportPage::default();
+                for (county, nos) in &by_county {
+                    for chunk in nos.chunks(IN_CHUNK) {
+                        load_for_export(c, county, chunk, &mut ex)?;
+                    }
+                    if !names.contains_key(*county) {
+                        if let Some(code) = RegionCode::from_canonical(county) {
+                            names.insert(county.to_string(), Names::load(c, &code)?);
+                        }
+                    }
+                }
+                for (county, h) in page {
+                    let no = h.household_no.clone();
+                    let members = ex.members.remove(&no).unwrap_or_default();
+                    let income = ex.incomes.remove(&no);
+                    let flags = ex.flags.remove(&no);
+                    let year = income
+                        .map(|(y, _)| y as i32)
+                        .or_else(|| flags.as_ref().and_then(|(a, _)| a.get(..4)?.parse().ok()));
+                    let guarantees = match &flags {
+                        Some((_, f)) => LedgerGuarantees {
+                            unsafe_housing: Some(f[0]),
+                            out_of_school: Some(f[1]),
+                            uninsured_member: Some(f[2]),
+                            unsafe_water: Some(f[3]),
+                        },
+                        None => LedgerGuarantees::default(),
+                    };
+                    let place = names
+                        .get(&county)
+                        .map(|n| n.place(&h.village))
+                        .unwrap_or_else(|| PlaceNames { village_code: Some(h.village.clone()), ..PlaceNames::default() });
+                    let monitoring = ex.cases.remove(&no);
+                    sink(LedgerHousehold {
+                        household: h,
+                        place,
+                        members,
+                        monitoring,
+                        year,
+                        income: income.map(|(_, i)| i),
+                        guarantees,
+                        warnings: Vec::new(),
+                        source_rows: Vec::new(),
+                    })?;
+                    total += 1;
+                }
+                if (rows.len() as i64) < PAGE {
+                    break;
+                }
+            }
+            Ok(total)
+        })
+    }
+}
+
+/// One page of an export: what goes with the page's households.
+#[derive(Default)]
+struct ExportPage {
+    members: HashMap<String, Vec<Member>>,
+    /// the latest yearly income
+    incomes: HashMap<String, (i64, LedgerIncome)>,
+    /// the newest flags
+    flags: HashMap<String, (String, Flags)>,
+    /// the latest case
+    cases: HashMap<String, MonitoringCase>,
+}
+
+fn load_for_export(
+    c: &mut dyn Sql,
+    county: &str,
+    nos: &[&str],
+    ex: &mut ExportPage,
+) -> Result<(), StoreError> {
+    let mut values = vec![Value::from(county)];
+    values.extend(nos.iter().map(|n| Value::from(*n)));
+    let list = in_list(2, nos.len());
+    for r in c.query(
+        &format!("SELECT household_no, {MEMBER_COLUMNS} FROM members WHERE county = $1 AND household_no IN ({list}) ORDER BY household_no, position"),
+        &values,
+    )? {
+        let m = row_member(&Row(r.0[1..].to_vec()));
+        ex.members.entry(r.text(0)).or_default().push(m);
+    }
+    for r in c.query(
+        &format!("SELECT household_no, {INCOME_COLUMNS} FROM incomes WHERE county = $1 AND quarter = 0 AND household_no IN ({list})"),
+        &values,
+    )? {
+        let year = r.int(1);
+        let e = ex.incomes.entry(r.text(0)).or_insert((year, income_from_row(&r, 1)));
+        if year > e.0 {
+            *e = (year, income_from_row(&r, 1));
+        }
+    }
+    for r in c.query(
+        &format!("SELECT household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water FROM guarantees WHERE county = $1 AND household_no IN ({list})"),
+        &values,
+    )? {
+        let f = [r.bool(2), r.bool(3), r.bool(4), r.bool(5)];
+        let as_of = r.text(1);
+        let e = ex.flags.entry(r.text(0)).or_insert((as_of.clone(), f));
+        if as_of > e.0 {
+            *e = (as_of, f);
+        }
+    }
+    for r in c.query(
+        &format!("SELECT household_no, {CASE_COLUMNS} FROM monitoring_cases WHERE county = $1 AND household_no IN ({list}) ORDER BY id"),
+        &values,
+    )? {
+        let no = r.text(0);
+        if let Some(case) = case_from_row(&no, &r, 1) {
+            ex.cases.insert(no, case);
+        }
+    }
+    Ok(())
+}
+
+/// Region names of a county, for the place columns.
+struct Names {
+    province: String,
+    city: String,
+    county: String,
+    by_code: HashMap<String, String>,
+    villages: Vec<String>,
+}
+
+impl Names {
+    fn load(c: &mut dyn Sql, county: &RegionCode) -> Result<Names, StoreError> {
+        let lo = county.as_str();
+        let mut by_code = HashMap::new();
+        let mut villages = Vec::new();
+        for r in c.query(
+            "SELECT code, name, level FROM regions WHERE code >= $1 AND code < $2 ORDER BY code",
+            &params![lo, prefix_end(lo)],
+        )? {
+            if r.int(2) == 12 {
+                villages.push(r.text(0));
+            }
+            by_code.insert(r.text(0), r.text(1));
+        }
+        let mut name_of = |code: Option<RegionCode>| -> Result<String, StoreError> {
+            let Some(code) = code else {
+                return Ok(String::new());
+            };
+            Ok(c.query_one(
+                "SELECT name FROM regions WHERE code = $1",
+                &params![code.as_str()],
+            )?
+            .map(|r| r.text(0))
+            .unwrap_or_default())
+        };
+        let province = name_of(county.ancestor(RegionLevel::Province))?;
+        let city = name_of(county.ancestor(RegionLevel::City))?;
+        let county_name = by_code.get(lo).cloned().unwrap_or_default();
+        Ok(Names {
+            province,
+            city,
+            county: county_name,
+            by_code,
+            villages,
+        })
+    }
+
+    fn place(&self, village: &RegionCode) -> PlaceNames {
+        let name = |level: RegionLevel| {
+            village
+                .ancestor(level)
+                .and_then(|c| self.by_code.get(c.as_str()).cloned())
+                .unwrap_or_default()
+        };
+        PlaceNames {
+            province: self.province.clone(),
+            city: self.city.clone(),
+            county: self.county.clone(),
+            township: name(RegionLevel::Township),
+            village: self
+                .by_code
+                .get(village.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            village_code: Some(village.clone()),
+        }
+    }
+}
+
+/// Page cache of the import's SQLite connection, and the usual one (KiB).
+const IMPORT_CACHE_KIB: i64 = 128 * 1024;
+const NORMAL_CACHE_KIB: i64 = 32_000;
+
+type Feed<'f> = &'f mut dyn FnMut(LedgerItem) -> Result<(), StoreError>;
+
+/// The body of [`Store::import_ledger`], inside its transaction.
+fn import_in(
+    tx: &mut dyn Sql,
+    opts: &LedgerImport,
+    feed: impl FnOnce(Feed<'_>) -> Result<(), ImportFailure>,
+    outcome: &mut Option<Result<ImportReport, ImportFailure>>,
+) -> Result<ImportReport, StoreError> {
+    let villages = Villages::load(tx, &opts.county)?;
+
+    if villages.codes.is_empty() {
+        return Err(StoreError::invalid(Problem::new(
+                    "county.no_villages",
+                    "county",
+                    format!("数据库中没有县{}的村，请先导入区划（shouwang regions import）", opts.county),
+                    format!("the database holds no villages of county {}: import the regions first (shouwang regions import)", opts.county),
+                )));
+    }
+    let rebuild = drop_secondary_indexes(tx, &opts.county)?;
+    let mut imp = Importer {
+        opts,
+        county: opts.county.as_str().to_string(),
+        villages,
+        batch: Vec::with_capacity(BATCH_HOUSEHOLDS),
+        deferred: Vec::new(),
+        seen: HashSet::new(),
+        report: ImportReport::default(),
+        now: crate::now(),
+    };
+    let fed = {
+        let mut sink = |item: LedgerItem| imp.push(tx, item);
+        feed(&mut sink)
+    };
+    if let Err(e) = fed {
+        *outcome = Some(Err(e));
+        return Err(StoreError::Other(ROLLBACK.into()));
+    }
+    imp.flush(tx, false)?;
+    // households that take a person from a household not seen before their batch
+    let deferred = std::mem::take(&mut imp.deferred);
+    for chunk in deferred.chunks(BATCH_HOUSEHOLDS) {
+        imp.batch = chunk.to_vec();
+        imp.flush(tx, true)?;
+    }
+    imp.report
+        .rejected
+        .sort_by_key(|r| r.rows.first().map(|r| r.number));
+    let r = &imp.report;
+    let after = serde_json::json!({
+        "file": opts.source,
+        "households_added": r.households_added, "households_updated": r.households_updated,
+        "households_unchanged": r.households_unchanged, "households_rejected": r.households_rejected,
+        "persons_added": r.persons_added, "persons_updated": r.persons_updated,
+    });
+    record(
+        tx,
+        &opts.actor,
+        Some(&imp.county),
+        "ledger.import",
+        ("ledger", &opts.source),
+        None,
+        Some(&after),
+    )?;
+    let mut report = imp.report;
+    if opts.all_or_nothing && report.households_rejected > 0 {
+        report.committed = false;
+        *outcome = Some(Ok(report));
+        return Err(StoreError::Other(ROLLBACK.into()));
+    }
+    for sql in &rebuild {
+        tx.batch(sql)?;
+    }
+    report.committed = true;
+    Ok(report)
+}
+
+/// Secondary indexes that a first import into an empty county drops and builds again at the end
+/// (inside the import's transaction, DDL being transactional on both backends: a rollback
+/// restores them). Building an index
+/// once from the finished table is much cheaper than a million random insertions into it.
+const REBUILT_INDEXES: [&str; 3] = ["members_name", "members_household", "households_village"];
+
+/// Drops [`REBUILT_INDEXES`] when the county holds no household yet; returns their SQL.
+fn drop_secondary_indexes(
+    tx: &mut dyn Sql,
+    county: &RegionCode,
+) -> Result<Vec<String>, StoreError> {
+    let empty = tx
+        .query_one(
+            "SELECT 1 FROM households WHERE county = $1 LIMIT 1",
+            &params![county.as_str()],
+        )?
+        .is_none();
+    if !empty {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for name in REBUILT_INDEXES {
+        let lookup = match tx.dialect() {
+            Dialect::Sqlite => {
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1 AND sql IS NOT NULL"
+            }
+            Dialect::Postgres => {
+                "SELECT indexdef FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()"
+            }
+        };
+        let Some(r) = tx.query_one(lookup, &params![name])? else {
+            continue;
+        };
+        tx.batch(&format!("DROP INDEX {name}"))?;
+        out.push(r.text(0));
+    }
+    Ok(out)
+}

@@ -1,0 +1,636 @@
+//! Ledger import and export against the database, on SQLite and (with SHOUWANG_TEST_PG_URL)
+//! PostgreSQL: a synthetic ledger for a county other than the demo one, a dozen damages with
+//! exactly the expected rejections, the error workbook fixed and imported clean, round trips,
+//! idempotence, all-or-nothing, moves and scope.
+
+use shouwang_core::synth::SynthConfig;
+use shouwang_core::{Date, Region, RegionCode};
+use shouwang_io::ledger::synth::synth_ledger;
+use shouwang_io::ledger::{
+    write_error_workbook, write_ledger_csv, write_ledger_xlsx, Col, LedgerHousehold, ReadOptions,
+};
+use shouwang_store::audit::Actor;
+use shouwang_store::ledger::{ImportReport, LedgerImport};
+use shouwang_store::testing::TestDb;
+use shouwang_store::Store;
+use std::path::{Path, PathBuf};
+
+const COUNTY: &str = "510812";
+
+fn today() -> Date {
+    Date::new(2026, 6, 30).unwrap()
+}
+
+fn county() -> RegionCode {
+    RegionCode::parse(COUNTY).unwrap()
+}
+
+/// 朝天区 with two townships; 新华村 exists in both (resolved by township), names carry the
+/// committee suffix as the NBS files do.
+fn regions(store: &Store) {
+    let list = [
+        ("51", "四川省"),
+        ("5108", "广元市"),
+        ("510812", "朝天区"),
+        ("510812100", "朝天镇"),
+        ("510812101", "羊木镇"),
+        ("510812100201", "新华村村民委员会"),
+        ("510812100202", "石门村村民委员会"),
+        ("510812100203", "东溪社区居民委员会"),
+        ("510812101201", "新华村村民委员会"),
+        ("510812101202", "龙洞村村民委员会"),
+        ("510812101203", "柏林村委员会"),
+    ];
+    store
+        .import_regions(list.iter().map(|(c, n)| Region {
+            code: RegionCode::parse(c).unwrap(),
+            name: n.to_string(),
+        }))
+        .unwrap();
+}
+
+fn dbs() -> Vec<TestDb> {
+    let all = TestDb::all();
+    for db in &all {
+        regions(&db.store);
+    }
+    all
+}
+
+struct Dir(tempfile::TempDir);
+impl Dir {
+    fn new() -> Dir {
+        Dir(tempfile::tempdir().unwrap())
+    }
+    fn file(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+}
+
+fn synth(store: &Store, n: usize, seed: u64) -> Vec<LedgerHousehold> {
+    let places = store.village_places(&county()).unwrap();
+    assert_eq!(places.len(), 6);
+    synth_ledger(
+        &SynthConfig {
+            households: n,
+            seed,
+            today: today(),
+            county: county(),
+        },
+        &places,
+    )
+}
+
+fn opts(within: &str, all_or_nothing: bool) -> LedgerImport {
+    LedgerImport {
+        county: county(),
+        within: RegionCode::parse(within).unwrap(),
+        all_or_nothing,
+        actor: Actor::system("test"),
+        source: "test.csv".into(),
+        today: today(),
+    }
+}
+
+fn import(store: &Store, path: &Path, o: &LedgerImport) -> ImportReport {
+    let (report, _) = store
+        .import_ledger_file(path, &ReadOptions::new(today()), o)
+        .unwrap();
+    report
+}
+
+fn csv_file(path: &Path, hs: &[LedgerHousehold]) {
+    write_ledger_csv(std::fs::File::create(path).unwrap(), hs).unwrap();
+}
+
+fn persons(hs: &[LedgerHousehold]) -> usize {
+    hs.iter().map(|h| h.members.len()).sum()
+}
+
+fn export(store: &Store, region: &str) -> Vec<LedgerHousehold> {
+    let mut out = Vec::new();
+    store
+        .export_ledger(&RegionCode::parse(region).unwrap(), |h| {
+            out.push(h);
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_synthetic_ledger_imports_whole_and_a_second_import_changes_nothing() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = synth(&db.store, 240, 1);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(
+            r.errors(),
+            Vec::<&shouwang_io::ledger::RowError>::new(),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            (r.households_added, r.persons_added),
+            (240, persons(&hs)),
+            "{}",
+            db.name
+        );
+        assert!(r.committed);
+        let (h, p) = db.store.count_in(&county()).unwrap();
+        assert_eq!((h as usize, p as usize), (240, persons(&hs)));
+
+        let again = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(
+            (
+                again.households_unchanged,
+                again.households_added,
+                again.households_updated
+            ),
+            (240, 0, 0),
+            "{}",
+            db.name
+        );
+        assert_eq!(again.persons_unchanged, persons(&hs));
+        assert_eq!(db.store.count_events("household.import").unwrap(), 0);
+    }
+}
+
+#[test]
+fn export_then_import_changes_nothing_in_xlsx_and_csv() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = synth(&db.store, 120, 2);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        import(&db.store, &path, &opts(COUNTY, false));
+        let out = export(&db.store, COUNTY);
+        assert_eq!(out.len(), 120);
+        assert!(out.iter().any(|h| h
+            .monitoring
+            .as_ref()
+            .is_some_and(|c| c.elimination.is_some())));
+        let xlsx = dir.file("export.xlsx");
+        write_ledger_xlsx(&xlsx, &out).unwrap();
+        let r = import(&db.store, &xlsx, &opts(COUNTY, false));
+        assert_eq!(
+            (r.households_unchanged, r.households_rejected),
+            (120, 0),
+            "{} {:?}",
+            db.name,
+            r.errors()
+        );
+        let csv = dir.file("export.csv");
+        csv_file(&csv, &out);
+        let r = import(&db.store, &csv, &opts(COUNTY, false));
+        assert_eq!(
+            (r.households_unchanged, r.households_rejected),
+            (120, 0),
+            "{}",
+            db.name
+        );
+        // the export gives back what was imported
+        let mut hs = hs;
+        hs.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
+        let mut out = out;
+        out.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
+        for (a, b) in hs.iter().zip(&out) {
+            assert_eq!(a.members, b.members);
+            assert_eq!(a.monitoring, b.monitoring);
+            assert_eq!(a.income, b.income);
+            assert_eq!(a.guarantees, b.guarantees);
+            assert_eq!(a.household.household_no, b.household.household_no);
+        }
+    }
+}
+
+#[test]
+fn a_changed_value_updates_the_household_and_appears_in_its_history() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let mut hs = synth(&db.store, 30, 3);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        import(&db.store, &path, &opts(COUNTY, false));
+        let no = hs[4].household.household_no.clone();
+        hs[4].members[0].phone = "13900001111".into();
+        if let Some(i) = hs[4].income.as_mut() {
+            i.wages.0 += 100;
+        }
+        csv_file(&path, &hs);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(
+            (r.households_updated, r.households_unchanged),
+            (1, 29),
+            "{}",
+            db.name
+        );
+        assert_eq!(r.persons_updated, 1);
+        let record = db.store.household(&no).unwrap().unwrap();
+        assert_eq!(record.members[0].phone, "13900001111");
+        assert_eq!(record.version, 2);
+        let history = db.store.history("household", &no, 10).unwrap();
+        let event = history
+            .iter()
+            .find(|e| e.action == "household.import")
+            .unwrap();
+        let before = event.before.as_ref().unwrap();
+        let after = event.after.as_ref().unwrap();
+        assert_ne!(before["members"][0]["phone"], after["members"][0]["phone"]);
+        assert_eq!(after["members"][0]["phone"], "13900001111");
+        assert!(after["household"].is_object());
+    }
+}
+
+/// The CSV as rows of text, header first.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn write_rows(path: &Path, rows: &[Vec<String>]) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+fn col(rows: &[Vec<String>], c: Col) -> usize {
+    rows[0].iter().position(|h| h == c.name()).unwrap()
+}
+
+/// The index of the data rows of household `k` (in file order) in `rows`.
+fn rows_of(rows: &[Vec<String>], no: &str) -> Vec<usize> {
+    let i = col(rows, Col::HouseholdNo);
+    (1..rows.len()).filter(|r| rows[*r][i] == no).collect()
+}
+
+/// Which rows of a household a damage touches.
+#[derive(Clone, Copy)]
+enum Rows {
+    Member(usize),
+    All,
+}
+
+#[test]
+fn a_dozen_damages_give_exactly_the_expected_rejections_and_the_fixed_error_workbook_imports_clean()
+{
+    use shouwang_core::codes::Relation;
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = synth(&db.store, 40, 4);
+        // households 0–2 are in the database already, not in the damaged file
+        let first = dir.file("first.csv");
+        csv_file(&first, &hs[..3]);
+        assert_eq!(
+            import(&db.store, &first, &opts(COUNTY, false)).households_added,
+            3
+        );
+        let rest = &hs[3..];
+        let path = dir.file("ledger.csv");
+        csv_file(&path, rest);
+        let original = csv_rows(&path);
+
+        let mut used: Vec<usize> = vec![0]; // rest[0] lends its head to a duplicate
+        let mut pick = |pred: &dyn Fn(&LedgerHousehold) -> bool| -> usize {
+            let k = (0..rest.len())
+                .find(|k| !used.contains(k) && pred(&rest[*k]))
+                .unwrap();
+            used.push(k);
+            k
+        };
+        let two = |h: &LedgerHousehold| h.members.len() >= 2;
+        let any = |_: &LedgerHousehold| true;
+        let with_case = |h: &LedgerHousehold| h.monitoring.is_some();
+        // persons added to a household: one registered in the database to hs[0], one
+        // already in the file (rest[0]'s head)
+        let mut damaged_hs = rest.to_vec();
+        let k_db = pick(&any);
+        let k_dup = pick(&any);
+        for (k, mut p) in [
+            (k_db, hs[0].members[0].clone()),
+            (k_dup, rest[0].members[0].clone()),
+        ] {
+            p.relation = Relation::Other;
+            damaged_hs[k].members.push(p);
+        }
+        csv_file(&path, &damaged_hs);
+        let mut rows = csv_rows(&path);
+        let bad_id = {
+            let k = pick(&two);
+            let mut id = rest[k].members[1].id_number.clone();
+            let last = if id.ends_with('0') { "1" } else { "0" };
+            id.replace_range(17.., last);
+            (k, id)
+        };
+        // (household in `rest`, rows, column, damaged value); the error is expected on the
+        // member's row, or on the household's first row for household columns
+        let damages: Vec<(usize, Rows, Col, String)> = vec![
+            (bad_id.0, Rows::Member(1), Col::IdNumber, bad_id.1),
+            (pick(&two), Rows::Member(1), Col::Name, String::new()),
+            (pick(&two), Rows::Member(1), Col::Relation, "邻居".into()),
+            (pick(&two), Rows::Member(1), Col::Sex, "未知".into()),
+            (pick(&any), Rows::All, Col::Village, "不存在村".into()),
+            (
+                pick(&with_case),
+                Rows::All,
+                Col::Identified,
+                "2023-13".into(),
+            ),
+            (pick(&any), Rows::All, Col::Wages, "abc".into()),
+            (pick(&any), Rows::All, Col::HouseholdPhone, "12".into()),
+            (
+                pick(&two),
+                Rows::Member(1),
+                Col::HouseholdType,
+                "其他户".into(),
+            ),
+            (pick(&any), Rows::All, Col::HeadName, "不对".into()),
+        ];
+        for (k, which, c, value) in &damages {
+            let of = rows_of(&rows, &rest[*k].household.household_no);
+            let i = col(&rows, *c);
+            let targets = match which {
+                Rows::Member(m) => vec![of[*m]],
+                Rows::All => of,
+            };
+            for r in targets {
+                rows[r][i] = value.clone();
+            }
+        }
+        write_rows(&path, &rows);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        let mut got: Vec<(String, usize, String)> = r
+            .errors()
+            .iter()
+            .map(|e| {
+                let no = &rows[e.row - 1][col(&rows, Col::HouseholdNo)];
+                (no.clone(), e.row, e.column.clone())
+            })
+            .collect();
+        got.sort();
+        let mut want: Vec<(String, usize, String)> = damages
+            .iter()
+            .map(|(k, which, c, _)| {
+                let no = rest[*k].household.household_no.clone();
+                let m = match which {
+                    Rows::Member(m) => *m,
+                    Rows::All => 0,
+                };
+                (no.clone(), rows_of(&rows, &no)[m] + 1, c.name().to_string())
+            })
+            .chain([k_db, k_dup].map(|k| {
+                let no = rest[k].household.household_no.clone();
+                let last = *rows_of(&rows, &no).last().unwrap();
+                (no, last + 1, Col::IdNumber.name().to_string())
+            }))
+            .collect();
+        want.sort();
+        assert_eq!(
+            got,
+            want,
+            "{}: {:#?}",
+            db.name,
+            r.errors().iter().map(|e| e.to_string()).collect::<Vec<_>>()
+        );
+        assert_eq!(r.households_rejected, 12, "{}", db.name);
+        assert_eq!(r.households_added, rest.len() - 12);
+
+        // the error workbook, fixed cell by cell in the columns it names (and without the
+        // persons that belong elsewhere), imports clean
+        let book = dir.file("errors.xlsx");
+        let header = shouwang_io::ledger::read_ledger_all(&path, &ReadOptions::new(today()))
+            .unwrap()
+            .summary
+            .header;
+        write_error_workbook(&book, &header, &r.rejected).unwrap();
+        let fixed = fix_error_workbook(&book, &original);
+        assert_eq!(
+            fixed.len(),
+            1 + r.rejected.iter().map(|h| h.rows.len()).sum::<usize>() - 2
+        );
+        let fixed_path = dir.file("fixed.csv");
+        write_rows(&fixed_path, &fixed);
+        let again = import(&db.store, &fixed_path, &opts(COUNTY, false));
+        assert_eq!(
+            again.errors(),
+            Vec::<&shouwang_io::ledger::RowError>::new(),
+            "{}",
+            db.name
+        );
+        assert_eq!(again.households_added, 12);
+        let (h, _) = db.store.count_in(&county()).unwrap();
+        assert_eq!(h as usize, hs.len());
+    }
+}
+
+/// Reads the error workbook and corrects, in each household, the columns it names (what a user
+/// does in Excel: the value as the original file had it, on every row of the household), drops
+/// the persons that belong elsewhere, and leaves out 错误列/错误原因.
+fn fix_error_workbook(book: &Path, original: &[Vec<String>]) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader};
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(book).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let text = |d: &Data| match d {
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    };
+    let lines: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
+    let head = &lines[0];
+    let width = original[0].len();
+    assert_eq!(&head[..width], &original[0][..]);
+    let err_col = head.iter().position(|h| h == "错误列").unwrap();
+    let no = original[0].iter().position(|h| h == "户编号").unwrap();
+    // (household, column) named by an error line
+    let mut named: std::collections::HashSet<(String, String)> = Default::default();
+    let mut current = String::new();
+    for line in &lines[1..] {
+        if !line[no].is_empty() {
+            current = line[no].clone();
+        }
+        if let Some(c) = line.get(err_col).filter(|c| !c.is_empty()) {
+            named.insert((current.clone(), c.clone()));
+        }
+    }
+    let mut out = vec![original[0].clone()];
+    let mut seen_of: std::collections::HashMap<String, usize> = Default::default();
+    for line in &lines[1..] {
+        if line[no].is_empty() {
+            continue;
+        }
+        let k = seen_of.entry(line[no].clone()).or_insert(0);
+        let orig = rows_of(original, &line[no]).get(*k).copied();
+        *k += 1;
+        let Some(orig) = orig else {
+            continue; // a person added to the household who belongs elsewhere: removed
+        };
+        let mut row = line[..width].to_vec();
+        row.resize(width, String::new());
+        for (i, h) in original[0].iter().enumerate() {
+            if named.contains(&(line[no].clone(), h.clone())) {
+                row[i] = original[orig][i].clone();
+            }
+        }
+        out.push(row);
+    }
+    out
+}
+
+#[test]
+fn all_or_nothing_commits_nothing_when_any_household_fails() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = synth(&db.store, 50, 5);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        let mut rows = csv_rows(&path);
+        let i = col(&rows, Col::Name);
+        let last = rows.len() - 1;
+        rows[last][i] = String::new();
+        write_rows(&path, &rows);
+        let r = import(&db.store, &path, &opts(COUNTY, true));
+        assert!(!r.committed);
+        assert_eq!(r.households_rejected, 1);
+        assert_eq!(db.store.count_in(&county()).unwrap(), (0, 0), "{}", db.name);
+        assert_eq!(db.store.count_events("ledger.import").unwrap(), 0);
+        // without the option the good households commit
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert!(r.committed);
+        assert_eq!(r.households_added, 49);
+    }
+}
+
+#[test]
+fn a_person_moves_between_households_when_both_are_in_the_file() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let mut hs = synth(&db.store, 20, 6);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        import(&db.store, &path, &opts(COUNTY, false));
+        // a child of a household early in the file moves to a household later in the file
+        let from = (0..hs.len()).find(|k| hs[*k].members.len() >= 3).unwrap();
+        let to = hs.len() - 1;
+        let moved = hs[from].members.pop().unwrap();
+        let mut m = moved.clone();
+        m.relation = shouwang_core::codes::Relation::Other;
+        hs[to].members.push(m);
+        // written in the other order too: the later household first
+        hs.swap(from, to);
+        csv_file(&path, &hs);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(
+            r.errors(),
+            Vec::<&shouwang_io::ledger::RowError>::new(),
+            "{}",
+            db.name
+        );
+        assert_eq!(r.households_updated, 2, "{}", db.name);
+        let record = db
+            .store
+            .household(&hs[from].household.household_no)
+            .unwrap()
+            .unwrap();
+        assert!(record
+            .members
+            .iter()
+            .any(|x| x.id_number == moved.id_number));
+        // the same person alone, with the first household not in the file, is refused
+        let lone = vec![hs[to].clone()];
+        let mut back = lone.clone();
+        back[0].members.push(moved.clone());
+        csv_file(&path, &back);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(r.households_rejected, 1);
+        assert_eq!(r.errors()[0].column, "证件号码");
+        assert!(r.errors()[0].problem.zh.contains("已登记在户"));
+    }
+}
+
+#[test]
+fn a_township_user_cannot_import_into_or_export_another_township() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = synth(&db.store, 60, 7);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        let r = import(&db.store, &path, &opts("510812100", false));
+        let mine = hs
+            .iter()
+            .filter(|h| h.household.household_no.starts_with("510812100"))
+            .count();
+        assert!(mine > 0 && mine < 60);
+        assert_eq!(r.households_added, mine, "{}", db.name);
+        assert_eq!(r.households_rejected, 60 - mine);
+        assert!(r
+            .errors()
+            .iter()
+            .all(|e| e.column == "村" && e.problem.en.contains("outside")));
+        assert_eq!(export(&db.store, "510812101").len(), 0);
+        assert_eq!(export(&db.store, "510812100").len(), mine);
+    }
+}
+
+#[test]
+fn libreoffice_reads_the_exported_workbook() {
+    let Ok(bin) = which_libreoffice() else {
+        if std::env::var("SHOUWANG_REQUIRE_LIBREOFFICE").is_ok() {
+            panic!("SHOUWANG_REQUIRE_LIBREOFFICE is set but libreoffice is not installed");
+        }
+        eprintln!("skipped: libreoffice is not installed (set SHOUWANG_REQUIRE_LIBREOFFICE to require it)");
+        return;
+    };
+    let db = TestDb::sqlite().unwrap();
+    regions(&db.store);
+    let dir = Dir::new();
+    let hs = synth(&db.store, 25, 8);
+    let path = dir.file("ledger.csv");
+    csv_file(&path, &hs);
+    import(&db.store, &path, &opts(COUNTY, false));
+    let xlsx = dir.file("export.xlsx");
+    write_ledger_xlsx(&xlsx, export(&db.store, COUNTY)).unwrap();
+    let out = dir.file("lo");
+    let status = std::process::Command::new(bin)
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(&xlsx)
+        .env("HOME", dir.0.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(out.join("export.csv")).unwrap();
+    assert_eq!(text.lines().count(), 1 + persons(&hs));
+    assert!(text.lines().next().unwrap().contains("证件号码"));
+    for h in &hs {
+        assert!(text.contains(&h.members[0].id_number));
+    }
+}
+
+fn which_libreoffice() -> Result<String, ()> {
+    for name in ["libreoffice", "soffice"] {
+        let ok = std::process::Command::new(name)
+            .arg("--version")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if ok {
+            return Ok(name.to_string());
+        }
+    }
+    Err(())
+}

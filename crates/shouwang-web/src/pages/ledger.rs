@@ -1,0 +1,409 @@
+//! The household ledger (户人台账) in the browser: upload and import for county and township
+//! users, the report with a link to the error workbook, and the export of a region's households
+//! as xlsx or CSV within the user's scope.
+//!
+//! The upload page sends the file as the raw request body (a small script with a progress bar,
+//! the CSRF token in the `X-CSRF-Token` header), so the file streams to a temporary file instead
+//! of being buffered as a form; the import then runs on the blocking pool.
+
+use super::{error_page, may_browse, render, Ctx};
+use crate::auth::{random_token, Session};
+use crate::error::AppError;
+use crate::state::{today, AppState};
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use serde::Deserialize;
+use shouwang_core::{RegionCode, RegionLevel, Role};
+use shouwang_io::ledger::{
+    write_error_workbook, LedgerCsvWriter, LedgerXlsxWriter, ReadOptions, WriteError,
+};
+use shouwang_store::ledger::{ImportFailure, LedgerImport};
+use shouwang_store::StoreError;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The largest ledger accepted by upload.
+pub const MAX_UPLOAD_BYTES: usize = 300 * 1024 * 1024;
+
+fn work_dir(what: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("shouwang-{what}"))
+}
+
+/// The county and the region a user may import into, or `None` for roles that may not import.
+fn import_scope(s: &Session) -> Option<(RegionCode, RegionCode)> {
+    if !matches!(s.user.role, Role::Admin | Role::County | Role::Township) {
+        return None;
+    }
+    let region = s.user.region.clone();
+    if !matches!(region.level(), RegionLevel::County | RegionLevel::Township) {
+        return None;
+    }
+    Some((region.county()?, region))
+}
+
+#[derive(Template)]
+#[template(path = "ledger_import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    region: String,
+    max_mb: usize,
+}
+
+pub async fn import_form(s: Session) -> Response {
+    match import_scope(&s) {
+        None => error_page(&s, AppError::Forbidden),
+        Some((_, region)) => render(ImportPage {
+            ctx: Ctx::of(&s),
+            region: region.to_string(),
+            max_mb: MAX_UPLOAD_BYTES / 1024 / 1024,
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    /// the file's name (its extension tells xlsx from CSV)
+    name: Option<String>,
+    all_or_nothing: Option<String>,
+    sheet: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ledger_report.html")]
+struct ReportPage {
+    ctx: Ctx,
+    file: String,
+    /// a file-level error (nothing imported)
+    failure: Option<String>,
+    committed: bool,
+    counts: Vec<(String, usize, usize)>,
+    rows: usize,
+    unknown_columns: String,
+    errors: Vec<String>,
+    more_errors: usize,
+    warnings: Vec<String>,
+    error_link: Option<String>,
+    back: String,
+}
+
+/// Streams the body to a temporary file; `None` when larger than the limit.
+async fn save_body(body: Body, path: &std::path::Path) -> Result<Option<usize>, AppError> {
+    let internal = |e: std::io::Error| AppError::Internal(format!("upload: {e}"));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(internal)?;
+    }
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(internal)?);
+    let mut body = body;
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| AppError::BadRequest(e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            total += data.len();
+            if total > MAX_UPLOAD_BYTES {
+                return Ok(None);
+            }
+            file.write_all(&data).map_err(internal)?;
+        }
+    }
+    file.flush().map_err(internal)?;
+    Ok(Some(total))
+}
+
+pub async fn import_upload(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<UploadQuery>,
+    body: Body,
+) -> Response {
+    let r = upload_inner(&state, &s, q, body).await;
+    super::page(&s, r)
+}
+
+async fn upload_inner(
+    state: &AppState,
+    s: &Session,
+    q: UploadQuery,
+    body: Body,
+) -> Result<Response, AppError> {
+    let (county, within) = import_scope(s).ok_or(AppError::Forbidden)?;
+    let l = s.l();
+    let name = q
+        .name
+        .as_deref()
+        .and_then(|n| n.rsplit(['/', '\\']).next())
+        .unwrap_or("ledger")
+        .to_string();
+    let ext = match name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()) {
+        Some(e) if e.chars().all(|c| c.is_ascii_alphanumeric()) && e.len() <= 5 => e,
+        _ => "bin".into(),
+    };
+    let token = random_token();
+    let upload = work_dir("uploads").join(format!("{token}.{ext}"));
+    let saved = save_body(body, &upload).await;
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&upload);
+            return Err(e);
+        }
+    };
+    let mut report_page = ReportPage {
+        ctx: Ctx::of(s),
+        file: name.clone(),
+        failure: None,
+        committed: false,
+        counts: Vec::new(),
+        rows: 0,
+        unknown_columns: String::new(),
+        errors: Vec::new(),
+        more_errors: 0,
+        warnings: Vec::new(),
+        error_link: None,
+        back: format!("/regions/{within}"),
+    };
+    if saved.is_none() {
+        let _ = std::fs::remove_file(&upload);
+        report_page.failure = Some(
+            l.t(
+                &format!(
+                    "文件超过{}MB，请分成几个文件导入",
+                    MAX_UPLOAD_BYTES / 1024 / 1024
+                ),
+                &format!(
+                    "the file is larger than {} MB: split it into several files",
+                    MAX_UPLOAD_BYTES / 1024 / 1024
+                ),
+            )
+            .to_string(),
+        );
+        return Ok(render(report_page));
+    }
+    let opts = LedgerImport {
+        county,
+        within,
+        all_or_nothing: q
+            .all_or_nothing
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "0"),
+        actor: s.actor(),
+        source: name.clone(),
+        today: today(),
+    };
+    let mut read = ReadOptions::new(opts.today);
+    if let Some(sheet) = q.sheet.filter(|x| !x.trim().is_empty()) {
+        read = read.sheet(sheet);
+    }
+    let errors_name = format!("{}-{token}.xlsx", s.user.id);
+    let errors_path = work_dir("ledger-errors").join(&errors_name);
+    let path = upload.clone();
+    let outcome = state
+        .db(move |st| {
+            let r = st.import_ledger_file(&path, &read, &opts);
+            let _ = std::fs::remove_file(&path);
+            match r {
+                Ok((report, summary)) => {
+                    let wrote = if report.rejected.is_empty() {
+                        false
+                    } else {
+                        if let Some(dir) = errors_path.parent() {
+                            std::fs::create_dir_all(dir)
+                                .map_err(|e| StoreError::Other(e.to_string()))?;
+                        }
+                        write_error_workbook(&errors_path, &summary.header, &report.rejected)
+                            .map_err(|e| StoreError::Other(e.to_string()))?;
+                        true
+                    };
+                    Ok(Ok((report, summary, wrote)))
+                }
+                Err(ImportFailure::File(e)) => Ok(Err(e.to_string())),
+                Err(ImportFailure::Store(StoreError::Invalid(ps))) => Ok(Err(ps
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "))),
+                Err(ImportFailure::Store(e)) => Err(e),
+            }
+        })
+        .await?;
+    let (report, summary, wrote) = match outcome {
+        Ok(x) => x,
+        Err(message) => {
+            report_page.failure = Some(message);
+            return Ok(render(report_page));
+        }
+    };
+    report_page.committed = report.committed;
+    report_page.rows = summary.rows;
+    report_page.unknown_columns = summary.unknown_columns().join("、");
+    report_page.counts = vec![
+        (
+            l.t("新增", "added").into(),
+            report.households_added,
+            report.persons_added,
+        ),
+        (
+            l.t("更新", "updated").into(),
+            report.households_updated,
+            report.persons_updated,
+        ),
+        (
+            l.t("未变", "unchanged").into(),
+            report.households_unchanged,
+            report.persons_unchanged,
+        ),
+        (
+            l.t("拒绝", "rejected").into(),
+            report.households_rejected,
+            report.persons_rejected,
+        ),
+    ];
+    let errors = report.errors();
+    report_page.more_errors = errors.len().saturating_sub(50);
+    report_page.errors = errors
+        .iter()
+        .take(50)
+        .map(|e| {
+            if l.is_en() {
+                format!("row {}, column '{}': {}", e.row, e.column, e.problem.en)
+            } else {
+                format!("第{}行“{}”：{}", e.row, e.column, e.problem.zh)
+            }
+        })
+        .collect();
+    report_page.warnings = report
+        .warnings
+        .iter()
+        .take(20)
+        .map(ToString::to_string)
+        .collect();
+    if wrote {
+        report_page.error_link = Some(format!("/ledger/errors/{errors_name}"));
+    }
+    Ok(render(report_page))
+}
+
+/// The error workbook of one of the user's own imports.
+pub async fn error_workbook(s: Session, Path(name): Path<String>) -> Response {
+    let prefix = format!("{}-", s.user.id);
+    let valid = name.starts_with(&prefix)
+        && name.ends_with(".xlsx")
+        && name
+            .trim_end_matches(".xlsx")
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return error_page(&s, AppError::NotFound);
+    }
+    match std::fs::read(work_dir("ledger-errors").join(&name)) {
+        Ok(bytes) => download(bytes, XLSX, "错误工作簿.xlsx"),
+        Err(_) => error_page(&s, AppError::NotFound),
+    }
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ledger\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    s: Session,
+    Path(code): Path<String>,
+) -> Response {
+    let r = export_inner(&state, &s, code, false).await;
+    super::page(&s, r)
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    s: Session,
+    Path(code): Path<String>,
+) -> Response {
+    let r = export_inner(&state, &s, code, true).await;
+    super::page(&s, r)
+}
+
+/// Writes the region's ledger to a temporary file on the blocking pool (the store streams the
+/// households a page at a time; the xlsx writer keeps its rows on disk), then sends it.
+async fn export_inner(
+    state: &AppState,
+    s: &Session,
+    code: String,
+    csv: bool,
+) -> Result<Response, AppError> {
+    let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
+    if !may_browse(s, code.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let path = work_dir("exports").join(format!(
+        "{}.{}",
+        random_token(),
+        if csv { "csv" } else { "xlsx" }
+    ));
+    let c = code.clone();
+    let p = path.clone();
+    let actor = s.actor();
+    let bytes = state
+        .db(move |st| {
+            if st.region(&c)?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            let io = |e: WriteError| StoreError::Other(e.to_string());
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(e.to_string()))?;
+            }
+            if csv {
+                let file =
+                    std::fs::File::create(&p).map_err(|e| StoreError::Other(e.to_string()))?;
+                let mut w = LedgerCsvWriter::new(file).map_err(io)?;
+                st.export_ledger(&c, |h| w.write_household(&h).map_err(io))?;
+                w.finish().map_err(io)?;
+            } else {
+                let mut w = LedgerXlsxWriter::new().map_err(io)?;
+                st.export_ledger(&c, |h| w.write_household(&h).map_err(io))?;
+                w.finish(&p).map_err(io)?;
+            }
+            st.audit(
+                &actor,
+                c.county().as_ref().map(|c| c.as_str()),
+                "ledger.export",
+                ("region", c.as_str()),
+            )?;
+            let bytes = std::fs::read(&p).map_err(|e| StoreError::Other(e.to_string()));
+            let _ = std::fs::remove_file(&p);
+            bytes
+        })
+        .await?;
+    let name = format!("户人台账-{code}.{}", if csv { "csv" } else { "xlsx" });
+    Ok(download(
+        bytes,
+        if csv { "text/csv; charset=utf-8" } else { XLSX },
+        &name,
+    ))
+}

@@ -1,0 +1,283 @@
+//! The ledger pages on every configured backend: upload and import with the report and the error
+//! workbook, export as xlsx and CSV, and the region scope of both.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use shouwang_core::synth::SynthConfig;
+use shouwang_core::{Date, RegionCode, Role};
+use shouwang_io::ledger::synth::synth_ledger;
+use shouwang_io::ledger::write_ledger_csv;
+use shouwang_store::audit::Actor;
+use shouwang_store::testing::TestDb;
+use shouwang_store::users::NewUser;
+use shouwang_web::auth::{token_hash, SESSION_COOKIE};
+use shouwang_web::{hash_password, router, AppState, WebConfig};
+use tower::ServiceExt;
+
+const TAOHONG: &str = "510821108212";
+const LONGFENG: &str = "510821115200";
+const CSRF: &str = "test-csrf-token";
+
+struct World {
+    db: TestDb,
+    app: Router,
+    csv: Vec<u8>,
+    households: usize,
+    in_sanjiang: usize,
+}
+
+fn today() -> Date {
+    Date::from_unix_seconds_china(shouwang_store::now())
+}
+
+/// PostgreSQL's sync client must not run (or be dropped) on an async thread.
+fn outside<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
+}
+
+fn worlds() -> Vec<World> {
+    outside(|| {
+        TestDb::all()
+            .into_iter()
+            .map(|db| {
+                let db = db.with_regions(&[
+                    ("510821108", "三江镇"),
+                    (TAOHONG, "桃红村村民委员会"),
+                    ("510821115", "龙凤镇"),
+                    (LONGFENG, "龙凤村村民委员会"),
+                ]);
+                let county = RegionCode::parse("510821").unwrap();
+                let places = db.store.village_places(&county).unwrap();
+                let hs = synth_ledger(
+                    &SynthConfig {
+                        households: 30,
+                        seed: 3,
+                        today: today(),
+                        county,
+                    },
+                    &places,
+                );
+                let in_sanjiang = hs
+                    .iter()
+                    .filter(|h| h.household.household_no.starts_with(TAOHONG))
+                    .count();
+                let mut csv = Vec::new();
+                write_ledger_csv(&mut csv, &hs).unwrap();
+                let users = [
+                    ("county", Role::County, "510821"),
+                    ("sanjiang", Role::Township, "510821108"),
+                    ("taohong", Role::Village, TAOHONG),
+                ];
+                let hash = hash_password("correct horse").unwrap();
+                for (name, role, region) in users {
+                    let region = RegionCode::parse(region).unwrap();
+                    db.store
+                        .add_user(
+                            &Actor::system("test"),
+                            NewUser {
+                                username: name,
+                                display_name: name,
+                                password_hash: &hash,
+                                role,
+                                region: &region,
+                            },
+                        )
+                        .unwrap();
+                    let user = db.store.user_by_name(name).unwrap().unwrap();
+                    db.store
+                        .login_succeeded(&user, &token_hash(&format!("token-{name}")), CSRF)
+                        .unwrap();
+                }
+                let app = router(AppState::new(db.store.clone(), WebConfig::default()));
+                World {
+                    db,
+                    app,
+                    csv,
+                    households: hs.len(),
+                    in_sanjiang,
+                }
+            })
+            .collect()
+    })
+}
+
+struct Resp {
+    status: StatusCode,
+    body: Vec<u8>,
+    content_type: String,
+}
+
+impl Resp {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn send(
+    app: &Router,
+    user: &str,
+    method: Method,
+    uri: &str,
+    body: Option<(Vec<u8>, bool)>,
+) -> Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("{SESSION_COOKIE}=token-{user}"));
+    let body = match body {
+        Some((bytes, with_token)) => {
+            req = req.header(header::CONTENT_TYPE, "application/octet-stream");
+            if with_token {
+                req = req.header("x-csrf-token", CSRF);
+            }
+            Body::from(bytes)
+        }
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Resp {
+        status,
+        body,
+        content_type,
+    }
+}
+
+async fn upload(w: &World, user: &str, with_token: bool) -> Resp {
+    send(
+        &w.app,
+        user,
+        Method::POST,
+        "/ledger/import?name=%E5%8F%B0%E8%B4%A6.csv",
+        Some((w.csv.clone(), with_token)),
+    )
+    .await
+}
+
+fn count(w: &World) -> i64 {
+    outside(|| {
+        w.db.store
+            .count_in(&RegionCode::parse("510821").unwrap())
+            .unwrap()
+            .0
+    })
+}
+
+#[tokio::test]
+async fn a_county_user_uploads_a_ledger_and_sees_the_report_and_a_second_upload_changes_nothing() {
+    let ws = worlds();
+    for w in &ws {
+        let page = send(&w.app, "county", Method::GET, "/ledger/import", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("X-CSRF-Token"));
+        let r = upload(w, "county", true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.text().contains("ledger-report"), "{}", r.text());
+        assert_eq!(count(w) as usize, w.households);
+        let again = upload(w, "county", true).await;
+        let text = again.text();
+        assert!(text.contains(&format!("<td class=\"num\">{}</td>", w.households)));
+        assert!(!text.contains("/ledger/errors/"));
+        assert_eq!(count(w) as usize, w.households);
+    }
+    outside(move || drop(ws));
+}
+
+#[tokio::test]
+async fn a_township_user_imports_only_its_villages_and_gets_its_error_workbook() {
+    let ws = worlds();
+    for w in &ws {
+        let r = upload(w, "sanjiang", true).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let text = r.text();
+        assert_eq!(count(w) as usize, w.in_sanjiang);
+        assert!(text.contains("不在您的管辖范围"), "{text}");
+        let start = text.find("/ledger/errors/").unwrap();
+        let link: String = text[start..].chars().take_while(|c| *c != '"').collect();
+        let book = send(&w.app, "sanjiang", Method::GET, &link, None).await;
+        assert_eq!(book.status, StatusCode::OK);
+        assert!(book.body.starts_with(b"PK"));
+        // another user cannot fetch it
+        let other = send(&w.app, "county", Method::GET, &link, None).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+    }
+    outside(move || drop(ws));
+}
+
+#[tokio::test]
+async fn a_village_user_cannot_import_and_an_upload_without_the_token_is_refused() {
+    let ws = worlds();
+    for w in &ws {
+        let page = send(&w.app, "taohong", Method::GET, "/ledger/import", None).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        let r = upload(w, "taohong", true).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = upload(w, "county", false).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(count(w), 0);
+    }
+    outside(move || drop(ws));
+}
+
+#[tokio::test]
+async fn the_export_respects_the_users_region() {
+    let ws = worlds();
+    for w in &ws {
+        upload(w, "county", true).await;
+        let all = send(
+            &w.app,
+            "county",
+            Method::GET,
+            "/regions/510821/ledger.csv",
+            None,
+        )
+        .await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(all.content_type.starts_with("text/csv"));
+        let text = all.text();
+        assert!(text.contains("证件号码"));
+        assert!(text.contains(TAOHONG) || text.contains("桃红村"));
+        let own = send(
+            &w.app,
+            "sanjiang",
+            Method::GET,
+            "/regions/510821108/ledger.xlsx",
+            None,
+        )
+        .await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(own.body.starts_with(b"PK"));
+        for uri in [
+            "/regions/510821115/ledger.xlsx",
+            "/regions/510821115/ledger.csv",
+            "/regions/510821/ledger.csv",
+        ] {
+            let r = send(&w.app, "sanjiang", Method::GET, uri, None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        }
+        let r = send(
+            &w.app,
+            "taohong",
+            Method::GET,
+            "/regions/510821108/ledger.csv",
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+    outside(move || drop(ws));
+}

@@ -1,0 +1,224 @@
+//! `shouwang import ledger`, `shouwang export ledger` and `shouwang synth ledger`: the household
+//! ledger (户人台账) of FORMATS.md §1 from and to files.
+
+use anyhow::{bail, Context, Result};
+use shouwang_core::synth::SynthConfig;
+use shouwang_core::{Date, RegionCode, RegionLevel};
+use shouwang_io::ledger::synth::synth_ledger;
+use shouwang_io::ledger::{
+    write_error_workbook, LedgerCsvWriter, LedgerHousehold, LedgerXlsxWriter, ReadOptions,
+};
+use shouwang_store::audit::Actor;
+use shouwang_store::ledger::{ImportFailure, LedgerImport};
+use shouwang_store::{Store, StoreError};
+use std::path::Path;
+
+use crate::cli::ImportLedgerArgs;
+
+/// How many row errors the command prints before pointing to the error workbook.
+const PRINTED_ERRORS: usize = 20;
+
+pub fn today() -> Date {
+    Date::from_unix_seconds_china(shouwang_store::now())
+}
+
+fn region(text: &str) -> Result<RegionCode> {
+    RegionCode::parse(text)
+        .with_context(|| format!("区划代码“{text}”无效 / invalid region code '{text}'"))
+}
+
+fn county_arg(store: &Store, county: Option<&str>) -> Result<RegionCode> {
+    if let Some(c) = county {
+        let c = region(c)?;
+        if c.level() != RegionLevel::County {
+            bail!("--county 需要县级代码（6位）/ --county needs a county code (6 digits), got {c}");
+        }
+        return Ok(c);
+    }
+    let all = store.counties_with_villages()?;
+    match all.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("数据库中没有区划，请先运行 shouwang init 或 shouwang regions import / the database holds no regions: run shouwang init or shouwang regions import first"),
+        _ => bail!(
+            "数据库中有多个县（{}），请用 --county 指定 / the database holds several counties ({}): choose one with --county",
+            all.iter().map(ToString::to_string).collect::<Vec<_>>().join("、"),
+            all.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn is_csv(path: &Path) -> Result<bool> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Ok(true),
+        Some("xlsx") => Ok(false),
+        _ => bail!(
+            "输出文件须以 .xlsx 或 .csv 结尾 / the output file must end in .xlsx or .csv: {}",
+            path.display()
+        ),
+    }
+}
+
+/// `shouwang import ledger`.
+pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
+    let county = county_arg(store, args.county.as_deref())?;
+    let mut read = ReadOptions::new(today());
+    if let Some(s) = &args.sheet {
+        read = read.sheet(s.clone());
+    }
+    let opts = LedgerImport {
+        county: county.clone(),
+        within: county.clone(),
+        all_or_nothing: args.all_or_nothing,
+        actor: Actor::system("cli"),
+        source: args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        today: read.today,
+    };
+    let started = std::time::Instant::now();
+    let (report, summary) = match store.import_ledger_file(&args.file, &read, &opts) {
+        Ok(r) => r,
+        Err(ImportFailure::File(e)) => bail!("{}：{e}", args.file.display()),
+        Err(ImportFailure::Store(StoreError::Invalid(ps))) => bail!(
+            "{}",
+            ps.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        Err(ImportFailure::Store(e)) => return Err(e).context("导入失败 / import failed"),
+    };
+    println!(
+        "已读取 / read {}: {} 行 / rows, {:.1} s",
+        args.file.display(),
+        summary.rows,
+        started.elapsed().as_secs_f64()
+    );
+    if !summary.unknown_columns().is_empty() {
+        println!(
+            "未识别的列（已忽略）/ unknown columns (ignored): {}",
+            summary.unknown_columns().join(", ")
+        );
+    }
+    for line in report.lines() {
+        println!("{line}");
+    }
+    for w in report.warnings.iter().take(PRINTED_ERRORS) {
+        println!("提示 / warning: {w}");
+    }
+    let errors = report.errors();
+    for e in errors.iter().take(PRINTED_ERRORS) {
+        println!("错误 / error: {e}");
+    }
+    if errors.len() > PRINTED_ERRORS {
+        println!(
+            "… 共 {} 个错误 / {} errors in all",
+            errors.len(),
+            errors.len()
+        );
+    }
+    match (&args.errors, report.rejected.is_empty()) {
+        (Some(path), false) => {
+            let lines = write_error_workbook(path, &summary.header, &report.rejected)?;
+            println!(
+                "错误工作簿 / error workbook: {} ({lines} 行 / lines)：改正后可再次导入 / fix it and import it again",
+                path.display()
+            );
+        }
+        (None, false) => println!("用 --errors 文件.xlsx 可得到错误工作簿 / use --errors FILE.xlsx to get the error workbook"),
+        _ => {}
+    }
+    if !report.committed {
+        bail!("未导入任何数据 / nothing was imported (--all-or-nothing)");
+    }
+    Ok(())
+}
+
+/// Writes households to `.xlsx` or `.csv`, streaming; returns (households, persons).
+pub fn write_households(
+    out: &Path,
+    each: impl FnOnce(
+        &mut dyn FnMut(LedgerHousehold) -> Result<(), StoreError>,
+    ) -> Result<usize, StoreError>,
+) -> Result<(usize, usize)> {
+    let to_store = |e: shouwang_io::ledger::WriteError| StoreError::Other(e.to_string());
+    if is_csv(out)? {
+        let file = std::fs::File::create(out)
+            .with_context(|| format!("无法写入 / cannot write {}", out.display()))?;
+        let mut w = LedgerCsvWriter::new(file)?;
+        let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
+        let rows = w.finish()?;
+        Ok((n, rows))
+    } else {
+        let mut w = LedgerXlsxWriter::new()?;
+        let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
+        let rows = w.finish(out)?;
+        Ok((n, rows))
+    }
+}
+
+/// `shouwang export ledger`.
+pub fn export(store: &Store, region_text: &str, out: &Path) -> Result<()> {
+    let r = region(region_text)?;
+    if store.region(&r)?.is_none() {
+        bail!("数据库中没有区划{r} / no region {r} in the database");
+    }
+    let started = std::time::Instant::now();
+    let (households, persons) = write_households(out, |sink| store.export_ledger(&r, sink))?;
+    println!(
+        "已导出 / exported {households} 户 / households, {persons} 人 / persons → {} in {:.1} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `shouwang synth ledger`: core's synthetic households over the county's villages from the
+/// database (510821 is built in; other counties: `shouwang regions import DIR --within CODE`).
+pub fn synth(store: &Store, county: &str, households: usize, seed: u64, out: &Path) -> Result<()> {
+    let county = region(county)?;
+    if county.level() != RegionLevel::County {
+        bail!(
+            "--county 需要县级代码（6位）/ --county needs a county code (6 digits), got {county}"
+        );
+    }
+    let mut places = store.village_places(&county)?;
+    if places.is_empty() && county.as_str() == crate::demo::DEMO_COUNTY {
+        store.import_regions(shouwang_io::regions::demo_regions()?)?;
+        places = store.village_places(&county)?;
+    }
+    if places.is_empty() {
+        bail!("数据库中没有县{county}的村：请先运行 shouwang regions import 区划目录 --within {county} / no villages of county {county} in the database: run shouwang regions import DIR --within {county} first");
+    }
+    let started = std::time::Instant::now();
+    let data = synth_ledger(
+        &SynthConfig {
+            households,
+            seed,
+            today: today(),
+            county: county.clone(),
+        },
+        &places,
+    );
+    let (n, persons) = write_households(out, |sink| {
+        let n = data.len();
+        for h in data {
+            sink(h)?;
+        }
+        Ok(n)
+    })?;
+    println!(
+        "已生成 / wrote {n} 户 / households, {persons} 人 / persons ({} 村 / villages) → {} in {:.1} s",
+        places.len(),
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
