@@ -413,3 +413,163 @@ async fn a_county_officer_screens_and_sees_graded_warnings_with_evidence() {
         outside(move || drop(w));
     }
 }
+
+async fn json_call(
+    app: &Router,
+    user: &str,
+    method: Method,
+    uri: &str,
+    body: Option<String>,
+) -> Resp {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("{SESSION_COOKIE}=token-{user}"))
+        .header("x-csrf-token", CSRF);
+    let body = match body {
+        Some(b) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(b)
+        }
+        None => Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Resp {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        location: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn standards_and_warnings_through_the_api_respect_role_and_region() {
+    for w in worlds() {
+        let year = today().year();
+        // the county sets its own warning scheme (response days) and line; the line is in 分
+        let body = r#"{"monitoring_line": 920000, "warning_scheme": {"red_days": 2, "yellow_days": 5, "blue_days": 10}}"#;
+        let r = json_call(
+            &w.app,
+            "county",
+            Method::PUT,
+            &format!("/api/v1/standards/510821/{year}"),
+            Some(body.into()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}: {}", w.db.name, r.body);
+        let r = json_call(
+            &w.app,
+            "county",
+            Method::GET,
+            "/api/v1/standards?region=510821",
+            None,
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["in_force"]["monitoring_line"], 920000, "{}", r.body);
+        assert_eq!(v["in_force"]["warning_scheme"]["red_days"], 2);
+        // a county may not set its province's standard, a township may not set any, a village
+        // cadre of another county gets nothing
+        let r = json_call(
+            &w.app,
+            "county",
+            Method::PUT,
+            &format!("/api/v1/standards/51/{year}"),
+            Some(body.into()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = json_call(
+            &w.app,
+            "sanjiang",
+            Method::PUT,
+            &format!("/api/v1/standards/510821108/{year}"),
+            Some(body.into()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // a line that is not a number is refused with a clear message, and nothing changes
+        let r = json_call(
+            &w.app,
+            "county",
+            Method::PUT,
+            &format!("/api/v1/standards/510821/{year}"),
+            Some(r#"{"monitoring_line": "lots"}"#.into()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("请求无效"));
+        // the form sets response days only as a complete scheme
+        let partial = [
+            ("region", "510821"),
+            ("year", "2026"),
+            ("line", "9200"),
+            ("red_days", "2"),
+        ];
+        let r = call(&w.app, "county", Method::POST, "/standards", Some(&partial)).await;
+        assert!(r.body.contains("三级响应天数"), "{}", w.db.name);
+        // after a run, the county sees warnings; the village cadre sees only their own village's
+        let r = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/warnings/run",
+            Some(&[("region", "510821")]),
+        )
+        .await;
+        assert!(
+            r.status.is_redirection() || r.status.is_success(),
+            "{}",
+            r.status
+        );
+        let all = json_call(
+            &w.app,
+            "county",
+            Method::GET,
+            "/api/v1/warnings?region=510821",
+            None,
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&all.body).unwrap();
+        assert!(
+            !v["warnings"].as_array().unwrap().is_empty(),
+            "{}: {}",
+            w.db.name,
+            all.body
+        );
+        let mine = json_call(&w.app, "taohong", Method::GET, "/api/v1/warnings", None).await;
+        let v: serde_json::Value = serde_json::from_str(&mine.body).unwrap();
+        assert!(v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["village"] == TAOHONG));
+        let other = &w.other.household_no;
+        let r = json_call(
+            &w.app,
+            "taohong",
+            Method::GET,
+            &format!("/api/v1/households/{other}/warnings"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let own = &w.own.household_no;
+        let r = json_call(
+            &w.app,
+            "taohong",
+            Method::GET,
+            &format!("/api/v1/households/{own}/warnings"),
+            None,
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(
+            v["warnings"][0]["evidence"].is_object() || v["warnings"][0]["evidence"].is_array(),
+            "{}",
+            r.body
+        );
+        outside(move || drop(w));
+    }
+}

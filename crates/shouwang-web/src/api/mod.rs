@@ -30,6 +30,13 @@ pub fn router() -> Router<AppState> {
         .route("/v1/households/{no}", get(household).put(update))
         .route("/v1/households/{no}/members/{idx}/reveal", post(reveal))
         .route("/v1/search", get(search))
+        .route("/v1/households/{no}/warnings", get(household_warnings))
+        .route("/v1/warnings", get(warnings))
+        .route("/v1/standards", get(standards))
+        .route(
+            "/v1/standards/{region}/{year}",
+            axum::routing::put(put_standard),
+        )
 }
 
 /// Reads a JSON body, turning axum's rejection into our bilingual 400.
@@ -255,4 +262,121 @@ async fn search(
         h.id_number = mask(&h.id_number);
     }
     Ok(Json(json!({ "hits": hits })))
+}
+
+// ---------------------------------------------------------------- screening (监测预警)
+
+#[derive(Deserialize)]
+struct WarningsQuery {
+    region: Option<String>,
+    level: Option<String>,
+    risk: Option<String>,
+    rule: Option<String>,
+    min_age_days: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// Warnings of the latest runs in a region, by level, risk type, rule and age.
+async fn warnings(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<WarningsQuery>,
+) -> Result<Json<Value>, AppError> {
+    let region = crate::pages::screening::region_in_scope(&s, q.region.as_ref())?;
+    let filter = shouwang_store::screening::WarningFilter {
+        region: region.as_str().to_string(),
+        level: q
+            .level
+            .as_deref()
+            .and_then(shouwang_store::screening::level_of),
+        risk: q
+            .risk
+            .as_deref()
+            .and_then(shouwang_core::monitoring::RiskType::parse_zh),
+        rule: q
+            .rule
+            .as_deref()
+            .and_then(shouwang_core::screening::RuleId::parse),
+        min_age_days: q.min_age_days,
+        limit: q.limit.unwrap_or(500).clamp(1, 5000),
+    };
+    let has_county = region.county().is_some();
+    let hits = state
+        .db(move |st| {
+            if has_county {
+                st.warnings(&filter)
+            } else {
+                Ok(Vec::new())
+            }
+        })
+        .await?;
+    Ok(Json(json!({ "region": region, "warnings": hits })))
+}
+
+/// A household's warnings with their evidence, and its leads.
+async fn household_warnings(
+    State(state): State<AppState>,
+    s: Session,
+    Path(no): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    visible_household(&state, &s, no.clone()).await?;
+    let (hits, leads) = state
+        .db(move |st| Ok((st.household_warnings(&no)?, st.household_leads(&no)?)))
+        .await?;
+    Ok(Json(json!({ "warnings": hits, "leads": leads })))
+}
+
+#[derive(Deserialize)]
+struct StandardsQuery {
+    region: Option<String>,
+    year: Option<i32>,
+}
+
+/// The standards that apply to a region, and the one in force for the year (field by field,
+/// with where each value comes from).
+async fn standards(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<StandardsQuery>,
+) -> Result<Json<Value>, AppError> {
+    let region = crate::pages::screening::region_in_scope(&s, q.region.as_ref())?;
+    let year = q.year.unwrap_or_else(|| today().year());
+    let r = region.clone();
+    let (all, resolved) = state
+        .db(move |st| Ok((st.standards_for(&r)?, st.resolved_standard(&r, year).ok())))
+        .await?;
+    Ok(Json(
+        json!({ "region": region, "year": year, "standards": all, "in_force": resolved }),
+    ))
+}
+
+/// Sets the standard of a region (inside the caller's own region) for a year. Money in 分, as
+/// the document says; fields left out inherit from the regions above.
+async fn put_standard(
+    State(state): State<AppState>,
+    s: Session,
+    Path((region, year)): Path<(String, i32)>,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    let mut fields = body(b)?;
+    let region = RegionCode::parse(&region).ok_or(AppError::NotFound)?;
+    // the path names the region and year; the body carries the values
+    if let Some(o) = fields.as_object_mut() {
+        o.insert("region".into(), json!(region.as_str()));
+        o.insert("year".into(), json!(year));
+    }
+    let mut standard: shouwang_core::standard::Standard =
+        serde_json::from_value(fields).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if !s.scope.can_read(region.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    if !crate::pages::screening::may_manage(&s) || !s.scope.region.contains(&region) {
+        return Err(AppError::Forbidden);
+    }
+    standard.region = region.clone();
+    standard.year = year;
+    let actor = s.actor();
+    let saved = standard.clone();
+    state.db(move |st| st.save_standard(&actor, &saved)).await?;
+    Ok(Json(json!({ "saved": standard })))
 }

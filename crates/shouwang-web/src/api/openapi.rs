@@ -45,7 +45,11 @@ pub async fn document() -> Json<Value> {
                 "put": op("Replace a household's fields and members (send the version you read)", &[("no", "path")], Some("HouseholdBody"), "200")
             },
             "/api/v1/households/{no}/members/{idx}/reveal": {"post": op("Reveal one member's full ID number (audited)", &[("no", "path"), ("idx", "path")], None, "200")},
-            "/api/v1/search": {"get": op("Search by name, ID number or household number in your region", &[("q", "query")], None, "200")}
+            "/api/v1/search": {"get": op("Search by name, ID number or household number in your region", &[("q", "query")], None, "200")},
+            "/api/v1/warnings": {"get": op("Warnings of the latest screening runs, with evidence", &[("region", "query"), ("level", "query"), ("risk", "query"), ("rule", "query"), ("min_age_days", "query"), ("limit", "query")], None, "200")},
+            "/api/v1/households/{no}/warnings": {"get": op("A household's warnings with evidence, and its leads", &[("no", "path")], None, "200")},
+            "/api/v1/standards": {"get": op("Standards applying to a region and the one in force for a year", &[("region", "query"), ("year", "query")], None, "200")},
+            "/api/v1/standards/{region}/{year}": {"put": op("Set a region's standard for a year (county officers and admins, audited); money in 分", &[("region", "path"), ("year", "path")], Some("Standard"), "200")}
         },
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sw_session"}},
@@ -55,6 +59,7 @@ pub async fn document() -> Json<Value> {
                     "code": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"},
                     "errors": {"type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"}, "field": {"type": "string"}, "zh": {"type": "string"}, "en": {"type": "string"}}}}
                 }},
+                "Standard": {"type": "object", "description": "monitoring_line (分), near_line_percent, income_drop_percent, rigid_expenditure_percent, rigid_expenditure_amount (分), schooling_cost_threshold (分), identification_days, notice_min_days, measures_days, elimination_min_months, warning_scheme {red_days, yellow_days, blue_days}, document; fields left out are inherited"},
                 "Login": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
                 "HouseholdBody": {"type": "object", "required": ["household", "members"], "properties": {
                     "household": {"type": "object", "description": "household_no, village (12 digits), household_type (户类型 label), group, address, phone, dibao, tekun, relocated, resettlement_site, military_family, cultivated_land_centimu, housing_area_centim2, house_grade"},

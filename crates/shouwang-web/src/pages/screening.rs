@@ -38,7 +38,7 @@ fn when(secs: i64) -> String {
 }
 
 /// The region a page is about: the one asked for, else the user's; it must lie in the scope.
-fn region_in_scope(s: &Session, asked: Option<&String>) -> Result<RegionCode, AppError> {
+pub(crate) fn region_in_scope(s: &Session, asked: Option<&String>) -> Result<RegionCode, AppError> {
     if s.user.role == Role::Department || s.user.role == Role::AssistancePerson {
         return Err(AppError::Forbidden);
     }
@@ -53,7 +53,7 @@ fn region_in_scope(s: &Session, asked: Option<&String>) -> Result<RegionCode, Ap
 }
 
 /// County officers and administrators run screenings and set standards, within their region.
-fn may_manage(s: &Session) -> bool {
+pub(crate) fn may_manage(s: &Session) -> bool {
     matches!(s.user.role, Role::County | Role::Admin)
 }
 
@@ -915,6 +915,76 @@ async fn standards_inner(
                 .map(|x| x.to_string())),
         ),
         (
+            "rigid_expenditure_percent".into(),
+            l.t("刚性支出占比（%）", "Rigid expenditure share (%)")
+                .into(),
+            v(own
+                .and_then(|o| o.rigid_expenditure_percent)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "rigid_expenditure_amount".into(),
+            l.t("刚性支出金额（元）", "Rigid expenditure amount (yuan)")
+                .into(),
+            v(own.and_then(|o| o.rigid_expenditure_amount).map(yuan)),
+        ),
+        (
+            "schooling_cost_threshold".into(),
+            l.t(
+                "非义务教育费用（元）",
+                "Non-compulsory schooling cost (yuan)",
+            )
+            .into(),
+            v(own.and_then(|o| o.schooling_cost_threshold).map(yuan)),
+        ),
+        (
+            "red_days".into(),
+            l.t("红色预警响应（天）", "Red response (days)").into(),
+            v(own
+                .and_then(|o| o.warning_scheme)
+                .map(|w| w.red_days.to_string())),
+        ),
+        (
+            "yellow_days".into(),
+            l.t("黄色预警响应（天）", "Yellow response (days)").into(),
+            v(own
+                .and_then(|o| o.warning_scheme)
+                .map(|w| w.yellow_days.to_string())),
+        ),
+        (
+            "blue_days".into(),
+            l.t("蓝色预警响应（天）", "Blue response (days)").into(),
+            v(own
+                .and_then(|o| o.warning_scheme)
+                .map(|w| w.blue_days.to_string())),
+        ),
+        (
+            "identification_days".into(),
+            l.t("识别认定时限（天）", "Identification deadline (days)")
+                .into(),
+            v(own
+                .and_then(|o| o.identification_days)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "notice_min_days".into(),
+            l.t("公示天数（至少）", "Public notice (min. days)").into(),
+            v(own.and_then(|o| o.notice_min_days).map(|x| x.to_string())),
+        ),
+        (
+            "measures_days".into(),
+            l.t("帮扶措施时限（天）", "Measures deadline (days)").into(),
+            v(own.and_then(|o| o.measures_days).map(|x| x.to_string())),
+        ),
+        (
+            "elimination_min_months".into(),
+            l.t("风险消除最短监测期（月）", "Min. months before elimination")
+                .into(),
+            v(own
+                .and_then(|o| o.elimination_min_months)
+                .map(|x| x.to_string())),
+        ),
+        (
             "document".into(),
             l.t("文号", "Document").into(),
             own.map(|o| o.document.clone()).unwrap_or_default(),
@@ -967,42 +1037,65 @@ pub async fn save_standard(
                 )),
             }
         }
-        for (k, slot) in [
-            ("near_line_percent", &mut st.near_line_percent),
-            ("income_drop_percent", &mut st.income_drop_percent),
-        ] {
-            if let Some(t) = text(k) {
-                match t.parse::<i64>() {
-                    Ok(v) => *slot = Some(v),
-                    Err(_) => problems.push(Problem::new(
+        let whole = |k: &str, problems: &mut Vec<Problem>| -> Option<i64> {
+            let t = text(k)?;
+            t.parse::<i64>()
+                .map_err(|_| {
+                    problems.push(Problem::new(
                         "standard.value",
                         k.to_string(),
                         format!("“{t}”不是整数"),
                         format!("'{t}' is not a whole number"),
+                    ))
+                })
+                .ok()
+        };
+        st.near_line_percent = whole("near_line_percent", &mut problems);
+        st.income_drop_percent = whole("income_drop_percent", &mut problems);
+        st.rigid_expenditure_percent = whole("rigid_expenditure_percent", &mut problems);
+        st.identification_days = whole("identification_days", &mut problems);
+        st.notice_min_days = whole("notice_min_days", &mut problems);
+        st.measures_days = whole("measures_days", &mut problems);
+        st.elimination_min_months = whole("elimination_min_months", &mut problems);
+        for (k, slot) in [
+            ("rigid_expenditure_amount", &mut st.rigid_expenditure_amount),
+            ("schooling_cost_threshold", &mut st.schooling_cost_threshold),
+        ] {
+            if let Some(t) = text(k) {
+                match Fen::parse_yuan(&t) {
+                    Ok(f) => *slot = Some(f),
+                    Err(e) => problems.push(Problem::new(
+                        "standard.value",
+                        k.to_string(),
+                        format!("金额“{t}”无效（{}）", e.zh()),
+                        format!("amount '{t}' is not valid ({e})"),
                     )),
                 }
             }
         }
-        st.document = text("document").unwrap_or_default();
-        // keep the fields this page does not show from the stored record
-        let r2 = region.clone();
-        let existing = state
-            .db(move |x| {
-                Ok(x.standards_for(&r2)?
-                    .into_iter()
-                    .find(|o| o.region == r2 && o.year == year))
-            })
-            .await?;
-        if let Some(old) = existing {
-            st.rigid_expenditure_percent = old.rigid_expenditure_percent;
-            st.rigid_expenditure_amount = old.rigid_expenditure_amount;
-            st.schooling_cost_threshold = old.schooling_cost_threshold;
-            st.identification_days = old.identification_days;
-            st.notice_min_days = old.notice_min_days;
-            st.measures_days = old.measures_days;
-            st.elimination_min_months = old.elimination_min_months;
-            st.warning_scheme = old.warning_scheme;
+        // the county's warning scheme: response days per level, all three or none (inherited)
+        let days = [
+            whole("red_days", &mut problems),
+            whole("yellow_days", &mut problems),
+            whole("blue_days", &mut problems),
+        ];
+        match days {
+            [Some(red_days), Some(yellow_days), Some(blue_days)] => {
+                st.warning_scheme = Some(shouwang_core::screening::WarningScheme {
+                    red_days,
+                    yellow_days,
+                    blue_days,
+                })
+            }
+            [None, None, None] => {}
+            _ => problems.push(Problem::new(
+                "standard.warning_scheme",
+                "red_days",
+                "红、黄、蓝三级响应天数要么都填，要么都不填（沿用上级）",
+                "give the response days of all three levels, or none (inherited)",
+            )),
         }
+        st.document = text("document").unwrap_or_default();
         let mut q: Params = HashMap::new();
         q.insert("region".into(), region.as_str().to_string());
         q.insert("year".into(), year.to_string());
