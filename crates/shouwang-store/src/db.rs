@@ -116,11 +116,15 @@ fn sqlite_sql(sql: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn to_sqlite(v: &Value) -> rusqlite::types::Value {
-    match v {
-        Value::Int(Some(i)) => rusqlite::types::Value::Integer(*i),
-        Value::Text(Some(t)) => rusqlite::types::Value::Text(t.clone()),
-        _ => rusqlite::types::Value::Null,
+/// Binds a value without copying it: text is lent to SQLite for the duration of the statement.
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match self {
+            Value::Int(Some(i)) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Text(Some(t)) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            _ => ToSqlOutput::Borrowed(ValueRef::Null),
+        })
     }
 }
 
@@ -144,7 +148,7 @@ fn sqlite_row(row: &rusqlite::Row<'_>, n: usize) -> rusqlite::Result<Row> {
 
 fn sqlite_exec(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
     let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
-    Ok(stmt.execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))? as u64)
+    Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))? as u64)
 }
 
 fn sqlite_query(
@@ -154,10 +158,9 @@ fn sqlite_query(
 ) -> Result<Vec<Row>, StoreError> {
     let mut stmt = c.prepare_cached(&sqlite_sql(sql))?;
     let n = stmt.column_count();
-    let rows = stmt.query_map(
-        rusqlite::params_from_iter(params.iter().map(to_sqlite)),
-        |r| sqlite_row(r, n),
-    )?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        sqlite_row(r, n)
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -302,6 +305,35 @@ impl Backend {
                 }
                 r
             }
+        }
+    }
+
+    /// [`Backend::with_tx`] for bulk writers that insert every parent row before its children
+    /// by construction (the ledger import): on SQLite the per-row foreign-key lookups are
+    /// switched off for the transaction (the pragma only takes effect outside one) and back on
+    /// afterwards, whatever the outcome. PostgreSQL keeps its checks.
+    pub(crate) fn with_bulk_tx<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match self {
+            Backend::Sqlite(pool) => {
+                let mut c = pool.take()?;
+                c.execute_batch("PRAGMA foreign_keys = OFF")?;
+                let r = (|| {
+                    let mut tx =
+                        c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                    let out = f(&mut tx)?;
+                    tx.commit()?;
+                    Ok(out)
+                })();
+                // a connection that cannot switch the checks back on is not reused
+                if c.execute_batch("PRAGMA foreign_keys = ON").is_ok() {
+                    pool.give_back(c);
+                }
+                r
+            }
+            Backend::Postgres(_) => self.with_tx(f),
         }
     }
 

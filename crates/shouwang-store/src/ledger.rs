@@ -1046,9 +1046,14 @@ impl Store {
         let mut summary = None;
         let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(256);
         let report = std::thread::scope(|scope| {
-            let reader = scope.spawn(move || {
-                shouwang_io::ledger::read_ledger(path, read, |item| send.send(item).map_err(|_| ()))
-            });
+            let reader = std::thread::Builder::new()
+                .name("ledger-reader".into())
+                .spawn_scoped(scope, move || {
+                    shouwang_io::ledger::read_ledger(path, read, |item| {
+                        send.send(item).map_err(|_| ())
+                    })
+                })
+                .map_err(|e| StoreError::Other(format!("cannot start the ledger reader: {e}")))?;
             let summary = &mut summary;
             self.import_ledger(opts, move |sink| {
                 let mut failed = None;
@@ -1099,7 +1104,8 @@ impl Store {
             .into());
         }
         let mut outcome: Option<Result<ImportReport, ImportFailure>> = None;
-        let result = self.with_tx(|tx| {
+        // parents are written before their children by construction: no per-row FK lookups
+        let result = self.with_bulk_tx(|tx| {
             // a larger page cache while the indexes grow (reset below)
             let sqlite = tx.dialect() == Dialect::Sqlite;
             if sqlite {
@@ -1452,7 +1458,15 @@ fn import_in(
 /// (inside the import's transaction, DDL being transactional on both backends: a rollback
 /// restores them). Building an index
 /// once from the finished table is much cheaper than a million random insertions into it.
-const REBUILT_INDEXES: [&str; 3] = ["members_name", "members_household", "households_village"];
+const REBUILT_INDEXES: [&str; 7] = [
+    "members_name",
+    "members_household",
+    "members_id",
+    "members_village",
+    "members_screening",
+    "households_village",
+    "incomes_screening",
+];
 
 /// Drops [`REBUILT_INDEXES`] when the county holds no household yet; returns their SQL.
 fn drop_secondary_indexes(

@@ -198,6 +198,12 @@ impl Store {
     ) -> Result<T, StoreError> {
         self.backend.with_tx(f)
     }
+    pub(crate) fn with_bulk_tx<T>(
+        &self,
+        f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.backend.with_bulk_tx(f)
+    }
 
     /// A consistent copy of a SQLite database (`VACUUM INTO`); for PostgreSQL use pg_dump.
     pub fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
