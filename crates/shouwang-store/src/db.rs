@@ -105,6 +105,70 @@ pub trait Sql {
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
+
+    /// Bulk-loads `values`, rows of `width`, into `target` (`table (col, …)`) with PostgreSQL's
+    /// `COPY … FROM STDIN`, many times faster than multi-row inserts there. Returns `false`,
+    /// writing nothing, where the backend has no such path (SQLite: the caller inserts).
+    fn copy_rows(
+        &mut self,
+        _target: &str,
+        _width: usize,
+        _values: &[Value],
+    ) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+}
+
+/// Appends one value in COPY's text format: `\N` for NULL, backslash escapes for the
+/// characters that delimit fields and rows.
+fn push_copy_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Int(Some(i)) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Text(Some(t)) => {
+            for b in t.bytes() {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
+            }
+        }
+        _ => out.extend_from_slice(b"\\N"),
+    }
+}
+
+fn pg_copy(
+    c: &mut impl postgres::GenericClient,
+    target: &str,
+    width: usize,
+    values: &[Value],
+) -> Result<bool, StoreError> {
+    use std::io::Write;
+    if values.is_empty() || width == 0 {
+        return Ok(true);
+    }
+    let mut w = c.copy_in(&format!("COPY {target} FROM STDIN"))?;
+    let mut buf = Vec::with_capacity(1 << 20);
+    for row in values.chunks(width) {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                buf.push(b'\t');
+            }
+            push_copy_value(&mut buf, v);
+        }
+        buf.push(b'\n');
+        if buf.len() >= 1 << 20 {
+            w.write_all(&buf)
+                .map_err(|e| StoreError::Other(format!("COPY {target}: {e}")))?;
+            buf.clear();
+        }
+    }
+    w.write_all(&buf)
+        .map_err(|e| StoreError::Other(format!("COPY {target}: {e}")))?;
+    w.finish()?;
+    Ok(true)
 }
 
 /// Rewrites `$1` placeholders to SQLite's `?1`. Our SQL never has `$` inside string literals.
@@ -234,6 +298,14 @@ macro_rules! impl_pg_sql {
             }
             fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
                 Ok(postgres::GenericClient::batch_execute(self, sql)?)
+            }
+            fn copy_rows(
+                &mut self,
+                target: &str,
+                width: usize,
+                values: &[Value],
+            ) -> Result<bool, StoreError> {
+                pg_copy(self, target, width, values)
             }
         }
     };
@@ -380,4 +452,60 @@ impl Backend {
 /// Codes are digits, and ':' follows '9' in byte order (PostgreSQL columns use COLLATE "C").
 pub fn prefix_end(prefix: &str) -> String {
     format!("{prefix}:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// COPY's text format read back the way PostgreSQL reads it.
+    fn decode_copy_field(field: &[u8]) -> Option<String> {
+        if field == b"\\N" {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut it = field.iter();
+        while let Some(&b) = it.next() {
+            if b != b'\\' {
+                out.push(b);
+                continue;
+            }
+            out.push(match it.next() {
+                Some(b't') => b'\t',
+                Some(b'n') => b'\n',
+                Some(b'r') => b'\r',
+                Some(&other) => other,
+                None => b'\\',
+            });
+        }
+        Some(String::from_utf8(out).expect("utf-8 in, utf-8 out"))
+    }
+
+    proptest! {
+        #[test]
+        fn copy_text_fields_round_trip_and_never_break_a_row(text in "(\\PC|[\t\n\r\\\\])*") {
+            let mut out = Vec::new();
+            push_copy_value(&mut out, &Value::Text(Some(text.clone())));
+            prop_assert!(!out.contains(&b'\t') && !out.contains(&b'\n') && !out.contains(&b'\r'));
+            prop_assert_eq!(decode_copy_field(&out), Some(text));
+        }
+    }
+
+    #[test]
+    fn copy_writes_null_and_integers_as_postgresql_reads_them() {
+        let mut out = Vec::new();
+        push_copy_value(&mut out, &Value::Text(None));
+        assert_eq!(out, b"\\N");
+        out.clear();
+        push_copy_value(&mut out, &Value::Int(Some(-42)));
+        assert_eq!(out, b"-42");
+        out.clear();
+        push_copy_value(&mut out, &Value::Text(Some("\\N".into())));
+        assert_eq!(
+            decode_copy_field(&out).as_deref(),
+            Some("\\N"),
+            "a literal \\N is text, not NULL"
+        );
+    }
 }

@@ -960,7 +960,8 @@ fn tuples_sql(head: &str, width: usize, n: usize, tail: &str) -> String {
     sql
 }
 
-/// Inserts `values`, rows of `width`, as `head (…), (…) tail`.
+/// Inserts `values`, rows of `width`, as `head (…), (…) tail`; plain inserts (no `tail`) go
+/// through `COPY` where the backend has it.
 fn insert_rows(
     tx: &mut dyn Sql,
     head: &str,
@@ -968,6 +969,16 @@ fn insert_rows(
     values: &[Value],
     tail: &str,
 ) -> Result<(), StoreError> {
+    if tail.is_empty() {
+        let target = head
+            .trim()
+            .trim_start_matches("INSERT INTO ")
+            .trim_end_matches("VALUES")
+            .trim();
+        if tx.copy_rows(target, width, values)? {
+            return Ok(());
+        }
+    }
     let per = rows_per_statement(tx, width);
     let mut sql: Option<(usize, String)> = None;
     for chunk in values.chunks(per * width) {
@@ -1446,6 +1457,10 @@ fn import_in(
         report.committed = false;
         *outcome = Some(Ok(report));
         return Err(StoreError::Other(ROLLBACK.into()));
+    }
+    if !rebuild.is_empty() && tx.dialect() == Dialect::Sqlite {
+        // the reader is done: the index sorts may use the second core
+        tx.batch("PRAGMA threads = 2")?;
     }
     for sql in &rebuild {
         tx.batch(sql)?;
