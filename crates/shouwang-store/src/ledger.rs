@@ -771,61 +771,72 @@ impl Importer<'_> {
             &index_values,
             "",
         )?;
-        // 4. incomes and flags, upserted
-        let mut values = Vec::new();
-        for p in &plans {
-            if let Some((y, inc)) = &p.income {
-                values.extend(params![
-                    county.as_str(),
-                    &p.household.household_no,
-                    *y,
-                    0i64,
-                    inc.wages.0,
-                    inc.business.0,
-                    inc.property.0,
-                    inc.transfers.0,
-                    inc.production_costs.0,
-                    inc.insurance_payouts.0,
-                    inc.out_of_pocket_medical.0,
-                    now
-                ]);
+        // 4. incomes and flags: plain inserts for new households (bulk-loaded where the backend
+        // can), upserts for the others
+        for fresh in [true, false] {
+            let mut values = Vec::new();
+            for p in plans.iter().filter(|p| p.is_new == fresh) {
+                if let Some((y, inc)) = &p.income {
+                    values.extend(params![
+                        county.as_str(),
+                        &p.household.household_no,
+                        *y,
+                        0i64,
+                        inc.wages.0,
+                        inc.business.0,
+                        inc.property.0,
+                        inc.transfers.0,
+                        inc.production_costs.0,
+                        inc.insurance_payouts.0,
+                        inc.out_of_pocket_medical.0,
+                        now
+                    ]);
+                }
             }
-        }
-        insert_rows(
-            tx,
-            "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers,
-             production_costs, insurance_payouts, out_of_pocket_medical, updated_at) VALUES ",
-            12,
-            &values,
-            " ON CONFLICT (county, household_no, year, quarter) DO UPDATE SET wages = excluded.wages,
-             business = excluded.business, property = excluded.property, transfers = excluded.transfers,
-             production_costs = excluded.production_costs, insurance_payouts = excluded.insurance_payouts,
-             out_of_pocket_medical = excluded.out_of_pocket_medical, updated_at = excluded.updated_at",
-        )?;
-        let mut values = Vec::new();
-        for p in &plans {
-            if let Some((a, f)) = &p.flags {
-                values.extend(params![
-                    county.as_str(),
-                    &p.household.household_no,
-                    a,
-                    f[0],
-                    f[1],
-                    f[2],
-                    f[3],
-                    "ledger"
-                ]);
+            insert_rows(
+                tx,
+                "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers,
+                 production_costs, insurance_payouts, out_of_pocket_medical, updated_at) VALUES ",
+                12,
+                &values,
+                if fresh {
+                    ""
+                } else {
+                    " ON CONFLICT (county, household_no, year, quarter) DO UPDATE SET wages = excluded.wages,
+                     business = excluded.business, property = excluded.property, transfers = excluded.transfers,
+                     production_costs = excluded.production_costs, insurance_payouts = excluded.insurance_payouts,
+                     out_of_pocket_medical = excluded.out_of_pocket_medical, updated_at = excluded.updated_at"
+                },
+            )?;
+            let mut values = Vec::new();
+            for p in plans.iter().filter(|p| p.is_new == fresh) {
+                if let Some((a, f)) = &p.flags {
+                    values.extend(params![
+                        county.as_str(),
+                        &p.household.household_no,
+                        a,
+                        f[0],
+                        f[1],
+                        f[2],
+                        f[3],
+                        "ledger"
+                    ]);
+                }
             }
+            insert_rows(
+                tx,
+                "INSERT INTO guarantees (county, household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water, source) VALUES ",
+                8,
+                &values,
+                if fresh {
+                    ""
+                } else {
+                    " ON CONFLICT (county, household_no, as_of) DO UPDATE SET unsafe_housing = excluded.unsafe_housing,
+                     dropout = excluded.dropout, uninsured = excluded.uninsured, unsafe_water = excluded.unsafe_water,
+                     source = excluded.source"
+                },
+            )?;
         }
-        insert_rows(
-            tx,
-            "INSERT INTO guarantees (county, household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water, source) VALUES ",
-            8,
-            &values,
-            " ON CONFLICT (county, household_no, as_of) DO UPDATE SET unsafe_housing = excluded.unsafe_housing,
-             dropout = excluded.dropout, uninsured = excluded.uninsured, unsafe_water = excluded.unsafe_water,
-             source = excluded.source",
-        )?;
         // 5. monitoring cases and their steps
         let actor = format!("import:{}", self.opts.actor.username);
         let mut steps: Vec<(i64, &'static str, String)> = Vec::new();
