@@ -9,13 +9,17 @@ fn main() {
     let today = Date::new(2026, 11, 23).expect("a valid date");
     let started = Instant::now();
     let (mut households, mut rejected) = (0usize, 0usize);
-    let summary = read_ledger(std::path::Path::new(&path), &ReadOptions::new(today), |item| {
-        match item {
-            LedgerItem::Household(_) => households += 1,
-            LedgerItem::Rejected(_) => rejected += 1,
-        }
-        Ok::<(), std::convert::Infallible>(())
-    });
+    let summary = read_ledger(
+        std::path::Path::new(&path),
+        &ReadOptions::new(today),
+        |item| {
+            match item {
+                LedgerItem::Household(_) => households += 1,
+                LedgerItem::Rejected(_) => rejected += 1,
+            }
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
     let elapsed = started.elapsed();
     match summary {
         Ok(s) => println!(
