@@ -11,6 +11,7 @@ use shouwang_core::date::YearMonth;
 use shouwang_core::id_number::normalise;
 use shouwang_core::money::AmountError;
 use shouwang_core::{Date, Fen, Problem};
+use std::borrow::Cow;
 
 /// Longest accepted cell, in characters: no ledger field comes near it, and a longer cell is
 /// pasted text or a broken file.
@@ -59,9 +60,71 @@ pub fn ascii_digits(text: &str) -> String {
         .collect()
 }
 
+/// Whether [`ascii_digits`] would change anything: the full-width forms it maps are
+/// U+FF0B..=U+FF19, whose UTF-8 encodings all start with the byte 0xEF.
+fn may_have_full_width(text: &str) -> bool {
+    text.as_bytes().contains(&0xEF)
+}
+
+/// [`ascii_digits`] without a copy when the text has nothing to change.
+pub(crate) fn ascii_digits_cow(text: &str) -> Cow<'_, str> {
+    if may_have_full_width(text) {
+        Cow::Owned(ascii_digits(text))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// [`ascii_digits`] of an owned or borrowed text, copying only when something changes.
+fn ascii_digits_of(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(t) => ascii_digits_cow(t),
+        Cow::Owned(t) if may_have_full_width(&t) => Cow::Owned(ascii_digits(&t)),
+        owned => owned,
+    }
+}
+
+/// The canonical form of a text cell: see [`Cell::canonical`].
+pub(crate) fn canonical_text(text: &str) -> Cow<'_, str> {
+    ascii_digits_cow(unwrap_text(text))
+}
+
+/// core's [`normalise`] of an ID number, without going character by character when the text is
+/// plain ASCII with nothing to remove or change (no whitespace, no lower-case `x`).
+pub(crate) fn normalise_id(text: &str) -> String {
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii() && b != b'x' && !char::from(b).is_whitespace());
+    if plain {
+        text.to_string()
+    } else {
+        normalise(text)
+    }
+}
+
+/// An ASCII byte that is not whitespace: a character of its own that `trim` keeps.
+fn plain_ascii(b: u8) -> bool {
+    b.is_ascii() && !char::from(b).is_whitespace()
+}
+
+/// Whether a text is empty or all whitespace (`text.trim().is_empty()`).
+pub(crate) fn is_blank_text(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if plain_ascii(*b) => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
 /// Strips the `="…"` wrapper that keeps Excel from turning digits into a number, and a leading
 /// apostrophe (`'5108…`), which does the same.
 pub fn unwrap_text(text: &str) -> &str {
+    // the usual cell: nothing to trim at either end, and no wrapper
+    if let (Some(first), Some(last)) = (text.as_bytes().first(), text.as_bytes().last()) {
+        if plain_ascii(*first) && plain_ascii(*last) && !matches!(first, b'=' | b'\'') {
+            return text;
+        }
+    }
     let t = text.trim();
     if let Some(inner) = t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
         return inner.trim();
@@ -97,7 +160,7 @@ impl Cell {
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
+            Cell::Text(t) => is_blank_text(t),
             _ => false,
         }
     }
@@ -118,26 +181,42 @@ impl Cell {
 
     /// The value for comparisons and keys: trimmed, unwrapped from `="…"`, ASCII digits.
     pub fn canonical(&self) -> String {
+        self.canonical_cow().into_owned()
+    }
+
+    /// [`Cell::canonical`], borrowed from the cell when nothing changes.
+    pub(crate) fn canonical_cow(&self) -> Cow<'_, str> {
         match self {
-            Cell::Text(t) => ascii_digits(unwrap_text(t)),
-            other => other.display(),
+            Cell::Text(t) => canonical_text(t),
+            Cell::Empty | Cell::FormulaWithoutValue | Cell::BadEncoding => Cow::Borrowed(""),
+            other => Cow::Owned(other.display()),
         }
     }
 
     /// The cell as trimmed text. Error values, formulas without a value, bad encoding and
     /// over-long cells are refused.
     pub fn text(&self) -> Result<String, Problem> {
+        self.text_cow().map(Cow::into_owned)
+    }
+
+    /// [`Cell::text`], borrowed from the cell when possible.
+    pub(crate) fn text_cow(&self) -> Result<Cow<'_, str>, Problem> {
         match self {
             Cell::Text(t) => {
-                let n = t.chars().count();
-                if n > MAX_CELL_CHARS {
-                    return Err(problem(
-                        "cell.too_long",
-                        format!("单元格过长：{n}个字符，最多{MAX_CELL_CHARS}个"),
-                        format!("the cell is too long: {n} characters, at most {MAX_CELL_CHARS}"),
-                    ));
+                // a character takes at least one byte: only a long text needs counting
+                if t.len() > MAX_CELL_CHARS {
+                    let n = t.chars().count();
+                    if n > MAX_CELL_CHARS {
+                        return Err(problem(
+                            "cell.too_long",
+                            format!("单元格过长：{n}个字符，最多{MAX_CELL_CHARS}个"),
+                            format!(
+                                "the cell is too long: {n} characters, at most {MAX_CELL_CHARS}"
+                            ),
+                        ));
+                    }
                 }
-                Ok(unwrap_text(t).to_string())
+                Ok(Cow::Borrowed(unwrap_text(t)))
             }
             Cell::Error(e) => Err(problem(
                 "cell.error_value",
@@ -154,13 +233,19 @@ impl Cell {
                 "单元格含有无法识别的字符编码：请将文件另存为UTF-8编码的CSV或xlsx",
                 "the cell holds bytes that are not valid text in the file's encoding: save the file as UTF-8 CSV or as xlsx",
             )),
-            other => Ok(other.display()),
+            Cell::Empty => Ok(Cow::Borrowed("")),
+            other => Ok(Cow::Owned(other.display())),
         }
     }
 
     /// Text with full-width digits turned into ASCII, for codes, phones and numbers.
     pub fn ascii_text(&self) -> Result<String, Problem> {
-        self.text().map(|t| ascii_digits(&t))
+        self.ascii_cow().map(Cow::into_owned)
+    }
+
+    /// [`Cell::ascii_text`], borrowed from the cell when possible.
+    pub(crate) fn ascii_cow(&self) -> Result<Cow<'_, str>, Problem> {
+        self.text_cow().map(ascii_digits_of)
     }
 }
 
@@ -183,7 +268,7 @@ pub fn id_text(cell: &Cell) -> Result<String, Problem> {
         }
         Cell::Number(_) => Err(lost()),
         Cell::Text(_) => {
-            let t = cell.text()?;
+            let t = cell.text_cow()?;
             // "5.10821199001011E+17" is a number pasted as text: just as lossy
             if t.contains(['E', 'e'])
                 && t.chars()
@@ -191,9 +276,9 @@ pub fn id_text(cell: &Cell) -> Result<String, Problem> {
             {
                 return Err(lost());
             }
-            Ok(normalise(&t))
+            Ok(normalise_id(&t))
         }
-        other => other.text().map(|t| normalise(&t)),
+        other => other.text_cow().map(|t| normalise_id(&t)),
     }
 }
 
@@ -248,11 +333,15 @@ pub fn date(cell: &Cell) -> Result<Option<Date>, Problem> {
             d.map(Some).ok_or_else(|| bad_date(&number_text(*v)))
         }
         _ => {
-            let t = cell.ascii_text()?;
+            let t = cell.ascii_cow()?;
             if t.is_empty() {
                 return Ok(None);
             }
-            let typed = t.replace(['年', '月'], "-").replace('日', "");
+            let typed = if t.contains(['年', '月', '日']) {
+                Cow::Owned(t.replace(['年', '月'], "-").replace('日', ""))
+            } else {
+                Cow::Borrowed(&*t)
+            };
             if let Some(d) = Date::parse(&typed) {
                 return Ok(Some(d));
             }
@@ -289,7 +378,7 @@ pub fn month(cell: &Cell) -> Result<Option<YearMonth>, Problem> {
                 .map_err(|_| bad_month(&t))
         }
         _ => {
-            let t = cell.ascii_text()?;
+            let t = cell.ascii_cow()?;
             if t.is_empty() {
                 return Ok(None);
             }
@@ -314,7 +403,7 @@ pub fn money(cell: &Cell) -> Result<Option<Fen>, Problem> {
                 "the amount cell is formatted as a date; format it as a number",
             ))
         }
-        _ => cell.ascii_text()?,
+        _ => cell.ascii_cow()?,
     };
     let t = t.trim_end_matches('元').trim();
     if t.is_empty() {
@@ -334,7 +423,7 @@ pub fn yes_no(cell: &Cell) -> Result<Option<bool>, Problem> {
     if let Cell::Bool(b) = cell {
         return Ok(Some(*b));
     }
-    let t = cell.ascii_text()?;
+    let t = cell.ascii_cow()?;
     if t.is_empty() {
         return Ok(None);
     }
@@ -351,7 +440,7 @@ pub fn yes_no(cell: &Cell) -> Result<Option<bool>, Problem> {
 
 /// A whole number within `range` (务工时间, 年度 …); `12个月`, `2024年` accepted. Empty is `None`.
 pub fn integer(cell: &Cell, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, Problem> {
-    let t = cell.ascii_text()?;
+    let t = cell.ascii_cow()?;
     let t = t.trim_end_matches(['月', '年', '个']).trim();
     if t.is_empty() {
         return Ok(None);

@@ -21,11 +21,12 @@ use shouwang_core::codes::{
 };
 use shouwang_core::date::YearMonth;
 use shouwang_core::household::{validate_family, validate_household, validate_member};
-use shouwang_core::id_number::{mask, normalise, PersonId};
+use shouwang_core::id_number::{mask, PersonId};
 use shouwang_core::income::validate_income;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::RegionLevel;
 use shouwang_core::{Date, Fen, Household, IdKind, Member, Problem, RegionCode};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The 1 元 tolerance of the derived incomes.
@@ -89,7 +90,8 @@ fn cell_of<'r>(header: &HeaderMap, row: &'r SourceRow, col: Col) -> &'r Cell {
 
 /// The household-level values, each with the row it came from.
 struct HouseholdCells<'r> {
-    values: HashMap<Col, (usize, &'r Cell)>,
+    /// indexed by `Col as usize`
+    values: Vec<Option<(usize, &'r Cell)>>,
     first_row: usize,
 }
 
@@ -97,8 +99,9 @@ impl<'r> HouseholdCells<'r> {
     fn get(&self, col: Col) -> (usize, &'r Cell) {
         static EMPTY: Cell = Cell::Empty;
         self.values
-            .get(&col)
+            .get(col as usize)
             .copied()
+            .flatten()
             .unwrap_or((self.first_row, &EMPTY))
     }
 }
@@ -193,38 +196,45 @@ impl<'h> Assembler<'h> {
         rows: &'r [SourceRow],
         errs: &mut Errors<'_>,
     ) -> HouseholdCells<'r> {
-        let mut values = HashMap::new();
+        let mut values = vec![None; Col::ALL.len()];
         for col in Col::ALL
             .iter()
             .copied()
             .filter(|c| c.level() == Level::Household && self.header.has(*c))
         {
-            let mut first: Option<(usize, &Cell, String)> = None;
+            let mut first: Option<(usize, &Cell, Cow<'_, str>)> = None;
             for row in rows {
                 let c = cell_of(self.header, row, col);
                 if c.is_empty() {
                     continue;
                 }
-                let canon = c.canonical();
-                match &first {
-                    None => first = Some((row.number, c, canon)),
-                    Some((r0, _, v0)) if *v0 != canon => {
-                        let (r0, v0) = (*r0, v0.clone());
-                        errs.push(
-                            row.number,
-                            col,
-                            problem(
-                                "household.conflict",
-                                format!("同一户的“{}”在第{r0}行是“{v0}”，在第{}行是“{canon}”，应当相同", col.name(), row.number),
-                                format!("'{}' of the same household is '{v0}' on row {r0} but '{canon}' on row {}; it must be the same", col.name(), row.number),
-                            ),
-                        );
+                let (r0, c0, v0) = match &first {
+                    None => {
+                        first = Some((row.number, c, c.canonical_cow()));
+                        continue;
                     }
-                    Some(_) => {}
+                    Some(f) => f,
+                };
+                // equal cells have equal canonical forms: only different ones are compared
+                if *c0 == c {
+                    continue;
+                }
+                let canon = c.canonical_cow();
+                if *v0 != canon {
+                    let r0 = *r0;
+                    errs.push(
+                        row.number,
+                        col,
+                        problem(
+                            "household.conflict",
+                            format!("同一户的“{}”在第{r0}行是“{v0}”，在第{}行是“{canon}”，应当相同", col.name(), row.number),
+                            format!("'{}' of the same household is '{v0}' on row {r0} but '{canon}' on row {}; it must be the same", col.name(), row.number),
+                        ),
+                    );
                 }
             }
             if let Some((r, c, _)) = first {
-                values.insert(col, (r, c));
+                values[col as usize] = Some((r, c));
             }
         }
         HouseholdCells {
@@ -269,8 +279,8 @@ impl<'h> Assembler<'h> {
             let t = errs.take(
                 type_row,
                 Col::HouseholdType,
-                type_cell.text(),
-                String::new(),
+                type_cell.text_cow(),
+                Cow::Borrowed(""),
             );
             if t.is_empty() {
                 errs.push(
@@ -469,7 +479,12 @@ impl<'h> Assembler<'h> {
         errs: &mut Errors<'_>,
     ) -> Option<MonitoringCase> {
         let (type_row, type_cell) = hh.get(Col::CaseType);
-        let type_text = errs.take(type_row, Col::CaseType, type_cell.text(), String::new());
+        let type_text = errs.take(
+            type_row,
+            Col::CaseType,
+            type_cell.text_cow(),
+            Cow::Borrowed(""),
+        );
         let (id_row, id_cell) = hh.get(Col::Identified);
         let identified = errs.take(id_row, Col::Identified, cell::month(id_cell), None);
         // a month that failed to parse is reported once, not again as missing
@@ -477,7 +492,7 @@ impl<'h> Assembler<'h> {
         let mut risks: Vec<(RiskType, Col)> = Vec::new();
         for col in RISK_COLUMNS {
             let (row, c) = hh.get(col);
-            let t = errs.take(row, col, c.text(), String::new());
+            let t = errs.take(row, col, c.text_cow(), Cow::Borrowed(""));
             if t.is_empty() {
                 continue;
             }
@@ -516,8 +531,8 @@ impl<'h> Assembler<'h> {
         let kind_text = errs.take(
             kind_row,
             Col::EliminationKind,
-            kind_cell.text(),
-            String::new(),
+            kind_cell.text_cow(),
+            Cow::Borrowed(""),
         );
         let kind = if kind_text.is_empty() {
             None
@@ -775,8 +790,12 @@ impl<'h> Assembler<'h> {
         let get = |col: Col| cell_of(h, row, col);
         let text =
             |errs: &mut Errors<'_>, col: Col| errs.take(n, col, get(col).text(), String::new());
+        // for values that are only parsed, not kept
+        let code_text = |errs: &mut Errors<'_>, col: Col| {
+            errs.take(n, col, get(col).text_cow(), Cow::Borrowed(""))
+        };
 
-        let kind_text = text(errs, Col::IdKind);
+        let kind_text = code_text(errs, Col::IdKind);
         let id_kind = IdKind::parse_zh(&kind_text).unwrap_or_else(|| {
             errs.push(
                 n,
@@ -800,7 +819,7 @@ impl<'h> Assembler<'h> {
             .ok()
             .and_then(|p| p.resident);
 
-        let sex_text = text(errs, Col::Sex);
+        let sex_text = code_text(errs, Col::Sex);
         let sex = if sex_text.is_empty() {
             match &resident {
                 Some(id) => id.sex(),
@@ -844,7 +863,7 @@ impl<'h> Assembler<'h> {
                 self.today
             }
         };
-        let rel_text = text(errs, Col::Relation);
+        let rel_text = code_text(errs, Col::Relation);
         let relation = if rel_text.is_empty() {
             errs.push(
                 n,
@@ -873,7 +892,7 @@ impl<'h> Assembler<'h> {
         };
         macro_rules! code {
             ($col:expr, $ty:ident, $zh:literal, $en:literal) => {{
-                let t = text(errs, $col);
+                let t = code_text(errs, $col);
                 if t.is_empty() {
                     None
                 } else {
@@ -893,7 +912,7 @@ impl<'h> Assembler<'h> {
         let education = code!(Col::Education, Education, "文化程度", "education");
         let schooling = code!(Col::Schooling, Schooling, "在校生状况", "schooling");
         let labour = code!(Col::Labour, LabourCapacity, "劳动技能", "labour capacity");
-        let health_text = text(errs, Col::Health);
+        let health_text = code_text(errs, Col::Health);
         let health = Health::parse_zh(&health_text).unwrap_or_else(|| {
             errs.push(
                 n,
@@ -974,7 +993,12 @@ impl<'h> Assembler<'h> {
         };
         let head_row = rows.get(i).map(|r| r.number).unwrap_or(hh.first_row);
         let (name_row, name_cell) = hh.get(Col::HeadName);
-        let name = errs.take(name_row, Col::HeadName, name_cell.text(), String::new());
+        let name = errs.take(
+            name_row,
+            Col::HeadName,
+            name_cell.text_cow(),
+            Cow::Borrowed(""),
+        );
         if !name.is_empty() && name != head.name.trim() {
             errs.push(
                 name_row,
@@ -994,7 +1018,7 @@ impl<'h> Assembler<'h> {
         }
         let (id_row, id_cell) = hh.get(Col::HeadId);
         let id = errs.take(id_row, Col::HeadId, cell::id_text(id_cell), String::new());
-        if !id.is_empty() && normalise(&id) != head.id_number {
+        if !id.is_empty() && cell::normalise_id(&id) != head.id_number {
             errs.push(
                 id_row,
                 Col::HeadId,

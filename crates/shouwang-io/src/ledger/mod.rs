@@ -28,6 +28,7 @@ use shouwang_core::date::YearMonth;
 use shouwang_core::income::{Income, IncomePeriod};
 use shouwang_core::monitoring::MonitoringCase;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -358,19 +359,21 @@ impl HeaderFinder {
 /// Whether a data row has nothing in any known column (blank lines, the extra lines of an error
 /// workbook that carry only 错误列 and 错误原因).
 fn is_blank(header: &HeaderMap, cells: &[Cell]) -> bool {
-    Col::ALL.iter().all(|c| {
-        header
-            .position(*c)
-            .and_then(|i| cells.get(i))
-            .is_none_or(Cell::is_empty)
-    })
+    is_blank_by(header, |i| cells.get(i).is_none_or(Cell::is_empty))
 }
 
-fn household_key(header: &HeaderMap, cells: &[Cell]) -> String {
+/// [`is_blank`] of a row given by whether its cell at a position is empty.
+fn is_blank_by(header: &HeaderMap, is_empty_at: impl Fn(usize) -> bool) -> bool {
+    Col::ALL
+        .iter()
+        .all(|c| header.position(*c).is_none_or(&is_empty_at))
+}
+
+fn household_key<'c>(header: &HeaderMap, cells: &'c [Cell]) -> Cow<'c, str> {
     header
         .position(Col::HouseholdNo)
         .and_then(|i| cells.get(i))
-        .map(Cell::canonical)
+        .map(Cell::canonical_cow)
         .unwrap_or_default()
 }
 
@@ -384,20 +387,31 @@ pub fn read_ledger_with<E>(
 ) -> Result<LedgerSummary, ReadError<E>> {
     let kind = source::detect(path, options.sheet.as_deref())?;
 
-    // pass 1: the header, and the last row of every household
+    // pass 1: the header, and the last row of every household; below the header only the
+    // columns needed for that are looked at, not made into cells
     let mut finder = HeaderFinder { header: None };
     let mut last_row: HashMap<String, usize> = HashMap::new();
     let mut rows = 0usize;
     let mut saw_any = false;
-    source::for_each_row(path, &kind, &mut |number, cells| {
-        saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
-        if finder.feed(number, &cells)? {
-            if let Some(h) = &finder.header {
-                if !is_blank(h, &cells) {
-                    rows += 1;
-                    let key = household_key(h, &cells);
-                    if !key.is_empty() {
-                        last_row.insert(key, number);
+    source::for_each_raw_row(path, &kind, &mut |number, raw| {
+        let Some(h) = &finder.header else {
+            // still searching (`saw_any` only matters when no header is found)
+            let cells = raw.into_cells();
+            saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
+            finder.feed(number, &cells)?;
+            return Ok(source::Flow::Continue);
+        };
+        if !is_blank_by(h, |i| raw.is_empty_at(i)) {
+            rows += 1;
+            let key = h
+                .position(Col::HouseholdNo)
+                .map(|i| raw.canonical_at(i))
+                .unwrap_or_default();
+            if !key.is_empty() {
+                match last_row.get_mut(&*key) {
+                    Some(last) => *last = number,
+                    None => {
+                        last_row.insert(key.into_owned(), number);
                     }
                 }
             }
@@ -440,13 +454,25 @@ pub fn read_ledger_with<E>(
         if number <= header.row || is_blank(&header, &cells) {
             return Ok(source::Flow::Continue);
         }
-        let key = household_key(&header, &cells);
+        // the household's key and its rows so far (taken out of `open`), and whether this is
+        // its last row
+        let found = {
+            let key = household_key(&header, &cells);
+            if key.is_empty() {
+                None
+            } else {
+                let done = last_row.get(&*key) == Some(&number);
+                let (key, rows) = match open.remove_entry(&*key) {
+                    Some(entry) => entry,
+                    None => (key.into_owned(), Vec::new()),
+                };
+                Some((key, rows, done))
+            }
+        };
         let row = SourceRow { number, cells };
-        if key.is_empty() {
+        let Some((key, mut rows, done)) = found else {
             return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
-        }
-        let done = last_row.get(&key) == Some(&number);
-        let mut rows = open.remove(&key).unwrap_or_default();
+        };
         rows.push(row);
         if done {
             Ok(out.emit(assembler.assemble(key, rows)))
