@@ -155,54 +155,90 @@ pub fn number_text(v: f64) -> String {
     }
 }
 
-impl Cell {
-    /// True for a cell with nothing in it (blank text counts as empty).
-    pub fn is_empty(&self) -> bool {
+/// A cell borrowed from a row, however the row keeps its cells: [`Cell`]s (xlsx) or the text
+/// of a CSV record (see [`super::SourceRow`]). Every parser here takes one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CellRef<'a> {
+    Empty,
+    Text(&'a str),
+    Int(i64),
+    Number(f64),
+    Bool(bool),
+    Date(Date),
+    Error(&'a str),
+    FormulaWithoutValue,
+    BadEncoding,
+}
+
+impl<'a> From<&'a Cell> for CellRef<'a> {
+    fn from(cell: &'a Cell) -> CellRef<'a> {
+        match cell {
+            Cell::Empty => CellRef::Empty,
+            Cell::Text(t) => CellRef::Text(t),
+            Cell::Int(i) => CellRef::Int(*i),
+            Cell::Number(v) => CellRef::Number(*v),
+            Cell::Bool(b) => CellRef::Bool(*b),
+            Cell::Date(d) => CellRef::Date(*d),
+            Cell::Error(e) => CellRef::Error(e),
+            Cell::FormulaWithoutValue => CellRef::FormulaWithoutValue,
+            Cell::BadEncoding => CellRef::BadEncoding,
+        }
+    }
+}
+
+impl<'a> CellRef<'a> {
+    /// The owned cell.
+    pub fn to_cell(self) -> Cell {
         match self {
-            Cell::Empty => true,
-            Cell::Text(t) => is_blank_text(t),
+            CellRef::Empty => Cell::Empty,
+            CellRef::Text(t) => Cell::Text(t.to_string()),
+            CellRef::Int(i) => Cell::Int(i),
+            CellRef::Number(v) => Cell::Number(v),
+            CellRef::Bool(b) => Cell::Bool(b),
+            CellRef::Date(d) => Cell::Date(d),
+            CellRef::Error(e) => Cell::Error(e.to_string()),
+            CellRef::FormulaWithoutValue => Cell::FormulaWithoutValue,
+            CellRef::BadEncoding => Cell::BadEncoding,
+        }
+    }
+
+    /// See [`Cell::is_empty`].
+    pub fn is_empty(self) -> bool {
+        match self {
+            CellRef::Empty => true,
+            CellRef::Text(t) => is_blank_text(t),
             _ => false,
         }
     }
 
-    /// The cell as the user would read it, for the error workbook and for comparing the
-    /// household-level columns of several rows.
-    pub fn display(&self) -> String {
+    /// See [`Cell::display`].
+    pub fn display(self) -> String {
         match self {
-            Cell::Empty | Cell::FormulaWithoutValue | Cell::BadEncoding => String::new(),
-            Cell::Text(t) => t.clone(),
-            Cell::Int(i) => i.to_string(),
-            Cell::Number(v) => number_text(*v),
-            Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-            Cell::Date(d) => d.to_string(),
-            Cell::Error(e) => e.clone(),
+            CellRef::Empty | CellRef::FormulaWithoutValue | CellRef::BadEncoding => String::new(),
+            CellRef::Text(t) => t.to_string(),
+            CellRef::Int(i) => i.to_string(),
+            CellRef::Number(v) => number_text(v),
+            CellRef::Bool(b) => if b { "是" } else { "否" }.to_string(),
+            CellRef::Date(d) => d.to_string(),
+            CellRef::Error(e) => e.to_string(),
         }
     }
 
-    /// The value for comparisons and keys: trimmed, unwrapped from `="…"`, ASCII digits.
-    pub fn canonical(&self) -> String {
-        self.canonical_cow().into_owned()
-    }
-
-    /// [`Cell::canonical`], borrowed from the cell when nothing changes.
-    pub(crate) fn canonical_cow(&self) -> Cow<'_, str> {
+    /// See [`Cell::canonical`]; borrowed from the cell when nothing changes.
+    pub fn canonical(self) -> Cow<'a, str> {
         match self {
-            Cell::Text(t) => canonical_text(t),
-            Cell::Empty | Cell::FormulaWithoutValue | Cell::BadEncoding => Cow::Borrowed(""),
+            CellRef::Text(t) => canonical_text(t),
+            CellRef::Empty | CellRef::FormulaWithoutValue | CellRef::BadEncoding => {
+                Cow::Borrowed("")
+            }
             other => Cow::Owned(other.display()),
         }
     }
 
-    /// The cell as trimmed text. Error values, formulas without a value, bad encoding and
-    /// over-long cells are refused.
-    pub fn text(&self) -> Result<String, Problem> {
-        self.text_cow().map(Cow::into_owned)
-    }
-
-    /// [`Cell::text`], borrowed from the cell when possible.
-    pub(crate) fn text_cow(&self) -> Result<Cow<'_, str>, Problem> {
+    /// See [`Cell::text`]; borrowed from the cell when possible.
+    pub fn text(self) -> Result<Cow<'a, str>, Problem> {
         match self {
-            Cell::Text(t) => {
+            CellRef::Text(t) => {
                 // a character takes at least one byte: only a long text needs counting
                 if t.len() > MAX_CELL_CHARS {
                     let n = t.chars().count();
@@ -218,41 +254,71 @@ impl Cell {
                 }
                 Ok(Cow::Borrowed(unwrap_text(t)))
             }
-            Cell::Error(e) => Err(problem(
+            CellRef::Error(e) => Err(problem(
                 "cell.error_value",
                 format!("单元格是错误值“{e}”，请改为实际内容"),
                 format!("the cell holds the error value '{e}'; enter the actual value"),
             )),
-            Cell::FormulaWithoutValue => Err(problem(
+            CellRef::FormulaWithoutValue => Err(problem(
                 "cell.formula_without_value",
                 "单元格是没有计算结果的公式：请用Excel或WPS打开并保存文件，或将公式复制后“粘贴为数值”",
                 "the cell is a formula without a calculated value: open and save the file in Excel or WPS, or paste it as values",
             )),
-            Cell::BadEncoding => Err(problem(
+            CellRef::BadEncoding => Err(problem(
                 "cell.encoding",
                 "单元格含有无法识别的字符编码：请将文件另存为UTF-8编码的CSV或xlsx",
                 "the cell holds bytes that are not valid text in the file's encoding: save the file as UTF-8 CSV or as xlsx",
             )),
-            Cell::Empty => Ok(Cow::Borrowed("")),
+            CellRef::Empty => Ok(Cow::Borrowed("")),
             other => Ok(Cow::Owned(other.display())),
         }
     }
 
-    /// Text with full-width digits turned into ASCII, for codes, phones and numbers.
-    pub fn ascii_text(&self) -> Result<String, Problem> {
-        self.ascii_cow().map(Cow::into_owned)
+    /// See [`Cell::ascii_text`]; borrowed from the cell when possible.
+    pub fn ascii_text(self) -> Result<Cow<'a, str>, Problem> {
+        self.text().map(ascii_digits_of)
+    }
+}
+
+impl Cell {
+    /// The cell borrowed, for the parsers.
+    pub fn view(&self) -> CellRef<'_> {
+        CellRef::from(self)
     }
 
-    /// [`Cell::ascii_text`], borrowed from the cell when possible.
-    pub(crate) fn ascii_cow(&self) -> Result<Cow<'_, str>, Problem> {
-        self.text_cow().map(ascii_digits_of)
+    /// True for a cell with nothing in it (blank text counts as empty).
+    pub fn is_empty(&self) -> bool {
+        self.view().is_empty()
+    }
+
+    /// The cell as the user would read it, for the error workbook and for comparing the
+    /// household-level columns of several rows.
+    pub fn display(&self) -> String {
+        self.view().display()
+    }
+
+    /// The value for comparisons and keys: trimmed, unwrapped from `="…"`, ASCII digits.
+    pub fn canonical(&self) -> String {
+        self.view().canonical().into_owned()
+    }
+
+    /// The cell as trimmed text. Error values, formulas without a value, bad encoding and
+    /// over-long cells are refused.
+    pub fn text(&self) -> Result<String, Problem> {
+        self.view().text().map(Cow::into_owned)
+    }
+
+    /// Text with full-width digits turned into ASCII, for codes, phones and numbers.
+    pub fn ascii_text(&self) -> Result<String, Problem> {
+        self.view().ascii_text().map(Cow::into_owned)
     }
 }
 
 /// An ID number (证件号码) or other long digit string that must be exact: text, `="…"`, or a
 /// number that still has all its digits. A number of 16 or more digits lost its last digits in
 /// Excel and is refused, never completed by guessing.
-pub fn id_text(cell: &Cell) -> Result<String, Problem> {
+pub fn id_text<'a>(cell: impl Into<CellRef<'a>>) -> Result<String, Problem> {
+    let cell = cell.into();
     let lost = || {
         problem(
             "id_number.lost_precision",
@@ -260,15 +326,15 @@ pub fn id_text(cell: &Cell) -> Result<String, Problem> {
             "the ID number was stored as a number and Excel kept only 15 significant digits: set the column to text and enter it again",
         )
     };
-    match cell {
-        Cell::Int(i) if i.unsigned_abs() < 1_000_000_000_000_000 => Ok(i.to_string()),
-        Cell::Int(_) => Err(lost()),
-        Cell::Number(v) if v.is_finite() && *v == v.trunc() && v.abs() < EXACT_INTEGER_LIMIT => {
+    match &cell {
+        CellRef::Int(i) if i.unsigned_abs() < 1_000_000_000_000_000 => Ok(i.to_string()),
+        CellRef::Int(_) => Err(lost()),
+        CellRef::Number(v) if v.is_finite() && *v == v.trunc() && v.abs() < EXACT_INTEGER_LIMIT => {
             Ok(format!("{}", *v as i64))
         }
-        Cell::Number(_) => Err(lost()),
-        Cell::Text(_) => {
-            let t = cell.text_cow()?;
+        CellRef::Number(_) => Err(lost()),
+        CellRef::Text(_) => {
+            let t = cell.text()?;
             // "5.10821199001011E+17" is a number pasted as text: just as lossy
             if t.contains(['E', 'e'])
                 && t.chars()
@@ -278,7 +344,7 @@ pub fn id_text(cell: &Cell) -> Result<String, Problem> {
             }
             Ok(normalise_id(&t))
         }
-        other => other.text_cow().map(|t| normalise_id(&t)),
+        other => other.text().map(|t| normalise_id(&t)),
     }
 }
 
@@ -318,13 +384,14 @@ fn bad_date(text: &str) -> Problem {
 /// A date in any of the five forms ledgers use: `YYYY-MM-DD`, `YYYYMMDD`, `YYYY/M/D`, an Excel
 /// serial number (a number, or five digits as text), or a cell formatted as a date.
 /// Also `YYYY.M.D` and `YYYY年M月D日`. Empty is `None`.
-pub fn date(cell: &Cell) -> Result<Option<Date>, Problem> {
-    match cell {
-        Cell::Date(d) => Ok(Some(*d)),
-        Cell::Int(i) => date_from_integer(*i)
+pub fn date<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<Date>, Problem> {
+    let cell = cell.into();
+    match &cell {
+        CellRef::Date(d) => Ok(Some(*d)),
+        CellRef::Int(i) => date_from_integer(*i)
             .map(Some)
             .ok_or_else(|| bad_date(&i.to_string())),
-        Cell::Number(v) => {
+        CellRef::Number(v) => {
             let d = if *v == v.trunc() && v.abs() < EXACT_INTEGER_LIMIT {
                 date_from_integer(*v as i64)
             } else {
@@ -333,7 +400,7 @@ pub fn date(cell: &Cell) -> Result<Option<Date>, Problem> {
             d.map(Some).ok_or_else(|| bad_date(&number_text(*v)))
         }
         _ => {
-            let t = cell.ascii_cow()?;
+            let t = cell.ascii_text()?;
             if t.is_empty() {
                 return Ok(None);
             }
@@ -365,10 +432,11 @@ fn bad_month(text: &str) -> Problem {
 
 /// A month (识别监测时间, 风险消除时间): `YYYYMM`, `YYYY-MM`, a six-digit number, or a date
 /// (its month). Empty is `None`.
-pub fn month(cell: &Cell) -> Result<Option<YearMonth>, Problem> {
-    match cell {
-        Cell::Date(d) => Ok(Some(YearMonth::of(*d))),
-        Cell::Int(_) | Cell::Number(_) => {
+pub fn month<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<YearMonth>, Problem> {
+    let cell = cell.into();
+    match &cell {
+        CellRef::Date(d) => Ok(Some(YearMonth::of(*d))),
+        CellRef::Int(_) | CellRef::Number(_) => {
             let t = cell.display();
             if let Some(m) = YearMonth::parse(&t) {
                 return Ok(Some(m));
@@ -378,7 +446,7 @@ pub fn month(cell: &Cell) -> Result<Option<YearMonth>, Problem> {
                 .map_err(|_| bad_month(&t))
         }
         _ => {
-            let t = cell.ascii_cow()?;
+            let t = cell.ascii_text()?;
             if t.is_empty() {
                 return Ok(None);
             }
@@ -394,16 +462,17 @@ pub fn month(cell: &Cell) -> Result<Option<YearMonth>, Problem> {
 }
 
 /// An amount in 元 with at most two decimals, as 分. Empty is `None`.
-pub fn money(cell: &Cell) -> Result<Option<Fen>, Problem> {
-    let t = match cell {
-        Cell::Date(_) => {
+pub fn money<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<Fen>, Problem> {
+    let cell = cell.into();
+    let t = match &cell {
+        CellRef::Date(_) => {
             return Err(problem(
                 "money.date",
                 "金额单元格被设成了日期格式，请改为数值",
                 "the amount cell is formatted as a date; format it as a number",
             ))
         }
-        _ => cell.ascii_cow()?,
+        _ => cell.ascii_text()?,
     };
     let t = t.trim_end_matches('元').trim();
     if t.is_empty() {
@@ -419,11 +488,12 @@ pub fn money(cell: &Cell) -> Result<Option<Fen>, Problem> {
 }
 
 /// 是/否 (also 1/0, Y/N). Empty is `None`.
-pub fn yes_no(cell: &Cell) -> Result<Option<bool>, Problem> {
-    if let Cell::Bool(b) = cell {
+pub fn yes_no<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<bool>, Problem> {
+    let cell = cell.into();
+    if let CellRef::Bool(b) = &cell {
         return Ok(Some(*b));
     }
-    let t = cell.ascii_cow()?;
+    let t = cell.ascii_text()?;
     if t.is_empty() {
         return Ok(None);
     }
@@ -439,8 +509,12 @@ pub fn yes_no(cell: &Cell) -> Result<Option<bool>, Problem> {
 }
 
 /// A whole number within `range` (务工时间, 年度 …); `12个月`, `2024年` accepted. Empty is `None`.
-pub fn integer(cell: &Cell, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, Problem> {
-    let t = cell.ascii_cow()?;
+pub fn integer<'a>(
+    cell: impl Into<CellRef<'a>>,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<i64>, Problem> {
+    let cell = cell.into();
+    let t = cell.ascii_text()?;
     let t = t.trim_end_matches(['月', '年', '个']).trim();
     if t.is_empty() {
         return Ok(None);

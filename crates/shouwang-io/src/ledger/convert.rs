@@ -10,7 +10,7 @@
 //!   its kind and month, no risk given twice;
 //! - each 证件号码 once in the file.
 
-use super::cell::{self, Cell};
+use super::cell::{self, CellRef};
 use super::columns::{Col, HeaderMap, Level};
 use super::{
     unresolved_village, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem, PlaceNames,
@@ -80,29 +80,27 @@ impl Errors<'_> {
 }
 
 /// One row's cell of a column (empty when the file lacks the column).
-fn cell_of<'r>(header: &HeaderMap, row: &'r SourceRow, col: Col) -> &'r Cell {
-    static EMPTY: Cell = Cell::Empty;
+fn cell_of<'r>(header: &HeaderMap, row: &'r SourceRow, col: Col) -> CellRef<'r> {
     header
         .position(col)
-        .and_then(|i| row.cells.get(i))
-        .unwrap_or(&EMPTY)
+        .and_then(|i| row.cell(i))
+        .unwrap_or(CellRef::Empty)
 }
 
 /// The household-level values, each with the row it came from.
 struct HouseholdCells<'r> {
     /// indexed by `Col as usize`
-    values: Vec<Option<(usize, &'r Cell)>>,
+    values: Vec<Option<(usize, CellRef<'r>)>>,
     first_row: usize,
 }
 
 impl<'r> HouseholdCells<'r> {
-    fn get(&self, col: Col) -> (usize, &'r Cell) {
-        static EMPTY: Cell = Cell::Empty;
+    fn get(&self, col: Col) -> (usize, CellRef<'r>) {
         self.values
             .get(col as usize)
             .copied()
             .flatten()
-            .unwrap_or((self.first_row, &EMPTY))
+            .unwrap_or((self.first_row, CellRef::Empty))
     }
 }
 
@@ -202,7 +200,7 @@ impl<'h> Assembler<'h> {
             .copied()
             .filter(|c| c.level() == Level::Household && self.header.has(*c))
         {
-            let mut first: Option<(usize, &Cell, Cow<'_, str>)> = None;
+            let mut first: Option<(usize, CellRef<'_>, Cow<'_, str>)> = None;
             for row in rows {
                 let c = cell_of(self.header, row, col);
                 if c.is_empty() {
@@ -210,7 +208,7 @@ impl<'h> Assembler<'h> {
                 }
                 let (r0, c0, v0) = match &first {
                     None => {
-                        first = Some((row.number, c, c.canonical_cow()));
+                        first = Some((row.number, c, c.canonical()));
                         continue;
                     }
                     Some(f) => f,
@@ -219,7 +217,7 @@ impl<'h> Assembler<'h> {
                 if *c0 == c {
                     continue;
                 }
-                let canon = c.canonical_cow();
+                let canon = c.canonical();
                 if *v0 != canon {
                     let r0 = *r0;
                     errs.push(
@@ -245,7 +243,7 @@ impl<'h> Assembler<'h> {
 
     fn text(&self, hh: &HouseholdCells<'_>, col: Col, errs: &mut Errors<'_>) -> String {
         let (row, c) = hh.get(col);
-        errs.take(row, col, c.text(), String::new())
+        errs.take(row, col, c.text().map(Cow::into_owned), String::new())
     }
 
     fn build(
@@ -279,7 +277,7 @@ impl<'h> Assembler<'h> {
             let t = errs.take(
                 type_row,
                 Col::HouseholdType,
-                type_cell.text_cow(),
+                type_cell.text(),
                 Cow::Borrowed(""),
             );
             if t.is_empty() {
@@ -312,7 +310,7 @@ impl<'h> Assembler<'h> {
         let phone = errs.take(
             phone_row,
             Col::HouseholdPhone,
-            phone_cell.ascii_text(),
+            phone_cell.ascii_text().map(Cow::into_owned),
             String::new(),
         );
         let (rel_row, rel_cell) = hh.get(Col::Relocated);
@@ -479,12 +477,7 @@ impl<'h> Assembler<'h> {
         errs: &mut Errors<'_>,
     ) -> Option<MonitoringCase> {
         let (type_row, type_cell) = hh.get(Col::CaseType);
-        let type_text = errs.take(
-            type_row,
-            Col::CaseType,
-            type_cell.text_cow(),
-            Cow::Borrowed(""),
-        );
+        let type_text = errs.take(type_row, Col::CaseType, type_cell.text(), Cow::Borrowed(""));
         let (id_row, id_cell) = hh.get(Col::Identified);
         let identified = errs.take(id_row, Col::Identified, cell::month(id_cell), None);
         // a month that failed to parse is reported once, not again as missing
@@ -492,7 +485,7 @@ impl<'h> Assembler<'h> {
         let mut risks: Vec<(RiskType, Col)> = Vec::new();
         for col in RISK_COLUMNS {
             let (row, c) = hh.get(col);
-            let t = errs.take(row, col, c.text_cow(), Cow::Borrowed(""));
+            let t = errs.take(row, col, c.text(), Cow::Borrowed(""));
             if t.is_empty() {
                 continue;
             }
@@ -531,7 +524,7 @@ impl<'h> Assembler<'h> {
         let kind_text = errs.take(
             kind_row,
             Col::EliminationKind,
-            kind_cell.text_cow(),
+            kind_cell.text(),
             Cow::Borrowed(""),
         );
         let kind = if kind_text.is_empty() {
@@ -788,12 +781,12 @@ impl<'h> Assembler<'h> {
         let n = row.number;
         let h = self.header;
         let get = |col: Col| cell_of(h, row, col);
-        let text =
-            |errs: &mut Errors<'_>, col: Col| errs.take(n, col, get(col).text(), String::new());
-        // for values that are only parsed, not kept
-        let code_text = |errs: &mut Errors<'_>, col: Col| {
-            errs.take(n, col, get(col).text_cow(), Cow::Borrowed(""))
+        let text = |errs: &mut Errors<'_>, col: Col| {
+            errs.take(n, col, get(col).text().map(Cow::into_owned), String::new())
         };
+        // for values that are only parsed, not kept
+        let code_text =
+            |errs: &mut Errors<'_>, col: Col| errs.take(n, col, get(col).text(), Cow::Borrowed(""));
 
         let kind_text = code_text(errs, Col::IdKind);
         let id_kind = IdKind::parse_zh(&kind_text).unwrap_or_else(|| {
@@ -936,7 +929,7 @@ impl<'h> Assembler<'h> {
         let phone = errs.take(
             n,
             Col::MemberPhone,
-            get(Col::MemberPhone).ascii_text(),
+            get(Col::MemberPhone).ascii_text().map(Cow::into_owned),
             String::new(),
         );
         Member {
@@ -993,12 +986,7 @@ impl<'h> Assembler<'h> {
         };
         let head_row = rows.get(i).map(|r| r.number).unwrap_or(hh.first_row);
         let (name_row, name_cell) = hh.get(Col::HeadName);
-        let name = errs.take(
-            name_row,
-            Col::HeadName,
-            name_cell.text_cow(),
-            Cow::Borrowed(""),
-        );
+        let name = errs.take(name_row, Col::HeadName, name_cell.text(), Cow::Borrowed(""));
         if !name.is_empty() && name != head.name.trim() {
             errs.push(
                 name_row,

@@ -6,7 +6,7 @@
 //! - xlsx: the first sheet or a named one, read cell by cell with calamine's streaming reader.
 
 use super::cell::{self, Cell};
-use super::LedgerError;
+use super::{LedgerError, SourceRow};
 use calamine::{DataRef, Reader, Xlsx};
 use encoding_rs::{Decoder, GB18030};
 use std::borrow::Cow;
@@ -125,24 +125,6 @@ fn pick_sheet(path: &Path, wanted: Option<&str>) -> Result<String, LedgerError> 
     }
 }
 
-/// Reads every row of the file, calling `f(row_number, cells)` with 1-based row numbers.
-/// Rows with no cells at all are skipped (xlsx does not store them).
-pub(crate) fn for_each_row(
-    path: &Path,
-    kind: &FileKind,
-    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
-) -> Result<(), LedgerError> {
-    match kind {
-        FileKind::Csv {
-            encoding,
-            delimiter,
-        } => csv_records(path, *encoding, *delimiter, &mut |number, record| {
-            f(number, csv_cells(record))
-        }),
-        FileKind::Xlsx { sheet } => xlsx_rows(path, sheet, f),
-    }
-}
-
 /// One row as the source read it, before it is made into cells: a CSV record's fields are
 /// still bytes, so that a pass that looks at a few columns need not build every cell.
 pub(crate) enum RawRow<'r> {
@@ -151,11 +133,20 @@ pub(crate) enum RawRow<'r> {
 }
 
 impl RawRow<'_> {
-    /// The row's cells, as [`for_each_row`] gives them.
+    /// The row's cells: for CSV, an empty field is [`Cell::Empty`], a field that is not valid
+    /// UTF-8 [`Cell::BadEncoding`], any other [`Cell::Text`].
     pub(crate) fn into_cells(self) -> Vec<Cell> {
         match self {
             RawRow::Csv(record) => csv_cells(record),
             RawRow::Cells(cells) => cells,
+        }
+    }
+
+    /// The row to keep, with the same cells as [`RawRow::into_cells`].
+    pub(crate) fn into_source_row(self, number: usize) -> SourceRow {
+        match self {
+            RawRow::Csv(record) => csv_source_row(number, record),
+            RawRow::Cells(cells) => SourceRow::new(number, cells),
         }
     }
 
@@ -177,13 +168,14 @@ impl RawRow<'_> {
             },
             RawRow::Cells(cells) => cells
                 .get(i)
-                .map(Cell::canonical_cow)
+                .map(|c| c.view().canonical())
                 .unwrap_or(Cow::Borrowed("")),
         }
     }
 }
 
-/// Reads every row of the file like [`for_each_row`], without making CSV fields into cells.
+/// Reads every row of the file, calling `f(row_number, row)` with 1-based row numbers.
+/// Rows with no cells at all are skipped (xlsx does not store them).
 pub(crate) fn for_each_raw_row(
     path: &Path,
     kind: &FileKind,
@@ -305,6 +297,41 @@ impl<R: Read> Read for DecodingReader<R> {
             }
         }
     }
+}
+
+/// A CSV record as a [`SourceRow`], its text in one piece.
+fn csv_source_row(number: usize, record: &csv::ByteRecord) -> SourceRow {
+    let bytes = record.as_slice();
+    if u32::try_from(bytes.len()).is_err() {
+        // beyond what the compact form can index (and far beyond any real row)
+        return SourceRow::new(number, csv_cells(record));
+    }
+    let end_of = |i: usize| record.range(i).map_or(0, |r| r.end as u32);
+    if let Ok(all) = std::str::from_utf8(bytes) {
+        // valid as a whole: only a field cut inside a character is bad
+        let mut bad = Vec::new();
+        for i in 0..record.len() {
+            if record.range(i).and_then(|r| all.get(r)).is_none() {
+                bad.push(i as u32);
+            }
+        }
+        if bad.is_empty() {
+            let ends = (0..record.len()).map(end_of).collect();
+            return SourceRow::from_text(number, all.to_string(), ends, bad);
+        }
+    }
+    // some field is not valid text: keep the others' text, field by field
+    let mut text = String::with_capacity(bytes.len());
+    let mut ends = Vec::with_capacity(record.len());
+    let mut bad = Vec::new();
+    for (i, field) in record.iter().enumerate() {
+        match std::str::from_utf8(field) {
+            Ok(t) => text.push_str(t),
+            Err(_) => bad.push(i as u32),
+        }
+        ends.push(text.len() as u32);
+    }
+    SourceRow::from_text(number, text, ends, bad)
 }
 
 /// Reads every record of a CSV file, calling `f(row_number, record)`.
