@@ -27,6 +27,7 @@ use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, Monitorin
 use shouwang_core::region::RegionLevel;
 use shouwang_core::{Date, Fen, Household, IdKind, Member, Problem, RegionCode};
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// The 1 元 tolerance of the derived incomes.
@@ -1029,17 +1030,16 @@ impl<'h> Assembler<'h> {
 
     /// Each 证件号码 once in the file: within the household and across households.
     fn duplicates(&mut self, rows: &[SourceRow], members: &[Member], errs: &mut Errors<'_>) {
-        let mut here: HashMap<&str, usize> = HashMap::new();
+        // Each number goes into `seen` at its first row, so a repeat finds that row whether
+        // it is in this household or an earlier one.
         for (m, row) in members.iter().zip(rows) {
             if m.id_number.is_empty() {
                 continue;
             }
-            let first = here
-                .get(m.id_number.as_str())
-                .copied()
-                .or_else(|| self.seen.get(m.id_number.as_str()).copied());
-            match first {
-                Some(r0) => errs.push(
+            match self.seen.entry(m.id_number.as_str().into()) {
+                Entry::Occupied(first) => {
+                    let r0 = *first.get();
+                    errs.push(
                     row.number,
                     Col::IdNumber,
                     problem(
@@ -1047,14 +1047,12 @@ impl<'h> Assembler<'h> {
                         format!("证件号码{}与第{r0}行重复：同一人在文件中只能出现一次", mask(&m.id_number)),
                         format!("ID number {} repeats row {r0}: a person may appear only once in the file", mask(&m.id_number)),
                     ),
-                ),
-                None => {
-                    here.insert(&m.id_number, row.number);
+                );
+                }
+                Entry::Vacant(first) => {
+                    first.insert(row.number);
                 }
             }
-        }
-        for (id, row) in here {
-            self.seen.insert(id.into(), row);
         }
     }
 }

@@ -535,6 +535,9 @@ pub fn read_ledger_with<E>(
     // pass 2: group, convert, validate, hand over
     let mut assembler = convert::Assembler::new(&header, options.today);
     let mut open: HashMap<String, Vec<SourceRow>> = HashMap::new();
+    // the open household of the last row read, kept out of `open`: in a file sorted by
+    // household, as the national system exports it, the only one open
+    let mut current: Option<(String, Vec<SourceRow>)> = None;
     let summary = LedgerSummary {
         kind: kind.clone(),
         header: header.clone(),
@@ -565,9 +568,17 @@ pub fn read_ledger_with<E>(
                 None
             } else {
                 let done = last_row.get(&*key) == Some(&number);
-                let (key, rows) = match open.remove_entry(&*key) {
-                    Some(entry) => entry,
-                    None => (key.into_owned(), Vec::new()),
+                let (key, rows) = match current.take() {
+                    Some((k, rows)) if k == *key => (k, rows),
+                    previous => {
+                        if let Some((k, rows)) = previous {
+                            open.insert(k, rows);
+                        }
+                        match open.remove_entry(&*key) {
+                            Some(entry) => entry,
+                            None => (key.into_owned(), Vec::new()),
+                        }
+                    }
                 };
                 Some((key, rows, done))
             }
@@ -579,10 +590,13 @@ pub fn read_ledger_with<E>(
         if done {
             Ok(out.emit(assembler.assemble(key, rows)))
         } else {
-            open.insert(key, rows);
+            current = Some((key, rows));
             Ok(source::Flow::Continue)
         }
     })?;
+    if let Some((key, rows)) = current {
+        open.insert(key, rows);
+    }
     // households whose last row the first pass saw but the second did not (the file changed
     // between the passes) are still handed over
     let mut rest: Vec<(String, Vec<SourceRow>)> = open.into_iter().collect();
