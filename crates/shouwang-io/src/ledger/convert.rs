@@ -29,6 +29,7 @@ use shouwang_core::{Date, Fen, Household, IdKind, Member, Problem, RegionCode};
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 /// The 1 元 tolerance of the derived incomes.
 const DERIVED_TOLERANCE: Fen = Fen(100);
@@ -41,7 +42,9 @@ fn problem(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> 
 pub struct Assembler<'h> {
     header: &'h HeaderMap,
     today: Date,
-    /// 证件号码 → the row it was first seen on
+    /// 证件号码 → the row it was first seen on: resident ID numbers by [`resident_key`], any
+    /// other text as it is
+    seen_resident: HashMap<u64, usize>,
     seen: HashMap<Box<str>, usize>,
 }
 
@@ -144,8 +147,15 @@ impl<'h> Assembler<'h> {
         Assembler {
             header,
             today,
+            seen_resident: HashMap::new(),
             seen: HashMap::new(),
         }
+    }
+
+    /// Makes room for the ID numbers of `persons` rows up front (the first pass's count), so
+    /// that the map of numbers seen does not grow step by step.
+    pub fn reserve(&mut self, persons: usize) {
+        self.seen_resident.reserve(persons);
     }
 
     /// Builds and validates one household from its rows (in file order).
@@ -1036,10 +1046,12 @@ impl<'h> Assembler<'h> {
             if m.id_number.is_empty() {
                 continue;
             }
-            match self.seen.entry(m.id_number.as_str().into()) {
-                Entry::Occupied(first) => {
-                    let r0 = *first.get();
-                    errs.push(
+            let first = match resident_key(&m.id_number) {
+                Some(key) => first_row(&mut self.seen_resident, key, row.number),
+                None => first_row(&mut self.seen, m.id_number.as_str().into(), row.number),
+            };
+            if let Some(r0) = first {
+                errs.push(
                     row.number,
                     Col::IdNumber,
                     problem(
@@ -1048,13 +1060,43 @@ impl<'h> Assembler<'h> {
                         format!("ID number {} repeats row {r0}: a person may appear only once in the file", mask(&m.id_number)),
                     ),
                 );
-                }
-                Entry::Vacant(first) => {
-                    first.insert(row.number);
-                }
             }
         }
     }
+}
+
+/// The row `key` was first seen on; `None` after noting `row` as its first.
+fn first_row<K: Hash + Eq>(seen: &mut HashMap<K, usize>, key: K, row: usize) -> Option<usize> {
+    match seen.entry(key) {
+        Entry::Occupied(first) => Some(*first.get()),
+        Entry::Vacant(first) => {
+            first.insert(row);
+            None
+        }
+    }
+}
+
+/// An 18-character resident ID number (17 digits, then a digit or `X`) as one number, so that
+/// the numbers of a whole file are kept compactly; `None` for any other text.
+fn resident_key(id: &str) -> Option<u64> {
+    let b = id.as_bytes();
+    if b.len() != 18 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for d in &b[..17] {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(d - b'0');
+    }
+    let last = match b[17] {
+        d @ b'0'..=b'9' => u64::from(d - b'0'),
+        b'X' => 10,
+        _ => return None,
+    };
+    // below 11 × 10^17, well within u64, and one number for one text
+    Some(v * 11 + last)
 }
 
 /// The column a core member problem concerns.

@@ -534,6 +534,7 @@ pub fn read_ledger_with<E>(
 
     // pass 2: group, convert, validate, hand over
     let mut assembler = convert::Assembler::new(&header, options.today);
+    assembler.reserve(rows);
     let mut open: HashMap<String, Vec<SourceRow>> = HashMap::new();
     // the open household of the last row read, kept out of `open`: in a file sorted by
     // household, as the national system exports it, the only one open
