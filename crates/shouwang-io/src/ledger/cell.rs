@@ -11,6 +11,7 @@ use shouwang_core::date::YearMonth;
 use shouwang_core::id_number::normalise;
 use shouwang_core::money::AmountError;
 use shouwang_core::{Date, Fen, Problem};
+use std::borrow::Cow;
 
 /// Longest accepted cell, in characters: no ledger field comes near it, and a longer cell is
 /// pasted text or a broken file.
@@ -59,9 +60,71 @@ pub fn ascii_digits(text: &str) -> String {
         .collect()
 }
 
+/// Whether [`ascii_digits`] would change anything: the full-width forms it maps are
+/// U+FF0B..=U+FF19, whose UTF-8 encodings all start with the byte 0xEF.
+fn may_have_full_width(text: &str) -> bool {
+    text.as_bytes().contains(&0xEF)
+}
+
+/// [`ascii_digits`] without a copy when the text has nothing to change.
+pub(crate) fn ascii_digits_cow(text: &str) -> Cow<'_, str> {
+    if may_have_full_width(text) {
+        Cow::Owned(ascii_digits(text))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// [`ascii_digits`] of an owned or borrowed text, copying only when something changes.
+fn ascii_digits_of(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(t) => ascii_digits_cow(t),
+        Cow::Owned(t) if may_have_full_width(&t) => Cow::Owned(ascii_digits(&t)),
+        owned => owned,
+    }
+}
+
+/// The canonical form of a text cell: see [`Cell::canonical`].
+pub(crate) fn canonical_text(text: &str) -> Cow<'_, str> {
+    ascii_digits_cow(unwrap_text(text))
+}
+
+/// core's [`normalise`] of an ID number, without going character by character when the text is
+/// plain ASCII with nothing to remove or change (no whitespace, no lower-case `x`).
+pub(crate) fn normalise_id(text: &str) -> String {
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii() && b != b'x' && !char::from(b).is_whitespace());
+    if plain {
+        text.to_string()
+    } else {
+        normalise(text)
+    }
+}
+
+/// An ASCII byte that is not whitespace: a character of its own that `trim` keeps.
+fn plain_ascii(b: u8) -> bool {
+    b.is_ascii() && !char::from(b).is_whitespace()
+}
+
+/// Whether a text is empty or all whitespace (`text.trim().is_empty()`).
+pub(crate) fn is_blank_text(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if plain_ascii(*b) => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
 /// Strips the `="…"` wrapper that keeps Excel from turning digits into a number, and a leading
 /// apostrophe (`'5108…`), which does the same.
 pub fn unwrap_text(text: &str) -> &str {
+    // the usual cell: nothing to trim at either end, and no wrapper
+    if let (Some(first), Some(last)) = (text.as_bytes().first(), text.as_bytes().last()) {
+        if plain_ascii(*first) && plain_ascii(*last) && !matches!(first, b'=' | b'\'') {
+            return text;
+        }
+    }
     let t = text.trim();
     if let Some(inner) = t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
         return inner.trim();
@@ -92,82 +155,170 @@ pub fn number_text(v: f64) -> String {
     }
 }
 
-impl Cell {
-    /// True for a cell with nothing in it (blank text counts as empty).
-    pub fn is_empty(&self) -> bool {
+/// A cell borrowed from a row, however the row keeps its cells: [`Cell`]s (xlsx) or the text
+/// of a CSV record (see [`super::SourceRow`]). Every parser here takes one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CellRef<'a> {
+    Empty,
+    Text(&'a str),
+    Int(i64),
+    Number(f64),
+    Bool(bool),
+    Date(Date),
+    Error(&'a str),
+    FormulaWithoutValue,
+    BadEncoding,
+}
+
+impl<'a> From<&'a Cell> for CellRef<'a> {
+    fn from(cell: &'a Cell) -> CellRef<'a> {
+        match cell {
+            Cell::Empty => CellRef::Empty,
+            Cell::Text(t) => CellRef::Text(t),
+            Cell::Int(i) => CellRef::Int(*i),
+            Cell::Number(v) => CellRef::Number(*v),
+            Cell::Bool(b) => CellRef::Bool(*b),
+            Cell::Date(d) => CellRef::Date(*d),
+            Cell::Error(e) => CellRef::Error(e),
+            Cell::FormulaWithoutValue => CellRef::FormulaWithoutValue,
+            Cell::BadEncoding => CellRef::BadEncoding,
+        }
+    }
+}
+
+impl<'a> CellRef<'a> {
+    /// The owned cell.
+    pub fn to_cell(self) -> Cell {
         match self {
-            Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
+            CellRef::Empty => Cell::Empty,
+            CellRef::Text(t) => Cell::Text(t.to_string()),
+            CellRef::Int(i) => Cell::Int(i),
+            CellRef::Number(v) => Cell::Number(v),
+            CellRef::Bool(b) => Cell::Bool(b),
+            CellRef::Date(d) => Cell::Date(d),
+            CellRef::Error(e) => Cell::Error(e.to_string()),
+            CellRef::FormulaWithoutValue => Cell::FormulaWithoutValue,
+            CellRef::BadEncoding => Cell::BadEncoding,
+        }
+    }
+
+    /// See [`Cell::is_empty`].
+    pub fn is_empty(self) -> bool {
+        match self {
+            CellRef::Empty => true,
+            CellRef::Text(t) => is_blank_text(t),
             _ => false,
         }
+    }
+
+    /// See [`Cell::display`].
+    pub fn display(self) -> String {
+        match self {
+            CellRef::Empty | CellRef::FormulaWithoutValue | CellRef::BadEncoding => String::new(),
+            CellRef::Text(t) => t.to_string(),
+            CellRef::Int(i) => i.to_string(),
+            CellRef::Number(v) => number_text(v),
+            CellRef::Bool(b) => if b { "是" } else { "否" }.to_string(),
+            CellRef::Date(d) => d.to_string(),
+            CellRef::Error(e) => e.to_string(),
+        }
+    }
+
+    /// See [`Cell::canonical`]; borrowed from the cell when nothing changes.
+    pub fn canonical(self) -> Cow<'a, str> {
+        match self {
+            CellRef::Text(t) => canonical_text(t),
+            CellRef::Empty | CellRef::FormulaWithoutValue | CellRef::BadEncoding => {
+                Cow::Borrowed("")
+            }
+            other => Cow::Owned(other.display()),
+        }
+    }
+
+    /// See [`Cell::text`]; borrowed from the cell when possible.
+    pub fn text(self) -> Result<Cow<'a, str>, Problem> {
+        match self {
+            CellRef::Text(t) => {
+                // a character takes at least one byte: only a long text needs counting
+                if t.len() > MAX_CELL_CHARS {
+                    let n = t.chars().count();
+                    if n > MAX_CELL_CHARS {
+                        return Err(problem(
+                            "cell.too_long",
+                            format!("单元格过长：{n}个字符，最多{MAX_CELL_CHARS}个"),
+                            format!(
+                                "the cell is too long: {n} characters, at most {MAX_CELL_CHARS}"
+                            ),
+                        ));
+                    }
+                }
+                Ok(Cow::Borrowed(unwrap_text(t)))
+            }
+            CellRef::Error(e) => Err(problem(
+                "cell.error_value",
+                format!("单元格是错误值“{e}”，请改为实际内容"),
+                format!("the cell holds the error value '{e}'; enter the actual value"),
+            )),
+            CellRef::FormulaWithoutValue => Err(problem(
+                "cell.formula_without_value",
+                "单元格是没有计算结果的公式：请用Excel或WPS打开并保存文件，或将公式复制后“粘贴为数值”",
+                "the cell is a formula without a calculated value: open and save the file in Excel or WPS, or paste it as values",
+            )),
+            CellRef::BadEncoding => Err(problem(
+                "cell.encoding",
+                "单元格含有无法识别的字符编码：请将文件另存为UTF-8编码的CSV或xlsx",
+                "the cell holds bytes that are not valid text in the file's encoding: save the file as UTF-8 CSV or as xlsx",
+            )),
+            CellRef::Empty => Ok(Cow::Borrowed("")),
+            other => Ok(Cow::Owned(other.display())),
+        }
+    }
+
+    /// See [`Cell::ascii_text`]; borrowed from the cell when possible.
+    pub fn ascii_text(self) -> Result<Cow<'a, str>, Problem> {
+        self.text().map(ascii_digits_of)
+    }
+}
+
+impl Cell {
+    /// The cell borrowed, for the parsers.
+    pub fn view(&self) -> CellRef<'_> {
+        CellRef::from(self)
+    }
+
+    /// True for a cell with nothing in it (blank text counts as empty).
+    pub fn is_empty(&self) -> bool {
+        self.view().is_empty()
     }
 
     /// The cell as the user would read it, for the error workbook and for comparing the
     /// household-level columns of several rows.
     pub fn display(&self) -> String {
-        match self {
-            Cell::Empty | Cell::FormulaWithoutValue | Cell::BadEncoding => String::new(),
-            Cell::Text(t) => t.clone(),
-            Cell::Int(i) => i.to_string(),
-            Cell::Number(v) => number_text(*v),
-            Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-            Cell::Date(d) => d.to_string(),
-            Cell::Error(e) => e.clone(),
-        }
+        self.view().display()
     }
 
     /// The value for comparisons and keys: trimmed, unwrapped from `="…"`, ASCII digits.
     pub fn canonical(&self) -> String {
-        match self {
-            Cell::Text(t) => ascii_digits(unwrap_text(t)),
-            other => other.display(),
-        }
+        self.view().canonical().into_owned()
     }
 
     /// The cell as trimmed text. Error values, formulas without a value, bad encoding and
     /// over-long cells are refused.
     pub fn text(&self) -> Result<String, Problem> {
-        match self {
-            Cell::Text(t) => {
-                let n = t.chars().count();
-                if n > MAX_CELL_CHARS {
-                    return Err(problem(
-                        "cell.too_long",
-                        format!("单元格过长：{n}个字符，最多{MAX_CELL_CHARS}个"),
-                        format!("the cell is too long: {n} characters, at most {MAX_CELL_CHARS}"),
-                    ));
-                }
-                Ok(unwrap_text(t).to_string())
-            }
-            Cell::Error(e) => Err(problem(
-                "cell.error_value",
-                format!("单元格是错误值“{e}”，请改为实际内容"),
-                format!("the cell holds the error value '{e}'; enter the actual value"),
-            )),
-            Cell::FormulaWithoutValue => Err(problem(
-                "cell.formula_without_value",
-                "单元格是没有计算结果的公式：请用Excel或WPS打开并保存文件，或将公式复制后“粘贴为数值”",
-                "the cell is a formula without a calculated value: open and save the file in Excel or WPS, or paste it as values",
-            )),
-            Cell::BadEncoding => Err(problem(
-                "cell.encoding",
-                "单元格含有无法识别的字符编码：请将文件另存为UTF-8编码的CSV或xlsx",
-                "the cell holds bytes that are not valid text in the file's encoding: save the file as UTF-8 CSV or as xlsx",
-            )),
-            other => Ok(other.display()),
-        }
+        self.view().text().map(Cow::into_owned)
     }
 
     /// Text with full-width digits turned into ASCII, for codes, phones and numbers.
     pub fn ascii_text(&self) -> Result<String, Problem> {
-        self.text().map(|t| ascii_digits(&t))
+        self.view().ascii_text().map(Cow::into_owned)
     }
 }
 
 /// An ID number (证件号码) or other long digit string that must be exact: text, `="…"`, or a
 /// number that still has all its digits. A number of 16 or more digits lost its last digits in
 /// Excel and is refused, never completed by guessing.
-pub fn id_text(cell: &Cell) -> Result<String, Problem> {
+pub fn id_text<'a>(cell: impl Into<CellRef<'a>>) -> Result<String, Problem> {
+    let cell = cell.into();
     let lost = || {
         problem(
             "id_number.lost_precision",
@@ -175,14 +326,14 @@ pub fn id_text(cell: &Cell) -> Result<String, Problem> {
             "the ID number was stored as a number and Excel kept only 15 significant digits: set the column to text and enter it again",
         )
     };
-    match cell {
-        Cell::Int(i) if i.unsigned_abs() < 1_000_000_000_000_000 => Ok(i.to_string()),
-        Cell::Int(_) => Err(lost()),
-        Cell::Number(v) if v.is_finite() && *v == v.trunc() && v.abs() < EXACT_INTEGER_LIMIT => {
+    match &cell {
+        CellRef::Int(i) if i.unsigned_abs() < 1_000_000_000_000_000 => Ok(i.to_string()),
+        CellRef::Int(_) => Err(lost()),
+        CellRef::Number(v) if v.is_finite() && *v == v.trunc() && v.abs() < EXACT_INTEGER_LIMIT => {
             Ok(format!("{}", *v as i64))
         }
-        Cell::Number(_) => Err(lost()),
-        Cell::Text(_) => {
+        CellRef::Number(_) => Err(lost()),
+        CellRef::Text(_) => {
             let t = cell.text()?;
             // "5.10821199001011E+17" is a number pasted as text: just as lossy
             if t.contains(['E', 'e'])
@@ -191,9 +342,9 @@ pub fn id_text(cell: &Cell) -> Result<String, Problem> {
             {
                 return Err(lost());
             }
-            Ok(normalise(&t))
+            Ok(normalise_id(&t))
         }
-        other => other.text().map(|t| normalise(&t)),
+        other => other.text().map(|t| normalise_id(&t)),
     }
 }
 
@@ -233,13 +384,14 @@ fn bad_date(text: &str) -> Problem {
 /// A date in any of the five forms ledgers use: `YYYY-MM-DD`, `YYYYMMDD`, `YYYY/M/D`, an Excel
 /// serial number (a number, or five digits as text), or a cell formatted as a date.
 /// Also `YYYY.M.D` and `YYYY年M月D日`. Empty is `None`.
-pub fn date(cell: &Cell) -> Result<Option<Date>, Problem> {
-    match cell {
-        Cell::Date(d) => Ok(Some(*d)),
-        Cell::Int(i) => date_from_integer(*i)
+pub fn date<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<Date>, Problem> {
+    let cell = cell.into();
+    match &cell {
+        CellRef::Date(d) => Ok(Some(*d)),
+        CellRef::Int(i) => date_from_integer(*i)
             .map(Some)
             .ok_or_else(|| bad_date(&i.to_string())),
-        Cell::Number(v) => {
+        CellRef::Number(v) => {
             let d = if *v == v.trunc() && v.abs() < EXACT_INTEGER_LIMIT {
                 date_from_integer(*v as i64)
             } else {
@@ -252,7 +404,11 @@ pub fn date(cell: &Cell) -> Result<Option<Date>, Problem> {
             if t.is_empty() {
                 return Ok(None);
             }
-            let typed = t.replace(['年', '月'], "-").replace('日', "");
+            let typed = if t.contains(['年', '月', '日']) {
+                Cow::Owned(t.replace(['年', '月'], "-").replace('日', ""))
+            } else {
+                Cow::Borrowed(&*t)
+            };
             if let Some(d) = Date::parse(&typed) {
                 return Ok(Some(d));
             }
@@ -276,10 +432,11 @@ fn bad_month(text: &str) -> Problem {
 
 /// A month (识别监测时间, 风险消除时间): `YYYYMM`, `YYYY-MM`, a six-digit number, or a date
 /// (its month). Empty is `None`.
-pub fn month(cell: &Cell) -> Result<Option<YearMonth>, Problem> {
-    match cell {
-        Cell::Date(d) => Ok(Some(YearMonth::of(*d))),
-        Cell::Int(_) | Cell::Number(_) => {
+pub fn month<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<YearMonth>, Problem> {
+    let cell = cell.into();
+    match &cell {
+        CellRef::Date(d) => Ok(Some(YearMonth::of(*d))),
+        CellRef::Int(_) | CellRef::Number(_) => {
             let t = cell.display();
             if let Some(m) = YearMonth::parse(&t) {
                 return Ok(Some(m));
@@ -305,9 +462,10 @@ pub fn month(cell: &Cell) -> Result<Option<YearMonth>, Problem> {
 }
 
 /// An amount in 元 with at most two decimals, as 分. Empty is `None`.
-pub fn money(cell: &Cell) -> Result<Option<Fen>, Problem> {
-    let t = match cell {
-        Cell::Date(_) => {
+pub fn money<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<Fen>, Problem> {
+    let cell = cell.into();
+    let t = match &cell {
+        CellRef::Date(_) => {
             return Err(problem(
                 "money.date",
                 "金额单元格被设成了日期格式，请改为数值",
@@ -330,8 +488,9 @@ pub fn money(cell: &Cell) -> Result<Option<Fen>, Problem> {
 }
 
 /// 是/否 (also 1/0, Y/N). Empty is `None`.
-pub fn yes_no(cell: &Cell) -> Result<Option<bool>, Problem> {
-    if let Cell::Bool(b) = cell {
+pub fn yes_no<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<bool>, Problem> {
+    let cell = cell.into();
+    if let CellRef::Bool(b) = &cell {
         return Ok(Some(*b));
     }
     let t = cell.ascii_text()?;
@@ -350,7 +509,11 @@ pub fn yes_no(cell: &Cell) -> Result<Option<bool>, Problem> {
 }
 
 /// A whole number within `range` (务工时间, 年度 …); `12个月`, `2024年` accepted. Empty is `None`.
-pub fn integer(cell: &Cell, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, Problem> {
+pub fn integer<'a>(
+    cell: impl Into<CellRef<'a>>,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<i64>, Problem> {
+    let cell = cell.into();
     let t = cell.ascii_text()?;
     let t = t.trim_end_matches(['月', '年', '个']).trim();
     if t.is_empty() {

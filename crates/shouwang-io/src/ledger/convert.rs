@@ -10,7 +10,7 @@
 //!   its kind and month, no risk given twice;
 //! - each 证件号码 once in the file.
 
-use super::cell::{self, Cell};
+use super::cell::{self, CellRef};
 use super::columns::{Col, HeaderMap, Level};
 use super::{
     unresolved_village, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem, PlaceNames,
@@ -21,12 +21,15 @@ use shouwang_core::codes::{
 };
 use shouwang_core::date::YearMonth;
 use shouwang_core::household::{validate_family, validate_household, validate_member};
-use shouwang_core::id_number::{mask, normalise, PersonId};
+use shouwang_core::id_number::{mask, PersonId};
 use shouwang_core::income::validate_income;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::RegionLevel;
 use shouwang_core::{Date, Fen, Household, IdKind, Member, Problem, RegionCode};
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 /// The 1 元 tolerance of the derived incomes.
 const DERIVED_TOLERANCE: Fen = Fen(100);
@@ -39,7 +42,9 @@ fn problem(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> 
 pub struct Assembler<'h> {
     header: &'h HeaderMap,
     today: Date,
-    /// 证件号码 → the row it was first seen on
+    /// 证件号码 → the row it was first seen on: resident ID numbers by [`resident_key`], any
+    /// other text as it is
+    seen_resident: HashMap<u64, usize>,
     seen: HashMap<Box<str>, usize>,
 }
 
@@ -79,27 +84,27 @@ impl Errors<'_> {
 }
 
 /// One row's cell of a column (empty when the file lacks the column).
-fn cell_of<'r>(header: &HeaderMap, row: &'r SourceRow, col: Col) -> &'r Cell {
-    static EMPTY: Cell = Cell::Empty;
+fn cell_of<'r>(header: &HeaderMap, row: &'r SourceRow, col: Col) -> CellRef<'r> {
     header
         .position(col)
-        .and_then(|i| row.cells.get(i))
-        .unwrap_or(&EMPTY)
+        .and_then(|i| row.cell(i))
+        .unwrap_or(CellRef::Empty)
 }
 
 /// The household-level values, each with the row it came from.
 struct HouseholdCells<'r> {
-    values: HashMap<Col, (usize, &'r Cell)>,
+    /// indexed by `Col as usize`
+    values: Vec<Option<(usize, CellRef<'r>)>>,
     first_row: usize,
 }
 
 impl<'r> HouseholdCells<'r> {
-    fn get(&self, col: Col) -> (usize, &'r Cell) {
-        static EMPTY: Cell = Cell::Empty;
+    fn get(&self, col: Col) -> (usize, CellRef<'r>) {
         self.values
-            .get(&col)
+            .get(col as usize)
             .copied()
-            .unwrap_or((self.first_row, &EMPTY))
+            .flatten()
+            .unwrap_or((self.first_row, CellRef::Empty))
     }
 }
 
@@ -142,8 +147,15 @@ impl<'h> Assembler<'h> {
         Assembler {
             header,
             today,
+            seen_resident: HashMap::new(),
             seen: HashMap::new(),
         }
+    }
+
+    /// Makes room for the ID numbers of `persons` rows up front (the first pass's count), so
+    /// that the map of numbers seen does not grow step by step.
+    pub fn reserve(&mut self, persons: usize) {
+        self.seen_resident.reserve(persons);
     }
 
     /// Builds and validates one household from its rows (in file order).
@@ -193,38 +205,45 @@ impl<'h> Assembler<'h> {
         rows: &'r [SourceRow],
         errs: &mut Errors<'_>,
     ) -> HouseholdCells<'r> {
-        let mut values = HashMap::new();
+        let mut values = vec![None; Col::ALL.len()];
         for col in Col::ALL
             .iter()
             .copied()
             .filter(|c| c.level() == Level::Household && self.header.has(*c))
         {
-            let mut first: Option<(usize, &Cell, String)> = None;
+            let mut first: Option<(usize, CellRef<'_>, Cow<'_, str>)> = None;
             for row in rows {
                 let c = cell_of(self.header, row, col);
                 if c.is_empty() {
                     continue;
                 }
-                let canon = c.canonical();
-                match &first {
-                    None => first = Some((row.number, c, canon)),
-                    Some((r0, _, v0)) if *v0 != canon => {
-                        let (r0, v0) = (*r0, v0.clone());
-                        errs.push(
-                            row.number,
-                            col,
-                            problem(
-                                "household.conflict",
-                                format!("同一户的“{}”在第{r0}行是“{v0}”，在第{}行是“{canon}”，应当相同", col.name(), row.number),
-                                format!("'{}' of the same household is '{v0}' on row {r0} but '{canon}' on row {}; it must be the same", col.name(), row.number),
-                            ),
-                        );
+                let (r0, c0, v0) = match &first {
+                    None => {
+                        first = Some((row.number, c, c.canonical()));
+                        continue;
                     }
-                    Some(_) => {}
+                    Some(f) => f,
+                };
+                // equal cells have equal canonical forms: only different ones are compared
+                if *c0 == c {
+                    continue;
+                }
+                let canon = c.canonical();
+                if *v0 != canon {
+                    let r0 = *r0;
+                    errs.push(
+                        row.number,
+                        col,
+                        problem(
+                            "household.conflict",
+                            format!("同一户的“{}”在第{r0}行是“{v0}”，在第{}行是“{canon}”，应当相同", col.name(), row.number),
+                            format!("'{}' of the same household is '{v0}' on row {r0} but '{canon}' on row {}; it must be the same", col.name(), row.number),
+                        ),
+                    );
                 }
             }
             if let Some((r, c, _)) = first {
-                values.insert(col, (r, c));
+                values[col as usize] = Some((r, c));
             }
         }
         HouseholdCells {
@@ -235,7 +254,7 @@ impl<'h> Assembler<'h> {
 
     fn text(&self, hh: &HouseholdCells<'_>, col: Col, errs: &mut Errors<'_>) -> String {
         let (row, c) = hh.get(col);
-        errs.take(row, col, c.text(), String::new())
+        errs.take(row, col, c.text().map(Cow::into_owned), String::new())
     }
 
     fn build(
@@ -270,7 +289,7 @@ impl<'h> Assembler<'h> {
                 type_row,
                 Col::HouseholdType,
                 type_cell.text(),
-                String::new(),
+                Cow::Borrowed(""),
             );
             if t.is_empty() {
                 errs.push(
@@ -302,7 +321,7 @@ impl<'h> Assembler<'h> {
         let phone = errs.take(
             phone_row,
             Col::HouseholdPhone,
-            phone_cell.ascii_text(),
+            phone_cell.ascii_text().map(Cow::into_owned),
             String::new(),
         );
         let (rel_row, rel_cell) = hh.get(Col::Relocated);
@@ -469,7 +488,7 @@ impl<'h> Assembler<'h> {
         errs: &mut Errors<'_>,
     ) -> Option<MonitoringCase> {
         let (type_row, type_cell) = hh.get(Col::CaseType);
-        let type_text = errs.take(type_row, Col::CaseType, type_cell.text(), String::new());
+        let type_text = errs.take(type_row, Col::CaseType, type_cell.text(), Cow::Borrowed(""));
         let (id_row, id_cell) = hh.get(Col::Identified);
         let identified = errs.take(id_row, Col::Identified, cell::month(id_cell), None);
         // a month that failed to parse is reported once, not again as missing
@@ -477,7 +496,7 @@ impl<'h> Assembler<'h> {
         let mut risks: Vec<(RiskType, Col)> = Vec::new();
         for col in RISK_COLUMNS {
             let (row, c) = hh.get(col);
-            let t = errs.take(row, col, c.text(), String::new());
+            let t = errs.take(row, col, c.text(), Cow::Borrowed(""));
             if t.is_empty() {
                 continue;
             }
@@ -517,7 +536,7 @@ impl<'h> Assembler<'h> {
             kind_row,
             Col::EliminationKind,
             kind_cell.text(),
-            String::new(),
+            Cow::Borrowed(""),
         );
         let kind = if kind_text.is_empty() {
             None
@@ -773,10 +792,14 @@ impl<'h> Assembler<'h> {
         let n = row.number;
         let h = self.header;
         let get = |col: Col| cell_of(h, row, col);
-        let text =
-            |errs: &mut Errors<'_>, col: Col| errs.take(n, col, get(col).text(), String::new());
+        let text = |errs: &mut Errors<'_>, col: Col| {
+            errs.take(n, col, get(col).text().map(Cow::into_owned), String::new())
+        };
+        // for values that are only parsed, not kept
+        let code_text =
+            |errs: &mut Errors<'_>, col: Col| errs.take(n, col, get(col).text(), Cow::Borrowed(""));
 
-        let kind_text = text(errs, Col::IdKind);
+        let kind_text = code_text(errs, Col::IdKind);
         let id_kind = IdKind::parse_zh(&kind_text).unwrap_or_else(|| {
             errs.push(
                 n,
@@ -800,7 +823,7 @@ impl<'h> Assembler<'h> {
             .ok()
             .and_then(|p| p.resident);
 
-        let sex_text = text(errs, Col::Sex);
+        let sex_text = code_text(errs, Col::Sex);
         let sex = if sex_text.is_empty() {
             match &resident {
                 Some(id) => id.sex(),
@@ -844,7 +867,7 @@ impl<'h> Assembler<'h> {
                 self.today
             }
         };
-        let rel_text = text(errs, Col::Relation);
+        let rel_text = code_text(errs, Col::Relation);
         let relation = if rel_text.is_empty() {
             errs.push(
                 n,
@@ -873,7 +896,7 @@ impl<'h> Assembler<'h> {
         };
         macro_rules! code {
             ($col:expr, $ty:ident, $zh:literal, $en:literal) => {{
-                let t = text(errs, $col);
+                let t = code_text(errs, $col);
                 if t.is_empty() {
                     None
                 } else {
@@ -893,7 +916,7 @@ impl<'h> Assembler<'h> {
         let education = code!(Col::Education, Education, "文化程度", "education");
         let schooling = code!(Col::Schooling, Schooling, "在校生状况", "schooling");
         let labour = code!(Col::Labour, LabourCapacity, "劳动技能", "labour capacity");
-        let health_text = text(errs, Col::Health);
+        let health_text = code_text(errs, Col::Health);
         let health = Health::parse_zh(&health_text).unwrap_or_else(|| {
             errs.push(
                 n,
@@ -917,7 +940,7 @@ impl<'h> Assembler<'h> {
         let phone = errs.take(
             n,
             Col::MemberPhone,
-            get(Col::MemberPhone).ascii_text(),
+            get(Col::MemberPhone).ascii_text().map(Cow::into_owned),
             String::new(),
         );
         Member {
@@ -974,7 +997,7 @@ impl<'h> Assembler<'h> {
         };
         let head_row = rows.get(i).map(|r| r.number).unwrap_or(hh.first_row);
         let (name_row, name_cell) = hh.get(Col::HeadName);
-        let name = errs.take(name_row, Col::HeadName, name_cell.text(), String::new());
+        let name = errs.take(name_row, Col::HeadName, name_cell.text(), Cow::Borrowed(""));
         if !name.is_empty() && name != head.name.trim() {
             errs.push(
                 name_row,
@@ -994,7 +1017,7 @@ impl<'h> Assembler<'h> {
         }
         let (id_row, id_cell) = hh.get(Col::HeadId);
         let id = errs.take(id_row, Col::HeadId, cell::id_text(id_cell), String::new());
-        if !id.is_empty() && normalise(&id) != head.id_number {
+        if !id.is_empty() && cell::normalise_id(&id) != head.id_number {
             errs.push(
                 id_row,
                 Col::HeadId,
@@ -1017,17 +1040,18 @@ impl<'h> Assembler<'h> {
 
     /// Each 证件号码 once in the file: within the household and across households.
     fn duplicates(&mut self, rows: &[SourceRow], members: &[Member], errs: &mut Errors<'_>) {
-        let mut here: HashMap<&str, usize> = HashMap::new();
+        // Each number goes into `seen` at its first row, so a repeat finds that row whether
+        // it is in this household or an earlier one.
         for (m, row) in members.iter().zip(rows) {
             if m.id_number.is_empty() {
                 continue;
             }
-            let first = here
-                .get(m.id_number.as_str())
-                .copied()
-                .or_else(|| self.seen.get(m.id_number.as_str()).copied());
-            match first {
-                Some(r0) => errs.push(
+            let first = match resident_key(&m.id_number) {
+                Some(key) => first_row(&mut self.seen_resident, key, row.number),
+                None => first_row(&mut self.seen, m.id_number.as_str().into(), row.number),
+            };
+            if let Some(r0) = first {
+                errs.push(
                     row.number,
                     Col::IdNumber,
                     problem(
@@ -1035,16 +1059,44 @@ impl<'h> Assembler<'h> {
                         format!("证件号码{}与第{r0}行重复：同一人在文件中只能出现一次", mask(&m.id_number)),
                         format!("ID number {} repeats row {r0}: a person may appear only once in the file", mask(&m.id_number)),
                     ),
-                ),
-                None => {
-                    here.insert(&m.id_number, row.number);
-                }
+                );
             }
         }
-        for (id, row) in here {
-            self.seen.insert(id.into(), row);
+    }
+}
+
+/// The row `key` was first seen on; `None` after noting `row` as its first.
+fn first_row<K: Hash + Eq>(seen: &mut HashMap<K, usize>, key: K, row: usize) -> Option<usize> {
+    match seen.entry(key) {
+        Entry::Occupied(first) => Some(*first.get()),
+        Entry::Vacant(first) => {
+            first.insert(row);
+            None
         }
     }
+}
+
+/// An 18-character resident ID number (17 digits, then a digit or `X`) as one number, so that
+/// the numbers of a whole file are kept compactly; `None` for any other text.
+fn resident_key(id: &str) -> Option<u64> {
+    let b = id.as_bytes();
+    if b.len() != 18 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for d in &b[..17] {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(d - b'0');
+    }
+    let last = match b[17] {
+        d @ b'0'..=b'9' => u64::from(d - b'0'),
+        b'X' => 10,
+        _ => return None,
+    };
+    // below 11 × 10^17, well within u64, and one number for one text
+    Some(v * 11 + last)
 }
 
 /// The column a core member problem concerns.

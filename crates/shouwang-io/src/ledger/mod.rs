@@ -28,10 +28,11 @@ use shouwang_core::date::YearMonth;
 use shouwang_core::income::{Income, IncomePeriod};
 use shouwang_core::monitoring::MonitoringCase;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub use cell::Cell;
+pub use cell::{Cell, CellRef};
 pub use columns::{Col, HeaderMap};
 pub use source::{Encoding, FileKind};
 pub use write::{
@@ -115,11 +116,110 @@ impl std::fmt::Display for RowError {
 }
 
 /// One row of the file as it was read, kept for the error workbook.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct SourceRow {
     /// 1-based spreadsheet row number.
     pub number: usize,
-    pub cells: Vec<Cell>,
+    cells: RowCells,
+}
+
+/// How a [`SourceRow`] keeps its cells: a CSV record as one text with the fields' ends (two
+/// allocations a row rather than one a cell), other rows as cells.
+#[derive(Clone)]
+enum RowCells {
+    Cells(Vec<Cell>),
+    Text {
+        /// the fields' text, one after the other
+        text: String,
+        /// where each field ends in `text`
+        ends: Vec<u32>,
+        /// the fields that were not valid text ([`Cell::BadEncoding`]), in increasing order
+        bad: Vec<u32>,
+    },
+}
+
+impl SourceRow {
+    pub fn new(number: usize, cells: Vec<Cell>) -> SourceRow {
+        SourceRow {
+            number,
+            cells: RowCells::Cells(cells),
+        }
+    }
+
+    /// A row of text fields: `text` holds them one after the other, `ends[i]` is where field
+    /// `i` ends, and the fields in `bad` had bytes that are not valid text (their text is
+    /// empty). An empty field is [`Cell::Empty`].
+    pub(crate) fn from_text(
+        number: usize,
+        text: String,
+        ends: Vec<u32>,
+        bad: Vec<u32>,
+    ) -> SourceRow {
+        SourceRow {
+            number,
+            cells: RowCells::Text { text, ends, bad },
+        }
+    }
+
+    /// The number of cells (up to the last one the row has).
+    pub fn len(&self) -> usize {
+        match &self.cells {
+            RowCells::Cells(cells) => cells.len(),
+            RowCells::Text { ends, .. } => ends.len(),
+        }
+    }
+
+    /// Whether the row has no cells at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cell at position `i`, `None` beyond the row's end.
+    pub fn cell(&self, i: usize) -> Option<CellRef<'_>> {
+        match &self.cells {
+            RowCells::Cells(cells) => cells.get(i).map(Cell::view),
+            RowCells::Text { text, ends, bad } => {
+                let end = *ends.get(i)? as usize;
+                let start = match i.checked_sub(1) {
+                    Some(before) => ends[before] as usize,
+                    None => 0,
+                };
+                if u32::try_from(i).is_ok_and(|i| bad.binary_search(&i).is_ok()) {
+                    return Some(CellRef::BadEncoding);
+                }
+                Some(match text.get(start..end) {
+                    None | Some("") => CellRef::Empty,
+                    Some(t) => CellRef::Text(t),
+                })
+            }
+        }
+    }
+
+    /// The cells in order.
+    pub fn cells(&self) -> impl Iterator<Item = CellRef<'_>> + '_ {
+        (0..self.len()).filter_map(|i| self.cell(i))
+    }
+
+    /// The cells, owned.
+    pub fn to_cells(&self) -> Vec<Cell> {
+        self.cells().map(CellRef::to_cell).collect()
+    }
+}
+
+impl PartialEq for SourceRow {
+    /// Rows are equal when their numbers and cells are, however they keep them.
+    fn eq(&self, other: &SourceRow) -> bool {
+        self.number == other.number && self.len() == other.len() && self.cells().eq(other.cells())
+    }
+}
+
+impl std::fmt::Debug for SourceRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceRow")
+            .field("number", &self.number)
+            .field("cells", &self.to_cells())
+            .finish()
+    }
 }
 
 /// Where the household lives, as the file names it (省/市/县/乡/村 and 村代码). The store
@@ -357,20 +457,22 @@ impl HeaderFinder {
 
 /// Whether a data row has nothing in any known column (blank lines, the extra lines of an error
 /// workbook that carry only 错误列 and 错误原因).
-fn is_blank(header: &HeaderMap, cells: &[Cell]) -> bool {
-    Col::ALL.iter().all(|c| {
-        header
-            .position(*c)
-            .and_then(|i| cells.get(i))
-            .is_none_or(Cell::is_empty)
-    })
+fn is_blank(header: &HeaderMap, row: &SourceRow) -> bool {
+    is_blank_by(header, |i| row.cell(i).is_none_or(CellRef::is_empty))
 }
 
-fn household_key(header: &HeaderMap, cells: &[Cell]) -> String {
+/// [`is_blank`] of a row given by whether its cell at a position is empty.
+fn is_blank_by(header: &HeaderMap, is_empty_at: impl Fn(usize) -> bool) -> bool {
+    Col::ALL
+        .iter()
+        .all(|c| header.position(*c).is_none_or(&is_empty_at))
+}
+
+fn household_key<'r>(header: &HeaderMap, row: &'r SourceRow) -> Cow<'r, str> {
     header
         .position(Col::HouseholdNo)
-        .and_then(|i| cells.get(i))
-        .map(Cell::canonical)
+        .and_then(|i| row.cell(i))
+        .map(CellRef::canonical)
         .unwrap_or_default()
 }
 
@@ -384,20 +486,31 @@ pub fn read_ledger_with<E>(
 ) -> Result<LedgerSummary, ReadError<E>> {
     let kind = source::detect(path, options.sheet.as_deref())?;
 
-    // pass 1: the header, and the last row of every household
+    // pass 1: the header, and the last row of every household; below the header only the
+    // columns needed for that are looked at, not made into cells
     let mut finder = HeaderFinder { header: None };
     let mut last_row: HashMap<String, usize> = HashMap::new();
     let mut rows = 0usize;
     let mut saw_any = false;
-    source::for_each_row(path, &kind, &mut |number, cells| {
-        saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
-        if finder.feed(number, &cells)? {
-            if let Some(h) = &finder.header {
-                if !is_blank(h, &cells) {
-                    rows += 1;
-                    let key = household_key(h, &cells);
-                    if !key.is_empty() {
-                        last_row.insert(key, number);
+    source::for_each_raw_row(path, &kind, &mut |number, raw| {
+        let Some(h) = &finder.header else {
+            // still searching (`saw_any` only matters when no header is found)
+            let cells = raw.into_cells();
+            saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
+            finder.feed(number, &cells)?;
+            return Ok(source::Flow::Continue);
+        };
+        if !is_blank_by(h, |i| raw.is_empty_at(i)) {
+            rows += 1;
+            let key = h
+                .position(Col::HouseholdNo)
+                .map(|i| raw.canonical_at(i))
+                .unwrap_or_default();
+            if !key.is_empty() {
+                match last_row.get_mut(&*key) {
+                    Some(last) => *last = number,
+                    None => {
+                        last_row.insert(key.into_owned(), number);
                     }
                 }
             }
@@ -421,7 +534,11 @@ pub fn read_ledger_with<E>(
 
     // pass 2: group, convert, validate, hand over
     let mut assembler = convert::Assembler::new(&header, options.today);
+    assembler.reserve(rows);
     let mut open: HashMap<String, Vec<SourceRow>> = HashMap::new();
+    // the open household of the last row read, kept out of `open`: in a file sorted by
+    // household, as the national system exports it, the only one open
+    let mut current: Option<(String, Vec<SourceRow>)> = None;
     let summary = LedgerSummary {
         kind: kind.clone(),
         header: header.clone(),
@@ -436,25 +553,51 @@ pub fn read_ledger_with<E>(
         error: None,
         summary,
     };
-    source::for_each_row(path, &kind, &mut |number, cells| {
-        if number <= header.row || is_blank(&header, &cells) {
+    source::for_each_raw_row(path, &kind, &mut |number, raw| {
+        if number <= header.row {
             return Ok(source::Flow::Continue);
         }
-        let key = household_key(&header, &cells);
-        let row = SourceRow { number, cells };
-        if key.is_empty() {
-            return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
+        let row = raw.into_source_row(number);
+        if is_blank(&header, &row) {
+            return Ok(source::Flow::Continue);
         }
-        let done = last_row.get(&key) == Some(&number);
-        let mut rows = open.remove(&key).unwrap_or_default();
+        // the household's key and its rows so far (taken out of `open`), and whether this is
+        // its last row
+        let found = {
+            let key = household_key(&header, &row);
+            if key.is_empty() {
+                None
+            } else {
+                let done = last_row.get(&*key) == Some(&number);
+                let (key, rows) = match current.take() {
+                    Some((k, rows)) if k == *key => (k, rows),
+                    previous => {
+                        if let Some((k, rows)) = previous {
+                            open.insert(k, rows);
+                        }
+                        match open.remove_entry(&*key) {
+                            Some(entry) => entry,
+                            None => (key.into_owned(), Vec::new()),
+                        }
+                    }
+                };
+                Some((key, rows, done))
+            }
+        };
+        let Some((key, mut rows, done)) = found else {
+            return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
+        };
         rows.push(row);
         if done {
             Ok(out.emit(assembler.assemble(key, rows)))
         } else {
-            open.insert(key, rows);
+            current = Some((key, rows));
             Ok(source::Flow::Continue)
         }
     })?;
+    if let Some((key, rows)) = current {
+        open.insert(key, rows);
+    }
     // households whose last row the first pass saw but the second did not (the file changed
     // between the passes) are still handed over
     let mut rest: Vec<(String, Vec<SourceRow>)> = open.into_iter().collect();

@@ -5,10 +5,11 @@
 //!   comma-separated, or tab-separated when the first line has tabs and no commas.
 //! - xlsx: the first sheet or a named one, read cell by cell with calamine's streaming reader.
 
-use super::cell::Cell;
-use super::LedgerError;
+use super::cell::{self, Cell};
+use super::{LedgerError, SourceRow};
 use calamine::{DataRef, Reader, Xlsx};
 use encoding_rs::{Decoder, GB18030};
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -124,19 +125,111 @@ fn pick_sheet(path: &Path, wanted: Option<&str>) -> Result<String, LedgerError> 
     }
 }
 
-/// Reads every row of the file, calling `f(row_number, cells)` with 1-based row numbers.
+/// One row as the source read it, before it is made into cells: a CSV record's fields are
+/// still bytes, so that a pass that looks at a few columns need not build every cell.
+pub(crate) enum RawRow<'r> {
+    Csv(&'r csv::ByteRecord),
+    Cells(Vec<Cell>),
+}
+
+impl RawRow<'_> {
+    /// The row's cells: for CSV, an empty field is [`Cell::Empty`], a field that is not valid
+    /// UTF-8 [`Cell::BadEncoding`], any other [`Cell::Text`].
+    pub(crate) fn into_cells(self) -> Vec<Cell> {
+        match self {
+            RawRow::Csv(record) => csv_cells(record),
+            RawRow::Cells(cells) => cells,
+        }
+    }
+
+    /// The row to keep, with the same cells as [`RawRow::into_cells`].
+    pub(crate) fn into_source_row(self, number: usize) -> SourceRow {
+        match self {
+            RawRow::Csv(record) => csv_source_row(number, record),
+            RawRow::Cells(cells) => SourceRow::new(number, cells),
+        }
+    }
+
+    /// [`Cell::is_empty`] of the cell at `i`; a cell beyond the row's end is empty.
+    pub(crate) fn is_empty_at(&self, i: usize) -> bool {
+        match self {
+            RawRow::Csv(record) => record.get(i).is_none_or(csv_field_is_empty),
+            RawRow::Cells(cells) => cells.get(i).is_none_or(Cell::is_empty),
+        }
+    }
+
+    /// [`Cell::canonical`] of the cell at `i`; empty beyond the row's end.
+    pub(crate) fn canonical_at(&self, i: usize) -> Cow<'_, str> {
+        match self {
+            RawRow::Csv(record) => match record.get(i).map(std::str::from_utf8) {
+                Some(Ok(text)) => cell::canonical_text(text),
+                // bad encoding, or no such field: no text
+                Some(Err(_)) | None => Cow::Borrowed(""),
+            },
+            RawRow::Cells(cells) => cells
+                .get(i)
+                .map(|c| c.view().canonical())
+                .unwrap_or(Cow::Borrowed("")),
+        }
+    }
+}
+
+/// Reads every row of the file, calling `f(row_number, row)` with 1-based row numbers.
 /// Rows with no cells at all are skipped (xlsx does not store them).
-pub(crate) fn for_each_row(
+pub(crate) fn for_each_raw_row(
     path: &Path,
     kind: &FileKind,
-    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
+    f: &mut dyn FnMut(usize, RawRow<'_>) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
     match kind {
         FileKind::Csv {
             encoding,
             delimiter,
-        } => csv_rows(path, *encoding, *delimiter, f),
-        FileKind::Xlsx { sheet } => xlsx_rows(path, sheet, f),
+        } => csv_records(path, *encoding, *delimiter, &mut |number, record| {
+            f(number, RawRow::Csv(record))
+        }),
+        FileKind::Xlsx { sheet } => xlsx_rows(path, sheet, &mut |number, cells| {
+            f(number, RawRow::Cells(cells))
+        }),
+    }
+}
+
+/// Whether a CSV field makes an empty cell: no bytes, or valid text that is all whitespace
+/// (bytes that are not valid text make a [`Cell::BadEncoding`], which is not empty).
+fn csv_field_is_empty(field: &[u8]) -> bool {
+    match field.first() {
+        None => true,
+        // the usual case, decided by the first byte
+        Some(b) if b.is_ascii() && !char::from(*b).is_whitespace() => false,
+        Some(_) => std::str::from_utf8(field).is_ok_and(cell::is_blank_text),
+    }
+}
+
+/// The cells of a CSV record: empty, text, or bad encoding for a field that is not valid UTF-8.
+fn csv_cells(record: &csv::ByteRecord) -> Vec<Cell> {
+    fn cell_of(text: &str) -> Cell {
+        if text.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(text.to_string())
+        }
+    }
+    // One check of the whole record instead of one per field: when the record is valid UTF-8,
+    // a field is valid exactly when it starts and ends on character boundaries.
+    match std::str::from_utf8(record.as_slice()) {
+        Ok(all) => (0..record.len())
+            .map(|i| match record.range(i).and_then(|r| all.get(r)) {
+                Some(text) => cell_of(text),
+                None => Cell::BadEncoding,
+            })
+            .collect(),
+        Err(_) => record
+            .iter()
+            .map(|b| match std::str::from_utf8(b) {
+                Ok(text) => cell_of(text),
+                Err(_) => Cell::BadEncoding,
+            })
+            .collect(),
     }
 }
 
@@ -206,11 +299,47 @@ impl<R: Read> Read for DecodingReader<R> {
     }
 }
 
-fn csv_rows(
+/// A CSV record as a [`SourceRow`], its text in one piece.
+fn csv_source_row(number: usize, record: &csv::ByteRecord) -> SourceRow {
+    let bytes = record.as_slice();
+    if u32::try_from(bytes.len()).is_err() {
+        // beyond what the compact form can index (and far beyond any real row)
+        return SourceRow::new(number, csv_cells(record));
+    }
+    let end_of = |i: usize| record.range(i).map_or(0, |r| r.end as u32);
+    if let Ok(all) = std::str::from_utf8(bytes) {
+        // valid as a whole: only a field cut inside a character is bad
+        let mut bad = Vec::new();
+        for i in 0..record.len() {
+            if record.range(i).and_then(|r| all.get(r)).is_none() {
+                bad.push(i as u32);
+            }
+        }
+        if bad.is_empty() {
+            let ends = (0..record.len()).map(end_of).collect();
+            return SourceRow::from_text(number, all.to_string(), ends, bad);
+        }
+    }
+    // some field is not valid text: keep the others' text, field by field
+    let mut text = String::with_capacity(bytes.len());
+    let mut ends = Vec::with_capacity(record.len());
+    let mut bad = Vec::new();
+    for (i, field) in record.iter().enumerate() {
+        match std::str::from_utf8(field) {
+            Ok(t) => text.push_str(t),
+            Err(_) => bad.push(i as u32),
+        }
+        ends.push(text.len() as u32);
+    }
+    SourceRow::from_text(number, text, ends, bad)
+}
+
+/// Reads every record of a CSV file, calling `f(row_number, record)`.
+fn csv_records(
     path: &Path,
     encoding: Encoding,
     delimiter: u8,
-    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
+    f: &mut dyn FnMut(usize, &csv::ByteRecord) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
     let mut file = File::open(path).map_err(|e| io_err(path, e))?;
     if encoding == Encoding::Utf8Bom {
@@ -240,15 +369,7 @@ fn csv_rows(
             }
         }
         number += 1;
-        let cells = record
-            .iter()
-            .map(|b| match std::str::from_utf8(b) {
-                Ok("") => Cell::Empty,
-                Ok(s) => Cell::Text(s.to_string()),
-                Err(_) => Cell::BadEncoding,
-            })
-            .collect();
-        if let Flow::Stop = f(number, cells)? {
+        if let Flow::Stop = f(number, &record)? {
             return Ok(());
         }
     }

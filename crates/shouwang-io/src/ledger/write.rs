@@ -8,7 +8,7 @@
 //! header again, and never splits a household between sheets, so each sheet is a ledger on its
 //! own (read it with [`super::ReadOptions::sheet`]).
 
-use super::cell::Cell;
+use super::cell::CellRef;
 use super::columns::{normalise_header, Col, HeaderMap, ERROR_COLUMN, ERROR_REASON};
 use super::{month_text, LedgerHousehold, RejectedHousehold};
 use rust_xlsxwriter::{Workbook, XlsxError};
@@ -376,10 +376,10 @@ pub fn write_ledger_xlsx<H: Borrow<LedgerHousehold>>(
     w.finish(path)
 }
 
-fn cell_value(c: &Cell) -> Value {
+fn cell_value(c: CellRef<'_>) -> Value {
     match c {
-        Cell::Int(i) => Value::Number(*i as f64),
-        Cell::Number(v) => Value::Number(*v),
+        CellRef::Int(i) => Value::Number(i as f64),
+        CellRef::Number(v) => Value::Number(v),
         other => Value::Text(other.display()),
     }
 }
@@ -419,8 +419,7 @@ pub fn write_error_workbook<R: Borrow<RejectedHousehold>>(
             let original: Vec<Value> = kept
                 .iter()
                 .map(|i| {
-                    row.cells
-                        .get(*i)
+                    row.cell(*i)
                         .map(cell_value)
                         .unwrap_or(Value::Text(String::new()))
                 })
