@@ -133,7 +133,34 @@ pub(crate) fn member_values(m: &Member) -> Vec<Value> {
     .to_vec()
 }
 
-pub(crate) fn row_household(r: &Row) -> Option<Household> {
+/// What [`row_household`] and [`row_member`] read a row through: a [`Row`], or a backend's own
+/// row read in place (the ledger export reads SQLite rows without building a [`Row`]).
+pub(crate) trait Cells {
+    fn text(&self, i: usize) -> String;
+    fn opt_text(&self, i: usize) -> Option<String>;
+    fn int(&self, i: usize) -> i64;
+    fn opt_int(&self, i: usize) -> Option<i64>;
+    fn bool(&self, i: usize) -> bool {
+        self.int(i) != 0
+    }
+}
+
+impl Cells for Row {
+    fn text(&self, i: usize) -> String {
+        Row::text(self, i)
+    }
+    fn opt_text(&self, i: usize) -> Option<String> {
+        Row::opt_text(self, i)
+    }
+    fn int(&self, i: usize) -> i64 {
+        Row::int(self, i)
+    }
+    fn opt_int(&self, i: usize) -> Option<i64> {
+        Row::opt_int(self, i)
+    }
+}
+
+pub(crate) fn row_household(r: &impl Cells) -> Option<Household> {
     Some(Household {
         household_no: r.text(1),
         village: RegionCode::from_canonical(&r.text(2))?,
@@ -152,7 +179,7 @@ pub(crate) fn row_household(r: &Row) -> Option<Household> {
     })
 }
 
-pub(crate) fn row_member(r: &Row) -> Member {
+pub(crate) fn row_member(r: &impl Cells) -> Member {
     Member {
         id_kind: id_kind_from(r.int(0)),
         id_number: r.text(1),

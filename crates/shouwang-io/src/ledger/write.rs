@@ -46,6 +46,7 @@ pub enum Value {
 }
 
 impl Value {
+    #[cfg(test)]
     fn as_text(&self) -> String {
         match self {
             Value::Text(t) => t.clone(),
@@ -62,141 +63,216 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-fn opt_yes_no(b: Option<bool>) -> String {
-    b.map(yes_no).unwrap_or_default().to_string()
+fn opt_yes_no(b: Option<bool>) -> &'static str {
+    b.map(yes_no).unwrap_or_default()
+}
+
+/// One cell of a person's row before it becomes a [`Value`]: borrowed text where it can be, so
+/// that the CSV writer copies nothing; numbers kept exact until written.
+enum Out<'a> {
+    Str(&'a str),
+    String(String),
+    /// a count or a year
+    Int(i64),
+    /// an amount in 分, written in 元
+    Fen(i64),
+}
+
+impl Out<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Out::Str(s) => Value::Text(s.to_string()),
+            Out::String(s) => Value::Text(s),
+            Out::Int(i) => Value::Number(i as f64),
+            Out::Fen(f) => Value::Number(f as f64 / 100.0),
+        }
+    }
+}
+
+/// What a household's rows share, worked out once per household.
+struct Shared<'a> {
+    head: Option<&'a Member>,
+    village_code: String,
+    identified: String,
+    eliminated_on: String,
+    net_per_capita: Option<i64>,
+}
+
+impl<'a> Shared<'a> {
+    fn of(h: &'a LedgerHousehold) -> Shared<'a> {
+        let case = h.monitoring.as_ref();
+        Shared {
+            head: h.members.iter().find(|m| m.relation == Relation::Head),
+            village_code: if h.village_resolved() {
+                h.household.village.to_string()
+            } else {
+                h.place
+                    .village_code
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            },
+            identified: case.map(|c| month_text(c.identified)).unwrap_or_default(),
+            eliminated_on: case
+                .and_then(|c| c.elimination)
+                .map(|(_, m)| month_text(m))
+                .unwrap_or_default(),
+            net_per_capita: h
+                .income
+                .as_ref()
+                .and_then(|i| i.net_income_per_capita(h.members.len()))
+                .map(|f| f.0),
+        }
+    }
+}
+
+/// The cell of column `col` in person `m`'s row.
+fn cell<'a>(h: &'a LedgerHousehold, s: &'a Shared<'a>, m: &'a Member, col: Col) -> Out<'a> {
+    let hh = &h.household;
+    let case = h.monitoring.as_ref();
+    let income = h.income.as_ref();
+    let money = |f: Option<shouwang_core::Fen>| match f {
+        Some(f) => Out::Fen(f.0),
+        None => Out::Str(""),
+    };
+    let risk = |i: usize| {
+        Out::Str(
+            case.and_then(|c| c.risks.get(i))
+                .map(|r| r.label_zh())
+                .unwrap_or_default(),
+        )
+    };
+    let label = |l: Option<&'static str>| Out::Str(l.unwrap_or_default());
+    match col {
+        Col::Province => Out::Str(&h.place.province),
+        Col::City => Out::Str(&h.place.city),
+        Col::County => Out::Str(&h.place.county),
+        Col::Township => Out::Str(&h.place.township),
+        Col::Village => Out::Str(&h.place.village),
+        Col::VillageCode => Out::Str(&s.village_code),
+        Col::Group => Out::Str(&hh.group),
+        Col::HouseholdNo => Out::Str(&hh.household_no),
+        Col::PersonNo => Out::Str(&m.person_no),
+        Col::Name => Out::Str(&m.name),
+        Col::Sex => Out::Str(m.sex.label_zh()),
+        Col::IdKind => Out::Str(m.id_kind.label_zh()),
+        Col::IdNumber => Out::Str(&m.id_number),
+        Col::BirthDate => Out::String(m.birth_date.to_string()),
+        Col::Relation => Out::Str(m.relation.label_zh()),
+        Col::Ethnicity => Out::Str(&m.ethnicity),
+        Col::Political => label(m.political.map(|p| p.label_zh())),
+        Col::MemberPhone => Out::Str(&m.phone),
+        Col::Education => label(m.education.map(|p| p.label_zh())),
+        Col::Schooling => label(m.schooling.map(|p| p.label_zh())),
+        Col::Health => Out::String(m.health.label_zh()),
+        Col::DisabilityCategory => Out::Str(&m.disability_category),
+        Col::Labour => label(m.labour.map(|p| p.label_zh())),
+        Col::MigrantMonths => Out::Int(m.migrant_months),
+        Col::MigrantPlace => Out::Str(&m.migrant_place),
+        Col::MigrantEmployer => Out::Str(&m.migrant_employer),
+        Col::WelfareJob => Out::Str(&m.welfare_job),
+        Col::WelfareJobMonths => Out::Int(m.welfare_job_months),
+        Col::Dibao => Out::Str(yes_no(m.dibao)),
+        Col::Tekun => Out::Str(yes_no(m.tekun)),
+        Col::ResidentMedical => Out::Str(yes_no(m.resident_medical)),
+        Col::EmployeeMedical => Out::Str(yes_no(m.employee_medical)),
+        Col::SeriousIllnessInsurance => Out::Str(yes_no(m.serious_illness_insurance)),
+        Col::ResidentPension => Out::Str(yes_no(m.resident_pension)),
+        Col::EmployeePension => Out::Str(yes_no(m.employee_pension)),
+        // columns the registry does not keep yet: written empty
+        Col::DropoutReason
+        | Col::DisabilityCardYear
+        | Col::WorksAbroad
+        | Col::EmploymentChannel
+        | Col::CommercialMedical
+        | Col::MedicalAid
+        | Col::OtherHealthAid
+        | Col::Mandarin => Out::Str(""),
+        Col::HouseholdType => Out::Str(hh.household_type.label_zh()),
+        Col::HouseholdPhone => Out::Str(&hh.phone),
+        Col::HeadName => Out::Str(s.head.map(|m| m.name.as_str()).unwrap_or_default()),
+        Col::HeadId => Out::Str(s.head.map(|m| m.id_number.as_str()).unwrap_or_default()),
+        Col::Year => match h.year {
+            Some(y) => Out::Int(i64::from(y)),
+            None => Out::Str(""),
+        },
+        Col::CaseType => label(case.map(|c| c.case_type.label_zh())),
+        Col::Identified => Out::Str(&s.identified),
+        Col::Risk1 => risk(0),
+        Col::Risk2 => risk(1),
+        Col::Risk3 => risk(2),
+        Col::Risk4 => risk(3),
+        Col::Risk5 => risk(4),
+        Col::RiskEliminated => label(case.map(|c| yes_no(c.elimination.is_some()))),
+        Col::EliminationKind => label(case.and_then(|c| c.elimination).map(|(k, _)| k.label_zh())),
+        Col::EliminatedOn => Out::Str(&s.eliminated_on),
+        Col::NoLabourHousehold => label(case.map(|c| yes_no(c.whole_household_without_labour))),
+        Col::UnsafeHousing => Out::Str(opt_yes_no(h.guarantees.unsafe_housing)),
+        Col::OutOfSchool => Out::Str(opt_yes_no(h.guarantees.out_of_school)),
+        Col::Uninsured => Out::Str(opt_yes_no(h.guarantees.uninsured_member)),
+        Col::UnsafeWater => Out::Str(opt_yes_no(h.guarantees.unsafe_water)),
+        Col::Wages => money(income.map(|i| i.wages)),
+        Col::Business => money(income.map(|i| i.business)),
+        Col::Property => money(income.map(|i| i.property)),
+        Col::Transfers => money(income.map(|i| i.transfers)),
+        Col::ProductionCosts => money(income.map(|i| i.production_costs)),
+        Col::InsurancePayouts => money(income.map(|i| i.insurance_payouts)),
+        Col::OutOfPocket => money(income.map(|i| i.out_of_pocket_medical)),
+        Col::NetIncome => money(income.map(|i| i.net_income())),
+        Col::NetPerCapita => match s.net_per_capita {
+            Some(f) => Out::Fen(f),
+            None => Out::Str(""),
+        },
+        Col::Relocated => Out::Str(yes_no(hh.relocated)),
+        Col::ResettlementSite => Out::Str(&hh.resettlement_site),
+    }
 }
 
 /// The cells of one person's row, in [`Col::ALL`] order.
 pub fn person_row(h: &LedgerHousehold, m: &Member) -> Vec<Value> {
-    let hh = &h.household;
-    let head = h.members.iter().find(|m| m.relation == Relation::Head);
-    let case = h.monitoring.as_ref();
-    let money = |f: Option<shouwang_core::Fen>| match f {
-        Some(f) => Value::Number(f.0 as f64 / 100.0),
-        None => Value::Text(String::new()),
-    };
-    let income = h.income.as_ref();
-    let risk = |i: usize| {
-        case.and_then(|c| c.risks.get(i))
-            .map(|r| r.label_zh().to_string())
-            .unwrap_or_default()
-    };
+    let shared = Shared::of(h);
     Col::ALL
         .iter()
-        .map(|col| {
-            let text: String = match col {
-                Col::Province => h.place.province.clone(),
-                Col::City => h.place.city.clone(),
-                Col::County => h.place.county.clone(),
-                Col::Township => h.place.township.clone(),
-                Col::Village => h.place.village.clone(),
-                Col::VillageCode => {
-                    if h.village_resolved() {
-                        hh.village.to_string()
-                    } else {
-                        h.place
-                            .village_code
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default()
-                    }
-                }
-                Col::Group => hh.group.clone(),
-                Col::HouseholdNo => hh.household_no.clone(),
-                Col::PersonNo => m.person_no.clone(),
-                Col::Name => m.name.clone(),
-                Col::Sex => m.sex.label_zh().into(),
-                Col::IdKind => m.id_kind.label_zh().into(),
-                Col::IdNumber => m.id_number.clone(),
-                Col::BirthDate => m.birth_date.to_string(),
-                Col::Relation => m.relation.label_zh().into(),
-                Col::Ethnicity => m.ethnicity.clone(),
-                Col::Political => m.political.map(|p| p.label_zh()).unwrap_or_default().into(),
-                Col::MemberPhone => m.phone.clone(),
-                Col::Education => m.education.map(|p| p.label_zh()).unwrap_or_default().into(),
-                Col::Schooling => m.schooling.map(|p| p.label_zh()).unwrap_or_default().into(),
-                Col::Health => m.health.label_zh(),
-                Col::DisabilityCategory => m.disability_category.clone(),
-                Col::Labour => m.labour.map(|p| p.label_zh()).unwrap_or_default().into(),
-                Col::MigrantMonths => return Value::Number(m.migrant_months as f64),
-                Col::MigrantPlace => m.migrant_place.clone(),
-                Col::MigrantEmployer => m.migrant_employer.clone(),
-                Col::WelfareJob => m.welfare_job.clone(),
-                Col::WelfareJobMonths => return Value::Number(m.welfare_job_months as f64),
-                Col::Dibao => yes_no(m.dibao).into(),
-                Col::Tekun => yes_no(m.tekun).into(),
-                Col::ResidentMedical => yes_no(m.resident_medical).into(),
-                Col::EmployeeMedical => yes_no(m.employee_medical).into(),
-                Col::SeriousIllnessInsurance => yes_no(m.serious_illness_insurance).into(),
-                Col::ResidentPension => yes_no(m.resident_pension).into(),
-                Col::EmployeePension => yes_no(m.employee_pension).into(),
-                // columns the registry does not keep yet: written empty
-                Col::DropoutReason
-                | Col::DisabilityCardYear
-                | Col::WorksAbroad
-                | Col::EmploymentChannel
-                | Col::CommercialMedical
-                | Col::MedicalAid
-                | Col::OtherHealthAid
-                | Col::Mandarin => String::new(),
-                Col::HouseholdType => hh.household_type.label_zh().into(),
-                Col::HouseholdPhone => hh.phone.clone(),
-                Col::HeadName => head.map(|m| m.name.clone()).unwrap_or_default(),
-                Col::HeadId => head.map(|m| m.id_number.clone()).unwrap_or_default(),
-                Col::Year => {
-                    return h
-                        .year
-                        .map(|y| Value::Number(f64::from(y)))
-                        .unwrap_or(Value::Text(String::new()))
-                }
-                Col::CaseType => case
-                    .map(|c| c.case_type.label_zh())
-                    .unwrap_or_default()
-                    .into(),
-                Col::Identified => case.map(|c| month_text(c.identified)).unwrap_or_default(),
-                Col::Risk1 => risk(0),
-                Col::Risk2 => risk(1),
-                Col::Risk3 => risk(2),
-                Col::Risk4 => risk(3),
-                Col::Risk5 => risk(4),
-                Col::RiskEliminated => case
-                    .map(|c| yes_no(c.elimination.is_some()))
-                    .unwrap_or_default()
-                    .into(),
-                Col::EliminationKind => case
-                    .and_then(|c| c.elimination)
-                    .map(|(k, _)| k.label_zh())
-                    .unwrap_or_default()
-                    .into(),
-                Col::EliminatedOn => case
-                    .and_then(|c| c.elimination)
-                    .map(|(_, m)| month_text(m))
-                    .unwrap_or_default(),
-                Col::NoLabourHousehold => case
-                    .map(|c| yes_no(c.whole_household_without_labour))
-                    .unwrap_or_default()
-                    .into(),
-                Col::UnsafeHousing => opt_yes_no(h.guarantees.unsafe_housing),
-                Col::OutOfSchool => opt_yes_no(h.guarantees.out_of_school),
-                Col::Uninsured => opt_yes_no(h.guarantees.uninsured_member),
-                Col::UnsafeWater => opt_yes_no(h.guarantees.unsafe_water),
-                Col::Wages => return money(income.map(|i| i.wages)),
-                Col::Business => return money(income.map(|i| i.business)),
-                Col::Property => return money(income.map(|i| i.property)),
-                Col::Transfers => return money(income.map(|i| i.transfers)),
-                Col::ProductionCosts => return money(income.map(|i| i.production_costs)),
-                Col::InsurancePayouts => return money(income.map(|i| i.insurance_payouts)),
-                Col::OutOfPocket => return money(income.map(|i| i.out_of_pocket_medical)),
-                Col::NetIncome => return money(income.map(|i| i.net_income())),
-                Col::NetPerCapita => {
-                    return money(income.and_then(|i| i.net_income_per_capita(h.members.len())))
-                }
-                Col::Relocated => yes_no(hh.relocated).into(),
-                Col::ResettlementSite => hh.resettlement_site.clone(),
-            };
-            Value::Text(text)
-        })
+        .map(|col| cell(h, &shared, m, *col).into_value())
         .collect()
+}
+
+/// Below this many 分 an amount is written from the integer, digit for digit what
+/// [`super::cell::number_text`] makes of the amount in 元 as a float.
+const EXACT_FEN_LIMIT: i64 = 1_000_000_000_000;
+
+/// Below this a count is written from the integer, as `number_text` would write it.
+const EXACT_INT_LIMIT: i64 = 1_000_000_000_000_000;
+
+/// Writes an amount in 分 as 元 the way [`Value::as_text`] writes `fen / 100.0`: no trailing
+/// zeros, no decimal point for whole 元.
+fn write_fen(buf: &mut String, fen: i64) {
+    use std::fmt::Write as _;
+    if fen.abs() >= EXACT_FEN_LIMIT {
+        buf.push_str(&super::cell::number_text(fen as f64 / 100.0));
+        return;
+    }
+    if fen < 0 {
+        buf.push('-');
+    }
+    let (yuan, cents) = (fen.abs() / 100, fen.abs() % 100);
+    let _ = write!(buf, "{yuan}");
+    if cents != 0 {
+        let _ = write!(buf, ".{}", cents / 10);
+        if cents % 10 != 0 {
+            let _ = write!(buf, "{}", cents % 10);
+        }
+    }
+}
+
+/// Writes a count the way [`Value::as_text`] writes it as a float.
+fn write_int(buf: &mut String, i: i64) {
+    use std::fmt::Write as _;
+    if i.abs() < EXACT_INT_LIMIT {
+        let _ = write!(buf, "{i}");
+    } else {
+        buf.push_str(&super::cell::number_text(i as f64));
+    }
 }
 
 /// Writes households as a CSV ledger (UTF-8 with BOM); returns the number of person rows.
@@ -211,10 +287,11 @@ pub fn write_ledger_csv<W: Write, H: Borrow<LedgerHousehold>>(
     w.finish()
 }
 
-/// A streaming CSV ledger writer (UTF-8 with BOM), one household at a time.
+/// A streaming CSV ledger writer (UTF-8 with BOM), one household at a time. Cells go straight
+/// from the household to the CSV encoder, without a `String` per cell.
 pub struct LedgerCsvWriter<W: Write> {
     w: csv::Writer<std::io::BufWriter<W>>,
-    record: Vec<String>,
+    number: String,
     rows: usize,
 }
 
@@ -227,18 +304,32 @@ impl<W: Write> LedgerCsvWriter<W> {
         w.write_record(Col::ALL.iter().map(|c| c.name()))?;
         Ok(LedgerCsvWriter {
             w,
-            record: Vec::with_capacity(Col::ALL.len()),
+            number: String::with_capacity(32),
             rows: 0,
         })
     }
 
     /// One row per member.
     pub fn write_household(&mut self, h: &LedgerHousehold) -> Result<(), WriteError> {
+        let shared = Shared::of(h);
         for m in &h.members {
-            self.record.clear();
-            self.record
-                .extend(person_row(h, m).iter().map(Value::as_text));
-            self.w.write_record(&self.record)?;
+            for col in Col::ALL {
+                match cell(h, &shared, m, *col) {
+                    Out::Str(s) => self.w.write_field(s)?,
+                    Out::String(s) => self.w.write_field(&s)?,
+                    Out::Int(i) => {
+                        self.number.clear();
+                        write_int(&mut self.number, i);
+                        self.w.write_field(&self.number)?;
+                    }
+                    Out::Fen(f) => {
+                        self.number.clear();
+                        write_fen(&mut self.number, f);
+                        self.w.write_field(&self.number)?;
+                    }
+                }
+            }
+            self.w.write_record(None::<&[u8]>)?;
             self.rows += 1;
         }
         Ok(())
@@ -455,4 +546,37 @@ pub fn write_error_workbook<R: Borrow<RejectedHousehold>>(
         }
     }
     w.finish(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_counts_are_written_as_the_float_writer_writes_them() {
+        let mut buf = String::new();
+        let mut fens: Vec<i64> = (-30_000..30_000).collect();
+        let mut x: i64 = 1;
+        while x < 100_000_000_000_000_000 {
+            for d in [-1, 0, 1, 7, 99, 100, 101, 12_345] {
+                fens.push(x + d);
+                fens.push(-(x + d));
+            }
+            x *= 7;
+        }
+        fens.extend([
+            EXACT_FEN_LIMIT - 1,
+            EXACT_FEN_LIMIT,
+            i64::MAX / 2,
+            i64::MIN / 2,
+        ]);
+        for f in fens {
+            buf.clear();
+            write_fen(&mut buf, f);
+            assert_eq!(buf, Value::Number(f as f64 / 100.0).as_text(), "{f} 分");
+            buf.clear();
+            write_int(&mut buf, f);
+            assert_eq!(buf, Value::Number(f as f64).as_text(), "{f}");
+        }
+    }
 }
