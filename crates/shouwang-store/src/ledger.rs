@@ -436,6 +436,10 @@ struct Importer<'o> {
     seen: HashSet<String>,
     report: ImportReport,
     now: i64,
+    /// The database held no household and no person when the import began: nothing can be
+    /// found, so the per-batch look-ups are skipped (the reader has already refused a 证件号码
+    /// given twice in the file, it hands each 户编号 over once, and the keys would refuse both).
+    nothing_stored: bool,
 }
 
 fn person_elsewhere(h: &LedgerHousehold, i: usize, m: &Member, other: &str) -> RowError {
@@ -509,7 +513,11 @@ impl Importer<'_> {
         if batch.is_empty() {
             return Ok(());
         }
-        let ex = load_existing(tx, &self.county, &batch)?;
+        let ex = if self.nothing_stored {
+            Existing::default()
+        } else {
+            load_existing(tx, &self.county, &batch)?
+        };
         let in_batch: HashSet<&str> = batch
             .iter()
             .map(|h| h.household.household_no.as_str())
@@ -1720,6 +1728,12 @@ fn import_in(
                 )));
     }
     let rebuild = drop_secondary_indexes(tx, &opts.county)?;
+    let nothing_stored = tx
+        .query_one("SELECT 1 FROM households LIMIT 1", &[])?
+        .is_none()
+        && tx
+            .query_one("SELECT 1 FROM person_index LIMIT 1", &[])?
+            .is_none();
     let mut imp = Importer {
         opts,
         county: opts.county.as_str().to_string(),
@@ -1729,6 +1743,7 @@ fn import_in(
         seen: HashSet::new(),
         report: ImportReport::default(),
         now: crate::now(),
+        nothing_stored,
     };
     let fed = {
         let mut sink = |item: LedgerItem| imp.push(tx, item);
