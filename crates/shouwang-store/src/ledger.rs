@@ -1785,9 +1785,12 @@ fn import_in(
         *outcome = Some(Ok(report));
         return Err(StoreError::Other(ROLLBACK.into()));
     }
-    if !rebuild.is_empty() && tx.dialect() == Dialect::Sqlite {
-        // the reader is done: the index sorts may use the second core
-        tx.batch("PRAGMA threads = 2")?;
+    if !rebuild.is_empty() {
+        // the reader is done: the index sorts may use the second core, and more memory
+        match tx.dialect() {
+            Dialect::Sqlite => tx.batch("PRAGMA threads = 2")?,
+            Dialect::Postgres => tx.batch("SET LOCAL maintenance_work_mem = '256MB'")?,
+        }
     }
     for sql in &rebuild {
         tx.batch(sql)?;
@@ -1839,6 +1842,33 @@ fn drop_secondary_indexes(
         };
         tx.batch(&format!("DROP INDEX {name}"))?;
         out.push(r.text(0));
+    }
+    if tx.dialect() == Dialect::Postgres {
+        out.extend(drop_foreign_keys(tx)?);
+    }
+    Ok(out)
+}
+
+/// PostgreSQL checks a foreign key with a trigger per inserted row. A first import into an empty
+/// county drops the keys of the tables it fills and adds them back `NOT VALID` at the end: from
+/// then on every write is checked again, and the imported rows were written parents first, by
+/// construction (re-validating them would scan every county's rows, not just these).
+fn drop_foreign_keys(tx: &mut dyn Sql) -> Result<Vec<String>, StoreError> {
+    let keys = tx.query(
+        "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE c.contype = 'f' AND n.nspname = current_schema()
+         AND t.relname IN ('households', 'members', 'incomes', 'guarantees', 'monitoring_cases', 'case_steps')
+         ORDER BY t.relname, c.conname",
+        &[],
+    )?;
+    let mut out = Vec::new();
+    for k in keys {
+        let (name, table, definition) = (k.text(0), k.text(1), k.text(2));
+        tx.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
+        out.push(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID"
+        ));
     }
     Ok(out)
 }
