@@ -348,6 +348,18 @@ impl<C> Pool<C> {
     }
 }
 
+/// One SQLite write transaction: IMMEDIATE takes the write lock up front, so two writers wait
+/// (busy_timeout) instead of failing half-way with SQLITE_BUSY on upgrade.
+fn sqlite_write_tx<T>(
+    c: &mut rusqlite::Connection,
+    f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let out = f(&mut tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
 /// The two backends.
 #[derive(Clone)]
 pub(crate) enum Backend {
@@ -392,13 +404,7 @@ impl Backend {
             Backend::Sqlite(pool) => {
                 let mut c = pool.take()?;
                 c.execute_batch("PRAGMA foreign_keys = OFF")?;
-                let r = (|| {
-                    let mut tx =
-                        c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                    let out = f(&mut tx)?;
-                    tx.commit()?;
-                    Ok(out)
-                })();
+                let r = sqlite_write_tx(&mut c, f);
                 // a connection that cannot switch the checks back on is not reused
                 if c.execute_batch("PRAGMA foreign_keys = ON").is_ok() {
                     pool.give_back(c);
@@ -418,16 +424,7 @@ impl Backend {
         match self {
             Backend::Sqlite(pool) => {
                 let mut c = pool.take()?;
-                let r = (|| {
-                    // IMMEDIATE takes the write lock up front, so two writers wait (busy_timeout)
-                    // instead of failing half-way with SQLITE_BUSY on upgrade.
-                    let tx =
-                        c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                    let mut tx = tx;
-                    let out = f(&mut tx)?;
-                    tx.commit()?;
-                    Ok(out)
-                })();
+                let r = sqlite_write_tx(&mut c, f);
                 pool.give_back(c);
                 r
             }

@@ -6,19 +6,16 @@ use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use shouwang_core::synth::SynthConfig;
-use shouwang_core::{Date, RegionCode, Role};
+use shouwang_core::{RegionCode, Role};
 use shouwang_io::ledger::synth::synth_ledger;
 use shouwang_io::ledger::write_ledger_csv;
-use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
-use shouwang_store::users::NewUser;
-use shouwang_web::auth::{token_hash, SESSION_COOKIE};
-use shouwang_web::{hash_password, router, AppState, WebConfig};
+use shouwang_web::auth::SESSION_COOKIE;
+use shouwang_web::{router, AppState, WebConfig};
 use tower::ServiceExt;
 
-const TAOHONG: &str = "510821108212";
-const LONGFENG: &str = "510821115200";
-const CSRF: &str = "test-csrf-token";
+mod common;
+use common::{outside, signed_in_users, today, with_two_villages, CSRF, TAOHONG};
 
 struct World {
     db: TestDb,
@@ -28,26 +25,12 @@ struct World {
     in_sanjiang: usize,
 }
 
-fn today() -> Date {
-    Date::from_unix_seconds_china(shouwang_store::now())
-}
-
-/// PostgreSQL's sync client must not run (or be dropped) on an async thread.
-fn outside<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| s.spawn(f).join().unwrap())
-}
-
 fn worlds() -> Vec<World> {
     outside(|| {
         TestDb::all()
             .into_iter()
             .map(|db| {
-                let db = db.with_regions(&[
-                    ("510821108", "三江镇"),
-                    (TAOHONG, "桃红村村民委员会"),
-                    ("510821115", "龙凤镇"),
-                    (LONGFENG, "龙凤村村民委员会"),
-                ]);
+                let db = with_two_villages(db);
                 let county = RegionCode::parse("510821").unwrap();
                 let places = db.store.village_places(&county).unwrap();
                 let hs = synth_ledger(
@@ -70,26 +53,7 @@ fn worlds() -> Vec<World> {
                     ("sanjiang", Role::Township, "510821108"),
                     ("taohong", Role::Village, TAOHONG),
                 ];
-                let hash = hash_password("correct horse").unwrap();
-                for (name, role, region) in users {
-                    let region = RegionCode::parse(region).unwrap();
-                    db.store
-                        .add_user(
-                            &Actor::system("test"),
-                            NewUser {
-                                username: name,
-                                display_name: name,
-                                password_hash: &hash,
-                                role,
-                                region: &region,
-                            },
-                        )
-                        .unwrap();
-                    let user = db.store.user_by_name(name).unwrap().unwrap();
-                    db.store
-                        .login_succeeded(&user, &token_hash(&format!("token-{name}")), CSRF)
-                        .unwrap();
-                }
+                signed_in_users(&db.store, &users);
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
                 World {
                     db,

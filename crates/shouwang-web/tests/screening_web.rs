@@ -8,17 +8,15 @@ use http_body_util::BodyExt;
 use shouwang_core::income::{Income, IncomePeriod};
 use shouwang_core::standard::Standard;
 use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
-use shouwang_core::{Date, Fen, Household, Member, RegionCode, Role};
+use shouwang_core::{Fen, Household, Member, RegionCode, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
-use shouwang_store::users::NewUser;
-use shouwang_web::auth::{token_hash, SESSION_COOKIE};
-use shouwang_web::{hash_password, router, AppState, WebConfig};
+use shouwang_web::auth::SESSION_COOKIE;
+use shouwang_web::{router, AppState, WebConfig};
 use tower::ServiceExt;
 
-const TAOHONG: &str = "510821108212";
-const LONGFENG: &str = "510821115200";
-const CSRF: &str = "test-csrf-token";
+mod common;
+use common::{outside, signed_in_users, today, with_two_villages, CSRF, LONGFENG, TAOHONG};
 
 struct World {
     db: TestDb,
@@ -27,26 +25,12 @@ struct World {
     other: Household,
 }
 
-fn today() -> Date {
-    Date::from_unix_seconds_china(shouwang_store::now())
-}
-
-/// Store calls off the async thread (PostgreSQL's sync client must not run on it).
-fn outside<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| s.spawn(f).join().unwrap())
-}
-
 fn worlds() -> Vec<World> {
     outside(|| {
         TestDb::all()
             .into_iter()
             .map(|db| {
-                let db = db.with_regions(&[
-                    ("510821108", "三江镇"),
-                    (TAOHONG, "桃红村村民委员会"),
-                    ("510821115", "龙凤镇"),
-                    (LONGFENG, "龙凤村村民委员会"),
-                ]);
+                let db = with_two_villages(db);
                 let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage {
                     code: RegionCode::parse(c).unwrap(),
                     resettlement_site: None,
@@ -100,33 +84,17 @@ fn worlds() -> Vec<World> {
                     .unwrap()
                     .0
                     .clone();
-                let hash = hash_password("correct horse").unwrap();
-                for (name, role, region) in [
-                    ("taohong", Role::Village, TAOHONG),
-                    ("sanjiang", Role::Township, "510821108"),
-                    ("county", Role::County, "510821"),
-                    ("inspector", Role::Inspector, "510821"),
-                    ("dept", Role::Department, "510821"),
-                    ("helper", Role::AssistancePerson, TAOHONG),
-                ] {
-                    let region = RegionCode::parse(region).unwrap();
-                    db.store
-                        .add_user(
-                            &Actor::system("test"),
-                            NewUser {
-                                username: name,
-                                display_name: name,
-                                password_hash: &hash,
-                                role,
-                                region: &region,
-                            },
-                        )
-                        .unwrap();
-                    let user = db.store.user_by_name(name).unwrap().unwrap();
-                    db.store
-                        .login_succeeded(&user, &token_hash(&format!("token-{name}")), CSRF)
-                        .unwrap();
-                }
+                signed_in_users(
+                    &db.store,
+                    &[
+                        ("taohong", Role::Village, TAOHONG),
+                        ("sanjiang", Role::Township, "510821108"),
+                        ("county", Role::County, "510821"),
+                        ("inspector", Role::Inspector, "510821"),
+                        ("dept", Role::Department, "510821"),
+                        ("helper", Role::AssistancePerson, TAOHONG),
+                    ],
+                );
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
                 World {
                     db,

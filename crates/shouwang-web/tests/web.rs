@@ -9,14 +9,12 @@ use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
 use shouwang_core::{Date, Household, Member, RegionCode, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
-use shouwang_store::users::NewUser;
 use shouwang_web::auth::{token_hash, SESSION_COOKIE};
-use shouwang_web::{hash_password, router, AppState, WebConfig};
+use shouwang_web::{router, AppState, WebConfig};
 use tower::ServiceExt;
 
-const TAOHONG: &str = "510821108212";
-const LONGFENG: &str = "510821115200";
-const CSRF: &str = "test-csrf-token";
+mod common;
+use common::{outside, signed_in_users, today, with_two_villages, CSRF, LONGFENG, TAOHONG};
 
 struct World {
     db: TestDb,
@@ -26,30 +24,15 @@ struct World {
     other: (Household, Vec<Member>),
 }
 
-fn today() -> Date {
-    Date::from_unix_seconds_china(shouwang_store::now())
-}
-
 fn worlds() -> Vec<World> {
     outside(|| worlds_with(WebConfig::default()))
-}
-
-/// Runs store calls off the async test thread: the PostgreSQL client blocks, as it does on the
-/// server's blocking pool, and must not run on a thread that drives async tasks.
-fn outside<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| s.spawn(f).join().unwrap())
 }
 
 fn worlds_with(config: WebConfig) -> Vec<World> {
     TestDb::all()
         .into_iter()
         .map(|db| {
-            let db = db.with_regions(&[
-                ("510821108", "三江镇"),
-                (TAOHONG, "桃红村村民委员会"),
-                ("510821115", "龙凤镇"),
-                (LONGFENG, "龙凤村村民委员会"),
-            ]);
+            let db = with_two_villages(db);
             let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage {
                 code: RegionCode::parse(c).unwrap(),
                 resettlement_site: None,
@@ -85,26 +68,8 @@ fn worlds_with(config: WebConfig) -> Vec<World> {
                 ("inspector", Role::Inspector, "510821"),
                 ("dept", Role::Department, "510821"),
             ];
-            let hash = hash_password("correct horse").unwrap();
-            for (name, role, region) in users {
-                let region = RegionCode::parse(region).unwrap();
-                let id = db
-                    .store
-                    .add_user(
-                        &Actor::system("test"),
-                        NewUser {
-                            username: name,
-                            display_name: name,
-                            password_hash: &hash,
-                            role,
-                            region: &region,
-                        },
-                    )
-                    .unwrap();
-                let user = db.store.user_by_name(name).unwrap().unwrap();
-                db.store
-                    .login_succeeded(&user, &token_hash(&format!("token-{name}")), CSRF)
-                    .unwrap();
+            let ids = signed_in_users(&db.store, &users);
+            for (&(_, role, _), id) in users.iter().zip(ids) {
                 if role == Role::AssistancePerson {
                     db.store
                         .pair(&Actor::system("test"), id, &own.0.household_no)
