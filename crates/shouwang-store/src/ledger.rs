@@ -1745,6 +1745,7 @@ fn import_in(
         now: crate::now(),
         nothing_stored,
     };
+    let started = std::time::Instant::now();
     let fed = {
         let mut sink = |item: LedgerItem| imp.push(tx, item);
         feed(&mut sink)
@@ -1792,9 +1793,16 @@ fn import_in(
             Dialect::Postgres => tx.batch("SET LOCAL maintenance_work_mem = '256MB'")?,
         }
     }
+    let written = started.elapsed();
     for sql in &rebuild {
         tx.batch(sql)?;
     }
+    tracing::info!(
+        written_ms = written.as_millis() as u64,
+        indexes_ms = (started.elapsed() - written).as_millis() as u64,
+        rebuilt = rebuild.len(),
+        "ledger import written"
+    );
     report.committed = true;
     Ok(report)
 }
