@@ -9,9 +9,9 @@ use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, Monitorin
 use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
 use shouwang_core::{Date, Fen, RegionCode};
 use shouwang_io::ledger::{
-    read_ledger_all, write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerContents,
-    LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerXlsxWriter, PlaceNames,
-    ReadOptions,
+    read_ledger, read_ledger_all, write_error_workbook, write_ledger_csv, write_ledger_xlsx,
+    Grouping, LedgerContents, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome,
+    LedgerItem, LedgerXlsxWriter, PlaceNames, ReadError, ReadOptions,
 };
 use std::path::{Path, PathBuf};
 
@@ -90,6 +90,25 @@ fn person(
 
 fn col(name: &str) -> u16 {
     HEADER.iter().position(|h| *h == name).unwrap() as u16
+}
+
+/// Writes the rows of [`workbook`] as CSV, on the same row numbers.
+fn csv_file(path: &Path, rows: &[Vec<(&'static str, String)>]) {
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
+    w.write_record(["（自定义）监测对象信息"]).unwrap();
+    w.write_record(["导出时间：2025-11-20 10:00:00"]).unwrap();
+    w.write_record(HEADER).unwrap();
+    for row in rows {
+        let mut line = vec![String::new(); HEADER.len()];
+        for (h, v) in row {
+            line[col(h) as usize] = v.clone();
+        }
+        w.write_record(&line).unwrap();
+    }
+    w.flush().unwrap();
 }
 
 /// Writes a workbook: two title rows, the header on row 3, then the rows.
@@ -343,6 +362,83 @@ fn rows_of_a_household_scattered_through_the_file_are_grouped() {
         .find(|h| h.household.household_no == "510821001")
         .unwrap();
     assert_eq!(first.row_numbers(), [4, 6]);
+}
+
+/// Households (by 户编号) in the order a one-pass read hands them over, and how it ended.
+fn read_once(path: &Path) -> (Vec<String>, Result<usize, LedgerError>) {
+    let mut got = Vec::new();
+    let r = read_ledger(path, &options().grouping(Grouping::OnePass), |item| {
+        got.push(match item {
+            LedgerItem::Household(h) => h.household.household_no,
+            LedgerItem::Rejected(r) => r.household_no,
+        });
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let r = r.map(|s| s.households).map_err(|e| match e {
+        ReadError::Ledger(e) => e,
+        ReadError::Sink(never) => match never {},
+    });
+    (got, r)
+}
+
+#[test]
+fn one_pass_stops_at_the_first_household_whose_rows_are_apart() {
+    let dir = Dir::new();
+    let path = dir.file("scattered.csv");
+    let mut rows = family();
+    let other = id(1960, 7, Sex::Male);
+    let spouse = rows.remove(1);
+    rows.push(person(
+        "510821003",
+        "赵国强",
+        &other,
+        "户主",
+        ("赵国强", &other),
+    ));
+    rows.push(spouse);
+    csv_file(&path, &rows);
+    let (handed, end) = read_once(&path);
+    // 510821001 ended where 510821003 began, then came back on row 6
+    assert_eq!(handed, ["510821001"]);
+    match end {
+        Err(LedgerError::NotGrouped { row, household }) => {
+            assert_eq!((row, household.as_str()), (6, "510821001"))
+        }
+        other => panic!("expected NotGrouped, got {other:?}"),
+    }
+    // two passes group it
+    assert_eq!(read(&path).households.len(), 2);
+}
+
+#[test]
+fn one_pass_of_a_grouped_file_gives_what_two_passes_give() {
+    let dir = Dir::new();
+    for name in ["grouped.csv", "grouped.xlsx"] {
+        let path = dir.file(name);
+        let mut rows = family();
+        let other = id(1960, 7, Sex::Male);
+        rows.push(person(
+            "510821003",
+            "赵国强",
+            &other,
+            "户主",
+            ("赵国强", &other),
+        ));
+        if name.ends_with(".csv") {
+            csv_file(&path, &rows);
+        } else {
+            workbook(&path, &rows);
+        }
+        let (handed, end) = read_once(&path);
+        let twice = read(&path);
+        let expected: Vec<String> = twice
+            .households
+            .iter()
+            .map(|h| h.household.household_no.clone())
+            .collect();
+        assert_eq!(handed, expected, "{name}");
+        assert_eq!(end.unwrap(), 2, "{name}");
+    }
 }
 
 #[test]

@@ -106,9 +106,10 @@ pub trait Sql {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
-    /// Bulk-loads `values`, rows of `width`, into `target` (`table (col, …)`) with PostgreSQL's
-    /// `COPY … FROM STDIN`, many times faster than multi-row inserts there. Returns `false`,
-    /// writing nothing, where the backend has no such path (SQLite: the caller inserts).
+    /// Bulk-loads `values`, rows of `width`, into `target` (`table (col, …)`): PostgreSQL's
+    /// `COPY … FROM STDIN`, many times faster than multi-row inserts there; on SQLite one
+    /// statement prepared once and stepped per row, its parameters bound in place. Returns
+    /// `false`, writing nothing, where the backend has no such path (the caller inserts).
     fn copy_rows(
         &mut self,
         _target: &str,
@@ -243,8 +244,42 @@ macro_rules! impl_sqlite_sql {
             fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
                 Ok(self.execute_batch(sql)?)
             }
+            fn copy_rows(
+                &mut self,
+                target: &str,
+                width: usize,
+                values: &[Value],
+            ) -> Result<bool, StoreError> {
+                sqlite_copy(self, target, width, values)
+            }
         }
     };
+}
+
+/// [`Sql::copy_rows`] on SQLite: no SQL text rewritten or looked up per row.
+fn sqlite_copy(
+    c: &rusqlite::Connection,
+    target: &str,
+    width: usize,
+    values: &[Value],
+) -> Result<bool, StoreError> {
+    use std::fmt::Write;
+    if values.is_empty() || width == 0 {
+        return Ok(true);
+    }
+    let mut sql = format!("INSERT INTO {target} VALUES (");
+    for k in 1..=width {
+        let _ = write!(sql, "{}?{k}", if k > 1 { ", " } else { "" });
+    }
+    sql.push(')');
+    let mut stmt = c.prepare_cached(&sql)?;
+    for row in values.chunks_exact(width) {
+        for (i, v) in row.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, v)?;
+        }
+        stmt.raw_execute()?;
+    }
+    Ok(true)
 }
 impl_sqlite_sql!(rusqlite::Connection);
 impl_sqlite_sql!(rusqlite::Transaction<'_>);

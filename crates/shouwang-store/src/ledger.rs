@@ -49,8 +49,8 @@ use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, Monitorin
 use shouwang_core::region::village_short_name;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode, RegionLevel};
 use shouwang_io::ledger::{
-    Col, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem, LedgerSummary,
-    PlaceNames, ReadError, ReadOptions, RejectedHousehold, RowError,
+    Col, Grouping, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem,
+    LedgerSummary, PlaceNames, ReadError, ReadOptions, RejectedHousehold, RowError,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -855,31 +855,25 @@ impl Importer<'_> {
                 _ => None,
             })
             .collect();
-        let mut values = Vec::with_capacity(inserts.len() * 11);
-        for c in &inserts {
+        let ids = new_case_ids(tx, inserts.len())?;
+        let mut values = Vec::with_capacity(inserts.len() * 12);
+        for (c, id) in inserts.iter().zip(&ids) {
+            values.push(Value::from(*id));
             values.extend(case_values(&county, c, now));
             values.push(now.into());
-        }
-        let ids: HashMap<String, i64> = insert_returning(
-            tx,
-            "INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, elimination_kind,
-             eliminated, whole_household_without_labour, created_at, updated_at) VALUES ",
-            11,
-            &values,
-            " RETURNING id, household_no",
-        )?
-        .iter()
-        .map(|r| (r.text(1), r.int(0)))
-        .collect();
-        for c in &inserts {
-            let Some(id) = ids.get(&c.household_no) else {
-                continue;
-            };
             steps.push((*id, "identification", c.identified.first_day().to_string()));
             if let Some((_, m)) = c.elimination {
                 steps.push((*id, "elimination", m.first_day().to_string()));
             }
         }
+        insert_rows(
+            tx,
+            "INSERT INTO monitoring_cases (id, county, household_no, case_type, risks, identified, status,
+             elimination_kind, eliminated, whole_household_without_labour, created_at, updated_at) VALUES ",
+            12,
+            &values,
+            "",
+        )?;
         for p in &plans {
             if let Some(CaseWrite::Update {
                 id,
@@ -1012,27 +1006,36 @@ fn insert_rows(
     Ok(())
 }
 
-/// [`insert_rows`] for a statement with `RETURNING`: the returned rows of all statements.
-fn insert_returning(
-    tx: &mut dyn Sql,
-    head: &str,
-    width: usize,
-    values: &[Value],
-    tail: &str,
-) -> Result<Vec<Row>, StoreError> {
-    let per = rows_per_statement(tx, width);
-    let mut out = Vec::new();
-    let mut sql: Option<(usize, String)> = None;
-    for chunk in values.chunks(per * width) {
-        let n = chunk.len() / width;
-        if sql.as_ref().is_none_or(|(k, _)| *k != n) {
-            sql = Some((n, tuples_sql(head, width, n, tail)));
-        }
-        if let Some((_, text)) = &sql {
-            out.extend(tx.query(text, chunk)?);
-        }
+/// `n` new monitoring case ids, so that cases and their steps are plain bulk inserts. SQLite:
+/// after the largest, the import holding the only write transaction (the `AUTOINCREMENT`
+/// counter follows explicit ids); PostgreSQL: drawn from the column's sequence.
+fn new_case_ids(tx: &mut dyn Sql, n: usize) -> Result<Vec<i64>, StoreError> {
+    if n == 0 {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    match tx.dialect() {
+        Dialect::Sqlite => {
+            let last = tx
+                .query_one("SELECT COALESCE(MAX(id), 0) FROM monitoring_cases", &[])?
+                .map_or(0, |r| r.int(0));
+            let seq = tx
+                .query_one(
+                    "SELECT seq FROM sqlite_sequence WHERE name = 'monitoring_cases'",
+                    &[],
+                )?
+                .map_or(0, |r| r.int(0));
+            let from = last.max(seq) + 1;
+            Ok((from..from + n as i64).collect())
+        }
+        Dialect::Postgres => Ok(tx
+            .query(
+                "SELECT nextval(pg_get_serial_sequence('monitoring_cases', 'id')) FROM generate_series(1, $1::bigint)",
+                &params![n as i64],
+            )?
+            .iter()
+            .map(|r| r.int(0))
+            .collect()),
+    }
 }
 
 /// Appends `(${start+1}, …)` to a multi-row insert.
@@ -1066,15 +1069,38 @@ const ROLLBACK: &str = "\u{0}ledger import rolled back";
 impl Store {
     /// Imports a ledger file (see the module docs for the transaction and the rules). The file
     /// is read and validated on a thread of its own while this one writes, households passing
-    /// through a bounded channel.
+    /// through a bounded channel. It is read once, as the national system's exports allow; when
+    /// the rows of a household turn out to be apart, the import is rolled back and the file read
+    /// again in two passes ([`Grouping`]).
     pub fn import_ledger_file(
         &self,
         path: &Path,
         read: &ReadOptions,
         opts: &LedgerImport,
     ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
+        let once = read.clone().grouping(Grouping::OnePass);
+        match self.import_ledger_read(path, &once, opts) {
+            Err(ImportFailure::File(LedgerError::NotGrouped { row, household })) => {
+                tracing::info!(
+                    row,
+                    household,
+                    "the rows of a household are apart: reading the ledger again in two passes"
+                );
+                self.import_ledger_read(path, &read.clone().grouping(Grouping::TwoPasses), opts)
+            }
+            other => other,
+        }
+    }
+
+    fn import_ledger_read(
+        &self,
+        path: &Path,
+        read: &ReadOptions,
+        opts: &LedgerImport,
+    ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
         let mut summary = None;
-        let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(256);
+        // room for two batches: the reader keeps reading while a batch is written
+        let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(2 * BATCH_HOUSEHOLDS);
         let report = std::thread::scope(|scope| {
             let reader = std::thread::Builder::new()
                 .name("ledger-reader".into())

@@ -207,6 +207,62 @@ fn export_then_import_changes_nothing_in_xlsx_and_csv() {
 }
 
 #[test]
+fn a_ledger_sorted_by_name_imports_like_one_sorted_by_household() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = synth(&db.store, 120, 3);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        // sorted by 姓名 in Excel: the rows of most households are now apart
+        let mut rows = csv_rows(&path);
+        let name = col(&rows, Col::Name);
+        rows[1..].sort_by(|a, b| a[name].cmp(&b[name]));
+        let no = col(&rows, Col::HouseholdNo);
+        let apart = (2..rows.len())
+            .filter(|r| rows[*r][no] != rows[r - 1][no])
+            .count();
+        assert!(apart > 120, "the sort should scatter households");
+        write_rows(&path, &rows);
+
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(
+            r.errors(),
+            Vec::<&shouwang_io::ledger::RowError>::new(),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            (r.households_added, r.persons_added, r.households_rejected),
+            (120, persons(&hs), 0),
+            "{}",
+            db.name
+        );
+        // one import, once: the one-pass attempt left nothing behind
+        assert_eq!(
+            db.store.count_events("ledger.import").unwrap(),
+            1,
+            "{}",
+            db.name
+        );
+        let mut out = export(&db.store, COUNTY);
+        out.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
+        let mut hs = hs;
+        hs.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
+        assert_eq!(out.len(), hs.len());
+        for (a, b) in hs.iter().zip(&out) {
+            let ids = |h: &LedgerHousehold| {
+                let mut v: Vec<String> = h.members.iter().map(|m| m.id_number.clone()).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(ids(a), ids(b), "{}", db.name);
+            assert_eq!(a.monitoring, b.monitoring);
+            assert_eq!(a.income, b.income);
+        }
+    }
+}
+
+#[test]
 fn a_changed_value_updates_the_household_and_appears_in_its_history() {
     for db in dbs() {
         let dir = Dir::new();

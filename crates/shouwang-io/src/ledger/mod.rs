@@ -7,12 +7,15 @@
 //! or as a [`RejectedHousehold`] with its [`RowError`]s (row, column, reason in Chinese and
 //! English): a household with any bad row is rejected whole.
 //!
-//! **Memory**: rows of one household need not be contiguous. The file is read twice: a first,
-//! light pass notes the last row of every 户编号 (one small map entry per household); the second
-//! pass keeps the rows of the households still open and hands each household over at its last
-//! row. In a file sorted by household, as the national system exports it, that is only ever the
-//! current household; rows scattered through the file keep their households in the map until
-//! their last row. The ID numbers seen so far are kept to find duplicates across households.
+//! **Grouping and memory**: rows of one household need not be contiguous ([`Grouping`]). Read
+//! in two passes, a first, light pass notes the last row of every 户编号 (one small map entry per
+//! household); the second pass keeps the rows of the households still open and hands each
+//! household over at its last row. In a file sorted by household, as the national system exports
+//! it, that is only ever the current household; rows scattered through the file keep their
+//! households in the map until their last row. Such a sorted file can also be read in one pass,
+//! a household ending where the next begins; the importer tries that first and reads again in
+//! two passes when a household's rows turn out to be apart. The ID numbers seen so far are kept
+//! to find duplicates across households.
 //!
 //! **Writing** ([`write`]): [`write::write_ledger_csv`], [`write::write_ledger_xlsx`] and the
 //! error workbook [`write::write_error_workbook`].
@@ -29,7 +32,7 @@ use shouwang_core::income::{Income, IncomePeriod};
 use shouwang_core::monitoring::MonitoringCase;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 pub use cell::{Cell, CellRef};
@@ -75,6 +78,9 @@ pub enum LedgerError {
     },
     #[error("CSV第{row}行无法读取：{message} / CSV row {row} cannot be read: {message}")]
     Csv { row: usize, message: String },
+    /// Only with [`Grouping::OnePass`]: read the file again with [`Grouping::TwoPasses`].
+    #[error("第{row}行：户编号{household}的各行不相邻 / row {row}: the rows of household {household} are not together")]
+    NotGrouped { row: usize, household: String },
 }
 
 impl LedgerError {
@@ -92,6 +98,7 @@ impl LedgerError {
             LedgerError::MissingColumn { .. } => "ledger.missing_column",
             LedgerError::DuplicateColumn { .. } => "ledger.duplicate_column",
             LedgerError::Csv { .. } => "ledger.csv",
+            LedgerError::NotGrouped { .. } => "ledger.not_grouped",
         }
     }
 }
@@ -384,11 +391,35 @@ pub struct ReadOptions {
     pub today: Date,
     /// The xlsx sheet to read; the first sheet when `None`. Ignored for CSV.
     pub sheet: Option<String>,
+    pub grouping: Grouping,
+}
+
+/// How the reader knows a household's rows are all read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Grouping {
+    /// Read the file twice: the first pass finds every household's last row, so that the rows
+    /// of a household may be anywhere in the file (a ledger sorted by name in Excel). Always
+    /// right.
+    #[default]
+    TwoPasses,
+    /// Read the file once: a household ends where the next household's rows begin, as in the
+    /// national system's exports. At the first household whose rows are apart the reader stops
+    /// with [`LedgerError::NotGrouped`], the households before it already handed over: the
+    /// caller reads again with [`Grouping::TwoPasses`] (the importer after rolling back).
+    OnePass,
 }
 
 impl ReadOptions {
     pub fn new(today: Date) -> ReadOptions {
-        ReadOptions { today, sheet: None }
+        ReadOptions {
+            today,
+            sheet: None,
+            grouping: Grouping::TwoPasses,
+        }
+    }
+    pub fn grouping(mut self, grouping: Grouping) -> ReadOptions {
+        self.grouping = grouping;
+        self
     }
     pub fn sheet(mut self, name: impl Into<String>) -> ReadOptions {
         self.sheet = Some(name.into());
@@ -423,13 +454,6 @@ pub enum ReadError<E> {
     Ledger(#[from] LedgerError),
     #[error("{0}")]
     Sink(E),
-}
-
-/// Progress before the households come: the first pass's counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Scanned {
-    pub rows: usize,
-    pub households: usize,
 }
 
 /// Finds the header among the first rows; `None` while still searching.
@@ -476,30 +500,55 @@ fn household_key<'r>(header: &HeaderMap, row: &'r SourceRow) -> Cow<'r, str> {
         .unwrap_or_default()
 }
 
-/// Reads a ledger file and hands each household to `sink` as soon as its last row is read.
-/// `on_scanned` is called once, after the first pass, with the counts (for a progress bar).
-pub fn read_ledger_with<E>(
-    path: &Path,
-    options: &ReadOptions,
-    mut on_scanned: impl FnMut(Scanned),
-    mut sink: impl FnMut(LedgerItem) -> Result<(), E>,
-) -> Result<LedgerSummary, ReadError<E>> {
-    let kind = source::detect(path, options.sheet.as_deref())?;
+/// What the first pass of [`Grouping::TwoPasses`] found.
+struct Scan {
+    header: HeaderMap,
+    /// The last row of every household, by its canonical 户编号.
+    last_row: HashMap<String, usize>,
+    /// Data rows below the header, blank rows not counted.
+    rows: usize,
+}
 
-    // pass 1: the header, and the last row of every household; below the header only the
-    // columns needed for that are looked at, not made into cells
-    let mut finder = HeaderFinder { header: None };
-    let mut last_row: HashMap<String, usize> = HashMap::new();
-    let mut rows = 0usize;
+/// Feeds the rows above the header to `finder`; once it is found, `data(header, number, row)`
+/// gets every row below it. Fails when the file holds no header.
+fn for_each_data_row(
+    path: &Path,
+    kind: &FileKind,
+    finder: &mut HeaderFinder,
+    data: &mut dyn FnMut(
+        &HeaderMap,
+        usize,
+        source::RawRow<'_>,
+    ) -> Result<source::Flow, LedgerError>,
+) -> Result<HeaderMap, LedgerError> {
     let mut saw_any = false;
-    source::for_each_raw_row(path, &kind, &mut |number, raw| {
-        let Some(h) = &finder.header else {
+    source::for_each_raw_row(path, kind, &mut |number, raw| match &finder.header {
+        Some(h) if number > h.row => data(h, number, raw),
+        Some(_) => Ok(source::Flow::Continue),
+        None => {
             // still searching (`saw_any` only matters when no header is found)
             let cells = raw.into_cells();
             saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
             finder.feed(number, &cells)?;
-            return Ok(source::Flow::Continue);
-        };
+            Ok(source::Flow::Continue)
+        }
+    })?;
+    match finder.header.clone() {
+        Some(h) => Ok(h),
+        None if !saw_any => Err(LedgerError::Empty),
+        None => Err(LedgerError::NoHeader {
+            searched: HEADER_SEARCH_ROWS,
+        }),
+    }
+}
+
+/// The first pass of [`Grouping::TwoPasses`]: the header, and the last row of every household;
+/// below the header only the columns needed for that are looked at, not made into cells.
+fn scan(path: &Path, kind: &FileKind) -> Result<Scan, LedgerError> {
+    let mut last_row: HashMap<String, usize> = HashMap::new();
+    let mut rows = 0usize;
+    let mut finder = HeaderFinder { header: None };
+    let header = for_each_data_row(path, kind, &mut finder, &mut |h, number, raw| {
         if !is_blank_by(h, |i| raw.is_empty_at(i)) {
             rows += 1;
             let key = h
@@ -517,77 +566,98 @@ pub fn read_ledger_with<E>(
         }
         Ok(source::Flow::Continue)
     })?;
-    let header = match finder.header {
-        Some(h) => h,
-        None if !saw_any => return Err(LedgerError::Empty.into()),
-        None => {
-            return Err(LedgerError::NoHeader {
-                searched: HEADER_SEARCH_ROWS,
-            }
-            .into())
-        }
-    };
-    on_scanned(Scanned {
+    Ok(Scan {
+        header,
+        last_row,
         rows,
-        households: last_row.len(),
-    });
+    })
+}
 
-    // pass 2: group, convert, validate, hand over
-    let mut assembler = convert::Assembler::new(&header, options.today);
-    assembler.reserve(rows);
+/// Reads a ledger file and hands each household to `sink` as soon as its last row is read
+/// (see [`Grouping`] for how that is known).
+pub fn read_ledger<E>(
+    path: &Path,
+    options: &ReadOptions,
+    mut sink: impl FnMut(LedgerItem) -> Result<(), E>,
+) -> Result<LedgerSummary, ReadError<E>> {
+    let kind = source::detect(path, options.sheet.as_deref())?;
+    let scanned = match options.grouping {
+        Grouping::TwoPasses => Some(scan(path, &kind)?),
+        Grouping::OnePass => None,
+    };
+    let mut finder = HeaderFinder {
+        header: scanned.as_ref().map(|s| s.header.clone()),
+    };
+    let (last_row, expected_rows) = match scanned {
+        Some(s) => (Some(s.last_row), s.rows),
+        // a guess from the file's size, only to size the map of ID numbers seen
+        None => (
+            None,
+            std::fs::metadata(path).map_or(0, |m| m.len() as usize / 1024),
+        ),
+    };
+    // the header the assembler borrows, kept outside the pass that finds it
+    let found: std::cell::OnceCell<HeaderMap> = std::cell::OnceCell::new();
+    let mut assembler: Option<convert::Assembler<'_>> = None;
     let mut open: HashMap<String, Vec<SourceRow>> = HashMap::new();
     // the open household of the last row read, kept out of `open`: in a file sorted by
     // household, as the national system exports it, the only one open
     let mut current: Option<(String, Vec<SourceRow>)> = None;
-    let summary = LedgerSummary {
-        kind: kind.clone(),
-        header: header.clone(),
-        rows,
-        households: 0,
-        persons: 0,
-        rejected_households: 0,
-        rejected_rows: 0,
-    };
+    // one pass: the households handed over (a key seen again means the rows are apart)
+    let mut closed: HashSet<String> = HashSet::new();
+    let mut rows = 0usize;
     let mut out = Emitter {
         sink: &mut sink,
         error: None,
-        summary,
+        counts: Counts::default(),
     };
-    source::for_each_raw_row(path, &kind, &mut |number, raw| {
-        if number <= header.row {
-            return Ok(source::Flow::Continue);
-        }
+    let header = for_each_data_row(path, &kind, &mut finder, &mut |header, number, raw| {
         let row = raw.into_source_row(number);
-        if is_blank(&header, &row) {
+        if is_blank(header, &row) {
             return Ok(source::Flow::Continue);
         }
-        // the household's key and its rows so far (taken out of `open`), and whether this is
-        // its last row
-        let found = {
-            let key = household_key(&header, &row);
-            if key.is_empty() {
-                None
-            } else {
-                let done = last_row.get(&*key) == Some(&number);
-                let (key, rows) = match current.take() {
-                    Some((k, rows)) if k == *key => (k, rows),
-                    previous => {
-                        if let Some((k, rows)) = previous {
-                            open.insert(k, rows);
-                        }
-                        match open.remove_entry(&*key) {
-                            Some(entry) => entry,
-                            None => (key.into_owned(), Vec::new()),
-                        }
-                    }
-                };
-                Some((key, rows, done))
+        rows += 1;
+        let assembler = assembler.get_or_insert_with(|| {
+            let mut a =
+                convert::Assembler::new(found.get_or_init(|| header.clone()), options.today);
+            a.reserve(expected_rows);
+            a
+        });
+        let key = household_key(header, &row);
+        if key.is_empty() {
+            return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
+        }
+        // the household's rows so far (taken out of `open`)
+        let (key, mut rows) = match current.take() {
+            Some((k, rows)) if k == *key => (k, rows),
+            Some((k, rows)) if last_row.is_none() => {
+                // one pass: the previous household is complete, unless its rows are apart
+                if closed.contains(&*key) {
+                    return Err(LedgerError::NotGrouped {
+                        row: number,
+                        household: key.into_owned(),
+                    });
+                }
+                closed.insert(k.clone());
+                if let source::Flow::Stop = out.emit(assembler.assemble(k, rows)) {
+                    return Ok(source::Flow::Stop);
+                }
+                (key.into_owned(), Vec::new())
+            }
+            previous => {
+                if let Some((k, rows)) = previous {
+                    open.insert(k, rows);
+                }
+                match open.remove_entry(&*key) {
+                    Some(entry) => entry,
+                    None => (key.into_owned(), Vec::new()),
+                }
             }
         };
-        let Some((key, mut rows, done)) = found else {
-            return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
-        };
         rows.push(row);
+        let done = last_row
+            .as_ref()
+            .is_some_and(|last| last.get(&key) == Some(&number));
         if done {
             Ok(out.emit(assembler.assemble(key, rows)))
         } else {
@@ -599,38 +669,57 @@ pub fn read_ledger_with<E>(
         open.insert(key, rows);
     }
     // households whose last row the first pass saw but the second did not (the file changed
-    // between the passes) are still handed over
+    // between the passes), and in one pass the last household, are still handed over
     let mut rest: Vec<(String, Vec<SourceRow>)> = open.into_iter().collect();
     rest.sort_by_key(|(_, rows)| rows.first().map(|r| r.number));
-    for (key, rows) in rest {
-        if out.error.is_some() {
-            break;
+    if let Some(assembler) = assembler.as_mut() {
+        for (key, rows) in rest {
+            if out.error.is_some() {
+                break;
+            }
+            out.emit(assembler.assemble(key, rows));
         }
-        out.emit(assembler.assemble(key, rows));
     }
     match out.error {
         Some(e) => Err(ReadError::Sink(e)),
-        None => Ok(out.summary),
+        None => Ok(LedgerSummary {
+            kind,
+            header,
+            rows,
+            households: out.counts.households,
+            persons: out.counts.persons,
+            rejected_households: out.counts.rejected_households,
+            rejected_rows: out.counts.rejected_rows,
+        }),
     }
+}
+
+/// What went to the sink.
+#[derive(Default)]
+struct Counts {
+    households: usize,
+    persons: usize,
+    rejected_households: usize,
+    rejected_rows: usize,
 }
 
 /// Counts what goes to the sink, and keeps the sink's error.
 struct Emitter<'s, F, E> {
     sink: &'s mut F,
     error: Option<E>,
-    summary: LedgerSummary,
+    counts: Counts,
 }
 
 impl<F: FnMut(LedgerItem) -> Result<(), E>, E> Emitter<'_, F, E> {
     fn emit(&mut self, item: LedgerItem) -> source::Flow {
         match &item {
             LedgerItem::Household(h) => {
-                self.summary.households += 1;
-                self.summary.persons += h.members.len();
+                self.counts.households += 1;
+                self.counts.persons += h.members.len();
             }
             LedgerItem::Rejected(r) => {
-                self.summary.rejected_households += 1;
-                self.summary.rejected_rows += r.rows.len();
+                self.counts.rejected_households += 1;
+                self.counts.rejected_rows += r.rows.len();
             }
         }
         match (self.sink)(item) {
@@ -641,15 +730,6 @@ impl<F: FnMut(LedgerItem) -> Result<(), E>, E> Emitter<'_, F, E> {
             }
         }
     }
-}
-
-/// Reads a ledger, handing each household to `sink`.
-pub fn read_ledger<E>(
-    path: &Path,
-    options: &ReadOptions,
-    sink: impl FnMut(LedgerItem) -> Result<(), E>,
-) -> Result<LedgerSummary, ReadError<E>> {
-    read_ledger_with(path, options, |_| {}, sink)
 }
 
 /// A whole ledger in memory: for tests and small files.
