@@ -57,6 +57,16 @@ use std::path::Path;
 
 /// Households per batch of queries and multi-row inserts.
 pub const BATCH_HOUSEHOLDS: usize = 500;
+/// Households per batch into an empty PostgreSQL database, where no batch looks anything up:
+/// fewer, larger `COPY`s (SQLite has no round trips to save, and would only hold more memory).
+pub const BULK_BATCH_HOUSEHOLDS: usize = 4000;
+
+fn batch_size(dialect: Dialect, nothing_stored: bool) -> usize {
+    match dialect {
+        Dialect::Postgres if nothing_stored => BULK_BATCH_HOUSEHOLDS,
+        _ => BATCH_HOUSEHOLDS,
+    }
+}
 
 /// Parameters per `IN (…)` list.
 const IN_CHUNK: usize = 500;
@@ -431,6 +441,9 @@ struct Importer<'o> {
     county: String,
     villages: Villages,
     batch: Vec<LedgerHousehold>,
+    /// [`BATCH_HOUSEHOLDS`], or [`BULK_BATCH_HOUSEHOLDS`] when nothing is looked up
+    batch_size: usize,
+    trash: Trash,
     deferred: Vec<LedgerHousehold>,
     /// households written (or found unchanged) by this import
     seen: HashSet<String>,
@@ -499,7 +512,7 @@ impl Importer<'_> {
                     .map(tidy_member)
                     .collect();
                 self.batch.push(h);
-                if self.batch.len() >= BATCH_HOUSEHOLDS {
+                if self.batch.len() >= self.batch_size {
                     self.flush(tx, false)?;
                 }
             }
@@ -779,6 +792,7 @@ impl Importer<'_> {
             &index_values,
             "",
         )?;
+        self.trash.later((values, index_values));
         // 4. incomes and flags: plain inserts for new households (bulk-loaded where the backend
         // can), upserts for the others
         for fresh in [true, false] {
@@ -926,7 +940,30 @@ impl Importer<'_> {
                 )?;
             }
         }
+        self.trash.later(plans);
         Ok(())
+    }
+}
+
+/// Frees what a written batch leaves behind on a thread of its own: the writer is the import's
+/// bottleneck, and a million persons' strings take it most of a second to free.
+struct Trash(Option<std::sync::mpsc::Sender<Box<dyn Send>>>);
+
+impl Trash {
+    fn new() -> Trash {
+        let (send, receive) = std::sync::mpsc::channel::<Box<dyn Send>>();
+        let freer = std::thread::Builder::new()
+            .name("ledger-free".into())
+            .spawn(move || receive.iter().for_each(drop));
+        // without the thread, things are freed where they are
+        Trash(freer.ok().map(|_| send))
+    }
+
+    fn later(&self, garbage: impl Send + 'static) {
+        if let Some(send) = &self.0 {
+            // a thread gone hands the box back in the error, freed here
+            let _ = send.send(Box::new(garbage));
+        }
     }
 }
 
@@ -1099,8 +1136,11 @@ impl Store {
         opts: &LedgerImport,
     ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
         let mut summary = None;
-        // room for two batches: the reader keeps reading while a batch is written
-        let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(2 * BATCH_HOUSEHOLDS);
+        // room for a batch: the reader keeps reading while a batch is written
+        let room = batch_size(self.dialect(), true).max(2 * BATCH_HOUSEHOLDS);
+        let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(room);
+        // a generous guess (a person row takes some 450 bytes of CSV, 230 of xlsx)
+        let expected = std::fs::metadata(path).map_or(usize::MAX, |m| m.len() as usize / 200);
         let report = std::thread::scope(|scope| {
             let reader = std::thread::Builder::new()
                 .name("ledger-reader".into())
@@ -1111,7 +1151,7 @@ impl Store {
                 })
                 .map_err(|e| StoreError::Other(format!("cannot start the ledger reader: {e}")))?;
             let summary = &mut summary;
-            self.import_ledger(opts, move |sink| {
+            self.import_ledger_expecting(opts, expected, move |sink| {
                 let mut failed = None;
                 for item in receive.iter() {
                     if let Err(e) = sink(item) {
@@ -1150,6 +1190,19 @@ impl Store {
             &mut dyn FnMut(LedgerItem) -> Result<(), StoreError>,
         ) -> Result<(), ImportFailure>,
     ) -> Result<ImportReport, ImportFailure> {
+        self.import_ledger_expecting(opts, usize::MAX, feed)
+    }
+
+    /// [`Store::import_ledger`] knowing about how many persons are coming (from the file's
+    /// size), to choose between keeping the indexes up to date and building them again.
+    fn import_ledger_expecting(
+        &self,
+        opts: &LedgerImport,
+        expected_persons: usize,
+        feed: impl FnOnce(
+            &mut dyn FnMut(LedgerItem) -> Result<(), StoreError>,
+        ) -> Result<(), ImportFailure>,
+    ) -> Result<ImportReport, ImportFailure> {
         if opts.county.level() != RegionLevel::County {
             return Err(StoreError::invalid(Problem::new(
                 "county.level",
@@ -1167,7 +1220,7 @@ impl Store {
             if sqlite {
                 tx.batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))?;
             }
-            let r = import_in(tx, opts, feed, &mut outcome);
+            let r = import_in(tx, opts, expected_persons, feed, &mut outcome);
             if sqlite {
                 tx.batch(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))?;
             }
@@ -1740,6 +1793,7 @@ type Feed<'f> = &'f mut dyn FnMut(LedgerItem) -> Result<(), StoreError>;
 fn import_in(
     tx: &mut dyn Sql,
     opts: &LedgerImport,
+    expected_persons: usize,
     feed: impl FnOnce(Feed<'_>) -> Result<(), ImportFailure>,
     outcome: &mut Option<Result<ImportReport, ImportFailure>>,
 ) -> Result<ImportReport, StoreError> {
@@ -1753,18 +1807,18 @@ fn import_in(
                     format!("the database holds no villages of county {}: import the regions first (shouwang regions import)", opts.county),
                 )));
     }
-    let rebuild = drop_secondary_indexes(tx, &opts.county)?;
-    let nothing_stored = tx
-        .query_one("SELECT 1 FROM households LIMIT 1", &[])?
-        .is_none()
-        && tx
-            .query_one("SELECT 1 FROM person_index LIMIT 1", &[])?
-            .is_none();
+    let Bulk {
+        rebuild,
+        nothing_stored,
+    } = prepare_bulk(tx, &opts.county, expected_persons)?;
+    let batch_size = batch_size(tx.dialect(), nothing_stored);
     let mut imp = Importer {
         opts,
         county: opts.county.as_str().to_string(),
         villages,
-        batch: Vec::with_capacity(BATCH_HOUSEHOLDS),
+        batch: Vec::with_capacity(batch_size),
+        batch_size,
+        trash: Trash::new(),
         deferred: Vec::new(),
         seen: HashSet::new(),
         report: ImportReport::default(),
@@ -1837,48 +1891,109 @@ fn import_in(
 /// (inside the import's transaction, DDL being transactional on both backends: a rollback
 /// restores them). Building an index
 /// once from the finished table is much cheaper than a million random insertions into it.
-const REBUILT_INDEXES: [&str; 7] = [
+const REBUILT_INDEXES: [&str; 5] = [
     "members_name",
     "members_household",
-    "members_id",
     "members_village",
-    "members_screening",
     "households_village",
     "incomes_screening",
 ];
 
-/// Drops [`REBUILT_INDEXES`] when the county holds no household yet; returns their SQL.
-fn drop_secondary_indexes(
+/// What [`prepare_bulk`] decided.
+struct Bulk {
+    /// SQL that builds again what was dropped, to run at the end.
+    rebuild: Vec<String>,
+    /// The database held no household and no person: nothing needs looking up.
+    nothing_stored: bool,
+}
+
+/// Before an import: into a county that holds no household yet, drops [`REBUILT_INDEXES`]
+/// unless the installation already holds more persons than are coming (a province importing
+/// its next county: keeping the indexes up to date costs less than building them again over
+/// every county); on PostgreSQL also the foreign keys ([`drop_foreign_keys`]) and, into an
+/// empty database, the primary keys ([`drop_primary_keys`]).
+fn prepare_bulk(
     tx: &mut dyn Sql,
     county: &RegionCode,
-) -> Result<Vec<String>, StoreError> {
-    let empty = tx
+    expected_persons: usize,
+) -> Result<Bulk, StoreError> {
+    let county_empty = tx
         .query_one(
             "SELECT 1 FROM households WHERE county = $1 LIMIT 1",
             &params![county.as_str()],
         )?
         .is_none();
-    if !empty {
-        return Ok(Vec::new());
+    // persons stored, counted only as far as the expected number
+    let limit = i64::try_from(expected_persons.saturating_add(1)).unwrap_or(i64::MAX);
+    let stored = tx
+        .query_one(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM person_index LIMIT $1) AS t",
+            &params![limit],
+        )?
+        .map_or(0, |r| r.int(0));
+    let nothing_stored = stored == 0
+        && tx
+            .query_one("SELECT 1 FROM households LIMIT 1", &[])?
+            .is_none();
+    let mut rebuild = Vec::new();
+    if !county_empty {
+        return Ok(Bulk {
+            rebuild,
+            nothing_stored,
+        });
     }
-    let mut out = Vec::new();
-    for name in REBUILT_INDEXES {
-        let lookup = match tx.dialect() {
-            Dialect::Sqlite => {
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1 AND sql IS NOT NULL"
-            }
-            Dialect::Postgres => {
-                "SELECT indexdef FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()"
-            }
-        };
-        let Some(r) = tx.query_one(lookup, &params![name])? else {
-            continue;
-        };
-        tx.batch(&format!("DROP INDEX {name}"))?;
-        out.push(r.text(0));
+    if stored < limit {
+        for name in REBUILT_INDEXES {
+            let lookup = match tx.dialect() {
+                Dialect::Sqlite => {
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1 AND sql IS NOT NULL"
+                }
+                Dialect::Postgres => {
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()"
+                }
+            };
+            let Some(r) = tx.query_one(lookup, &params![name])? else {
+                continue;
+            };
+            tx.batch(&format!("DROP INDEX {name}"))?;
+            rebuild.push(r.text(0));
+        }
     }
     if tx.dialect() == Dialect::Postgres {
-        out.extend(drop_foreign_keys(tx)?);
+        if nothing_stored {
+            rebuild.extend(drop_primary_keys(tx)?);
+        }
+        rebuild.extend(drop_foreign_keys(tx)?);
+    }
+    Ok(Bulk {
+        rebuild,
+        nothing_stored,
+    })
+}
+
+/// Tables whose primary keys an import into an empty PostgreSQL database drops and adds back
+/// at the end: their keys get rows in random order (证件号码), which a B-tree takes one page
+/// at a time, and nothing references them. A key added at the end is built by one sort, and
+/// checked: a duplicate (which the reader and the look-ups exclude) would fail the import.
+const REKEYED_TABLES: [&str; 4] = ["members", "person_index", "incomes", "guarantees"];
+
+fn drop_primary_keys(tx: &mut dyn Sql) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    for table in REKEYED_TABLES {
+        let Some(k) = tx.query_one(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+             JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+             WHERE c.contype = 'p' AND n.nspname = current_schema() AND t.relname = $1",
+            &params![table],
+        )?
+        else {
+            continue;
+        };
+        let (name, definition) = (k.text(0), k.text(1));
+        tx.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
+        out.push(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+        ));
     }
     Ok(out)
 }

@@ -23,6 +23,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_screening.sql"),
         include_str!("../migrations/postgres/0003_screening.sql"),
     ),
+    (
+        4,
+        "member_indexes",
+        include_str!("../migrations/sqlite/0004_member_indexes.sql"),
+        include_str!("../migrations/postgres/0004_member_indexes.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.

@@ -506,7 +506,7 @@ impl Store {
         let lo = region.as_str();
         let hi = prefix_end(lo);
         // members carry their village, so every shape below is one indexed lookup:
-        // the ID index, the (county, name) index, or the household's own rows
+        // the person index, the (county, name) index, or the household's own rows
         let county = region.county().map(|c| c.as_str().to_string());
         self.with_conn(|c| {
             let select = "SELECT household_no, village, name, id_number, relation FROM members WHERE village >= $1 AND village < $2";
@@ -520,7 +520,13 @@ impl Store {
                     &params![lo, hi.clone(), q, format!("{q}\u{10FFFF}"), limit],
                 )?,
             };
-            rows.extend(c.query(&format!("{select} AND id_number = $3"), &params![lo, hi.clone(), id.clone()])?);
+            // the person index gives the county, and the members key the row
+            rows.extend(c.query(
+                "SELECT m.household_no, m.village, m.name, m.id_number, m.relation FROM person_index p
+                 JOIN members m ON m.county = p.county AND m.id_number = p.id_number
+                 WHERE p.id_number = $3 AND m.village >= $1 AND m.village < $2",
+                &params![lo, hi.clone(), id.clone()],
+            )?);
             if let Some(h) = c.query_one("SELECT county FROM households WHERE household_no = $1", &params![q])? {
                 rows.extend(c.query(
                     &format!("{select} AND county = $3 AND household_no = $4 ORDER BY position"),
