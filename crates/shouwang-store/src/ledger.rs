@@ -9,7 +9,9 @@
 //!
 //! **Batches.** Households are written in batches of [`BATCH_HOUSEHOLDS`]: one query each for the
 //! batch's existing households, members, person index entries, incomes, 三保障 flags and cases,
-//! then multi-row inserts. A fresh county costs a handful of statements per 500 households.
+//! then bulk inserts ([`Sql::copy_rows`]: `COPY` on PostgreSQL, one prepared statement on SQLite).
+//! Into an empty database nothing is looked up, and PostgreSQL takes [`BULK_BATCH_HOUSEHOLDS`] at
+//! a time. A first import drops indexes and keys and builds them at the end (`prepare_bulk`).
 //!
 //! **Villages** are resolved from a map of the county's villages loaded once, keyed by
 //! township name + short village name (without 村民委员会 and the like) and by short name alone;
