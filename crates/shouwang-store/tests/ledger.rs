@@ -244,6 +244,19 @@ fn a_ledger_sorted_by_name_imports_like_one_sorted_by_household() {
             "{}",
             db.name
         );
+        // every person is found by 证件号码 (through the person index), in the right household
+        for h in hs.iter().step_by(7) {
+            for m in &h.members {
+                let hits = db.store.search(&county(), &m.id_number, 5).unwrap();
+                assert!(
+                    hits.iter()
+                        .any(|x| x.household_no == h.household.household_no),
+                    "{}: a person of {} not found by ID",
+                    db.name,
+                    h.household.household_no
+                );
+            }
+        }
         let mut out = export(&db.store, COUNTY);
         out.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
         let mut hs = hs;
