@@ -337,21 +337,28 @@ fn a_person_twice_in_the_file_rejects_the_later_household_naming_the_first_row()
     assert!(e.problem.zh.contains("第5行"), "{}", e.problem.zh);
 }
 
+/// The test family (510821001, rows 4–5 of [`workbook`]) and a one-person household 510821003,
+/// with the family's second row moved after it when `apart`.
+fn two_households(apart: bool) -> Vec<Vec<(&'static str, String)>> {
+    let mut rows = family();
+    let other = id(1960, 7, Sex::Male);
+    let head = ("赵国强", other.as_str());
+    let single = person("510821003", "赵国强", &other, "户主", head);
+    if apart {
+        let spouse = rows.remove(1);
+        rows.push(single);
+        rows.push(spouse);
+    } else {
+        rows.push(single);
+    }
+    rows
+}
+
 #[test]
 fn rows_of_a_household_scattered_through_the_file_are_grouped() {
     let dir = Dir::new();
     let path = dir.file("scattered.xlsx");
-    let mut rows = family();
-    let other = id(1960, 7, Sex::Male);
-    let spouse = rows.remove(1);
-    rows.push(person(
-        "510821003",
-        "赵国强",
-        &other,
-        "户主",
-        ("赵国强", &other),
-    ));
-    rows.push(spouse);
+    let rows = two_households(true);
     workbook(&path, &rows);
     let got = read(&path);
     assert_eq!(got.errors(), Vec::<&shouwang_io::ledger::RowError>::new());
@@ -385,17 +392,7 @@ fn read_once(path: &Path) -> (Vec<String>, Result<usize, LedgerError>) {
 fn one_pass_stops_at_the_first_household_whose_rows_are_apart() {
     let dir = Dir::new();
     let path = dir.file("scattered.csv");
-    let mut rows = family();
-    let other = id(1960, 7, Sex::Male);
-    let spouse = rows.remove(1);
-    rows.push(person(
-        "510821003",
-        "赵国强",
-        &other,
-        "户主",
-        ("赵国强", &other),
-    ));
-    rows.push(spouse);
+    let rows = two_households(true);
     csv_file(&path, &rows);
     let (handed, end) = read_once(&path);
     // 510821001 ended where 510821003 began, then came back on row 6
@@ -415,15 +412,7 @@ fn one_pass_of_a_grouped_file_gives_what_two_passes_give() {
     let dir = Dir::new();
     for name in ["grouped.csv", "grouped.xlsx"] {
         let path = dir.file(name);
-        let mut rows = family();
-        let other = id(1960, 7, Sex::Male);
-        rows.push(person(
-            "510821003",
-            "赵国强",
-            &other,
-            "户主",
-            ("赵国强", &other),
-        ));
+        let rows = two_households(false);
         if name.ends_with(".csv") {
             csv_file(&path, &rows);
         } else {
