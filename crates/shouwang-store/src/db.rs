@@ -108,16 +108,9 @@ pub trait Sql {
 
     /// Bulk-loads `values`, rows of `width`, into `target` (`table (col, …)`): PostgreSQL's
     /// `COPY … FROM STDIN`, many times faster than multi-row inserts there; on SQLite one
-    /// statement prepared once and stepped per row, its parameters bound in place. Returns
-    /// `false`, writing nothing, where the backend has no such path (the caller inserts).
-    fn copy_rows(
-        &mut self,
-        _target: &str,
-        _width: usize,
-        _values: &[Value],
-    ) -> Result<bool, StoreError> {
-        Ok(false)
-    }
+    /// statement prepared once and stepped per row, its parameters bound in place.
+    fn copy_rows(&mut self, target: &str, width: usize, values: &[Value])
+        -> Result<(), StoreError>;
 }
 
 /// Appends one value in COPY's text format: `\N` for NULL, backslash escapes for the
@@ -145,10 +138,10 @@ fn pg_copy(
     target: &str,
     width: usize,
     values: &[Value],
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     use std::io::Write;
     if values.is_empty() || width == 0 {
-        return Ok(true);
+        return Ok(());
     }
     let mut w = c.copy_in(&format!("COPY {target} FROM STDIN"))?;
     let mut buf = Vec::with_capacity(1 << 20);
@@ -169,7 +162,7 @@ fn pg_copy(
     w.write_all(&buf)
         .map_err(|e| StoreError::Other(format!("COPY {target}: {e}")))?;
     w.finish()?;
-    Ok(true)
+    Ok(())
 }
 
 /// Rewrites `$1` placeholders to SQLite's `?1`. Our SQL never has `$` inside string literals.
@@ -249,7 +242,7 @@ macro_rules! impl_sqlite_sql {
                 target: &str,
                 width: usize,
                 values: &[Value],
-            ) -> Result<bool, StoreError> {
+            ) -> Result<(), StoreError> {
                 sqlite_copy(self, target, width, values)
             }
         }
@@ -262,10 +255,10 @@ fn sqlite_copy(
     target: &str,
     width: usize,
     values: &[Value],
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     use std::fmt::Write;
     if values.is_empty() || width == 0 {
-        return Ok(true);
+        return Ok(());
     }
     let mut sql = format!("INSERT INTO {target} VALUES (");
     for k in 1..=width {
@@ -279,7 +272,7 @@ fn sqlite_copy(
         }
         stmt.raw_execute()?;
     }
-    Ok(true)
+    Ok(())
 }
 impl_sqlite_sql!(rusqlite::Connection);
 impl_sqlite_sql!(rusqlite::Transaction<'_>);
@@ -339,7 +332,7 @@ macro_rules! impl_pg_sql {
                 target: &str,
                 width: usize,
                 values: &[Value],
-            ) -> Result<bool, StoreError> {
+            ) -> Result<(), StoreError> {
                 pg_copy(self, target, width, values)
             }
         }

@@ -1055,8 +1055,8 @@ fn tuples_sql(head: &str, width: usize, n: usize, tail: &str) -> String {
     sql
 }
 
-/// Inserts `values`, rows of `width`, as `head (…), (…) tail`; plain inserts (no `tail`) go
-/// through `COPY` where the backend has it.
+/// Inserts `values`, rows of `width`, as `head (…), (…) tail`; plain inserts (no `tail`) are
+/// bulk-loaded ([`Sql::copy_rows`]).
 fn insert_rows(
     tx: &mut dyn Sql,
     head: &str,
@@ -1070,9 +1070,7 @@ fn insert_rows(
             .trim_start_matches("INSERT INTO ")
             .trim_end_matches("VALUES")
             .trim();
-        if tx.copy_rows(target, width, values)? {
-            return Ok(());
-        }
+        return tx.copy_rows(target, width, values);
     }
     let per = rows_per_statement(tx, width);
     let mut sql: Option<(usize, String)> = None;
@@ -1181,8 +1179,12 @@ impl Store {
         opts: &LedgerImport,
     ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
         let mut summary = None;
-        // room for a batch: the reader keeps reading while a batch is written
-        let room = batch_size(self.dialect(), true).max(2 * BATCH_HOUSEHOLDS);
+        // room for the largest batch this backend writes (two of SQLite's), so that the reader
+        // keeps reading while one is written
+        let room = match self.dialect() {
+            Dialect::Sqlite => 2 * BATCH_HOUSEHOLDS,
+            Dialect::Postgres => BULK_BATCH_HOUSEHOLDS,
+        };
         let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(room);
         // a generous guess (a person row takes some 450 bytes of CSV, 230 of xlsx)
         let expected = std::fs::metadata(path).map_or(usize::MAX, |m| m.len() as usize / 200);
@@ -1979,6 +1981,7 @@ fn prepare_bulk(
         )?
         .map_or(0, |r| r.int(0));
     let nothing_stored = stored == 0
+        && county_empty
         && tx
             .query_one("SELECT 1 FROM households LIMIT 1", &[])?
             .is_none();

@@ -103,6 +103,20 @@ fn csv_file(path: &Path, hs: &[LedgerHousehold]) {
     write_ledger_csv(std::fs::File::create(path).unwrap(), hs).unwrap();
 }
 
+/// `n` synthetic households of the test county written to `ledger.csv` in `dir`.
+fn synth_csv(store: &Store, dir: &Dir, n: usize, seed: u64) -> (Vec<LedgerHousehold>, PathBuf) {
+    let hs = synth(store, n, seed);
+    let path = dir.file("ledger.csv");
+    csv_file(&path, &hs);
+    (hs, path)
+}
+
+/// Households in 户编号 order, to compare an export with what was imported.
+fn by_household_no(mut hs: Vec<LedgerHousehold>) -> Vec<LedgerHousehold> {
+    hs.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
+    hs
+}
+
 fn persons(hs: &[LedgerHousehold]) -> usize {
     hs.iter().map(|h| h.members.len()).sum()
 }
@@ -122,9 +136,7 @@ fn export(store: &Store, region: &str) -> Vec<LedgerHousehold> {
 fn a_synthetic_ledger_imports_whole_and_a_second_import_changes_nothing() {
     for db in dbs() {
         let dir = Dir::new();
-        let hs = synth(&db.store, 240, 1);
-        let path = dir.file("ledger.csv");
-        csv_file(&path, &hs);
+        let (hs, path) = synth_csv(&db.store, &dir, 240, 1);
         let r = import(&db.store, &path, &opts(COUNTY, false));
         assert_eq!(
             r.errors(),
@@ -162,9 +174,7 @@ fn a_synthetic_ledger_imports_whole_and_a_second_import_changes_nothing() {
 fn export_then_import_changes_nothing_in_xlsx_and_csv() {
     for db in dbs() {
         let dir = Dir::new();
-        let hs = synth(&db.store, 120, 2);
-        let path = dir.file("ledger.csv");
-        csv_file(&path, &hs);
+        let (hs, path) = synth_csv(&db.store, &dir, 120, 2);
         import(&db.store, &path, &opts(COUNTY, false));
         let out = export(&db.store, COUNTY);
         assert_eq!(out.len(), 120);
@@ -192,10 +202,7 @@ fn export_then_import_changes_nothing_in_xlsx_and_csv() {
             db.name
         );
         // the export gives back what was imported
-        let mut hs = hs;
-        hs.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
-        let mut out = out;
-        out.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
+        let (hs, out) = (by_household_no(hs), by_household_no(out));
         for (a, b) in hs.iter().zip(&out) {
             assert_eq!(a.members, b.members);
             assert_eq!(a.monitoring, b.monitoring);
@@ -210,9 +217,7 @@ fn export_then_import_changes_nothing_in_xlsx_and_csv() {
 fn a_ledger_sorted_by_name_imports_like_one_sorted_by_household() {
     for db in dbs() {
         let dir = Dir::new();
-        let hs = synth(&db.store, 120, 3);
-        let path = dir.file("ledger.csv");
-        csv_file(&path, &hs);
+        let (hs, path) = synth_csv(&db.store, &dir, 120, 3);
         // sorted by 姓名 in Excel: the rows of most households are now apart
         let mut rows = csv_rows(&path);
         let name = col(&rows, Col::Name);
@@ -257,10 +262,8 @@ fn a_ledger_sorted_by_name_imports_like_one_sorted_by_household() {
                 );
             }
         }
-        let mut out = export(&db.store, COUNTY);
-        out.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
-        let mut hs = hs;
-        hs.sort_by(|a, b| a.household.household_no.cmp(&b.household.household_no));
+        let out = by_household_no(export(&db.store, COUNTY));
+        let hs = by_household_no(hs);
         assert_eq!(out.len(), hs.len());
         for (a, b) in hs.iter().zip(&out) {
             let ids = |h: &LedgerHousehold| {
@@ -559,9 +562,7 @@ fn fix_error_workbook(book: &Path, original: &[Vec<String>]) -> Vec<Vec<String>>
 fn all_or_nothing_commits_nothing_when_any_household_fails() {
     for db in dbs() {
         let dir = Dir::new();
-        let hs = synth(&db.store, 50, 5);
-        let path = dir.file("ledger.csv");
-        csv_file(&path, &hs);
+        let (_, path) = synth_csv(&db.store, &dir, 50, 5);
         let mut rows = csv_rows(&path);
         let i = col(&rows, Col::Name);
         let last = rows.len() - 1;
@@ -630,9 +631,7 @@ fn a_person_moves_between_households_when_both_are_in_the_file() {
 fn a_township_user_cannot_import_into_or_export_another_township() {
     for db in dbs() {
         let dir = Dir::new();
-        let hs = synth(&db.store, 60, 7);
-        let path = dir.file("ledger.csv");
-        csv_file(&path, &hs);
+        let (hs, path) = synth_csv(&db.store, &dir, 60, 7);
         let r = import(&db.store, &path, &opts("510812100", false));
         let mine = hs
             .iter()
@@ -662,9 +661,7 @@ fn libreoffice_reads_the_exported_workbook() {
     let db = TestDb::sqlite().unwrap();
     regions(&db.store);
     let dir = Dir::new();
-    let hs = synth(&db.store, 25, 8);
-    let path = dir.file("ledger.csv");
-    csv_file(&path, &hs);
+    let (hs, path) = synth_csv(&db.store, &dir, 25, 8);
     import(&db.store, &path, &opts(COUNTY, false));
     let xlsx = dir.file("export.xlsx");
     write_ledger_xlsx(&xlsx, export(&db.store, COUNTY)).unwrap();
