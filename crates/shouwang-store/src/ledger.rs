@@ -23,7 +23,7 @@
 //! that need such a move wait until the end of the file, when the other household has been seen.
 //!
 //! **Idempotence.** Each household is compared with what is stored (household, members, the year's
-//! income, the year's flags, the latest monitoring case); identical households are not written and
+//! income, the year's latest 三保障 check whoever recorded it, the latest monitoring case); identical households are not written and
 //! are reported unchanged. Fields the ledger does not carry (address, land, death dates) are kept.
 //! A changed household is rewritten, its version incremented, and an audit event
 //! `household.import` with `{"household":…, "members":[…]}` before and after (plus the ledger's
@@ -325,7 +325,8 @@ struct Existing {
     households: HashMap<String, (String, Household)>,
     members: HashMap<String, Vec<Member>>,
     incomes: HashMap<(String, i64), LedgerIncome>,
-    flags: HashMap<(String, String), Flags>,
+    /// every stored check of a household's flags: (as of, flags)
+    flags: HashMap<String, Vec<(String, Flags)>>,
     cases: HashMap<String, StoredCase>,
     /// id_number → household_no
     persons: HashMap<String, String>,
@@ -402,7 +403,10 @@ fn load_existing(
             &format!("SELECT household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water FROM guarantees WHERE county = $1 AND household_no IN ({list})"),
             &values,
         )? {
-            ex.flags.insert((r.text(0), r.text(1)), [r.bool(2), r.bool(3), r.bool(4), r.bool(5)]);
+            ex.flags
+                .entry(r.text(0))
+                .or_default()
+                .push((r.text(1), [r.bool(2), r.bool(3), r.bool(4), r.bool(5)]));
         }
         for r in tx.query(
             &format!("SELECT household_no, {CASE_COLUMNS} FROM monitoring_cases WHERE county = $1 AND household_no IN ({list}) ORDER BY id"),
@@ -643,9 +647,19 @@ impl Importer<'_> {
             }
             _ => None,
         };
+        // the year's flags: the latest check of the ledger's year, whatever recorded it (a ledger,
+        // a village cadre, a department's data); a new year's ledger records its own check
         let flags = flags_of(&h.guarantees).and_then(|f| {
             let key = as_of(data_year as i32);
-            (ex.flags.get(&(no.clone(), key.clone())) != Some(&f)).then_some((key, f))
+            let year = format!("{data_year:04}-");
+            let in_force = ex.flags.get(&no).and_then(|checks| {
+                checks
+                    .iter()
+                    .filter(|(on, _)| on.starts_with(&year) && *on <= key)
+                    .max_by(|a, b| a.0.cmp(&b.0))
+                    .map(|(_, f)| f)
+            });
+            (in_force != Some(&f)).then_some((key, f))
         });
         let stored_case = ex.cases.get(&no);
         let case = match (h.monitoring, stored_case) {

@@ -10,6 +10,7 @@ use shouwang_io::ledger::{
     write_error_workbook, write_ledger_csv, write_ledger_xlsx, Col, LedgerHousehold, ReadOptions,
 };
 use shouwang_store::audit::Actor;
+use shouwang_store::income::Guarantees;
 use shouwang_store::ledger::{ImportReport, LedgerImport};
 use shouwang_store::testing::TestDb;
 use shouwang_store::Store;
@@ -275,6 +276,70 @@ fn a_ledger_sorted_by_name_imports_like_one_sorted_by_household() {
             assert_eq!(a.monitoring, b.monitoring);
             assert_eq!(a.income, b.income);
         }
+    }
+}
+
+#[test]
+fn households_kept_in_shouwang_go_out_and_come_back_unchanged() {
+    for db in dbs() {
+        // entered in Shouwang, not from a ledger: a village cadre's 三保障 check in September
+        let hs: Vec<LedgerHousehold> = synth(&db.store, 40, 10)
+            .into_iter()
+            .filter(|h| h.monitoring.is_none())
+            .collect();
+        let places = db.store.village_places(&county()).unwrap();
+        let entered: Vec<_> = hs
+            .iter()
+            .map(|h| {
+                let place = places
+                    .iter()
+                    .find(|p| (&p.township, &p.village) == (&h.place.township, &h.place.village))
+                    .unwrap();
+                let mut household = h.household.clone();
+                household.village = place.village_code.clone().unwrap();
+                (household, h.members.clone())
+            })
+            .collect();
+        db.store
+            .bulk_load(&Actor::system("test"), &entered, "test")
+            .unwrap();
+        for h in &hs {
+            let g = &h.guarantees;
+            let check = Guarantees {
+                as_of: Date::new(h.year.unwrap(), 9, 27).unwrap(),
+                unsafe_housing: g.unsafe_housing.unwrap_or(false),
+                dropout: g.out_of_school.unwrap_or(false),
+                uninsured: g.uninsured_member.unwrap_or(false),
+                unsafe_water: g.unsafe_water.unwrap_or(false),
+                food_clothing: false,
+                source: "村级核查".into(),
+            };
+            db.store
+                .save_guarantees(&Actor::system("test"), &h.household.household_no, &check)
+                .unwrap();
+        }
+        // the export carries the September check; importing it back changes nothing
+        let mut out = export(&db.store, COUNTY);
+        for h in &mut out {
+            h.income = None; // none was entered
+        }
+        assert_eq!(out.len(), hs.len());
+        let dir = Dir::new();
+        let path = dir.file("export.csv");
+        csv_file(&path, &out);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(
+            (
+                r.households_unchanged,
+                r.households_updated,
+                r.households_added
+            ),
+            (hs.len(), 0, 0),
+            "{}",
+            db.name
+        );
+        let no = &hs[0].household.household_no;
+        assert_eq!(db.store.guarantees(no).unwrap().len(), 1, "{}", db.name);
     }
 }
 
