@@ -24,7 +24,8 @@
 //!
 //! **Idempotence.** Each household is compared with what is stored (household, members, the year's
 //! income, the year's latest 三保障 check whoever recorded it, the latest monitoring case); identical households are not written and
-//! are reported unchanged. Fields the ledger does not carry (address, land, death dates) are kept.
+//! are reported unchanged. Fields the ledger does not carry (address, land, death dates) are kept,
+//! and so is the members' order (new members come after).
 //! A changed household is rewritten, its version incremented, and an audit event
 //! `household.import` with `{"household":…, "members":[…]}` before and after (plus the ledger's
 //! yearly data under `"ledger"`) goes into its history. New households are counted in one
@@ -624,7 +625,20 @@ impl Importer<'_> {
             .iter()
             .map(|m| (m.id_number.as_str(), m))
             .collect();
+        // members keep their stored order, new ones after them in the file's: a ledger re-sorted
+        // in Excel (by name, say) lists a family in another order without changing anyone
+        let old_position: HashMap<&str, usize> = old_members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id_number.as_str(), i))
+            .collect();
         let mut members = h.members;
+        members.sort_by_key(|m| {
+            old_position
+                .get(m.id_number.as_str())
+                .copied()
+                .unwrap_or(usize::MAX)
+        });
         let (mut added, mut updated, mut unchanged) = (0, 0, 0);
         for m in &mut members {
             match old_by_id.get(m.id_number.as_str()) {
