@@ -112,15 +112,18 @@ impl fmt::Debug for Store {
     }
 }
 
+/// How long a SQLite connection waits for another one's write lock.
+pub(crate) const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
 fn open_sqlite_conn(path: &PathBuf) -> Result<rusqlite::Connection, StoreError> {
     let c = rusqlite::Connection::open(path)?;
     // WAL: readers never block the writer; NORMAL is durable at each checkpoint and safe in WAL.
     // SQLite's default 4 KiB pages: 16 KiB made a million-person ledger import 20 % faster but
     // the screening snapshot load 70 % and the ledger export 45 % slower (docs/benchmarks.md).
-    c.execute_batch(
+    c.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
-    )?;
+         PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+    ))?;
     // room for the ledger import's statements besides the registry's
     c.set_prepared_statement_cache_capacity(64);
     Ok(c)
@@ -185,7 +188,8 @@ impl Store {
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
-        self.backend.with_tx(|tx| migrate::apply(tx))
+        // foreign keys unenforced while tables are rebuilt, checked at the end (migrate::apply)
+        self.backend.with_bulk_tx(false, |tx| migrate::apply(tx))
     }
 
     pub(crate) fn with_conn<T>(
@@ -202,9 +206,10 @@ impl Store {
     }
     pub(crate) fn with_bulk_tx<T>(
         &self,
+        into_empty: bool,
         f: impl FnOnce(&mut dyn db::Sql) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.backend.with_bulk_tx(f)
+        self.backend.with_bulk_tx(into_empty, f)
     }
 
     /// A consistent copy of a SQLite database (`VACUUM INTO`); for PostgreSQL use pg_dump.

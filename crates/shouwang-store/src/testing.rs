@@ -49,6 +49,11 @@ impl TestDb {
         })
     }
 
+    /// The database file of a SQLite TestDb.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.0.join("test.sqlite"))
+    }
+
     /// A fresh schema on the server named by `url`; dropped with the TestDb.
     pub fn postgres(url: &str) -> Result<TestDb, StoreError> {
         let schema = format!("t_{}", unique());

@@ -90,6 +90,8 @@ fn opts(within: &str, all_or_nothing: bool) -> LedgerImport {
         actor: Actor::system("test"),
         source: "test.csv".into(),
         today: today(),
+        page_cache_mib: shouwang_store::ledger::IMPORT_CACHE_MIB,
+        exclusive: true,
     }
 }
 
@@ -168,6 +170,52 @@ fn a_synthetic_ledger_imports_whole_and_a_second_import_changes_nothing() {
         );
         assert_eq!(again.persons_unchanged, persons(&hs));
         assert_eq!(db.store.count_events("household.import").unwrap(), 0);
+    }
+}
+
+fn journal_mode(path: &Path) -> String {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// A first import into an empty SQLite database writes straight into the file when nothing else
+/// has the database open, and through the WAL when something does (a web server's readers):
+/// either way everything lands, the other connection keeps reading, and the database is left in
+/// WAL mode for the readers that follow.
+#[test]
+fn a_first_import_into_sqlite_lands_whole_whether_or_not_another_connection_reads() {
+    for other_reader in [false, true] {
+        let db = TestDb::sqlite().unwrap();
+        regions(&db.store);
+        let file = db.sqlite_path().unwrap();
+        let reader = other_reader.then(|| rusqlite::Connection::open(&file).unwrap());
+        let regions_seen = |c: &rusqlite::Connection| -> i64 {
+            c.query_row("SELECT COUNT(*) FROM regions", [], |r| r.get(0))
+                .unwrap()
+        };
+        if let Some(c) = &reader {
+            assert_eq!(regions_seen(c), 11);
+        }
+        let dir = Dir::new();
+        let (hs, path) = synth_csv(&db.store, &dir, 120, 4);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert!(r.committed, "other reader: {other_reader}");
+        assert_eq!((r.households_added, r.persons_added), (120, persons(&hs)));
+        let (h, p) = db.store.count_in(&county()).unwrap();
+        assert_eq!((h as usize, p as usize), (120, persons(&hs)));
+        if let Some(c) = &reader {
+            let households: i64 = c
+                .query_row("SELECT COUNT(*) FROM households", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(households, 120, "the other connection sees the import");
+        }
+        drop(reader);
+        assert_eq!(journal_mode(&file), "wal", "other reader: {other_reader}");
+        // and the next import, into a database that is no longer empty, goes as usual
+        let again = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(again.households_unchanged, 120);
     }
 }
 

@@ -66,6 +66,8 @@ fn import(store: &Store, path: &Path) -> Result<(ImportReport, f64, f64)> {
         actor: Actor::system("bench"),
         source: path.display().to_string(),
         today,
+        page_cache_mib: shouwang_store::ledger::IMPORT_CACHE_MIB,
+        exclusive: true,
     };
     reset_peak();
     let started = Instant::now();

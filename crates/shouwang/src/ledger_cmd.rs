@@ -81,6 +81,8 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         today: read.today,
+        page_cache_mib: args.cache_mb,
+        exclusive: true,
     };
     let started = std::time::Instant::now();
     let (report, summary) = match store.import_ledger_file(&args.file, &read, &opts) {

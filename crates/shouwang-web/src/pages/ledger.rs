@@ -192,6 +192,9 @@ async fn upload_inner(
         actor: s.actor(),
         source: name.clone(),
         today: today(),
+        page_cache_mib: shouwang_store::ledger::IMPORT_CACHE_MIB,
+        // other users keep reading while an upload is imported
+        exclusive: false,
     };
     let mut read = ReadOptions::new(opts.today);
     if let Some(sheet) = q.sheet.filter(|x| !x.trim().is_empty()) {
