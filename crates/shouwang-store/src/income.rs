@@ -187,12 +187,17 @@ pub(crate) fn insert_rows(
     Ok(n)
 }
 
+/// The county of household `$1` (household numbers are unique nation-wide), so that reads by
+/// household use the tables' keys, which begin with the county.
+const COUNTY_OF_HOUSEHOLD: &str = "SELECT county FROM households WHERE household_no = $1";
+
 impl Store {
     /// A household's income records, oldest period first (the whole year before its quarters).
     pub fn incomes(&self, household_no: &str) -> Result<Vec<Income>, StoreError> {
         self.with_conn(|c| {
             let rows = c.query(
-                &format!("SELECT {INCOME_COLUMNS} FROM incomes WHERE household_no = $1 ORDER BY year, quarter"),
+                // by the key (county first): household_no alone would scan every county's rows
+                &format!("SELECT {INCOME_COLUMNS} FROM incomes WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY year, quarter"),
                 &params![household_no],
             )?;
             Ok(rows.iter().map(|r| row_income(r, 0)).collect())
@@ -240,8 +245,8 @@ impl Store {
     pub fn guarantees(&self, household_no: &str) -> Result<Vec<Guarantees>, StoreError> {
         self.with_conn(|c| {
             let rows = c.query(
-                "SELECT as_of, unsafe_housing, dropout, uninsured, unsafe_water, food_clothing, source FROM guarantees
-                 WHERE household_no = $1 ORDER BY as_of DESC",
+                &format!("SELECT as_of, unsafe_housing, dropout, uninsured, unsafe_water, food_clothing, source FROM guarantees
+                 WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY as_of DESC"),
                 &params![household_no],
             )?;
             Ok(rows.iter().map(row_guarantees).collect())

@@ -870,7 +870,8 @@ impl Store {
         self.with_conn(|c| {
             let rows = c.query(
                 "SELECT id, household_no, risk, level, rules, source, found_on, due_on, status FROM leads
-                 WHERE household_no = $1 ORDER BY id DESC",
+                 WHERE county = (SELECT county FROM households WHERE household_no = $1) AND household_no = $1
+                 ORDER BY id DESC",
                 &params![household_no],
             )?;
             Ok(rows.iter().map(row_lead).collect())

@@ -202,6 +202,11 @@ fn a_first_import_into_sqlite_lands_whole_whether_or_not_another_connection_read
         let (hs, path) = synth_csv(&db.store, &dir, 120, 4);
         let r = import(&db.store, &path, &opts(COUNTY, false));
         assert!(r.committed, "other reader: {other_reader}");
+        // before the store opens anything else: left in WAL mode, and written through the WAL
+        // only when the other reader was there
+        assert_eq!(journal_mode(&file), "wal", "other reader: {other_reader}");
+        let wal_bytes = std::fs::metadata(file.with_extension("sqlite-wal")).map_or(0, |m| m.len());
+        assert_eq!(wal_bytes > 0, other_reader, "WAL of {wal_bytes} bytes");
         assert_eq!((r.households_added, r.persons_added), (120, persons(&hs)));
         let (h, p) = db.store.count_in(&county()).unwrap();
         assert_eq!((h as usize, p as usize), (120, persons(&hs)));
@@ -212,7 +217,6 @@ fn a_first_import_into_sqlite_lands_whole_whether_or_not_another_connection_read
             assert_eq!(households, 120, "the other connection sees the import");
         }
         drop(reader);
-        assert_eq!(journal_mode(&file), "wal", "other reader: {other_reader}");
         // and the next import, into a database that is no longer empty, goes as usual
         let again = import(&db.store, &path, &opts(COUNTY, false));
         assert_eq!(again.households_unchanged, 120);

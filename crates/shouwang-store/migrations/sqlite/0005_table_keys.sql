@@ -134,3 +134,7 @@ CREATE UNIQUE INDEX members_key ON members (county, id_number);
 CREATE INDEX members_household ON members (county, household_no, position, deceased_on, labour, health, schooling, resident_medical, employee_medical);
 CREATE INDEX members_name ON members (county, name);
 CREATE INDEX members_village ON members (village, deceased_on);
+
+-- a household's leads (its page) by index: the only index with household_no was the partial
+-- one of open leads
+CREATE INDEX leads_household ON leads (county, household_no, id);
