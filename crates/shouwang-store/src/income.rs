@@ -4,6 +4,7 @@
 
 use crate::audit::{record, Actor};
 use crate::db::{Row, Sql, Value};
+use crate::registry::COUNTY_OF_HOUSEHOLD;
 use crate::{params, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use shouwang_core::income::{validate_income, Income, IncomePeriod};
@@ -122,10 +123,7 @@ const UPSERT_GUARANTEES: &str = "INSERT INTO guarantees (county, household_no, a
 /// The county and living size of a household, or `NotFound`.
 fn household_county_size(c: &mut dyn Sql, no: &str) -> Result<(String, i64), StoreError> {
     let county = c
-        .query_one(
-            "SELECT county FROM households WHERE household_no = $1",
-            &params![no],
-        )?
+        .query_one(COUNTY_OF_HOUSEHOLD, &params![no])?
         .map(|r| r.text(0))
         .ok_or(StoreError::NotFound)?;
     let size = c
@@ -186,10 +184,6 @@ pub(crate) fn insert_rows(
     n += flush(tx, &mut values, count)?;
     Ok(n)
 }
-
-/// The county of household `$1` (household numbers are unique nation-wide), so that reads by
-/// household use the tables' keys, which begin with the county.
-const COUNTY_OF_HOUSEHOLD: &str = "SELECT county FROM households WHERE household_no = $1";
 
 impl Store {
     /// A household's income records, oldest period first (the whole year before its quarters).

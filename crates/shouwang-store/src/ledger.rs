@@ -550,11 +550,16 @@ impl Importer<'_> {
         } else {
             load_existing(tx, &self.county, &batch)?
         };
-        let in_batch: HashSet<&str> = batch
-            .iter()
-            .map(|h| h.household.household_no.as_str())
-            .collect();
-        let in_batch: HashSet<String> = in_batch.into_iter().map(str::to_string).collect();
+        // households of this batch, for persons the database places elsewhere (none when the
+        // look-ups found nobody, as in a first import)
+        let in_batch: HashSet<String> = if ex.persons.is_empty() {
+            HashSet::new()
+        } else {
+            batch
+                .iter()
+                .map(|h| h.household.household_no.clone())
+                .collect()
+        };
         let mut plans: Vec<Planned> = Vec::with_capacity(batch.len());
         for h in batch {
             let no = h.household.household_no.clone();

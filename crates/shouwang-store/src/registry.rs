@@ -62,6 +62,11 @@ pub(crate) fn county_of(h: &Household) -> String {
         .unwrap_or_default()
 }
 
+/// The county of household `$1` (household numbers are unique nation-wide); as a subquery it
+/// lets reads by household use the tables' keys, which begin with the county.
+pub(crate) const COUNTY_OF_HOUSEHOLD: &str =
+    "SELECT county FROM households WHERE household_no = $1";
+
 pub(crate) fn household_values(h: &Household) -> Vec<Value> {
     params![
         county_of(h),
@@ -527,7 +532,7 @@ impl Store {
                  WHERE p.id_number = $3 AND m.village >= $1 AND m.village < $2",
                 &params![lo, hi.clone(), id.clone()],
             )?);
-            if let Some(h) = c.query_one("SELECT county FROM households WHERE household_no = $1", &params![q])? {
+            if let Some(h) = c.query_one(COUNTY_OF_HOUSEHOLD, &params![q])? {
                 rows.extend(c.query(
                     &format!("{select} AND county = $3 AND household_no = $4 ORDER BY position"),
                     &params![lo, hi, h.text(0), q],

@@ -9,6 +9,7 @@
 use crate::audit::{record, Actor};
 use crate::db::{Row, Sql, Value};
 use crate::income::{insert_rows, row_income, INCOME_COLUMNS};
+use crate::registry::COUNTY_OF_HOUSEHOLD;
 use crate::{params, Store, StoreError};
 use serde::Serialize;
 use shouwang_core::codes::{HealthCondition, LabourCapacity, Schooling};
@@ -869,9 +870,8 @@ impl Store {
     pub fn household_leads(&self, household_no: &str) -> Result<Vec<LeadRecord>, StoreError> {
         self.with_conn(|c| {
             let rows = c.query(
-                "SELECT id, household_no, risk, level, rules, source, found_on, due_on, status FROM leads
-                 WHERE county = (SELECT county FROM households WHERE household_no = $1) AND household_no = $1
-                 ORDER BY id DESC",
+                &format!("SELECT id, household_no, risk, level, rules, source, found_on, due_on, status FROM leads
+                 WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY id DESC"),
                 &params![household_no],
             )?;
             Ok(rows.iter().map(row_lead).collect())

@@ -230,7 +230,7 @@ impl Store {
     pub fn pair(&self, actor: &Actor, user_id: i64, household_no: &str) -> Result<(), StoreError> {
         self.with_tx(|tx| {
             let county = tx
-                .query_one("SELECT county FROM households WHERE household_no = $1", &params![household_no])?
+                .query_one(crate::registry::COUNTY_OF_HOUSEHOLD, &params![household_no])?
                 .map(|r| r.text(0))
                 .ok_or(StoreError::NotFound)?;
             tx.exec(

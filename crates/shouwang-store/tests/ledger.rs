@@ -120,6 +120,15 @@ fn by_household_no(mut hs: Vec<LedgerHousehold>) -> Vec<LedgerHousehold> {
     hs
 }
 
+/// No row of the import was refused (the errors are shown when one was).
+fn assert_clean(r: &ImportReport, backend: &str) {
+    assert_eq!(
+        r.errors(),
+        Vec::<&shouwang_io::ledger::RowError>::new(),
+        "{backend}"
+    );
+}
+
 fn persons(hs: &[LedgerHousehold]) -> usize {
     hs.iter().map(|h| h.members.len()).sum()
 }
@@ -141,12 +150,7 @@ fn a_synthetic_ledger_imports_whole_and_a_second_import_changes_nothing() {
         let dir = Dir::new();
         let (hs, path) = synth_csv(&db.store, &dir, 240, 1);
         let r = import(&db.store, &path, &opts(COUNTY, false));
-        assert_eq!(
-            r.errors(),
-            Vec::<&shouwang_io::ledger::RowError>::new(),
-            "{}",
-            db.name
-        );
+        assert_clean(&r, db.name);
         assert_eq!(
             (r.households_added, r.persons_added),
             (240, persons(&hs)),
@@ -283,12 +287,7 @@ fn a_ledger_sorted_by_name_imports_like_one_sorted_by_household() {
         write_rows(&path, &rows);
 
         let r = import(&db.store, &path, &opts(COUNTY, false));
-        assert_eq!(
-            r.errors(),
-            Vec::<&shouwang_io::ledger::RowError>::new(),
-            "{}",
-            db.name
-        );
+        assert_clean(&r, db.name);
         assert_eq!(
             (r.households_added, r.persons_added, r.households_rejected),
             (120, persons(&hs), 0),
@@ -620,12 +619,7 @@ fn a_dozen_damages_give_exactly_the_expected_rejections_and_the_fixed_error_work
         let fixed_path = dir.file("fixed.csv");
         write_rows(&fixed_path, &fixed);
         let again = import(&db.store, &fixed_path, &opts(COUNTY, false));
-        assert_eq!(
-            again.errors(),
-            Vec::<&shouwang_io::ledger::RowError>::new(),
-            "{}",
-            db.name
-        );
+        assert_clean(&again, db.name);
         assert_eq!(again.households_added, 12);
         let (h, _) = db.store.count_in(&county()).unwrap();
         assert_eq!(h as usize, hs.len());
@@ -726,12 +720,7 @@ fn a_person_moves_between_households_when_both_are_in_the_file() {
         hs.swap(from, to);
         csv_file(&path, &hs);
         let r = import(&db.store, &path, &opts(COUNTY, false));
-        assert_eq!(
-            r.errors(),
-            Vec::<&shouwang_io::ledger::RowError>::new(),
-            "{}",
-            db.name
-        );
+        assert_clean(&r, db.name);
         assert_eq!(r.households_updated, 2, "{}", db.name);
         let record = db
             .store
