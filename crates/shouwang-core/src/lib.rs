@@ -9,6 +9,7 @@ pub mod date;
 pub mod household;
 pub mod id_number;
 pub mod income;
+pub mod ledger;
 pub mod money;
 pub mod monitoring;
 pub mod problem;

@@ -10,8 +10,8 @@ use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
 use shouwang_core::{Date, Fen, RegionCode};
 use shouwang_io::ledger::{
     read_ledger, read_ledger_all, write_error_workbook, write_ledger_csv, write_ledger_xlsx,
-    Grouping, LedgerContents, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome,
-    LedgerItem, LedgerXlsxWriter, PlaceNames, ReadError, ReadOptions,
+    Grouping, LedgerContents, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerItem,
+    LedgerXlsxWriter, PlaceNames, ReadError, ReadOptions,
 };
 use std::path::{Path, PathBuf};
 
@@ -695,7 +695,8 @@ fn synthetic(n: usize) -> Vec<LedgerHousehold> {
                 members,
                 monitoring,
                 year: Some(2025),
-                income: (i % 3 != 0).then_some(LedgerIncome {
+                income: (i % 3 != 0).then_some(shouwang_core::income::Income {
+                    period: shouwang_core::income::IncomePeriod::year(2025),
                     wages: Fen(1_234_567 + i as i64),
                     business: Fen(300_050),
                     property: Fen(0),

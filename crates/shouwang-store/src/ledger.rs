@@ -1,5 +1,5 @@
 //! The household ledger (户人台账) in the database: import a stream of households read by
-//! `shouwang_io::ledger`, and export a region's households back to the ledger writers.
+//! the io crate (as core's ledger records), and export a region's households back to the ledger writers.
 //!
 //! **One transaction per import.** Every household of a file is written inside a single
 //! transaction, in both modes. A kill in the middle of an import therefore leaves the database
@@ -48,15 +48,15 @@ use crate::registry::{
 use crate::{params, Store, StoreError};
 use shouwang_core::date::YearMonth;
 use shouwang_core::id_number::mask;
+use shouwang_core::income::{Income, IncomePeriod};
+use shouwang_core::ledger::{
+    Col, LedgerGuarantees, LedgerHousehold, LedgerItem, PlaceNames, RejectedHousehold, RowError,
+    SourceRows,
+};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::village_short_name;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode, RegionLevel};
-use shouwang_io::ledger::{
-    Col, Grouping, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem,
-    LedgerSummary, PlaceNames, ReadError, ReadOptions, RejectedHousehold, RowError,
-};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 /// Households per batch of queries and multi-row inserts.
 pub const BATCH_HOUSEHOLDS: usize = 500;
@@ -98,9 +98,10 @@ pub struct LedgerImport {
     pub exclusive: bool,
 }
 
-/// What an import did.
-#[derive(Clone, Debug, Default)]
-pub struct ImportReport {
+/// What an import did. `S`: the file's rows that rejected households keep, for the error
+/// workbook.
+#[derive(Clone, Debug)]
+pub struct ImportReport<S = ()> {
     pub households_added: usize,
     pub households_updated: usize,
     pub households_unchanged: usize,
@@ -112,47 +113,36 @@ pub struct ImportReport {
     /// Whether anything was committed (false after an all-or-nothing import with rejections).
     pub committed: bool,
     /// The rejected households, in file order, for the error workbook.
-    pub rejected: Vec<RejectedHousehold>,
+    pub rejected: Vec<RejectedHousehold<S>>,
     /// Warnings of the imported households (derived incomes that disagree, …).
     pub warnings: Vec<RowError>,
 }
 
-impl ImportReport {
-    /// The report as the CLI prints it, in Chinese then English.
-    pub fn lines(&self) -> Vec<String> {
-        let mut v = vec![
-            format!(
-                "户 / households：新增 added {}，更新 updated {}，未变 unchanged {}，拒绝 rejected {}",
-                self.households_added,
-                self.households_updated,
-                self.households_unchanged,
-                self.households_rejected
-            ),
-            format!(
-                "人 / persons：新增 added {}，更新 updated {}，未变 unchanged {}，拒绝 rejected {}",
-                self.persons_added, self.persons_updated, self.persons_unchanged, self.persons_rejected
-            ),
-        ];
-        if !self.committed {
-            v.push("未写入任何数据（全部或全不模式下有错误）/ nothing was written (all-or-nothing with errors)".into());
+impl<S> Default for ImportReport<S> {
+    fn default() -> Self {
+        ImportReport {
+            households_added: 0,
+            households_updated: 0,
+            households_unchanged: 0,
+            households_rejected: 0,
+            persons_added: 0,
+            persons_updated: 0,
+            persons_unchanged: 0,
+            persons_rejected: 0,
+            committed: false,
+            rejected: Vec::new(),
+            warnings: Vec::new(),
         }
-        v
     }
+}
+
+impl<S> ImportReport<S> {
     /// All row errors, in row order.
     pub fn errors(&self) -> Vec<&RowError> {
         let mut all: Vec<&RowError> = self.rejected.iter().flat_map(|r| &r.errors).collect();
         all.sort_by_key(|e| e.row);
         all
     }
-}
-
-/// Why an import failed as a whole (nothing was written).
-#[derive(Debug, thiserror::Error)]
-pub enum ImportFailure {
-    #[error("{0}")]
-    File(#[from] LedgerError),
-    #[error("{0}")]
-    Store(#[from] StoreError),
 }
 
 /// The county's villages, for resolving names.
@@ -192,9 +182,9 @@ impl Villages {
     }
 
     /// The village's code, or the problem (column, reason).
-    fn resolve(
+    fn resolve<S>(
         &self,
-        h: &LedgerHousehold,
+        h: &LedgerHousehold<S>,
         county: &RegionCode,
     ) -> Result<RegionCode, (Col, Problem)> {
         if h.village_resolved() {
@@ -293,8 +283,10 @@ const CASE_COLUMNS: &str =
 const INCOME_COLUMNS: &str =
     "year, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical";
 
-fn income_from_row(r: &impl Cells, at: usize) -> LedgerIncome {
-    LedgerIncome {
+/// An income of [`INCOME_COLUMNS`] from column `at` on (the year first).
+fn income_from_row(r: &impl Cells, at: usize) -> Income {
+    Income {
+        period: IncomePeriod::year(r.int(at) as i32),
         wages: Fen(r.int(at + 1)),
         business: Fen(r.int(at + 2)),
         property: Fen(r.int(at + 3)),
@@ -332,7 +324,7 @@ fn as_of(year: i32) -> String {
 struct Existing {
     households: HashMap<String, (String, Household)>,
     members: HashMap<String, Vec<Member>>,
-    incomes: HashMap<(String, i64), LedgerIncome>,
+    incomes: HashMap<(String, i64), Income>,
     /// every stored check of a household's flags: (as of, flags)
     flags: HashMap<String, Vec<(String, Flags)>>,
     cases: HashMap<String, StoredCase>,
@@ -344,10 +336,10 @@ fn in_list(start: usize, n: usize) -> String {
     placeholders(start, n)
 }
 
-fn load_existing(
+fn load_existing<S>(
     tx: &mut dyn Sql,
     county: &str,
-    batch: &[LedgerHousehold],
+    batch: &[LedgerHousehold<S>],
 ) -> Result<Existing, StoreError> {
     let mut ex = Existing::default();
     let nos: Vec<&str> = batch
@@ -444,17 +436,17 @@ struct Planned {
     household: Household,
     members: Vec<Member>,
     is_new: bool,
-    income: Option<(i64, LedgerIncome)>,
+    income: Option<(i64, Income)>,
     flags: Option<(String, Flags)>,
     case: Option<CaseWrite>,
     audit: Option<(serde_json::Value, serde_json::Value)>,
 }
 
-struct Importer<'o> {
+struct Importer<'o, S> {
     opts: &'o LedgerImport,
     county: String,
     villages: Villages,
-    batch: Vec<LedgerHousehold>,
+    batch: Vec<LedgerHousehold<S>>,
     /// [`BATCH_HOUSEHOLDS`], or [`BULK_BATCH_HOUSEHOLDS`] when nothing is looked up
     batch_size: usize,
     trash: Trash,
@@ -463,10 +455,10 @@ struct Importer<'o> {
     /// looks them up before: the reader refuses a 证件号码 given twice in the file, and the
     /// look-ups are for persons stored before the import.
     persons: Vec<PersonKey>,
-    deferred: Vec<LedgerHousehold>,
+    deferred: Vec<LedgerHousehold<S>>,
     /// households written (or found unchanged) by this import
     seen: HashSet<String>,
-    report: ImportReport,
+    report: ImportReport<S>,
     now: i64,
     /// The database held no household and no person when the import began: nothing can be
     /// found, so the per-batch look-ups are skipped (the reader has already refused a 证件号码
@@ -474,7 +466,12 @@ struct Importer<'o> {
     nothing_stored: bool,
 }
 
-fn person_elsewhere(h: &LedgerHousehold, i: usize, m: &Member, other: &str) -> RowError {
+fn person_elsewhere<S: SourceRows>(
+    h: &LedgerHousehold<S>,
+    i: usize,
+    m: &Member,
+    other: &str,
+) -> RowError {
     RowError {
         row: h.row_of_member(i).unwrap_or(0),
         column: Col::IdNumber.name().to_string(),
@@ -487,26 +484,26 @@ fn person_elsewhere(h: &LedgerHousehold, i: usize, m: &Member, other: &str) -> R
     }
 }
 
-fn household_error(h: &LedgerHousehold, col: Col, problem: Problem) -> RowError {
+fn household_error<S: SourceRows>(h: &LedgerHousehold<S>, col: Col, problem: Problem) -> RowError {
     RowError {
-        row: h.source_rows.first().map(|r| r.number).unwrap_or(0),
+        row: h.first_row(),
         column: col.name().to_string(),
         problem,
     }
 }
 
-impl Importer<'_> {
-    fn reject(&mut self, h: LedgerHousehold, errors: Vec<RowError>) {
+impl<S: SourceRows> Importer<'_, S> {
+    fn reject(&mut self, h: LedgerHousehold<S>, errors: Vec<RowError>) {
         self.report.households_rejected += 1;
-        self.report.persons_rejected += h.source_rows.len().max(h.members.len());
+        self.report.persons_rejected += h.source_rows.count().max(h.members.len());
         self.report.rejected.push(h.reject(errors));
     }
 
-    fn push(&mut self, tx: &mut dyn Sql, item: LedgerItem) -> Result<(), StoreError> {
+    fn push(&mut self, tx: &mut dyn Sql, item: LedgerItem<S>) -> Result<(), StoreError> {
         match item {
             LedgerItem::Rejected(r) => {
                 self.report.households_rejected += 1;
-                self.report.persons_rejected += r.rows.len();
+                self.report.persons_rejected += r.rows.count();
                 self.report.rejected.push(*r);
             }
             LedgerItem::Household(h) => {
@@ -621,7 +618,7 @@ impl Importer<'_> {
     }
 
     /// Compares with what is stored; `None` when nothing changes.
-    fn plan(&mut self, h: LedgerHousehold, ex: &Existing) -> Option<Planned> {
+    fn plan(&mut self, h: LedgerHousehold<S>, ex: &Existing) -> Option<Planned> {
         let no = h.household.household_no.clone();
         let old = ex.households.get(&no).map(|(_, hh)| hh);
         let old_members: &[Member] = ex.members.get(&no).map(Vec::as_slice).unwrap_or(&[]);
@@ -1003,7 +1000,7 @@ impl PersonKey {
     }
 }
 
-impl Importer<'_> {
+impl<S> Importer<'_, S> {
     /// Inserts the person index entries of every member written, in 证件号码 order.
     fn write_person_index(&mut self, tx: &mut dyn Sql) -> Result<(), StoreError> {
         let mut persons = std::mem::take(&mut self.persons);
@@ -1068,7 +1065,7 @@ fn case_values(county: &str, c: &MonitoringCase, now: i64) -> Vec<Value> {
     .to_vec()
 }
 
-fn income_json(i: &LedgerIncome) -> serde_json::Value {
+fn income_json(i: &Income) -> serde_json::Value {
     serde_json::json!({
         "wages": i.wages.0, "business": i.business.0, "property": i.property.0, "transfers": i.transfers.0,
         "production_costs": i.production_costs.0, "insurance_payouts": i.insurance_payouts.0,
@@ -1183,113 +1180,18 @@ fn outside_scope(village: &RegionCode, within: &RegionCode) -> Problem {
     )
 }
 
-/// A sentinel error that rolls the transaction back and is turned into a report.
-const ROLLBACK: &str = "\u{0}ledger import rolled back";
-
 impl Store {
-    /// Imports a ledger file (see the module docs for the transaction and the rules). The file
-    /// is read and validated on a thread of its own while this one writes, households passing
-    /// through a bounded channel. It is read once, as the national system's exports allow; when
-    /// the rows of a household turn out to be apart, the import is rolled back and the file read
-    /// again in two passes ([`Grouping`]).
-    pub fn import_ledger_file(
-        &self,
-        path: &Path,
-        read: &ReadOptions,
-        opts: &LedgerImport,
-    ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
-        let once = read.clone().grouping(Grouping::OnePass);
-        match self.import_ledger_read(path, &once, opts) {
-            Err(ImportFailure::File(LedgerError::NotGrouped { row, household })) => {
-                tracing::info!(
-                    row,
-                    household,
-                    "the rows of a household are apart: reading the ledger again in two passes"
-                );
-                self.import_ledger_read(path, &read.clone().grouping(Grouping::TwoPasses), opts)
-            }
-            other => other,
-        }
-    }
-
-    fn import_ledger_read(
-        &self,
-        path: &Path,
-        read: &ReadOptions,
-        opts: &LedgerImport,
-    ) -> Result<(ImportReport, LedgerSummary), ImportFailure> {
-        let mut summary = None;
-        // room for the largest batch this backend writes (two of SQLite's), so that the reader
-        // keeps reading while one is written
-        let room = match self.dialect() {
-            Dialect::Sqlite => 2 * BATCH_HOUSEHOLDS,
-            Dialect::Postgres => BULK_BATCH_HOUSEHOLDS,
-        };
-        let (send, receive) = std::sync::mpsc::sync_channel::<LedgerItem>(room);
-        // a generous guess (a person row takes some 450 bytes of CSV, 230 of xlsx)
-        let expected = std::fs::metadata(path).map_or(usize::MAX, |m| m.len() as usize / 200);
-        let report = std::thread::scope(|scope| {
-            let reader = std::thread::Builder::new()
-                .name("ledger-reader".into())
-                .spawn_scoped(scope, move || {
-                    shouwang_io::ledger::read_ledger(path, read, |item| {
-                        send.send(item).map_err(|_| ())
-                    })
-                })
-                .map_err(|e| StoreError::Other(format!("cannot start the ledger reader: {e}")))?;
-            let summary = &mut summary;
-            self.import_ledger_expecting(opts, expected, move |sink| {
-                let mut failed = None;
-                for item in receive.iter() {
-                    if let Err(e) = sink(item) {
-                        failed = Some(e);
-                        break;
-                    }
-                }
-                drop(receive); // a reader still sending stops
-                let read = reader
-                    .join()
-                    .map_err(|_| StoreError::Other("the ledger reader panicked".into()))?;
-                if let Some(e) = failed {
-                    return Err(ImportFailure::Store(e));
-                }
-                match read {
-                    Ok(s) => {
-                        *summary = Some(s);
-                        Ok(())
-                    }
-                    Err(ReadError::Ledger(e)) => Err(ImportFailure::File(e)),
-                    Err(ReadError::Sink(())) => Err(ImportFailure::Store(StoreError::Other(
-                        "the ledger reader stopped".into(),
-                    ))),
-                }
-            })
-        })?;
-        let summary = summary.ok_or_else(|| StoreError::Other("the ledger was not read".into()))?;
-        Ok((report, summary))
-    }
-
-    /// Imports the households `feed` hands to its sink, in one transaction.
-    pub fn import_ledger(
-        &self,
-        opts: &LedgerImport,
-        feed: impl FnOnce(
-            &mut dyn FnMut(LedgerItem) -> Result<(), StoreError>,
-        ) -> Result<(), ImportFailure>,
-    ) -> Result<ImportReport, ImportFailure> {
-        self.import_ledger_expecting(opts, usize::MAX, feed)
-    }
-
-    /// [`Store::import_ledger`] knowing about how many persons are coming (from the file's
-    /// size), to choose between keeping the indexes up to date and building them again.
-    fn import_ledger_expecting(
+    /// Imports the households `feed` hands to its sink, in one transaction (see the module
+    /// docs). `expected_persons` (from the file's size, `usize::MAX` when unknown) chooses
+    /// between keeping the indexes up to date and building them again. When `feed` fails, the
+    /// import is rolled back and its error returned; a sink that fails hands `feed` the store's
+    /// error to pass on.
+    pub fn import_ledger<S: SourceRows, E: From<StoreError>>(
         &self,
         opts: &LedgerImport,
         expected_persons: usize,
-        feed: impl FnOnce(
-            &mut dyn FnMut(LedgerItem) -> Result<(), StoreError>,
-        ) -> Result<(), ImportFailure>,
-    ) -> Result<ImportReport, ImportFailure> {
+        feed: impl FnOnce(&mut dyn FnMut(LedgerItem<S>) -> Result<(), StoreError>) -> Result<(), E>,
+    ) -> Result<ImportReport<S>, E> {
         if opts.county.level() != RegionLevel::County {
             return Err(StoreError::invalid(Problem::new(
                 "county.level",
@@ -1299,7 +1201,8 @@ impl Store {
             ))
             .into());
         }
-        let mut outcome: Option<Result<ImportReport, ImportFailure>> = None;
+        // what a rolled-back import still has to say: the feed's error, or the all-or-nothing report
+        let mut outcome: Option<Result<ImportReport<S>, E>> = None;
         let into_empty = opts.exclusive
             && self.with_conn(|c| {
                 Ok(c.query_one("SELECT 1 FROM households LIMIT 1", &[])?
@@ -1321,9 +1224,9 @@ impl Store {
         });
         match result {
             Ok(r) => Ok(r),
-            Err(StoreError::Other(m)) if m == ROLLBACK => match outcome {
+            Err(StoreError::RolledBack) => match outcome {
                 Some(o) => o,
-                None => Err(StoreError::Other("import rolled back".into()).into()),
+                None => Err(StoreError::RolledBack.into()),
             },
             Err(e) => Err(e.into()),
         }
@@ -1701,7 +1604,7 @@ fn ledger_household(
     county: &str,
     names: &HashMap<String, Names>,
     members: Vec<Member>,
-    income: Option<(i64, LedgerIncome)>,
+    income: Option<(i64, Income)>,
     flags: Option<(String, Flags)>,
     monitoring: Option<MonitoringCase>,
 ) -> LedgerHousehold {
@@ -1733,7 +1636,7 @@ fn ledger_household(
         income: income.map(|(_, i)| i),
         guarantees,
         warnings: Vec::new(),
-        source_rows: Vec::new(),
+        source_rows: (),
     }
 }
 
@@ -1751,7 +1654,7 @@ fn take_text(r: &mut Row, i: usize) -> String {
 struct ExportPage {
     members: HashMap<String, Vec<Member>>,
     /// the latest yearly income
-    incomes: HashMap<String, (i64, LedgerIncome)>,
+    incomes: HashMap<String, (i64, Income)>,
     /// the newest flags
     flags: HashMap<String, (String, Flags)>,
     /// the latest case
@@ -1883,16 +1786,17 @@ pub const IMPORT_CACHE_MIB: u32 = 64;
 /// The connections' usual page cache (KiB), restored after an import.
 const NORMAL_CACHE_KIB: i64 = 32_000;
 
-type Feed<'f> = &'f mut dyn FnMut(LedgerItem) -> Result<(), StoreError>;
+type Feed<'f, S> = &'f mut dyn FnMut(LedgerItem<S>) -> Result<(), StoreError>;
 
-/// The body of [`Store::import_ledger`], inside its transaction.
-fn import_in(
+/// The body of [`Store::import_ledger`], inside its transaction. Returns
+/// [`StoreError::RolledBack`] to roll back, with what to tell in `outcome`.
+fn import_in<S: SourceRows, E>(
     tx: &mut dyn Sql,
     opts: &LedgerImport,
     expected_persons: usize,
-    feed: impl FnOnce(Feed<'_>) -> Result<(), ImportFailure>,
-    outcome: &mut Option<Result<ImportReport, ImportFailure>>,
-) -> Result<ImportReport, StoreError> {
+    feed: impl FnOnce(Feed<'_, S>) -> Result<(), E>,
+    outcome: &mut Option<Result<ImportReport<S>, E>>,
+) -> Result<ImportReport<S>, StoreError> {
     let villages = Villages::load(tx, &opts.county)?;
 
     if villages.codes.is_empty() {
@@ -1924,12 +1828,12 @@ fn import_in(
     };
     let started = std::time::Instant::now();
     let fed = {
-        let mut sink = |item: LedgerItem| imp.push(tx, item);
+        let mut sink = |item: LedgerItem<S>| imp.push(tx, item);
         feed(&mut sink)
     };
     if let Err(e) = fed {
         *outcome = Some(Err(e));
-        return Err(StoreError::Other(ROLLBACK.into()));
+        return Err(StoreError::RolledBack);
     }
     imp.flush(tx, false)?;
     // households that take a person from a household not seen before their batch
@@ -1939,9 +1843,7 @@ fn import_in(
         imp.flush(tx, true)?;
     }
     imp.write_person_index(tx)?;
-    imp.report
-        .rejected
-        .sort_by_key(|r| r.rows.first().map(|r| r.number));
+    imp.report.rejected.sort_by_key(|r| r.first_row());
     let r = &imp.report;
     let after = serde_json::json!({
         "file": opts.source,
@@ -1962,7 +1864,7 @@ fn import_in(
     if opts.all_or_nothing && report.households_rejected > 0 {
         report.committed = false;
         *outcome = Some(Ok(report));
-        return Err(StoreError::Other(ROLLBACK.into()));
+        return Err(StoreError::RolledBack);
     }
     if !rebuild.is_empty() {
         // the reader is done: the index sorts may use the second core, and more memory

@@ -37,6 +37,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] postgres::Error),
+    /// A transaction was rolled back on purpose (an all-or-nothing import with rejections, a
+    /// feed that failed); whoever asked for it knows what to report.
+    #[error("rolled back")]
+    RolledBack,
     #[error("{0}")]
     Other(String),
 }

@@ -21,8 +21,8 @@ use shouwang_core::screening::{
     Summary, WarningLevel, CATALOGUE_VERSION,
 };
 use shouwang_core::standard::{resolve_checked, validate_standard, ResolvedStandard, Standard};
-use shouwang_core::{Date, Fen, Problem, RegionCode, RegionLevel};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use shouwang_core::{Date, Fen, Problem, RegionCode};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Rows per chunk when scanning a table in household order (default 100,000).
@@ -905,129 +905,9 @@ fn row_lead(r: &Row) -> LeadRecord {
     }
 }
 
-/// Flagged households per township (red, yellow, blue), for reports after a run.
-pub fn per_township(
-    loaded: &LoadedSnapshot,
-    screening: &Screening<'_>,
-) -> BTreeMap<String, [u64; 3]> {
-    let mut out: BTreeMap<String, [u64; 3]> = BTreeMap::new();
-    for i in 0..loaded.snapshot.len() {
-        if let Some(level) = screening.level(i) {
-            let town = loaded
-                .snapshot
-                .village_of(i)
-                .and_then(|v| v.ancestor(RegionLevel::Township))
-                .map(|t| t.as_str().to_string())
-                .unwrap_or_default();
-            out.entry(town).or_default()[level.index()] += 1;
-        }
-    }
-    out
-}
-
 /// The level of a stored hit's text.
 pub fn level_of(text: &str) -> Option<WarningLevel> {
     parse_level(text)
-}
-
-/// Applies what-if edits typed as `key=value` to a rule set and standard; money in 元.
-/// Keys: `line`, each parameter by name (`near_line_percent`, `income_drop_percent`,
-/// `rigid_expenditure_percent`, `rigid_expenditure_amount`, `schooling_cost_threshold`), and a
-/// rule code with `off`, `on`, `red`, `yellow` or `blue` (`R05=off`).
-pub fn apply_edits(
-    edits: &[(String, String)],
-    rules: &RuleSet,
-    standard: &ResolvedStandard,
-) -> Result<(RuleSet, ResolvedStandard), Vec<Problem>> {
-    use shouwang_core::screening::catalogue::check_param;
-    use shouwang_core::screening::{ParamKey, RuleSetting, Unit};
-    let mut rules = rules.clone();
-    let mut standard = standard.clone();
-    let mut problems = Vec::new();
-    let bad = |key: &str, value: &str| {
-        Problem::new(
-            "what_if.value",
-            key.to_string(),
-            format!("“{key}={value}”的取值无效"),
-            format!("'{key}={value}' has an invalid value"),
-        )
-    };
-    for (key, value) in edits {
-        let (key, value) = (key.trim(), value.trim());
-        if key == "line" || key == "monitoring_line" {
-            match Fen::parse_yuan(value) {
-                Ok(f) => standard = standard.with_line(f),
-                Err(_) => problems.push(bad(key, value)),
-            }
-        } else if let Ok(p) =
-            serde_json::from_value::<ParamKey>(serde_json::Value::String(key.to_string()))
-        {
-            let d = p.def();
-            let v = match d.unit {
-                Unit::Fen => Fen::parse_yuan(value).ok().map(|f| f.0),
-                _ => value.parse::<i64>().ok(),
-            };
-            match v {
-                Some(v) => match check_param(d, v, key) {
-                    Some(problem) => problems.push(problem),
-                    None => rules.set_param(p, v),
-                },
-                None => problems.push(bad(key, value)),
-            }
-        } else if let Some(rule) = RuleId::parse(key) {
-            let mut s: RuleSetting = rules.setting(rule);
-            match value.to_ascii_lowercase().as_str() {
-                "off" | "0" | "停用" => s.enabled = false,
-                "on" | "1" | "启用" => s.enabled = true,
-                other => match WarningLevel::ALL
-                    .iter()
-                    .find(|l| l.label_en() == other || l.colour_zh() == other)
-                {
-                    Some(l) => {
-                        s.enabled = true;
-                        s.level = *l;
-                    }
-                    None => problems.push(bad(key, value)),
-                },
-            }
-            rules.set(s);
-        } else {
-            problems.push(Problem::new(
-                "what_if.key",
-                key.to_string(),
-                format!("未知的参数“{key}”"),
-                format!("unknown parameter '{key}'"),
-            ));
-        }
-    }
-    problems.extend(standard.validate());
-    if problems.is_empty() {
-        Ok((rules, standard))
-    } else {
-        Err(problems)
-    }
-}
-
-/// Splits `key=value` texts.
-pub fn parse_edit_texts(texts: &[String]) -> Result<Vec<(String, String)>, Vec<Problem>> {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for t in texts {
-        match t.split_once('=') {
-            Some((k, v)) => out.push((k.trim().to_string(), v.trim().to_string())),
-            None => problems.push(Problem::new(
-                "what_if.syntax",
-                t.clone(),
-                format!("“{t}”应写成 参数=值，如 line=9200"),
-                format!("'{t}' should read key=value, e.g. line=9200"),
-            )),
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
 }
 
 impl Store {

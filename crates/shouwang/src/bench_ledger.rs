@@ -8,10 +8,11 @@
 
 use crate::cli::BenchLedgerArgs;
 use anyhow::{bail, Context, Result};
+use shouwang_app::ledger::{import_file, ImportReport};
 use shouwang_core::RegionCode;
 use shouwang_io::ledger::ReadOptions;
 use shouwang_store::audit::Actor;
-use shouwang_store::ledger::{ImportFailure, ImportReport, LedgerImport};
+use shouwang_store::ledger::LedgerImport;
 use shouwang_store::Store;
 use std::path::Path;
 use std::process::Command;
@@ -71,10 +72,9 @@ fn import(store: &Store, path: &Path) -> Result<(ImportReport, f64, f64)> {
     };
     reset_peak();
     let started = Instant::now();
-    let (report, _) = store
-        .import_ledger_file(path, &ReadOptions::new(today), &opts)
-        .map_err(|e: ImportFailure| anyhow::anyhow!("{e}"))?;
-    Ok((report, started.elapsed().as_secs_f64(), peak_mb()))
+    let imported = import_file(store, path, &ReadOptions::new(today), &opts, None)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((imported.report, started.elapsed().as_secs_f64(), peak_mb()))
 }
 
 fn line(what: &str, secs: f64, rows: usize, mb: f64) {

@@ -7,12 +7,12 @@
 use crate::screen_cmd::{demo_ledger, peak_rss_mib, today, DEMO_LINE_YUAN};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use shouwang_core::screening::{apply_edits, parse_edit_texts};
 use shouwang_core::screening::{evaluate, what_if, Plan};
 use shouwang_core::standard::Standard;
 use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
 use shouwang_core::{Fen, RegionCode};
 use shouwang_store::audit::Actor;
-use shouwang_store::screening::{apply_edits, parse_edit_texts};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

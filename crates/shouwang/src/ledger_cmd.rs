@@ -2,14 +2,14 @@
 //! ledger (户人台账) of FORMATS.md §1 from and to files.
 
 use anyhow::{bail, Context, Result};
+use shouwang_app::ledger::{import_file, report_lines, ImportFailure, Imported};
+use shouwang_core::ledger::LedgerHousehold;
 use shouwang_core::synth::SynthConfig;
 use shouwang_core::{Date, RegionCode, RegionLevel};
 use shouwang_io::ledger::synth::synth_ledger;
-use shouwang_io::ledger::{
-    write_error_workbook, LedgerCsvWriter, LedgerHousehold, LedgerXlsxWriter, ReadOptions,
-};
+use shouwang_io::ledger::{LedgerCsvWriter, LedgerXlsxWriter, ReadOptions};
 use shouwang_store::audit::Actor;
-use shouwang_store::ledger::{ImportFailure, LedgerImport};
+use shouwang_store::ledger::LedgerImport;
 use shouwang_store::{Store, StoreError};
 use std::path::Path;
 
@@ -85,9 +85,10 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
         exclusive: true,
     };
     let started = std::time::Instant::now();
-    let (report, summary) = match store.import_ledger_file(&args.file, &read, &opts) {
+    let imported = match import_file(store, &args.file, &read, &opts, args.errors.as_deref()) {
         Ok(r) => r,
         Err(ImportFailure::File(e)) => bail!("{}：{e}", args.file.display()),
+        Err(e @ ImportFailure::ErrorWorkbook { .. }) => bail!("{e}"),
         Err(ImportFailure::Store(StoreError::Invalid(ps))) => bail!(
             "{}",
             ps.iter()
@@ -97,6 +98,11 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
         ),
         Err(ImportFailure::Store(e)) => return Err(e).context("导入失败 / import failed"),
     };
+    let Imported {
+        report,
+        summary,
+        error_workbook,
+    } = imported;
     println!(
         "已读取 / read {}: {} 行 / rows, {:.1} s",
         args.file.display(),
@@ -109,7 +115,7 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
             summary.unknown_columns().join(", ")
         );
     }
-    for line in report.lines() {
+    for line in report_lines(&report) {
         println!("{line}");
     }
     for w in report.warnings.iter().take(PRINTED_ERRORS) {
@@ -126,15 +132,14 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
             errors.len()
         );
     }
-    match (&args.errors, report.rejected.is_empty()) {
-        (Some(path), false) => {
-            let lines = write_error_workbook(path, &summary.header, &report.rejected)?;
+    match (error_workbook, report.rejected.is_empty()) {
+        (Some((path, lines)), false) => {
             println!(
                 "错误工作簿 / error workbook: {} ({lines} 行 / lines)：改正后可再次导入 / fix it and import it again",
                 path.display()
             );
         }
-        (None, false) => println!("用 --errors 文件.xlsx 可得到错误工作簿 / use --errors FILE.xlsx to get the error workbook"),
+        (_, false) => println!("用 --errors 文件.xlsx 可得到错误工作簿 / use --errors FILE.xlsx to get the error workbook"),
         _ => {}
     }
     if !report.committed {
@@ -144,10 +149,10 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
 }
 
 /// Writes households to `.xlsx` or `.csv`, streaming; returns (households, persons).
-pub fn write_households(
+pub fn write_households<S: shouwang_core::ledger::SourceRows>(
     out: &Path,
     each: impl FnOnce(
-        &mut dyn FnMut(LedgerHousehold) -> Result<(), StoreError>,
+        &mut dyn FnMut(LedgerHousehold<S>) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError>,
 ) -> Result<(usize, usize)> {
     let to_store = |e: shouwang_io::ledger::WriteError| StoreError::Other(e.to_string());

@@ -134,22 +134,7 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
             }
         });
         // the monthly screening: checked hourly, run once per month and county
-        let schedule_store = store.clone();
-        tokio::spawn(async move {
-            let mut done: Option<(i32, u8)> = None;
-            loop {
-                let today = screen_cmd::today();
-                if done != Some((today.year(), today.month())) {
-                    let s = schedule_store.clone();
-                    match tokio::task::spawn_blocking(move || screen_cmd::monthly(&s)).await {
-                        Ok(Ok(_)) => done = Some((today.year(), today.month())),
-                        Ok(Err(e)) => tracing::warn!("monthly screening failed: {e}"),
-                        Err(e) => tracing::warn!("monthly screening task failed: {e}"),
-                    }
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-            }
-        });
+        let _schedule = schedule(store.clone())?;
         tracing::info!("serving on http://{listen}");
         axum::serve(listener, shouwang_web::router(state))
             .with_graceful_shutdown(async {
@@ -158,6 +143,26 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
             .await?;
         Ok(())
     })
+}
+
+/// The jobs the server runs by itself, stopped when the returned handle is dropped.
+fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
+    use shouwang_app::scheduler::{Round, Scheduler};
+    let running = Scheduler::new(std::time::Duration::from_secs(3600))
+        .once_per(
+            "monthly screening",
+            || {
+                let today = screen_cmd::today();
+                (today.year(), u32::from(today.month()))
+            },
+            move || match shouwang_app::screening::monthly(&store, screen_cmd::today()) {
+                Ok(_) => Round::Done,
+                Err(e) => Round::Retry(format!("monthly screening failed: {e}")),
+            },
+        )
+        .start()
+        .context("无法启动定时任务 / cannot start the scheduler")?;
+    Ok(running)
 }
 
 fn parse_region(text: &str) -> Result<RegionCode> {

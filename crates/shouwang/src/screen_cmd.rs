@@ -3,14 +3,15 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use shouwang_app::screening;
 use shouwang_core::income::{Income, IncomePeriod};
-use shouwang_core::screening::{evaluate, what_if, Plan, WarningLevel};
+use shouwang_core::screening::WarningLevel;
 use shouwang_core::standard::Standard;
 use shouwang_core::synth::Rng;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode};
 use shouwang_store::audit::Actor;
 use shouwang_store::income::Guarantees;
-use shouwang_store::screening::{apply_edits, parse_edit_texts, per_township, LoadedSnapshot};
+use shouwang_store::screening::LoadedSnapshot;
 use shouwang_store::{Store, StoreError};
 use std::time::Instant;
 
@@ -144,39 +145,34 @@ fn town_name(store: &Store, code: &str) -> String {
 
 pub fn run(store: &Store, args: &ScreenArgs) -> Result<()> {
     let started = Instant::now();
-    let started_at = shouwang_store::now();
     let region = screen_region(store, args.region.as_deref())?;
     let today = today();
     let year = args.year.unwrap_or(today.year());
-    let loaded = store
-        .load_snapshot(&region, year, today)
-        .map_err(store_err)?;
-    let t_load = started.elapsed();
     if !args.what_if.is_empty() {
-        return run_what_if(store, &loaded, &args.what_if, t_load.as_secs_f64());
+        let loaded = store
+            .load_snapshot(&region, year, today)
+            .map_err(store_err)?;
+        return run_what_if(
+            store,
+            &loaded,
+            &args.what_if,
+            started.elapsed().as_secs_f64(),
+        );
     }
-    let t = Instant::now();
-    let screening = evaluate(&loaded.snapshot, &loaded.rules, &loaded.standard)
-        .map_err(|p| anyhow::anyhow!("{}", problems_text(&p)))?;
-    let t_eval = t.elapsed();
-    let t = Instant::now();
     let actor = Actor {
         user_id: None,
         username: format!("cli:{}", args.actor),
     };
-    let outcome = store
-        .save_screening(&actor, &loaded, &screening, started_at)
-        .map_err(store_err)?;
-    let t_save = t.elapsed();
-    let s = &outcome.summary;
+    let run = screening::run(store, &region, year, today, &actor).map_err(store_err)?;
+    let s = &run.outcome.summary;
     println!(
         "筛查 / screening {region} {year}：监测线 / line {} 元，规则集 / rule set v{}",
-        shouwang_core::money::format_hundredths(loaded.standard.monitoring_line.0),
-        loaded.rules.version
+        shouwang_core::money::format_hundredths(run.standard.monitoring_line.0),
+        run.rule_set_version
     );
     println!(
         "  {} 户 / households, {} 人 / persons; 预警 / flagged {} 户 {} 人; 命中 / hits {}",
-        s.households, s.persons, s.flagged_households, s.flagged_persons, outcome.hits
+        s.households, s.persons, s.flagged_households, s.flagged_persons, run.outcome.hits
     );
     for level in WarningLevel::ALL {
         println!(
@@ -187,29 +183,30 @@ pub fn run(store: &Store, args: &ScreenArgs) -> Result<()> {
         );
     }
     println!("  乡镇 / township                          红      黄      蓝");
-    for (town, counts) in per_township(&loaded, &screening) {
+    for (town, counts) in &run.per_township {
         println!(
             "  {town} {:<20} {:>7} {:>7} {:>7}",
-            town_name(store, &town),
+            town_name(store, town),
             counts[0],
             counts[1],
             counts[2]
         );
     }
-    match outcome.run_id {
+    match run.outcome.run_id {
         Some(id) => println!(
             "已保存筛查记录 / saved run #{id}: 新增线索 / new leads {}",
-            outcome.new_leads
+            run.outcome.new_leads
         ),
         None => println!(
             "数据未变，未写入任何内容 / nothing changed since the last run: nothing written, no new leads"
         ),
     }
+    let t = run.timings;
     println!(
         "用时 / time: load {:.2} s, evaluate {:.3} s, save {:.2} s, total {:.2} s; peak memory {:.0} MiB",
-        t_load.as_secs_f64(),
-        t_eval.as_secs_f64(),
-        t_save.as_secs_f64(),
+        t.load.as_secs_f64(),
+        t.evaluate.as_secs_f64(),
+        t.save.as_secs_f64(),
         started.elapsed().as_secs_f64(),
         peak_rss_mib().unwrap_or(0.0)
     );
@@ -222,27 +219,24 @@ fn run_what_if(
     edits: &[String],
     load_s: f64,
 ) -> Result<()> {
-    let edits = parse_edit_texts(edits).map_err(|p| anyhow::anyhow!("{}", problems_text(&p)))?;
-    let (rules, standard) = apply_edits(&edits, &loaded.rules, &loaded.standard)
+    let w = screening::what_if_edits(loaded, edits)
         .map_err(|p| anyhow::anyhow!("{}", problems_text(&p)))?;
-    let t = Instant::now();
-    let current = Plan::compile(&loaded.rules, &loaded.standard)
-        .map_err(|p| anyhow::anyhow!("{}", problems_text(&p)))?;
-    let edited =
-        Plan::compile(&rules, &standard).map_err(|p| anyhow::anyhow!("{}", problems_text(&p)))?;
-    let w = what_if(&loaded.snapshot, &current, &edited);
-    let took = t.elapsed();
     println!(
         "模拟测算（不写库）/ what-if (nothing written): {} {}，监测线 / line {} → {} 元",
         loaded.region,
         loaded.year,
         shouwang_core::money::format_hundredths(loaded.standard.monitoring_line.0),
-        shouwang_core::money::format_hundredths(standard.monitoring_line.0)
+        shouwang_core::money::format_hundredths(w.edited_standard.monitoring_line.0)
     );
     println!(
         "  乡镇 / township                        现在户/人          测算户/人        变化户/人"
     );
-    for a in w.townships.iter().chain(std::iter::once(&w.total)) {
+    for a in w
+        .counts
+        .townships
+        .iter()
+        .chain(std::iter::once(&w.counts.total))
+    {
         let code = a
             .region
             .as_ref()
@@ -263,7 +257,7 @@ fn run_what_if(
     }
     println!(
         "用时 / time: load {load_s:.2} s, what-if {:.3} s",
-        took.as_secs_f64()
+        w.took.as_secs_f64()
     );
     Ok(())
 }
@@ -470,45 +464,4 @@ pub fn demo_ledger(
         }
     }
     (incomes, guarantees)
-}
-
-/// The monthly screening (每月筛查) inside `serve`: every county with households whose newest run
-/// is not from this month is screened, as the system (`system:schedule`). Returns the counties
-/// screened. A county without a standard is skipped with a warning in the log.
-pub fn monthly(store: &Store) -> Result<usize> {
-    let today = today();
-    let mut screened = 0;
-    for county in store.counties_with_households().map_err(store_err)? {
-        let region = parse_region(&county)?;
-        let last = store.runs(&region, 1).map_err(store_err)?;
-        let this_month = last.first().is_some_and(|r| {
-            let d = Date::from_unix_seconds_china(r.started_at);
-            (d.year(), d.month()) == (today.year(), today.month())
-        });
-        if this_month {
-            continue;
-        }
-        let started_at = shouwang_store::now();
-        let loaded = match store.load_snapshot(&region, today.year(), today) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(county, "monthly screening skipped: {e}");
-                continue;
-            }
-        };
-        let screening = evaluate(&loaded.snapshot, &loaded.rules, &loaded.standard)
-            .map_err(|p| anyhow::anyhow!("{}", problems_text(&p)))?;
-        let outcome = store
-            .save_screening(&Actor::system("schedule"), &loaded, &screening, started_at)
-            .map_err(store_err)?;
-        tracing::info!(
-            county,
-            flagged = outcome.summary.flagged_households,
-            new_leads = outcome.new_leads,
-            unchanged = outcome.unchanged,
-            "monthly screening"
-        );
-        screened += 1;
-    }
-    Ok(screened)
 }

@@ -102,6 +102,22 @@ impl ParamKey {
         ParamKey::SchoolingCostThreshold,
     ];
 
+    /// The parameter of a typed name (`near_line_percent`), as the API and what-if edits name it.
+    pub fn parse(name: &str) -> Option<ParamKey> {
+        ParamKey::ALL.into_iter().find(|k| k.name() == name.trim())
+    }
+
+    /// The parameter's name in edits and the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamKey::NearLinePercent => "near_line_percent",
+            ParamKey::IncomeDropPercent => "income_drop_percent",
+            ParamKey::RigidExpenditurePercent => "rigid_expenditure_percent",
+            ParamKey::RigidExpenditureAmount => "rigid_expenditure_amount",
+            ParamKey::SchoolingCostThreshold => "schooling_cost_threshold",
+        }
+    }
+
     pub fn def(self) -> ParamDef {
         let d = |name_zh, name_en, unit, min, max, standard_field| ParamDef {
             key: self,

@@ -9,23 +9,29 @@
 //!    household; [`Screening::hits`] lists the hits with level and risk type,
 //!    [`Screening::evidence`] explains one, [`Screening::level`] is the household's level (the
 //!    highest of its hits);
-//! 4. [`what_if()`] compares two plans per village and township without writing anything.
+//! 4. [`per_township`] counts the flagged households of a run per township and level;
+//! 5. [`what_if()`] compares two plans per village and township without writing anything, with
+//!    the plan edited by [`apply_edits`] (`line=9200 R05=off`).
 
 pub mod catalogue;
+pub mod edits;
 pub mod engine;
 pub mod level;
 pub mod snapshot;
 pub mod synth;
+pub mod tally;
 pub mod what_if;
 
 pub use catalogue::{
     ParamDef, ParamKey, ParamOverride, RuleDef, RuleId, RuleSet, RuleSetting, SourceSlot, Unit,
     CATALOGUE, CATALOGUE_VERSION,
 };
+pub use edits::{apply_edits, parse_edit_texts, Edit};
 pub use engine::{evaluate, evaluate_plan, Evidence, Hit, Measure, Plan, Screening, Summary};
 pub use level::{WarningLevel, WarningScheme};
 pub use snapshot::{DataSource, HouseholdRow, MemberCounts, RowSources, Snapshot};
 pub use synth::synthetic_snapshot;
+pub use tally::per_township;
 pub use what_if::{what_if, AreaCounts, Flagged, WhatIf};
 
 #[cfg(test)]

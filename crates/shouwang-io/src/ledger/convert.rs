@@ -13,7 +13,7 @@
 use super::cell::{self, CellRef};
 use super::columns::{Col, HeaderMap, Level};
 use super::{
-    unresolved_village, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem, PlaceNames,
+    unresolved_village, LedgerGuarantees, LedgerHousehold, LedgerItem, PlaceNames,
     RejectedHousehold, RowError, SourceRow,
 };
 use shouwang_core::codes::{
@@ -22,7 +22,7 @@ use shouwang_core::codes::{
 use shouwang_core::date::YearMonth;
 use shouwang_core::household::{validate_family, validate_household, validate_member};
 use shouwang_core::id_number::{mask, PersonId};
-use shouwang_core::income::validate_income;
+use shouwang_core::income::{validate_income, Income, IncomePeriod};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::RegionLevel;
 use shouwang_core::{Date, Fen, Household, IdKind, Member, Problem, RegionCode};
@@ -358,7 +358,7 @@ impl<'h> Assembler<'h> {
             }
             members.push(m);
         }
-        let income = self.income(hh, members.len(), errs);
+        let income = self.income(hh, members.len(), year.unwrap_or(self.today.year()), errs);
 
         let household = Household {
             household_no,
@@ -716,8 +716,9 @@ impl<'h> Assembler<'h> {
         &self,
         hh: &HouseholdCells<'_>,
         size: usize,
+        year: i32,
         errs: &mut Errors<'_>,
-    ) -> Option<LedgerIncome> {
+    ) -> Option<Income> {
         let mut any = false;
         let mut amount = |col: Col| -> Fen {
             let (row, c) = hh.get(col);
@@ -725,7 +726,8 @@ impl<'h> Assembler<'h> {
             any |= v.is_some();
             v.unwrap_or(Fen(0))
         };
-        let income = LedgerIncome {
+        let income = Income {
+            period: IncomePeriod::year(year),
             wages: amount(Col::Wages),
             business: amount(Col::Business),
             property: amount(Col::Property),
@@ -739,7 +741,7 @@ impl<'h> Assembler<'h> {
         }
         // core's rules: no negative or absurd amounts (the year is checked with 年度 itself)
         let size_i = i64::try_from(size).unwrap_or(i64::MAX);
-        for p in validate_income(&income.to_income(self.today.year()), size_i) {
+        for p in validate_income(&income, size_i) {
             let col = match p.field.as_str() {
                 "wages" => Col::Wages,
                 "business" => Col::Business,
@@ -771,7 +773,7 @@ impl<'h> Assembler<'h> {
         }
         let (pc_row, pc_cell) = hh.get(Col::NetPerCapita);
         if let (Ok(Some(given)), Some(pc)) =
-            (cell::money(pc_cell), income.net_income_per_capita(size))
+            (cell::money(pc_cell), income.net_income_per_capita(size_i))
         {
             if (given.0 - pc.0).abs() > DERIVED_TOLERANCE.0 {
                 errs.warn(

@@ -28,15 +28,16 @@ pub mod synth;
 pub mod write;
 
 use shouwang_core::date::YearMonth;
-use shouwang_core::income::{Income, IncomePeriod};
-use shouwang_core::monitoring::MonitoringCase;
-use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode};
+use shouwang_core::Date;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 pub use cell::{Cell, CellRef};
 pub use columns::{Col, HeaderMap};
+pub use shouwang_core::ledger::{
+    unresolved_village, LedgerGuarantees, PlaceNames, RowError, SourceRows,
+};
 pub use source::{Encoding, FileKind};
 pub use write::{
     write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerCsvWriter, LedgerXlsxWriter,
@@ -100,25 +101,6 @@ impl LedgerError {
             LedgerError::Csv { .. } => "ledger.csv",
             LedgerError::NotGrouped { .. } => "ledger.not_grouped",
         }
-    }
-}
-
-/// One problem in one cell (or row): the 1-based spreadsheet row number as Excel shows it, the
-/// column's header as the file names it, and the reason in Chinese and English.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowError {
-    pub row: usize,
-    pub column: String,
-    pub problem: Problem,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "第{}行“{}”：{} / row {}, column '{}': {}",
-            self.row, self.column, self.problem.zh, self.row, self.column, self.problem.en
-        )
     }
 }
 
@@ -229,159 +211,17 @@ impl std::fmt::Debug for SourceRow {
     }
 }
 
-/// Where the household lives, as the file names it (省/市/县/乡/村 and 村代码). The store
-/// resolves it against its region tree, inside the county being imported.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PlaceNames {
-    /// 省
-    pub province: String,
-    /// 市
-    pub city: String,
-    /// 县
-    pub county: String,
-    /// 乡
-    pub township: String,
-    /// 村 (or 行政村), as written, committee suffix included if the file has it
-    pub village: String,
-    /// 村代码: 12 digits; when given it wins over the names
-    pub village_code: Option<RegionCode>,
-}
-
-/// The seven amounts of the ledger's income columns (收入), in 分, for [`LedgerHousehold::year`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LedgerIncome {
-    /// 工资性收入
-    pub wages: Fen,
-    /// 生产经营性收入
-    pub business: Fen,
-    /// 财产性收入
-    pub property: Fen,
-    /// 转移性收入
-    pub transfers: Fen,
-    /// 生产经营性支出
-    pub production_costs: Fen,
-    /// 理赔收入
-    pub insurance_payouts: Fen,
-    /// 合规自付支出
-    pub out_of_pocket_medical: Fen,
-}
-
-impl LedgerIncome {
-    /// The core income record for `year` (全年).
-    pub fn to_income(&self, year: i32) -> Income {
-        Income {
-            period: IncomePeriod::year(year),
-            wages: self.wages,
-            business: self.business,
-            property: self.property,
-            transfers: self.transfers,
-            production_costs: self.production_costs,
-            insurance_payouts: self.insurance_payouts,
-            out_of_pocket_medical: self.out_of_pocket_medical,
-        }
-    }
-    /// 家庭纯收入, by core's formula (the four incomes less production costs).
-    pub fn net_income(&self) -> Fen {
-        self.to_income(2000).net_income()
-    }
-    /// 人均纯收入 for a household of `size` persons, rounded half away from zero to the 分.
-    pub fn net_income_per_capita(&self, size: usize) -> Option<Fen> {
-        self.to_income(2000)
-            .net_income_per_capita(i64::try_from(size).ok()?)
-    }
-}
-
-/// The 三保障 and drinking-water flags (两不愁三保障及饮水安全) the ledger carries; `None` where
-/// the file leaves the column out or empty. `true` means the problem exists.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LedgerGuarantees {
-    /// 是否住房出现安全问题 (alias 是否危房户)
-    pub unsafe_housing: Option<bool>,
-    /// 是否义务教育阶段适龄儿童少年失学辍学
-    pub out_of_school: Option<bool>,
-    /// 是否有家庭成员未参加城乡居民（职工）基本医疗保险
-    pub uninsured_member: Option<bool>,
-    /// 是否饮水出现安全问题 (inverse of 是否解决安全饮用水)
-    pub unsafe_water: Option<bool>,
-}
-
-/// One valid household of the ledger (户), with its members, ready for the store.
-///
-/// `household.village` is the 村代码 when the file gives one; otherwise it is the placeholder
-/// [`unresolved_village`] and the store must resolve [`LedgerHousehold::place`] (names) and set
-/// it ([`LedgerHousehold::set_village`]).
-#[derive(Clone, Debug, PartialEq)]
-pub struct LedgerHousehold {
-    pub household: Household,
-    pub place: PlaceNames,
-    /// 家庭成员, in file order
-    pub members: Vec<Member>,
-    /// 监测对象: present when 监测对象类别 is filled
-    pub monitoring: Option<MonitoringCase>,
-    /// 年度: the data year of the incomes and flags
-    pub year: Option<i32>,
-    /// present when any of the seven income columns is filled (the others count as 0)
-    pub income: Option<LedgerIncome>,
-    pub guarantees: LedgerGuarantees,
-    /// Things worth telling the user that do not reject the household (derived incomes that
-    /// disagree with their components, unknown 户类型 kept as 其他).
-    pub warnings: Vec<RowError>,
-    /// The rows the household came from, as read.
-    pub source_rows: Vec<SourceRow>,
-}
-
-/// The village code standing for "not resolved yet": all zeros, never a real village.
-pub fn unresolved_village() -> RegionCode {
-    // a constant that is canonical by construction
-    RegionCode::from_canonical("000000000000")
-        .unwrap_or_else(|| unreachable!("twelve digits are canonical"))
-}
-
-impl LedgerHousehold {
-    /// Whether the village is known by code (from 村代码 or set by the store).
-    pub fn village_resolved(&self) -> bool {
-        self.household.village != unresolved_village()
-    }
-    /// Sets the village the store resolved from [`LedgerHousehold::place`].
-    pub fn set_village(&mut self, village: RegionCode) {
-        self.household.village = village;
-    }
-    /// The 1-based row numbers the household came from.
-    pub fn row_numbers(&self) -> Vec<usize> {
-        self.source_rows.iter().map(|r| r.number).collect()
-    }
-    /// The row of a member (by position in `members`), for the store's own row errors.
-    pub fn row_of_member(&self, index: usize) -> Option<usize> {
-        self.source_rows.get(index).map(|r| r.number)
-    }
-    /// Turns this household into a rejected one, for errors the store finds (a person already
-    /// in another household in the database, an unknown village): the error workbook then gets
-    /// its rows.
-    pub fn reject(self, errors: Vec<RowError>) -> RejectedHousehold {
-        RejectedHousehold {
-            household_no: self.household.household_no,
-            errors,
-            warnings: self.warnings,
-            rows: self.source_rows,
-        }
-    }
-}
-
-/// A household refused whole, with every problem found in its rows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RejectedHousehold {
-    /// 户编号 (empty for a row without one)
-    pub household_no: String,
-    pub errors: Vec<RowError>,
-    pub warnings: Vec<RowError>,
-    pub rows: Vec<SourceRow>,
-}
-
+/// A household as the reader hands it over, with the rows it came from.
+pub type LedgerHousehold = shouwang_core::ledger::LedgerHousehold<Vec<SourceRow>>;
+/// A household refused whole, with the rows it came from.
+pub type RejectedHousehold = shouwang_core::ledger::RejectedHousehold<Vec<SourceRow>>;
 /// What the reader hands to the caller, household by household.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LedgerItem {
-    Household(Box<LedgerHousehold>),
-    Rejected(Box<RejectedHousehold>),
+pub type LedgerItem = shouwang_core::ledger::LedgerItem<Vec<SourceRow>>;
+
+impl shouwang_core::ledger::NumberedRow for SourceRow {
+    fn number(&self) -> usize {
+        self.number
+    }
 }
 
 /// Options of [`read_ledger`].

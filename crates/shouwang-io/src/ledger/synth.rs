@@ -3,8 +3,10 @@
 //! (each 监测对象类别; risk not eliminated, eliminated after assistance, eliminated naturally;
 //! with and without 整户无劳动能力).
 
-use super::{unresolved_village, LedgerGuarantees, LedgerHousehold, LedgerIncome, PlaceNames};
+use super::{unresolved_village, LedgerGuarantees, PlaceNames};
+use shouwang_core::ledger::LedgerHousehold;
 use shouwang_core::date::YearMonth;
+use shouwang_core::income::{Income, IncomePeriod};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::village_short_name;
 use shouwang_core::synth::{generate, Rng, SynthConfig, SynthVillage};
@@ -118,7 +120,8 @@ fn ledger_household(
     };
     let size = members.len() as i64;
     let working = members.iter().filter(|m| m.migrant_months > 0).count() as i64;
-    let income = (i % 11 != 10).then(|| LedgerIncome {
+    let income = (i % 11 != 10).then(|| Income {
+        period: IncomePeriod::year(year),
         wages: Fen(working * rng.range(2_000_000, 4_500_000) + rng.range(0, 99)),
         business: Fen(size * rng.range(50_000, 300_000)),
         property: Fen(rng.range(0, 3) * 10_000),
@@ -153,6 +156,6 @@ fn ledger_household(
             unsafe_water: Some(false),
         },
         warnings: Vec::new(),
-        source_rows: Vec::new(),
+        source_rows: (),
     }
 }

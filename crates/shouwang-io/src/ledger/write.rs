@@ -10,9 +10,10 @@
 
 use super::cell::CellRef;
 use super::columns::{normalise_header, Col, HeaderMap, ERROR_COLUMN, ERROR_REASON};
-use super::{month_text, LedgerHousehold, RejectedHousehold};
+use super::{month_text, RejectedHousehold};
 use rust_xlsxwriter::{Workbook, XlsxError};
 use shouwang_core::codes::Relation;
+use shouwang_core::ledger::{LedgerHousehold, SourceRows};
 use shouwang_core::Member;
 use std::borrow::Borrow;
 use std::io::Write;
@@ -99,7 +100,7 @@ struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
-    fn of(h: &'a LedgerHousehold) -> Shared<'a> {
+    fn of<S: SourceRows>(h: &'a LedgerHousehold<S>) -> Shared<'a> {
         let case = h.monitoring.as_ref();
         Shared {
             head: h.members.iter().find(|m| m.relation == Relation::Head),
@@ -120,14 +121,14 @@ impl<'a> Shared<'a> {
             net_per_capita: h
                 .income
                 .as_ref()
-                .and_then(|i| i.net_income_per_capita(h.members.len()))
+                .and_then(|i| i.net_income_per_capita(i64::try_from(h.members.len()).ok()?))
                 .map(|f| f.0),
         }
     }
 }
 
 /// The cell of column `col` in person `m`'s row.
-fn cell<'a>(h: &'a LedgerHousehold, s: &'a Shared<'a>, m: &'a Member, col: Col) -> Out<'a> {
+fn cell<'a, S>(h: &'a LedgerHousehold<S>, s: &'a Shared<'a>, m: &'a Member, col: Col) -> Out<'a> {
     let hh = &h.household;
     let case = h.monitoring.as_ref();
     let income = h.income.as_ref();
@@ -229,7 +230,7 @@ fn cell<'a>(h: &'a LedgerHousehold, s: &'a Shared<'a>, m: &'a Member, col: Col) 
 }
 
 /// The cells of one person's row, in [`Col::ALL`] order.
-pub fn person_row(h: &LedgerHousehold, m: &Member) -> Vec<Value> {
+pub fn person_row<S: SourceRows>(h: &LedgerHousehold<S>, m: &Member) -> Vec<Value> {
     let shared = Shared::of(h);
     Col::ALL
         .iter()
@@ -276,7 +277,7 @@ fn write_int(buf: &mut String, i: i64) {
 }
 
 /// Writes households as a CSV ledger (UTF-8 with BOM); returns the number of person rows.
-pub fn write_ledger_csv<W: Write, H: Borrow<LedgerHousehold>>(
+pub fn write_ledger_csv<W: Write, S: SourceRows, H: Borrow<LedgerHousehold<S>>>(
     out: W,
     households: impl IntoIterator<Item = H>,
 ) -> Result<usize, WriteError> {
@@ -310,7 +311,10 @@ impl<W: Write> LedgerCsvWriter<W> {
     }
 
     /// One row per member.
-    pub fn write_household(&mut self, h: &LedgerHousehold) -> Result<(), WriteError> {
+    pub fn write_household<S: SourceRows>(
+        &mut self,
+        h: &LedgerHousehold<S>,
+    ) -> Result<(), WriteError> {
         let shared = Shared::of(h);
         for m in &h.members {
             for col in Col::ALL {
@@ -426,7 +430,10 @@ impl LedgerXlsxWriter {
     }
 
     /// Adds one household, starting a new sheet first if it would not fit.
-    pub fn write_household(&mut self, h: &LedgerHousehold) -> Result<(), WriteError> {
+    pub fn write_household<S: SourceRows>(
+        &mut self,
+        h: &LedgerHousehold<S>,
+    ) -> Result<(), WriteError> {
         if self.sheet_rows + h.members.len() > self.rows_per_sheet && self.sheet_rows > 1 {
             self.new_sheet()?;
         }
@@ -456,7 +463,7 @@ impl LedgerXlsxWriter {
 }
 
 /// Writes households as an xlsx ledger; returns the number of person rows.
-pub fn write_ledger_xlsx<H: Borrow<LedgerHousehold>>(
+pub fn write_ledger_xlsx<S: SourceRows, H: Borrow<LedgerHousehold<S>>>(
     path: &Path,
     households: impl IntoIterator<Item = H>,
 ) -> Result<usize, WriteError> {

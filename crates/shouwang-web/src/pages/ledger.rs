@@ -17,11 +17,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde::Deserialize;
+use shouwang_app::ledger::{import_file, ImportFailure};
 use shouwang_core::{RegionCode, RegionLevel, Role};
-use shouwang_io::ledger::{
-    write_error_workbook, LedgerCsvWriter, LedgerXlsxWriter, ReadOptions, WriteError,
-};
-use shouwang_store::ledger::{ImportFailure, LedgerImport};
+use shouwang_io::ledger::{LedgerCsvWriter, LedgerXlsxWriter, ReadOptions, WriteError};
+use shouwang_store::ledger::LedgerImport;
 use shouwang_store::StoreError;
 use std::io::Write;
 use std::path::PathBuf;
@@ -205,23 +204,10 @@ async fn upload_inner(
     let path = upload.clone();
     let outcome = state
         .db(move |st| {
-            let r = st.import_ledger_file(&path, &read, &opts);
+            let r = import_file(st, &path, &read, &opts, Some(&errors_path));
             let _ = std::fs::remove_file(&path);
             match r {
-                Ok((report, summary)) => {
-                    let wrote = if report.rejected.is_empty() {
-                        false
-                    } else {
-                        if let Some(dir) = errors_path.parent() {
-                            std::fs::create_dir_all(dir)
-                                .map_err(|e| StoreError::Other(e.to_string()))?;
-                        }
-                        write_error_workbook(&errors_path, &summary.header, &report.rejected)
-                            .map_err(|e| StoreError::Other(e.to_string()))?;
-                        true
-                    };
-                    Ok(Ok((report, summary, wrote)))
-                }
+                Ok(i) => Ok(Ok((i.report, i.summary, i.error_workbook.is_some()))),
                 Err(ImportFailure::File(e)) => Ok(Err(e.to_string())),
                 Err(ImportFailure::Store(StoreError::Invalid(ps))) => Ok(Err(ps
                     .iter()
@@ -229,6 +215,9 @@ async fn upload_inner(
                     .collect::<Vec<_>>()
                     .join("; "))),
                 Err(ImportFailure::Store(e)) => Err(e),
+                Err(e @ ImportFailure::ErrorWorkbook { .. }) => {
+                    Err(StoreError::Other(e.to_string()))
+                }
             }
         })
         .await?;

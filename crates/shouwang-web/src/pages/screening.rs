@@ -16,11 +16,12 @@ use shouwang_core::date::YearMonth;
 use shouwang_core::income::{twelve_months_before, Income, IncomePeriod};
 use shouwang_core::money::format_hundredths;
 use shouwang_core::monitoring::RiskType;
-use shouwang_core::screening::{evaluate, what_if, Plan, RuleId, WarningLevel, CATALOGUE};
+use shouwang_core::screening::apply_edits;
+use shouwang_core::screening::{RuleId, WarningLevel, CATALOGUE};
 use shouwang_core::standard::Standard;
 use shouwang_core::{Date, Fen, Problem, RegionCode, RegionLevel, Role};
 use shouwang_store::income::Guarantees;
-use shouwang_store::screening::{apply_edits, level_of, HitRecord, WarningFilter};
+use shouwang_store::screening::{level_of, HitRecord, WarningFilter};
 use std::collections::HashMap;
 
 type Params = HashMap<String, String>;
@@ -263,14 +264,11 @@ async fn run_inner(state: &AppState, s: &Session) -> Result<Response, AppError> 
     }
     let county = s.user.region.clone();
     let actor = s.actor();
-    let started = shouwang_store::now();
     let today = today();
     let outcome = state
         .db(move |st| {
-            let loaded = st.load_snapshot(&county, today.year(), today)?;
-            let screening = evaluate(&loaded.snapshot, &loaded.rules, &loaded.standard)
-                .map_err(shouwang_store::StoreError::Invalid)?;
-            st.save_screening(&actor, &loaded, &screening, started)
+            shouwang_app::screening::run(st, &county, today.year(), today, &actor)
+                .map(|r| r.outcome)
         })
         .await?;
     let to = match outcome.run_id {
@@ -712,57 +710,49 @@ async fn what_if_inner(state: &AppState, s: &Session, q: Params) -> Result<Respo
     let mut villages = Vec::new();
     let mut total = None;
     let mut took_ms = String::new();
-    match apply_edits(&edits, &loaded.rules, &loaded.standard) {
+    match shouwang_app::screening::what_if(&loaded, &edits) {
         Err(p) => problems = problems_text(s, &p),
-        Ok((edited_rules, edited_standard)) => {
-            let plans = Plan::compile(&loaded.rules, &loaded.standard)
-                .and_then(|a| Plan::compile(&edited_rules, &edited_standard).map(|b| (a, b)));
-            match plans {
-                Err(p) => problems = problems_text(s, &p),
-                Ok((a, b)) => {
-                    let t = std::time::Instant::now();
-                    let w = what_if(&loaded.snapshot, &a, &b);
-                    took_ms = format!("{:.1}", t.elapsed().as_secs_f64() * 1000.0);
-                    let codes: Vec<RegionCode> = w
-                        .townships
-                        .iter()
-                        .chain(w.villages.iter())
-                        .filter_map(|a| a.region.clone())
-                        .collect();
-                    let names = state
-                        .db(move |st| {
-                            let mut m = HashMap::new();
-                            for c in codes {
-                                if let Some(r) = st.region(&c)? {
-                                    m.insert(c.as_str().to_string(), r.name);
-                                }
-                            }
-                            Ok(m)
-                        })
-                        .await?;
-                    let row = |a: &shouwang_core::screening::AreaCounts| {
-                        let code = a.region.as_ref().map_or(String::new(), |r| r.to_string());
-                        AreaRow {
-                            name: names
-                                .get(&code)
-                                .cloned()
-                                .unwrap_or_else(|| l.t("合计", "Total").to_string()),
-                            code,
-                            current: format!("{} / {}", a.current.households, a.current.persons),
-                            edited: format!("{} / {}", a.edited.households, a.edited.persons),
-                            change: format!("{:+} / {:+}", a.household_change(), a.person_change()),
+        Ok(run) => {
+            let w = run.counts;
+            took_ms = format!("{:.1}", run.took.as_secs_f64() * 1000.0);
+            let codes: Vec<RegionCode> = w
+                .townships
+                .iter()
+                .chain(w.villages.iter())
+                .filter_map(|a| a.region.clone())
+                .collect();
+            let names = state
+                .db(move |st| {
+                    let mut m = HashMap::new();
+                    for c in codes {
+                        if let Some(r) = st.region(&c)? {
+                            m.insert(c.as_str().to_string(), r.name);
                         }
-                    };
-                    townships = w.townships.iter().map(row).collect();
-                    villages = w
-                        .villages
-                        .iter()
-                        .filter(|v| v.household_change() != 0)
-                        .map(row)
-                        .collect();
-                    total = Some(row(&w.total));
+                    }
+                    Ok(m)
+                })
+                .await?;
+            let row = |a: &shouwang_core::screening::AreaCounts| {
+                let code = a.region.as_ref().map_or(String::new(), |r| r.to_string());
+                AreaRow {
+                    name: names
+                        .get(&code)
+                        .cloned()
+                        .unwrap_or_else(|| l.t("合计", "Total").to_string()),
+                    code,
+                    current: format!("{} / {}", a.current.households, a.current.persons),
+                    edited: format!("{} / {}", a.edited.households, a.edited.persons),
+                    change: format!("{:+} / {:+}", a.household_change(), a.person_change()),
                 }
-            }
+            };
+            townships = w.townships.iter().map(row).collect();
+            villages = w
+                .villages
+                .iter()
+                .filter(|v| v.household_change() != 0)
+                .map(row)
+                .collect();
+            total = Some(row(&w.total));
         }
     }
     render_ok(WhatIfPage {

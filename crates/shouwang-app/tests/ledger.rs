@@ -6,12 +6,14 @@
 use shouwang_core::synth::SynthConfig;
 use shouwang_core::{Date, Region, RegionCode};
 use shouwang_io::ledger::synth::synth_ledger;
+use shouwang_app::ledger::{import_file, ImportReport};
+use shouwang_core::ledger::LedgerHousehold;
 use shouwang_io::ledger::{
-    write_error_workbook, write_ledger_csv, write_ledger_xlsx, Col, LedgerHousehold, ReadOptions,
+    write_error_workbook, write_ledger_csv, write_ledger_xlsx, Col, ReadOptions,
 };
 use shouwang_store::audit::Actor;
 use shouwang_store::income::Guarantees;
-use shouwang_store::ledger::{ImportReport, LedgerImport};
+use shouwang_store::ledger::LedgerImport;
 use shouwang_store::testing::TestDb;
 use shouwang_store::Store;
 use std::path::{Path, PathBuf};
@@ -96,10 +98,9 @@ fn opts(within: &str, all_or_nothing: bool) -> LedgerImport {
 }
 
 fn import(store: &Store, path: &Path, o: &LedgerImport) -> ImportReport {
-    let (report, _) = store
-        .import_ledger_file(path, &ReadOptions::new(today()), o)
-        .unwrap();
-    report
+    import_file(store, path, &ReadOptions::new(today()), o, None)
+        .unwrap()
+        .report
 }
 
 fn csv_file(path: &Path, hs: &[LedgerHousehold]) {

@@ -1,0 +1,13 @@
+//! 守望 use cases: what the web and the command line both do, each one function a reader can
+//! follow from input to commit. Handlers and commands stay thin: they parse their input, call a
+//! use case here, and render what it returns.
+//!
+//! - [`screening`]: run a screening (the button, `shouwang screen`, the monthly schedule), what-if;
+//! - [`ledger`]: import a ledger file (reader thread, two-pass retry, error workbook, report);
+//! - [`scheduler`]: jobs the server runs on a clock (the monthly screening; deadline sweeps to come).
+//!
+//! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
+
+pub mod ledger;
+pub mod scheduler;
+pub mod screening;
