@@ -3,15 +3,15 @@
 //!
 //! This is every number and text the database stores for a code, written out by hand once more.
 //! A test fails when the code changes one, adds one or drops one without this list changing
-//! too; the failure says what to do. Lists read in the database's own terms: the columns named
-//! beside each list hold its values.
+//! too; the failure says what to do. Beside each list stand the columns that hold its values.
 
 use shouwang_core::codes::{
-    Education, HealthCondition, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
+    Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
+    Schooling, Sex,
 };
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::{RuleId, WarningLevel};
-use shouwang_core::{codes::Health, IdKind, RegionLevel, Role};
+use shouwang_core::{IdKind, RegionLevel, Role};
 use std::fmt::Debug;
 
 /// What to do when a stored value changes, added to every failure.
@@ -21,7 +21,7 @@ Stored rows carry these values, so changing one renumbers every row already writ
 - A changed or removed value: add a migration (the next number in crates/shouwang-store/migrations/sqlite/ and
   postgres/, registered in crates/shouwang-store/src/migrate.rs) that maps every stored row from the old value to
   the new one in every column named above the list (see 0006_pinned_codes.sql), update SQL that compares with the
-  old value, then update this list.";
+  old value (in the store, and scripts/duckdb_compare.py), then update this list.";
 
 /// Compares what the code stores now with the golden list, by variant, and fails naming every
 /// difference.
