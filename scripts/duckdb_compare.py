@@ -28,7 +28,7 @@ import duckdb
 
 COUNTY = "510821"
 
-# Code lists as core stores them (the position in each list, shouwang-core/src/codes.rs)
+# Code lists as core stores them (the numbers pinned in shouwang-core/src/codes.rs, the bits of Health there)
 LABOUR_CAN_WORK = (0, 1, 2)  # 普通劳动力, 技能劳动力, 弱劳动力或半劳动力
 HEALTH_SERIOUS_ILLNESS_BIT = 1 << 2  # 患有大病
 HEALTH_DISABLED_BIT = 1 << 3  # 残疾

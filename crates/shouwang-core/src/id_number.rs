@@ -18,6 +18,7 @@ pub enum IdKind {
 }
 
 impl IdKind {
+    pub const ALL: [IdKind; 3] = [IdKind::ResidentId, IdKind::DisabilityCard, IdKind::Other];
     pub fn label_zh(self) -> &'static str {
         match self {
             IdKind::ResidentId => "居民身份证",
@@ -32,6 +33,23 @@ impl IdKind {
             "其他" => IdKind::Other,
             _ => return None,
         })
+    }
+    /// The number stored for this kind (`members.id_kind`), pinned: stored rows carry it.
+    pub fn code(self) -> i64 {
+        match self {
+            IdKind::ResidentId => 0,
+            IdKind::DisabilityCard => 1,
+            IdKind::Other => 2,
+        }
+    }
+    /// The kind stored as `code`; `None` for a number no kind carries.
+    pub fn from_code(code: i64) -> Option<IdKind> {
+        match code {
+            0 => Some(IdKind::ResidentId),
+            1 => Some(IdKind::DisabilityCard),
+            2 => Some(IdKind::Other),
+            _ => None,
+        }
     }
 }
 

@@ -5,45 +5,46 @@ use crate::date::YearMonth;
 use serde::{Deserialize, Serialize};
 
 code_list!(
-    /// 监测对象类别
+    /// 监测对象类别. Numbers of the national household-type table: 100A03001, 100A03002, 100A03003.
     CaseType {
-        UnstablePostPoverty => "脱贫不稳定户", "unstable post-poverty household";
-        MarginalAtRisk => "边缘易致贫户", "marginal household at risk";
-        SuddenHardship => "突发严重困难户", "household in sudden severe hardship";
+        UnstablePostPoverty = 1 => "脱贫不稳定户", "unstable post-poverty household";
+        MarginalAtRisk = 2 => "边缘易致贫户", "marginal household at risk";
+        SuddenHardship = 3 => "突发严重困难户", "household in sudden severe hardship";
     }
 );
 
 code_list!(
-    /// 致贫/返贫风险 (code table 100A27)
+    /// 致贫/返贫风险 (code table 100A27). Numbers not found (domain-research §3): the list's first
+    /// order. Stored comma-separated in `monitoring_cases.risks`, and by label in leads and hits.
     RiskType {
-        Illness => "因病", "illness";
-        Schooling => "因学", "schooling costs";
-        Disability => "因残", "disability";
-        NaturalDisaster => "因自然灾害", "natural disaster";
-        Accident => "因意外事故", "accident";
-        BusinessFailure => "因产业项目失败", "failed farming or business project";
-        UnstableEmployment => "因务工就业不稳", "unstable employment";
-        LackOfLabour => "缺劳动力", "lack of labour";
-        UnsafeHousing => "住房出现安全问题", "unsafe housing";
-        UnsafeWater => "饮水安全问题", "unsafe drinking water";
-        Other => "其他", "other";
+        Illness = 0 => "因病", "illness";
+        Schooling = 1 => "因学", "schooling costs";
+        Disability = 2 => "因残", "disability";
+        NaturalDisaster = 3 => "因自然灾害", "natural disaster";
+        Accident = 4 => "因意外事故", "accident";
+        BusinessFailure = 5 => "因产业项目失败", "failed farming or business project";
+        UnstableEmployment = 6 => "因务工就业不稳", "unstable employment";
+        LackOfLabour = 7 => "缺劳动力", "lack of labour";
+        UnsafeHousing = 8 => "住房出现安全问题", "unsafe housing";
+        UnsafeWater = 9 => "饮水安全问题", "unsafe drinking water";
+        Other = 10 => "其他", "other";
     }
 );
 
 code_list!(
-    /// 风险消除方式
+    /// 风险消除方式 (dm_fxxcfs). Numbers not found: the list's first order.
     EliminationKind {
-        AfterAssistance => "帮扶消除", "eliminated after assistance";
-        Natural => "自然消除", "eliminated naturally";
+        AfterAssistance = 0 => "帮扶消除", "eliminated after assistance";
+        Natural = 1 => "自然消除", "eliminated naturally";
     }
 );
 
 code_list!(
-    /// 监测对象状态
+    /// 监测对象状态. Ours: the list's first order.
     CaseStatus {
-        Identifying => "识别中", "being identified";
-        AtRisk => "风险未消除", "risk not eliminated";
-        Eliminated => "风险已消除", "risk eliminated";
+        Identifying = 0 => "识别中", "being identified";
+        AtRisk = 1 => "风险未消除", "risk not eliminated";
+        Eliminated = 2 => "风险已消除", "risk eliminated";
     }
 );
 

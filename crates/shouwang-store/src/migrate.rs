@@ -35,6 +35,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_table_keys.sql"),
         include_str!("../migrations/postgres/0005_table_keys.sql"),
     ),
+    (
+        6,
+        "pinned_codes",
+        include_str!("../migrations/sqlite/0006_pinned_codes.sql"),
+        include_str!("../migrations/postgres/0006_pinned_codes.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.
@@ -186,7 +192,7 @@ mod tests {
         drop(c);
 
         let store = crate::Store::open_sqlite(path.clone()).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
+        assert_eq!(store.schema_version().unwrap(), 6);
         drop(store);
         let mut c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
@@ -255,6 +261,173 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// Migration 6 gives 性别 and 监测对象类别 their national numbers. A database written with the
+    /// old numbers (男 0, 女 1; 脱贫不稳定户 0, 边缘易致贫户 1, 突发严重困难户 2) reads back, on
+    /// either backend, the same persons and cases after it, and the codes whose numbers stayed
+    /// (relation, household type, schooling, …) are left as they were.
+    #[test]
+    fn rows_written_with_the_old_numbers_read_back_the_same_after_migration_6() {
+        use shouwang_core::codes::{Health, HealthCondition as H, HouseholdType, LabourCapacity};
+        use shouwang_core::codes::{Political, Relation, Schooling, Sex};
+        use shouwang_core::monitoring::{CaseStatus, CaseType, RiskType};
+        use shouwang_core::IdKind;
+
+        for db in crate::testing::TestDb::all() {
+            let db = db.with_regions(&[("510821100", "东河镇"), ("510821100001", "桃红村")]);
+            // a database of version 5, as the program before migration 6 wrote it: the schema is
+            // the same, only the numbers differ
+            db.store
+                .with_conn(|c| {
+                    c.batch(
+                        "DELETE FROM schema_migrations WHERE version = 6;
+                         INSERT INTO households (county, household_no, village, household_type, created_at, updated_at)
+                             VALUES ('510821', '51082110000100001', '510821100001', 0, 1, 1),
+                                    ('510821', '51082110000100002', '510821100001', 1, 1, 1),
+                                    ('510821', '51082110000100003', '510821100001', 2, 1, 1);
+                         INSERT INTO members (county, id_number, household_no, village, position, id_kind, name, sex,
+                                 birth_date, relation, political, schooling, health, labour)
+                             VALUES ('510821', '510821198001010019', '51082110000100001', '510821100001', 0, 0, '王大山', 0, '1980-01-01', 0, 3, NULL, 1, 0),
+                                    ('510821', '510821198202020029', '51082110000100001', '510821100001', 1, 1, '李秀英', 1, '1982-02-02', 1, 0, NULL, 6, 2),
+                                    ('510821', '510821201003030042', '51082110000100001', '510821100001', 2, 0, '王小花', 1, '2010-03-03', 3, NULL, 5, 1, NULL),
+                                    ('510821', '510821199004040031', '51082110000100002', '510821100001', 0, 0, '张国强', 0, '1990-04-04', 0, 3, NULL, 8, 3),
+                                    ('510821', '51082119950505006X', '51082110000100003', '510821100001', 0, 0, '刘芳', 1, '1995-05-05', 0, 2, NULL, 1, 1);
+                         INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, created_at, updated_at)
+                             VALUES ('510821', '51082110000100001', 0, '0,2', '2025-03', 1, 1, 1),
+                                    ('510821', '51082110000100002', 1, '7', '2025-04', 0, 1, 1),
+                                    ('510821', '51082110000100003', 2, '3,4', '2025-05', 1, 1, 1);",
+                    )
+                })
+                .unwrap();
+            db.store.migrate().unwrap();
+            assert_eq!(db.store.schema_version().unwrap(), 6, "{}", db.name);
+
+            let health = |cs: &[H]| cs.iter().fold(Health::default(), |h, c| h.with(*c));
+            let mut persons = Vec::new();
+            let mut types = Vec::new();
+            for no in [
+                "51082110000100001",
+                "51082110000100002",
+                "51082110000100003",
+            ] {
+                let rec = db.store.household(no).unwrap().expect("household stored");
+                types.push(rec.household.household_type);
+                for m in rec.members {
+                    persons.push((
+                        m.name,
+                        m.sex,
+                        m.relation,
+                        m.id_kind,
+                        m.political,
+                        m.schooling,
+                        m.health,
+                        m.labour,
+                    ));
+                }
+            }
+            assert_eq!(
+                types,
+                [
+                    HouseholdType::PostPoverty,
+                    HouseholdType::Ordinary,
+                    HouseholdType::PostPovertyNoPolicy
+                ],
+                "{}",
+                db.name
+            );
+            assert_eq!(
+                persons,
+                [
+                    (
+                        "王大山".to_string(),
+                        Sex::Male,
+                        Relation::Head,
+                        IdKind::ResidentId,
+                        Some(Political::Masses),
+                        None,
+                        Health::HEALTHY,
+                        Some(LabourCapacity::Ordinary)
+                    ),
+                    (
+                        "李秀英".to_string(),
+                        Sex::Female,
+                        Relation::Spouse,
+                        IdKind::DisabilityCard,
+                        Some(Political::PartyMember),
+                        None,
+                        health(&[H::ChronicIllness, H::SeriousIllness]),
+                        Some(LabourCapacity::Weak)
+                    ),
+                    (
+                        "王小花".to_string(),
+                        Sex::Female,
+                        Relation::Daughter,
+                        IdKind::ResidentId,
+                        None,
+                        Some(Schooling::Grade9),
+                        Health::HEALTHY,
+                        None
+                    ),
+                    (
+                        "张国强".to_string(),
+                        Sex::Male,
+                        Relation::Head,
+                        IdKind::ResidentId,
+                        Some(Political::Masses),
+                        None,
+                        health(&[H::Disabled]),
+                        Some(LabourCapacity::Lost)
+                    ),
+                    (
+                        "刘芳".to_string(),
+                        Sex::Female,
+                        Relation::Head,
+                        IdKind::ResidentId,
+                        Some(Political::LeagueMember),
+                        None,
+                        Health::HEALTHY,
+                        Some(LabourCapacity::Skilled)
+                    ),
+                ],
+                "{}",
+                db.name
+            );
+
+            // cases as the store reads them: each column's number through its list's from_code
+            let cases: Vec<_> = db
+                .store
+                .with_conn(|c| c.query("SELECT case_type, risks, status FROM monitoring_cases ORDER BY household_no", &[]))
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let risks: Vec<_> = r.text(1).split(',').map(|n| n.parse().ok().and_then(RiskType::from_code)).collect();
+                    (CaseType::from_code(r.int(0)), risks, CaseStatus::from_code(r.int(2)))
+                })
+                .collect();
+            assert_eq!(
+                cases,
+                [
+                    (
+                        Some(CaseType::UnstablePostPoverty),
+                        vec![Some(RiskType::Illness), Some(RiskType::Disability)],
+                        Some(CaseStatus::AtRisk)
+                    ),
+                    (
+                        Some(CaseType::MarginalAtRisk),
+                        vec![Some(RiskType::LackOfLabour)],
+                        Some(CaseStatus::Identifying)
+                    ),
+                    (
+                        Some(CaseType::SuddenHardship),
+                        vec![Some(RiskType::NaturalDisaster), Some(RiskType::Accident)],
+                        Some(CaseStatus::AtRisk)
+                    ),
+                ],
+                "{}",
+                db.name
+            );
+        }
+    }
+
     /// Rows orphaned before the upgrade (older versions imported with enforcement off; a
     /// `sqlite3` shell deletes without it) do not stop it: only keys the migrations break do.
     #[test]
@@ -274,7 +447,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .int(0);
-        assert_eq!(version, 5);
+        assert_eq!(version, 6);
         let orphans = tx
             .query_one(
                 "SELECT COUNT(*) FROM members WHERE household_no = 'gone'",

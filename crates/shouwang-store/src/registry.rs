@@ -89,19 +89,11 @@ pub(crate) fn household_values(h: &Household) -> Vec<Value> {
 }
 
 fn id_kind_code(k: IdKind) -> i64 {
-    match k {
-        IdKind::ResidentId => 0,
-        IdKind::DisabilityCard => 1,
-        IdKind::Other => 2,
-    }
+    k.code()
 }
 
 fn id_kind_from(code: i64) -> IdKind {
-    match code {
-        1 => IdKind::DisabilityCard,
-        2 => IdKind::Other,
-        _ => IdKind::ResidentId,
-    }
+    IdKind::from_code(code).unwrap_or(IdKind::ResidentId)
 }
 
 pub(crate) fn member_values(m: &Member) -> Vec<Value> {
@@ -484,11 +476,11 @@ impl Store {
                 .map(|r| r.int(0))
                 .unwrap_or(0);
             let rows = c.query(
-                "SELECT h.household_no, h.village, h.grp, m.name, m.id_number,
+                &format!("SELECT h.household_no, h.village, h.grp, m.name, m.id_number,
                         (SELECT COUNT(*) FROM members x WHERE x.county = h.county AND x.household_no = h.household_no AND x.deceased_on IS NULL),
                         h.household_type, h.dibao, h.tekun, h.relocated
-                 FROM households h LEFT JOIN members m ON m.county = h.county AND m.household_no = h.household_no AND m.relation = 0
-                 WHERE h.village >= $1 AND h.village < $2 ORDER BY h.village, h.household_no LIMIT $3 OFFSET $4",
+                 FROM households h LEFT JOIN members m ON m.county = h.county AND m.household_no = h.household_no AND m.relation = {}
+                 WHERE h.village >= $1 AND h.village < $2 ORDER BY h.village, h.household_no LIMIT $3 OFFSET $4", Relation::Head.code()),
                 &params![lo, hi, limit, offset],
             )?;
             Ok((rows.iter().map(list_row).collect(), total))

@@ -12,7 +12,7 @@ use crate::income::{insert_rows, row_income, INCOME_COLUMNS};
 use crate::registry::COUNTY_OF_HOUSEHOLD;
 use crate::{params, Store, StoreError};
 use serde::Serialize;
-use shouwang_core::codes::{HealthCondition, LabourCapacity, Schooling};
+use shouwang_core::codes::{Health, HealthCondition, LabourCapacity, Schooling};
 use shouwang_core::date::YearMonth;
 use shouwang_core::income::{twelve_months_before, Income, IncomePeriod};
 use shouwang_core::monitoring::{CaseStatus, RiskType};
@@ -429,8 +429,8 @@ impl Store {
             // members, counted by the database
             let able = codes_where(LabourCapacity::ALL, LabourCapacity::code, LabourCapacity::can_work);
             let non_compulsory = codes_where(Schooling::ALL, Schooling::code, Schooling::is_non_compulsory);
-            let ill = 1i64 << HealthCondition::SeriousIllness.code();
-            let disabled = 1i64 << HealthCondition::Disabled.code();
+            let ill = Health::default().with(HealthCondition::SeriousIllness).bits();
+            let disabled = Health::default().with(HealthCondition::Disabled).bits();
             let uninsured = "resident_medical = 0 AND employee_medical = 0";
             let sql = format!(
                 "SELECT household_no, COUNT(*),

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 
 code_list!(
     /// 预警等级: 红 (most urgent), 黄, 蓝. `Ord` follows the list, so `Red < Yellow < Blue`;
-    /// compare urgency with [`WarningLevel::severity`] or [`WarningLevel::highest`].
+    /// compare urgency with [`WarningLevel::severity`] or [`WarningLevel::highest`]. Leads and hits
+    /// store the English label (`red`), rule sets the Chinese one; the numbers are ours.
     WarningLevel {
-        Red => "红色预警", "red";
-        Yellow => "黄色预警", "yellow";
-        Blue => "蓝色预警", "blue";
+        Red = 0 => "红色预警", "red";
+        Yellow = 1 => "黄色预警", "yellow";
+        Blue = 2 => "蓝色预警", "blue";
     }
 );
 

@@ -1,0 +1,459 @@
+//! A code written to the database keeps its number for good: a 男 stored as 1 must still read
+//! as 男 after any upgrade, or every old row reads as another value.
+//!
+//! This is every number and text the database stores for a code, written out by hand once more.
+//! A test fails when the code changes one, adds one or drops one without this list changing
+//! too; the failure says what to do. Beside each list stand the columns that hold its values.
+
+use shouwang_core::codes::{
+    Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
+    Schooling, Sex,
+};
+use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
+use shouwang_core::screening::{RuleId, WarningLevel};
+use shouwang_core::{IdKind, RegionLevel, Role};
+use std::fmt::Debug;
+
+/// What to do when a stored value changes, added to every failure.
+const WHAT_TO_DO: &str = "\
+Stored rows carry these values, so changing one renumbers every row already written.
+- A new value: give it a number (or text) no value of its list has had, and add its line here.
+- A changed or removed value: add a migration (the next number in crates/shouwang-store/migrations/sqlite/ and
+  postgres/, registered in crates/shouwang-store/src/migrate.rs) that maps every stored row from the old value to
+  the new one in every column named above the list (see 0006_pinned_codes.sql), update SQL that compares with the
+  old value (in the store, and scripts/duckdb_compare.py), then update this list.";
+
+/// Compares what the code stores now with the golden list, by variant, and fails naming every
+/// difference.
+fn same_as_golden(
+    list: &str,
+    columns: &str,
+    now: Vec<(String, String)>,
+    golden: Vec<(String, String)>,
+) {
+    let mut differences = Vec::new();
+    for (variant, stored) in &golden {
+        match now.iter().find(|(v, _)| v == variant) {
+            None => differences.push(format!("  {variant}: removed (was {stored})")),
+            Some((_, s)) if s != stored => differences.push(format!(
+                "  {variant}: stored as {s}, the golden list says {stored}"
+            )),
+            Some(_) => {}
+        }
+    }
+    for (variant, stored) in &now {
+        if !golden.iter().any(|(v, _)| v == variant) {
+            differences.push(format!(
+                "  {variant}: stored as {stored}, not in the golden list"
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "the stored values of {list} ({columns}) changed:\n{}\n{WHAT_TO_DO}",
+        differences.join("\n")
+    );
+}
+
+/// A code list as (variant, "number label"): the number is what the columns hold, the Chinese
+/// label what JSON bodies (audit, rule sets, evidence) and some text columns hold.
+fn code_list<T: Copy + Debug>(
+    list: &str,
+    columns: &str,
+    all: &[T],
+    code: fn(T) -> i64,
+    label: fn(T) -> &'static str,
+    golden: &[(&str, i64, &str)],
+) {
+    same_as_golden(
+        list,
+        columns,
+        all.iter()
+            .map(|v| (format!("{v:?}"), format!("{} {}", code(*v), label(*v))))
+            .collect(),
+        golden
+            .iter()
+            .map(|(v, n, l)| (v.to_string(), format!("{n} {l}")))
+            .collect(),
+    );
+}
+
+/// A list stored as text or as a number of its own, as (variant, stored value).
+fn stored_as<T: Copy + Debug, S: ToString>(
+    list: &str,
+    columns: &str,
+    all: &[T],
+    stored: impl Fn(T) -> S,
+    golden: &[(&str, S)],
+) {
+    same_as_golden(
+        list,
+        columns,
+        all.iter()
+            .map(|v| (format!("{v:?}"), stored(*v).to_string()))
+            .collect(),
+        golden
+            .iter()
+            .map(|(v, s)| (v.to_string(), s.to_string()))
+            .collect(),
+    );
+}
+
+#[test]
+fn the_registry_code_lists_keep_their_stored_numbers() {
+    code_list(
+        "Sex",
+        "members.sex",
+        Sex::ALL,
+        Sex::code,
+        Sex::label_zh,
+        &[("Male", 1, "男"), ("Female", 2, "女")],
+    );
+    code_list(
+        "Relation",
+        "members.relation",
+        Relation::ALL,
+        Relation::code,
+        Relation::label_zh,
+        &[
+            ("Head", 0, "户主"),
+            ("Spouse", 1, "配偶"),
+            ("Son", 2, "之子"),
+            ("Daughter", 3, "之女"),
+            ("DaughterInLaw", 4, "之儿媳"),
+            ("SonInLaw", 5, "之女婿"),
+            ("Grandson", 6, "之孙子"),
+            ("Granddaughter", 7, "之孙女"),
+            ("DaughtersSon", 8, "之外孙子"),
+            ("DaughtersDaughter", 9, "之外孙女"),
+            ("Father", 10, "之父"),
+            ("Mother", 11, "之母"),
+            ("WifesFather", 12, "之岳父"),
+            ("WifesMother", 13, "之岳母"),
+            ("HusbandsFather", 14, "之公公"),
+            ("HusbandsMother", 15, "之婆婆"),
+            ("Grandfather", 16, "之祖父"),
+            ("Grandmother", 17, "之祖母"),
+            ("MaternalGrandfather", 18, "之外祖父"),
+            ("MaternalGrandmother", 19, "之外祖母"),
+            ("Sibling", 20, "之兄弟姐妹"),
+            ("GreatGrandson", 21, "之曾孙子"),
+            ("GreatGranddaughter", 22, "之曾孙女"),
+            ("Nephew", 23, "之侄儿"),
+            ("Niece", 24, "之侄女"),
+            ("SiblingInLaw", 25, "之兄弟媳妇"),
+            ("Uncle", 26, "之叔伯"),
+            ("Other", 27, "其他"),
+        ],
+    );
+    code_list(
+        "HouseholdType",
+        "households.household_type",
+        HouseholdType::ALL,
+        HouseholdType::code,
+        HouseholdType::label_zh,
+        &[
+            ("PostPoverty", 0, "脱贫户"),
+            ("Ordinary", 1, "一般农户"),
+            ("PostPovertyNoPolicy", 2, "脱贫不享受政策户"),
+            ("Other", 3, "其他"),
+        ],
+    );
+    code_list(
+        "Education",
+        "members.education",
+        Education::ALL,
+        Education::code,
+        Education::label_zh,
+        &[
+            ("Illiterate", 0, "文盲或半文盲"),
+            ("Primary", 1, "小学"),
+            ("JuniorMiddle", 2, "初中"),
+            ("SeniorMiddle", 3, "高中"),
+            ("College", 4, "大专"),
+            ("Bachelor", 5, "本科及以上"),
+        ],
+    );
+    code_list(
+        "Schooling",
+        "members.schooling",
+        Schooling::ALL,
+        Schooling::code,
+        Schooling::label_zh,
+        &[
+            ("PreschoolAge", 0, "学龄前儿童"),
+            ("Preschool", 1, "学前教育"),
+            ("Primary", 2, "小学"),
+            ("Grade7", 3, "七年级"),
+            ("Grade8", 4, "八年级"),
+            ("Grade9", 5, "九年级"),
+            ("HighSchool1", 6, "普通高中一年级"),
+            ("HighSchool2", 7, "普通高中二年级"),
+            ("HighSchool3", 8, "普通高中三年级"),
+            ("Vocational1", 9, "中职一年级"),
+            ("Vocational2", 10, "中职二年级"),
+            ("Vocational3", 11, "中职三年级"),
+            ("HigherVocational1", 12, "高职高专一年级"),
+            ("HigherVocational2", 13, "高职高专二年级"),
+            ("HigherVocational3", 14, "高职高专三年级"),
+            ("Technician1", 15, "技师学院一年级"),
+            ("Technician2", 16, "技师学院二年级"),
+            ("Technician3", 17, "技师学院三年级"),
+            ("Technician4", 18, "技师学院四年级"),
+            ("University1", 19, "本科一年级"),
+            ("University2", 20, "本科二年级"),
+            ("University3", 21, "本科三年级"),
+            ("University4", 22, "本科四年级"),
+            ("University5", 23, "本科五年级"),
+            ("Postgraduate", 24, "硕士研究生及以上"),
+        ],
+    );
+    code_list(
+        "LabourCapacity",
+        "members.labour",
+        LabourCapacity::ALL,
+        LabourCapacity::code,
+        LabourCapacity::label_zh,
+        &[
+            ("Ordinary", 0, "普通劳动力"),
+            ("Skilled", 1, "技能劳动力"),
+            ("Weak", 2, "弱劳动力或半劳动力"),
+            ("Lost", 3, "丧失劳动力"),
+            ("None", 4, "无劳动力"),
+        ],
+    );
+    code_list(
+        "Political",
+        "members.political",
+        Political::ALL,
+        Political::code,
+        Political::label_zh,
+        &[
+            ("PartyMember", 0, "中共党员"),
+            ("ProbationaryMember", 1, "中共预备党员"),
+            ("LeagueMember", 2, "共青团员"),
+            ("Masses", 3, "群众"),
+        ],
+    );
+    code_list(
+        "HealthCondition",
+        "labels in JSON; members.health holds the bits below",
+        HealthCondition::ALL,
+        HealthCondition::code,
+        HealthCondition::label_zh,
+        &[
+            ("Healthy", 0, "健康"),
+            ("ChronicIllness", 1, "长期慢性病"),
+            ("SeriousIllness", 2, "患有大病"),
+            ("Disabled", 3, "残疾"),
+        ],
+    );
+    stored_as(
+        "IdKind",
+        "members.id_kind",
+        &IdKind::ALL,
+        IdKind::code,
+        &[("ResidentId", 0), ("DisabilityCard", 1), ("Other", 2)],
+    );
+}
+
+#[test]
+fn health_conditions_keep_their_bits() {
+    stored_as(
+        "Health bits",
+        "members.health, and the screening snapshot's SQL",
+        HealthCondition::ALL,
+        |c| Health::default().with(c).bits(),
+        &[
+            ("Healthy", 1),
+            ("ChronicIllness", 2),
+            ("SeriousIllness", 4),
+            ("Disabled", 8),
+        ],
+    );
+    assert_eq!(Health::HEALTHY.bits(), 1);
+}
+
+#[test]
+fn the_monitoring_code_lists_keep_their_stored_numbers() {
+    code_list(
+        "CaseType",
+        "monitoring_cases.case_type",
+        CaseType::ALL,
+        CaseType::code,
+        CaseType::label_zh,
+        &[
+            ("UnstablePostPoverty", 1, "脱贫不稳定户"),
+            ("MarginalAtRisk", 2, "边缘易致贫户"),
+            ("SuddenHardship", 3, "突发严重困难户"),
+        ],
+    );
+    code_list(
+        "RiskType",
+        "monitoring_cases.risks (numbers, comma-separated); leads.risk and screening_hits.risk (labels)",
+        RiskType::ALL,
+        RiskType::code,
+        RiskType::label_zh,
+        &[
+            ("Illness", 0, "因病"),
+            ("Schooling", 1, "因学"),
+            ("Disability", 2, "因残"),
+            ("NaturalDisaster", 3, "因自然灾害"),
+            ("Accident", 4, "因意外事故"),
+            ("BusinessFailure", 5, "因产业项目失败"),
+            ("UnstableEmployment", 6, "因务工就业不稳"),
+            ("LackOfLabour", 7, "缺劳动力"),
+            ("UnsafeHousing", 8, "住房出现安全问题"),
+            ("UnsafeWater", 9, "饮水安全问题"),
+            ("Other", 10, "其他"),
+        ],
+    );
+    code_list(
+        "EliminationKind",
+        "monitoring_cases.elimination_kind",
+        EliminationKind::ALL,
+        EliminationKind::code,
+        EliminationKind::label_zh,
+        &[
+            ("AfterAssistance", 0, "帮扶消除"),
+            ("Natural", 1, "自然消除"),
+        ],
+    );
+    code_list(
+        "CaseStatus",
+        "monitoring_cases.status",
+        CaseStatus::ALL,
+        CaseStatus::code,
+        CaseStatus::label_zh,
+        &[
+            ("Identifying", 0, "识别中"),
+            ("AtRisk", 1, "风险未消除"),
+            ("Eliminated", 2, "风险已消除"),
+        ],
+    );
+}
+
+#[test]
+fn warning_levels_and_rules_keep_their_stored_text() {
+    code_list(
+        "WarningLevel",
+        "rule_sets.body and standards.body (labels)",
+        WarningLevel::ALL,
+        WarningLevel::code,
+        WarningLevel::label_zh,
+        &[
+            ("Red", 0, "红色预警"),
+            ("Yellow", 1, "黄色预警"),
+            ("Blue", 2, "蓝色预警"),
+        ],
+    );
+    stored_as(
+        "WarningLevel text",
+        "leads.level, screening_hits.level",
+        WarningLevel::ALL,
+        WarningLevel::label_en,
+        &[("Red", "red"), ("Yellow", "yellow"), ("Blue", "blue")],
+    );
+    stored_as(
+        "RuleId",
+        "screening_hits.rule, leads.rules (comma-separated), rule_sets.body",
+        &RuleId::ALL,
+        RuleId::code,
+        &[
+            ("IncomeBelowLine", "R01"),
+            ("IncomeNearLine", "R02"),
+            ("IncomeDrop", "R03"),
+            ("RigidExpenditure", "R04"),
+            ("UnsafeHousing", "R05"),
+            ("SchoolDropout", "R06"),
+            ("MemberUninsured", "R07"),
+            ("UnsafeWater", "R08"),
+            ("SeriousIllnessUninsured", "R09"),
+            ("DisabilityUninsured", "R10"),
+            ("NoLabourCapacity", "R11"),
+            ("SchoolingCost", "R12"),
+            ("DepartmentAlert", "R13"),
+        ],
+    );
+}
+
+#[test]
+fn roles_keep_their_stored_names() {
+    stored_as(
+        "Role",
+        "users.role",
+        &Role::ALL,
+        Role::as_str,
+        &[
+            ("Admin", "admin"),
+            ("County", "county"),
+            ("Township", "township"),
+            ("Village", "village"),
+            ("AssistancePerson", "assistance"),
+            ("Department", "department"),
+            ("Inspector", "inspector"),
+        ],
+    );
+}
+
+#[test]
+fn region_levels_keep_their_stored_numbers() {
+    // every level there is, found by the code lengths that name one
+    let levels: Vec<RegionLevel> = (0..=32).filter_map(RegionLevel::from_code_len).collect();
+    stored_as(
+        "RegionLevel",
+        "regions.level, and `level = 12` in the store's SQL",
+        &levels,
+        |l| l.code_len() as i64,
+        &[
+            ("Province", 2),
+            ("City", 4),
+            ("County", 6),
+            ("Township", 9),
+            ("Village", 12),
+        ],
+    );
+}
+
+/// Each value reads back from its number, and a number no value carries reads as nothing, not
+/// as a value by default (the old numbers of 男 and 脱贫不稳定户 among them).
+#[test]
+fn every_stored_number_reads_back_as_its_value_and_no_other_number_does() {
+    macro_rules! round_trip {
+        ($($t:ty),+) => {$(
+            let numbers: Vec<i64> = <$t>::ALL.iter().map(|v| v.code()).collect();
+            for v in <$t>::ALL {
+                assert_eq!(<$t>::from_code(v.code()), Some(*v));
+            }
+            for n in -1..=40 {
+                if !numbers.contains(&n) {
+                    assert_eq!(<$t>::from_code(n), None, "{} {n}", stringify!($t));
+                }
+            }
+        )+};
+    }
+    round_trip!(
+        Sex,
+        Relation,
+        HouseholdType,
+        Education,
+        Schooling,
+        LabourCapacity,
+        Political,
+        HealthCondition,
+        CaseType,
+        RiskType,
+        EliminationKind,
+        CaseStatus,
+        WarningLevel
+    );
+    assert_eq!(Sex::from_code(0), None);
+    assert_eq!(CaseType::from_code(0), None);
+    for k in IdKind::ALL {
+        assert_eq!(IdKind::from_code(k.code()), Some(k));
+    }
+    assert_eq!(IdKind::from_code(3), None);
+    for bits in 0..16 {
+        assert_eq!(Health::from_bits(bits).bits(), bits);
+    }
+}
