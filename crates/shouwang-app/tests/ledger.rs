@@ -3,11 +3,11 @@
 //! exactly the expected rejections, the error workbook fixed and imported clean, round trips,
 //! idempotence, all-or-nothing, moves and scope.
 
+use shouwang_app::ledger::{import_file, ImportReport};
+use shouwang_core::ledger::LedgerHousehold;
 use shouwang_core::synth::SynthConfig;
 use shouwang_core::{Date, Region, RegionCode};
 use shouwang_io::ledger::synth::synth_ledger;
-use shouwang_app::ledger::{import_file, ImportReport};
-use shouwang_core::ledger::LedgerHousehold;
 use shouwang_io::ledger::{
     write_error_workbook, write_ledger_csv, write_ledger_xlsx, Col, ReadOptions,
 };

@@ -5,6 +5,7 @@
 use crate::audit::{record, Actor};
 use crate::db::{Row, Sql, Value};
 use crate::registry::COUNTY_OF_HOUSEHOLD;
+use crate::sql::{insert_rows, json};
 use crate::{params, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use shouwang_core::income::{validate_income, Income, IncomePeriod};
@@ -136,55 +137,6 @@ fn household_county_size(c: &mut dyn Sql, no: &str) -> Result<(String, i64), Sto
     Ok((county, size))
 }
 
-fn json<T: Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
-}
-
-pub(crate) fn insert_rows(
-    tx: &mut dyn Sql,
-    head: &str,
-    width: usize,
-    rows: impl Iterator<Item = Vec<Value>>,
-    chunk: usize,
-) -> Result<u64, StoreError> {
-    let mut n = 0u64;
-    let mut values: Vec<Value> = Vec::with_capacity(chunk * width);
-    let mut count = 0usize;
-    let flush =
-        |tx: &mut dyn Sql, values: &mut Vec<Value>, count: usize| -> Result<u64, StoreError> {
-            if count == 0 {
-                return Ok(0);
-            }
-            let mut sql = String::with_capacity(head.len() + count * width * 5);
-            sql.push_str(head);
-            sql.push_str(" VALUES ");
-            for i in 0..count {
-                sql.push_str(if i == 0 { "(" } else { ", (" });
-                for j in 0..width {
-                    if j > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push('$');
-                    sql.push_str(&(i * width + j + 1).to_string());
-                }
-                sql.push(')');
-            }
-            let r = tx.exec(&sql, values)?;
-            values.clear();
-            Ok(r)
-        };
-    for row in rows {
-        values.extend(row);
-        count += 1;
-        if count == chunk {
-            n += flush(tx, &mut values, count)?;
-            count = 0;
-        }
-    }
-    n += flush(tx, &mut values, count)?;
-    Ok(n)
-}
-
 impl Store {
     /// A household's income records, oldest period first (the whole year before its quarters).
     pub fn incomes(&self, household_no: &str) -> Result<Vec<Income>, StoreError> {
@@ -285,8 +237,8 @@ impl Store {
         })
     }
 
-    /// Loads many income and flag records at once (demo, benchmarks, ledger imports): multi-row
-    /// upserts in one transaction, one audit event for the whole load. The caller validates.
+    /// Loads many income and flag records at once (demo, benchmarks): bulk inserts in one
+    /// transaction, one audit event for the whole load. The caller validates.
     pub fn bulk_ledger(
         &self,
         actor: &Actor,
@@ -297,25 +249,17 @@ impl Store {
         let now = crate::now();
         self.with_tx(|tx| {
             let head = "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical, updated_at)";
-            insert_rows(
-                tx,
-                head,
-                12,
-                incomes
-                    .iter()
-                    .map(|(c, no, i)| income_values(c, no, i, now)),
-                80,
-            )?;
+            let values: Vec<Value> = incomes
+                .iter()
+                .flat_map(|(c, no, i)| income_values(c, no, i, now))
+                .collect();
+            insert_rows(tx, head, 12, &values)?;
             let head = "INSERT INTO guarantees (county, household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water, food_clothing, source)";
-            insert_rows(
-                tx,
-                head,
-                9,
-                guarantees
-                    .iter()
-                    .map(|(c, no, g)| guarantee_values(c, no, g)),
-                100,
-            )?;
+            let values: Vec<Value> = guarantees
+                .iter()
+                .flat_map(|(c, no, g)| guarantee_values(c, no, g))
+                .collect();
+            insert_rows(tx, head, 9, &values)?;
             let after = serde_json::json!({ "incomes": incomes.len(), "guarantees": guarantees.len() });
             record(tx, actor, None, what, ("bulk", what), None, Some(&after))?;
             Ok((incomes.len(), guarantees.len()))

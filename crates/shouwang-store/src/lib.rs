@@ -11,6 +11,7 @@ mod migrate;
 pub mod regions;
 pub mod registry;
 pub mod screening;
+mod sql;
 pub mod testing;
 pub mod users;
 

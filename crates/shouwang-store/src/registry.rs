@@ -2,6 +2,7 @@
 
 use crate::audit::{record, Actor};
 use crate::db::{prefix_end, Row, Sql, Value};
+use crate::sql::{json, placeholders};
 use crate::{params, Store, StoreError};
 use shouwang_core::codes::{
     Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
@@ -66,6 +67,24 @@ pub(crate) fn county_of(h: &Household) -> String {
 /// lets reads by household use the tables' keys, which begin with the county.
 pub(crate) const COUNTY_OF_HOUSEHOLD: &str =
     "SELECT county FROM households WHERE household_no = $1";
+
+/// Rewrites a stored household's fields (not its members) and increments its version: the one
+/// `UPDATE` of a household, for edits and imports alike.
+pub(crate) fn update_household_row(
+    tx: &mut dyn Sql,
+    h: &Household,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let mut values = household_values(h);
+    values.push(now.into());
+    tx.exec(
+        "UPDATE households SET village = $3, grp = $4, address = $5, phone = $6, household_type = $7, dibao = $8,
+         tekun = $9, relocated = $10, resettlement_site = $11, military_family = $12, cultivated_land_centimu = $13,
+         housing_area_centim2 = $14, house_grade = $15, updated_at = $16, version = version + 1
+         WHERE county = $1 AND household_no = $2",
+        &values,
+    )
+}
 
 pub(crate) fn household_values(h: &Household) -> Vec<Value> {
     params![
@@ -207,17 +226,6 @@ pub(crate) fn row_member(r: &impl Cells) -> Member {
         employee_pension: r.bool(26),
         deceased_on: r.opt_text(27).and_then(|t| Date::parse(&t)),
     }
-}
-
-pub(crate) fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
-}
-
-pub(crate) fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, StoreError> {
@@ -444,15 +452,7 @@ impl Store {
             if before.household == household && before.members == members {
                 return Ok(());
             }
-            let mut values = household_values(&household);
-            values.push(crate::now().into());
-            tx.exec(
-                "UPDATE households SET village = $3, grp = $4, address = $5, phone = $6, household_type = $7, dibao = $8,
-                 tekun = $9, relocated = $10, resettlement_site = $11, military_family = $12, cultivated_land_centimu = $13,
-                 housing_area_centim2 = $14, house_grade = $15, updated_at = $16, version = version + 1
-                 WHERE county = $1 AND household_no = $2",
-                &values,
-            )?;
+            update_household_row(tx, &household, crate::now())?;
             delete_members(tx, &before.county, &household.household_no)?;
             insert_members(tx, &before.county, &household, &members)?;
             let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });

@@ -8,8 +8,9 @@
 
 use crate::audit::{record, Actor};
 use crate::db::{Row, Sql, Value};
-use crate::income::{insert_rows, row_income, INCOME_COLUMNS};
+use crate::income::{row_income, INCOME_COLUMNS};
 use crate::registry::COUNTY_OF_HOUSEHOLD;
+use crate::sql::{insert_rows, json};
 use crate::{params, Store, StoreError};
 use serde::Serialize;
 use shouwang_core::codes::{Health, HealthCondition, LabourCapacity, Schooling};
@@ -131,10 +132,6 @@ pub struct LeadRecord {
     pub found_on: String,
     pub due_on: String,
     pub status: String,
-}
-
-fn json<T: Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
 fn codes_where<T: Copy>(all: &[T], code: impl Fn(T) -> i64, keep: impl Fn(T) -> bool) -> String {
@@ -712,21 +709,25 @@ impl Store {
                 )?
                 .map(|r| r.int(0))
                 .ok_or_else(|| StoreError::Other("no run id returned".into()))?;
-            insert_rows(
-                tx,
-                "INSERT INTO screening_hits (run_id, county, household_no, rule, level, risk, evidence)",
-                7,
-                hits.iter().map(|(i, rule, level, risk, ev)| {
-                    params![run_id, county, loaded.household_no(*i), rule.code(), level_text(*level), risk.label_zh(), ev.as_str()].to_vec()
-                }),
-                4_000, // 28,000 parameters: below SQLite's 32,766 and PostgreSQL's 65,535
-            )?;
+            // a chunk of rows at a time, so that a million hits never sit in memory twice
+            for chunk in hits.chunks(4_000) {
+                let values: Vec<Value> = chunk
+                    .iter()
+                    .flat_map(|(i, rule, level, risk, ev)| {
+                        params![run_id, county, loaded.household_no(*i), rule.code(), level_text(*level), risk.label_zh(), ev.as_str()]
+                    })
+                    .collect();
+                insert_rows(
+                    tx,
+                    "INSERT INTO screening_hits (run_id, county, household_no, rule, level, risk, evidence)",
+                    7,
+                    &values,
+                )?;
+            }
             let now = crate::now();
-            insert_rows(
-                tx,
-                "INSERT INTO leads (county, household_no, risk, level, rules, source, found_on, due_on, status, run_id, created_at)",
-                11,
-                new.iter().map(|l| {
+            let values: Vec<Value> = new
+                .iter()
+                .flat_map(|l| {
                     let due = loaded.today.add_days(scheme.response_days(l.level)).to_string();
                     params![
                         county,
@@ -741,9 +742,13 @@ impl Store {
                         run_id,
                         now
                     ]
-                    .to_vec()
-                }),
-                2_700, // 29,700 parameters
+                })
+                .collect();
+            insert_rows(
+                tx,
+                "INSERT INTO leads (county, household_no, risk, level, rules, source, found_on, due_on, status, run_id, created_at)",
+                11,
+                &values,
             )?;
             let after = serde_json::json!({
                 "run": run_id, "region": loaded.region.as_str(), "year": loaded.year,

@@ -141,7 +141,10 @@ mod tests {
         assert_eq!(s.monitoring_line, Fen::from_yuan(9200));
         assert_eq!(r.param(ParamKey::NearLinePercent, &s), 20);
         assert!(!r.setting(RuleId::parse("R05").unwrap()).enabled);
-        assert_eq!(r.setting(RuleId::parse("R02").unwrap()).level, WarningLevel::Red);
+        assert_eq!(
+            r.setting(RuleId::parse("R02").unwrap()).level,
+            WarningLevel::Red
+        );
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! with and without 整户无劳动能力).
 
 use super::{unresolved_village, LedgerGuarantees, PlaceNames};
-use shouwang_core::ledger::LedgerHousehold;
 use shouwang_core::date::YearMonth;
 use shouwang_core::income::{Income, IncomePeriod};
+use shouwang_core::ledger::LedgerHousehold;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::village_short_name;
 use shouwang_core::synth::{generate, Rng, SynthConfig, SynthVillage};
