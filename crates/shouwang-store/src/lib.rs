@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod db;
+mod decode;
 pub mod income;
 pub mod ledger;
 mod migrate;
@@ -38,6 +39,14 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] postgres::Error),
+    /// A stored value does not parse (an unknown code, a bad date): the database was damaged,
+    /// or written by a newer program.
+    #[error("stored value '{value}' in {table}.{column} does not parse")]
+    Corrupt {
+        table: &'static str,
+        column: String,
+        value: String,
+    },
     /// A transaction was rolled back on purpose (an all-or-nothing import with rejections, a
     /// feed that failed); whoever asked for it knows what to report.
     #[error("rolled back")]

@@ -2,6 +2,7 @@
 
 use crate::audit::{record, Actor};
 use crate::db::{prefix_end, Row, Sql, Value};
+use crate::decode::{Cells, Fields};
 use crate::sql::{json, placeholders};
 use crate::{params, Store, StoreError};
 use shouwang_core::codes::{
@@ -107,17 +108,9 @@ pub(crate) fn household_values(h: &Household) -> Vec<Value> {
     .to_vec()
 }
 
-fn id_kind_code(k: IdKind) -> i64 {
-    k.code()
-}
-
-fn id_kind_from(code: i64) -> IdKind {
-    IdKind::from_code(code).unwrap_or(IdKind::ResidentId)
-}
-
 pub(crate) fn member_values(m: &Member) -> Vec<Value> {
     params![
-        id_kind_code(m.id_kind),
+        m.id_kind.code(),
         &m.id_number,
         &m.person_no,
         &m.name,
@@ -149,83 +142,60 @@ pub(crate) fn member_values(m: &Member) -> Vec<Value> {
     .to_vec()
 }
 
-/// What [`row_household`] and [`row_member`] read a row through: a [`Row`], or a backend's own
-/// row read in place (the ledger export reads SQLite rows without building a [`Row`]).
-pub(crate) trait Cells {
-    fn text(&self, i: usize) -> String;
-    fn opt_text(&self, i: usize) -> Option<String>;
-    fn int(&self, i: usize) -> i64;
-    fn opt_int(&self, i: usize) -> Option<i64>;
-    fn bool(&self, i: usize) -> bool {
-        self.int(i) != 0
-    }
-}
-
-impl Cells for Row {
-    fn text(&self, i: usize) -> String {
-        Row::text(self, i)
-    }
-    fn opt_text(&self, i: usize) -> Option<String> {
-        Row::opt_text(self, i)
-    }
-    fn int(&self, i: usize) -> i64 {
-        Row::int(self, i)
-    }
-    fn opt_int(&self, i: usize) -> Option<i64> {
-        Row::opt_int(self, i)
-    }
-}
-
-pub(crate) fn row_household(r: &impl Cells) -> Option<Household> {
-    Some(Household {
-        household_no: r.text(1),
-        village: RegionCode::from_canonical(&r.text(2))?,
-        group: r.text(3),
-        address: r.text(4),
-        phone: r.text(5),
-        household_type: HouseholdType::from_code(r.int(6)).unwrap_or(HouseholdType::Other),
-        dibao: r.bool(7),
-        tekun: r.bool(8),
-        relocated: r.bool(9),
-        resettlement_site: r.text(10),
-        military_family: r.bool(11),
-        cultivated_land_centimu: r.opt_int(12),
-        housing_area_centim2: r.opt_int(13),
-        house_grade: r.text(14),
+/// A household of [`HOUSEHOLD_COLUMNS`] (the county first).
+pub(crate) fn row_household(r: &impl Cells) -> Result<Household, StoreError> {
+    let f = Fields::new(r, "households", HOUSEHOLD_COLUMNS, 0);
+    Ok(Household {
+        household_no: f.text(1),
+        village: f.region(2)?,
+        group: f.text(3),
+        address: f.text(4),
+        phone: f.text(5),
+        household_type: f.code(6, HouseholdType::from_code)?,
+        dibao: f.bool(7)?,
+        tekun: f.bool(8)?,
+        relocated: f.bool(9)?,
+        resettlement_site: f.text(10),
+        military_family: f.bool(11)?,
+        cultivated_land_centimu: f.opt_int(12)?,
+        housing_area_centim2: f.opt_int(13)?,
+        house_grade: f.text(14),
     })
 }
 
-pub(crate) fn row_member(r: &impl Cells) -> Member {
-    Member {
-        id_kind: id_kind_from(r.int(0)),
-        id_number: r.text(1),
-        person_no: r.text(2),
-        name: r.text(3),
-        sex: Sex::from_code(r.int(4)).unwrap_or(Sex::Male),
-        birth_date: Date::parse(&r.text(5)).unwrap_or_else(|| Date::from_days(0)),
-        relation: Relation::from_code(r.int(6)).unwrap_or(Relation::Other),
-        ethnicity: r.text(7),
-        political: r.opt_int(8).and_then(Political::from_code),
-        phone: r.text(9),
-        education: r.opt_int(10).and_then(Education::from_code),
-        schooling: r.opt_int(11).and_then(Schooling::from_code),
-        health: Health::from_bits(r.int(12)),
-        disability_category: r.text(13),
-        labour: r.opt_int(14).and_then(LabourCapacity::from_code),
-        migrant_months: r.int(15),
-        migrant_place: r.text(16),
-        migrant_employer: r.text(17),
-        welfare_job: r.text(18),
-        welfare_job_months: r.int(19),
-        dibao: r.bool(20),
-        tekun: r.bool(21),
-        resident_medical: r.bool(22),
-        employee_medical: r.bool(23),
-        serious_illness_insurance: r.bool(24),
-        resident_pension: r.bool(25),
-        employee_pension: r.bool(26),
-        deceased_on: r.opt_text(27).and_then(|t| Date::parse(&t)),
-    }
+/// A member of [`MEMBER_COLUMNS`], from column `at` of the row on.
+pub(crate) fn row_member(r: &impl Cells, at: usize) -> Result<Member, StoreError> {
+    let f = Fields::new(r, "members", MEMBER_COLUMNS, at);
+    Ok(Member {
+        id_kind: f.code(0, IdKind::from_code)?,
+        id_number: f.text(1),
+        person_no: f.text(2),
+        name: f.text(3),
+        sex: f.code(4, Sex::from_code)?,
+        birth_date: f.date(5)?,
+        relation: f.code(6, Relation::from_code)?,
+        ethnicity: f.text(7),
+        political: f.opt_code(8, Political::from_code)?,
+        phone: f.text(9),
+        education: f.opt_code(10, Education::from_code)?,
+        schooling: f.opt_code(11, Schooling::from_code)?,
+        health: Health::from_bits(f.int(12)?),
+        disability_category: f.text(13),
+        labour: f.opt_code(14, LabourCapacity::from_code)?,
+        migrant_months: f.int(15)?,
+        migrant_place: f.text(16),
+        migrant_employer: f.text(17),
+        welfare_job: f.text(18),
+        welfare_job_months: f.int(19)?,
+        dibao: f.bool(20)?,
+        tekun: f.bool(21)?,
+        resident_medical: f.bool(22)?,
+        employee_medical: f.bool(23)?,
+        serious_illness_insurance: f.bool(24)?,
+        resident_pension: f.bool(25)?,
+        employee_pension: f.bool(26)?,
+        deceased_on: f.opt_date(27)?,
+    })
 }
 
 fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, StoreError> {
@@ -233,9 +203,7 @@ fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, 
     else {
         return Ok(None);
     };
-    let Some(household) = row_household(&r) else {
-        return Ok(None);
-    };
+    let household = row_household(&r)?;
     let county = r.text(0);
     let members = c
         .query(
@@ -243,8 +211,8 @@ fn load_household(c: &mut dyn Sql, no: &str) -> Result<Option<HouseholdRecord>, 
             &params![&county, no],
         )?
         .iter()
-        .map(row_member)
-        .collect();
+        .map(|r| row_member(r, 0))
+        .collect::<Result<_, _>>()?;
     Ok(Some(HouseholdRecord {
         county,
         household,

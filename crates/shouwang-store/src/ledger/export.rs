@@ -116,13 +116,13 @@ impl Store {
                 if let Some(last) = rows.last() {
                     after = (last.text(2), last.text(1));
                 }
-                let page: Vec<(String, Household)> = rows
+                let page = rows
                     .into_iter()
-                    .filter_map(|mut r| {
+                    .map(|mut r| {
                         let h = row_household(&r)?;
-                        Some((take_text(&mut r, 0), h))
+                        Ok((take_text(&mut r, 0), h))
                     })
-                    .collect();
+                    .collect::<Result<Vec<(String, Household)>, StoreError>>()?;
                 let mut by_county: HashMap<&str, Vec<&str>> = HashMap::new();
                 for (county, h) in &page {
                     by_county.entry(county.as_str()).or_default().push(h.household_no.as_str());
@@ -213,17 +213,17 @@ impl Cells for SqliteCells<'_, '_> {
 /// in turn. Every query selects the village and the 户编号 first.
 pub(super) struct Scan<'s, T> {
     pub(super) rows: rusqlite::Rows<'s>,
-    pub(super) decode: fn(&SqliteCells<'_, '_>) -> Option<T>,
+    pub(super) decode: fn(&SqliteCells<'_, '_>) -> Result<T, StoreError>,
     /// the key and value of the row read ahead (the key buffers are reused)
     pub(super) village: String,
     pub(super) no: String,
-    pub(super) next: Option<Option<T>>,
+    pub(super) next: Option<T>,
 }
 
 impl<'s, T> Scan<'s, T> {
     pub(super) fn new(
         rows: rusqlite::Rows<'s>,
-        decode: fn(&SqliteCells<'_, '_>) -> Option<T>,
+        decode: fn(&SqliteCells<'_, '_>) -> Result<T, StoreError>,
     ) -> Result<Scan<'s, T>, StoreError> {
         let mut s = Scan {
             rows,
@@ -244,7 +244,7 @@ impl<'s, T> Scan<'s, T> {
                 self.village.push_str(&key.text(0));
                 self.no.clear();
                 self.no.push_str(&key.text(1));
-                Some((self.decode)(&SqliteCells { row: r, at: 2 }))
+                Some((self.decode)(&SqliteCells { row: r, at: 2 })?)
             }
             None => None,
         };
@@ -264,7 +264,7 @@ impl<'s, T> Scan<'s, T> {
                 break;
             }
             let here = key == (village, no);
-            if let Some(Some(v)) = self.next.take() {
+            if let Some(v) = self.next.take() {
                 if here {
                     f(v);
                 }
@@ -319,22 +319,14 @@ pub(super) fn sqlite_export(
         " AND i.quarter = 0",
         "year",
     ))?;
-    let mut flags = tx.prepare(&join(
-        "guarantees",
-        "g",
-        "as_of, unsafe_housing, dropout, uninsured, unsafe_water",
-        "",
-        "as_of",
-    ))?;
+    let mut flags = tx.prepare(&join("guarantees", "g", FLAG_COLUMNS, "", "as_of"))?;
     let mut cases = tx.prepare(&join("monitoring_cases", "c", CASE_COLUMNS, "", "id"))?;
     let mut households = households.query(range)?;
-    let mut members = Scan::new(members.query(range)?, |r| Some(row_member(r)))?;
+    let mut members = Scan::new(members.query(range)?, |r| row_member(r, 0))?;
     let mut incomes = Scan::new(incomes.query(range)?, |r| {
-        Some((r.int(0), income_from_row(r, 0)))
+        Ok((r.int(0), income_from_row(r, 0)?))
     })?;
-    let mut flags = Scan::new(flags.query(range)?, |r| {
-        Some((r.text(0), [r.bool(1), r.bool(2), r.bool(3), r.bool(4)]))
-    })?;
+    let mut flags = Scan::new(flags.query(range)?, |r| flags_from_row(r, 0))?;
     // the case's 户编号 is set below, where the household is known
     let mut cases = Scan::new(cases.query(range)?, |r| case_from_row("", r, 0))?;
 
@@ -342,9 +334,7 @@ pub(super) fn sqlite_export(
     let mut out = Vec::with_capacity(PAGE as usize);
     while let Some(r) = households.next()? {
         let r = SqliteCells { row: r, at: 0 };
-        let Some(h) = row_household(&r) else {
-            continue;
-        };
+        let h = row_household(&r)?;
         let county = r.text(0);
         let village = h.village.as_str();
         let no = h.household_no.as_str();
@@ -460,7 +450,7 @@ pub(super) fn load_for_export(
         &format!("SELECT {MEMBER_COLUMNS}, household_no FROM members WHERE county = $1 AND household_no IN ({list}) ORDER BY household_no, position"),
         &values,
     )? {
-        let m = row_member(&r);
+        let m = row_member(&r, 0)?;
         ex.members.entry(take_text(&mut r, MEMBER_COLUMN_COUNT)).or_default().push(m);
     }
     for r in c.query(
@@ -468,17 +458,17 @@ pub(super) fn load_for_export(
         &values,
     )? {
         let year = r.int(1);
-        let e = ex.incomes.entry(r.text(0)).or_insert((year, income_from_row(&r, 1)));
+        let income = income_from_row(&r, 1)?;
+        let e = ex.incomes.entry(r.text(0)).or_insert((year, income));
         if year > e.0 {
-            *e = (year, income_from_row(&r, 1));
+            *e = (year, income);
         }
     }
     for r in c.query(
-        &format!("SELECT household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water FROM guarantees WHERE county = $1 AND household_no IN ({list})"),
+        &format!("SELECT household_no, {FLAG_COLUMNS} FROM guarantees WHERE county = $1 AND household_no IN ({list})"),
         &values,
     )? {
-        let f = [r.bool(2), r.bool(3), r.bool(4), r.bool(5)];
-        let as_of = r.text(1);
+        let (as_of, f) = flags_from_row(&r, 1)?;
         let e = ex.flags.entry(r.text(0)).or_insert((as_of.clone(), f));
         if as_of > e.0 {
             *e = (as_of, f);
@@ -489,9 +479,8 @@ pub(super) fn load_for_export(
         &values,
     )? {
         let no = r.text(0);
-        if let Some(case) = case_from_row(&no, &r, 1) {
-            ex.cases.insert(no, case);
-        }
+        let case = case_from_row(&no, &r, 1)?;
+        ex.cases.insert(no, case);
     }
     Ok(())
 }

@@ -41,9 +41,10 @@
 
 use crate::audit::{record, Actor};
 use crate::db::{prefix_end, Backend, Dialect, Pool, Row, Sql, Value};
+use crate::decode::{Cells, Fields};
 use crate::registry::{
     household_values, member_values, row_household, row_member, tidy_household, tidy_member,
-    update_household_row, Cells, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, MEMBER_COLUMN_COUNT,
+    update_household_row, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, MEMBER_COLUMN_COUNT,
 };
 use crate::sql::{insert_rows, json, placeholders, upsert_rows};
 use crate::{params, Store, StoreError};

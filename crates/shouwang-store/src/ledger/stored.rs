@@ -17,28 +17,37 @@ pub(super) fn risks_text(r: &[RiskType]) -> String {
         .join(",")
 }
 
-pub(super) fn case_from_row(no: &str, r: &impl Cells, at: usize) -> Option<MonitoringCase> {
-    let risks = r
-        .text(at + 2)
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok().and_then(RiskType::from_code))
-        .collect();
+/// A monitoring case of [`CASE_COLUMNS`] from column `at` on (the id first).
+pub(super) fn case_from_row(
+    no: &str,
+    r: &impl Cells,
+    at: usize,
+) -> Result<MonitoringCase, StoreError> {
+    let f = Fields::new(r, "monitoring_cases", CASE_COLUMNS, at);
+    let mut risks = Vec::new();
+    for code in f.text(2).split(',').filter(|s| !s.is_empty()) {
+        let risk = code.parse().ok().and_then(RiskType::from_code);
+        risks.push(risk.ok_or_else(|| StoreError::Corrupt {
+            table: "monitoring_cases",
+            column: "risks".into(),
+            value: code.to_string(),
+        })?);
+    }
     let elimination = match (
-        r.opt_int(at + 5).and_then(EliminationKind::from_code),
-        r.opt_text(at + 6),
+        f.opt_code(5, EliminationKind::from_code)?,
+        f.opt_parsed(6, YearMonth::parse)?,
     ) {
-        (Some(k), Some(m)) => YearMonth::parse(&m).map(|m| (k, m)),
+        (Some(k), Some(m)) => Some((k, m)),
         _ => None,
     };
-    Some(MonitoringCase {
+    Ok(MonitoringCase {
         household_no: no.to_string(),
-        case_type: CaseType::from_code(r.int(at + 1))?,
+        case_type: f.code(1, CaseType::from_code)?,
         risks,
-        identified: YearMonth::parse(&r.text(at + 3))?,
-        status: CaseStatus::from_code(r.int(at + 4)).unwrap_or(CaseStatus::AtRisk),
+        identified: f.parsed(3, YearMonth::parse)?,
+        status: f.code(4, CaseStatus::from_code)?,
         elimination,
-        whole_household_without_labour: r.bool(at + 7),
+        whole_household_without_labour: f.bool(7)?,
     })
 }
 
@@ -48,18 +57,34 @@ pub(super) const INCOME_COLUMNS: &str =
     "year, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical";
 
 /// An income of [`INCOME_COLUMNS`] from column `at` on (the year first).
-pub(super) fn income_from_row(r: &impl Cells, at: usize) -> Income {
-    Income {
-        period: IncomePeriod::year(r.int(at) as i32),
-        wages: Fen(r.int(at + 1)),
-        business: Fen(r.int(at + 2)),
-        property: Fen(r.int(at + 3)),
-        transfers: Fen(r.int(at + 4)),
-        production_costs: Fen(r.int(at + 5)),
-        insurance_payouts: Fen(r.int(at + 6)),
-        out_of_pocket_medical: Fen(r.int(at + 7)),
-    }
+pub(super) fn income_from_row(r: &impl Cells, at: usize) -> Result<Income, StoreError> {
+    let f = Fields::new(r, "incomes", INCOME_COLUMNS, at);
+    let year = f.int(0)?;
+    Ok(Income {
+        period: IncomePeriod::year(i32::try_from(year).map_err(|_| StoreError::Corrupt {
+            table: "incomes",
+            column: "year".into(),
+            value: year.to_string(),
+        })?),
+        wages: Fen(f.int(1)?),
+        business: Fen(f.int(2)?),
+        property: Fen(f.int(3)?),
+        transfers: Fen(f.int(4)?),
+        production_costs: Fen(f.int(5)?),
+        insurance_payouts: Fen(f.int(6)?),
+        out_of_pocket_medical: Fen(f.int(7)?),
+    })
 }
+
+/// The flags of a `guarantees` row from column `at` on (`as_of, unsafe_housing, dropout,
+/// uninsured, unsafe_water`): the day they were checked, and the flags.
+pub(super) fn flags_from_row(r: &impl Cells, at: usize) -> Result<(String, Flags), StoreError> {
+    let f = Fields::new(r, "guarantees", FLAG_COLUMNS, at);
+    f.date(0)?;
+    Ok((f.text(0), [f.bool(1)?, f.bool(2)?, f.bool(3)?, f.bool(4)?]))
+}
+
+pub(super) const FLAG_COLUMNS: &str = "as_of, unsafe_housing, dropout, uninsured, unsafe_water";
 
 /// The 三保障 flags as stored: (unsafe_housing, dropout, uninsured, unsafe_water).
 pub(super) type Flags = [bool; 4];
@@ -115,9 +140,8 @@ pub(super) fn load_existing<S>(
             ),
             &values,
         )? {
-            if let Some(h) = row_household(&r) {
-                ex.households.insert(h.household_no.clone(), (r.text(0), h));
-            }
+            let h = row_household(&r)?;
+            ex.households.insert(h.household_no.clone(), (r.text(0), h));
         }
     }
     let ids: Vec<&str> = batch
@@ -150,32 +174,31 @@ pub(super) fn load_existing<S>(
             &format!("SELECT household_no, {MEMBER_COLUMNS} FROM members WHERE county = $1 AND household_no IN ({list}) ORDER BY household_no, position"),
             &values,
         )? {
-            let m = row_member(&Row(r.0[1..].to_vec()));
+            let m = row_member(&r, 1)?;
             ex.members.entry(r.text(0)).or_default().push(m);
         }
         for r in tx.query(
             &format!("SELECT household_no, {INCOME_COLUMNS} FROM incomes WHERE county = $1 AND quarter = 0 AND household_no IN ({list})"),
             &values,
         )? {
-            ex.incomes.insert((r.text(0), r.int(1)), income_from_row(&r, 1));
+            ex.incomes.insert((r.text(0), r.int(1)), income_from_row(&r, 1)?);
         }
         for r in tx.query(
-            &format!("SELECT household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water FROM guarantees WHERE county = $1 AND household_no IN ({list})"),
+            &format!("SELECT household_no, {FLAG_COLUMNS} FROM guarantees WHERE county = $1 AND household_no IN ({list})"),
             &values,
         )? {
             ex.flags
                 .entry(r.text(0))
                 .or_default()
-                .push((r.text(1), [r.bool(2), r.bool(3), r.bool(4), r.bool(5)]));
+                .push(flags_from_row(&r, 1)?);
         }
         for r in tx.query(
             &format!("SELECT household_no, {CASE_COLUMNS} FROM monitoring_cases WHERE county = $1 AND household_no IN ({list}) ORDER BY id"),
             &values,
         )? {
             let no = r.text(0);
-            if let Some(case) = case_from_row(&no, &r, 1) {
-                ex.cases.insert(no, StoredCase { id: r.int(1), case });
-            }
+            let case = case_from_row(&no, &r, 1)?;
+            ex.cases.insert(no, StoredCase { id: r.int(1), case });
         }
     }
     Ok(ex)
