@@ -50,6 +50,7 @@ use shouwang_core::date::YearMonth;
 use shouwang_core::id_number::mask;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::village_short_name;
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode, RegionLevel};
 use shouwang_io::ledger::{
     Col, Grouping, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerIncome, LedgerItem,
@@ -205,7 +206,7 @@ impl Villages {
                 Err((
                     Col::VillageCode,
                     Problem::new(
-                        "village.unknown",
+                        ProblemCode::VillageUnknown,
                         "village",
                         format!("村代码{code}不是本县（{county}）的村"),
                         format!("village code {code} is not a village of county {county}"),
@@ -224,13 +225,13 @@ impl Villages {
             Some([one]) => RegionCode::from_canonical(one).ok_or_else(|| {
                 (
                     Col::Village,
-                    Problem::new("village.unknown", "village", "村代码无效", "invalid village code"),
+                    Problem::new(ProblemCode::VillageUnknown, "village", "村代码无效", "invalid village code"),
                 )
             }),
             Some(many) if many.len() > 1 => Err((
                 Col::Village,
                 Problem::new(
-                    "village.ambiguous",
+                    ProblemCode::VillageAmbiguous,
                     "village",
                     format!("村名“{name}”在本县有{}个村（{}），请填写乡镇名或村代码", many.len(), many.join("、")),
                     format!("the village name '{name}' matches {} villages of the county ({}): give the township or 村代码", many.len(), many.join(", ")),
@@ -239,7 +240,7 @@ impl Villages {
             _ => Err((
                 Col::Village,
                 Problem::new(
-                    "village.unknown",
+                    ProblemCode::VillageUnknown,
                     "village",
                     format!("本县（{county}）没有名为“{name}”的村"),
                     format!("county {county} has no village named '{name}'"),
@@ -479,7 +480,7 @@ fn person_elsewhere(h: &LedgerHousehold, i: usize, m: &Member, other: &str) -> R
         row: h.row_of_member(i).unwrap_or(0),
         column: Col::IdNumber.name().to_string(),
         problem: Problem::new(
-            "id_number.elsewhere",
+            ProblemCode::IdNumberElsewhere,
             "id_number",
             format!("证件号码{}已登记在户{other}，一个人只能属于一户；如要迁户，请把两户放在同一文件中导入", mask(&m.id_number)),
             format!("ID number {} is already registered in household {other}; a person belongs to one household (to move a person, import both households in one file)", mask(&m.id_number)),
@@ -567,7 +568,7 @@ impl Importer<'_> {
             if let Some((county, old)) = stored {
                 if *county != self.county {
                     let p = Problem::new(
-                        "household_no.other_county",
+                        ProblemCode::HouseholdNoOtherCounty,
                         "household_no",
                         format!("户编号{no}已登记在县{county}，不能导入到县{}", self.county),
                         format!(
@@ -1176,7 +1177,7 @@ fn push_tuple(sql: &mut String, start: usize, n: usize) {
 
 fn outside_scope(village: &RegionCode, within: &RegionCode) -> Problem {
     Problem::new(
-        "village.scope",
+        ProblemCode::VillageScope,
         "village",
         format!("村{village}不在您的管辖范围（{within}）内"),
         format!("village {village} is outside your region {within}"),
@@ -1292,7 +1293,7 @@ impl Store {
     ) -> Result<ImportReport, ImportFailure> {
         if opts.county.level() != RegionLevel::County {
             return Err(StoreError::invalid(Problem::new(
-                "county.level",
+                ProblemCode::CountyLevel,
                 "county",
                 format!("{}不是县级区划代码", opts.county),
                 format!("{} is not a county code", opts.county),
@@ -1897,7 +1898,7 @@ fn import_in(
 
     if villages.codes.is_empty() {
         return Err(StoreError::invalid(Problem::new(
-                    "county.no_villages",
+                    ProblemCode::CountyNoVillages,
                     "county",
                     format!("数据库中没有县{}的村，请先导入区划（shouwang regions import）", opts.county),
                     format!("the database holds no villages of county {}: import the regions first (shouwang regions import)", opts.county),

@@ -21,6 +21,7 @@ use shouwang_core::screening::{
     Summary, WarningLevel, CATALOGUE_VERSION,
 };
 use shouwang_core::standard::{resolve_checked, validate_standard, ResolvedStandard, Standard};
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Problem, RegionCode, RegionLevel};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -251,7 +252,7 @@ const RUN_COLUMNS: &str = "id, county, region, year, started_at, finished_at, ac
 fn county_of(region: &RegionCode) -> Result<RegionCode, StoreError> {
     region.county().ok_or_else(|| {
         StoreError::invalid(Problem::new(
-            "screening.region_level",
+            ProblemCode::ScreeningRegionLevel,
             "region",
             format!("筛查按县进行，{region}不是县级或以下的区划"),
             format!("screening runs per county; {region} is above county level"),
@@ -264,7 +265,7 @@ fn check_year(year: i32) -> Result<(), StoreError> {
         Ok(())
     } else {
         Err(StoreError::invalid(Problem::new(
-            "screening.year",
+            ProblemCode::ScreeningYear,
             "year",
             format!("年度{year}不在2000–2100之间"),
             format!("year {year} is outside 2000–2100"),
@@ -946,7 +947,7 @@ pub fn apply_edits(
     let mut problems = Vec::new();
     let bad = |key: &str, value: &str| {
         Problem::new(
-            "what_if.value",
+            ProblemCode::WhatIfValue,
             key.to_string(),
             format!("“{key}={value}”的取值无效"),
             format!("'{key}={value}' has an invalid value"),
@@ -993,7 +994,7 @@ pub fn apply_edits(
             rules.set(s);
         } else {
             problems.push(Problem::new(
-                "what_if.key",
+                ProblemCode::WhatIfKey,
                 key.to_string(),
                 format!("未知的参数“{key}”"),
                 format!("unknown parameter '{key}'"),
@@ -1016,7 +1017,7 @@ pub fn parse_edit_texts(texts: &[String]) -> Result<Vec<(String, String)>, Vec<P
         match t.split_once('=') {
             Some((k, v)) => out.push((k.trim().to_string(), v.trim().to_string())),
             None => problems.push(Problem::new(
-                "what_if.syntax",
+                ProblemCode::WhatIfSyntax,
                 t.clone(),
                 format!("“{t}”应写成 参数=值，如 line=9200"),
                 format!("'{t}' should read key=value, e.g. line=9200"),

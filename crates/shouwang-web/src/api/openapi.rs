@@ -26,7 +26,7 @@ fn op(summary: &str, params: &[(&str, &str)], body: Option<&str>, ok: &str) -> V
     o
 }
 
-pub async fn document() -> Json<Value> {
+pub async fn document(_: super::query::ApiQuery<super::query::NoParams>) -> Json<Value> {
     Json(json!({
         "openapi": "3.0.3",
         "info": {

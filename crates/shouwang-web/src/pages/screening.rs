@@ -18,6 +18,7 @@ use shouwang_core::money::format_hundredths;
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::screening::{evaluate, what_if, Plan, RuleId, WarningLevel, CATALOGUE};
 use shouwang_core::standard::Standard;
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Problem, RegionCode, RegionLevel, Role};
 use shouwang_store::income::Guarantees;
 use shouwang_store::screening::{apply_edits, level_of, HitRecord, WarningFilter};
@@ -449,7 +450,7 @@ fn amount(p: &Params, key: &str, problems: &mut Vec<Problem>) -> Fen {
         Ok(f) => f,
         Err(e) => {
             problems.push(Problem::new(
-                "income.amount",
+                ProblemCode::MoneyInvalid,
                 key.to_string(),
                 format!("“{text}”不是有效金额（{}）", e.zh()),
                 format!("'{text}' is not a valid amount ({e})"),
@@ -529,7 +530,7 @@ pub async fn save_guarantees(
             let texts = problems_text(
                 &s,
                 &[Problem::new(
-                    "guarantees.date",
+                    ProblemCode::GuaranteesDate,
                     "as_of",
                     "核查日期无效",
                     "the check date is not valid",
@@ -1030,7 +1031,7 @@ pub async fn save_standard(
             match Fen::parse_yuan(&t) {
                 Ok(f) => st.monitoring_line = Some(f),
                 Err(e) => problems.push(Problem::new(
-                    "standard.line",
+                    ProblemCode::MoneyInvalid,
                     "line",
                     format!("监测线“{t}”无效（{}）", e.zh()),
                     format!("monitoring line '{t}' is not valid ({e})"),
@@ -1042,7 +1043,7 @@ pub async fn save_standard(
             t.parse::<i64>()
                 .map_err(|_| {
                     problems.push(Problem::new(
-                        "standard.value",
+                        ProblemCode::IntegerInvalid,
                         k.to_string(),
                         format!("“{t}”不是整数"),
                         format!("'{t}' is not a whole number"),
@@ -1065,7 +1066,7 @@ pub async fn save_standard(
                 match Fen::parse_yuan(&t) {
                     Ok(f) => *slot = Some(f),
                     Err(e) => problems.push(Problem::new(
-                        "standard.value",
+                        ProblemCode::MoneyInvalid,
                         k.to_string(),
                         format!("金额“{t}”无效（{}）", e.zh()),
                         format!("amount '{t}' is not valid ({e})"),
@@ -1089,7 +1090,7 @@ pub async fn save_standard(
             }
             [None, None, None] => {}
             _ => problems.push(Problem::new(
-                "standard.warning_scheme",
+                ProblemCode::StandardWarningScheme,
                 "red_days",
                 "红、黄、蓝三级响应天数要么都填，要么都不填（沿用上级）",
                 "give the response days of all three levels, or none (inherited)",
