@@ -16,7 +16,7 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// The HTTP status a problem maps to in the API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
     /// 400: the input cannot be read as what it should be.
     BadRequest,
