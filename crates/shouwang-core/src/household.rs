@@ -6,7 +6,7 @@ use crate::codes::{
 use crate::date::Date;
 use crate::id_number::{IdKind, PersonId};
 use crate::money::format_hundredths;
-use crate::problem::{too_long, Problem};
+use crate::problem::{too_long, Problem, ProblemCode};
 use crate::region::{RegionCode, RegionLevel};
 use serde::{Deserialize, Serialize};
 
@@ -150,7 +150,7 @@ impl Member {
 }
 
 fn problem(
-    code: &'static str,
+    code: ProblemCode,
     field: impl Into<String>,
     zh: impl Into<String>,
     en: impl Into<String>,
@@ -169,7 +169,7 @@ fn check_phone(field: &str, phone: &str, out: &mut Vec<Problem>) {
         && p.bytes().filter(u8::is_ascii_digit).count() >= 7;
     if !mobile && !fixed {
         out.push(problem(
-            "phone.invalid",
+            ProblemCode::PhoneInvalid,
             field,
             format!("电话号码“{p}”无效：应为11位手机号或固定电话"),
             format!("phone number '{p}' is invalid: expected an 11-digit mobile or a fixed line"),
@@ -183,14 +183,14 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
     let no = h.household_no.trim();
     if no.is_empty() {
         out.push(problem(
-            "household_no.missing",
+            ProblemCode::HouseholdNoMissing,
             "household_no",
             "户编号不能为空",
             "household number is required",
         ));
     } else if !no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         out.push(problem(
-            "household_no.characters",
+            ProblemCode::HouseholdNoCharacters,
             "household_no",
             "户编号只能包含字母、数字和连字符",
             "household number may contain only letters, digits and hyphens",
@@ -199,7 +199,7 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
     out.extend(too_long("household_no", "户编号", no, 32));
     if h.village.level() != RegionLevel::Village {
         out.push(problem(
-            "village.level",
+            ProblemCode::VillageLevel,
             "village",
             format!("“{}”不是村级代码（应为12位）", h.village),
             format!("'{}' is not a village code (12 digits expected)", h.village),
@@ -216,7 +216,7 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
     check_phone("phone", &h.phone, &mut out);
     if !h.house_grade.is_empty() && !matches!(h.house_grade.as_str(), "A" | "B" | "C" | "D") {
         out.push(problem(
-            "house_grade.invalid",
+            ProblemCode::HouseGradeInvalid,
             "house_grade",
             "危房等级应为A、B、C或D",
             "house grade must be A, B, C or D",
@@ -229,7 +229,7 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
         if let Some(v) = v {
             if !(0..=100_000_000).contains(&v) {
                 out.push(problem(
-                    "area.range",
+                    ProblemCode::AreaRange,
                     field,
                     format!("面积{}超出合理范围", format_hundredths(v)),
                     format!("area {} is out of range", format_hundredths(v)),
@@ -246,7 +246,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     let mut out = Vec::new();
     match PersonId::parse(m.id_kind, &m.id_number, today) {
         Err(e) => out.push(problem(
-            "id_number.invalid",
+            ProblemCode::IdNumberInvalid,
             "id_number",
             format!("证件号码“{}”无效：{}", m.id_number, e.zh()),
             format!("ID number '{}' is invalid: {e}", m.id_number),
@@ -255,7 +255,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
             if let Some(id) = pid.resident {
                 if id.sex() != m.sex {
                     out.push(problem(
-                        "sex.mismatch",
+                        ProblemCode::SexMismatch,
                         "sex",
                         format!(
                             "性别“{}”与证件号码不符（证件号码为{}性）",
@@ -271,7 +271,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
                 }
                 if id.birth_date() != m.birth_date {
                     out.push(problem(
-                        "birth_date.mismatch",
+                        ProblemCode::BirthDateMismatch,
                         "birth_date",
                         format!(
                             "出生日期{}与证件号码不符（应为{}）",
@@ -290,7 +290,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     }
     if m.birth_date > today {
         out.push(problem(
-            "birth_date.future",
+            ProblemCode::BirthDateFuture,
             "birth_date",
             "出生日期晚于今天",
             "birth date lies in the future",
@@ -299,14 +299,14 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     let name = m.name.trim();
     if name.is_empty() {
         out.push(problem(
-            "name.missing",
+            ProblemCode::NameMissing,
             "name",
             "姓名不能为空",
             "name is required",
         ));
     } else if name.chars().any(|c| c.is_ascii_digit() || c.is_control()) {
         out.push(problem(
-            "name.characters",
+            ProblemCode::NameCharacters,
             "name",
             "姓名不能包含数字或控制字符",
             "name may not contain digits or control characters",
@@ -315,13 +315,13 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     out.extend(too_long("name", "姓名", name, 50));
     match (m.education, m.schooling) {
         (Some(_), Some(_)) => out.push(problem(
-            "education.both",
+            ProblemCode::EducationBoth,
             "education",
             "文化程度和在校生状况只能填写一项",
             "fill either education or schooling, not both",
         )),
         (None, None) => out.push(problem(
-            "education.neither",
+            ProblemCode::EducationNeither,
             "education",
             "文化程度和在校生状况必须填写一项",
             "fill one of education or schooling",
@@ -330,21 +330,21 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     }
     if !(0..=12).contains(&m.migrant_months) {
         out.push(problem(
-            "migrant_months.range",
+            ProblemCode::MigrantMonthsRange,
             "migrant_months",
             "务工时间应在0到12个月之间",
             "months of migrant work must be 0 to 12",
         ));
     } else if m.migrant_months > 0 && m.migrant_place.trim().is_empty() {
         out.push(problem(
-            "migrant_place.missing",
+            ProblemCode::MigrantPlaceMissing,
             "migrant_place",
             "有务工时间时必须填写务工所在地",
             "a place of work is required when months of migrant work are given",
         ));
     } else if m.migrant_months == 0 && !m.migrant_place.trim().is_empty() {
         out.push(problem(
-            "migrant_months.missing",
+            ProblemCode::MigrantMonthsMissing,
             "migrant_months",
             "填写了务工所在地但务工时间为0",
             "a place of work is given but months of migrant work are 0",
@@ -352,7 +352,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     }
     if !(0..=12).contains(&m.welfare_job_months) {
         out.push(problem(
-            "welfare_job_months.range",
+            ProblemCode::WelfareJobMonthsRange,
             "welfare_job_months",
             "公益性岗位月数应在0到12之间",
             "public-welfare job months must be 0 to 12",
@@ -360,7 +360,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     }
     if m.health.is_empty() {
         out.push(problem(
-            "health.missing",
+            ProblemCode::HealthMissing,
             "health",
             "健康状况不能为空",
             "health is required",
@@ -369,7 +369,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     if let Some(d) = m.deceased_on {
         if d > today || d < m.birth_date {
             out.push(problem(
-                "deceased_on.range",
+                ProblemCode::DeceasedOnRange,
                 "deceased_on",
                 "死亡日期应在出生日期和今天之间",
                 "date of death must lie between birth and today",
@@ -430,7 +430,7 @@ pub fn validate_family(members: &[Member]) -> Vec<Problem> {
     let mut out = Vec::new();
     if members.is_empty() {
         out.push(problem(
-            "members.empty",
+            ProblemCode::MembersEmpty,
             "members",
             "一户至少要有一名成员（户主）",
             "a household needs at least one member, its head",
@@ -443,14 +443,14 @@ pub fn validate_family(members: &[Member]) -> Vec<Problem> {
         .collect();
     match heads.len() {
         0 => out.push(problem(
-            "head.missing",
+            ProblemCode::HeadMissing,
             "members",
             "没有户主：每户必须有且只有一名户主",
             "no head: a household has exactly one head",
         )),
         1 => {}
         n => out.push(problem(
-            "head.several",
+            ProblemCode::HeadSeveral,
             "members",
             format!("有{n}名户主：每户必须有且只有一名户主"),
             format!("{n} heads: a household has exactly one head"),
@@ -462,7 +462,7 @@ pub fn validate_family(members: &[Member]) -> Vec<Problem> {
         .collect();
     if spouses.len() > 1 {
         out.push(problem(
-            "spouse.several",
+            ProblemCode::SpouseSeveral,
             "members",
             "配偶不能超过一名",
             "at most one spouse",
@@ -471,7 +471,7 @@ pub fn validate_family(members: &[Member]) -> Vec<Problem> {
     if let (Some(head), Some(spouse)) = (heads.first(), spouses.first()) {
         if head.sex == spouse.sex {
             out.push(problem(
-                "spouse.same_sex",
+                ProblemCode::SpouseSameSex,
                 "members",
                 "户主与配偶性别相同",
                 "the head and the spouse have the same sex",
@@ -481,7 +481,7 @@ pub fn validate_family(members: &[Member]) -> Vec<Problem> {
     for (i, m) in members.iter().enumerate() {
         if members[..i].iter().any(|o| o.id_number == m.id_number) {
             out.push(problem(
-                "id_number.duplicate",
+                ProblemCode::IdNumberDuplicate,
                 format!("members[{i}].id_number"),
                 format!("证件号码{}在本户重复", crate::id_number::mask(&m.id_number)),
                 format!(
@@ -555,7 +555,7 @@ mod tests {
         }
     }
 
-    fn codes(p: &[Problem]) -> Vec<&str> {
+    fn codes(p: &[Problem]) -> Vec<ProblemCode> {
         p.iter().map(|p| p.code).collect()
     }
 
@@ -579,8 +579,14 @@ mod tests {
             member(Relation::Head, Sex::Male, d(1970), 1),
             member(Relation::Head, Sex::Female, d(1972), 2),
         ];
-        assert_eq!(codes(&validate_family(&members)), ["head.several"]);
-        assert_eq!(codes(&validate_family(&members[..0])), ["members.empty"]);
+        assert_eq!(
+            codes(&validate_family(&members)),
+            [ProblemCode::HeadSeveral]
+        );
+        assert_eq!(
+            codes(&validate_family(&members[..0])),
+            [ProblemCode::MembersEmpty]
+        );
     }
 
     #[test]
@@ -590,7 +596,7 @@ mod tests {
         m.birth_date = Date::new(1970, 3, 5).unwrap();
         assert_eq!(
             codes(&validate_member(&m, today())),
-            ["sex.mismatch", "birth_date.mismatch"]
+            [ProblemCode::SexMismatch, ProblemCode::BirthDateMismatch]
         );
     }
 
@@ -598,10 +604,16 @@ mod tests {
     fn education_and_schooling_are_exclusive() {
         let mut m = member(Relation::Head, Sex::Male, Date::new(1970, 3, 4).unwrap(), 1);
         m.schooling = Some(Schooling::Grade7);
-        assert_eq!(codes(&validate_member(&m, today())), ["education.both"]);
+        assert_eq!(
+            codes(&validate_member(&m, today())),
+            [ProblemCode::EducationBoth]
+        );
         m.education = None;
         m.schooling = None;
-        assert_eq!(codes(&validate_member(&m, today())), ["education.neither"]);
+        assert_eq!(
+            codes(&validate_member(&m, today())),
+            [ProblemCode::EducationNeither]
+        );
     }
 
     #[test]
@@ -610,7 +622,10 @@ mod tests {
         h.address = "路".repeat(201);
         h.phone = "12345".into();
         let p = validate_household(&h);
-        assert_eq!(codes(&p), ["text.too_long", "phone.invalid"]);
+        assert_eq!(
+            codes(&p),
+            [ProblemCode::TextTooLong, ProblemCode::PhoneInvalid]
+        );
         assert!(p[0].zh.contains("201"));
     }
 
@@ -624,7 +639,7 @@ mod tests {
         twin.relation = Relation::Son;
         assert_eq!(
             codes(&validate_family(&[head, spouse, twin])),
-            ["spouse.same_sex", "id_number.duplicate"]
+            [ProblemCode::SpouseSameSex, ProblemCode::IdNumberDuplicate]
         );
     }
 }

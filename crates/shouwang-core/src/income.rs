@@ -10,7 +10,7 @@
 
 use crate::date::YearMonth;
 use crate::money::Fen;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -279,7 +279,7 @@ pub fn validate_income(income: &Income, size: i64) -> Vec<Problem> {
     let p = income.period;
     if !(2000..=2100).contains(&p.year) {
         out.push(Problem::new(
-            "income.year",
+            ProblemCode::IncomeYear,
             "period.year",
             format!("收入年度{}不在2000–2100之间", p.year),
             format!("income year {} is outside 2000–2100", p.year),
@@ -288,7 +288,7 @@ pub fn validate_income(income: &Income, size: i64) -> Vec<Problem> {
     if let Some(q) = p.quarter {
         if !(1..=4).contains(&q) {
             out.push(Problem::new(
-                "income.quarter",
+                ProblemCode::IncomeQuarter,
                 "period.quarter",
                 format!("季度应为1至4，而不是{q}"),
                 format!("quarter must be 1 to 4, not {q}"),
@@ -298,14 +298,14 @@ pub fn validate_income(income: &Income, size: i64) -> Vec<Problem> {
     for (field, zh, en, v) in income.fields() {
         if v.0 < 0 {
             out.push(Problem::new(
-                "income.negative",
+                ProblemCode::IncomeNegative,
                 field,
                 format!("{zh}不能为负数（{} 元）", yuan(v)),
                 format!("{en} cannot be negative ({} yuan)", yuan(v)),
             ));
         } else if v > MAX_AMOUNT {
             out.push(Problem::new(
-                "income.absurd",
+                ProblemCode::IncomeAbsurd,
                 field,
                 format!(
                     "{zh} {} 元超过上限 {} 元，请检查是否多输了零或把分当作元",
@@ -322,14 +322,14 @@ pub fn validate_income(income: &Income, size: i64) -> Vec<Problem> {
     }
     if size <= 0 {
         out.push(Problem::new(
-            "income.household_size",
+            ProblemCode::IncomeHouseholdSize,
             "household_size",
             format!("家庭人口为{size}人，无法计算人均纯收入"),
             format!("household size is {size}: per-capita income cannot be computed"),
         ));
     } else if size > MAX_HOUSEHOLD_SIZE {
         out.push(Problem::new(
-            "income.household_size",
+            ProblemCode::IncomeHouseholdSize,
             "household_size",
             format!("家庭人口{size}人超过上限{MAX_HOUSEHOLD_SIZE}人"),
             format!("household size {size} exceeds {MAX_HOUSEHOLD_SIZE}"),
@@ -337,7 +337,7 @@ pub fn validate_income(income: &Income, size: i64) -> Vec<Problem> {
     } else if let Some(pc) = income.net_income_per_capita(size) {
         if pc > MAX_PER_CAPITA {
             out.push(Problem::new(
-                "income.per_capita_absurd",
+                ProblemCode::IncomePerCapitaAbsurd,
                 "net_income_per_capita",
                 format!(
                     "人均纯收入 {} 元超过上限 {} 元，请检查金额",
@@ -366,7 +366,7 @@ pub fn validate_history(records: &[Income], size: i64) -> Vec<Problem> {
         );
         if records[..i].iter().any(|o| o.period == r.period) {
             out.push(Problem::new(
-                "income.duplicate_period",
+                ProblemCode::IncomeDuplicatePeriod,
                 format!("incomes[{i}].period"),
                 format!("{}的收入登记了两次", r.period.label_zh()),
                 format!("income for {} is recorded twice", r.period.label_en()),
@@ -559,7 +559,9 @@ mod tests {
     fn a_household_of_size_zero_has_no_per_capita_income_and_is_refused() {
         assert_eq!(sample().net_income_per_capita(0), None);
         let problems = validate_income(&sample(), 0);
-        assert!(problems.iter().any(|p| p.code == "income.household_size"));
+        assert!(problems
+            .iter()
+            .any(|p| p.code == ProblemCode::IncomeHouseholdSize));
     }
 
     #[test]
@@ -570,7 +572,7 @@ mod tests {
         let problems = validate_income(&i, 3);
         let fields: Vec<&str> = problems
             .iter()
-            .filter(|p| p.code == "income.negative")
+            .filter(|p| p.code == ProblemCode::IncomeNegative)
             .map(|p| p.field.as_str())
             .collect();
         assert_eq!(fields, ["wages", "out_of_pocket_medical"]);
@@ -584,7 +586,7 @@ mod tests {
         };
         let problems = validate_income(&i, 1);
         assert!(
-            problems.iter().any(|p| p.code == "income.absurd"),
+            problems.iter().any(|p| p.code == ProblemCode::IncomeAbsurd),
             "{problems:?}"
         );
         // below the field cap, but one person earning 2 million is still absurd per capita
@@ -594,7 +596,7 @@ mod tests {
         };
         let problems = validate_income(&i, 1);
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "income.per_capita_absurd");
+        assert_eq!(problems[0].code, ProblemCode::IncomePerCapitaAbsurd);
         // the same amount shared by three persons is plausible
         assert!(validate_income(&i, 3).is_empty());
     }
@@ -613,8 +615,8 @@ mod tests {
     #[test]
     fn a_fifth_quarter_and_a_year_outside_the_range_are_refused() {
         let i = Income::empty(IncomePeriod::quarter(1999, 5));
-        let codes: Vec<&str> = validate_income(&i, 2).iter().map(|p| p.code).collect();
-        assert_eq!(codes, ["income.year", "income.quarter"]);
+        let codes: Vec<ProblemCode> = validate_income(&i, 2).iter().map(|p| p.code).collect();
+        assert_eq!(codes, [ProblemCode::IncomeYear, ProblemCode::IncomeQuarter]);
     }
 
     #[test]

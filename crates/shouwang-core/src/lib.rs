@@ -23,5 +23,5 @@ pub use date::Date;
 pub use household::{Household, Member};
 pub use id_number::{IdKind, IdNumber};
 pub use money::Fen;
-pub use problem::{Lang, Problem};
+pub use problem::{Lang, Problem, ProblemCode};
 pub use region::{Region, RegionCode, RegionLevel};

@@ -1,5 +1,10 @@
 //! User-facing validation problems: a stable code, the field it concerns, and the sentence in
 //! Chinese and English, so that the API returns the code and each page shows its own language.
+//! The codes themselves, with what each means and its HTTP status, are in [`catalogue`].
+
+pub mod catalogue;
+
+pub use catalogue::{ProblemCode, Status};
 
 use serde::Serialize;
 use std::fmt;
@@ -32,8 +37,8 @@ impl Lang {
 /// One thing wrong with one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// Stable, machine-readable code, e.g. `id_number.check_digit`.
-    pub code: &'static str,
+    /// Stable, machine-readable code; serialized as its text, e.g. `id_number.invalid`.
+    pub code: ProblemCode,
     /// The field, e.g. `household_no` or `members[2].id_number`.
     pub field: String,
     pub zh: String,
@@ -42,7 +47,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(
-        code: &'static str,
+        code: ProblemCode,
         field: impl Into<String>,
         zh: impl Into<String>,
         en: impl Into<String>,
@@ -78,7 +83,7 @@ pub fn too_long(field: &str, label_zh: &str, value: &str, max: usize) -> Option<
     let n = value.chars().count();
     (n > max).then(|| {
         Problem::new(
-            "text.too_long",
+            ProblemCode::TextTooLong,
             field,
             format!("{label_zh}过长：{n}个字符，最多{max}个"),
             format!("{field} is too long: {n} characters, at most {max}"),

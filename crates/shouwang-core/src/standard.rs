@@ -17,7 +17,7 @@
 //!   so where they are ours. The monitoring line has no default: without it there is no standard.
 
 use crate::money::Fen;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use crate::region::{RegionCode, RegionLevel};
 use crate::screening::level::WarningScheme;
 use serde::{Deserialize, Serialize};
@@ -337,7 +337,7 @@ pub fn resolve_checked(
 ) -> Result<ResolvedStandard, Problem> {
     resolve(standards, region, year).ok_or_else(|| {
         Problem::new(
-            "standard.line_missing",
+            ProblemCode::StandardLineMissing,
             "monitoring_line",
             format!("{region}在{year}年及以前没有设定监测线"),
             format!("no monitoring line is set for {region} in {year} or earlier"),
@@ -356,7 +356,7 @@ fn range_problem(
 ) -> Option<Problem> {
     (!(lo..=hi).contains(&v)).then(|| {
         Problem::new(
-            "standard.range",
+            ProblemCode::StandardRange,
             field,
             format!("{label_zh}应在{lo}至{hi}{unit_zh}之间，而不是{v}{unit_zh}"),
             format!("{field} must be between {lo} and {hi} {unit_en}, not {v}"),
@@ -367,7 +367,7 @@ fn range_problem(
 fn amount_problem(field: &str, label_zh: &str, v: Fen, max_yuan: i64) -> Option<Problem> {
     (v.0 <= 0 || v > Fen::from_yuan(max_yuan)).then(|| {
         Problem::new(
-            "standard.amount_range",
+            ProblemCode::StandardAmountRange,
             field,
             format!("{label_zh}应大于0且不超过{max_yuan}元，而不是{v}元"),
             format!("{field} must be above 0 and at most {max_yuan} yuan, not {v}"),
@@ -379,7 +379,7 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
     let mut out = Vec::new();
     if !(2000..=2100).contains(&s.year) {
         out.push(Problem::new(
-            "standard.year",
+            ProblemCode::StandardYear,
             "year",
             format!("年度{}不在2000–2100之间", s.year),
             format!("year {} is outside 2000–2100", s.year),
@@ -388,7 +388,7 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
     if let Some(line) = s.monitoring_line {
         if line.0 <= 0 {
             out.push(Problem::new(
-                "standard.line_not_positive",
+                ProblemCode::StandardLineNotPositive,
                 "monitoring_line",
                 format!("监测线应大于0，而不是{line}元"),
                 format!("the monitoring line must be above 0, not {line} yuan"),
@@ -396,7 +396,7 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
         } else if line > Fen::from_yuan(100_000) {
             // the highest line found is 19,560 元 (德化 2024); 100,000 元 leaves room and catches 分 typed as 元
             out.push(Problem::new(
-                "standard.line_absurd",
+                ProblemCode::StandardLineAbsurd,
                 "monitoring_line",
                 format!("监测线{line}元超过上限100000元，请检查"),
                 format!("the monitoring line {line} yuan exceeds 100000 yuan; check it"),
@@ -468,7 +468,7 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
     if let (Some(id), Some(notice)) = (s.identification_days, s.notice_min_days) {
         if notice > id {
             out.push(Problem::new(
-                "standard.notice_longer_than_identification",
+                ProblemCode::StandardNoticeLongerThanIdentification,
                 "notice_min_days",
                 format!("公示天数{notice}天不能超过识别认定时限{id}天"),
                 format!("the notice ({notice} days) cannot outlast the identification limit ({id} days)"),
@@ -491,7 +491,7 @@ pub fn validate_standard(s: &Standard) -> Vec<Problem> {
         RegionLevel::Province | RegionLevel::City | RegionLevel::County
     ) {
         out.push(Problem::new(
-            "standard.region_level",
+            ProblemCode::StandardRegionLevel,
             "region",
             format!(
                 "监测标准只能按省、市、县设定，{}是{}级代码",
@@ -506,7 +506,7 @@ pub fn validate_standard(s: &Standard) -> Vec<Problem> {
     }
     if level == RegionLevel::Province && s.monitoring_line.is_none() {
         out.push(Problem::new(
-            "standard.line_missing",
+            ProblemCode::StandardLineMissing,
             "monitoring_line",
             "省级监测标准必须设定监测线",
             "a provincial standard must set the monitoring line",
@@ -530,7 +530,7 @@ pub fn validate_standards(standards: &[Standard]) -> Vec<Problem> {
             .any(|o| o.year == s.year && o.region == s.region)
         {
             out.push(Problem::new(
-                "standard.duplicate",
+                ProblemCode::StandardDuplicate,
                 format!("standards[{i}]"),
                 format!("{}在{}年已有监测标准", s.region, s.year),
                 format!("{} already has a standard for {}", s.region, s.year),
@@ -614,7 +614,7 @@ mod tests {
             resolve_checked(&all, &code("530129"), 2023)
                 .unwrap_err()
                 .code,
-            "standard.line_missing"
+            ProblemCode::StandardLineMissing
         );
         assert_eq!(resolve(&all, &code("51"), 2025), None);
     }
@@ -658,7 +658,10 @@ mod tests {
     #[test]
     fn a_provincial_standard_without_a_line_is_refused() {
         let s = Standard::empty(2025, code("53"));
-        assert_eq!(validate_standard(&s)[0].code, "standard.line_missing");
+        assert_eq!(
+            validate_standard(&s)[0].code,
+            ProblemCode::StandardLineMissing
+        );
         // a county override may leave it to the province
         assert!(validate_standard(&Standard::empty(2025, code("530129"))).is_empty());
     }
@@ -667,9 +670,15 @@ mod tests {
     fn a_line_of_zero_or_an_absurd_line_is_refused() {
         let mut s = yunnan_2025();
         s.monitoring_line = Some(Fen(0));
-        assert_eq!(validate_standard(&s)[0].code, "standard.line_not_positive");
+        assert_eq!(
+            validate_standard(&s)[0].code,
+            ProblemCode::StandardLineNotPositive
+        );
         s.monitoring_line = Some(Fen::from_yuan(870_000));
-        assert_eq!(validate_standard(&s)[0].code, "standard.line_absurd");
+        assert_eq!(
+            validate_standard(&s)[0].code,
+            ProblemCode::StandardLineAbsurd
+        );
     }
 
     #[test]
@@ -691,7 +700,7 @@ mod tests {
         s.identification_days = Some(15);
         assert_eq!(
             validate_standard(&s)[0].code,
-            "standard.notice_longer_than_identification"
+            ProblemCode::StandardNoticeLongerThanIdentification
         );
     }
 
@@ -700,10 +709,10 @@ mod tests {
         let township = Standard::empty(2025, code("530129101"));
         assert_eq!(
             validate_standard(&township)[0].code,
-            "standard.region_level"
+            ProblemCode::StandardRegionLevel
         );
         let problems = validate_standards(&[yunnan_2025(), yunnan_2025()]);
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "standard.duplicate");
+        assert_eq!(problems[0].code, ProblemCode::StandardDuplicate);
     }
 }

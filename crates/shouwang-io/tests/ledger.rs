@@ -7,7 +7,7 @@ use shouwang_core::date::YearMonth;
 use shouwang_core::id_number::make_id;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
-use shouwang_core::{Date, Fen, RegionCode};
+use shouwang_core::{Date, Fen, ProblemCode, RegionCode};
 use shouwang_io::ledger::{
     read_ledger, read_ledger_all, write_error_workbook, write_ledger_csv, write_ledger_xlsx,
     Grouping, LedgerContents, LedgerError, LedgerGuarantees, LedgerHousehold, LedgerItem,
@@ -551,19 +551,23 @@ fn a_wrong_sheet_name_is_refused_listing_the_sheets() {
 #[test]
 fn files_that_are_not_spreadsheets_are_refused_clearly() {
     let dir = Dir::new();
-    let cases: [(&str, &[u8], &str); 4] = [
-        ("a.pdf", b"%PDF-1.4 binary", "ledger.not_spreadsheet"),
+    let cases: [(&str, &[u8], ProblemCode); 4] = [
+        (
+            "a.pdf",
+            b"%PDF-1.4 binary",
+            ProblemCode::LedgerNotSpreadsheet,
+        ),
         (
             "b.xls",
             &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
-            "ledger.legacy_xls",
+            ProblemCode::LedgerLegacyXls,
         ),
         (
             "c.xlsx",
             b"PK\x03\x04 not really a zip",
-            "ledger.not_spreadsheet",
+            ProblemCode::LedgerNotSpreadsheet,
         ),
-        ("d.csv", b"", "ledger.empty"),
+        ("d.csv", b"", ProblemCode::LedgerEmpty),
     ];
     for (name, bytes, code) in cases {
         let path = dir.file(name);
@@ -575,7 +579,7 @@ fn files_that_are_not_spreadsheets_are_refused_clearly() {
     std::fs::write(&path, "会议纪要\n今天天气很好\n").unwrap();
     assert_eq!(
         read_ledger_all(&path, &options()).unwrap_err().code(),
-        "ledger.no_header"
+        ProblemCode::LedgerNoHeader
     );
 }
 

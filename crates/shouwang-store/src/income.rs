@@ -9,6 +9,7 @@ use crate::sql::{insert_rows, json};
 use crate::{params, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use shouwang_core::income::{validate_income, Income, IncomePeriod};
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Problem};
 
 /// One dated record of the 两不愁三保障 and drinking-water check.
@@ -208,7 +209,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         if g.as_of.year() < 2000 || g.as_of.year() > 2100 {
             return Err(StoreError::invalid(Problem::new(
-                "guarantees.date",
+                ProblemCode::GuaranteesDate,
                 "as_of",
                 format!("核查日期{}无效", g.as_of),
                 format!("the check date {} is not valid", g.as_of),

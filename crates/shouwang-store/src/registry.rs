@@ -10,6 +10,7 @@ use shouwang_core::codes::{
 };
 use shouwang_core::household::{validate_family, validate_household, validate_member};
 use shouwang_core::id_number::{mask, normalise};
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Household, IdKind, Member, Problem, RegionCode, RegionLevel};
 
 /// A household as stored, with its members and concurrency version.
@@ -232,7 +233,7 @@ fn village_exists(c: &mut dyn Sql, village: &RegionCode) -> Result<bool, StoreEr
 
 fn unknown_village(v: &RegionCode) -> Problem {
     Problem::new(
-        "village.unknown",
+        ProblemCode::VillageUnknown,
         "village",
         format!("村代码{v}不存在"),
         format!("village {v} does not exist"),
@@ -254,7 +255,7 @@ fn check_not_elsewhere(
             let other = r.text(0);
             if other != no {
                 out.push(Problem::new(
-                    "id_number.elsewhere",
+                    ProblemCode::IdNumberElsewhere,
                     format!("members[{i}].id_number"),
                     format!("证件号码{}已登记在户{other}，一个人只能属于一户", mask(&m.id_number)),
                     format!("ID number {} is already registered in household {other}; a person belongs to one household", mask(&m.id_number)),
@@ -364,7 +365,7 @@ impl Store {
             }
             if tx.query_one("SELECT 1 FROM households WHERE household_no = $1", &params![&household.household_no])?.is_some() {
                 return Err(StoreError::invalid(Problem::new(
-                    "household_no.taken",
+                    ProblemCode::HouseholdNoTaken,
                     "household_no",
                     format!("户编号{}已存在", household.household_no),
                     format!("household number {} already exists", household.household_no),
@@ -404,7 +405,7 @@ impl Store {
             }
             if county_of(&household) != before.county {
                 return Err(StoreError::invalid(Problem::new(
-                    "village.county",
+                    ProblemCode::VillageCounty,
                     "village",
                     "不能把户迁到其他县",
                     "a household cannot move to another county",

@@ -22,6 +22,7 @@ use shouwang_core::screening::{
     Summary, WarningLevel, CATALOGUE_VERSION,
 };
 use shouwang_core::standard::{resolve_checked, validate_standard, ResolvedStandard, Standard};
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Problem, RegionCode};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -248,7 +249,7 @@ const RUN_COLUMNS: &str = "id, county, region, year, started_at, finished_at, ac
 fn county_of(region: &RegionCode) -> Result<RegionCode, StoreError> {
     region.county().ok_or_else(|| {
         StoreError::invalid(Problem::new(
-            "screening.region_level",
+            ProblemCode::ScreeningRegionLevel,
             "region",
             format!("筛查按县进行，{region}不是县级或以下的区划"),
             format!("screening runs per county; {region} is above county level"),
@@ -261,7 +262,7 @@ fn check_year(year: i32) -> Result<(), StoreError> {
         Ok(())
     } else {
         Err(StoreError::invalid(Problem::new(
-            "screening.year",
+            ProblemCode::ScreeningYear,
             "year",
             format!("年度{year}不在2000–2100之间"),
             format!("year {year} is outside 2000–2100"),

@@ -4,6 +4,7 @@
 use crate::audit::{record, Actor};
 use crate::db::Row;
 use crate::{params, Store, StoreError};
+use shouwang_core::ProblemCode;
 use shouwang_core::{Problem, RegionCode, Role};
 
 /// A user account.
@@ -61,7 +62,7 @@ impl Store {
         let name = u.username.trim();
         if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_whitespace) {
             return Err(StoreError::invalid(Problem::new(
-                "username.invalid",
+                ProblemCode::UsernameInvalid,
                 "username",
                 "用户名不能为空、不能含空格，最多64个字符",
                 "username must be 1–64 characters without spaces",
@@ -70,7 +71,7 @@ impl Store {
         self.with_tx(|tx| {
             if tx.query_one("SELECT 1 FROM regions WHERE code = $1", &params![u.region.as_str()])?.is_none() {
                 return Err(StoreError::invalid(Problem::new(
-                    "region.unknown",
+                    ProblemCode::RegionUnknown,
                     "region",
                     format!("区划{}不存在（请先导入区划）", u.region),
                     format!("region {} does not exist (import regions first)", u.region),
@@ -78,7 +79,7 @@ impl Store {
             }
             if tx.query_one("SELECT 1 FROM users WHERE username = $1", &params![name])?.is_some() {
                 return Err(StoreError::invalid(Problem::new(
-                    "username.taken",
+                    ProblemCode::UsernameTaken,
                     "username",
                     format!("用户名{name}已存在"),
                     format!("username {name} is taken"),

@@ -3,7 +3,7 @@
 
 use shouwang_core::codes::Relation;
 use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
-use shouwang_core::{Date, Household, Member, RegionCode, RegionLevel, Role};
+use shouwang_core::{Date, Household, Member, ProblemCode, RegionCode, RegionLevel, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
 use shouwang_store::users::NewUser;
@@ -48,7 +48,7 @@ fn actor() -> Actor {
     Actor::system("test")
 }
 
-fn problem_codes(e: StoreError) -> Vec<&'static str> {
+fn problem_codes(e: StoreError) -> Vec<ProblemCode> {
     match e {
         StoreError::Invalid(p) => p.iter().map(|p| p.code).collect(),
         other => panic!("expected a validation error, got {other}"),
@@ -95,7 +95,12 @@ fn a_second_head_is_refused_and_nothing_is_written() {
             .store
             .create_household(&actor(), h.clone(), members, today())
             .unwrap_err();
-        assert_eq!(problem_codes(err), ["head.several"], "{}", db.name);
+        assert_eq!(
+            problem_codes(err),
+            [ProblemCode::HeadSeveral],
+            "{}",
+            db.name
+        );
         assert!(db.store.household(&h.household_no).unwrap().is_none());
         assert_eq!(
             db.store
@@ -122,7 +127,12 @@ fn a_person_already_in_another_household_is_refused() {
             .store
             .create_household(&actor(), h2.clone(), m2, today())
             .unwrap_err();
-        assert_eq!(problem_codes(err), ["id_number.elsewhere"], "{}", db.name);
+        assert_eq!(
+            problem_codes(err),
+            [ProblemCode::IdNumberElsewhere],
+            "{}",
+            db.name
+        );
         assert!(db.store.household(&h2.household_no).unwrap().is_none());
     }
 }
@@ -136,7 +146,12 @@ fn an_unknown_village_is_refused() {
             .store
             .create_household(&actor(), h, members, today())
             .unwrap_err();
-        assert_eq!(problem_codes(err), ["village.unknown"], "{}", db.name);
+        assert_eq!(
+            problem_codes(err),
+            [ProblemCode::VillageUnknown],
+            "{}",
+            db.name
+        );
     }
 }
 
@@ -317,7 +332,10 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
                 region: &region,
             },
         );
-        assert_eq!(problem_codes(dup.unwrap_err()), ["username.taken"]);
+        assert_eq!(
+            problem_codes(dup.unwrap_err()),
+            [ProblemCode::UsernameTaken]
+        );
         let u = db.store.user_by_name("cadre").unwrap().unwrap();
         assert_eq!(u.id, id);
         for _ in 0..5 {

@@ -192,8 +192,7 @@ pub async fn session_layer(
                 "CSRF 校验失败：请刷新页面后重新提交",
                 "CSRF check failed: reload the page and submit again",
             );
-            let body = serde_json::json!({ "code": "csrf", "message": zh, "message_en": en, "errors": [] });
-            (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
+            crate::error::answer(shouwang_core::ProblemCode::Csrf, zh, en)
         };
         // a token in the header is checked without reading the body, which then streams on
         // untouched (ledger uploads are larger than any form)

@@ -1,8 +1,14 @@
 //! Errors as users see them: a status, a stable code and a sentence in their language.
+//!
+//! The API answers every refusal in one shape, documented in `docs/problem-codes.md`:
+//! `{"code", "message" (中文), "message_en", "errors": [{"code", "field", "zh", "en"}]}`, with the
+//! HTTP status the catalogue ([`ProblemCode`]) gives the code. When the input has several
+//! problems, the one that speaks for them all is the one with the lowest status, the first of
+//! those: input that cannot be read is refused as such before its conflicts and broken rules.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use shouwang_core::Problem;
+use shouwang_core::{Problem, ProblemCode};
 use shouwang_store::StoreError;
 
 #[derive(Debug)]
@@ -31,27 +37,39 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// The problem that speaks for several: the lowest status, the first of those.
+fn lead(problems: &[Problem]) -> Option<&Problem> {
+    problems.iter().min_by_key(|p| p.code.status().as_u16())
+}
+
+/// The HTTP status the catalogue gives a code.
+pub fn status_of(code: ProblemCode) -> StatusCode {
+    StatusCode::from_u16(code.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// An error answer in the API's one shape, for refusals with no problem list made outside a
+/// handler's `AppError` (the CSRF check, the sign-in).
+pub fn answer(code: ProblemCode, zh: &str, en: &str) -> Response {
+    let body = serde_json::json!({ "code": code, "message": zh, "message_en": en, "errors": [] });
+    (status_of(code), axum::Json(body)).into_response()
+}
+
 impl AppError {
+    /// The status the catalogue gives [`AppError::code`].
     pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Stale => StatusCode::CONFLICT,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        status_of(self.code())
     }
-    pub fn code(&self) -> &'static str {
+    /// The code the API answers with: for invalid input, the code of the problem that speaks
+    /// for them all.
+    pub fn code(&self) -> ProblemCode {
         match self {
-            AppError::Unauthenticated { .. } => "auth.required",
-            AppError::NotFound => "not_found",
-            AppError::Forbidden => "forbidden",
-            AppError::Invalid(_) => "invalid",
-            AppError::Stale => "stale",
-            AppError::BadRequest(_) => "bad_request",
-            AppError::Internal(_) => "internal",
+            AppError::Unauthenticated { .. } => ProblemCode::AuthRequired,
+            AppError::NotFound => ProblemCode::NotFound,
+            AppError::Forbidden => ProblemCode::Forbidden,
+            AppError::Invalid(p) => lead(p).map_or(ProblemCode::Invalid, |p| p.code),
+            AppError::Stale => ProblemCode::Stale,
+            AppError::BadRequest(_) => ProblemCode::BadRequest,
+            AppError::Internal(_) => ProblemCode::Internal,
         }
     }
     pub fn message(&self) -> (String, String) {

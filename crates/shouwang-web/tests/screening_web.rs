@@ -541,3 +541,74 @@ async fn standards_and_warnings_through_the_api_respect_role_and_region() {
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn a_filter_the_api_cannot_read_is_refused_not_ignored() {
+    for w in worlds() {
+        let refused = |r: &Resp, param: &str| {
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{}: {}",
+                w.db.name,
+                r.body
+            );
+            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            assert_eq!(v["code"], "query.invalid", "{}", r.body);
+            assert_eq!(v["errors"][0]["code"], "query.invalid");
+            assert_eq!(v["errors"][0]["field"], param, "{}", r.body);
+        };
+        for (uri, param) in [
+            ("/api/v1/warnings?level=purple", "level"),
+            ("/api/v1/warnings?risk=bad-luck", "risk"),
+            ("/api/v1/warnings?rule=R99", "rule"),
+            ("/api/v1/warnings?min_age_days=soon", "min_age_days"),
+            ("/api/v1/warnings?limit=ten", "limit"),
+            ("/api/v1/warnings?region=somewhere", "region"),
+            ("/api/v1/warnings?levle=red", "levle"),
+            ("/api/v1/warnings?level=red&level=blue", "level"),
+            ("/api/v1/standards?year=next", "year"),
+            ("/api/v1/regions/510821/households?offset=x", "offset"),
+            ("/api/v1/me?verbose=1", "verbose"),
+        ] {
+            let r = json_call(&w.app, "county", Method::GET, uri, None).await;
+            refused(&r, param);
+        }
+        // the message names the parameter and what it accepts, in both languages
+        let r = json_call(
+            &w.app,
+            "county",
+            Method::GET,
+            "/api/v1/warnings?level=purple",
+            None,
+        )
+        .await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(v["message"].as_str().unwrap().contains("purple"));
+        assert!(v["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("red, yellow, blue"));
+        // values that parse, an empty value (no filter) and the language are accepted
+        for uri in [
+            "/api/v1/warnings?level=red&risk=%E5%9B%A0%E7%97%85&rule=R01&min_age_days=0&limit=10",
+            "/api/v1/warnings?level=&region=510821&lang=en",
+            "/api/v1/standards?year=2026",
+        ] {
+            let r = json_call(&w.app, "county", Method::GET, uri, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{}: {uri}: {}", w.db.name, r.body);
+        }
+        // a region that parses but lies outside the caller's is not found, as before
+        let r = json_call(
+            &w.app,
+            "taohong",
+            Method::GET,
+            "/api/v1/warnings?region=510821",
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        // the PostgreSQL client owns a runtime, which may only be dropped off the async thread
+        outside(move || drop(w));
+    }
+}

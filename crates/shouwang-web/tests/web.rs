@@ -853,3 +853,85 @@ async fn the_member_form_never_shows_the_full_id_and_keeps_it_when_sent_back_mas
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn an_api_refusal_answers_the_specific_code_with_its_status_in_one_shape() {
+    for w in worlds() {
+        let no = &w.own.0.household_no;
+        let json = |r: &Resp| -> serde_json::Value {
+            let v: serde_json::Value = serde_json::from_str(&r.body)
+                .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {}", w.db.name, r.body));
+            for key in ["code", "message", "message_en"] {
+                assert!(v[key].is_string(), "{key} in {}", r.body);
+            }
+            assert!(v["errors"].is_array(), "{}", r.body);
+            v
+        };
+        // a second head breaks a rule: 422 with the rule's own code, not a flat "invalid"
+        let mut members = w.own.1.clone();
+        let mut second = members[0].clone();
+        second.id_number = shouwang_core::id_number::make_id(
+            "510821",
+            Date::new(1950, 2, 2).unwrap(),
+            9,
+            second.sex,
+        );
+        second.birth_date = Date::new(1950, 2, 2).unwrap();
+        members.push(second);
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::PUT,
+            &format!("/api/v1/households/{no}"),
+            Some(json_body(&w.own.0, &members, 1)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(json(&r)["code"], "head.several");
+        // registering a household number again collides with what is stored: 409
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::POST,
+            "/api/v1/households",
+            Some(json_body(&w.own.0, &w.own.1, 0)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}: {}", w.db.name, r.body);
+        let v = json(&r);
+        assert_eq!(v["code"], "household_no.taken");
+        assert_eq!(v["errors"][0]["field"], "household_no");
+        // a version read before someone else's change is stale: 409
+        let r = call(
+            &w.app,
+            "taohong",
+            Method::PUT,
+            &format!("/api/v1/households/{no}"),
+            Some(json_body(&w.own.0, &w.own.1, 0)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}: {}", w.db.name, r.body);
+        assert_eq!(json(&r)["code"], "stale");
+        // a path that names nothing, or an address the API does not have: 404 in the same shape
+        for uri in [
+            format!("/api/v1/households/{no}/members/first/reveal"),
+            "/api/v1/nothing-here".to_string(),
+        ] {
+            let r = call(&w.app, "taohong", Method::POST, &uri, None).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}: {}", r.body);
+            assert_eq!(json(&r)["code"], "not_found");
+        }
+        // the household is as it was
+        assert_eq!(
+            outside(|| w.db.store.household(no))
+                .unwrap()
+                .unwrap()
+                .version,
+            1,
+            "{}",
+            w.db.name
+        );
+        // the PostgreSQL client owns a runtime, which may only be dropped off the async thread
+        outside(move || drop(w));
+    }
+}

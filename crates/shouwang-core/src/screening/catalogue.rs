@@ -7,7 +7,7 @@
 
 use super::level::WarningLevel;
 use crate::monitoring::RiskType;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use crate::standard::ResolvedStandard;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -535,7 +535,7 @@ impl RuleSet {
         let mut out = Vec::new();
         if !(2000..=2100).contains(&self.year) {
             out.push(Problem::new(
-                "rule_set.year",
+                ProblemCode::RuleSetYear,
                 "year",
                 format!("年度{}不在2000–2100之间", self.year),
                 format!("year {} is outside 2000–2100", self.year),
@@ -544,7 +544,7 @@ impl RuleSet {
         for (i, s) in self.rules.iter().enumerate() {
             if self.rules[..i].iter().any(|o| o.rule == s.rule) {
                 out.push(Problem::new(
-                    "rule_set.duplicate_rule",
+                    ProblemCode::RuleSetDuplicateRule,
                     format!("rules[{i}]"),
                     format!("规则{}设置了两次", s.rule),
                     format!("rule {} is set twice", s.rule),
@@ -555,7 +555,7 @@ impl RuleSet {
             let d = o.key.def();
             if self.overrides[..i].iter().any(|p| p.key == o.key) {
                 out.push(Problem::new(
-                    "rule_set.duplicate_param",
+                    ProblemCode::RuleSetDuplicateParam,
                     format!("overrides[{i}]"),
                     format!("参数“{}”设置了两次", d.name_zh),
                     format!("parameter '{}' is set twice", d.name_en),
@@ -578,7 +578,7 @@ pub fn check_param(d: ParamDef, value: i64, field: &str) -> Option<Problem> {
         Unit::Persons | Unit::Flag => v.to_string(),
     };
     Some(Problem::new(
-        "rule.param_range",
+        ProblemCode::RuleParamRange,
         field,
         format!(
             "参数“{}”应在{}至{}之间，而不是{}",
@@ -620,7 +620,7 @@ mod tests {
         rs.set_param(ParamKey::RigidExpenditureAmount, 0);
         let problems = rs.validate();
         assert_eq!(problems.len(), 2);
-        assert_eq!(problems[0].code, "rule.param_range");
+        assert_eq!(problems[0].code, ProblemCode::RuleParamRange);
         assert!(problems[0].zh.contains("150%"), "{}", problems[0].zh);
         assert!(problems[1].zh.contains("0元"), "{}", problems[1].zh);
     }
@@ -633,7 +633,7 @@ mod tests {
             enabled: false,
             level: Blue,
         });
-        assert_eq!(rs.validate()[0].code, "rule_set.duplicate_rule");
+        assert_eq!(rs.validate()[0].code, ProblemCode::RuleSetDuplicateRule);
     }
 
     #[test]

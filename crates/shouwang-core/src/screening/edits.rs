@@ -9,7 +9,7 @@
 use super::catalogue::{check_param, ParamKey, RuleId, RuleSet, RuleSetting, Unit};
 use super::level::WarningLevel;
 use crate::money::Fen;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use crate::standard::ResolvedStandard;
 
 /// One `key=value` edit, as typed.
@@ -23,7 +23,7 @@ pub fn parse_edit_texts(texts: &[String]) -> Result<Vec<Edit>, Vec<Problem>> {
         match t.split_once('=') {
             Some((k, v)) => out.push((k.trim().to_string(), v.trim().to_string())),
             None => problems.push(Problem::new(
-                "what_if.syntax",
+                ProblemCode::WhatIfSyntax,
                 t.clone(),
                 format!("“{t}”应写成 参数=值，如 line=9200"),
                 format!("'{t}' should read key=value, e.g. line=9200"),
@@ -48,7 +48,7 @@ pub fn apply_edits(
     let mut problems = Vec::new();
     let bad = |key: &str, value: &str| {
         Problem::new(
-            "what_if.value",
+            ProblemCode::WhatIfValue,
             key.to_string(),
             format!("“{key}={value}”的取值无效"),
             format!("'{key}={value}' has an invalid value"),
@@ -93,7 +93,7 @@ pub fn apply_edits(
             rules.set(s);
         } else {
             problems.push(Problem::new(
-                "what_if.key",
+                ProblemCode::WhatIfKey,
                 key.to_string(),
                 format!("未知的参数“{key}”"),
                 format!("unknown parameter '{key}'"),
@@ -156,13 +156,20 @@ mod tests {
             &standard(),
         )
         .unwrap_err();
-        let codes: Vec<&str> = problems.iter().map(|p| p.code).collect();
-        assert_eq!(codes, ["what_if.value", "what_if.key", "what_if.value"]);
+        let codes: Vec<ProblemCode> = problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            codes,
+            [
+                ProblemCode::WhatIfValue,
+                ProblemCode::WhatIfKey,
+                ProblemCode::WhatIfValue
+            ]
+        );
     }
 
     #[test]
     fn a_text_without_an_equals_sign_is_refused() {
         let p = parse_edit_texts(&["line9200".to_string()]).unwrap_err();
-        assert_eq!(p[0].code, "what_if.syntax");
+        assert_eq!(p[0].code, ProblemCode::WhatIfSyntax);
     }
 }

@@ -1,7 +1,7 @@
 //! Warning levels (预警等级) and a county's warning scheme (预警方案) with response times.
 
 use crate::codes::code_list;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use serde::{Deserialize, Serialize};
 
 code_list!(
@@ -90,7 +90,7 @@ impl WarningScheme {
             let d = self.response_days(*level);
             if !(1..=90).contains(&d) {
                 out.push(Problem::new(
-                    "warning_scheme.days_range",
+                    ProblemCode::WarningSchemeDaysRange,
                     format!("{field}.{}_days", level.label_en()),
                     format!("{}响应时限应为1至90天，而不是{d}天", level.label_zh()),
                     format!(
@@ -102,7 +102,7 @@ impl WarningScheme {
         }
         if self.red_days > self.yellow_days || self.yellow_days > self.blue_days {
             out.push(Problem::new(
-                "warning_scheme.order",
+                ProblemCode::WarningSchemeOrder,
                 field,
                 "响应时限应满足：红色 ≤ 黄色 ≤ 蓝色",
                 "response times must satisfy red ≤ yellow ≤ blue",
@@ -142,7 +142,10 @@ mod tests {
             yellow_days: 7,
             blue_days: 15,
         };
-        assert_eq!(s.validate("warning_scheme")[0].code, "warning_scheme.order");
+        assert_eq!(
+            s.validate("warning_scheme")[0].code,
+            ProblemCode::WarningSchemeOrder
+        );
         let s = WarningScheme {
             red_days: 0,
             yellow_days: 7,

@@ -40,6 +40,7 @@ mod tests {
     use crate::date::Date;
     use crate::money::Fen;
     use crate::monitoring::RiskType;
+    use crate::problem::ProblemCode;
     use crate::region::RegionCode;
     use crate::standard::{resolve, ResolvedStandard, Standard};
     use proptest::prelude::*;
@@ -418,10 +419,10 @@ mod tests {
         let mut rules = RuleSet::default_for(2025);
         rules.set_param(ParamKey::IncomeDropPercent, 0);
         let problems = evaluate(&s, &rules, &standard()).unwrap_err();
-        assert_eq!(problems[0].code, "rule.param_range");
+        assert_eq!(problems[0].code, ProblemCode::RuleParamRange);
         let bad = standard().with_line(Fen(0));
         let problems = evaluate(&s, &RuleSet::default_for(2025), &bad).unwrap_err();
-        assert_eq!(problems[0].code, "standard.line_not_positive");
+        assert_eq!(problems[0].code, ProblemCode::StandardLineNotPositive);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::catalogue::SourceSlot;
 use crate::date::Date;
 use crate::household::Member;
 use crate::money::Fen;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use crate::region::RegionCode;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -202,7 +202,7 @@ impl Snapshot {
     pub fn push(&mut self, row: &HouseholdRow) -> Result<usize, Problem> {
         if row.village as usize >= self.villages.len() {
             return Err(Problem::new(
-                "snapshot.village",
+                ProblemCode::SnapshotVillage,
                 "village",
                 format!("村索引{}不存在", row.village),
                 format!("village index {} does not exist", row.village),
@@ -332,7 +332,7 @@ mod tests {
         let mut s = Snapshot::new();
         assert_eq!(
             s.push(&HouseholdRow::default()).unwrap_err().code,
-            "snapshot.village"
+            ProblemCode::SnapshotVillage
         );
         s.add_village(&RegionCode::parse("530129101201").unwrap());
         s.push(&HouseholdRow {

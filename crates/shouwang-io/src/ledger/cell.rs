@@ -10,6 +10,7 @@
 use shouwang_core::date::YearMonth;
 use shouwang_core::id_number::normalise;
 use shouwang_core::money::AmountError;
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Problem};
 use std::borrow::Cow;
 
@@ -42,7 +43,7 @@ pub enum Cell {
     BadEncoding,
 }
 
-fn problem(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
+fn problem(code: ProblemCode, zh: impl Into<String>, en: impl Into<String>) -> Problem {
     Problem::new(code, "", zh, en)
 }
 
@@ -244,7 +245,7 @@ impl<'a> CellRef<'a> {
                     let n = t.chars().count();
                     if n > MAX_CELL_CHARS {
                         return Err(problem(
-                            "cell.too_long",
+                            ProblemCode::CellTooLong,
                             format!("单元格过长：{n}个字符，最多{MAX_CELL_CHARS}个"),
                             format!(
                                 "the cell is too long: {n} characters, at most {MAX_CELL_CHARS}"
@@ -255,17 +256,17 @@ impl<'a> CellRef<'a> {
                 Ok(Cow::Borrowed(unwrap_text(t)))
             }
             CellRef::Error(e) => Err(problem(
-                "cell.error_value",
+                ProblemCode::CellErrorValue,
                 format!("单元格是错误值“{e}”，请改为实际内容"),
                 format!("the cell holds the error value '{e}'; enter the actual value"),
             )),
             CellRef::FormulaWithoutValue => Err(problem(
-                "cell.formula_without_value",
+                ProblemCode::CellFormulaWithoutValue,
                 "单元格是没有计算结果的公式：请用Excel或WPS打开并保存文件，或将公式复制后“粘贴为数值”",
                 "the cell is a formula without a calculated value: open and save the file in Excel or WPS, or paste it as values",
             )),
             CellRef::BadEncoding => Err(problem(
-                "cell.encoding",
+                ProblemCode::CellEncoding,
                 "单元格含有无法识别的字符编码：请将文件另存为UTF-8编码的CSV或xlsx",
                 "the cell holds bytes that are not valid text in the file's encoding: save the file as UTF-8 CSV or as xlsx",
             )),
@@ -321,7 +322,7 @@ pub fn id_text<'a>(cell: impl Into<CellRef<'a>>) -> Result<String, Problem> {
     let cell = cell.into();
     let lost = || {
         problem(
-            "id_number.lost_precision",
+            ProblemCode::IdNumberLostPrecision,
             "证件号码以数字格式保存，Excel只保留15位有效数字，后几位已丢失：请把该列设为“文本”格式后重新填写",
             "the ID number was stored as a number and Excel kept only 15 significant digits: set the column to text and enter it again",
         )
@@ -375,7 +376,7 @@ fn date_from_integer(n: i64) -> Option<Date> {
 
 fn bad_date(text: &str) -> Problem {
     problem(
-        "date.invalid",
+        ProblemCode::DateInvalid,
         format!("日期“{text}”无法识别：应为YYYY-MM-DD、YYYYMMDD、YYYY/M/D或Excel日期"),
         format!("date '{text}' is not understood: expected YYYY-MM-DD, YYYYMMDD, YYYY/M/D or an Excel date"),
     )
@@ -424,7 +425,7 @@ pub fn date<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<Date>, Problem> {
 
 fn bad_month(text: &str) -> Problem {
     problem(
-        "month.invalid",
+        ProblemCode::MonthInvalid,
         format!("月份“{text}”无法识别：应为YYYYMM或YYYY-MM"),
         format!("month '{text}' is not understood: expected YYYYMM or YYYY-MM"),
     )
@@ -467,7 +468,7 @@ pub fn money<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<Fen>, Problem> {
     let t = match &cell {
         CellRef::Date(_) => {
             return Err(problem(
-                "money.date",
+                ProblemCode::MoneyDate,
                 "金额单元格被设成了日期格式，请改为数值",
                 "the amount cell is formatted as a date; format it as a number",
             ))
@@ -480,7 +481,7 @@ pub fn money<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<Fen>, Problem> {
     }
     Fen::parse_yuan(t).map(Some).map_err(|e: AmountError| {
         problem(
-            "money.invalid",
+            ProblemCode::MoneyInvalid,
             format!("金额“{t}”无效：{}（单位为元，最多两位小数）", e.zh()),
             format!("amount '{t}' is invalid: {e} (in yuan, at most two decimals)"),
         )
@@ -501,7 +502,7 @@ pub fn yes_no<'a>(cell: impl Into<CellRef<'a>>) -> Result<Option<bool>, Problem>
         .map(Some)
         .ok_or_else(|| {
             problem(
-                "yes_no.invalid",
+                ProblemCode::YesNoInvalid,
                 format!("“{t}”应为“是”或“否”"),
                 format!("'{t}' should be 是 (yes) or 否 (no)"),
             )
@@ -526,7 +527,7 @@ pub fn integer<'a>(
     match v {
         Some(v) if range.contains(&v) => Ok(Some(v)),
         _ => Err(problem(
-            "integer.invalid",
+            ProblemCode::IntegerInvalid,
             format!("“{t}”应为{}到{}之间的整数", range.start(), range.end()),
             format!(
                 "'{t}' should be a whole number from {} to {}",
@@ -560,11 +561,11 @@ mod tests {
     #[test]
     fn an_eighteen_digit_id_number_stored_as_a_number_is_refused_not_guessed() {
         let p = id_text(&Cell::Number(510821199001011234.0)).unwrap_err();
-        assert_eq!(p.code, "id_number.lost_precision");
+        assert_eq!(p.code, ProblemCode::IdNumberLostPrecision);
         assert!(p.zh.contains("15位"));
         assert_eq!(
             id_text(&text("5.10821199001011E+17")).unwrap_err().code,
-            "id_number.lost_precision"
+            ProblemCode::IdNumberLostPrecision
         );
     }
 
@@ -601,8 +602,14 @@ mod tests {
         assert_eq!(date(&text("２０２４－０３－０５")).unwrap(), Some(d));
         assert_eq!(date(&text("2024年3月5日")).unwrap(), Some(d));
         assert_eq!(date(&text("")).unwrap(), None);
-        assert_eq!(date(&text("2024-02-30")).unwrap_err().code, "date.invalid");
-        assert_eq!(date(&text("1990")).unwrap_err().code, "date.invalid");
+        assert_eq!(
+            date(&text("2024-02-30")).unwrap_err().code,
+            ProblemCode::DateInvalid
+        );
+        assert_eq!(
+            date(&text("1990")).unwrap_err().code,
+            ProblemCode::DateInvalid
+        );
         assert!(date(&Cell::Number(60.0)).is_err());
         assert_eq!(date(&Cell::Number(61.0)).unwrap(), Date::new(1900, 3, 1));
         assert_eq!(date(&Cell::Number(1.0)).unwrap(), Date::new(1900, 1, 1));
@@ -624,7 +631,10 @@ mod tests {
             month(&Cell::Date(Date::new(2024, 3, 17).unwrap())).unwrap(),
             Some(m)
         );
-        assert_eq!(month(&text("202413")).unwrap_err().code, "month.invalid");
+        assert_eq!(
+            month(&text("202413")).unwrap_err().code,
+            ProblemCode::MonthInvalid
+        );
     }
 
     #[test]
@@ -632,7 +642,10 @@ mod tests {
         assert_eq!(money(&Cell::Number(1234.5)).unwrap(), Some(Fen(123_450)));
         assert_eq!(money(&Cell::Number(0.1 + 0.2)).unwrap(), Some(Fen(30)));
         assert_eq!(money(&text("８７００元")).unwrap(), Some(Fen(870_000)));
-        assert_eq!(money(&text("1.234")).unwrap_err().code, "money.invalid");
+        assert_eq!(
+            money(&text("1.234")).unwrap_err().code,
+            ProblemCode::MoneyInvalid
+        );
         assert_eq!(money(&Cell::Empty).unwrap(), None);
     }
 
@@ -645,10 +658,10 @@ mod tests {
             .contains("#N/A"));
         assert_eq!(
             Cell::FormulaWithoutValue.text().unwrap_err().code,
-            "cell.formula_without_value"
+            ProblemCode::CellFormulaWithoutValue
         );
         let p = text(&"字".repeat(10_001)).text().unwrap_err();
-        assert_eq!(p.code, "cell.too_long");
+        assert_eq!(p.code, ProblemCode::CellTooLong);
         assert!(p.zh.contains("10001"));
     }
 

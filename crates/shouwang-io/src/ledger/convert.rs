@@ -25,6 +25,7 @@ use shouwang_core::id_number::{mask, PersonId};
 use shouwang_core::income::{validate_income, Income, IncomePeriod};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::RegionLevel;
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Household, IdKind, Member, Problem, RegionCode};
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
@@ -34,7 +35,7 @@ use std::hash::Hash;
 /// The 1 元 tolerance of the derived incomes.
 const DERIVED_TOLERANCE: Fen = Fen(100);
 
-fn problem(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Problem {
+fn problem(code: ProblemCode, zh: impl Into<String>, en: impl Into<String>) -> Problem {
     Problem::new(code, "", zh, en)
 }
 
@@ -114,7 +115,7 @@ fn code_values<T: Copy>(all: &[T], label: impl Fn(T) -> &'static str) -> String 
 
 fn unknown_code(what: &str, what_en: &str, value: &str, allowed: String) -> Problem {
     problem(
-        "code.unknown",
+        ProblemCode::CodeUnknown,
         format!("{what}“{value}”不在代码表中，可填：{allowed}"),
         format!("{what_en} '{value}' is not in the code list; allowed: {allowed}"),
     )
@@ -172,7 +173,7 @@ impl<'h> Assembler<'h> {
                 first_row,
                 Col::HouseholdNo,
                 problem(
-                    "household_no.missing",
+                    ProblemCode::HouseholdNoMissing,
                     "户编号不能为空",
                     "the household number is required",
                 ),
@@ -235,7 +236,7 @@ impl<'h> Assembler<'h> {
                         row.number,
                         col,
                         problem(
-                            "household.conflict",
+                            ProblemCode::HouseholdConflict,
                             format!("同一户的“{}”在第{r0}行是“{v0}”，在第{}行是“{canon}”，应当相同", col.name(), row.number),
                             format!("'{}' of the same household is '{v0}' on row {r0} but '{canon}' on row {}; it must be the same", col.name(), row.number),
                         ),
@@ -296,7 +297,7 @@ impl<'h> Assembler<'h> {
                     type_row,
                     Col::HouseholdType,
                     problem(
-                        "household_type.missing",
+                        ProblemCode::HouseholdTypeMissing,
                         "户类型不能为空",
                         "the household type is required",
                     ),
@@ -308,7 +309,7 @@ impl<'h> Assembler<'h> {
                         type_row,
                         Col::HouseholdType,
                         problem(
-                            "household_type.other",
+                            ProblemCode::HouseholdTypeOther,
                             format!("户类型“{t}”不在代码表中，按“其他”保存"),
                             format!("household type '{t}' is not in the code list and is kept as 其他 (other)"),
                         ),
@@ -378,7 +379,7 @@ impl<'h> Assembler<'h> {
         };
         let resolved = household.village != unresolved_village();
         for p in validate_household(&household) {
-            if p.code == "village.level" && !resolved {
+            if p.code == ProblemCode::VillageLevel && !resolved {
                 continue;
             }
             let (row, col) = match p.field.as_str() {
@@ -397,7 +398,7 @@ impl<'h> Assembler<'h> {
                 .and_then(|i| rows.get(i))
                 .map(|r| r.number);
             for p in validate_family(&members) {
-                if p.code == "id_number.duplicate" {
+                if p.code == ProblemCode::IdNumberDuplicate {
                     continue; // reported below with both rows
                 }
                 errs.push(head_row.unwrap_or(hh.first_row), Col::Relation, p);
@@ -442,7 +443,7 @@ impl<'h> Assembler<'h> {
                     code_row,
                     Col::VillageCode,
                     problem(
-                        "village_code.invalid",
+                        ProblemCode::VillageCodeInvalid,
                         format!("村代码“{code_text}”无效：应为12位村级区划代码"),
                         format!("village code '{code_text}' is invalid: expected a 12-digit village code"),
                     ),
@@ -458,7 +459,7 @@ impl<'h> Assembler<'h> {
                 hh.get(col).0,
                 col,
                 problem(
-                    "village.missing",
+                    ProblemCode::VillageMissing,
                     "村不能为空（填写村名或村代码）",
                     "the village is required (its name or code)",
                 ),
@@ -516,7 +517,7 @@ impl<'h> Assembler<'h> {
                         row,
                         col,
                         problem(
-                            "risk.repeated",
+                            ProblemCode::RiskRepeated,
                             format!("风险“{}”重复填写（“{}”中已有）", r.label_zh(), first.name()),
                             format!(
                                 "risk '{}' is given twice (already in '{}')",
@@ -581,7 +582,7 @@ impl<'h> Assembler<'h> {
                     type_row,
                     Col::CaseType,
                     problem(
-                        "monitoring.type_missing",
+                        ProblemCode::MonitoringTypeMissing,
                         format!("未填写监测对象类别，却填写了“{}”", given.join("”“")),
                         format!("no monitoring type, yet '{}' is filled", given.join("', '")),
                     ),
@@ -611,7 +612,7 @@ impl<'h> Assembler<'h> {
                 id_row,
                 Col::Identified,
                 problem(
-                    "monitoring.identified_missing",
+                    ProblemCode::MonitoringIdentifiedMissing,
                     "监测对象必须填写识别监测时间（YYYYMM）",
                     "a monitored household needs its identification month (YYYYMM)",
                 ),
@@ -623,7 +624,7 @@ impl<'h> Assembler<'h> {
                 id_row,
                 Col::Identified,
                 problem(
-                    "monitoring.identified_future",
+                    ProblemCode::MonitoringIdentifiedFuture,
                     format!("识别监测时间{}晚于本月", identified.compact()),
                     format!(
                         "identification month {} lies in the future",
@@ -638,7 +639,7 @@ impl<'h> Assembler<'h> {
                     kind_row,
                     Col::EliminationKind,
                     problem(
-                        "monitoring.kind_missing",
+                        ProblemCode::MonitoringKindMissing,
                         "风险已消除，必须填写风险消除方式（帮扶消除或自然消除）",
                         "the risk is eliminated: give the elimination kind (帮扶消除 or 自然消除)",
                     ),
@@ -649,7 +650,7 @@ impl<'h> Assembler<'h> {
                     on_row,
                     Col::EliminatedOn,
                     problem(
-                        "monitoring.eliminated_on_missing",
+                        ProblemCode::MonitoringEliminatedOnMissing,
                         "风险已消除，必须填写风险消除时间（YYYYMM）",
                         "the risk is eliminated: give the elimination month (YYYYMM)",
                     ),
@@ -658,7 +659,7 @@ impl<'h> Assembler<'h> {
                     on_row,
                     Col::EliminatedOn,
                     problem(
-                        "monitoring.eliminated_before_identified",
+                        ProblemCode::MonitoringEliminatedBeforeIdentified,
                         format!(
                             "风险消除时间{}早于识别监测时间{}",
                             m.compact(),
@@ -675,7 +676,7 @@ impl<'h> Assembler<'h> {
                     on_row,
                     Col::EliminatedOn,
                     problem(
-                        "monitoring.eliminated_future",
+                        ProblemCode::MonitoringEliminatedFuture,
                         format!("风险消除时间{}晚于本月", m.compact()),
                         format!("elimination month {} lies in the future", m.compact()),
                     ),
@@ -689,7 +690,7 @@ impl<'h> Assembler<'h> {
                     el_row,
                     Col::RiskEliminated,
                     problem(
-                        "monitoring.not_eliminated",
+                        ProblemCode::MonitoringNotEliminated,
                         "风险是否已消除不是“是”，却填写了风险消除方式或风险消除时间",
                         "the risk is not marked eliminated, yet an elimination kind or month is given",
                     ),
@@ -764,7 +765,7 @@ impl<'h> Assembler<'h> {
                     net_row,
                     Col::NetIncome,
                     problem(
-                        "income.net_mismatch",
+                        ProblemCode::IncomeNetMismatch,
                         format!("家庭纯收入{given}元与各项收入计算结果{net}元不符（工资性+生产经营性+财产性+转移性−生产经营性支出），以计算结果为准"),
                         format!("net income {given} yuan disagrees with {net} yuan computed from its components; the computed value is kept"),
                     ),
@@ -780,7 +781,7 @@ impl<'h> Assembler<'h> {
                     pc_row,
                     Col::NetPerCapita,
                     problem(
-                        "income.per_capita_mismatch",
+                        ProblemCode::IncomePerCapitaMismatch,
                         format!("人均纯收入{given}元与计算结果{pc}元（家庭纯收入÷{size}人）不符，以计算结果为准"),
                         format!("per-capita net income {given} yuan disagrees with {pc} yuan (net income ÷ {size} persons); the computed value is kept"),
                     ),
@@ -834,7 +835,7 @@ impl<'h> Assembler<'h> {
                         errs.push(
                             n,
                             Col::Sex,
-                            problem("sex.missing", "性别不能为空", "sex is required"),
+                            problem(ProblemCode::SexMissing, "性别不能为空", "sex is required"),
                         );
                     }
                     Sex::Male
@@ -860,7 +861,7 @@ impl<'h> Assembler<'h> {
                         n,
                         Col::BirthDate,
                         problem(
-                            "birth_date.missing",
+                            ProblemCode::BirthDateMissing,
                             "出生日期不能为空",
                             "the birth date is required",
                         ),
@@ -875,7 +876,7 @@ impl<'h> Assembler<'h> {
                 n,
                 Col::Relation,
                 problem(
-                    "relation.missing",
+                    ProblemCode::RelationMissing,
                     "与户主关系不能为空",
                     "the relation to the head is required",
                 ),
@@ -924,7 +925,7 @@ impl<'h> Assembler<'h> {
                 n,
                 Col::Health,
                 problem(
-                    "health.invalid",
+                    ProblemCode::HealthInvalid,
                     format!("健康状况“{health_text}”无效：可填健康、长期慢性病、患有大病、残疾，多项用逗号分隔，“健康”不能与其他项同时填写"),
                     format!("health '{health_text}' is invalid: 健康, 长期慢性病, 患有大病, 残疾, several separated by commas, 健康 alone"),
                 ),
@@ -1005,7 +1006,7 @@ impl<'h> Assembler<'h> {
                 name_row,
                 Col::HeadName,
                 problem(
-                    "head.name_mismatch",
+                    ProblemCode::HeadNameMismatch,
                     format!(
                         "户主姓名“{name}”与户主行（第{head_row}行）的姓名“{}”不一致",
                         head.name
@@ -1024,7 +1025,7 @@ impl<'h> Assembler<'h> {
                 id_row,
                 Col::HeadId,
                 problem(
-                    "head.id_mismatch",
+                    ProblemCode::HeadIdMismatch,
                     format!(
                         "户主证件号码{}与户主行（第{head_row}行）的证件号码{}不一致",
                         mask(&id),
@@ -1057,7 +1058,7 @@ impl<'h> Assembler<'h> {
                     row.number,
                     Col::IdNumber,
                     problem(
-                        "id_number.duplicate_in_file",
+                        ProblemCode::IdNumberDuplicateInFile,
                         format!("证件号码{}与第{r0}行重复：同一人在文件中只能出现一次", mask(&m.id_number)),
                         format!("ID number {} repeats row {r0}: a person may appear only once in the file", mask(&m.id_number)),
                     ),

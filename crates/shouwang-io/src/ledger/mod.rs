@@ -29,6 +29,7 @@ pub mod write;
 
 use shouwang_core::date::YearMonth;
 use shouwang_core::Date;
+use shouwang_core::ProblemCode;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -86,20 +87,20 @@ pub enum LedgerError {
 
 impl LedgerError {
     /// A stable code for the API and translations.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ProblemCode {
         match self {
-            LedgerError::Io { .. } => "ledger.io",
-            LedgerError::Empty => "ledger.empty",
-            LedgerError::NotSpreadsheet { .. } => "ledger.not_spreadsheet",
-            LedgerError::LegacyXls => "ledger.legacy_xls",
-            LedgerError::Utf16 => "ledger.utf16",
-            LedgerError::NoSheets => "ledger.no_sheets",
-            LedgerError::WrongSheet { .. } => "ledger.wrong_sheet",
-            LedgerError::NoHeader { .. } => "ledger.no_header",
-            LedgerError::MissingColumn { .. } => "ledger.missing_column",
-            LedgerError::DuplicateColumn { .. } => "ledger.duplicate_column",
-            LedgerError::Csv { .. } => "ledger.csv",
-            LedgerError::NotGrouped { .. } => "ledger.not_grouped",
+            LedgerError::Io { .. } => ProblemCode::LedgerIo,
+            LedgerError::Empty => ProblemCode::LedgerEmpty,
+            LedgerError::NotSpreadsheet { .. } => ProblemCode::LedgerNotSpreadsheet,
+            LedgerError::LegacyXls => ProblemCode::LedgerLegacyXls,
+            LedgerError::Utf16 => ProblemCode::LedgerUtf16,
+            LedgerError::NoSheets => ProblemCode::LedgerNoSheets,
+            LedgerError::WrongSheet { .. } => ProblemCode::LedgerWrongSheet,
+            LedgerError::NoHeader { .. } => ProblemCode::LedgerNoHeader,
+            LedgerError::MissingColumn { .. } => ProblemCode::LedgerMissingColumn,
+            LedgerError::DuplicateColumn { .. } => ProblemCode::LedgerDuplicateColumn,
+            LedgerError::Csv { .. } => ProblemCode::LedgerCsv,
+            LedgerError::NotGrouped { .. } => ProblemCode::LedgerNotGrouped,
         }
     }
 }

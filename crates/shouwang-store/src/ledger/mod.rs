@@ -57,6 +57,7 @@ use shouwang_core::ledger::{
 };
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::region::village_short_name;
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode, RegionLevel};
 use std::collections::{HashMap, HashSet};
 
@@ -175,7 +176,7 @@ impl Store {
     ) -> Result<ImportReport<S>, E> {
         if opts.county.level() != RegionLevel::County {
             return Err(StoreError::invalid(Problem::new(
-                "county.level",
+                ProblemCode::CountyLevel,
                 "county",
                 format!("{}不是县级区划代码", opts.county),
                 format!("{} is not a county code", opts.county),
@@ -236,7 +237,7 @@ fn import_in<S: SourceRows, E>(
 
     if villages.codes.is_empty() {
         return Err(StoreError::invalid(Problem::new(
-                    "county.no_villages",
+                    ProblemCode::CountyNoVillages,
                     "county",
                     format!("数据库中没有县{}的村，请先导入区划（shouwang regions import）", opts.county),
                     format!("the database holds no villages of county {}: import the regions first (shouwang regions import)", opts.county),

@@ -58,7 +58,7 @@ pub(super) fn person_elsewhere<S: SourceRows>(
         row: h.row_of_member(i).unwrap_or(0),
         column: Col::IdNumber.name().to_string(),
         problem: Problem::new(
-            "id_number.elsewhere",
+            ProblemCode::IdNumberElsewhere,
             "id_number",
             format!("证件号码{}已登记在户{other}，一个人只能属于一户；如要迁户，请把两户放在同一文件中导入", mask(&m.id_number)),
             format!("ID number {} is already registered in household {other}; a person belongs to one household (to move a person, import both households in one file)", mask(&m.id_number)),
@@ -150,7 +150,7 @@ impl<S: SourceRows> Importer<'_, S> {
             if let Some((county, old)) = stored {
                 if *county != self.county {
                     let p = Problem::new(
-                        "household_no.other_county",
+                        ProblemCode::HouseholdNoOtherCounty,
                         "household_no",
                         format!("户编号{no}已登记在县{county}，不能导入到县{}", self.county),
                         format!(

@@ -53,7 +53,7 @@ impl Villages {
                 Err((
                     Col::VillageCode,
                     Problem::new(
-                        "village.unknown",
+                        ProblemCode::VillageUnknown,
                         "village",
                         format!("村代码{code}不是本县（{county}）的村"),
                         format!("village code {code} is not a village of county {county}"),
@@ -72,13 +72,13 @@ impl Villages {
             Some([one]) => RegionCode::from_canonical(one).ok_or_else(|| {
                 (
                     Col::Village,
-                    Problem::new("village.unknown", "village", "村代码无效", "invalid village code"),
+                    Problem::new(ProblemCode::VillageUnknown, "village", "村代码无效", "invalid village code"),
                 )
             }),
             Some(many) if many.len() > 1 => Err((
                 Col::Village,
                 Problem::new(
-                    "village.ambiguous",
+                    ProblemCode::VillageAmbiguous,
                     "village",
                     format!("村名“{name}”在本县有{}个村（{}），请填写乡镇名或村代码", many.len(), many.join("、")),
                     format!("the village name '{name}' matches {} villages of the county ({}): give the township or 村代码", many.len(), many.join(", ")),
@@ -87,7 +87,7 @@ impl Villages {
             _ => Err((
                 Col::Village,
                 Problem::new(
-                    "village.unknown",
+                    ProblemCode::VillageUnknown,
                     "village",
                     format!("本县（{county}）没有名为“{name}”的村"),
                     format!("county {county} has no village named '{name}'"),
@@ -99,7 +99,7 @@ impl Villages {
 
 pub(super) fn outside_scope(village: &RegionCode, within: &RegionCode) -> Problem {
     Problem::new(
-        "village.scope",
+        ProblemCode::VillageScope,
         "village",
         format!("村{village}不在您的管辖范围（{within}）内"),
         format!("village {village} is outside your region {within}"),

@@ -2,21 +2,25 @@
 //! checks as the pages. ID numbers come masked; revealing one is its own audited call.
 
 mod openapi;
+mod query;
 
 use crate::auth::{self, Session, SESSION_COOKIE};
-use crate::error::AppError;
+use crate::error::{answer, AppError};
 use crate::pages::{editable_household, search_hits, visible_household};
 use crate::state::{today, AppState};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use query::{ApiPath, ApiQuery, FromQuery, NoParams, Params};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shouwang_core::id_number::mask;
-use shouwang_core::{Household, Member, RegionCode, Role};
+use shouwang_core::monitoring::RiskType;
+use shouwang_core::screening::{RuleId, WarningLevel};
+use shouwang_core::{Household, Member, ProblemCode, RegionCode, Role};
 use shouwang_store::registry::HouseholdRecord;
 
 pub fn router() -> Router<AppState> {
@@ -37,6 +41,8 @@ pub fn router() -> Router<AppState> {
             "/v1/standards/{region}/{year}",
             axum::routing::put(put_standard),
         )
+        // an address the API does not have answers in the API's shape, not with an empty page
+        .fallback(|| async { AppError::NotFound })
 }
 
 /// Reads a JSON body, turning axum's rejection into our bilingual 400.
@@ -54,28 +60,38 @@ struct LoginBody {
 /// Signs in and returns the CSRF token to send as `X-CSRF-Token` on writes.
 async fn login(
     State(state): State<AppState>,
+    _: ApiQuery<NoParams>,
     b: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let b = body(b)?;
     match auth::login(&state, b.username, b.password).await {
         Ok((token, csrf)) => {
-            let cookie = auth::set_cookie(SESSION_COOKIE, &token, state.config.max_session_age, state.config.secure_cookies);
-            Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "csrf": csrf }))).into_response())
+            let cookie = auth::set_cookie(
+                SESSION_COOKIE,
+                &token,
+                state.config.max_session_age,
+                state.config.secure_cookies,
+            );
+            Ok((
+                [(header::SET_COOKIE, cookie)],
+                Json(json!({ "csrf": csrf })),
+            )
+                .into_response())
         }
-        Err(auth::LoginError::Locked) => Ok((
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            Json(json!({"code": "auth.locked", "message": "登录失败次数过多，账号已暂时锁定", "message_en": "too many failed sign-ins; the account is locked for a while", "errors": []})),
-        )
-            .into_response()),
-        Err(auth::LoginError::Wrong) => Ok((
-            axum::http::StatusCode::UNAUTHORIZED,
-            Json(json!({"code": "auth.wrong", "message": "用户名或密码不正确", "message_en": "wrong username or password", "errors": []})),
-        )
-            .into_response()),
+        Err(auth::LoginError::Locked) => Ok(answer(
+            ProblemCode::AuthLocked,
+            "登录失败次数过多，账号已暂时锁定",
+            "too many failed sign-ins; the account is locked for a while",
+        )),
+        Err(auth::LoginError::Wrong) => Ok(answer(
+            ProblemCode::AuthWrong,
+            "用户名或密码不正确",
+            "wrong username or password",
+        )),
     }
 }
 
-async fn me(s: Session) -> Json<Value> {
+async fn me(s: Session, _: ApiQuery<NoParams>) -> Json<Value> {
     Json(json!({
         "username": s.user.username,
         "display_name": s.user.display_name,
@@ -97,7 +113,8 @@ fn browsable(s: &Session, code: &RegionCode) -> Result<(), AppError> {
 async fn region(
     State(state): State<AppState>,
     s: Session,
-    Path(code): Path<String>,
+    _: ApiQuery<NoParams>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, AppError> {
     let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
     browsable(&s, &code)?;
@@ -111,24 +128,31 @@ async fn region(
     })))
 }
 
-#[derive(Deserialize)]
+/// A page of a list: from `offset` (at least 0), `limit` rows (1 to 500, 50 if not given).
 struct ListQuery {
-    offset: Option<i64>,
-    limit: Option<i64>,
+    offset: i64,
+    limit: i64,
+}
+
+impl FromQuery for ListQuery {
+    const PARAMS: &'static [&'static str] = &["offset", "limit"];
+    fn read(q: &Params) -> Result<ListQuery, AppError> {
+        Ok(ListQuery {
+            offset: q.int("offset")?.unwrap_or(0).max(0),
+            limit: q.int("limit")?.unwrap_or(50).clamp(1, 500),
+        })
+    }
 }
 
 async fn households(
     State(state): State<AppState>,
     s: Session,
-    Path(code): Path<String>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, AppError> {
     let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
     browsable(&s, &code)?;
-    let (offset, limit) = (
-        q.offset.unwrap_or(0).max(0),
-        q.limit.unwrap_or(50).clamp(1, 500),
-    );
+    let (offset, limit) = (q.offset, q.limit);
     let (mut rows, total) = state
         .db(move |st| st.households_in(&code, offset, limit))
         .await?;
@@ -151,7 +175,8 @@ fn masked(rec: &HouseholdRecord) -> Value {
 async fn household(
     State(state): State<AppState>,
     s: Session,
-    Path(no): Path<String>,
+    _: ApiQuery<NoParams>,
+    ApiPath(no): ApiPath<String>,
 ) -> Result<Json<Value>, AppError> {
     let rec = visible_household(&state, &s, no).await?;
     Ok(Json(masked(&rec)))
@@ -168,7 +193,8 @@ struct HouseholdBody {
 async fn update(
     State(state): State<AppState>,
     s: Session,
-    Path(no): Path<String>,
+    _: ApiQuery<NoParams>,
+    ApiPath(no): ApiPath<String>,
     b: Result<Json<HouseholdBody>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
     let b = body(b)?;
@@ -210,6 +236,7 @@ async fn update(
 async fn create(
     State(state): State<AppState>,
     s: Session,
+    _: ApiQuery<NoParams>,
     b: Result<Json<HouseholdBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let b = body(b)?;
@@ -228,7 +255,8 @@ async fn create(
 async fn reveal(
     State(state): State<AppState>,
     s: Session,
-    Path((no, idx)): Path<(String, usize)>,
+    _: ApiQuery<NoParams>,
+    ApiPath((no, idx)): ApiPath<(String, usize)>,
 ) -> Result<Json<Value>, AppError> {
     let rec = visible_household(&state, &s, no.clone()).await?;
     if !s.scope.can_reveal_id(rec.household.village.as_str()) {
@@ -246,16 +274,24 @@ async fn reveal(
     Ok(Json(json!({ "id_number": m.id_number })))
 }
 
-#[derive(Deserialize)]
+/// A name (or its beginning), a full ID number or a household number.
 struct SearchQuery {
-    #[serde(default)]
     q: String,
+}
+
+impl FromQuery for SearchQuery {
+    const PARAMS: &'static [&'static str] = &["q"];
+    fn read(q: &Params) -> Result<SearchQuery, AppError> {
+        Ok(SearchQuery {
+            q: q.raw("q").unwrap_or_default().to_string(),
+        })
+    }
 }
 
 async fn search(
     State(state): State<AppState>,
     s: Session,
-    Query(q): Query<SearchQuery>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<Value>, AppError> {
     let mut hits = search_hits(&state, &s, q.q).await?;
     for h in &mut hits {
@@ -266,39 +302,73 @@ async fn search(
 
 // ---------------------------------------------------------------- screening (监测预警)
 
-#[derive(Deserialize)]
+/// A region in the query: a code that parses (whether the caller may see it is the handler's
+/// question, answered 404).
+fn region_param(q: &Params) -> Result<Option<String>, AppError> {
+    q.parse(
+        "region",
+        |v| RegionCode::parse(v).map(|c| c.as_str().to_string()),
+        "2、4、6、9或12位区划代码",
+        "a region code of 2, 4, 6, 9 or 12 digits",
+    )
+}
+
+/// The filters of the warnings list; each one given must parse.
 struct WarningsQuery {
     region: Option<String>,
-    level: Option<String>,
-    risk: Option<String>,
-    rule: Option<String>,
+    level: Option<WarningLevel>,
+    risk: Option<RiskType>,
+    rule: Option<RuleId>,
     min_age_days: Option<i64>,
-    limit: Option<i64>,
+    limit: i64,
+}
+
+impl FromQuery for WarningsQuery {
+    const PARAMS: &'static [&'static str] =
+        &["region", "level", "risk", "rule", "min_age_days", "limit"];
+    fn read(q: &Params) -> Result<WarningsQuery, AppError> {
+        let levels: Vec<&str> = WarningLevel::ALL.iter().map(|l| l.label_en()).collect();
+        let risks: Vec<&str> = RiskType::ALL.iter().map(|r| r.label_zh()).collect();
+        let rules = format!(
+            "{}–{}",
+            RuleId::ALL.first().map_or("", |r| r.code()),
+            RuleId::ALL.last().map_or("", |r| r.code())
+        );
+        Ok(WarningsQuery {
+            region: region_param(q)?,
+            level: q.parse(
+                "level",
+                shouwang_store::screening::level_of,
+                &levels.join("、"),
+                &levels.join(", "),
+            )?,
+            risk: q.parse(
+                "risk",
+                RiskType::parse_zh,
+                &risks.join("、"),
+                &risks.join(", "),
+            )?,
+            rule: q.parse("rule", RuleId::parse, &rules, &rules)?,
+            min_age_days: q.int("min_age_days")?,
+            limit: q.int("limit")?.unwrap_or(500).clamp(1, 5000),
+        })
+    }
 }
 
 /// Warnings of the latest runs in a region, by level, risk type, rule and age.
 async fn warnings(
     State(state): State<AppState>,
     s: Session,
-    Query(q): Query<WarningsQuery>,
+    ApiQuery(q): ApiQuery<WarningsQuery>,
 ) -> Result<Json<Value>, AppError> {
     let region = crate::pages::screening::region_in_scope(&s, q.region.as_ref())?;
     let filter = shouwang_store::screening::WarningFilter {
         region: region.as_str().to_string(),
-        level: q
-            .level
-            .as_deref()
-            .and_then(shouwang_store::screening::level_of),
-        risk: q
-            .risk
-            .as_deref()
-            .and_then(shouwang_core::monitoring::RiskType::parse_zh),
-        rule: q
-            .rule
-            .as_deref()
-            .and_then(shouwang_core::screening::RuleId::parse),
+        level: q.level,
+        risk: q.risk,
+        rule: q.rule,
         min_age_days: q.min_age_days,
-        limit: q.limit.unwrap_or(500).clamp(1, 5000),
+        limit: q.limit,
     };
     let has_county = region.county().is_some();
     let hits = state
@@ -317,7 +387,8 @@ async fn warnings(
 async fn household_warnings(
     State(state): State<AppState>,
     s: Session,
-    Path(no): Path<String>,
+    _: ApiQuery<NoParams>,
+    ApiPath(no): ApiPath<String>,
 ) -> Result<Json<Value>, AppError> {
     visible_household(&state, &s, no.clone()).await?;
     let (hits, leads) = state
@@ -326,10 +397,19 @@ async fn household_warnings(
     Ok(Json(json!({ "warnings": hits, "leads": leads })))
 }
 
-#[derive(Deserialize)]
 struct StandardsQuery {
     region: Option<String>,
     year: Option<i32>,
+}
+
+impl FromQuery for StandardsQuery {
+    const PARAMS: &'static [&'static str] = &["region", "year"];
+    fn read(q: &Params) -> Result<StandardsQuery, AppError> {
+        Ok(StandardsQuery {
+            region: region_param(q)?,
+            year: q.int("year")?,
+        })
+    }
 }
 
 /// The standards that apply to a region, and the one in force for the year (field by field,
@@ -337,7 +417,7 @@ struct StandardsQuery {
 async fn standards(
     State(state): State<AppState>,
     s: Session,
-    Query(q): Query<StandardsQuery>,
+    ApiQuery(q): ApiQuery<StandardsQuery>,
 ) -> Result<Json<Value>, AppError> {
     let region = crate::pages::screening::region_in_scope(&s, q.region.as_ref())?;
     let year = q.year.unwrap_or_else(|| today().year());
@@ -355,7 +435,8 @@ async fn standards(
 async fn put_standard(
     State(state): State<AppState>,
     s: Session,
-    Path((region, year)): Path<(String, i32)>,
+    _: ApiQuery<NoParams>,
+    ApiPath((region, year)): ApiPath<(String, i32)>,
     b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
     let mut fields = body(b)?;

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use serde_json::{json, Value};
+use shouwang_core::ProblemCode;
 
 fn op(summary: &str, params: &[(&str, &str)], body: Option<&str>, ok: &str) -> Value {
     let parameters: Vec<Value> = params
@@ -14,9 +15,11 @@ fn op(summary: &str, params: &[(&str, &str)], body: Option<&str>, ok: &str) -> V
         "parameters": parameters,
         "responses": {
             ok: {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": {"$ref": "#/components/responses/Error"},
             "401": {"$ref": "#/components/responses/Error"},
             "403": {"$ref": "#/components/responses/Error"},
             "404": {"$ref": "#/components/responses/Error"},
+            "409": {"$ref": "#/components/responses/Error"},
             "422": {"$ref": "#/components/responses/Error"}
         }
     });
@@ -26,13 +29,14 @@ fn op(summary: &str, params: &[(&str, &str)], body: Option<&str>, ok: &str) -> V
     o
 }
 
-pub async fn document() -> Json<Value> {
+pub async fn document(_: super::query::ApiQuery<super::query::NoParams>) -> Json<Value> {
+    let codes: Vec<&str> = ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
     Json(json!({
         "openapi": "3.0.3",
         "info": {
             "title": "守望 Shouwang API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "防返贫监测 registry API. Sign in with POST /api/v1/login; send the returned csrf as X-CSRF-Token on every write. ID numbers are masked; reveal one with the audited reveal call. Errors: {code, message (zh), message_en, errors[]}."
+            "description": "防返贫监测 registry API. Sign in with POST /api/v1/login; send the returned csrf as X-CSRF-Token on every write. ID numbers are masked; reveal one with the audited reveal call. Errors: {code, message (zh), message_en, errors[{code, field, zh, en}]} with the status the code has in docs/problem-codes.md (400 unreadable input, 404 not found or outside your region, 409 already registered or stale, 422 a broken rule). A query parameter the call does not list, given twice, or whose value does not parse is refused with 400 query.invalid; an empty value means no filter."
         },
         "paths": {
             "/api/v1/login": {"post": op("Sign in; sets the session cookie and returns {csrf}", &[], Some("Login"), "200")},
@@ -56,8 +60,8 @@ pub async fn document() -> Json<Value> {
             "responses": {"Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
             "schemas": {
                 "Error": {"type": "object", "properties": {
-                    "code": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"},
-                    "errors": {"type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"}, "field": {"type": "string"}, "zh": {"type": "string"}, "en": {"type": "string"}}}}
+                    "code": {"type": "string", "enum": codes}, "message": {"type": "string"}, "message_en": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "properties": {"code": {"type": "string", "enum": codes}, "field": {"type": "string"}, "zh": {"type": "string"}, "en": {"type": "string"}}}}
                 }},
                 "Standard": {"type": "object", "description": "monitoring_line (分), near_line_percent, income_drop_percent, rigid_expenditure_percent, rigid_expenditure_amount (分), schooling_cost_threshold (分), identification_days, notice_min_days, measures_days, elimination_min_months, warning_scheme {red_days, yellow_days, blue_days}, document; fields left out are inherited"},
                 "Login": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},

@@ -8,6 +8,7 @@ use shouwang_core::codes::{
 };
 use shouwang_core::id_number::{normalise, PersonId};
 use shouwang_core::money::{format_hundredths, parse_hundredths};
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Household, IdKind, Member, Problem, RegionCode};
 use std::collections::HashMap;
 
@@ -117,7 +118,7 @@ fn labels<T: Copy>(
 }
 
 fn bad(field: &str, zh: String, en: String) -> Problem {
-    Problem::new("form.invalid", field, zh, en)
+    Problem::new(ProblemCode::FormInvalid, field, zh, en)
 }
 
 /// Parses a code-list field by its Chinese label; empty gives `None`.

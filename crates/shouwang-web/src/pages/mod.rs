@@ -18,6 +18,7 @@ use forms::{esc, form_field_of, Fields, FormRenderer};
 use serde::Deserialize;
 use shouwang_core::id_number::mask;
 use shouwang_core::money::format_hundredths;
+use shouwang_core::ProblemCode;
 use shouwang_core::{Problem, RegionCode, RegionLevel, Role};
 use shouwang_store::regions::RegionSummary;
 use shouwang_store::registry::HouseholdRecord;
@@ -740,7 +741,7 @@ async fn save(
 ) -> Result<(), AppError> {
     if !s.scope.can_edit_registry(household.village.as_str()) {
         return Err(AppError::Invalid(vec![Problem::new(
-            "village.scope",
+            ProblemCode::VillageScope,
             "village",
             "该村不在您的管辖范围内",
             "that village is outside your region",

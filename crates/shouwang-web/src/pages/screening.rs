@@ -19,6 +19,7 @@ use shouwang_core::monitoring::RiskType;
 use shouwang_core::screening::apply_edits;
 use shouwang_core::screening::{RuleId, WarningLevel, CATALOGUE};
 use shouwang_core::standard::Standard;
+use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Fen, Problem, RegionCode, RegionLevel, Role};
 use shouwang_store::income::Guarantees;
 use shouwang_store::screening::{level_of, HitRecord, WarningFilter};
@@ -447,7 +448,7 @@ fn amount(p: &Params, key: &str, problems: &mut Vec<Problem>) -> Fen {
         Ok(f) => f,
         Err(e) => {
             problems.push(Problem::new(
-                "income.amount",
+                ProblemCode::MoneyInvalid,
                 key.to_string(),
                 format!("“{text}”不是有效金额（{}）", e.zh()),
                 format!("'{text}' is not a valid amount ({e})"),
@@ -527,7 +528,7 @@ pub async fn save_guarantees(
             let texts = problems_text(
                 &s,
                 &[Problem::new(
-                    "guarantees.date",
+                    ProblemCode::GuaranteesDate,
                     "as_of",
                     "核查日期无效",
                     "the check date is not valid",
@@ -1020,7 +1021,7 @@ pub async fn save_standard(
             match Fen::parse_yuan(&t) {
                 Ok(f) => st.monitoring_line = Some(f),
                 Err(e) => problems.push(Problem::new(
-                    "standard.line",
+                    ProblemCode::MoneyInvalid,
                     "line",
                     format!("监测线“{t}”无效（{}）", e.zh()),
                     format!("monitoring line '{t}' is not valid ({e})"),
@@ -1032,7 +1033,7 @@ pub async fn save_standard(
             t.parse::<i64>()
                 .map_err(|_| {
                     problems.push(Problem::new(
-                        "standard.value",
+                        ProblemCode::IntegerInvalid,
                         k.to_string(),
                         format!("“{t}”不是整数"),
                         format!("'{t}' is not a whole number"),
@@ -1055,7 +1056,7 @@ pub async fn save_standard(
                 match Fen::parse_yuan(&t) {
                     Ok(f) => *slot = Some(f),
                     Err(e) => problems.push(Problem::new(
-                        "standard.value",
+                        ProblemCode::MoneyInvalid,
                         k.to_string(),
                         format!("金额“{t}”无效（{}）", e.zh()),
                         format!("amount '{t}' is not valid ({e})"),
@@ -1079,7 +1080,7 @@ pub async fn save_standard(
             }
             [None, None, None] => {}
             _ => problems.push(Problem::new(
-                "standard.warning_scheme",
+                ProblemCode::StandardWarningScheme,
                 "red_days",
                 "红、黄、蓝三级响应天数要么都填，要么都不填（沿用上级）",
                 "give the response days of all three levels, or none (inherited)",
