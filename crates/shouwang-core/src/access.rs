@@ -250,8 +250,10 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Whether this user may do `action` to `target`, and if not, why. Assistance persons reach
-    /// households only through their pairing, so a region as such is refused to them by role.
+    /// Whether this user may do `action` to `target`, and if not, why. The role is looked at
+    /// first, then the level, then the region: what a role may never do is refused as such even
+    /// where the user cannot see. Assistance persons reach households only through their
+    /// pairing, so a region as such is refused to them by role.
     pub fn decide(&self, action: Action, target: Target<'_>) -> Result<(), Refusal> {
         let reach = action.reach(self.role);
         match (reach, target) {

@@ -31,7 +31,7 @@ pub fn not_allowed(_: Refusal) -> AppError {
 }
 
 /// What the role may never do is "not allowed"; a region outside the user's is "not found".
-pub fn by_reason(r: Refusal) -> AppError {
+fn by_reason(r: Refusal) -> AppError {
     match r {
         Refusal::Role | Refusal::Level => AppError::Forbidden,
         Refusal::Outside => AppError::NotFound,

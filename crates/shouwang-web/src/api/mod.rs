@@ -356,9 +356,12 @@ async fn put_standard(
     }
     let mut standard: shouwang_core::standard::Standard =
         serde_json::from_value(fields).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    // as on the standards page: first the region (one outside the user's is "not found"), then
+    // the right to set its standard
+    let region = access::asked_region(&s, Action::ViewStandards, Some(region.as_str()))?;
     s.scope
         .decide(Action::SetStandard, Target::Region(&region))
-        .map_err(access::by_reason)?;
+        .map_err(access::not_allowed)?;
     standard.region = region.clone();
     standard.year = year;
     let actor = s.actor();
