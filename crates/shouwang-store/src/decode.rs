@@ -175,6 +175,6 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("'NULL' in members.relation"));
-        assert_eq!(f.opt_code(3, |n| Some(n)).unwrap(), None);
+        assert_eq!(f.opt_code(3, Some).unwrap(), None);
     }
 }

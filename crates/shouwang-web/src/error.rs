@@ -135,3 +135,48 @@ impl IntoResponse for AppError {
         }
     }
 }
+
+/// What a page handler returns: a page, or an error that the pages' error layer shows as a page
+/// in the session's language (see `pages::show_errors_as_pages`).
+pub type PageResult = Result<Response, PageError>;
+
+/// An error on its way to becoming a page. Without a signed-in session, and in the API (which
+/// shares the access extractors), it answers as [`AppError`] does.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+/// Left on a response for the pages' error layer: what to say, in both languages.
+#[derive(Clone, Debug)]
+pub struct ShowAsPage {
+    pub status: StatusCode,
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let show = match &self.0 {
+            // not signed in: the redirect to the login page stands
+            AppError::Unauthenticated { .. } => None,
+            e => {
+                let (zh, en) = e.message();
+                Some(ShowAsPage {
+                    status: e.status(),
+                    zh,
+                    en,
+                })
+            }
+        };
+        let mut response = self.0.into_response();
+        if let Some(show) = show {
+            response.extensions_mut().insert(show);
+        }
+        response
+    }
+}

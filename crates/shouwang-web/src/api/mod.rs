@@ -1,12 +1,16 @@
-//! The JSON API under `/api/v1`, with the same session, CSRF (`X-CSRF-Token` header) and scope
-//! checks as the pages. ID numbers come masked; revealing one is its own audited call.
+//! The JSON API under `/api/v1`, with the same session, CSRF (`X-CSRF-Token` header) and access
+//! extractors ([`crate::access`]) as the pages. ID numbers come masked; revealing one is its own
+//! audited call.
 
 mod openapi;
 mod query;
 
+use crate::access::{
+    self, BrowsableRegion, EditableHousehold, RevealableHousehold, StandardsRegion,
+    VisibleHousehold, WarningsRegion,
+};
 use crate::auth::{self, Session, SESSION_COOKIE};
 use crate::error::{answer, AppError};
-use crate::pages::{editable_household, search_hits, visible_household};
 use crate::state::{today, AppState};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
@@ -17,10 +21,11 @@ use axum::{Json, Router};
 use query::{ApiPath, ApiQuery, FromQuery, NoParams, Params};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use shouwang_core::access::{Action, Target};
 use shouwang_core::id_number::mask;
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::screening::{RuleId, WarningLevel};
-use shouwang_core::{Household, Member, ProblemCode, RegionCode, Role};
+use shouwang_core::{Household, Member, ProblemCode, RegionCode};
 use shouwang_store::registry::HouseholdRecord;
 
 pub fn router() -> Router<AppState> {
@@ -101,23 +106,11 @@ async fn me(s: Session, _: ApiQuery<NoParams>) -> Json<Value> {
     }))
 }
 
-fn browsable(s: &Session, code: &RegionCode) -> Result<(), AppError> {
-    if matches!(s.user.role, Role::AssistancePerson | Role::Department)
-        || !s.scope.can_read(code.as_str())
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
-}
-
 async fn region(
     State(state): State<AppState>,
-    s: Session,
     _: ApiQuery<NoParams>,
-    ApiPath(code): ApiPath<String>,
+    BrowsableRegion(code): BrowsableRegion,
 ) -> Result<Json<Value>, AppError> {
-    let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
-    browsable(&s, &code)?;
     let c = code.clone();
     let (region, children, counts) = state
         .db(move |st| Ok((st.region(&c)?, st.children(&c)?, st.count_in(&c)?)))
@@ -146,12 +139,9 @@ impl FromQuery for ListQuery {
 
 async fn households(
     State(state): State<AppState>,
-    s: Session,
     ApiQuery(q): ApiQuery<ListQuery>,
-    ApiPath(code): ApiPath<String>,
+    BrowsableRegion(code): BrowsableRegion,
 ) -> Result<Json<Value>, AppError> {
-    let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
-    browsable(&s, &code)?;
     let (offset, limit) = (q.offset, q.limit);
     let (mut rows, total) = state
         .db(move |st| st.households_in(&code, offset, limit))
@@ -172,14 +162,8 @@ fn masked(rec: &HouseholdRecord) -> Value {
     json!({ "county": rec.county, "household": rec.household, "members": members, "version": rec.version, "updated_at": rec.updated_at })
 }
 
-async fn household(
-    State(state): State<AppState>,
-    s: Session,
-    _: ApiQuery<NoParams>,
-    ApiPath(no): ApiPath<String>,
-) -> Result<Json<Value>, AppError> {
-    let rec = visible_household(&state, &s, no).await?;
-    Ok(Json(masked(&rec)))
+async fn household(_: ApiQuery<NoParams>, h: VisibleHousehold) -> Json<Value> {
+    Json(masked(&h.record))
 }
 
 #[derive(Deserialize)]
@@ -194,19 +178,20 @@ async fn update(
     State(state): State<AppState>,
     s: Session,
     _: ApiQuery<NoParams>,
-    ApiPath(no): ApiPath<String>,
+    EditableHousehold(rec): EditableHousehold,
     b: Result<Json<HouseholdBody>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
     let b = body(b)?;
-    let rec = editable_household(&state, &s, no.clone()).await?;
+    let no = rec.household.household_no.clone();
     if b.household.household_no != no {
         return Err(AppError::BadRequest(
             "household.household_no differs from the URL".into(),
         ));
     }
-    if !s.scope.can_edit_registry(b.household.village.as_str()) {
-        return Err(AppError::NotFound);
-    }
+    // moving the household elsewhere needs the right to edit there too
+    s.scope
+        .decide(Action::EditRegistry, Target::Region(&b.household.village))
+        .map_err(access::unseen)?;
     // members sent back as they were read keep their masked ID: restore the real one
     let members = b
         .members
@@ -229,7 +214,7 @@ async fn update(
     state
         .db(move |st| st.update_household(&actor, h, members, v, today()))
         .await?;
-    let rec = visible_household(&state, &s, no).await?;
+    let rec = access::visible_household(&state, &s, no).await?.record;
     Ok(Json(masked(&rec)))
 }
 
@@ -240,15 +225,15 @@ async fn create(
     b: Result<Json<HouseholdBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let b = body(b)?;
-    if !s.scope.can_edit_registry(b.household.village.as_str()) {
-        return Err(AppError::NotFound);
-    }
+    s.scope
+        .decide(Action::EditRegistry, Target::Region(&b.household.village))
+        .map_err(access::unseen)?;
     let actor = s.actor();
     let no = b.household.household_no.clone();
     state
         .db(move |st| st.create_household(&actor, b.household, b.members, today()))
         .await?;
-    let rec = visible_household(&state, &s, no).await?;
+    let rec = access::visible_household(&state, &s, no).await?.record;
     Ok((axum::http::StatusCode::CREATED, Json(masked(&rec))).into_response())
 }
 
@@ -256,12 +241,10 @@ async fn reveal(
     State(state): State<AppState>,
     s: Session,
     _: ApiQuery<NoParams>,
+    RevealableHousehold(h): RevealableHousehold,
     ApiPath((no, idx)): ApiPath<(String, usize)>,
 ) -> Result<Json<Value>, AppError> {
-    let rec = visible_household(&state, &s, no.clone()).await?;
-    if !s.scope.can_reveal_id(rec.household.village.as_str()) {
-        return Err(AppError::Forbidden);
-    }
+    let rec = h.record;
     let m = rec.members.get(idx).ok_or(AppError::NotFound)?.clone();
     let (actor, county, key) = (
         s.actor(),
@@ -293,7 +276,7 @@ async fn search(
     s: Session,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let mut hits = search_hits(&state, &s, q.q).await?;
+    let mut hits = access::search_hits(&state, &s, q.q).await?;
     for h in &mut hits {
         h.id_number = mask(&h.id_number);
     }
@@ -315,6 +298,8 @@ fn region_param(q: &Params) -> Result<Option<String>, AppError> {
 
 /// The filters of the warnings list; each one given must parse.
 struct WarningsQuery {
+    /// read by the [`WarningsRegion`] extractor
+    #[allow(dead_code)]
     region: Option<String>,
     level: Option<WarningLevel>,
     risk: Option<RiskType>,
@@ -358,10 +343,9 @@ impl FromQuery for WarningsQuery {
 /// Warnings of the latest runs in a region, by level, risk type, rule and age.
 async fn warnings(
     State(state): State<AppState>,
-    s: Session,
     ApiQuery(q): ApiQuery<WarningsQuery>,
+    WarningsRegion(region): WarningsRegion,
 ) -> Result<Json<Value>, AppError> {
-    let region = crate::pages::screening::region_in_scope(&s, q.region.as_ref())?;
     let filter = shouwang_store::screening::WarningFilter {
         region: region.as_str().to_string(),
         level: q.level,
@@ -388,9 +372,12 @@ async fn household_warnings(
     State(state): State<AppState>,
     s: Session,
     _: ApiQuery<NoParams>,
-    ApiPath(no): ApiPath<String>,
+    h: VisibleHousehold,
 ) -> Result<Json<Value>, AppError> {
-    visible_household(&state, &s, no.clone()).await?;
+    s.scope
+        .decide(Action::ViewWarnings, h.target())
+        .map_err(access::not_allowed)?;
+    let no = h.record.household.household_no;
     let (hits, leads) = state
         .db(move |st| Ok((st.household_warnings(&no)?, st.household_leads(&no)?)))
         .await?;
@@ -398,6 +385,8 @@ async fn household_warnings(
 }
 
 struct StandardsQuery {
+    /// read by the [`StandardsRegion`] extractor
+    #[allow(dead_code)]
     region: Option<String>,
     year: Option<i32>,
 }
@@ -416,10 +405,9 @@ impl FromQuery for StandardsQuery {
 /// with where each value comes from).
 async fn standards(
     State(state): State<AppState>,
-    s: Session,
     ApiQuery(q): ApiQuery<StandardsQuery>,
+    StandardsRegion(region): StandardsRegion,
 ) -> Result<Json<Value>, AppError> {
-    let region = crate::pages::screening::region_in_scope(&s, q.region.as_ref())?;
     let year = q.year.unwrap_or_else(|| today().year());
     let r = region.clone();
     let (all, resolved) = state
@@ -448,12 +436,12 @@ async fn put_standard(
     }
     let mut standard: shouwang_core::standard::Standard =
         serde_json::from_value(fields).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if !s.scope.can_read(region.as_str()) {
-        return Err(AppError::NotFound);
-    }
-    if !crate::pages::screening::may_manage(&s) || !s.scope.region.contains(&region) {
-        return Err(AppError::Forbidden);
-    }
+    // as on the standards page: first the region (one outside the user's is "not found"), then
+    // the right to set its standard
+    let region = access::asked_region(&s, Action::ViewStandards, Some(region.as_str()))?;
+    s.scope
+        .decide(Action::SetStandard, Target::Region(&region))
+        .map_err(access::not_allowed)?;
     standard.region = region.clone();
     standard.year = year;
     let actor = s.actor();

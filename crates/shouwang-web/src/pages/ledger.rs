@@ -6,19 +6,22 @@
 //! the CSRF token in the `X-CSRF-Token` header), so the file streams to a temporary file instead
 //! of being buffered as a form; the import then runs on the blocking pool.
 
-use super::{error_page, may_browse, render, Ctx};
+use super::{render, Ctx};
+use crate::access::{ExportableRegion, Importer};
 use crate::auth::{random_token, Session};
-use crate::error::AppError;
+use crate::error::{AppError, PageResult};
 use crate::state::{today, AppState};
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use http_body_util::BodyExt;
 use serde::Deserialize;
 use shouwang_app::ledger::{import_file, ImportFailure};
-use shouwang_core::{RegionCode, RegionLevel, Role};
+use shouwang_core::RegionCode;
 use shouwang_io::ledger::{LedgerCsvWriter, LedgerXlsxWriter, ReadOptions, WriteError};
 use shouwang_store::ledger::LedgerImport;
 use shouwang_store::StoreError;
@@ -26,22 +29,23 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// The largest ledger accepted by upload.
-pub const MAX_UPLOAD_BYTES: usize = 300 * 1024 * 1024;
+const MAX_UPLOAD_BYTES: usize = 300 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/ledger/import",
+            get(import_form)
+                .post(import_upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1)),
+        )
+        .route("/ledger/errors/{name}", get(error_workbook))
+        .route("/regions/{code}/ledger.xlsx", get(export_xlsx))
+        .route("/regions/{code}/ledger.csv", get(export_csv))
+}
 
 fn work_dir(what: &str) -> PathBuf {
     std::env::temp_dir().join(format!("shouwang-{what}"))
-}
-
-/// The county and the region a user may import into, or `None` for roles that may not import.
-fn import_scope(s: &Session) -> Option<(RegionCode, RegionCode)> {
-    if !matches!(s.user.role, Role::Admin | Role::County | Role::Township) {
-        return None;
-    }
-    let region = s.user.region.clone();
-    if !matches!(region.level(), RegionLevel::County | RegionLevel::Township) {
-        return None;
-    }
-    Some((region.county()?, region))
 }
 
 #[derive(Template)]
@@ -52,19 +56,16 @@ struct ImportPage {
     max_mb: usize,
 }
 
-pub async fn import_form(s: Session) -> Response {
-    match import_scope(&s) {
-        None => error_page(&s, AppError::Forbidden),
-        Some((_, region)) => render(ImportPage {
-            ctx: Ctx::of(&s),
-            region: region.to_string(),
-            max_mb: MAX_UPLOAD_BYTES / 1024 / 1024,
-        }),
-    }
+async fn import_form(s: Session, Importer { within, .. }: Importer) -> Response {
+    render(ImportPage {
+        ctx: Ctx::of(&s),
+        region: within.to_string(),
+        max_mb: MAX_UPLOAD_BYTES / 1024 / 1024,
+    })
 }
 
 #[derive(Deserialize)]
-pub struct UploadQuery {
+struct UploadQuery {
     /// the file's name (its extension tells xlsx from CSV)
     name: Option<String>,
     all_or_nothing: Option<String>,
@@ -112,23 +113,13 @@ async fn save_body(body: Body, path: &std::path::Path) -> Result<Option<usize>, 
     Ok(Some(total))
 }
 
-pub async fn import_upload(
+async fn import_upload(
     State(state): State<AppState>,
     s: Session,
+    Importer { county, within }: Importer,
     Query(q): Query<UploadQuery>,
     body: Body,
-) -> Response {
-    let r = upload_inner(&state, &s, q, body).await;
-    super::page(&s, r)
-}
-
-async fn upload_inner(
-    state: &AppState,
-    s: &Session,
-    q: UploadQuery,
-    body: Body,
-) -> Result<Response, AppError> {
-    let (county, within) = import_scope(s).ok_or(AppError::Forbidden)?;
+) -> PageResult {
     let l = s.l();
     let name = q
         .name
@@ -147,11 +138,11 @@ async fn upload_inner(
         Ok(s) => s,
         Err(e) => {
             let _ = std::fs::remove_file(&upload);
-            return Err(e);
+            return Err(e.into());
         }
     };
     let mut report_page = ReportPage {
-        ctx: Ctx::of(s),
+        ctx: Ctx::of(&s),
         file: name.clone(),
         failure: None,
         committed: false,
@@ -279,7 +270,7 @@ async fn upload_inner(
 }
 
 /// The error workbook of one of the user's own imports.
-pub async fn error_workbook(s: Session, Path(name): Path<String>) -> Response {
+async fn error_workbook(s: Session, Path(name): Path<String>) -> PageResult {
     let prefix = format!("{}-", s.user.id);
     let valid = name.starts_with(&prefix)
         && name.ends_with(".xlsx")
@@ -288,11 +279,11 @@ pub async fn error_workbook(s: Session, Path(name): Path<String>) -> Response {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
-        return error_page(&s, AppError::NotFound);
+        return Err(AppError::NotFound.into());
     }
     match std::fs::read(work_dir("ledger-errors").join(&name)) {
-        Ok(bytes) => download(bytes, XLSX, "错误工作簿.xlsx"),
-        Err(_) => error_page(&s, AppError::NotFound),
+        Ok(bytes) => Ok(download(bytes, XLSX, "错误工作簿.xlsx")),
+        Err(_) => Err(AppError::NotFound.into()),
     }
 }
 
@@ -323,36 +314,25 @@ fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
         .into_response()
 }
 
-pub async fn export_xlsx(
+async fn export_xlsx(
     State(state): State<AppState>,
     s: Session,
-    Path(code): Path<String>,
-) -> Response {
-    let r = export_inner(&state, &s, code, false).await;
-    super::page(&s, r)
+    ExportableRegion(code): ExportableRegion,
+) -> PageResult {
+    export(&state, &s, code, false).await
 }
 
-pub async fn export_csv(
+async fn export_csv(
     State(state): State<AppState>,
     s: Session,
-    Path(code): Path<String>,
-) -> Response {
-    let r = export_inner(&state, &s, code, true).await;
-    super::page(&s, r)
+    ExportableRegion(code): ExportableRegion,
+) -> PageResult {
+    export(&state, &s, code, true).await
 }
 
 /// Writes the region's ledger to a temporary file on the blocking pool (the store streams the
 /// households a page at a time; the xlsx writer keeps its rows on disk), then sends it.
-async fn export_inner(
-    state: &AppState,
-    s: &Session,
-    code: String,
-    csv: bool,
-) -> Result<Response, AppError> {
-    let code = RegionCode::parse(&code).ok_or(AppError::NotFound)?;
-    if !may_browse(s, code.as_str()) {
-        return Err(AppError::NotFound);
-    }
+async fn export(state: &AppState, s: &Session, code: RegionCode, csv: bool) -> PageResult {
     let path = work_dir("exports").join(format!(
         "{}.{}",
         random_token(),

@@ -2,28 +2,49 @@
 //! "run screening" button, what-if, the standards admin page, and a household's incomes with the
 //! 人均纯收入 computation and its dated 三保障 / water flags.
 //!
-//! Every handler checks the session's role and region first, like the registry pages: a region
-//! outside the scope reads as "not found", an action the role may not take as "not allowed".
+//! Who may see and do what is decided by the extractors of [`crate::access`], like the registry
+//! pages: a region outside the scope reads as "not found", an action the role may not take as
+//! "not allowed".
 
-use super::{editable_household, page, render, visible_household, Ctx};
+use super::{render, Ctx};
+use crate::access::{
+    self, EditableHousehold, Screener, StandardsRegion, VisibleHousehold, WarningsRegion,
+    WhatIfRegion,
+};
 use crate::auth::Session;
-use crate::error::AppError;
+use crate::error::{AppError, PageResult};
 use crate::state::{today, AppState};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Form, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Router;
+use shouwang_core::access::{Action, Target};
 use shouwang_core::date::YearMonth;
 use shouwang_core::income::{twelve_months_before, Income, IncomePeriod};
 use shouwang_core::money::format_hundredths;
 use shouwang_core::monitoring::RiskType;
-use shouwang_core::screening::apply_edits;
-use shouwang_core::screening::{RuleId, WarningLevel, CATALOGUE};
+use shouwang_core::screening::{apply_edits, RuleId, WarningLevel, CATALOGUE};
 use shouwang_core::standard::Standard;
-use shouwang_core::ProblemCode;
-use shouwang_core::{Date, Fen, Problem, RegionCode, RegionLevel, Role};
+use shouwang_core::{Date, Fen, Problem, ProblemCode, RegionCode};
 use shouwang_store::income::Guarantees;
 use shouwang_store::screening::{level_of, HitRecord, WarningFilter};
 use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/households/{no}/warnings", get(household_warnings))
+        .route(
+            "/households/{no}/income",
+            get(income_page).post(save_income),
+        )
+        .route("/households/{no}/guarantees", post(save_guarantees))
+        .route("/warnings", get(warnings))
+        .route("/warnings/run", post(run_screening))
+        .route("/what-if", get(what_if_page))
+        .route("/rules", post(save_rules))
+        .route("/standards", get(standards_page).post(save_standard))
+}
 
 type Params = HashMap<String, String>;
 /// (id, date, region, flagged, red, yellow, blue, new leads)
@@ -37,26 +58,6 @@ fn yuan(f: Fen) -> String {
 
 fn when(secs: i64) -> String {
     Date::from_unix_seconds_china(secs).to_string()
-}
-
-/// The region a page is about: the one asked for, else the user's; it must lie in the scope.
-pub(crate) fn region_in_scope(s: &Session, asked: Option<&String>) -> Result<RegionCode, AppError> {
-    if s.user.role == Role::Department || s.user.role == Role::AssistancePerson {
-        return Err(AppError::Forbidden);
-    }
-    let region = match asked.map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        Some(t) => RegionCode::parse(t).ok_or(AppError::NotFound)?,
-        None => s.user.region.clone(),
-    };
-    if !s.scope.can_read(region.as_str()) {
-        return Err(AppError::NotFound);
-    }
-    Ok(region)
-}
-
-/// County officers and administrators run screenings and set standards, within their region.
-pub(crate) fn may_manage(s: &Session) -> bool {
-    matches!(s.user.role, Role::County | Role::Admin)
 }
 
 fn problems_text(s: &Session, problems: &[Problem]) -> Vec<String> {
@@ -136,17 +137,12 @@ struct WarningsPage {
     message: String,
 }
 
-pub async fn warnings(
+async fn warnings(
     State(state): State<AppState>,
     s: Session,
+    WarningsRegion(region): WarningsRegion,
     Query(q): Query<Params>,
-) -> Response {
-    let r = warnings_inner(&state, &s, q).await;
-    page(&s, r)
-}
-
-async fn warnings_inner(state: &AppState, s: &Session, q: Params) -> Result<Response, AppError> {
-    let region = region_in_scope(s, q.get("region"))?;
+) -> PageResult {
     let l = s.l();
     let pick = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let (level, risk, rule, age) = (pick("level"), pick("risk"), pick("rule"), pick("age"));
@@ -223,7 +219,7 @@ async fn warnings_inner(state: &AppState, s: &Session, q: Params) -> Result<Resp
                 )
             })
             .collect(),
-        hits: hits.iter().map(|h| hit_view(s, h)).collect(),
+        hits: hits.iter().map(|h| hit_view(&s, h)).collect(),
         runs: runs
             .iter()
             .map(|r| {
@@ -239,31 +235,28 @@ async fn warnings_inner(state: &AppState, s: &Session, q: Params) -> Result<Resp
                 )
             })
             .collect(),
-        can_run: may_manage(s) && s.user.region.level() == RegionLevel::County,
+        can_run: s
+            .scope
+            .allows(Action::RunScreening, Target::Region(&s.scope.region)),
         level,
         risk,
         rule,
         age,
         message,
-        ctx: Ctx::of(s),
+        ctx: Ctx::of(&s),
     })
 }
 
-fn render_ok(t: impl Template) -> Result<Response, AppError> {
+fn render_ok(t: impl Template) -> PageResult {
     Ok(render(t))
 }
 
 /// POST /warnings/run: a county officer screens the county now.
-pub async fn run_screening(State(state): State<AppState>, s: Session) -> Response {
-    let r = run_inner(&state, &s).await;
-    page(&s, r)
-}
-
-async fn run_inner(state: &AppState, s: &Session) -> Result<Response, AppError> {
-    if !may_manage(s) || s.user.region.level() != RegionLevel::County {
-        return Err(AppError::Forbidden);
-    }
-    let county = s.user.region.clone();
+async fn run_screening(
+    State(state): State<AppState>,
+    s: Session,
+    Screener { county }: Screener,
+) -> PageResult {
     let actor = s.actor();
     let today = today();
     let outcome = state
@@ -290,43 +283,42 @@ struct HouseholdWarningsPage {
     leads: Vec<(String, String, String, String, String, String, String)>,
 }
 
-pub async fn household_warnings(
+async fn household_warnings(
     State(state): State<AppState>,
     s: Session,
-    Path(no): Path<String>,
-) -> Response {
-    let r = async {
-        let rec = visible_household(&state, &s, no).await?;
-        let n = rec.household.household_no.clone();
-        let (hits, leads) = state
-            .db(move |st| Ok((st.household_warnings(&n)?, st.household_leads(&n)?)))
-            .await?;
-        let l = s.l();
-        render_ok(HouseholdWarningsPage {
-            no: rec.household.household_no.clone(),
-            hits: hits.iter().map(|h| hit_view(&s, h)).collect(),
-            leads: leads
-                .iter()
-                .map(|x| {
-                    let level = level_of(&x.level).map_or(x.level.clone(), |v| {
-                        l.t(v.label_zh(), v.label_en()).to_string()
-                    });
-                    (
-                        x.risk.clone(),
-                        level,
-                        x.rules.clone(),
-                        x.source.clone(),
-                        x.found_on.clone(),
-                        x.due_on.clone(),
-                        x.status.clone(),
-                    )
-                })
-                .collect(),
-            ctx: Ctx::of(&s),
-        })
-    }
-    .await;
-    page(&s, r)
+    h: VisibleHousehold,
+) -> PageResult {
+    s.scope
+        .decide(Action::ViewWarnings, h.target())
+        .map_err(access::not_allowed)?;
+    let rec = h.record;
+    let n = rec.household.household_no.clone();
+    let (hits, leads) = state
+        .db(move |st| Ok((st.household_warnings(&n)?, st.household_leads(&n)?)))
+        .await?;
+    let l = s.l();
+    render_ok(HouseholdWarningsPage {
+        no: rec.household.household_no.clone(),
+        hits: hits.iter().map(|h| hit_view(&s, h)).collect(),
+        leads: leads
+            .iter()
+            .map(|x| {
+                let level = level_of(&x.level).map_or(x.level.clone(), |v| {
+                    l.t(v.label_zh(), v.label_en()).to_string()
+                });
+                (
+                    x.risk.clone(),
+                    level,
+                    x.rules.clone(),
+                    x.source.clone(),
+                    x.found_on.clone(),
+                    x.due_on.clone(),
+                    x.status.clone(),
+                )
+            })
+            .collect(),
+        ctx: Ctx::of(&s),
+    })
 }
 
 // ---------------------------------------------------------------- incomes and flags
@@ -346,22 +338,18 @@ struct IncomePage {
     today: String,
 }
 
-pub async fn income_page(
-    State(state): State<AppState>,
-    s: Session,
-    Path(no): Path<String>,
-) -> Response {
-    let r = income_inner(&state, &s, no, Vec::new()).await;
-    page(&s, r)
+async fn income_page(State(state): State<AppState>, s: Session, h: VisibleHousehold) -> PageResult {
+    income_view(&state, &s, &h, Vec::new()).await
 }
 
-async fn income_inner(
+/// A household's incomes and flags, with the problems of a form just sent.
+async fn income_view(
     state: &AppState,
     s: &Session,
-    no: String,
+    h: &VisibleHousehold,
     problems: Vec<String>,
-) -> Result<Response, AppError> {
-    let rec = visible_household(state, s, no).await?;
+) -> PageResult {
+    let rec = &h.record;
     let l = s.l();
     let n = rec.household.household_no.clone();
     let (incomes, flags) = state
@@ -428,7 +416,7 @@ async fn income_inner(
     render_ok(IncomePage {
         no: rec.household.household_no.clone(),
         size,
-        can_edit: s.scope.can_edit_registry(rec.household.village.as_str()),
+        can_edit: h.allows(s, Action::EditRegistry),
         records,
         window,
         flags,
@@ -459,108 +447,107 @@ fn amount(p: &Params, key: &str, problems: &mut Vec<Problem>) -> Fen {
 }
 
 /// POST /households/{no}/income: records one period's income (amounts in 元).
-pub async fn save_income(
+async fn save_income(
     State(state): State<AppState>,
     s: Session,
-    Path(no): Path<String>,
+    EditableHousehold(rec): EditableHousehold,
     Form(p): Form<Params>,
-) -> Response {
-    let r = async {
-        let rec = editable_household(&state, &s, no).await?;
-        let no = rec.household.household_no.clone();
-        let mut problems = Vec::new();
-        let year: i32 = p
-            .get("year")
-            .and_then(|y| y.trim().parse().ok())
-            .unwrap_or(0);
-        let quarter: u8 = p
-            .get("quarter")
-            .and_then(|q| q.trim().parse().ok())
-            .unwrap_or(0);
-        let period = if quarter == 0 {
-            IncomePeriod::year(year)
-        } else {
-            IncomePeriod::quarter(year, quarter)
-        };
-        let income = Income {
-            wages: amount(&p, "wages", &mut problems),
-            business: amount(&p, "business", &mut problems),
-            property: amount(&p, "property", &mut problems),
-            transfers: amount(&p, "transfers", &mut problems),
-            production_costs: amount(&p, "production_costs", &mut problems),
-            insurance_payouts: amount(&p, "insurance_payouts", &mut problems),
-            out_of_pocket_medical: amount(&p, "out_of_pocket_medical", &mut problems),
-            ..Income::empty(period)
-        };
-        if problems.is_empty() {
-            let actor = s.actor();
-            let n = no.clone();
-            match state
-                .db(move |st| st.save_income(&actor, &n, &income))
-                .await
-            {
-                Ok(()) => {
-                    return Ok(Redirect::to(&format!("/households/{no}/income")).into_response())
-                }
-                Err(AppError::Invalid(p)) => problems = p,
-                Err(e) => return Err(e),
-            }
+) -> PageResult {
+    let no = rec.household.household_no.clone();
+    let mut problems = Vec::new();
+    let year: i32 = p
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(0);
+    let quarter: u8 = p
+        .get("quarter")
+        .and_then(|q| q.trim().parse().ok())
+        .unwrap_or(0);
+    let period = if quarter == 0 {
+        IncomePeriod::year(year)
+    } else {
+        IncomePeriod::quarter(year, quarter)
+    };
+    let income = Income {
+        wages: amount(&p, "wages", &mut problems),
+        business: amount(&p, "business", &mut problems),
+        property: amount(&p, "property", &mut problems),
+        transfers: amount(&p, "transfers", &mut problems),
+        production_costs: amount(&p, "production_costs", &mut problems),
+        insurance_payouts: amount(&p, "insurance_payouts", &mut problems),
+        out_of_pocket_medical: amount(&p, "out_of_pocket_medical", &mut problems),
+        ..Income::empty(period)
+    };
+    if problems.is_empty() {
+        let actor = s.actor();
+        let n = no.clone();
+        match state
+            .db(move |st| st.save_income(&actor, &n, &income))
+            .await
+        {
+            Ok(()) => return Ok(Redirect::to(&format!("/households/{no}/income")).into_response()),
+            Err(AppError::Invalid(p)) => problems = p,
+            Err(e) => return Err(e.into()),
         }
-        let texts = problems_text(&s, &problems);
-        income_inner(&state, &s, no, texts).await
     }
-    .await;
-    page(&s, r)
+    let texts = problems_text(&s, &problems);
+    income_again(&state, &s, no, texts).await
+}
+
+/// The income page again after a form, with its problems (the household is read anew).
+async fn income_again(
+    state: &AppState,
+    s: &Session,
+    no: String,
+    problems: Vec<String>,
+) -> PageResult {
+    let h = access::visible_household(state, s, no).await?;
+    income_view(state, s, &h, problems).await
 }
 
 /// POST /households/{no}/guarantees: records the 三保障 and water state as of a date.
-pub async fn save_guarantees(
+async fn save_guarantees(
     State(state): State<AppState>,
     s: Session,
-    Path(no): Path<String>,
+    EditableHousehold(rec): EditableHousehold,
     Form(p): Form<Params>,
-) -> Response {
-    let r = async {
-        let rec = editable_household(&state, &s, no).await?;
-        let no = rec.household.household_no.clone();
-        let on = |k: &str| p.get(k).is_some_and(|v| !v.is_empty() && v != "0");
-        let Some(as_of) = p.get("as_of").and_then(|d| Date::parse(d.trim())) else {
-            let texts = problems_text(
-                &s,
-                &[Problem::new(
-                    ProblemCode::GuaranteesDate,
-                    "as_of",
-                    "核查日期无效",
-                    "the check date is not valid",
-                )],
-            );
-            return income_inner(&state, &s, no, texts).await;
-        };
-        let g = Guarantees {
-            as_of,
-            unsafe_housing: on("unsafe_housing"),
-            dropout: on("dropout"),
-            uninsured: on("uninsured"),
-            unsafe_water: on("unsafe_water"),
-            food_clothing: on("food_clothing"),
-            source: p
-                .get("source")
-                .map(|t| t.trim().to_string())
-                .unwrap_or_default(),
-        };
-        let actor = s.actor();
-        let n = no.clone();
-        match state.db(move |st| st.save_guarantees(&actor, &n, &g)).await {
-            Ok(()) => Ok(Redirect::to(&format!("/households/{no}/income")).into_response()),
-            Err(AppError::Invalid(problems)) => {
-                let texts = problems_text(&s, &problems);
-                income_inner(&state, &s, no, texts).await
-            }
-            Err(e) => Err(e),
+) -> PageResult {
+    let no = rec.household.household_no.clone();
+    let on = |k: &str| p.get(k).is_some_and(|v| !v.is_empty() && v != "0");
+    let Some(as_of) = p.get("as_of").and_then(|d| Date::parse(d.trim())) else {
+        let texts = problems_text(
+            &s,
+            &[Problem::new(
+                ProblemCode::GuaranteesDate,
+                "as_of",
+                "核查日期无效",
+                "the check date is not valid",
+            )],
+        );
+        return income_again(&state, &s, no, texts).await;
+    };
+    let g = Guarantees {
+        as_of,
+        unsafe_housing: on("unsafe_housing"),
+        dropout: on("dropout"),
+        uninsured: on("uninsured"),
+        unsafe_water: on("unsafe_water"),
+        food_clothing: on("food_clothing"),
+        source: p
+            .get("source")
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default(),
+    };
+    let actor = s.actor();
+    let n = no.clone();
+    match state.db(move |st| st.save_guarantees(&actor, &n, &g)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/households/{no}/income")).into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let texts = problems_text(&s, &problems);
+            income_again(&state, &s, no, texts).await
         }
+        Err(e) => Err(e.into()),
     }
-    .await;
-    page(&s, r)
 }
 
 // ---------------------------------------------------------------- what-if
@@ -589,15 +576,6 @@ struct AreaRow {
     current: String,
     edited: String,
     change: String,
-}
-
-pub async fn what_if_page(
-    State(state): State<AppState>,
-    s: Session,
-    Query(q): Query<Params>,
-) -> Response {
-    let r = what_if_inner(&state, &s, q).await;
-    page(&s, r)
 }
 
 const PARAM_FIELDS: [(&str, &str, &str); 6] = [
@@ -629,12 +607,17 @@ const PARAM_FIELDS: [(&str, &str, &str); 6] = [
     ),
 ];
 
-async fn what_if_inner(state: &AppState, s: &Session, q: Params) -> Result<Response, AppError> {
-    let region = region_in_scope(s, q.get("region"))?;
+async fn what_if_page(
+    State(state): State<AppState>,
+    s: Session,
+    WhatIfRegion(region): WhatIfRegion,
+    Query(q): Query<Params>,
+) -> PageResult {
     if region.county().is_none() {
         return Err(AppError::BadRequest(
             "模拟测算按县或以下区划进行 / what-if runs on a county or below".into(),
-        ));
+        )
+        .into());
     }
     let l = s.l();
     let today = today();
@@ -712,7 +695,7 @@ async fn what_if_inner(state: &AppState, s: &Session, q: Params) -> Result<Respo
     let mut total = None;
     let mut took_ms = String::new();
     match shouwang_app::screening::what_if(&loaded, &edits) {
-        Err(p) => problems = problems_text(s, &p),
+        Err(p) => problems = problems_text(&s, &p),
         Ok(run) => {
             let w = run.counts;
             took_ms = format!("{:.1}", run.took.as_secs_f64() * 1000.0);
@@ -766,10 +749,10 @@ async fn what_if_inner(state: &AppState, s: &Session, q: Params) -> Result<Respo
         villages,
         total,
         took_ms,
-        can_save: may_manage(s) && s.scope.region.contains(&region),
+        can_save: s.scope.allows(Action::SetRules, Target::Region(&region)),
         saved: q.get("saved").cloned().unwrap_or_default(),
         version: loaded_version,
-        ctx: Ctx::of(s),
+        ctx: Ctx::of(&s),
     })
 }
 
@@ -789,22 +772,24 @@ struct StandardsPage {
     saved: bool,
 }
 
-pub async fn standards_page(
+async fn standards_page(
     State(state): State<AppState>,
     s: Session,
+    StandardsRegion(region): StandardsRegion,
     Query(q): Query<Params>,
-) -> Response {
-    let r = standards_inner(&state, &s, &q, Vec::new()).await;
-    page(&s, r)
+) -> PageResult {
+    standards_view(&state, &s, region, &q, Vec::new()).await
 }
 
-async fn standards_inner(
+/// The standards of the county of `region` for the year asked, with the problems of a form just
+/// sent.
+async fn standards_view(
     state: &AppState,
     s: &Session,
+    region: RegionCode,
     q: &Params,
     problems: Vec<String>,
-) -> Result<Response, AppError> {
-    let region = region_in_scope(s, q.get("region"))?;
+) -> PageResult {
     let region = region.county().unwrap_or(region);
     let l = s.l();
     let year: i32 = q
@@ -984,7 +969,7 @@ async fn standards_inner(
     render_ok(StandardsPage {
         region: region.as_str().to_string(),
         year,
-        can_edit: may_manage(s) && s.scope.region.contains(&region),
+        can_edit: s.scope.allows(Action::SetStandard, Target::Region(&region)),
         list,
         resolved,
         fields,
@@ -996,172 +981,168 @@ async fn standards_inner(
 
 /// POST /standards: a county officer or administrator sets the county's standard for a year
 /// (fields left empty inherit from the city and province). Audited by the store.
-pub async fn save_standard(
+async fn save_standard(
     State(state): State<AppState>,
     s: Session,
     Form(p): Form<Params>,
-) -> Response {
-    let r = async {
-        let region = region_in_scope(&s, p.get("region"))?;
-        if !may_manage(&s) {
-            return Err(AppError::Forbidden);
+) -> PageResult {
+    let region = access::asked_region(
+        &s,
+        Action::ViewStandards,
+        p.get("region").map(String::as_str),
+    )?;
+    s.scope
+        .decide(Action::SetStandard, Target::Region(&region))
+        .map_err(access::not_allowed)?;
+    let year: i32 = p
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(0);
+    let mut problems = Vec::new();
+    let mut st = Standard::empty(year, region.clone());
+    let text = |k: &str| {
+        p.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(t) = text("line") {
+        match Fen::parse_yuan(&t) {
+            Ok(f) => st.monitoring_line = Some(f),
+            Err(e) => problems.push(Problem::new(
+                ProblemCode::MoneyInvalid,
+                "line",
+                format!("监测线“{t}”无效（{}）", e.zh()),
+                format!("monitoring line '{t}' is not valid ({e})"),
+            )),
         }
-        let year: i32 = p
-            .get("year")
-            .and_then(|y| y.trim().parse().ok())
-            .unwrap_or(0);
-        let mut problems = Vec::new();
-        let mut st = Standard::empty(year, region.clone());
-        let text = |k: &str| {
-            p.get(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        if let Some(t) = text("line") {
+    }
+    let whole = |k: &str, problems: &mut Vec<Problem>| -> Option<i64> {
+        let t = text(k)?;
+        t.parse::<i64>()
+            .map_err(|_| {
+                problems.push(Problem::new(
+                    ProblemCode::IntegerInvalid,
+                    k.to_string(),
+                    format!("“{t}”不是整数"),
+                    format!("'{t}' is not a whole number"),
+                ))
+            })
+            .ok()
+    };
+    st.near_line_percent = whole("near_line_percent", &mut problems);
+    st.income_drop_percent = whole("income_drop_percent", &mut problems);
+    st.rigid_expenditure_percent = whole("rigid_expenditure_percent", &mut problems);
+    st.identification_days = whole("identification_days", &mut problems);
+    st.notice_min_days = whole("notice_min_days", &mut problems);
+    st.measures_days = whole("measures_days", &mut problems);
+    st.elimination_min_months = whole("elimination_min_months", &mut problems);
+    for (k, slot) in [
+        ("rigid_expenditure_amount", &mut st.rigid_expenditure_amount),
+        ("schooling_cost_threshold", &mut st.schooling_cost_threshold),
+    ] {
+        if let Some(t) = text(k) {
             match Fen::parse_yuan(&t) {
-                Ok(f) => st.monitoring_line = Some(f),
+                Ok(f) => *slot = Some(f),
                 Err(e) => problems.push(Problem::new(
                     ProblemCode::MoneyInvalid,
-                    "line",
-                    format!("监测线“{t}”无效（{}）", e.zh()),
-                    format!("monitoring line '{t}' is not valid ({e})"),
+                    k.to_string(),
+                    format!("金额“{t}”无效（{}）", e.zh()),
+                    format!("amount '{t}' is not valid ({e})"),
                 )),
             }
         }
-        let whole = |k: &str, problems: &mut Vec<Problem>| -> Option<i64> {
-            let t = text(k)?;
-            t.parse::<i64>()
-                .map_err(|_| {
-                    problems.push(Problem::new(
-                        ProblemCode::IntegerInvalid,
-                        k.to_string(),
-                        format!("“{t}”不是整数"),
-                        format!("'{t}' is not a whole number"),
-                    ))
-                })
-                .ok()
-        };
-        st.near_line_percent = whole("near_line_percent", &mut problems);
-        st.income_drop_percent = whole("income_drop_percent", &mut problems);
-        st.rigid_expenditure_percent = whole("rigid_expenditure_percent", &mut problems);
-        st.identification_days = whole("identification_days", &mut problems);
-        st.notice_min_days = whole("notice_min_days", &mut problems);
-        st.measures_days = whole("measures_days", &mut problems);
-        st.elimination_min_months = whole("elimination_min_months", &mut problems);
-        for (k, slot) in [
-            ("rigid_expenditure_amount", &mut st.rigid_expenditure_amount),
-            ("schooling_cost_threshold", &mut st.schooling_cost_threshold),
-        ] {
-            if let Some(t) = text(k) {
-                match Fen::parse_yuan(&t) {
-                    Ok(f) => *slot = Some(f),
-                    Err(e) => problems.push(Problem::new(
-                        ProblemCode::MoneyInvalid,
-                        k.to_string(),
-                        format!("金额“{t}”无效（{}）", e.zh()),
-                        format!("amount '{t}' is not valid ({e})"),
-                    )),
-                }
-            }
-        }
-        // the county's warning scheme: response days per level, all three or none (inherited)
-        let days = [
-            whole("red_days", &mut problems),
-            whole("yellow_days", &mut problems),
-            whole("blue_days", &mut problems),
-        ];
-        match days {
-            [Some(red_days), Some(yellow_days), Some(blue_days)] => {
-                st.warning_scheme = Some(shouwang_core::screening::WarningScheme {
-                    red_days,
-                    yellow_days,
-                    blue_days,
-                })
-            }
-            [None, None, None] => {}
-            _ => problems.push(Problem::new(
-                ProblemCode::StandardWarningScheme,
-                "red_days",
-                "红、黄、蓝三级响应天数要么都填，要么都不填（沿用上级）",
-                "give the response days of all three levels, or none (inherited)",
-            )),
-        }
-        st.document = text("document").unwrap_or_default();
-        let mut q: Params = HashMap::new();
-        q.insert("region".into(), region.as_str().to_string());
-        q.insert("year".into(), year.to_string());
-        if problems.is_empty() {
-            let actor = s.actor();
-            match state.db(move |x| x.save_standard(&actor, &st)).await {
-                Ok(()) => {
-                    return Ok(Redirect::to(&format!(
-                        "/standards?region={region}&year={year}&saved=1"
-                    ))
-                    .into_response())
-                }
-                Err(AppError::Invalid(p)) => problems = p,
-                Err(e) => return Err(e),
-            }
-        }
-        let texts = problems_text(&s, &problems);
-        standards_inner(&state, &s, &q, texts).await
     }
-    .await;
-    page(&s, r)
+    // the county's warning scheme: response days per level, all three or none (inherited)
+    let days = [
+        whole("red_days", &mut problems),
+        whole("yellow_days", &mut problems),
+        whole("blue_days", &mut problems),
+    ];
+    match days {
+        [Some(red_days), Some(yellow_days), Some(blue_days)] => {
+            st.warning_scheme = Some(shouwang_core::screening::WarningScheme {
+                red_days,
+                yellow_days,
+                blue_days,
+            })
+        }
+        [None, None, None] => {}
+        _ => problems.push(Problem::new(
+            ProblemCode::StandardWarningScheme,
+            "red_days",
+            "红、黄、蓝三级响应天数要么都填，要么都不填（沿用上级）",
+            "give the response days of all three levels, or none (inherited)",
+        )),
+    }
+    st.document = text("document").unwrap_or_default();
+    let mut q: Params = HashMap::new();
+    q.insert("region".into(), region.as_str().to_string());
+    q.insert("year".into(), year.to_string());
+    if problems.is_empty() {
+        let actor = s.actor();
+        match state.db(move |x| x.save_standard(&actor, &st)).await {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/standards?region={region}&year={year}&saved=1"))
+                        .into_response(),
+                )
+            }
+            Err(AppError::Invalid(p)) => problems = p,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let texts = problems_text(&s, &problems);
+    standards_view(&state, &s, region, &q, texts).await
 }
 
 /// POST /rules: a county officer saves the edited rule parameters and levels as the county's
 /// next rule-set version for the year (the line itself is a standard: see /standards).
-pub async fn save_rules(
+async fn save_rules(
     State(state): State<AppState>,
     s: Session,
     Form(p): Form<Params>,
-) -> Response {
-    let r = async {
-        let region = region_in_scope(&s, p.get("region"))?;
-        if !may_manage(&s) {
-            return Err(AppError::Forbidden);
-        }
-        let county = region.county().ok_or(AppError::NotFound)?;
-        let year: i32 = p
-            .get("year")
-            .and_then(|y| y.trim().parse().ok())
-            .unwrap_or(today().year());
-        let mut edits: Vec<(String, String)> = Vec::new();
-        for (key, _, _) in PARAM_FIELDS.iter().skip(1) {
-            if let Some(v) = p.get(*key).filter(|v| !v.trim().is_empty()) {
-                edits.push((key.to_string(), v.clone()));
-            }
-        }
-        for d in &CATALOGUE {
-            if let Some(v) = p.get(d.code).filter(|v| !v.trim().is_empty()) {
-                edits.push((d.code.to_string(), v.clone()));
-            }
-        }
-        let actor = s.actor();
-        let c = county.clone();
-        let saved = state
-            .db(move |st| {
-                let rules = st.rule_set(&c, year)?;
-                let standard = st.resolved_standard(&c, year)?;
-                let (mut edited, _) = apply_edits(&edits, &rules, &standard)
-                    .map_err(shouwang_store::StoreError::Invalid)?;
-                // parameters equal to the standard's need no override
-                edited
-                    .overrides
-                    .retain(|o| o.value != o.key.from_standard(&standard));
-                edited.year = year;
-                st.save_rule_set(&actor, &c, &edited)
-            })
-            .await;
-        match saved {
-            Ok(version) => Ok(Redirect::to(&format!(
-                "/what-if?region={county}&year={year}&saved={version}"
-            ))
-            .into_response()),
-            Err(e) => Err(e),
+) -> PageResult {
+    let region = access::asked_region(&s, Action::WhatIf, p.get("region").map(String::as_str))?;
+    s.scope
+        .decide(Action::SetRules, Target::Region(&region))
+        .map_err(access::not_allowed)?;
+    let county = region.county().ok_or(AppError::NotFound)?;
+    let year: i32 = p
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(today().year());
+    let mut edits: Vec<(String, String)> = Vec::new();
+    for (key, _, _) in PARAM_FIELDS.iter().skip(1) {
+        if let Some(v) = p.get(*key).filter(|v| !v.trim().is_empty()) {
+            edits.push((key.to_string(), v.clone()));
         }
     }
-    .await;
-    page(&s, r)
+    for d in &CATALOGUE {
+        if let Some(v) = p.get(d.code).filter(|v| !v.trim().is_empty()) {
+            edits.push((d.code.to_string(), v.clone()));
+        }
+    }
+    let actor = s.actor();
+    let c = county.clone();
+    let saved = state
+        .db(move |st| {
+            let rules = st.rule_set(&c, year)?;
+            let standard = st.resolved_standard(&c, year)?;
+            let (mut edited, _) = apply_edits(&edits, &rules, &standard)
+                .map_err(shouwang_store::StoreError::Invalid)?;
+            // parameters equal to the standard's need no override
+            edited
+                .overrides
+                .retain(|o| o.value != o.key.from_standard(&standard));
+            edited.year = year;
+            st.save_rule_set(&actor, &c, &edited)
+        })
+        .await;
+    match saved {
+        Ok(version) => Ok(Redirect::to(&format!(
+            "/what-if?region={county}&year={year}&saved={version}"
+        ))
+        .into_response()),
+        Err(e) => Err(e.into()),
+    }
 }
