@@ -8,6 +8,7 @@
 
 use crate::audit::{record, Actor};
 use crate::db::{Row, Sql, Value};
+use crate::decode::Fields;
 use crate::income::{row_income, INCOME_COLUMNS};
 use crate::registry::COUNTY_OF_HOUSEHOLD;
 use crate::sql::{insert_rows, json};
@@ -101,11 +102,39 @@ pub struct HitRecord {
     pub run_id: i64,
     pub run_at: i64,
     pub household_no: String,
-    pub village: String,
-    pub rule: String,
-    pub level: String,
-    pub risk: String,
+    pub village: RegionCode,
+    pub rule: RuleId,
+    #[serde(serialize_with = "level_en")]
+    pub level: WarningLevel,
+    pub risk: RiskType,
     pub evidence: serde_json::Value,
+}
+
+/// Levels go out as stored and as the API has always named them (`red`, `yellow`, `blue`).
+fn level_en<S: serde::Serializer>(l: &WarningLevel, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(l.label_en())
+}
+
+/// A lead's rules go out as stored: `R01,R03`.
+fn rule_list<S: serde::Serializer>(rules: &[RuleId], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(","))
+}
+
+const HIT_COLUMNS: &str = "household_no, village, rule, level, risk, evidence";
+
+/// A hit of [`HIT_COLUMNS`] from column `at` on.
+fn row_hit(r: &Row, run_id: i64, run_at: i64, at: usize) -> Result<HitRecord, StoreError> {
+    let f = Fields::new(r, "screening_hits", HIT_COLUMNS, at);
+    Ok(HitRecord {
+        run_id,
+        run_at,
+        household_no: f.text(0),
+        village: f.region(1)?,
+        rule: f.parsed(2, RuleId::parse)?,
+        level: f.parsed(3, parse_level)?,
+        risk: f.parsed(4, RiskType::parse_zh)?,
+        evidence: f.parsed(5, |t| serde_json::from_str(t).ok())?,
+    })
 }
 
 /// Filters of the warnings list.
@@ -126,12 +155,14 @@ pub struct WarningFilter {
 pub struct LeadRecord {
     pub id: i64,
     pub household_no: String,
-    pub risk: String,
-    pub level: String,
-    pub rules: String,
+    pub risk: RiskType,
+    #[serde(serialize_with = "level_en")]
+    pub level: WarningLevel,
+    #[serde(serialize_with = "rule_list")]
+    pub rules: Vec<RuleId>,
     pub source: String,
-    pub found_on: String,
-    pub due_on: String,
+    pub found_on: Date,
+    pub due_on: Date,
     pub status: String,
 }
 
@@ -830,19 +861,9 @@ impl Store {
                 p.len()
             ));
             let rows = c.query(&sql, &p)?;
-            Ok(rows
-                .iter()
-                .map(|r| HitRecord {
-                    run_id,
-                    run_at,
-                    household_no: r.text(0),
-                    village: r.text(1),
-                    rule: r.text(2),
-                    level: r.text(3),
-                    risk: r.text(4),
-                    evidence: serde_json::from_str(&r.text(5)).unwrap_or(serde_json::Value::Null),
-                })
-                .collect())
+            rows.iter()
+                .map(|r| row_hit(r, run_id, run_at, 0))
+                .collect()
         })
     }
 
@@ -856,19 +877,9 @@ impl Store {
                  WHERE h.household_no = $1 ORDER BY h.run_id DESC, h.rule LIMIT 500",
                 &params![household_no],
             )?;
-            Ok(rows
-                .iter()
-                .map(|r| HitRecord {
-                    run_id: r.int(0),
-                    run_at: r.int(1),
-                    household_no: r.text(2),
-                    village: r.text(3),
-                    rule: r.text(4),
-                    level: r.text(5),
-                    risk: r.text(6),
-                    evidence: serde_json::from_str(&r.text(7)).unwrap_or(serde_json::Value::Null),
-                })
-                .collect())
+            rows.iter()
+                .map(|r| row_hit(r, r.int(0), r.int(1), 2))
+                .collect()
         })
     }
 
@@ -876,11 +887,13 @@ impl Store {
     pub fn household_leads(&self, household_no: &str) -> Result<Vec<LeadRecord>, StoreError> {
         self.with_conn(|c| {
             let rows = c.query(
-                &format!("SELECT id, household_no, risk, level, rules, source, found_on, due_on, status FROM leads
-                 WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY id DESC"),
+                &format!(
+                    "SELECT {LEAD_COLUMNS} FROM leads
+                 WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY id DESC"
+                ),
                 &params![household_no],
             )?;
-            Ok(rows.iter().map(row_lead).collect())
+            rows.iter().map(row_lead).collect()
         })
     }
 
@@ -897,18 +910,26 @@ impl Store {
     }
 }
 
-fn row_lead(r: &Row) -> LeadRecord {
-    LeadRecord {
-        id: r.int(0),
-        household_no: r.text(1),
-        risk: r.text(2),
-        level: r.text(3),
-        rules: r.text(4),
-        source: r.text(5),
-        found_on: r.text(6),
-        due_on: r.text(7),
-        status: r.text(8),
-    }
+const LEAD_COLUMNS: &str = "id, household_no, risk, level, rules, source, found_on, due_on, status";
+
+fn row_lead(r: &Row) -> Result<LeadRecord, StoreError> {
+    let f = Fields::new(r, "leads", LEAD_COLUMNS, 0);
+    Ok(LeadRecord {
+        id: f.int(0)?,
+        household_no: f.text(1),
+        risk: f.parsed(2, RiskType::parse_zh)?,
+        level: f.parsed(3, parse_level)?,
+        rules: f.parsed(4, |t| {
+            t.split(',')
+                .filter(|c| !c.is_empty())
+                .map(RuleId::parse)
+                .collect::<Option<Vec<_>>>()
+        })?,
+        source: f.text(5),
+        found_on: f.date(6)?,
+        due_on: f.date(7)?,
+        status: f.text(8),
+    })
 }
 
 /// The level of a stored hit's text.

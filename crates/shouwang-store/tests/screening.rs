@@ -260,7 +260,7 @@ fn the_snapshot_matches_the_registry_and_reruns_change_nothing() {
         let out = db.store.save_screening(&actor(), &third, &s3, 3).unwrap();
         assert!(!out.unchanged);
         let leads = db.store.household_leads(&sorted[0].0.household_no).unwrap();
-        let mut risks: Vec<&str> = leads.iter().map(|l| l.risk.as_str()).collect();
+        let mut risks: Vec<&str> = leads.iter().map(|l| l.risk.label_zh()).collect();
         let n = risks.len();
         risks.dedup();
         assert_eq!(risks.len(), n, "{}: duplicate open lead", db.name);
@@ -273,7 +273,7 @@ fn the_snapshot_matches_the_registry_and_reruns_change_nothing() {
             })
             .unwrap();
         assert!(!warnings.is_empty());
-        assert!(warnings.iter().all(|w| w.village == TAOHONG));
+        assert!(warnings.iter().all(|w| w.village.as_str() == TAOHONG));
         let history = db
             .store
             .household_warnings(&warnings[0].household_no)

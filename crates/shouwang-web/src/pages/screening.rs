@@ -96,20 +96,14 @@ fn hit_view(s: &Session, h: &HitRecord) -> HitView {
         ),
         None => String::new(),
     };
-    let level = level_of(&h.level);
-    let rule = RuleId::parse(&h.rule).map_or(h.rule.clone(), |r| {
-        format!("{} {}", r.code(), l.t(r.def().name_zh, r.def().name_en))
-    });
-    let risk = RiskType::parse_zh(&h.risk).map_or(h.risk.clone(), |r| {
-        l.t(r.label_zh(), r.label_en()).to_string()
-    });
+    let def = h.rule.def();
+    let rule = format!("{} {}", h.rule.code(), l.t(def.name_zh, def.name_en));
+    let risk = l.t(h.risk.label_zh(), h.risk.label_en()).to_string();
     HitView {
         when: when(h.run_at),
         household_no: h.household_no.clone(),
-        level: level.map_or(h.level.clone(), |v| {
-            l.t(v.label_zh(), v.label_en()).to_string()
-        }),
-        level_class: h.level.clone(),
+        level: l.t(h.level.label_zh(), h.level.label_en()).to_string(),
+        level_class: h.level.label_en().to_string(),
         rule,
         risk,
         text,
@@ -303,16 +297,17 @@ async fn household_warnings(
         leads: leads
             .iter()
             .map(|x| {
-                let level = level_of(&x.level).map_or(x.level.clone(), |v| {
-                    l.t(v.label_zh(), v.label_en()).to_string()
-                });
                 (
-                    x.risk.clone(),
-                    level,
-                    x.rules.clone(),
+                    l.t(x.risk.label_zh(), x.risk.label_en()).to_string(),
+                    l.t(x.level.label_zh(), x.level.label_en()).to_string(),
+                    x.rules
+                        .iter()
+                        .map(|r| r.code())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     x.source.clone(),
-                    x.found_on.clone(),
-                    x.due_on.clone(),
+                    x.found_on.to_string(),
+                    x.due_on.to_string(),
                     x.status.clone(),
                 )
             })
