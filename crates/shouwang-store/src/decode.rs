@@ -51,7 +51,7 @@ impl<'r, C: Cells> Fields<'r, C> {
     }
 
     /// The error for column `i`, which holds `value`.
-    fn bad(&self, i: usize, value: Option<String>) -> StoreError {
+    pub(crate) fn bad(&self, i: usize, value: Option<String>) -> StoreError {
         let column = self
             .columns
             .split(',')

@@ -4,6 +4,7 @@
 
 use crate::audit::{record, Actor};
 use crate::db::{Row, Sql, Value};
+use crate::decode::Fields;
 use crate::registry::COUNTY_OF_HOUSEHOLD;
 use crate::sql::{insert_rows, json};
 use crate::{params, Store, StoreError};
@@ -44,24 +45,26 @@ impl Guarantees {
 
 pub(crate) const INCOME_COLUMNS: &str = "year, quarter, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical";
 
-pub(crate) fn row_income(r: &Row, at: usize) -> Income {
-    let year = r.int(at) as i32;
-    let q = r.int(at + 1);
-    let period = if (1..=4).contains(&q) {
-        IncomePeriod::quarter(year, q as u8)
-    } else {
-        IncomePeriod::year(year)
+/// An income of [`INCOME_COLUMNS`] from column `at` on.
+pub(crate) fn row_income(r: &Row, at: usize) -> Result<Income, StoreError> {
+    let f = Fields::new(r, "incomes", INCOME_COLUMNS, at);
+    let year = f.int(0)?;
+    let period = match (i32::try_from(year), f.int(1)?) {
+        (Ok(y), 0) => IncomePeriod::year(y),
+        (Ok(y), q @ 1..=4) => IncomePeriod::quarter(y, q as u8),
+        (Err(_), _) => return Err(f.bad(0, Some(year.to_string()))),
+        (_, q) => return Err(f.bad(1, Some(q.to_string()))),
     };
-    Income {
+    Ok(Income {
         period,
-        wages: Fen(r.int(at + 2)),
-        business: Fen(r.int(at + 3)),
-        property: Fen(r.int(at + 4)),
-        transfers: Fen(r.int(at + 5)),
-        production_costs: Fen(r.int(at + 6)),
-        insurance_payouts: Fen(r.int(at + 7)),
-        out_of_pocket_medical: Fen(r.int(at + 8)),
-    }
+        wages: Fen(f.int(2)?),
+        business: Fen(f.int(3)?),
+        property: Fen(f.int(4)?),
+        transfers: Fen(f.int(5)?),
+        production_costs: Fen(f.int(6)?),
+        insurance_payouts: Fen(f.int(7)?),
+        out_of_pocket_medical: Fen(f.int(8)?),
+    })
 }
 
 fn income_values(county: &str, no: &str, i: &Income, now: i64) -> Vec<Value> {
@@ -97,16 +100,20 @@ fn guarantee_values(county: &str, no: &str, g: &Guarantees) -> Vec<Value> {
     .to_vec()
 }
 
-fn row_guarantees(r: &Row) -> Guarantees {
-    Guarantees {
-        as_of: Date::parse(&r.text(0)).unwrap_or_else(|| Date::from_days(0)),
-        unsafe_housing: r.bool(1),
-        dropout: r.bool(2),
-        uninsured: r.bool(3),
-        unsafe_water: r.bool(4),
-        food_clothing: r.bool(5),
-        source: r.text(6),
-    }
+const GUARANTEE_COLUMNS: &str =
+    "as_of, unsafe_housing, dropout, uninsured, unsafe_water, food_clothing, source";
+
+fn row_guarantees(r: &Row) -> Result<Guarantees, StoreError> {
+    let f = Fields::new(r, "guarantees", GUARANTEE_COLUMNS, 0);
+    Ok(Guarantees {
+        as_of: f.date(0)?,
+        unsafe_housing: f.bool(1)?,
+        dropout: f.bool(2)?,
+        uninsured: f.bool(3)?,
+        unsafe_water: f.bool(4)?,
+        food_clothing: f.bool(5)?,
+        source: f.text(6),
+    })
 }
 
 const UPSERT_INCOME: &str = "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical, updated_at)
@@ -147,7 +154,7 @@ impl Store {
                 &format!("SELECT {INCOME_COLUMNS} FROM incomes WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY year, quarter"),
                 &params![household_no],
             )?;
-            Ok(rows.iter().map(|r| row_income(r, 0)).collect())
+            rows.iter().map(|r| row_income(r, 0)).collect()
         })
     }
 
@@ -170,7 +177,9 @@ impl Store {
                     &format!("SELECT {INCOME_COLUMNS} FROM incomes WHERE county = $1 AND household_no = $2 AND year = $3 AND quarter = $4"),
                     &params![county.clone(), household_no, i64::from(income.period.year), i64::from(income.period.quarter.unwrap_or(0))],
                 )?
-                .map(|r| json(&row_income(&r, 0)));
+                .map(|r| row_income(&r, 0))
+                .transpose()?
+                .map(|i| json(&i));
             tx.exec(
                 UPSERT_INCOME,
                 &income_values(&county, household_no, income, crate::now()),
@@ -196,7 +205,7 @@ impl Store {
                  WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY as_of DESC"),
                 &params![household_no],
             )?;
-            Ok(rows.iter().map(row_guarantees).collect())
+            rows.iter().map(row_guarantees).collect()
         })
     }
 
@@ -223,7 +232,9 @@ impl Store {
                      WHERE county = $1 AND household_no = $2 AND as_of = $3",
                     &params![county.clone(), household_no, g.as_of.to_string()],
                 )?
-                .map(|r| json(&row_guarantees(&r)));
+                .map(|r| row_guarantees(&r))
+                .transpose()?
+                .map(|g| json(&g));
             tx.exec(UPSERT_GUARANTEES, &guarantee_values(&county, household_no, g))?;
             let key = format!("{household_no}/{}", g.as_of);
             record(

@@ -42,11 +42,12 @@ impl Store {
 
     pub fn region(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
         self.with_conn(|c| {
-            Ok(c.query_one(
+            c.query_one(
                 "SELECT code, name FROM regions WHERE code = $1",
                 &params![code.as_str()],
             )?
-            .and_then(|r| row_region(&r)))
+            .map(|r| row_region(&r))
+            .transpose()
         })
     }
 
@@ -128,12 +129,11 @@ impl Store {
                  WHERE v.level = 12 AND v.code >= $1 AND v.code < $2",
                 &params![lo, prefix_end(lo)],
             )?;
-            Ok(rows
-                .iter()
+            rows.iter()
                 .filter(|r| village_short_name(&r.text(1)) == wanted)
                 .filter(|r| town.as_ref().is_none_or(|t| r.text(2) == *t))
-                .filter_map(row_region)
-                .collect())
+                .map(row_region)
+                .collect()
         })
     }
 
@@ -151,10 +151,11 @@ impl Store {
     }
 }
 
-fn row_region(r: &crate::db::Row) -> Option<Region> {
-    Some(Region {
-        code: RegionCode::from_canonical(&r.text(0))?,
-        name: r.text(1),
+fn row_region(r: &crate::db::Row) -> Result<Region, StoreError> {
+    let f = crate::decode::Fields::new(r, "regions", "code, name", 0);
+    Ok(Region {
+        code: f.region(0)?,
+        name: f.text(1),
     })
 }
 

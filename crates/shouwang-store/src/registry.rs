@@ -452,7 +452,8 @@ impl Store {
                  WHERE h.village >= $1 AND h.village < $2 ORDER BY h.village, h.household_no LIMIT $3 OFFSET $4", Relation::Head.code()),
                 &params![lo, hi, limit, offset],
             )?;
-            Ok((rows.iter().map(list_row).collect(), total))
+            let rows = rows.iter().map(list_row).collect::<Result<_, _>>()?;
+            Ok((rows, total))
         })
     }
 
@@ -595,17 +596,21 @@ impl Store {
     }
 }
 
-fn list_row(r: &Row) -> HouseholdListRow {
-    HouseholdListRow {
-        household_no: r.text(0),
-        village: r.text(1),
-        group: r.text(2),
-        head_name: r.text(3),
-        head_id: r.text(4),
-        size: r.int(5),
-        household_type: HouseholdType::from_code(r.int(6)).unwrap_or(HouseholdType::Other),
-        dibao: r.bool(7),
-        tekun: r.bool(8),
-        relocated: r.bool(9),
-    }
+const LIST_COLUMNS: &str =
+    "household_no, village, grp, head_name, head_id, size, household_type, dibao, tekun, relocated";
+
+fn list_row(r: &Row) -> Result<HouseholdListRow, StoreError> {
+    let f = Fields::new(r, "households", LIST_COLUMNS, 0);
+    Ok(HouseholdListRow {
+        household_no: f.text(0),
+        village: f.text(1),
+        group: f.text(2),
+        head_name: f.text(3),
+        head_id: f.text(4),
+        size: f.int(5)?,
+        household_type: f.code(6, HouseholdType::from_code)?,
+        dibao: f.bool(7)?,
+        tekun: f.bool(8)?,
+        relocated: f.bool(9)?,
+    })
 }

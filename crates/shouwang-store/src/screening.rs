@@ -527,7 +527,7 @@ impl Store {
                             current = Some((i, Vec::with_capacity(2)));
                         }
                         if let Some((_, v)) = current.as_mut() {
-                            v.push(row_income(r, 1));
+                            v.push(row_income(r, 1)?);
                         }
                         Ok(())
                     },

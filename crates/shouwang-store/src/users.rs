@@ -3,6 +3,7 @@
 
 use crate::audit::{record, Actor};
 use crate::db::Row;
+use crate::decode::Fields;
 use crate::{params, Store, StoreError};
 use shouwang_core::ProblemCode;
 use shouwang_core::{Problem, RegionCode, Role};
@@ -33,17 +34,18 @@ pub struct SessionRecord {
 
 const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, region, failed_logins, locked_until, disabled";
 
-fn row_user(r: &Row, offset: usize) -> Option<User> {
-    Some(User {
-        id: r.int(offset),
-        username: r.text(offset + 1),
-        display_name: r.text(offset + 2),
-        password_hash: r.text(offset + 3),
-        role: Role::parse(&r.text(offset + 4))?,
-        region: RegionCode::from_canonical(&r.text(offset + 5))?,
-        failed_logins: r.int(offset + 6),
-        locked_until: r.int(offset + 7),
-        disabled: r.bool(offset + 8),
+fn row_user(r: &Row, offset: usize) -> Result<User, StoreError> {
+    let f = Fields::new(r, "users", USER_COLUMNS, offset);
+    Ok(User {
+        id: f.int(0)?,
+        username: f.text(1),
+        display_name: f.text(2),
+        password_hash: f.text(3),
+        role: f.parsed(4, Role::parse)?,
+        region: f.region(5)?,
+        failed_logins: f.int(6)?,
+        locked_until: f.int(7)?,
+        disabled: f.bool(8)?,
     })
 }
 
@@ -100,23 +102,24 @@ impl Store {
 
     pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
         self.with_conn(|c| {
-            Ok(c.query_one(
+            c.query_one(
                 &format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"),
                 &params![username],
             )?
-            .and_then(|r| row_user(&r, 0)))
+            .map(|r| row_user(&r, 0))
+            .transpose()
         })
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
         self.with_conn(|c| {
-            Ok(c.query(
+            c.query(
                 &format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"),
                 &[],
             )?
             .iter()
-            .filter_map(|r| row_user(r, 0))
-            .collect())
+            .map(|r| row_user(r, 0))
+            .collect()
         })
     }
 
@@ -177,7 +180,10 @@ impl Store {
                 &format!("SELECT s.csrf, s.created_at, s.last_seen, {cols} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0"),
                 &params![token_hash],
             )?;
-            Ok(r.and_then(|r| Some(SessionRecord { csrf: r.text(0), created_at: r.int(1), last_seen: r.int(2), user: row_user(&r, 3)? })))
+            r.map(|r| {
+                Ok(SessionRecord { csrf: r.text(0), created_at: r.int(1), last_seen: r.int(2), user: row_user(&r, 3)? })
+            })
+            .transpose()
         })
     }
 
