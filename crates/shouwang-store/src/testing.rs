@@ -86,6 +86,12 @@ impl TestDb {
         v
     }
 
+    /// Runs SQL straight on the database, past every check of the store: for tests that damage
+    /// stored data on purpose.
+    pub fn execute_unchecked(&self, sql: &str) -> Result<(), StoreError> {
+        self.store.with_conn(|c| c.batch(sql))
+    }
+
     /// Loads the province, city and county of 旺苍县 with the given townships and villages.
     pub fn with_regions(self, regions: &[(&str, &str)]) -> TestDb {
         let base = [("51", "四川省"), ("5108", "广元市"), ("510821", "旺苍县")];

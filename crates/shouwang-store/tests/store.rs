@@ -446,3 +446,56 @@ fn a_program_older_than_its_database_refuses_to_open_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_stored_value_that_no_longer_parses_is_reported_with_its_table_and_column() {
+    for db in dbs() {
+        let (h, ms) = families(1, 7).remove(0);
+        let no = h.household_no.clone();
+        db.store.create_household(&actor(), h, ms, today()).unwrap();
+        assert!(db.store.household(&no).unwrap().is_some(), "{}", db.name);
+
+        // a sex code no program wrote: the household cannot be read, and says why
+        db.execute_unchecked("UPDATE members SET sex = 9").unwrap();
+        match db.store.household(&no) {
+            Err(StoreError::Corrupt {
+                table,
+                column,
+                value,
+            }) => {
+                assert_eq!(
+                    (table, column.as_str(), value.as_str()),
+                    ("members", "sex", "9"),
+                    "{}",
+                    db.name
+                )
+            }
+            other => panic!("{}: expected a corrupt value, got {other:?}", db.name),
+        }
+        let export = db.store.export_ledger(
+            &RegionCode::parse(TAOHONG).unwrap().county().unwrap(),
+            |_| Ok(()),
+        );
+        assert!(
+            matches!(
+                export,
+                Err(StoreError::Corrupt {
+                    table: "members",
+                    ..
+                })
+            ),
+            "{}: the export stops at the damaged row: {export:?}",
+            db.name
+        );
+
+        // a birth date that is no date
+        db.execute_unchecked("UPDATE members SET sex = 1, birth_date = '2026-13-40'")
+            .unwrap();
+        let e = db.store.household(&no).unwrap_err().to_string();
+        assert_eq!(
+            e, "stored value '2026-13-40' in members.birth_date does not parse",
+            "{}",
+            db.name
+        );
+    }
+}
