@@ -757,31 +757,33 @@ impl Store {
                 )?;
             }
             let now = crate::now();
-            let values: Vec<Value> = new
-                .iter()
-                .flat_map(|l| {
-                    let due = loaded.today.add_days(scheme.response_days(l.level)).to_string();
-                    params![
-                        county,
-                        loaded.household_no(l.household),
-                        l.risk.label_zh(),
-                        level_text(l.level),
-                        l.rules.join(","),
-                        LEAD_SOURCE,
-                        today.as_str(),
-                        due,
-                        "open",
-                        run_id,
-                        now
-                    ]
-                })
-                .collect();
-            insert_rows(
-                tx,
-                "INSERT INTO leads (county, household_no, risk, level, rules, source, found_on, due_on, status, run_id, created_at)",
-                11,
-                &values,
-            )?;
+            for chunk in new.chunks(4_000) {
+                let values: Vec<Value> = chunk
+                    .iter()
+                    .flat_map(|l| {
+                        let due = loaded.today.add_days(scheme.response_days(l.level)).to_string();
+                        params![
+                            county,
+                            loaded.household_no(l.household),
+                            l.risk.label_zh(),
+                            level_text(l.level),
+                            l.rules.join(","),
+                            LEAD_SOURCE,
+                            today.as_str(),
+                            due,
+                            "open",
+                            run_id,
+                            now
+                        ]
+                    })
+                    .collect();
+                insert_rows(
+                    tx,
+                    "INSERT INTO leads (county, household_no, risk, level, rules, source, found_on, due_on, status, run_id, created_at)",
+                    11,
+                    &values,
+                )?;
+            }
             let after = serde_json::json!({
                 "run": run_id, "region": loaded.region.as_str(), "year": loaded.year,
                 "households": summary.households, "flagged": summary.flagged_households,
