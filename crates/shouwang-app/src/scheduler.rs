@@ -70,9 +70,13 @@ impl Scheduler {
             if job.done_for == Some(now) {
                 continue;
             }
-            match (job.round)() {
-                Round::Done => job.done_for = Some(now),
-                Round::Retry(why) => tracing::warn!(job = job.name, "{why}"),
+            // a round that panics is a failed round: the job is tried again at the next check
+            // instead of taking the scheduler's thread down with it
+            let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&mut job.round));
+            match round {
+                Ok(Round::Done) => job.done_for = Some(now),
+                Ok(Round::Retry(why)) => tracing::warn!(job = job.name, "{why}"),
+                Err(_) => tracing::error!(job = job.name, "the round panicked; trying again later"),
             }
         }
     }
@@ -152,6 +156,26 @@ mod tests {
                 } else {
                     Round::Done
                 }
+            },
+        );
+        s.check();
+        s.check();
+        s.check();
+        assert_eq!(rounds.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_round_that_panics_is_tried_again_and_the_scheduler_lives_on() {
+        let rounds = Arc::new(AtomicUsize::new(0));
+        let r = rounds.clone();
+        let mut s = Scheduler::new(Duration::from_secs(3600)).once_per(
+            "test",
+            || (2026, 1),
+            move || {
+                if r.fetch_add(1, Ordering::SeqCst) == 0 {
+                    panic!("a damaged county");
+                }
+                Round::Done
             },
         );
         s.check();

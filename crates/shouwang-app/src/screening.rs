@@ -101,10 +101,12 @@ pub fn what_if(loaded: &LoadedSnapshot, edits: &[Edit]) -> Result<WhatIfRun, Vec
 
 /// The monthly screening (每月筛查): every county with households whose newest run is not from
 /// `today`'s month is screened as the system (`system:schedule`). Returns the counties screened.
-/// A county that cannot be screened (no standard for the year) is skipped with a warning in the
-/// log, and the others still run.
+/// A county that cannot be screened (no standard for the year, a damaged row) is logged and
+/// skipped, and the others still run; the round then fails, naming the counties, so that the
+/// scheduler tries them again.
 pub fn monthly(store: &Store, today: Date) -> Result<usize, StoreError> {
     let mut screened = 0;
+    let mut failed = Vec::new();
     for county in store.counties_with_households()? {
         let Some(region) = RegionCode::from_canonical(&county) else {
             tracing::warn!(county, "monthly screening skipped: not a region code");
@@ -135,11 +137,19 @@ pub fn monthly(store: &Store, today: Date) -> Result<usize, StoreError> {
                 );
                 screened += 1;
             }
-            Err(e @ StoreError::Invalid(_)) => {
-                tracing::warn!(county, "monthly screening skipped: {e}");
+            Err(e) => {
+                tracing::warn!(county, "monthly screening of this county failed: {e}");
+                failed.push(county);
             }
-            Err(e) => return Err(e),
         }
     }
-    Ok(screened)
+    if failed.is_empty() {
+        Ok(screened)
+    } else {
+        Err(StoreError::Other(format!(
+            "monthly screening failed for {} of the counties: {}",
+            failed.len(),
+            failed.join(", ")
+        )))
+    }
 }

@@ -261,17 +261,22 @@ impl Store {
         let now = crate::now();
         self.with_tx(|tx| {
             let head = "INSERT INTO incomes (county, household_no, year, quarter, wages, business, property, transfers, production_costs, insurance_payouts, out_of_pocket_medical, updated_at)";
-            let values: Vec<Value> = incomes
-                .iter()
-                .flat_map(|(c, no, i)| income_values(c, no, i, now))
-                .collect();
-            insert_rows(tx, head, 12, &values)?;
+            // a chunk at a time, so that a large demo's rows are not all in memory twice
+            for chunk in incomes.chunks(4_000) {
+                let values: Vec<Value> = chunk
+                    .iter()
+                    .flat_map(|(c, no, i)| income_values(c, no, i, now))
+                    .collect();
+                insert_rows(tx, head, 12, &values)?;
+            }
             let head = "INSERT INTO guarantees (county, household_no, as_of, unsafe_housing, dropout, uninsured, unsafe_water, food_clothing, source)";
-            let values: Vec<Value> = guarantees
-                .iter()
-                .flat_map(|(c, no, g)| guarantee_values(c, no, g))
-                .collect();
-            insert_rows(tx, head, 9, &values)?;
+            for chunk in guarantees.chunks(4_000) {
+                let values: Vec<Value> = chunk
+                    .iter()
+                    .flat_map(|(c, no, g)| guarantee_values(c, no, g))
+                    .collect();
+                insert_rows(tx, head, 9, &values)?;
+            }
             let after = serde_json::json!({ "incomes": incomes.len(), "guarantees": guarantees.len() });
             record(tx, actor, None, what, ("bulk", what), None, Some(&after))?;
             Ok((incomes.len(), guarantees.len()))

@@ -250,9 +250,12 @@ impl<S: SourceRows> Importer<'_, S> {
         }
         let year = h.year;
         let data_year = i64::from(year.unwrap_or(self.opts.today.year()));
+        // the year's income is the ledger's amounts for 年度, whatever period the reader gave it
         let income = match (year, h.income) {
-            (Some(y), Some(i)) if ex.incomes.get(&(no.clone(), i64::from(y))) != Some(&i) => {
-                Some((i64::from(y), i))
+            (Some(y), Some(mut i)) => {
+                i.period = IncomePeriod::year(y);
+                (ex.incomes.get(&(no.clone(), i64::from(y))) != Some(&i))
+                    .then_some((i64::from(y), i))
             }
             _ => None,
         };
