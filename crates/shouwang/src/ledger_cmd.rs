@@ -257,3 +257,63 @@ pub fn synth(store: &Store, county: &str, households: usize, seed: u64, out: &Pa
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shouwang_core::id_number::mask;
+    use shouwang_core::synth::{generate, SynthVillage};
+    use shouwang_store::testing::TestDb;
+
+    const VILLAGE: &str = "510821108212";
+
+    #[test]
+    fn the_command_line_exports_masked_ids_unless_asked_and_audits_both_in_a_private_file() {
+        for db in TestDb::all() {
+            let db = db.with_regions(&[("510821108", "三江镇"), (VILLAGE, "桃红村村民委员会")]);
+            let data = generate(
+                &SynthConfig {
+                    households: 5,
+                    seed: 2,
+                    today: today(),
+                    county: RegionCode::parse("510821").unwrap(),
+                },
+                &[SynthVillage {
+                    code: RegionCode::parse(VILLAGE).unwrap(),
+                    resettlement_site: None,
+                }],
+            );
+            db.store
+                .bulk_load(&Actor::system("test"), &data, "test.load")
+                .unwrap();
+            let persons: usize = data.iter().map(|(_, m)| m.len()).sum();
+            let id = &data[0].1[0].id_number;
+            let dir = tempfile::tempdir().unwrap();
+
+            let masked = dir.path().join("masked.csv");
+            export(&db.store, "510821", &masked, false).unwrap();
+            let text = std::fs::read_to_string(&masked).unwrap();
+            assert!(!text.contains(id.as_str()), "{}", db.name);
+            assert!(text.contains(&mask(id)));
+            let full = dir.path().join("full.csv");
+            export(&db.store, "510821", &full, true).unwrap();
+            assert!(std::fs::read_to_string(&full)
+                .unwrap()
+                .contains(id.as_str()));
+
+            #[cfg(unix)]
+            for f in [&masked, &full] {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", f.display());
+            }
+            assert_eq!(db.store.count_events("ledger.export").unwrap(), 1);
+            assert_eq!(db.store.count_events("ledger.export.full_ids").unwrap(), 1);
+            let events = db.store.history("region", "510821", 5).unwrap();
+            let after = events[0].after.as_ref().unwrap();
+            assert_eq!(events[0].action, "ledger.export.full_ids");
+            assert_eq!(events[0].username, "system:cli");
+            assert_eq!(after["rows"], serde_json::json!(persons));
+        }
+    }
+}
