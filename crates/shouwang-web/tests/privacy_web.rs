@@ -331,6 +331,32 @@ async fn a_cadre_is_not_told_another_villages_household_number_but_a_county_offi
                 assert!(text.contains("elsewhere"), "{user}: {text}");
             }
         }
+        // the same when the cadre adds the person to a household of their own
+        let th_no = w.in_village(TAOHONG).household.household_no.clone();
+        let (th, lf) = outside(|| {
+            (
+                w.db.store.household(&th_no).unwrap().unwrap(),
+                w.db.store.household(lf_no).unwrap().unwrap(),
+            )
+        });
+        let mut person = lf.members[0].clone();
+        person.relation = Relation::Other;
+        let mut members = th.members.clone();
+        members.push(person);
+        let body = serde_json::json!({
+            "household": th.household, "members": members, "version": th.version,
+        });
+        let r = send(
+            &w.app,
+            "taohong",
+            Method::PUT,
+            &format!("/api/v1/households/{th_no}"),
+            Some(("application/json", serde_json::to_vec(&body).unwrap())),
+        )
+        .await;
+        let text = r.text();
+        assert_eq!(r.status, StatusCode::CONFLICT, "{text}");
+        assert!(!text.contains(lf_no.as_str()), "{text}");
     }
     outside(move || drop(ws));
 }
