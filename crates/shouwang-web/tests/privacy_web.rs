@@ -391,6 +391,22 @@ async fn a_township_import_is_not_told_where_another_townships_person_is_registe
 }
 
 #[tokio::test]
+async fn a_township_import_of_another_townships_household_number_does_not_say_where_it_is() {
+    let ws = worlds().await;
+    for w in &ws {
+        let lf = w.in_village(LONGFENG);
+        let mut th = w.in_village(TAOHONG).clone();
+        th.household.household_no = lf.household.household_no.clone();
+        let r = upload(w, "sanjiang", &[th]).await;
+        let text = r.text();
+        let no = &lf.household.household_no;
+        assert!(text.contains(&format!("户编号{no}已在别处登记")), "{text}");
+        assert!(!text.contains(&format!("村{LONGFENG}")), "{text}");
+    }
+    outside(move || drop(ws));
+}
+
+#[tokio::test]
 async fn error_workbooks_are_private_files_of_the_work_folder_and_expire() {
     let ws = worlds().await;
     for w in &ws {

@@ -176,7 +176,13 @@ impl<S: SourceRows> Importer<'_, S> {
                     continue;
                 }
                 if !self.opts.within.contains(&old.village) {
-                    let p = outside_scope(&old.village, &self.opts.within);
+                    // stored in a village outside the importer's region: which one is not said
+                    let p = Problem::new(
+                        ProblemCode::HouseholdNoTaken,
+                        "household_no",
+                        format!("户编号{no}已在别处登记，不在您的管辖范围内，不能导入"),
+                        format!("household number {no} is already registered elsewhere, outside your region"),
+                    );
                     let e = household_error(&h, Col::HouseholdNo, p);
                     self.reject(h, vec![e]);
                     continue;
