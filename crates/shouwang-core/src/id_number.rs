@@ -70,6 +70,10 @@ pub enum IdError {
     Area,
     #[error("the category or grade digits of the disability card are invalid")]
     DisabilitySuffix,
+    /// Stars in the number: it was masked for display or a masked export (`5108**********1234`),
+    /// and a masked number names nobody, so it cannot be taken in.
+    #[error("it is masked (with *), as in an export with masked ID numbers: use a ledger exported with full ID numbers")]
+    Masked,
 }
 
 impl IdError {
@@ -82,6 +86,9 @@ impl IdError {
             IdError::CheckDigit => "校验位不正确",
             IdError::Area => "前两位不是有效的省级代码",
             IdError::DisabilitySuffix => "残疾人证末尾的类别或等级数字无效",
+            IdError::Masked => {
+                "是打码后的号码（含*），如来自隐藏证件号码的导出：请使用含完整证件号码的台账"
+            }
         }
     }
 }
@@ -189,6 +196,9 @@ pub struct PersonId {
 impl PersonId {
     pub fn parse(kind: IdKind, text: &str, today: Date) -> Result<PersonId, IdError> {
         let t = normalise(text);
+        if t.contains('*') {
+            return Err(IdError::Masked);
+        }
         let resident = match kind {
             IdKind::ResidentId => Some(IdNumber::parse(&t, today)?),
             IdKind::DisabilityCard => {
@@ -317,6 +327,17 @@ mod tests {
             PersonId::parse(IdKind::DisabilityCard, &id, today()),
             Err(IdError::Length)
         );
+    }
+
+    #[test]
+    fn a_masked_number_is_refused_as_masked_whatever_its_kind() {
+        let today = Date::new(2025, 1, 1).unwrap();
+        for kind in IdKind::ALL {
+            assert_eq!(
+                PersonId::parse(kind, &mask("510821199001011234"), today),
+                Err(IdError::Masked)
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! 守望 files: the NBS region files, and the household ledger (户人台账) in and out as xlsx and CSV.
 
 pub mod ledger;
+pub mod private;
 pub mod regions;

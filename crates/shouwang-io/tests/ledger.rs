@@ -925,3 +925,96 @@ fn excel_date_cells_and_serial_numbers_are_read_as_birth_dates() {
     assert_eq!(m[1].birth_date, Date::new(2001, 3, 4).unwrap());
     assert_eq!(m[1].relation, Relation::Son);
 }
+
+#[test]
+fn csv_text_that_a_spreadsheet_would_run_is_written_as_text_and_reads_back_unchanged() {
+    let dir = Dir::new();
+    let path = dir.file("export.csv");
+    let mut households = synthetic(12);
+    let payloads = [
+        "=CMD|' /C calc'!A0",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\t=1+1",
+    ];
+    households[0].household.resettlement_site = payloads[0].into();
+    households[1].household.resettlement_site = payloads[1].into();
+    households[2].household.resettlement_site = payloads[2].into();
+    households[3].household.resettlement_site = payloads[3].into();
+    households[4].household.resettlement_site = payloads[4].into();
+    // a loss: the net income and the net income per person are negative amounts
+    let income = households[1].income.as_mut().unwrap();
+    income.production_costs = Fen(9_000_000);
+    write_ledger_csv(std::fs::File::create(&path).unwrap(), &households).unwrap();
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    for p in &payloads[..4] {
+        assert!(text.contains(&format!("'{p}")), "{p} is neutralised");
+    }
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut negative_numbers = 0;
+    for rec in r.records() {
+        for field in rec.unwrap().iter() {
+            if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                // only numbers may start so: amounts, written as numbers
+                assert!(field.parse::<f64>().is_ok(), "{field:?} is left as it was");
+                negative_numbers += 1;
+            }
+        }
+    }
+    assert!(
+        negative_numbers > 0,
+        "the loss is written as a negative number"
+    );
+
+    let got = read(&path);
+    assert_eq!(got.errors(), Vec::<&shouwang_io::ledger::RowError>::new());
+    // the tab in front of the last payload is trimmed on reading, as any cell's spaces are
+    households[4].household.resettlement_site = "=1+1".into();
+    assert_eq!(without_rows(got.households), households);
+}
+
+#[test]
+fn a_masked_export_shows_masked_id_numbers_and_cannot_be_imported_again() {
+    use shouwang_core::id_number::mask;
+    use shouwang_io::ledger::{Ids, LedgerCsvWriter};
+    let dir = Dir::new();
+    let households = synthetic(10);
+    let csv_path = dir.file("masked.csv");
+    let mut w = LedgerCsvWriter::new(std::fs::File::create(&csv_path).unwrap())
+        .unwrap()
+        .ids(Ids::Masked);
+    for h in &households {
+        w.write_household(h).unwrap();
+    }
+    w.finish().unwrap();
+    let xlsx_path = dir.file("masked.xlsx");
+    let mut w = LedgerXlsxWriter::new().unwrap().ids(Ids::Masked);
+    for h in &households {
+        w.write_household(h).unwrap();
+    }
+    w.finish(&xlsx_path).unwrap();
+
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let head = households[0].members[0].id_number.clone();
+    assert!(!text.contains(&head), "no full ID number in the masked CSV");
+    assert!(
+        text.contains(&mask(&head)),
+        "the masked number is there to read"
+    );
+    for path in [&csv_path, &xlsx_path] {
+        let got = read(path);
+        assert!(got.households.is_empty(), "{}", path.display());
+        let errors = got.errors();
+        assert!(!errors.is_empty());
+        assert!(
+            errors.iter().any(|e| e.column == "证件号码"
+                && e.problem.zh.contains("打码")
+                && e.problem.en.contains("masked")),
+            "{errors:?}"
+        );
+    }
+}

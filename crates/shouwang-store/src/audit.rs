@@ -103,6 +103,19 @@ impl Store {
         self.with_tx(|tx| record(tx, actor, county, action, target, None, None))
     }
 
+    /// Records an event on its own with what it came to (an export: its rows, whether the ID
+    /// numbers were in full), kept as the event's `after`.
+    pub fn audit_with(
+        &self,
+        actor: &Actor,
+        county: Option<&str>,
+        action: &str,
+        target: (&str, &str),
+        details: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.with_tx(|tx| record(tx, actor, county, action, target, None, Some(details)))
+    }
+
     /// Number of audit events with this action (for tests and the admin page).
     pub fn count_events(&self, action: &str) -> Result<i64, StoreError> {
         self.with_conn(|c| {

@@ -143,6 +143,50 @@ fn open_sqlite_conn(path: &PathBuf) -> Result<rusqlite::Connection, StoreError> 
     Ok(c)
 }
 
+/// Creates the database's folder (0700) and file (0600) when missing; narrows an existing
+/// file, and its `-wal`, `-shm` and `-journal` beside it, to 0600. A folder that exists is the
+/// operator's and keeps its mode.
+fn private_sqlite_file(path: &std::path::Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            b.mode(0o700);
+        }
+        b.create(dir)?;
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    match o.open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let f = PathBuf::from(name);
+            let Ok(meta) = std::fs::metadata(&f) else {
+                continue;
+            };
+            if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens the database named by `url` and applies pending migrations.
     pub fn open(url: &str) -> Result<Store, StoreError> {
@@ -157,11 +201,12 @@ impl Store {
         }
     }
 
+    /// Opens (creating it if need be) a SQLite database. The file holds every ID number of
+    /// the county: it is created readable by the server's user only (0600, in a folder created
+    /// 0700), and an existing file, or its journal, readable by others is narrowed to 0600.
     pub fn open_sqlite(path: PathBuf) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Config(format!("{}: {e}", dir.display())))?;
-        }
+        private_sqlite_file(&path)
+            .map_err(|e| StoreError::Config(format!("{}: {e}", path.display())))?;
         let label = format!("sqlite://{}", path.display());
         let p = path.clone();
         let pool = Pool::new(8, move || open_sqlite_conn(&p));
@@ -267,6 +312,27 @@ mod tests {
             Ok(DatabaseUrl::Postgres(_))
         ));
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_sqlite_database_and_its_folder_are_private_and_an_open_one_is_narrowed() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("data");
+        let db = dir.join("shouwang.sqlite");
+        let store = Store::open_sqlite(db.clone()).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&db), 0o600);
+        let wal = dir.join("shouwang.sqlite-wal");
+        if wal.exists() {
+            assert_eq!(mode(&wal), 0o600);
+        }
+        drop(store);
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _again = Store::open_sqlite(db.clone()).unwrap();
+        assert_eq!(mode(&db), 0o600);
     }
 
     #[test]

@@ -240,11 +240,33 @@ fn unknown_village(v: &RegionCode) -> Problem {
     )
 }
 
-/// Refuses ID numbers already registered to another household, anywhere in the installation.
+/// Whether household `no` lies in `within`, the region whose facts the user may be told
+/// (`None`: the operator's tools, told everything). A refusal names another household only
+/// then: a cadre must not learn another village's household numbers from it.
+pub(crate) fn household_within(
+    c: &mut dyn Sql,
+    no: &str,
+    within: Option<&RegionCode>,
+) -> Result<bool, StoreError> {
+    let Some(within) = within else {
+        return Ok(true);
+    };
+    let village = c
+        .query_one(
+            "SELECT village FROM households WHERE household_no = $1",
+            &params![no],
+        )?
+        .and_then(|r| RegionCode::parse(&r.text(0)));
+    Ok(village.is_some_and(|v| within.contains(&v)))
+}
+
+/// Refuses ID numbers already registered to another household, anywhere in the installation,
+/// naming that household only when it lies in `within` (see [`household_within`]).
 fn check_not_elsewhere(
     c: &mut dyn Sql,
     no: &str,
     members: &[Member],
+    within: Option<&RegionCode>,
 ) -> Result<Vec<Problem>, StoreError> {
     let mut out = Vec::new();
     for (i, m) in members.iter().enumerate() {
@@ -253,14 +275,25 @@ fn check_not_elsewhere(
             &params![&m.id_number],
         )? {
             let other = r.text(0);
-            if other != no {
-                out.push(Problem::new(
+            if other == no {
+                continue;
+            }
+            let id = mask(&m.id_number);
+            out.push(if household_within(c, &other, within)? {
+                Problem::new(
                     ProblemCode::IdNumberElsewhere,
                     format!("members[{i}].id_number"),
-                    format!("证件号码{}已登记在户{other}，一个人只能属于一户", mask(&m.id_number)),
-                    format!("ID number {} is already registered in household {other}; a person belongs to one household", mask(&m.id_number)),
-                ));
-            }
+                    format!("证件号码{id}已登记在户{other}，一个人只能属于一户"),
+                    format!("ID number {id} is already registered in household {other}; a person belongs to one household"),
+                )
+            } else {
+                Problem::new(
+                    ProblemCode::IdNumberElsewhere,
+                    format!("members[{i}].id_number"),
+                    format!("证件号码{id}已在别处登记，一个人只能属于一户"),
+                    format!("ID number {id} is already registered elsewhere; a person belongs to one household"),
+                )
+            });
         }
     }
     Ok(out)
@@ -351,9 +384,34 @@ impl Store {
     }
 
     /// Creates a household with its members. Validates everything first; writes all or nothing.
+    /// For the operator's tools: a refusal names whatever it concerns.
     pub fn create_household(
         &self,
         actor: &Actor,
+        household: Household,
+        members: Vec<Member>,
+        today: Date,
+    ) -> Result<(), StoreError> {
+        self.create_household_seen_from(actor, None, household, members, today)
+    }
+
+    /// [`Store::create_household`] for a user whose region is `scope`: a refusal about a person
+    /// registered outside it says only that they are registered elsewhere.
+    pub fn create_household_in_scope(
+        &self,
+        actor: &Actor,
+        scope: &RegionCode,
+        household: Household,
+        members: Vec<Member>,
+        today: Date,
+    ) -> Result<(), StoreError> {
+        self.create_household_seen_from(actor, Some(scope), household, members, today)
+    }
+
+    fn create_household_seen_from(
+        &self,
+        actor: &Actor,
+        within: Option<&RegionCode>,
         household: Household,
         members: Vec<Member>,
         today: Date,
@@ -371,7 +429,7 @@ impl Store {
                     format!("household number {} already exists", household.household_no),
                 )));
             }
-            let elsewhere = check_not_elsewhere(tx, &household.household_no, &members)?;
+            let elsewhere = check_not_elsewhere(tx, &household.household_no, &members, within)?;
             if !elsewhere.is_empty() {
                 return Err(StoreError::Invalid(elsewhere));
             }
@@ -388,10 +446,44 @@ impl Store {
     }
 
     /// Replaces a household's fields and members in one step, checking the version the editor
-    /// started from. The household number and county cannot change.
+    /// started from. The household number and county cannot change. For the operator's tools:
+    /// a refusal names whatever it concerns.
     pub fn update_household(
         &self,
         actor: &Actor,
+        household: Household,
+        members: Vec<Member>,
+        expected_version: i64,
+        today: Date,
+    ) -> Result<(), StoreError> {
+        self.update_household_seen_from(actor, None, household, members, expected_version, today)
+    }
+
+    /// [`Store::update_household`] for a user whose region is `scope`: a refusal about a person
+    /// registered outside it says only that they are registered elsewhere.
+    pub fn update_household_in_scope(
+        &self,
+        actor: &Actor,
+        scope: &RegionCode,
+        household: Household,
+        members: Vec<Member>,
+        expected_version: i64,
+        today: Date,
+    ) -> Result<(), StoreError> {
+        self.update_household_seen_from(
+            actor,
+            Some(scope),
+            household,
+            members,
+            expected_version,
+            today,
+        )
+    }
+
+    fn update_household_seen_from(
+        &self,
+        actor: &Actor,
+        within: Option<&RegionCode>,
         household: Household,
         members: Vec<Member>,
         expected_version: i64,
@@ -414,7 +506,7 @@ impl Store {
             if !village_exists(tx, &household.village)? {
                 return Err(StoreError::invalid(unknown_village(&household.village)));
             }
-            let elsewhere = check_not_elsewhere(tx, &household.household_no, &members)?;
+            let elsewhere = check_not_elsewhere(tx, &household.household_no, &members, within)?;
             if !elsewhere.is_empty() {
                 return Err(StoreError::Invalid(elsewhere));
             }

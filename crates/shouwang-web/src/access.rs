@@ -201,15 +201,30 @@ impl FromRequestParts<AppState> for BrowsableRegion {
     }
 }
 
-/// A region (`/regions/{code}/ledger.xlsx`) whose ledger the user may export.
-pub struct ExportableRegion(pub RegionCode);
+/// A region (`/regions/{code}/ledger.xlsx`) whose ledger the user may export, and whether with
+/// full ID numbers: only when asked for (`?ids=full`) by a role that may reveal them there (an
+/// export of full IDs is the largest reveal there is); asked for by any other role, "not
+/// allowed". Without the question the IDs come masked.
+pub struct ExportableRegion {
+    pub code: RegionCode,
+    pub full_ids: bool,
+}
 
 impl FromRequestParts<AppState> for ExportableRegion {
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        path_region(parts, state, Action::ExportLedger)
-            .await
-            .map(ExportableRegion)
+        let code = path_region(parts, state, Action::ExportLedger).await?;
+        let full_ids = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|Query(mut q)| q.remove("ids"))
+            .is_some_and(|v| v == "full");
+        if full_ids {
+            let s = session(parts, state).await?;
+            s.scope
+                .decide(Action::RevealId, Target::Region(&code))
+                .map_err(not_allowed)?;
+        }
+        Ok(ExportableRegion { code, full_ids })
     }
 }
 

@@ -10,7 +10,7 @@ mod pages;
 mod state;
 
 pub use auth::{hash_password, random_token};
-pub use state::{AppState, WebConfig};
+pub use state::{sweep_work_dir, AppState, WebConfig};
 
 use axum::routing::get;
 use axum::Router;

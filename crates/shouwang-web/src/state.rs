@@ -2,8 +2,10 @@
 
 use shouwang_core::Date;
 use shouwang_store::{Store, StoreError};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Security and behaviour settings of the web server.
 #[derive(Clone, Debug)]
@@ -21,6 +23,14 @@ pub struct WebConfig {
     /// The demo's one-click sign-in links (`/demo-login/USER`). Only `shouwang demo` turns this
     /// on; a real installation never does.
     pub demo_mode: bool,
+    /// Where uploads, error workbooks and exports are kept while needed (they hold ID numbers):
+    /// a folder of the installation, created 0700, its files 0600. `shouwang serve` puts it
+    /// beside the database (`<data dir>/work`); the default, for tests, is a folder of this
+    /// process under the system's temporary folder.
+    pub work_dir: PathBuf,
+    /// How long an error workbook, or an upload or export left behind by a crash, is kept
+    /// before [`sweep_work_dir`] removes it.
+    pub file_retention: Duration,
 }
 
 impl Default for WebConfig {
@@ -32,8 +42,22 @@ impl Default for WebConfig {
             lockout_seconds: 15 * 60,
             secure_cookies: false,
             demo_mode: false,
+            work_dir: std::env::temp_dir().join(format!("shouwang-work-{}", std::process::id())),
+            file_retention: Duration::from_secs(24 * 3600),
         }
     }
+}
+
+impl WebConfig {
+    /// The folder for one kind of file (`uploads`, `ledger-errors`, `exports`).
+    pub(crate) fn work(&self, what: &str) -> PathBuf {
+        self.work_dir.join(what)
+    }
+}
+
+/// Removes the files of the work folder older than the retention period; returns how many.
+pub fn sweep_work_dir(config: &WebConfig) -> std::io::Result<usize> {
+    shouwang_io::private::sweep(&config.work_dir, config.file_retention)
 }
 
 #[derive(Clone)]

@@ -147,7 +147,9 @@ pub fn run(args: BenchLedgerArgs) -> Result<()> {
     let out = dir.join("export.csv");
     let county = RegionCode::parse(crate::demo::DEMO_COUNTY).context("county")?;
     let (_, exported) =
-        crate::ledger_cmd::write_households(&out, |sink| store.export_ledger(&county, sink))?;
+        crate::ledger_cmd::write_households(&out, shouwang_io::ledger::Ids::Full, |sink| {
+            store.export_ledger(&county, sink)
+        })?;
     line(
         "export SQLite → CSV",
         started.elapsed().as_secs_f64(),

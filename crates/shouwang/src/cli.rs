@@ -32,6 +32,8 @@ pub enum Command {
         /// 监听地址 / address to listen on
         #[arg(long, env = "SHOUWANG_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        files: FileArgs,
     },
     /// 初始化数据库、导入本县区划并创建管理员 / create the schema, load the county's regions, create an admin
     Init {
@@ -78,6 +80,17 @@ pub enum Command {
     },
 }
 
+/// Where the web server keeps uploads, error workbooks and exports, and for how long.
+#[derive(Args, Clone)]
+pub struct FileArgs {
+    /// 上传、错误工作簿和导出文件的目录（仅本服务可读）；默认为数据库旁的 work 目录 / folder for uploads, error workbooks and exports (readable by the server only); default: `work` beside the database
+    #[arg(long, env = "SHOUWANG_WORK_DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// 错误工作簿等文件保留的小时数 / hours an error workbook (or a file left behind) is kept
+    #[arg(long, env = "SHOUWANG_FILE_RETENTION_HOURS", default_value_t = 24)]
+    pub file_retention_hours: u64,
+}
+
 #[derive(Subcommand)]
 pub enum ImportCommand {
     /// 导入户人台账（xlsx 或 CSV）/ import a household ledger (xlsx or CSV)
@@ -114,6 +127,9 @@ pub enum ExportCommand {
         region: String,
         /// 输出文件：.xlsx 或 .csv / output file: .xlsx or .csv
         out: PathBuf,
+        /// 导出完整证件号码（默认打码；记入审计日志）/ write full ID numbers (masked by default; audited)
+        #[arg(long)]
+        full_ids: bool,
     },
 }
 

@@ -118,6 +118,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     println!("打开 / open: http://{}/  (登录页有一键登录 / the sign-in page has one-click demo logins; Ctrl-C 停止 / to stop)", args.listen);
     let config = shouwang_web::WebConfig {
         demo_mode: true,
+        work_dir: args.dir.join("work"),
         ..shouwang_web::WebConfig::default()
     };
     crate::serve(store, &args.listen, config)

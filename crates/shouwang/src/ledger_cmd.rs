@@ -1,5 +1,10 @@
 //! `shouwang import ledger`, `shouwang export ledger` and `shouwang synth ledger`: the household
 //! ledger (户人台账) of FORMATS.md §1 from and to files.
+//!
+//! The command line is the operator's and checks no role, but an export of ID numbers is still
+//! a reveal: `export ledger` masks them unless given `--full-ids` (to move a county to another
+//! installation, say), and records either kind in the audit log with its rows. Files written
+//! here are readable by their owner only (0600).
 
 use anyhow::{bail, Context, Result};
 use shouwang_app::ledger::{import_file, report_lines, ImportFailure, Imported};
@@ -7,7 +12,7 @@ use shouwang_core::ledger::LedgerHousehold;
 use shouwang_core::synth::SynthConfig;
 use shouwang_core::{Date, RegionCode, RegionLevel};
 use shouwang_io::ledger::synth::synth_ledger;
-use shouwang_io::ledger::{LedgerCsvWriter, LedgerXlsxWriter, ReadOptions};
+use shouwang_io::ledger::{Ids, LedgerCsvWriter, LedgerXlsxWriter, ReadOptions};
 use shouwang_store::audit::Actor;
 use shouwang_store::ledger::LedgerImport;
 use shouwang_store::{Store, StoreError};
@@ -148,42 +153,64 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes households to `.xlsx` or `.csv`, streaming; returns (households, persons).
+/// Writes households to `.xlsx` or `.csv` (a file only its owner may read), streaming, ID
+/// numbers as `ids` says; returns (households, persons).
 pub fn write_households<S: shouwang_core::ledger::SourceRows>(
     out: &Path,
+    ids: Ids,
     each: impl FnOnce(
         &mut dyn FnMut(LedgerHousehold<S>) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError>,
 ) -> Result<(usize, usize)> {
     let to_store = |e: shouwang_io::ledger::WriteError| StoreError::Other(e.to_string());
     if is_csv(out)? {
-        let file = std::fs::File::create(out)
+        let file = shouwang_io::private::create_file(out)
             .with_context(|| format!("无法写入 / cannot write {}", out.display()))?;
-        let mut w = LedgerCsvWriter::new(file)?;
+        let mut w = LedgerCsvWriter::new(file)?.ids(ids);
         let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
         let rows = w.finish()?;
         Ok((n, rows))
     } else {
-        let mut w = LedgerXlsxWriter::new()?;
+        let mut w = LedgerXlsxWriter::new()?.ids(ids);
         let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
         let rows = w.finish(out)?;
         Ok((n, rows))
     }
 }
 
-/// `shouwang export ledger`.
-pub fn export(store: &Store, region_text: &str, out: &Path) -> Result<()> {
+/// `shouwang export ledger`: ID numbers masked unless `full_ids`; audited either way, with
+/// the rows written.
+pub fn export(store: &Store, region_text: &str, out: &Path, full_ids: bool) -> Result<()> {
     let r = region(region_text)?;
     if store.region(&r)?.is_none() {
         bail!("数据库中没有区划{r} / no region {r} in the database");
     }
     let started = std::time::Instant::now();
-    let (households, persons) = write_households(out, |sink| store.export_ledger(&r, sink))?;
+    let ids = if full_ids { Ids::Full } else { Ids::Masked };
+    let (households, persons) = write_households(out, ids, |sink| store.export_ledger(&r, sink))?;
+    store.audit_with(
+        &Actor::system("cli"),
+        r.county().as_ref().map(|c| c.as_str()),
+        if full_ids {
+            "ledger.export.full_ids"
+        } else {
+            "ledger.export"
+        },
+        ("region", r.as_str()),
+        &serde_json::json!({
+            "rows": persons,
+            "file": out.display().to_string(),
+            "ids": if full_ids { "full" } else { "masked" },
+        }),
+    )?;
     println!(
         "已导出 / exported {households} 户 / households, {persons} 人 / persons → {} in {:.1} s",
         out.display(),
         started.elapsed().as_secs_f64()
     );
+    if !full_ids {
+        println!("证件号码已打码，此文件不能再导入；如需完整号码请加 --full-ids（记入审计日志）/ ID numbers are masked and the file cannot be imported again; add --full-ids for full numbers (audited)");
+    }
     Ok(())
 }
 
@@ -214,7 +241,8 @@ pub fn synth(store: &Store, county: &str, households: usize, seed: u64, out: &Pa
         },
         &places,
     );
-    let (n, persons) = write_households(out, |sink| {
+    // synthetic persons: their numbers are made up, and written in full to be imported
+    let (n, persons) = write_households(out, Ids::Full, |sink| {
         let n = data.len();
         for h in data {
             sink(h)?;
@@ -228,4 +256,64 @@ pub fn synth(store: &Store, county: &str, households: usize, seed: u64, out: &Pa
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shouwang_core::id_number::mask;
+    use shouwang_core::synth::{generate, SynthVillage};
+    use shouwang_store::testing::TestDb;
+
+    const VILLAGE: &str = "510821108212";
+
+    #[test]
+    fn the_command_line_exports_masked_ids_unless_asked_and_audits_both_in_a_private_file() {
+        for db in TestDb::all() {
+            let db = db.with_regions(&[("510821108", "三江镇"), (VILLAGE, "桃红村村民委员会")]);
+            let data = generate(
+                &SynthConfig {
+                    households: 5,
+                    seed: 2,
+                    today: today(),
+                    county: RegionCode::parse("510821").unwrap(),
+                },
+                &[SynthVillage {
+                    code: RegionCode::parse(VILLAGE).unwrap(),
+                    resettlement_site: None,
+                }],
+            );
+            db.store
+                .bulk_load(&Actor::system("test"), &data, "test.load")
+                .unwrap();
+            let persons: usize = data.iter().map(|(_, m)| m.len()).sum();
+            let id = &data[0].1[0].id_number;
+            let dir = tempfile::tempdir().unwrap();
+
+            let masked = dir.path().join("masked.csv");
+            export(&db.store, "510821", &masked, false).unwrap();
+            let text = std::fs::read_to_string(&masked).unwrap();
+            assert!(!text.contains(id.as_str()), "{}", db.name);
+            assert!(text.contains(&mask(id)));
+            let full = dir.path().join("full.csv");
+            export(&db.store, "510821", &full, true).unwrap();
+            assert!(std::fs::read_to_string(&full)
+                .unwrap()
+                .contains(id.as_str()));
+
+            #[cfg(unix)]
+            for f in [&masked, &full] {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", f.display());
+            }
+            assert_eq!(db.store.count_events("ledger.export").unwrap(), 1);
+            assert_eq!(db.store.count_events("ledger.export.full_ids").unwrap(), 1);
+            let events = db.store.history("region", "510821", 5).unwrap();
+            let after = events[0].after.as_ref().unwrap();
+            assert_eq!(events[0].action, "ledger.export.full_ids");
+            assert_eq!(events[0].username, "system:cli");
+            assert_eq!(after["rows"], serde_json::json!(persons));
+        }
+    }
 }

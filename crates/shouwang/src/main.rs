@@ -44,9 +44,9 @@ fn run() -> Result<()> {
         .init();
     match cli.command {
         Command::Demo(args) => demo::run(args),
-        Command::Serve { listen } => {
+        Command::Serve { listen, files } => {
             let store = open(&cli.database_url)?;
-            serve(store, &listen, shouwang_web::WebConfig::default())
+            serve(store, &listen, web_config(&cli.database_url, &files)?)
         }
         Command::Init { county, regions } => init(&cli.database_url, &county, regions.as_deref()),
         Command::User {
@@ -85,8 +85,13 @@ fn run() -> Result<()> {
             command: cli::ImportCommand::Ledger(args),
         } => ledger_cmd::import(&open(&cli.database_url)?, &args),
         Command::Export {
-            command: cli::ExportCommand::Ledger { region, out },
-        } => ledger_cmd::export(&open(&cli.database_url)?, &region, &out),
+            command:
+                cli::ExportCommand::Ledger {
+                    region,
+                    out,
+                    full_ids,
+                },
+        } => ledger_cmd::export(&open(&cli.database_url)?, &region, &out, full_ids),
         Command::Synth {
             command:
                 cli::SynthCommand::Ledger {
@@ -108,6 +113,35 @@ pub fn open(url: &str) -> Result<Store> {
     })
 }
 
+/// The folder of the installation for the web server's files: given, or `work` beside a
+/// SQLite database (with PostgreSQL, `shouwang-data/work` under the current folder).
+pub fn work_dir(database_url: &str, given: Option<&Path>) -> Result<std::path::PathBuf> {
+    if let Some(dir) = given {
+        return Ok(dir.to_path_buf());
+    }
+    Ok(
+        match shouwang_store::DatabaseUrl::parse(database_url)
+            .context("数据库地址无效 / invalid database URL")?
+        {
+            shouwang_store::DatabaseUrl::Sqlite(db) => db
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("work"),
+            shouwang_store::DatabaseUrl::Postgres(_) => Path::new("shouwang-data").join("work"),
+        },
+    )
+}
+
+/// The web server's settings from the command line.
+fn web_config(database_url: &str, files: &cli::FileArgs) -> Result<shouwang_web::WebConfig> {
+    Ok(shouwang_web::WebConfig {
+        work_dir: work_dir(database_url, files.work_dir.as_deref())?,
+        file_retention: std::time::Duration::from_secs(files.file_retention_hours * 3600),
+        ..shouwang_web::WebConfig::default()
+    })
+}
+
 /// Serves the web application until Ctrl-C.
 pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -118,6 +152,13 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
+        shouwang_io::private::create_dir(&config.work_dir).with_context(|| {
+            format!(
+                "无法创建工作目录 / cannot create the work folder {}",
+                config.work_dir.display()
+            )
+        })?;
+        let files = config.clone();
         let state = shouwang_web::AppState::new(store.clone(), config);
         // sessions idle past their timeout are removed every ten minutes
         let purge_store = store.clone();
@@ -131,6 +172,19 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
                     s.purge_sessions(now - config.idle_timeout, now - config.max_session_age)
                 })
                 .await;
+            }
+        });
+        // error workbooks and files left behind are removed once past their retention: at
+        // start, then every ten minutes
+        tokio::spawn(async move {
+            loop {
+                let f = files.clone();
+                match tokio::task::spawn_blocking(move || shouwang_web::sweep_work_dir(&f)).await {
+                    Ok(Ok(n)) if n > 0 => tracing::info!("removed {n} expired files"),
+                    Ok(Err(e)) => tracing::warn!("cannot clean the work folder: {e}"),
+                    _ => {}
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
             }
         });
         // the monthly screening: checked hourly, run once per month and county

@@ -41,8 +41,8 @@ pub use shouwang_core::ledger::{
 };
 pub use source::{Encoding, FileKind};
 pub use write::{
-    write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerCsvWriter, LedgerXlsxWriter,
-    WriteError,
+    csv_safe, write_error_workbook, write_ledger_csv, write_ledger_xlsx, Ids, LedgerCsvWriter,
+    LedgerXlsxWriter, WriteError,
 };
 
 /// How many rows are searched for the header row before giving up.

@@ -7,15 +7,23 @@
 //! most 1,048,576 rows; the writer then continues on a new sheet (户人台账2, 户人台账3 …) with the
 //! header again, and never splits a household between sheets, so each sheet is a ledger on its
 //! own (read it with [`super::ReadOptions::sheet`]).
+//!
+//! An export of personal data is a reveal: a writer masks the ID numbers (证件号码, 户主证件号码)
+//! as the pages do when asked to ([`Ids::Masked`]); the web and the command line ask for full ones
+//! only for a user who may reveal them, and audit it. A CSV text cell that a spreadsheet program
+//! would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) is
+//! written with a leading apostrophe, which Excel and WPS show as text and the reader strips
+//! again; numbers (amounts, negative ones too) are written as numbers.
 
 use super::cell::CellRef;
 use super::columns::{normalise_header, Col, HeaderMap, ERROR_COLUMN, ERROR_REASON};
 use super::{month_text, RejectedHousehold};
 use rust_xlsxwriter::{Workbook, XlsxError};
 use shouwang_core::codes::Relation;
+use shouwang_core::id_number::mask;
 use shouwang_core::ledger::{LedgerHousehold, SourceRows};
 use shouwang_core::Member;
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::io::Write;
 use std::path::Path;
 
@@ -37,6 +45,27 @@ pub enum WriteError {
     Csv(#[from] csv::Error),
     #[error("xlsx写入失败 / cannot write xlsx: {0}")]
     Xlsx(#[from] XlsxError),
+}
+
+/// How a ledger's ID numbers (证件号码, 户主证件号码) are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ids {
+    /// In full, as stored: a file to import again. An export for a user is full only when they
+    /// may reveal ID numbers and chose to, and it is audited.
+    #[default]
+    Full,
+    /// Masked as on the pages (`5108**********1234`): readable, but not importable.
+    Masked,
+}
+
+/// A CSV text cell as a spreadsheet program must take it as text (CSV or formula injection):
+/// one that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe.
+/// The ledger reader strips that apostrophe again.
+pub fn csv_safe(text: &str) -> Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
 }
 
 /// One value to write: text, or a number (amounts and counts, so that Excel can add them up).
@@ -127,8 +156,22 @@ impl<'a> Shared<'a> {
     }
 }
 
+/// An ID number as `ids` asks.
+fn id_out(id: &str, ids: Ids) -> Out<'_> {
+    match ids {
+        Ids::Masked if !id.is_empty() => Out::String(mask(id)),
+        _ => Out::Str(id),
+    }
+}
+
 /// The cell of column `col` in person `m`'s row.
-fn cell<'a, S>(h: &'a LedgerHousehold<S>, s: &'a Shared<'a>, m: &'a Member, col: Col) -> Out<'a> {
+fn cell<'a, S>(
+    h: &'a LedgerHousehold<S>,
+    s: &'a Shared<'a>,
+    m: &'a Member,
+    col: Col,
+    ids: Ids,
+) -> Out<'a> {
     let hh = &h.household;
     let case = h.monitoring.as_ref();
     let income = h.income.as_ref();
@@ -157,7 +200,7 @@ fn cell<'a, S>(h: &'a LedgerHousehold<S>, s: &'a Shared<'a>, m: &'a Member, col:
         Col::Name => Out::Str(&m.name),
         Col::Sex => Out::Str(m.sex.label_zh()),
         Col::IdKind => Out::Str(m.id_kind.label_zh()),
-        Col::IdNumber => Out::Str(&m.id_number),
+        Col::IdNumber => id_out(&m.id_number, ids),
         Col::BirthDate => Out::String(m.birth_date.to_string()),
         Col::Relation => Out::Str(m.relation.label_zh()),
         Col::Ethnicity => Out::Str(&m.ethnicity),
@@ -192,7 +235,10 @@ fn cell<'a, S>(h: &'a LedgerHousehold<S>, s: &'a Shared<'a>, m: &'a Member, col:
         Col::HouseholdType => Out::Str(hh.household_type.label_zh()),
         Col::HouseholdPhone => Out::Str(&hh.phone),
         Col::HeadName => Out::Str(s.head.map(|m| m.name.as_str()).unwrap_or_default()),
-        Col::HeadId => Out::Str(s.head.map(|m| m.id_number.as_str()).unwrap_or_default()),
+        Col::HeadId => id_out(
+            s.head.map(|m| m.id_number.as_str()).unwrap_or_default(),
+            ids,
+        ),
         Col::Year => match h.year {
             Some(y) => Out::Int(i64::from(y)),
             None => Out::Str(""),
@@ -229,12 +275,16 @@ fn cell<'a, S>(h: &'a LedgerHousehold<S>, s: &'a Shared<'a>, m: &'a Member, col:
     }
 }
 
-/// The cells of one person's row, in [`Col::ALL`] order.
+/// The cells of one person's row, in [`Col::ALL`] order, ID numbers in full.
 pub fn person_row<S: SourceRows>(h: &LedgerHousehold<S>, m: &Member) -> Vec<Value> {
+    person_row_with(h, m, Ids::Full)
+}
+
+fn person_row_with<S: SourceRows>(h: &LedgerHousehold<S>, m: &Member, ids: Ids) -> Vec<Value> {
     let shared = Shared::of(h);
     Col::ALL
         .iter()
-        .map(|col| cell(h, &shared, m, *col).into_value())
+        .map(|col| cell(h, &shared, m, *col, ids).into_value())
         .collect()
 }
 
@@ -276,7 +326,8 @@ fn write_int(buf: &mut String, i: i64) {
     }
 }
 
-/// Writes households as a CSV ledger (UTF-8 with BOM); returns the number of person rows.
+/// Writes households as a CSV ledger (UTF-8 with BOM), ID numbers in full; returns the number
+/// of person rows.
 pub fn write_ledger_csv<W: Write, S: SourceRows, H: Borrow<LedgerHousehold<S>>>(
     out: W,
     households: impl IntoIterator<Item = H>,
@@ -289,11 +340,13 @@ pub fn write_ledger_csv<W: Write, S: SourceRows, H: Borrow<LedgerHousehold<S>>>(
 }
 
 /// A streaming CSV ledger writer (UTF-8 with BOM), one household at a time. Cells go straight
-/// from the household to the CSV encoder, without a `String` per cell.
+/// from the household to the CSV encoder, without a `String` per cell. ID numbers are written
+/// in full unless [`LedgerCsvWriter::ids`] says otherwise.
 pub struct LedgerCsvWriter<W: Write> {
     w: csv::Writer<std::io::BufWriter<W>>,
     number: String,
     rows: usize,
+    ids: Ids,
 }
 
 impl<W: Write> LedgerCsvWriter<W> {
@@ -307,7 +360,14 @@ impl<W: Write> LedgerCsvWriter<W> {
             w,
             number: String::with_capacity(32),
             rows: 0,
+            ids: Ids::Full,
         })
+    }
+
+    /// How the ID numbers are written.
+    pub fn ids(mut self, ids: Ids) -> LedgerCsvWriter<W> {
+        self.ids = ids;
+        self
     }
 
     /// One row per member.
@@ -318,9 +378,9 @@ impl<W: Write> LedgerCsvWriter<W> {
         let shared = Shared::of(h);
         for m in &h.members {
             for col in Col::ALL {
-                match cell(h, &shared, m, *col) {
-                    Out::Str(s) => self.w.write_field(s)?,
-                    Out::String(s) => self.w.write_field(&s)?,
+                match cell(h, &shared, m, *col, self.ids) {
+                    Out::Str(s) => self.w.write_field(&*csv_safe(s))?,
+                    Out::String(s) => self.w.write_field(&*csv_safe(&s))?,
                     Out::Int(i) => {
                         self.number.clear();
                         write_int(&mut self.number, i);
@@ -354,6 +414,7 @@ pub struct LedgerXlsxWriter {
     rows_per_sheet: usize,
     rows: usize,
     header: Vec<String>,
+    ids: Ids,
 }
 
 impl LedgerXlsxWriter {
@@ -385,9 +446,16 @@ impl LedgerXlsxWriter {
             rows_per_sheet,
             rows: 0,
             header,
+            ids: Ids::Full,
         };
         w.new_sheet()?;
         Ok(w)
+    }
+
+    /// How the ID numbers are written (in full unless said otherwise).
+    pub fn ids(mut self, ids: Ids) -> LedgerXlsxWriter {
+        self.ids = ids;
+        self
     }
 
     fn new_sheet(&mut self) -> Result<(), WriteError> {
@@ -441,14 +509,16 @@ impl LedgerXlsxWriter {
             if self.sheet_rows >= self.rows_per_sheet {
                 self.new_sheet()?; // a household larger than a sheet: split after all
             }
-            self.write_row(&person_row(h, m))?;
+            self.write_row(&person_row_with(h, m, self.ids))?;
         }
         Ok(())
     }
 
-    /// Saves the workbook; returns the number of person rows.
+    /// Saves the workbook into a file only its owner may read (see [`crate::private`]);
+    /// returns the number of person rows.
     pub fn finish(mut self, path: &Path) -> Result<usize, WriteError> {
-        self.workbook.save(path)?;
+        let file = std::io::BufWriter::new(crate::private::create_file(path)?);
+        self.workbook.save_to_writer(file)?;
         Ok(self.rows)
     }
 

@@ -48,21 +48,33 @@ pub(super) struct Importer<'o, S> {
     pub(super) nothing_stored: bool,
 }
 
+/// A person registered to another household: named when it lies in the importer's region
+/// (`other`), else only "elsewhere" (see [`crate::registry::household_within`]).
 pub(super) fn person_elsewhere<S: SourceRows>(
     h: &LedgerHousehold<S>,
     i: usize,
     m: &Member,
-    other: &str,
+    other: Option<&str>,
 ) -> RowError {
+    let id = mask(&m.id_number);
+    let problem = match other {
+        Some(other) => Problem::new(
+            ProblemCode::IdNumberElsewhere,
+            "id_number",
+            format!("证件号码{id}已登记在户{other}，一个人只能属于一户；如要迁户，请把两户放在同一文件中导入"),
+            format!("ID number {id} is already registered in household {other}; a person belongs to one household (to move a person, import both households in one file)"),
+        ),
+        None => Problem::new(
+            ProblemCode::IdNumberElsewhere,
+            "id_number",
+            format!("证件号码{id}已在别处登记，一个人只能属于一户"),
+            format!("ID number {id} is already registered elsewhere; a person belongs to one household"),
+        ),
+    };
     RowError {
         row: h.row_of_member(i).unwrap_or(0),
         column: Col::IdNumber.name().to_string(),
-        problem: Problem::new(
-            ProblemCode::IdNumberElsewhere,
-            "id_number",
-            format!("证件号码{}已登记在户{other}，一个人只能属于一户；如要迁户，请把两户放在同一文件中导入", mask(&m.id_number)),
-            format!("ID number {} is already registered in household {other}; a person belongs to one household (to move a person, import both households in one file)", mask(&m.id_number)),
-        ),
+        problem,
     }
 }
 
@@ -152,9 +164,10 @@ impl<S: SourceRows> Importer<'_, S> {
                     let p = Problem::new(
                         ProblemCode::HouseholdNoOtherCounty,
                         "household_no",
-                        format!("户编号{no}已登记在县{county}，不能导入到县{}", self.county),
+                        // the other county lies outside every importer's region: not named
+                        format!("户编号{no}已在其他县登记，不能导入到县{}", self.county),
                         format!(
-                            "household number {no} is registered in county {county}, not {}",
+                            "household number {no} is registered in another county, not {}",
                             self.county
                         ),
                     );
@@ -163,7 +176,13 @@ impl<S: SourceRows> Importer<'_, S> {
                     continue;
                 }
                 if !self.opts.within.contains(&old.village) {
-                    let p = outside_scope(&old.village, &self.opts.within);
+                    // stored in a village outside the importer's region: which one is not said
+                    let p = Problem::new(
+                        ProblemCode::HouseholdNoTaken,
+                        "household_no",
+                        format!("户编号{no}已在别处登记，不在您的管辖范围内，不能导入"),
+                        format!("household number {no} is already registered elsewhere, outside your region"),
+                    );
                     let e = household_error(&h, Col::HouseholdNo, p);
                     self.reject(h, vec![e]);
                     continue;
@@ -180,7 +199,9 @@ impl<S: SourceRows> Importer<'_, S> {
                     continue; // the other household is rewritten by this file first
                 }
                 if last {
-                    errors.push(person_elsewhere(&h, i, m, other));
+                    let shown =
+                        crate::registry::household_within(tx, other, Some(&self.opts.within))?;
+                    errors.push(person_elsewhere(&h, i, m, shown.then_some(other.as_str())));
                 } else {
                     wait = true;
                 }

@@ -209,10 +209,10 @@ async fn update(
             m
         })
         .collect();
-    let actor = s.actor();
+    let (actor, scope) = (s.actor(), s.scope.region.clone());
     let (h, v) = (b.household, b.version);
     state
-        .db(move |st| st.update_household(&actor, h, members, v, today()))
+        .db(move |st| st.update_household_in_scope(&actor, &scope, h, members, v, today()))
         .await?;
     let rec = access::visible_household(&state, &s, no).await?.record;
     Ok(Json(masked(&rec)))
@@ -228,10 +228,10 @@ async fn create(
     s.scope
         .decide(Action::EditRegistry, Target::Region(&b.household.village))
         .map_err(access::unseen)?;
-    let actor = s.actor();
+    let (actor, scope) = (s.actor(), s.scope.region.clone());
     let no = b.household.household_no.clone();
     state
-        .db(move |st| st.create_household(&actor, b.household, b.members, today()))
+        .db(move |st| st.create_household_in_scope(&actor, &scope, b.household, b.members, today()))
         .await?;
     let rec = access::visible_household(&state, &s, no).await?.record;
     Ok((axum::http::StatusCode::CREATED, Json(masked(&rec))).into_response())

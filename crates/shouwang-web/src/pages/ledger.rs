@@ -21,12 +21,11 @@ use axum::Router;
 use http_body_util::BodyExt;
 use serde::Deserialize;
 use shouwang_app::ledger::{import_file, ImportFailure};
-use shouwang_core::RegionCode;
-use shouwang_io::ledger::{LedgerCsvWriter, LedgerXlsxWriter, ReadOptions, WriteError};
+use shouwang_io::ledger::{Ids, LedgerCsvWriter, LedgerXlsxWriter, ReadOptions, WriteError};
+use shouwang_io::private;
 use shouwang_store::ledger::LedgerImport;
 use shouwang_store::StoreError;
 use std::io::Write;
-use std::path::PathBuf;
 
 /// The largest ledger accepted by upload.
 const MAX_UPLOAD_BYTES: usize = 300 * 1024 * 1024;
@@ -42,10 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger/errors/{name}", get(error_workbook))
         .route("/regions/{code}/ledger.xlsx", get(export_xlsx))
         .route("/regions/{code}/ledger.csv", get(export_csv))
-}
-
-fn work_dir(what: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("shouwang-{what}"))
 }
 
 #[derive(Template)]
@@ -90,13 +85,14 @@ struct ReportPage {
     back: String,
 }
 
-/// Streams the body to a temporary file; `None` when larger than the limit.
+/// Streams the body to a file of the work folder, readable by the server only; `None` when
+/// larger than the limit.
 async fn save_body(body: Body, path: &std::path::Path) -> Result<Option<usize>, AppError> {
     let internal = |e: std::io::Error| AppError::Internal(format!("upload: {e}"));
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(internal)?;
+        private::create_dir(dir).map_err(internal)?;
     }
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(internal)?);
+    let mut file = std::io::BufWriter::new(private::create_file(path).map_err(internal)?);
     let mut body = body;
     let mut total = 0usize;
     while let Some(frame) = body.frame().await {
@@ -132,7 +128,7 @@ async fn import_upload(
         _ => "bin".into(),
     };
     let token = random_token();
-    let upload = work_dir("uploads").join(format!("{token}.{ext}"));
+    let upload = state.config.work("uploads").join(format!("{token}.{ext}"));
     let saved = save_body(body, &upload).await;
     let saved = match saved {
         Ok(s) => s,
@@ -191,10 +187,12 @@ async fn import_upload(
         read = read.sheet(sheet);
     }
     let errors_name = format!("{}-{token}.xlsx", s.user.id);
-    let errors_path = work_dir("ledger-errors").join(&errors_name);
+    let errors_dir = state.config.work("ledger-errors");
+    let errors_path = errors_dir.join(&errors_name);
     let path = upload.clone();
     let outcome = state
         .db(move |st| {
+            private::create_dir(&errors_dir).map_err(|e| StoreError::Other(e.to_string()))?;
             let r = import_file(st, &path, &read, &opts, Some(&errors_path));
             let _ = std::fs::remove_file(&path);
             match r {
@@ -270,7 +268,11 @@ async fn import_upload(
 }
 
 /// The error workbook of one of the user's own imports.
-async fn error_workbook(s: Session, Path(name): Path<String>) -> PageResult {
+async fn error_workbook(
+    State(state): State<AppState>,
+    s: Session,
+    Path(name): Path<String>,
+) -> PageResult {
     let prefix = format!("{}-", s.user.id);
     let valid = name.starts_with(&prefix)
         && name.ends_with(".xlsx")
@@ -281,7 +283,7 @@ async fn error_workbook(s: Session, Path(name): Path<String>) -> PageResult {
     if !valid {
         return Err(AppError::NotFound.into());
     }
-    match std::fs::read(work_dir("ledger-errors").join(&name)) {
+    match std::fs::read(state.config.work("ledger-errors").join(&name)) {
         Ok(bytes) => Ok(download(bytes, XLSX, "错误工作簿.xlsx")),
         Err(_) => Err(AppError::NotFound.into()),
     }
@@ -317,23 +319,30 @@ fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
 async fn export_xlsx(
     State(state): State<AppState>,
     s: Session,
-    ExportableRegion(code): ExportableRegion,
+    region: ExportableRegion,
 ) -> PageResult {
-    export(&state, &s, code, false).await
+    export(&state, &s, region, false).await
 }
 
 async fn export_csv(
     State(state): State<AppState>,
     s: Session,
-    ExportableRegion(code): ExportableRegion,
+    region: ExportableRegion,
 ) -> PageResult {
-    export(&state, &s, code, true).await
+    export(&state, &s, region, true).await
 }
 
 /// Writes the region's ledger to a temporary file on the blocking pool (the store streams the
-/// households a page at a time; the xlsx writer keeps its rows on disk), then sends it.
-async fn export(state: &AppState, s: &Session, code: RegionCode, csv: bool) -> PageResult {
-    let path = work_dir("exports").join(format!(
+/// households a page at a time; the xlsx writer keeps its rows on disk), then sends it. ID
+/// numbers are masked unless a user who may reveal them asked for them in full; either way the
+/// export is audited with its rows, a full one as `ledger.export.full_ids`.
+async fn export(
+    state: &AppState,
+    s: &Session,
+    ExportableRegion { code, full_ids }: ExportableRegion,
+    csv: bool,
+) -> PageResult {
+    let path = state.config.work("exports").join(format!(
         "{}.{}",
         random_token(),
         if csv { "csv" } else { "xlsx" }
@@ -341,6 +350,7 @@ async fn export(state: &AppState, s: &Session, code: RegionCode, csv: bool) -> P
     let c = code.clone();
     let p = path.clone();
     let actor = s.actor();
+    let ids = if full_ids { Ids::Full } else { Ids::Masked };
     let bytes = state
         .db(move |st| {
             if st.region(&c)?.is_none() {
@@ -348,28 +358,38 @@ async fn export(state: &AppState, s: &Session, code: RegionCode, csv: bool) -> P
             }
             let io = |e: WriteError| StoreError::Other(e.to_string());
             if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(e.to_string()))?;
+                private::create_dir(dir).map_err(|e| StoreError::Other(e.to_string()))?;
             }
-            if csv {
+            let rows = if csv {
                 let file =
-                    std::fs::File::create(&p).map_err(|e| StoreError::Other(e.to_string()))?;
-                let mut w = LedgerCsvWriter::new(file).map_err(io)?;
+                    private::create_file(&p).map_err(|e| StoreError::Other(e.to_string()))?;
+                let mut w = LedgerCsvWriter::new(file).map_err(io)?.ids(ids);
                 st.export_ledger(&c, |h| w.write_household(&h).map_err(io))?;
-                w.finish().map_err(io)?;
+                w.finish().map_err(io)?
             } else {
-                let mut w = LedgerXlsxWriter::new().map_err(io)?;
+                let mut w = LedgerXlsxWriter::new().map_err(io)?.ids(ids);
                 st.export_ledger(&c, |h| w.write_household(&h).map_err(io))?;
-                w.finish(&p).map_err(io)?;
-            }
-            st.audit(
-                &actor,
-                c.county().as_ref().map(|c| c.as_str()),
-                "ledger.export",
-                ("region", c.as_str()),
-            )?;
+                w.finish(&p).map_err(io)?
+            };
             let bytes = std::fs::read(&p).map_err(|e| StoreError::Other(e.to_string()));
             let _ = std::fs::remove_file(&p);
-            bytes
+            let bytes = bytes?;
+            st.audit_with(
+                &actor,
+                c.county().as_ref().map(|c| c.as_str()),
+                if full_ids {
+                    "ledger.export.full_ids"
+                } else {
+                    "ledger.export"
+                },
+                ("region", c.as_str()),
+                &serde_json::json!({
+                    "rows": rows,
+                    "format": if csv { "csv" } else { "xlsx" },
+                    "ids": if full_ids { "full" } else { "masked" },
+                }),
+            )?;
+            Ok(bytes)
         })
         .await?;
     let name = format!("户人台账-{code}.{}", if csv { "csv" } else { "xlsx" });

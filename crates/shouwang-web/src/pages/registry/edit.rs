@@ -143,9 +143,11 @@ async fn save(
             "that village is outside your region",
         )]));
     }
-    let actor = s.actor();
+    let (actor, scope) = (s.actor(), s.scope.region.clone());
     state
-        .db(move |st| st.update_household(&actor, household, members, version, today()))
+        .db(move |st| {
+            st.update_household_in_scope(&actor, &scope, household, members, version, today())
+        })
         .await
 }
 
@@ -479,10 +481,10 @@ async fn create_household(
         .map_err(unseen)?;
     let result = match (household, member) {
         (Some(h), Some(m)) if problems.is_empty() => {
-            let actor = s.actor();
+            let (actor, scope) = (s.actor(), s.scope.region.clone());
             let no = h.household_no.clone();
             state
-                .db(move |st| st.create_household(&actor, h, vec![m], today()))
+                .db(move |st| st.create_household_in_scope(&actor, &scope, h, vec![m], today()))
                 .await
                 .map(|_| no)
         }

@@ -77,6 +77,8 @@ struct RegionPage {
     children: Vec<RegionSummary>,
     is_village: bool,
     can_edit: bool,
+    /// may export the ledger with full ID numbers (a reveal)
+    can_reveal: bool,
     rows: Vec<ListRow>,
     page: i64,
     pages: i64,
@@ -161,6 +163,7 @@ async fn region(
         children,
         is_village,
         can_edit: s.scope.allows(Action::EditRegistry, Target::Region(&code)),
+        can_reveal: s.scope.allows(Action::RevealId, Target::Region(&code)),
         rows,
         page,
         pages,
