@@ -245,3 +245,54 @@ async fn the_export_respects_the_users_region() {
     }
     outside(move || drop(ws));
 }
+
+#[tokio::test]
+async fn an_import_the_database_refuses_shows_a_message_and_not_a_server_error() {
+    let ws = worlds();
+    for w in &ws {
+        // the database refuses every person index entry, as a broken disk or schema would
+        let sql = match w.db.store.dialect() {
+            shouwang_store::db::Dialect::Sqlite => {
+                "CREATE TRIGGER refuse BEFORE INSERT ON person_index BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            }
+            shouwang_store::db::Dialect::Postgres => {
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+                 CREATE TRIGGER refuse BEFORE INSERT ON person_index FOR EACH ROW EXECUTE FUNCTION refuse()"
+            }
+        };
+        outside(|| w.db.execute_unchecked(sql).unwrap());
+        let r = upload(w, "county", true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let text = r.text();
+        assert!(text.contains("导入失败，没有写入任何数据"), "{text}");
+        assert!(
+            !text.contains("refused"),
+            "the cause is for the log: {text}"
+        );
+        assert_eq!(count(w), 0);
+    }
+    outside(move || drop(ws));
+}
+
+#[tokio::test]
+async fn an_exported_ledger_says_when_it_was_exported() {
+    let ws = worlds();
+    for w in &ws {
+        upload(w, "county", true).await;
+        let r = send(
+            &w.app,
+            "county",
+            Method::GET,
+            "/regions/510821/ledger.csv",
+            None,
+        )
+        .await;
+        let text = r.text();
+        let first = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+        assert!(
+            first.starts_with(shouwang_io::ledger::stamp::EXPORT_NOTE),
+            "{first}"
+        );
+    }
+    outside(move || drop(ws));
+}

@@ -83,6 +83,8 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
         today: read.today,
         page_cache_mib: args.cache_mb,
         exclusive: true,
+        exported_at: None,
+        overwrite_newer: args.overwrite_newer,
     };
     let started = std::time::Instant::now();
     let imported = match import_file(store, &args.file, &read, &opts, args.errors.as_deref()) {
@@ -121,6 +123,15 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
     for w in report.warnings.iter().take(PRINTED_ERRORS) {
         println!("提示 / warning: {w}");
     }
+    for c in report.conflicts.iter().take(PRINTED_ERRORS) {
+        println!(
+            "冲突 / conflict: 第{}行 / row {}: {}",
+            c.row, c.row, c.problem
+        );
+    }
+    if !report.conflicts.is_empty() {
+        println!("核对后用 --overwrite-newer 再次导入即覆盖 / check them, then import again with --overwrite-newer to overwrite them");
+    }
     let errors = report.errors();
     for e in errors.iter().take(PRINTED_ERRORS) {
         println!("错误 / error: {e}");
@@ -149,8 +160,10 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
 }
 
 /// Writes households to `.xlsx` or `.csv`, streaming; returns (households, persons).
+/// `exported_at`: an export of the database says when it was made (see `shouwang_io::ledger::stamp`).
 pub fn write_households<S: shouwang_core::ledger::SourceRows>(
     out: &Path,
+    exported_at: Option<i64>,
     each: impl FnOnce(
         &mut dyn FnMut(LedgerHousehold<S>) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError>,
@@ -159,12 +172,18 @@ pub fn write_households<S: shouwang_core::ledger::SourceRows>(
     if is_csv(out)? {
         let file = std::fs::File::create(out)
             .with_context(|| format!("无法写入 / cannot write {}", out.display()))?;
-        let mut w = LedgerCsvWriter::new(file)?;
+        let mut w = match exported_at {
+            Some(at) => LedgerCsvWriter::exported(file, at)?,
+            None => LedgerCsvWriter::new(file)?,
+        };
         let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
         let rows = w.finish()?;
         Ok((n, rows))
     } else {
-        let mut w = LedgerXlsxWriter::new()?;
+        let mut w = match exported_at {
+            Some(at) => LedgerXlsxWriter::exported(at)?,
+            None => LedgerXlsxWriter::new()?,
+        };
         let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
         let rows = w.finish(out)?;
         Ok((n, rows))
@@ -178,7 +197,9 @@ pub fn export(store: &Store, region_text: &str, out: &Path) -> Result<()> {
         bail!("数据库中没有区划{r} / no region {r} in the database");
     }
     let started = std::time::Instant::now();
-    let (households, persons) = write_households(out, |sink| store.export_ledger(&r, sink))?;
+    let now = shouwang_store::now();
+    let (households, persons) =
+        write_households(out, Some(now), |sink| store.export_ledger(&r, sink))?;
     println!(
         "已导出 / exported {households} 户 / households, {persons} 人 / persons → {} in {:.1} s",
         out.display(),
@@ -214,7 +235,7 @@ pub fn synth(store: &Store, county: &str, households: usize, seed: u64, out: &Pa
         },
         &places,
     );
-    let (n, persons) = write_households(out, |sink| {
+    let (n, persons) = write_households(out, None, |sink| {
         let n = data.len();
         for h in data {
             sink(h)?;

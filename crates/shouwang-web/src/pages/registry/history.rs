@@ -17,6 +17,9 @@ fn action_label(l: &L, action: &str) -> String {
     match action {
         "household.create" => l.t("建档", "created"),
         "household.update" => l.t("修改", "changed"),
+        "household.import" => l.t("台账导入", "ledger import"),
+        "household.move_in" => l.t("迁入成员", "members moved in"),
+        "household.move_out" => l.t("迁出成员", "members moved out"),
         "id.reveal" => l.t("查看完整证件号码", "revealed an ID number"),
         "pairing.create" => l.t("结对帮扶", "paired an assistance person"),
         other => other,
@@ -81,6 +84,23 @@ pub fn describe(l: &L, e: &AuditEvent) -> (String, String, String, Vec<String>) 
                     l.t("移除成员", "member removed"),
                     show("name", &m["name"]),
                     show("id_number", &m["id_number"])
+                ));
+            }
+        }
+    }
+    // moves by a ledger import: who came from or went to which household
+    if let Some(a) = &e.after {
+        for (key, zh, en, other) in [
+            ("moved_in", "迁入自户", "moved in from household", "from"),
+            ("moved_out", "迁出到户", "moved out to household", "to"),
+        ] {
+            for m in a[key].as_array().into_iter().flatten() {
+                changes.push(format!(
+                    "{} ({}) {} {}",
+                    show("name", &m["name"]),
+                    show("id_number", &m["id_number"]),
+                    l.t(zh, en),
+                    show(other, &m[other])
                 ));
             }
         }
