@@ -145,4 +145,26 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_move_by_a_ledger_import_says_who_went_where_with_the_id_number_masked() {
+        let e = AuditEvent {
+            id: 2,
+            at: 0,
+            username: "county".into(),
+            action: "household.move_out".into(),
+            entity: "household".into(),
+            entity_key: "51082110000100001".into(),
+            before: None,
+            after: Some(serde_json::json!({"moved_out": [
+                {"id_number": "510821199001011234", "name": "张三", "to": "51082110000100002"}
+            ]})),
+        };
+        let (_, _, what, changes) = describe(&L(shouwang_core::Lang::Zh), &e);
+        assert_eq!(what, "迁出成员");
+        assert_eq!(
+            changes,
+            ["张三 (5108**********1234) 迁出到户 51082110000100002"]
+        );
+    }
 }
