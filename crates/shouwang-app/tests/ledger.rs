@@ -1147,6 +1147,9 @@ fn a_ledger_exported_before_an_edit_in_shouwang_lists_the_household_as_a_conflic
             db.store.household(&w).unwrap().unwrap().household.phone,
             "13900000003"
         );
+        // all or nothing: a conflict commits nothing either
+        let r = import(&db.store, &path, &opts(COUNTY, true));
+        assert!(!r.committed && r.conflicts.len() == 2, "{}", db.name);
         let stored_x = db.store.household(&x).unwrap().unwrap();
         assert_ne!(stored_x.household.phone, "13900000001");
         assert!(stored_x

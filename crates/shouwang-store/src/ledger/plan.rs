@@ -200,13 +200,18 @@ impl<S: SourceRows> Importer<'_, S> {
             candidates.push((h, from));
         }
         let standing = self.standing(&candidates, &ex);
-        // the households of this batch written now: a person may come from them
-        let ready: HashSet<String> = candidates
-            .iter()
-            .zip(&standing)
-            .filter(|(_, s)| **s == Standing::Ready)
-            .map(|((h, _), _)| h.household.household_no.clone())
-            .collect();
+        // the households of this batch written now, which a person may come from (only needed
+        // to name what a household still waits for at the end)
+        let ready: HashSet<String> = if last {
+            candidates
+                .iter()
+                .zip(&standing)
+                .filter(|(_, s)| **s == Standing::Ready)
+                .map(|((h, _), _)| h.household.household_no.clone())
+                .collect()
+        } else {
+            HashSet::new()
+        };
         let mut plans: Vec<Planned> = Vec::with_capacity(candidates.len());
         for ((h, from), standing) in candidates.into_iter().zip(standing) {
             match standing {
@@ -252,12 +257,15 @@ impl<S: SourceRows> Importer<'_, S> {
     /// makes it wait. Until nothing changes: a household waiting makes those that take a
     /// person from it wait too.
     pub(super) fn standing(&self, candidates: &[Candidate<S>], ex: &Existing) -> Vec<Standing> {
+        let mut standing = vec![Standing::Ready; candidates.len()];
+        if candidates.iter().all(|(_, from)| from.is_empty()) {
+            return standing; // nobody moves (a first import)
+        }
         let index: HashMap<&str, usize> = candidates
             .iter()
             .enumerate()
             .map(|(k, (h, _))| (h.household.household_no.as_str(), k))
             .collect();
-        let mut standing = vec![Standing::Ready; candidates.len()];
         loop {
             let mut changed = false;
             for k in 0..candidates.len() {
