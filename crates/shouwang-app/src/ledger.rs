@@ -6,11 +6,13 @@
 //! The file is read once, as the national system's exports allow (a household's rows together);
 //! when the rows of a household turn out to be apart, the store rolls the import back and the
 //! file is read again in two passes ([`Grouping`]). The store's rules (villages, moves between
-//! households, idempotence, one transaction) are in `shouwang_store::ledger`.
+//! households, idempotence, one transaction, edits newer than the file) are in
+//! `shouwang_store::ledger`; the file's export time, when it is one of our exports, is read here
+//! first ([`read_export_time`]).
 
 use shouwang_io::ledger::{
-    read_ledger, write_error_workbook, Grouping, LedgerError, LedgerItem, LedgerSummary, ReadError,
-    ReadOptions, SourceRow,
+    read_export_time, read_ledger, write_error_workbook, Grouping, LedgerError, LedgerItem,
+    LedgerSummary, ReadError, ReadOptions, SourceRow,
 };
 use shouwang_store::db::Dialect;
 use shouwang_store::ledger::{LedgerImport, BATCH_HOUSEHOLDS, BULK_BATCH_HOUSEHOLDS};
@@ -54,6 +56,14 @@ pub fn import_file(
     opts: &LedgerImport,
     errors: Option<&Path>,
 ) -> Result<Imported, ImportFailure> {
+    // a file that cannot be read says so below, from the reading itself
+    let exported_at = opts
+        .exported_at
+        .or_else(|| read_export_time(path, read).ok().flatten());
+    let opts = &LedgerImport {
+        exported_at,
+        ..opts.clone()
+    };
     let once = read.clone().grouping(Grouping::OnePass);
     let (report, summary) = match import_read(store, path, &once, opts) {
         Err(ImportFailure::File(LedgerError::NotGrouped { row, household })) => {
@@ -161,6 +171,18 @@ pub fn report_lines<S>(r: &shouwang_store::ledger::ImportReport<S>) -> Vec<Strin
             r.persons_added, r.persons_updated, r.persons_unchanged, r.persons_rejected
         ),
     ];
+    if r.persons_moved > 0 {
+        v.push(format!(
+            "迁户 / moved between households：{} 人 / persons",
+            r.persons_moved
+        ));
+    }
+    if !r.conflicts.is_empty() {
+        v.push(format!(
+            "冲突 / conflicts：{} 户在台账导出后已在守望中修改，未覆盖 / households edited in Shouwang after the ledger was exported were not overwritten",
+            r.conflicts.len()
+        ));
+    }
     if !r.committed {
         v.push("未写入任何数据（全部或全不模式下有错误）/ nothing was written (all-or-nothing with errors)".into());
     }

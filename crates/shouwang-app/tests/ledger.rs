@@ -1,12 +1,13 @@
 //! Ledger import and export against the database, on SQLite and (with SHOUWANG_TEST_PG_URL)
 //! PostgreSQL: a synthetic ledger for a county other than the demo one, a dozen damages with
 //! exactly the expected rejections, the error workbook fixed and imported clean, round trips,
-//! idempotence, all-or-nothing, moves and scope.
+//! idempotence, all-or-nothing, moves (the next ledger of a county, chains, swaps) and scope,
+//! and ledgers exported before an edit in Shouwang.
 
 use shouwang_app::ledger::{import_file, ImportReport};
 use shouwang_core::ledger::LedgerHousehold;
 use shouwang_core::synth::SynthConfig;
-use shouwang_core::{Date, Region, RegionCode};
+use shouwang_core::{Date, Member, Region, RegionCode};
 use shouwang_io::ledger::synth::synth_ledger;
 use shouwang_io::ledger::{
     write_error_workbook, write_ledger_csv, write_ledger_xlsx, Col, ReadOptions,
@@ -94,6 +95,8 @@ fn opts(within: &str, all_or_nothing: bool) -> LedgerImport {
         today: today(),
         page_cache_mib: shouwang_store::ledger::IMPORT_CACHE_MIB,
         exclusive: true,
+        exported_at: None,
+        overwrite_newer: false,
     }
 }
 
@@ -816,4 +819,383 @@ fn which_libreoffice() -> Result<String, ()> {
         }
     }
     Err(())
+}
+
+/// The ID numbers of a stored household's members, sorted.
+fn stored_ids(store: &Store, no: &str) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .household(no)
+        .unwrap()
+        .map(|r| r.members.into_iter().map(|m| m.id_number).collect())
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+/// The ID numbers of a household of the file, sorted.
+fn file_ids(h: &LedgerHousehold) -> Vec<String> {
+    let mut ids: Vec<String> = h.members.iter().map(|m| m.id_number.clone()).collect();
+    ids.sort();
+    ids
+}
+
+/// Whether the history of `no` has a move event `action` naming the person and the other
+/// household.
+fn has_move(store: &Store, no: &str, action: &str, id: &str, other: &str) -> bool {
+    let (list, key) = match action {
+        "household.move_in" => ("moved_in", "from"),
+        _ => ("moved_out", "to"),
+    };
+    store
+        .history("household", no, 100)
+        .unwrap()
+        .iter()
+        .any(|e| {
+            e.action == action
+                && e.after.as_ref().is_some_and(|after| {
+                    after[list]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|m| m["id_number"] == id && m[key] == other)
+                })
+        })
+}
+
+#[test]
+fn the_next_ledger_of_a_county_imports_with_people_moved_between_households_across_batches() {
+    use std::collections::HashMap;
+    for db in dbs() {
+        let dir = Dir::new();
+        // more households than a batch: moves go forward and back between batches, in chains
+        let (first, path) = synth_csv(&db.store, &dir, 1200, 7);
+        assert_clean(&import(&db.store, &path, &opts(COUNTY, false)), db.name);
+        let was_in: HashMap<String, String> = first
+            .iter()
+            .flat_map(|h| {
+                h.members
+                    .iter()
+                    .map(|m| (m.id_number.clone(), h.household.household_no.clone()))
+            })
+            .collect();
+        let next = synth(&db.store, 1200, 8);
+        csv_file(&path, &next);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert!(r.committed, "{}", db.name);
+        // the seed-8 ledger reuses ID numbers of seed 7 in other households
+        assert!(r.persons_moved > 10, "{}: {}", db.name, r.persons_moved);
+        // what was refused is a person whose household is not in the file, and nothing else
+        for e in r.errors() {
+            assert_eq!(
+                e.problem.code,
+                shouwang_core::ProblemCode::IdNumberElsewhere,
+                "{}: {e}",
+                db.name
+            );
+        }
+        let refused: std::collections::HashSet<&str> =
+            r.rejected.iter().map(|x| x.household_no.as_str()).collect();
+        let mut checked_move = false;
+        for h in &next {
+            let no = &h.household.household_no;
+            if refused.contains(no.as_str()) {
+                continue;
+            }
+            assert_eq!(stored_ids(&db.store, no), file_ids(h), "{}: {no}", db.name);
+            for m in &h.members {
+                match was_in.get(&m.id_number) {
+                    Some(from) if from != no && !checked_move => {
+                        assert!(has_move(
+                            &db.store,
+                            no,
+                            "household.move_in",
+                            &m.id_number,
+                            from
+                        ));
+                        assert!(has_move(
+                            &db.store,
+                            from,
+                            "household.move_out",
+                            &m.id_number,
+                            no
+                        ));
+                        checked_move = true;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(checked_move, "{}", db.name);
+        // and the same file again changes nothing
+        let again = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(
+            (
+                again.households_added,
+                again.households_updated,
+                again.persons_moved
+            ),
+            (0, 0, 0),
+            "{}",
+            db.name
+        );
+    }
+}
+
+/// Four households of one member or two: X = [x1, x2], Y = [y1], W = [w1, z].
+fn four_households(store: &Store) -> Vec<LedgerHousehold> {
+    let hs = synth(store, 60, 11);
+    let two: Vec<&LedgerHousehold> = hs.iter().filter(|h| h.members.len() >= 2).collect();
+    let mut out: Vec<LedgerHousehold> = two[..3].iter().map(|h| (*h).clone()).collect();
+    for h in &mut out {
+        h.members.truncate(2);
+    }
+    out[1].members.truncate(1);
+    out
+}
+
+#[test]
+fn a_person_joining_a_household_whose_member_joins_another_is_refused_row_by_row_without_a_failure()
+{
+    use shouwang_core::codes::Relation;
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = four_households(&db.store);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        assert_clean(&import(&db.store, &path, &opts(COUNTY, false)), db.name);
+        let (x, y, w) = (&hs[0], &hs[1], &hs[2]);
+        let z = w.members[1].clone();
+        let x2 = x.members[1].clone();
+        // four rows: z joins X (from W, not in the file) while X's x2 joins Y
+        let mut x_new = x.clone();
+        x_new.members[1] = Member {
+            relation: Relation::Other,
+            ..z.clone()
+        };
+        let mut y_new = y.clone();
+        y_new.members.push(Member {
+            relation: Relation::Other,
+            ..x2.clone()
+        });
+        csv_file(&path, &[x_new.clone(), y_new.clone()]);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert!(r.committed, "{}", db.name);
+        // X waits for W, which never comes; Y waits for X: both refused on the moving person's row
+        assert_eq!(r.households_rejected, 2, "{}", db.name);
+        let errors = r.errors();
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.row, e.column.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(3, "证件号码"), (5, "证件号码")],
+            "{}",
+            db.name
+        );
+        assert!(errors[0].problem.zh.contains(&w.household.household_no));
+        assert!(errors[1].problem.zh.contains(&x.household.household_no));
+        for h in &hs {
+            assert_eq!(
+                stored_ids(&db.store, &h.household.household_no),
+                file_ids(h)
+            );
+        }
+
+        // with W in the file, last, the chain moves: Y ← X ← W, in one import
+        let mut w_new = w.clone();
+        w_new.members.truncate(1);
+        csv_file(&path, &[y_new.clone(), x_new.clone(), w_new.clone()]);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_clean(&r, db.name);
+        assert_eq!(
+            (r.households_updated, r.persons_moved),
+            (3, 2),
+            "{}",
+            db.name
+        );
+        for h in [&x_new, &y_new, &w_new] {
+            assert_eq!(
+                stored_ids(&db.store, &h.household.household_no),
+                file_ids(h)
+            );
+        }
+        let (xn, yn, wn) = (
+            &x.household.household_no,
+            &y.household.household_no,
+            &w.household.household_no,
+        );
+        assert!(has_move(
+            &db.store,
+            xn,
+            "household.move_in",
+            &z.id_number,
+            wn
+        ));
+        assert!(has_move(
+            &db.store,
+            wn,
+            "household.move_out",
+            &z.id_number,
+            xn
+        ));
+        assert!(has_move(
+            &db.store,
+            yn,
+            "household.move_in",
+            &x2.id_number,
+            xn
+        ));
+        assert!(has_move(
+            &db.store,
+            xn,
+            "household.move_out",
+            &x2.id_number,
+            yn
+        ));
+
+        // two households swapping members, in one file, also move
+        let mut a = x_new.clone();
+        let mut b = y_new.clone();
+        let (pa, pb) = (a.members[1].clone(), b.members[1].clone());
+        a.members[1] = pb.clone();
+        b.members[1] = pa.clone();
+        csv_file(&path, &[a.clone(), b.clone()]);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_clean(&r, db.name);
+        assert_eq!(r.persons_moved, 2, "{}", db.name);
+        assert_eq!(stored_ids(&db.store, xn), file_ids(&a));
+        assert_eq!(stored_ids(&db.store, yn), file_ids(&b));
+    }
+}
+
+#[test]
+fn the_same_id_number_twice_in_the_file_is_a_row_error_naming_both_rows() {
+    for db in dbs() {
+        let dir = Dir::new();
+        let mut hs = four_households(&db.store);
+        let mut twin = hs[0].members[0].clone();
+        twin.relation = shouwang_core::codes::Relation::Other;
+        hs[2].members.push(twin);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(r.households_rejected, 1, "{}", db.name);
+        let e = r.errors()[0];
+        // rows 2–3 are hs[0], 4 hs[1], 5–7 hs[2]: the repeat on row 7, naming row 2
+        assert_eq!((e.row, e.column.as_str()), (7, "证件号码"));
+        assert!(e.problem.zh.contains("第2行"), "{}", e.problem.zh);
+    }
+}
+
+#[test]
+fn a_ledger_exported_before_an_edit_in_shouwang_lists_the_household_as_a_conflict_until_confirmed()
+{
+    use shouwang_io::ledger::LedgerCsvWriter;
+    for db in dbs() {
+        let dir = Dir::new();
+        let mut hs = four_households(&db.store);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        import(&db.store, &path, &opts(COUNTY, false));
+        let (x, y, w) = (
+            hs[0].household.household_no.clone(),
+            hs[1].household.household_no.clone(),
+            hs[2].household.household_no.clone(),
+        );
+        // everything last changed at 1000, the ledger exported at 2000, then X edited at 3000
+        db.execute_unchecked("UPDATE households SET updated_at = 1000")
+            .unwrap();
+        db.execute_unchecked(&format!(
+            "UPDATE households SET updated_at = 3000 WHERE household_no = '{x}'"
+        ))
+        .unwrap();
+        // in the ledger, X's phone changes, Y takes X's second member, W's phone changes
+        hs[0].household.phone = "13900000001".into();
+        let moved = hs[0].members.pop().unwrap();
+        hs[1].members.push(Member {
+            relation: shouwang_core::codes::Relation::Other,
+            ..moved.clone()
+        });
+        hs[2].household.phone = "13900000003".into();
+        let write = || {
+            let mut out =
+                LedgerCsvWriter::exported(std::fs::File::create(&path).unwrap(), 2000).unwrap();
+            for h in &hs {
+                out.write_household(h).unwrap();
+            }
+            out.finish().unwrap();
+        };
+        write();
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_clean(&r, db.name);
+        // X was edited after the export; Y would take a person from X: both left as they are
+        let listed: Vec<(&str, Option<&str>)> = r
+            .conflicts
+            .iter()
+            .map(|c| (c.household_no.as_str(), c.via.as_deref()))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![(x.as_str(), None), (y.as_str(), Some(x.as_str()))],
+            "{}",
+            db.name
+        );
+        assert!(r.conflicts[0].problem.zh.contains("已在守望中修改"));
+        assert_eq!(r.conflicts[0].edited_at, 3000);
+        assert_eq!(r.households_updated, 1, "{}", db.name);
+        assert_eq!(
+            db.store.household(&w).unwrap().unwrap().household.phone,
+            "13900000003"
+        );
+        // all or nothing: a conflict commits nothing either
+        let r = import(&db.store, &path, &opts(COUNTY, true));
+        assert!(!r.committed && r.conflicts.len() == 2, "{}", db.name);
+        let stored_x = db.store.household(&x).unwrap().unwrap();
+        assert_ne!(stored_x.household.phone, "13900000001");
+        assert!(stored_x
+            .members
+            .iter()
+            .any(|m| m.id_number == moved.id_number));
+
+        // confirmed: both are overwritten, the move in both histories
+        let mut confirmed = opts(COUNTY, false);
+        confirmed.overwrite_newer = true;
+        let r = import(&db.store, &path, &confirmed);
+        assert_clean(&r, db.name);
+        assert!(r.conflicts.is_empty());
+        assert_eq!(
+            (r.households_updated, r.persons_moved),
+            (2, 1),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            db.store.household(&x).unwrap().unwrap().household.phone,
+            "13900000001"
+        );
+        assert_eq!(stored_ids(&db.store, &y), file_ids(&hs[1]));
+        assert!(has_move(
+            &db.store,
+            &y,
+            "household.move_in",
+            &moved.id_number,
+            &x
+        ));
+        assert!(has_move(
+            &db.store,
+            &x,
+            "household.move_out",
+            &moved.id_number,
+            &y
+        ));
+
+        // a ledger without an export time (the national system's) cannot be checked
+        db.execute_unchecked("UPDATE households SET updated_at = 9999999999")
+            .unwrap();
+        hs[2].household.phone = "13900000033".into();
+        csv_file(&path, &hs);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert!(r.conflicts.is_empty());
+        assert_eq!(r.households_updated, 1, "{}", db.name);
+    }
 }

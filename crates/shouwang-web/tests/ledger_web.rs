@@ -245,3 +245,106 @@ async fn the_export_respects_the_users_region() {
     }
     outside(move || drop(ws));
 }
+
+#[tokio::test]
+async fn an_import_the_database_refuses_shows_a_message_and_not_a_server_error() {
+    let ws = worlds();
+    for w in &ws {
+        // the database refuses every person index entry, as a broken disk or schema would
+        let sql = match w.db.store.dialect() {
+            shouwang_store::db::Dialect::Sqlite => {
+                "CREATE TRIGGER refuse BEFORE INSERT ON person_index BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            }
+            shouwang_store::db::Dialect::Postgres => {
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+                 CREATE TRIGGER refuse BEFORE INSERT ON person_index FOR EACH ROW EXECUTE FUNCTION refuse()"
+            }
+        };
+        outside(|| w.db.execute_unchecked(sql).unwrap());
+        let r = upload(w, "county", true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let text = r.text();
+        assert!(text.contains("导入失败，没有写入任何数据"), "{text}");
+        assert!(
+            !text.contains("refused"),
+            "the cause is for the log: {text}"
+        );
+        assert_eq!(count(w), 0);
+    }
+    outside(move || drop(ws));
+}
+
+#[tokio::test]
+async fn an_exported_ledger_says_when_it_was_exported() {
+    let ws = worlds();
+    for w in &ws {
+        upload(w, "county", true).await;
+        let r = send(
+            &w.app,
+            "county",
+            Method::GET,
+            "/regions/510821/ledger.csv",
+            None,
+        )
+        .await;
+        let text = r.text();
+        let first = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+        assert!(
+            first.starts_with(shouwang_io::ledger::stamp::EXPORT_NOTE),
+            "{first}"
+        );
+    }
+    outside(move || drop(ws));
+}
+
+#[tokio::test]
+async fn a_household_edited_after_the_export_is_listed_as_a_conflict_and_overwritten_once_confirmed(
+) {
+    let ws = worlds();
+    for w in &ws {
+        upload(w, "county", true).await;
+        let export = send(
+            &w.app,
+            "county",
+            Method::GET,
+            // full ID numbers, to import again
+            "/regions/510821/ledger.csv?ids=full",
+            None,
+        )
+        .await;
+        // a household of 桃红村 edited in Shouwang after the export
+        let text = export.text();
+        let mut lines = text.trim_start_matches('\u{feff}').lines().skip(1);
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let i = header.iter().position(|h| *h == "户编号").unwrap();
+        let no = lines
+            .map(|l| l.split(',').nth(i).unwrap_or_default().to_string())
+            .find(|n| n.starts_with(TAOHONG))
+            .unwrap();
+        outside(|| {
+            w.db.execute_unchecked(&format!(
+                "UPDATE households SET phone = '13900000009', updated_at = 9999999999 WHERE household_no = '{no}'"
+            ))
+            .unwrap()
+        });
+        let phone = || outside(|| w.db.store.household(&no).unwrap().unwrap().household.phone);
+        let again = |query: &'static str| {
+            send(
+                &w.app,
+                "county",
+                Method::POST,
+                query,
+                Some((export.body.clone(), true)),
+            )
+        };
+        let r = again("/ledger/import?name=export.csv").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.text().contains("ledger-conflicts"), "{}", r.text());
+        assert!(r.text().contains("已在守望中修改"));
+        assert_eq!(phone(), "13900000009");
+        let r = again("/ledger/import?name=export.csv&overwrite_newer=1").await;
+        assert!(!r.text().contains("ledger-conflicts"), "{}", r.text());
+        assert_ne!(phone(), "13900000009");
+    }
+    outside(move || drop(ws));
+}

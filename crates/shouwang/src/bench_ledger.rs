@@ -69,6 +69,8 @@ fn import(store: &Store, path: &Path) -> Result<(ImportReport, f64, f64)> {
         today,
         page_cache_mib: shouwang_store::ledger::IMPORT_CACHE_MIB,
         exclusive: true,
+        exported_at: None,
+        overwrite_newer: false,
     };
     reset_peak();
     let started = Instant::now();
@@ -147,7 +149,7 @@ pub fn run(args: BenchLedgerArgs) -> Result<()> {
     let out = dir.join("export.csv");
     let county = RegionCode::parse(crate::demo::DEMO_COUNTY).context("county")?;
     let (_, exported) =
-        crate::ledger_cmd::write_households(&out, shouwang_io::ledger::Ids::Full, |sink| {
+        crate::ledger_cmd::write_households(&out, shouwang_io::ledger::Ids::Full, None, |sink| {
             store.export_ledger(&county, sink)
         })?;
     line(

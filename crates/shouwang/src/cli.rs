@@ -113,6 +113,9 @@ pub struct ImportLedgerArgs {
     /// 错误工作簿输出路径 / where to write the error workbook
     #[arg(long)]
     pub errors: Option<PathBuf>,
+    /// 覆盖台账导出后在守望中修改过的户（确认后使用）/ overwrite households edited in Shouwang after the ledger was exported (once you have checked them)
+    #[arg(long)]
+    pub overwrite_newer: bool,
     /// 导入时 SQLite 页缓存（MB，内存紧张时调小）/ SQLite page cache while importing (MB; smaller when memory is short)
     #[arg(long, default_value_t = shouwang_store::ledger::IMPORT_CACHE_MIB)]
     pub cache_mb: u32,

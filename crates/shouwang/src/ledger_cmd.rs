@@ -88,6 +88,8 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
         today: read.today,
         page_cache_mib: args.cache_mb,
         exclusive: true,
+        exported_at: None,
+        overwrite_newer: args.overwrite_newer,
     };
     let started = std::time::Instant::now();
     let imported = match import_file(store, &args.file, &read, &opts, args.errors.as_deref()) {
@@ -126,6 +128,15 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
     for w in report.warnings.iter().take(PRINTED_ERRORS) {
         println!("提示 / warning: {w}");
     }
+    for c in report.conflicts.iter().take(PRINTED_ERRORS) {
+        println!(
+            "冲突 / conflict: 第{}行 / row {}: {}",
+            c.row, c.row, c.problem
+        );
+    }
+    if !report.conflicts.is_empty() {
+        println!("核对后用 --overwrite-newer 再次导入即覆盖 / check them, then import again with --overwrite-newer to overwrite them");
+    }
     let errors = report.errors();
     for e in errors.iter().take(PRINTED_ERRORS) {
         println!("错误 / error: {e}");
@@ -154,10 +165,12 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
 }
 
 /// Writes households to `.xlsx` or `.csv` (a file only its owner may read), streaming, ID
-/// numbers as `ids` says; returns (households, persons).
+/// numbers as `ids` says; returns (households, persons). `exported_at`: an export of the
+/// database says when it was made (see `shouwang_io::ledger::stamp`).
 pub fn write_households<S: shouwang_core::ledger::SourceRows>(
     out: &Path,
     ids: Ids,
+    exported_at: Option<i64>,
     each: impl FnOnce(
         &mut dyn FnMut(LedgerHousehold<S>) -> Result<(), StoreError>,
     ) -> Result<usize, StoreError>,
@@ -166,12 +179,20 @@ pub fn write_households<S: shouwang_core::ledger::SourceRows>(
     if is_csv(out)? {
         let file = shouwang_io::private::create_file(out)
             .with_context(|| format!("无法写入 / cannot write {}", out.display()))?;
-        let mut w = LedgerCsvWriter::new(file)?.ids(ids);
+        let mut w = match exported_at {
+            Some(at) => LedgerCsvWriter::exported(file, at)?,
+            None => LedgerCsvWriter::new(file)?,
+        }
+        .ids(ids);
         let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
         let rows = w.finish()?;
         Ok((n, rows))
     } else {
-        let mut w = LedgerXlsxWriter::new()?.ids(ids);
+        let mut w = match exported_at {
+            Some(at) => LedgerXlsxWriter::exported(at)?,
+            None => LedgerXlsxWriter::new()?,
+        }
+        .ids(ids);
         let n = each(&mut |h| w.write_household(&h).map_err(to_store))?;
         let rows = w.finish(out)?;
         Ok((n, rows))
@@ -187,7 +208,9 @@ pub fn export(store: &Store, region_text: &str, out: &Path, full_ids: bool) -> R
     }
     let started = std::time::Instant::now();
     let ids = if full_ids { Ids::Full } else { Ids::Masked };
-    let (households, persons) = write_households(out, ids, |sink| store.export_ledger(&r, sink))?;
+    let now = shouwang_store::now();
+    let (households, persons) =
+        write_households(out, ids, Some(now), |sink| store.export_ledger(&r, sink))?;
     store.audit_with(
         &Actor::system("cli"),
         r.county().as_ref().map(|c| c.as_str()),
@@ -242,7 +265,7 @@ pub fn synth(store: &Store, county: &str, households: usize, seed: u64, out: &Pa
         &places,
     );
     // synthetic persons: their numbers are made up, and written in full to be imported
-    let (n, persons) = write_households(out, Ids::Full, |sink| {
+    let (n, persons) = write_households(out, Ids::Full, None, |sink| {
         let n = data.len();
         for h in data {
             sink(h)?;

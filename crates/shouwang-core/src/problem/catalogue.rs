@@ -237,6 +237,8 @@ problem_codes! {
         "同一证件号码在文件中出现两次", "one ID number twice in the file";
     IdNumberElsewhere = "id_number.elsewhere", Conflict,
         "证件号码已登记在另一户", "an ID number already registered in another household";
+    LedgerNewerEdit = "ledger.newer_edit", Conflict,
+        "该户在台账导出后已在守望中修改，导入须确认才覆盖", "the household was edited in Shouwang after the ledger was exported: overwriting it needs confirmation";
     NameMissing = "name.missing", Unprocessable,
         "姓名为空", "the name is missing";
     NameCharacters = "name.characters", Unprocessable,

@@ -18,12 +18,14 @@
 //! to find duplicates across households.
 //!
 //! **Writing** ([`write`]): [`write::write_ledger_csv`], [`write::write_ledger_xlsx`] and the
-//! error workbook [`write::write_error_workbook`].
+//! error workbook [`write::write_error_workbook`]. Our own exports say when they were made
+//! ([`stamp`]), for the importer's guard against overwriting newer edits.
 
 pub mod cell;
 pub mod columns;
 pub mod convert;
 pub mod source;
+pub mod stamp;
 pub mod synth;
 pub mod write;
 
@@ -40,6 +42,7 @@ pub use shouwang_core::ledger::{
     unresolved_village, LedgerGuarantees, PlaceNames, RowError, SourceRows,
 };
 pub use source::{Encoding, FileKind};
+pub use stamp::read_export_time;
 pub use write::{
     csv_safe, write_error_workbook, write_ledger_csv, write_ledger_xlsx, Ids, LedgerCsvWriter,
     LedgerXlsxWriter, WriteError,

@@ -14,6 +14,9 @@
 //! would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) is
 //! written with a leading apostrophe, which Excel and WPS show as text and the reader strips
 //! again; numbers (amounts, negative ones too) are written as numbers.
+//!
+//! A ledger exported from Shouwang ([`LedgerCsvWriter::exported`], [`LedgerXlsxWriter::exported`])
+//! says when, on a note row above the header ([`super::stamp`]); the reader skips it.
 
 use super::cell::CellRef;
 use super::columns::{normalise_header, Col, HeaderMap, ERROR_COLUMN, ERROR_REASON};
@@ -352,9 +355,23 @@ pub struct LedgerCsvWriter<W: Write> {
 impl<W: Write> LedgerCsvWriter<W> {
     /// Writes the BOM and the header.
     pub fn new(out: W) -> Result<LedgerCsvWriter<W>, WriteError> {
+        Self::start(out, None)
+    }
+
+    /// Writes the BOM, a note row saying the ledger was exported at `at` (Unix seconds), and
+    /// the header.
+    pub fn exported(out: W, at: i64) -> Result<LedgerCsvWriter<W>, WriteError> {
+        Self::start(out, Some(at))
+    }
+
+    fn start(out: W, exported_at: Option<i64>) -> Result<LedgerCsvWriter<W>, WriteError> {
         let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
         out.write_all(b"\xEF\xBB\xBF")?;
-        let mut w = csv::WriterBuilder::new().from_writer(out);
+        // the note row is shorter than the others
+        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+        if let Some(at) = exported_at {
+            w.write_record(super::stamp::note_row(at))?;
+        }
         w.write_record(Col::ALL.iter().map(|c| c.name()))?;
         Ok(LedgerCsvWriter {
             w,
@@ -415,6 +432,8 @@ pub struct LedgerXlsxWriter {
     rows: usize,
     header: Vec<String>,
     ids: Ids,
+    /// the note row saying when the ledger was exported, above each sheet's header
+    note: Option<[String; 3]>,
 }
 
 impl LedgerXlsxWriter {
@@ -424,6 +443,23 @@ impl LedgerXlsxWriter {
             Col::ALL.iter().map(|c| c.name().to_string()).collect(),
             MAX_SHEET_ROWS,
         )
+    }
+
+    /// A writer for the national columns whose sheets say, on a note row above the header,
+    /// that the ledger was exported at `at` (Unix seconds).
+    pub fn exported(at: i64) -> Result<LedgerXlsxWriter, WriteError> {
+        let mut w = LedgerXlsxWriter {
+            workbook: Workbook::new(),
+            sheet: 0,
+            sheet_rows: 0,
+            rows_per_sheet: MAX_SHEET_ROWS,
+            rows: 0,
+            header: Col::ALL.iter().map(|c| c.name().to_string()).collect(),
+            ids: Ids::Full,
+            note: Some(super::stamp::note_row(at)),
+        };
+        w.new_sheet()?;
+        Ok(w)
     }
 
     /// A writer whose sheets hold at most `rows_per_sheet` rows (header included); for tests of
@@ -447,6 +483,7 @@ impl LedgerXlsxWriter {
             rows: 0,
             header,
             ids: Ids::Full,
+            note: None,
         };
         w.new_sheet()?;
         Ok(w)
@@ -467,11 +504,23 @@ impl LedgerXlsxWriter {
         };
         let ws = self.workbook.add_worksheet_with_constant_memory()?;
         ws.set_name(name)?;
-        for (c, h) in self.header.iter().enumerate() {
-            ws.write_string(0, c as u16, h)?;
+        let mut top = 0;
+        if let Some(note) = &self.note {
+            for (c, text) in note.iter().enumerate() {
+                ws.write_string(0, c as u16, text)?;
+            }
+            top = 1;
         }
-        self.sheet_rows = 1;
+        for (c, h) in self.header.iter().enumerate() {
+            ws.write_string(top, c as u16, h)?;
+        }
+        self.sheet_rows = self.top();
         Ok(())
+    }
+
+    /// The rows above the data of a sheet: the header, and the note row when there is one.
+    fn top(&self) -> usize {
+        1 + usize::from(self.note.is_some())
     }
 
     fn write_row(&mut self, values: &[Value]) -> Result<(), WriteError> {
@@ -502,7 +551,7 @@ impl LedgerXlsxWriter {
         &mut self,
         h: &LedgerHousehold<S>,
     ) -> Result<(), WriteError> {
-        if self.sheet_rows + h.members.len() > self.rows_per_sheet && self.sheet_rows > 1 {
+        if self.sheet_rows + h.members.len() > self.rows_per_sheet && self.sheet_rows > self.top() {
             self.new_sheet()?;
         }
         for m in &h.members {

@@ -18,9 +18,21 @@
 //! an unknown or ambiguous name, or a village outside the importer's region, rejects the household.
 //!
 //! **Persons** are keyed by 证件号码, unique in the installation. A person registered to another
-//! household moves only when that household is in the same file (it is then rewritten without the
-//! person); otherwise the household is rejected naming the row and the 证件号码 column. Households
-//! that need such a move wait until the end of the file, when the other household has been seen.
+//! household moves when that household is in the same file without the person (分户, marriages,
+//! moves between households, in any order and in chains: the household the person leaves is
+//! rewritten first, or in the same batch); otherwise the household is rejected naming the row and
+//! the 证件号码 column. A household that takes a person from one not written yet waits for it,
+//! until the end of the file if need be; what still waits then is rejected. Each move is in both
+//! households' histories: `household.move_in` on the household the person joins and
+//! `household.move_out` on the one the person leaves, `{"moved_in":[{"id_number", "name",
+//! "from"}]}` and `{"moved_out":[{…, "to"}]}`. The same 证件号码 twice in the file is refused by
+//! the reader, on the second row, naming the first.
+//!
+//! **Newer edits.** A ledger exported from Shouwang says when ([`LedgerImport::exported_at`]). A
+//! household the file would change that was edited in Shouwang after that moment is not written:
+//! the report lists it as a conflict ([`NewerEdit`]) for the user to confirm, by importing again
+//! with [`LedgerImport::overwrite_newer`]; so is a household that would take a person from such a
+//! household. The national system's ledgers carry no export time, and the guard cannot apply.
 //!
 //! **Idempotence.** Each household is compared with what is stored (household, members, the year's
 //! income, the year's latest 三保障 check whoever recorded it, the latest monitoring case); identical households are not written and
@@ -99,7 +111,7 @@ pub struct LedgerImport {
     /// The importer's region (the county, or a township for township users): households outside
     /// it are rejected.
     pub within: RegionCode,
-    /// Commit nothing if any household is rejected.
+    /// Commit nothing if any household is rejected (or in conflict with a newer edit).
     pub all_or_nothing: bool,
     pub actor: Actor,
     /// The file's name, for the audit trail.
@@ -113,6 +125,27 @@ pub struct LedgerImport {
     /// an upload to the web server): on SQLite a first import into an empty database may then
     /// write straight into the file, which keeps other readers out until it commits.
     pub exclusive: bool,
+    /// When the file was exported from Shouwang (Unix seconds), as its note row says; `None`
+    /// for files without one (the national system's), which the newer-edit guard cannot check.
+    pub exported_at: Option<i64>,
+    /// Overwrite households edited in Shouwang after `exported_at` (the user has confirmed).
+    pub overwrite_newer: bool,
+}
+
+/// A household the file would change that was edited in Shouwang after the file was exported:
+/// left as it is, for the user to confirm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewerEdit {
+    pub household_no: String,
+    /// The household's first row in the file.
+    pub row: usize,
+    /// When the household edited after the export was last changed (Unix seconds).
+    pub edited_at: i64,
+    /// The household edited after the export, when it is another one: this household would take
+    /// a person from it.
+    pub via: Option<String>,
+    /// What to tell the user ([`ProblemCode::LedgerNewerEdit`]).
+    pub problem: Problem,
 }
 
 /// What an import did. `S`: the file's rows that rejected households keep, for the error
@@ -127,6 +160,11 @@ pub struct ImportReport<S = ()> {
     pub persons_updated: usize,
     pub persons_unchanged: usize,
     pub persons_rejected: usize,
+    /// Persons who moved from one household to another (counted among the added too).
+    pub persons_moved: usize,
+    /// Households not written because they were edited in Shouwang after the file was
+    /// exported, in file order.
+    pub conflicts: Vec<NewerEdit>,
     /// Whether anything was committed (false after an all-or-nothing import with rejections).
     pub committed: bool,
     /// The rejected households, in file order, for the error workbook.
@@ -146,6 +184,8 @@ impl<S> Default for ImportReport<S> {
             persons_updated: 0,
             persons_unchanged: 0,
             persons_rejected: 0,
+            persons_moved: 0,
+            conflicts: Vec::new(),
             committed: false,
             rejected: Vec::new(),
             warnings: Vec::new(),
@@ -258,6 +298,8 @@ fn import_in<S: SourceRows, E>(
         persons: Vec::new(),
         deferred: Vec::new(),
         seen: HashSet::new(),
+        left: HashMap::new(),
+        held: HashMap::new(),
         report: ImportReport::default(),
         now: crate::now(),
         nothing_stored,
@@ -272,20 +314,30 @@ fn import_in<S: SourceRows, E>(
         return Err(StoreError::RolledBack);
     }
     imp.flush(tx, false)?;
-    // households that take a person from a household not seen before their batch
-    let deferred = std::mem::take(&mut imp.deferred);
-    for chunk in deferred.chunks(BATCH_HOUSEHOLDS) {
-        imp.batch = chunk.to_vec();
-        imp.flush(tx, true)?;
+    // households that take a person from a household not written before their batch, all in
+    // one batch (a chain or a ring of moves is then written together), again as long as some
+    // of them can be written; what still waits is rejected
+    let mut deferred = std::mem::take(&mut imp.deferred);
+    while !deferred.is_empty() {
+        let waiting = deferred.len();
+        imp.batch = deferred;
+        imp.flush(tx, false)?;
+        deferred = std::mem::take(&mut imp.deferred);
+        if deferred.len() == waiting {
+            imp.batch = std::mem::take(&mut deferred);
+            imp.flush(tx, true)?;
+        }
     }
     imp.write_person_index(tx)?;
     imp.report.rejected.sort_by_key(|r| r.first_row());
+    imp.report.conflicts.sort_by_key(|c| c.row);
     let r = &imp.report;
     let after = serde_json::json!({
         "file": opts.source,
         "households_added": r.households_added, "households_updated": r.households_updated,
         "households_unchanged": r.households_unchanged, "households_rejected": r.households_rejected,
         "persons_added": r.persons_added, "persons_updated": r.persons_updated,
+        "persons_moved": r.persons_moved, "conflicts": r.conflicts.len(),
     });
     record(
         tx,
@@ -297,7 +349,7 @@ fn import_in<S: SourceRows, E>(
         Some(&after),
     )?;
     let mut report = imp.report;
-    if opts.all_or_nothing && report.households_rejected > 0 {
+    if opts.all_or_nothing && (report.households_rejected > 0 || !report.conflicts.is_empty()) {
         report.committed = false;
         *outcome = Some(Ok(report));
         return Err(StoreError::RolledBack);

@@ -1,5 +1,6 @@
 //! Each household of a batch compared with what is stored: unchanged, new, updated, waiting for
-//! a person to be freed by a household later in the file, or rejected.
+//! a person to be freed by a household later in the file, held back because it (or the household
+//! it takes a person from) was edited after the file was exported, or rejected.
 
 use super::*;
 
@@ -22,6 +23,24 @@ pub(super) struct Planned {
     pub(super) flags: Option<(String, Flags)>,
     pub(super) case: Option<CaseWrite>,
     pub(super) audit: Option<(serde_json::Value, serde_json::Value)>,
+    /// persons who join from another household: (证件号码, name, the household they leave)
+    pub(super) moved_in: Vec<(String, String, String)>,
+    /// the 证件号码 of stored members the household no longer lists
+    pub(super) left: Vec<String>,
+}
+
+/// A household of a batch that passed the checks, with the persons it takes from other
+/// households: (member index, household).
+pub(super) type Candidate<S> = (LedgerHousehold<S>, Vec<(usize, String)>);
+
+/// Where a household of a batch stands before it is compared with what is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Standing {
+    Ready,
+    /// It takes a person from a household not written yet.
+    Waiting,
+    /// It takes a person from a household edited after the export (that household, and when).
+    Held(String, i64),
 }
 
 pub(super) struct Importer<'o, S> {
@@ -40,6 +59,11 @@ pub(super) struct Importer<'o, S> {
     pub(super) deferred: Vec<LedgerHousehold<S>>,
     /// households written (or found unchanged) by this import
     pub(super) seen: HashSet<String>,
+    /// 证件号码 → the household written by this import that no longer lists the person (the
+    /// person index entry is gone until the end: a later household taking the person is a move)
+    pub(super) left: HashMap<String, String>,
+    /// households not written for an edit newer than the file → when they were edited
+    pub(super) held: HashMap<String, i64>,
     pub(super) report: ImportReport<S>,
     pub(super) now: i64,
     /// The database held no household and no person when the import began: nothing can be
@@ -145,17 +169,8 @@ impl<S: SourceRows> Importer<'_, S> {
         } else {
             load_existing(tx, &self.county, &batch)?
         };
-        // households of this batch, for persons the database places elsewhere (none when the
-        // look-ups found nobody, as in a first import)
-        let in_batch: HashSet<String> = if ex.persons.is_empty() {
-            HashSet::new()
-        } else {
-            batch
-                .iter()
-                .map(|h| h.household.household_no.clone())
-                .collect()
-        };
-        let mut plans: Vec<Planned> = Vec::with_capacity(batch.len());
+        // the households that pass the checks, with the persons they take from others
+        let mut candidates: Vec<Candidate<S>> = Vec::with_capacity(batch.len());
         for h in batch {
             let no = h.household.household_no.clone();
             let stored = ex.households.get(&no);
@@ -188,45 +203,176 @@ impl<S: SourceRows> Importer<'_, S> {
                     continue;
                 }
             }
-            // persons registered to another household
-            let mut wait = false;
-            let mut errors = Vec::new();
-            for (i, m) in h.members.iter().enumerate() {
-                let Some(other) = ex.persons.get(&m.id_number) else {
-                    continue;
-                };
-                if *other == no || self.seen.contains(other) || in_batch.contains(other) {
-                    continue; // the other household is rewritten by this file first
+            // persons registered to another household: (member, household)
+            let from: Vec<(usize, String)> = h
+                .members
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| {
+                    let other = ex
+                        .persons
+                        .get(&m.id_number)
+                        .or_else(|| self.left.get(&m.id_number))?;
+                    (*other != no).then(|| (i, other.clone()))
+                })
+                .collect();
+            candidates.push((h, from));
+        }
+        let standing = self.standing(&candidates, &ex);
+        // the households of this batch written now, which a person may come from (only needed
+        // to name what a household still waits for at the end)
+        let ready: HashSet<String> = if last {
+            candidates
+                .iter()
+                .zip(&standing)
+                .filter(|(_, s)| **s == Standing::Ready)
+                .map(|((h, _), _)| h.household.household_no.clone())
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        let mut plans: Vec<Planned> = Vec::with_capacity(candidates.len());
+        for ((h, from), standing) in candidates.into_iter().zip(standing) {
+            match standing {
+                Standing::Waiting if last => {
+                    let mut errors = Vec::new();
+                    for (i, o) in from
+                        .iter()
+                        .filter(|(_, o)| !self.seen.contains(o) && !ready.contains(o))
+                    {
+                        let shown =
+                            crate::registry::household_within(tx, o, Some(&self.opts.within))?;
+                        errors.push(person_elsewhere(
+                            &h,
+                            *i,
+                            &h.members[*i],
+                            shown.then_some(o.as_str()),
+                        ));
+                    }
+                    self.reject(h, errors);
                 }
-                if last {
-                    let shown =
-                        crate::registry::household_within(tx, other, Some(&self.opts.within))?;
-                    errors.push(person_elsewhere(&h, i, m, shown.then_some(other.as_str())));
-                } else {
-                    wait = true;
+                Standing::Waiting => self.deferred.push(h),
+                Standing::Held(via, at) => {
+                    let (no, row) = (h.household.household_no.clone(), h.first_row());
+                    self.hold(no, row, at, Some(via));
                 }
-            }
-            if !errors.is_empty() {
-                self.reject(h, errors);
-                continue;
-            }
-            if wait {
-                self.deferred.push(h);
-                continue;
-            }
-            self.seen.insert(no.clone());
-            if let Some(p) = self.plan(h, &ex) {
-                plans.push(p);
+                Standing::Ready => {
+                    let no = h.household.household_no.clone();
+                    let plan = self.plan(h, &ex, from);
+                    if !self.held.contains_key(&no) {
+                        self.seen.insert(no);
+                    }
+                    plans.extend(plan);
+                }
             }
         }
-        // a household of this batch that another one takes a person from must be rewritten
-        // (it is, when it is in the file: it lists its members without the person)
         self.write(tx, plans)
     }
 
-    /// Compares with what is stored; `None` when nothing changes.
-    pub(super) fn plan(&mut self, h: LedgerHousehold<S>, ex: &Existing) -> Option<Planned> {
+    /// When household `no` was edited after the file was exported, unless the user confirmed
+    /// overwriting such edits.
+    pub(super) fn newer_than_file(&self, no: &str, ex: &Existing) -> Option<i64> {
+        if self.opts.overwrite_newer {
+            return None;
+        }
+        let exported = self.opts.exported_at?;
+        ex.updated.get(no).copied().filter(|at| *at > exported)
+    }
+
+    /// Where each candidate of a batch stands, from the households it takes persons from: those
+    /// written before, or ready in this batch, let it be written; one held back holds it back,
+    /// as does one of this batch edited after the export (it would lose the person); any other
+    /// makes it wait. Until nothing changes: a household waiting makes those that take a
+    /// person from it wait too.
+    pub(super) fn standing(&self, candidates: &[Candidate<S>], ex: &Existing) -> Vec<Standing> {
+        let mut standing = vec![Standing::Ready; candidates.len()];
+        if candidates.iter().all(|(_, from)| from.is_empty()) {
+            return standing; // nobody moves (a first import)
+        }
+        let index: HashMap<&str, usize> = candidates
+            .iter()
+            .enumerate()
+            .map(|(k, (h, _))| (h.household.household_no.as_str(), k))
+            .collect();
+        loop {
+            let mut changed = false;
+            for k in 0..candidates.len() {
+                if standing[k] != Standing::Ready {
+                    continue;
+                }
+                for (_, other) in &candidates[k].1 {
+                    let next = if self.seen.contains(other) {
+                        None
+                    } else if let Some(at) = self.held.get(other) {
+                        Some(Standing::Held(other.clone(), *at))
+                    } else if let Some(j) = index.get(other.as_str()) {
+                        match (self.newer_than_file(other, ex), &standing[*j]) {
+                            (Some(at), _) => Some(Standing::Held(other.clone(), at)),
+                            (None, Standing::Ready) => None,
+                            (None, s) => Some(s.clone()),
+                        }
+                    } else {
+                        Some(Standing::Waiting)
+                    };
+                    if let Some(s) = next {
+                        standing[k] = s;
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+            if !changed {
+                return standing;
+            }
+        }
+    }
+
+    /// Lists household `no` (first row `row`) as a conflict with an edit made at `at`, to
+    /// household `via` when it is another one.
+    pub(super) fn hold(&mut self, no: String, row: usize, at: i64, via: Option<String>) {
+        let when = china_time(at);
+        let problem = match &via {
+            None => Problem::new(
+                ProblemCode::LedgerNewerEdit,
+                "household_no",
+                format!("户{no}在{when}已在守望中修改，晚于台账导出时间，未覆盖；确认要用台账覆盖时，请勾选“覆盖导出后的修改”再次导入"),
+                format!("household {no} was edited in Shouwang at {when}, after the ledger was exported, and was not overwritten; to overwrite it, import again with 'overwrite newer edits'"),
+            ),
+            Some(o) => Problem::new(
+                ProblemCode::LedgerNewerEdit,
+                "household_no",
+                format!("户{no}要从户{o}迁入人员，而户{o}在{when}已在守望中修改，晚于台账导出时间，未覆盖；确认后请勾选“覆盖导出后的修改”再次导入"),
+                format!("household {no} would take a person from household {o}, which was edited in Shouwang at {when}, after the ledger was exported; neither was overwritten (to overwrite them, import again with 'overwrite newer edits')"),
+            ),
+        };
+        self.held.insert(no.clone(), at);
+        self.report.conflicts.push(NewerEdit {
+            household_no: no,
+            row,
+            edited_at: at,
+            via,
+            problem,
+        });
+    }
+
+    /// Compares with what is stored; `None` when nothing changes, or when the household was
+    /// edited after the file was exported (it is then listed as a conflict). `from`: the persons
+    /// (by member index) who come from another household, and which.
+    pub(super) fn plan(
+        &mut self,
+        h: LedgerHousehold<S>,
+        ex: &Existing,
+        from: Vec<(usize, String)>,
+    ) -> Option<Planned> {
         let no = h.household.household_no.clone();
+        let first_row = h.first_row();
+        let moved_in: Vec<(String, String, String)> = from
+            .into_iter()
+            .filter_map(|(i, other)| {
+                let m = h.members.get(i)?;
+                Some((m.id_number.clone(), m.name.clone(), other))
+            })
+            .collect();
         let old = ex.households.get(&no).map(|(_, hh)| hh);
         let old_members: &[Member] = ex.members.get(&no).map(Vec::as_slice).unwrap_or(&[]);
         let mut household = h.household;
@@ -271,12 +417,9 @@ impl<S: SourceRows> Importer<'_, S> {
         }
         let year = h.year;
         let data_year = i64::from(year.unwrap_or(self.opts.today.year()));
-        // the year's income is the ledger's amounts for 年度, whatever period the reader gave it
         let income = match (year, h.income) {
-            (Some(y), Some(mut i)) => {
-                i.period = IncomePeriod::year(y);
-                (ex.incomes.get(&(no.clone(), i64::from(y))) != Some(&i))
-                    .then_some((i64::from(y), i))
+            (Some(y), Some(i)) if ex.incomes.get(&(no.clone(), i64::from(y))) != Some(&i) => {
+                Some((i64::from(y), i))
             }
             _ => None,
         };
@@ -324,6 +467,16 @@ impl<S: SourceRows> Importer<'_, S> {
             self.report.warnings.extend(h.warnings);
             return None;
         }
+        if let Some(at) = self.newer_than_file(&no, ex) {
+            self.hold(no, first_row, at, None);
+            return None;
+        }
+        let left: Vec<String> = old_members
+            .iter()
+            .filter(|o| !members.iter().any(|m| m.id_number == o.id_number))
+            .map(|o| o.id_number.clone())
+            .collect();
+        self.report.persons_moved += moved_in.len();
         self.report.warnings.extend(h.warnings);
         let is_new = old.is_none();
         if is_new {
@@ -356,6 +509,19 @@ impl<S: SourceRows> Importer<'_, S> {
             flags,
             case,
             audit,
+            moved_in,
+            left,
         })
     }
+}
+
+/// Unix seconds as China time, `YYYY-MM-DD HH:MM`, as the pages show times.
+pub(super) fn china_time(secs: i64) -> String {
+    let s = (secs + 8 * 3600).rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02}",
+        Date::from_unix_seconds_china(secs),
+        s / 3600,
+        s % 3600 / 60
+    )
 }

@@ -112,6 +112,8 @@ pub(super) fn as_of(year: i32) -> String {
 #[derive(Default)]
 pub(super) struct Existing {
     pub(super) households: HashMap<String, (String, Household)>,
+    /// household_no → when it was last changed (Unix seconds)
+    pub(super) updated: HashMap<String, i64>,
     pub(super) members: HashMap<String, Vec<Member>>,
     pub(super) incomes: HashMap<(String, i64), Income>,
     /// every stored check of a household's flags: (as of, flags)
@@ -131,16 +133,19 @@ pub(super) fn load_existing<S>(
         .iter()
         .map(|h| h.household.household_no.as_str())
         .collect();
+    // the column after the household's own
+    let updated_at = HOUSEHOLD_COLUMNS.split(',').count();
     for chunk in nos.chunks(IN_CHUNK) {
         let values: Vec<Value> = chunk.iter().map(|n| Value::from(*n)).collect();
         for r in tx.query(
             &format!(
-                "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE household_no IN ({})",
+                "SELECT {HOUSEHOLD_COLUMNS}, updated_at FROM households WHERE household_no IN ({})",
                 placeholders(1, chunk.len())
             ),
             &values,
         )? {
             let h = row_household(&r)?;
+            ex.updated.insert(h.household_no.clone(), r.int(updated_at));
             ex.households.insert(h.household_no.clone(), (r.text(0), h));
         }
     }

@@ -3,6 +3,7 @@
 //! at the end in 证件号码 order.
 
 use super::*;
+use std::collections::BTreeMap;
 
 impl<S> Importer<'_, S> {
     pub(super) fn write(
@@ -35,6 +36,13 @@ impl<S> Importer<'_, S> {
         }
         // persons moving from a household written earlier in this import were freed when it
         // was rewritten; those moving from a household of this batch were freed just above.
+        // Those a household no longer lists may join one later in the file: a move.
+        for p in &updated {
+            for id in &p.left {
+                self.left
+                    .insert(id.clone(), p.household.household_no.clone());
+            }
+        }
         // 2. new households
         let new: Vec<&Planned> = plans.iter().filter(|p| p.is_new).collect();
         let mut values = Vec::with_capacity(new.len() * 17);
@@ -213,6 +221,42 @@ impl<S> Importer<'_, S> {
                     Some(after),
                 )?;
             }
+        }
+        // 7. moves, in the histories of both households
+        let mut moved_out: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
+        for p in &plans {
+            if p.moved_in.is_empty() {
+                continue;
+            }
+            let to = p.household.household_no.as_str();
+            let mut moved_in = Vec::with_capacity(p.moved_in.len());
+            for (id, name, from) in &p.moved_in {
+                moved_in.push(serde_json::json!({ "id_number": id, "name": name, "from": from }));
+                moved_out
+                    .entry(from.as_str())
+                    .or_default()
+                    .push(serde_json::json!({ "id_number": id, "name": name, "to": to }));
+            }
+            record(
+                tx,
+                &self.opts.actor,
+                Some(&county),
+                "household.move_in",
+                ("household", to),
+                None,
+                Some(&serde_json::json!({ "moved_in": moved_in })),
+            )?;
+        }
+        for (from, persons) in moved_out {
+            record(
+                tx,
+                &self.opts.actor,
+                Some(&county),
+                "household.move_out",
+                ("household", from),
+                None,
+                Some(&serde_json::json!({ "moved_out": persons })),
+            )?;
         }
         self.trash.later(plans);
         Ok(())

@@ -65,6 +65,8 @@ struct UploadQuery {
     name: Option<String>,
     all_or_nothing: Option<String>,
     sheet: Option<String>,
+    /// the user confirmed overwriting households edited after the file was exported
+    overwrite_newer: Option<String>,
 }
 
 #[derive(Template)]
@@ -81,6 +83,8 @@ struct ReportPage {
     errors: Vec<String>,
     more_errors: usize,
     warnings: Vec<String>,
+    /// households edited after the file was exported, not overwritten
+    conflicts: Vec<String>,
     error_link: Option<String>,
     back: String,
 }
@@ -148,6 +152,7 @@ async fn import_upload(
         errors: Vec::new(),
         more_errors: 0,
         warnings: Vec::new(),
+        conflicts: Vec::new(),
         error_link: None,
         back: format!("/regions/{within}"),
     };
@@ -181,6 +186,11 @@ async fn import_upload(
         page_cache_mib: shouwang_store::ledger::IMPORT_CACHE_MIB,
         // other users keep reading while an upload is imported
         exclusive: false,
+        exported_at: None,
+        overwrite_newer: q
+            .overwrite_newer
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "0"),
     };
     let mut read = ReadOptions::new(opts.today);
     if let Some(sheet) = q.sheet.filter(|x| !x.trim().is_empty()) {
@@ -190,6 +200,7 @@ async fn import_upload(
     let errors_dir = state.config.work("ledger-errors");
     let errors_path = errors_dir.join(&errors_name);
     let path = upload.clone();
+    let name_for_log = name.clone();
     let outcome = state
         .db(move |st| {
             private::create_dir(&errors_dir).map_err(|e| StoreError::Other(e.to_string()))?;
@@ -203,9 +214,10 @@ async fn import_upload(
                     .map(|p| p.to_string())
                     .collect::<Vec<_>>()
                     .join("; "))),
-                Err(ImportFailure::Store(e)) => Err(e),
-                Err(e @ ImportFailure::ErrorWorkbook { .. }) => {
-                    Err(StoreError::Other(e.to_string()))
+                // nothing was written: the user is told so, the log says why
+                Err(e) => {
+                    tracing::error!(file = %name_for_log, error = %e, "ledger import failed");
+                    Ok(Err(failed_message(&e)))
                 }
             }
         })
@@ -213,6 +225,8 @@ async fn import_upload(
     let (report, summary, wrote) = match outcome {
         Ok(x) => x,
         Err(message) => {
+            // only the error workbook failed: the households were written
+            report_page.committed = message.starts_with(WORKBOOK_FAILED);
             report_page.failure = Some(message);
             return Ok(render(report_page));
         }
@@ -255,6 +269,17 @@ async fn import_upload(
             }
         })
         .collect();
+    report_page.conflicts = report
+        .conflicts
+        .iter()
+        .map(|c| {
+            if l.is_en() {
+                format!("row {}: {}", c.row, c.problem.en)
+            } else {
+                format!("第{}行：{}", c.row, c.problem.zh)
+            }
+        })
+        .collect();
     report_page.warnings = report
         .warnings
         .iter()
@@ -265,6 +290,20 @@ async fn import_upload(
         report_page.error_link = Some(format!("/ledger/errors/{errors_name}"));
     }
     Ok(render(report_page))
+}
+
+const WORKBOOK_FAILED: &str = "台账已导入，但错误工作簿无法写入";
+
+/// What the user reads when an import failed for a reason other than the file's (the database,
+/// the error workbook); the cause goes to the log. Both languages: the message is made on the
+/// blocking pool, away from the session's.
+fn failed_message(e: &ImportFailure) -> String {
+    match e {
+        ImportFailure::ErrorWorkbook { .. } => format!(
+            "{WORKBOOK_FAILED}，请联系管理员查看日志 / the ledger was imported but the error workbook could not be written; ask the administrator to check the log"
+        ),
+        _ => "导入失败，没有写入任何数据；原因已记入服务器日志，请联系管理员 / the import failed and nothing was written; the cause is in the server log, ask the administrator".to_string(),
+    }
 }
 
 /// The error workbook of one of the user's own imports.
@@ -351,6 +390,8 @@ async fn export(
     let p = path.clone();
     let actor = s.actor();
     let ids = if full_ids { Ids::Full } else { Ids::Masked };
+    // the file says when, for the guard against overwriting newer edits when it comes back
+    let exported_at = shouwang_store::now();
     let bytes = state
         .db(move |st| {
             if st.region(&c)?.is_none() {
@@ -363,11 +404,15 @@ async fn export(
             let rows = if csv {
                 let file =
                     private::create_file(&p).map_err(|e| StoreError::Other(e.to_string()))?;
-                let mut w = LedgerCsvWriter::new(file).map_err(io)?.ids(ids);
+                let mut w = LedgerCsvWriter::exported(file, exported_at)
+                    .map_err(io)?
+                    .ids(ids);
                 st.export_ledger(&c, |h| w.write_household(&h).map_err(io))?;
                 w.finish().map_err(io)?
             } else {
-                let mut w = LedgerXlsxWriter::new().map_err(io)?.ids(ids);
+                let mut w = LedgerXlsxWriter::exported(exported_at)
+                    .map_err(io)?
+                    .ids(ids);
                 st.export_ledger(&c, |h| w.write_household(&h).map_err(io))?;
                 w.finish(&p).map_err(io)?
             };

@@ -17,6 +17,9 @@ fn action_label(l: &L, action: &str) -> String {
     match action {
         "household.create" => l.t("建档", "created"),
         "household.update" => l.t("修改", "changed"),
+        "household.import" => l.t("台账导入", "ledger import"),
+        "household.move_in" => l.t("迁入成员", "members moved in"),
+        "household.move_out" => l.t("迁出成员", "members moved out"),
         "id.reveal" => l.t("查看完整证件号码", "revealed an ID number"),
         "pairing.create" => l.t("结对帮扶", "paired an assistance person"),
         other => other,
@@ -85,6 +88,23 @@ pub fn describe(l: &L, e: &AuditEvent) -> (String, String, String, Vec<String>) 
             }
         }
     }
+    // moves by a ledger import: who came from or went to which household
+    if let Some(a) = &e.after {
+        for (key, zh, en, other) in [
+            ("moved_in", "迁入自户", "moved in from household", "from"),
+            ("moved_out", "迁出到户", "moved out to household", "to"),
+        ] {
+            for m in a[key].as_array().into_iter().flatten() {
+                changes.push(format!(
+                    "{} ({}) {} {}",
+                    show("name", &m["name"]),
+                    show("id_number", &m["id_number"]),
+                    l.t(zh, en),
+                    show(other, &m[other])
+                ));
+            }
+        }
+    }
     (
         china_time(e.at),
         e.username.clone(),
@@ -123,6 +143,28 @@ mod tests {
                 "张三 phone:  → 13800000000",
                 "新增成员 张小 (5108**********1234)"
             ]
+        );
+    }
+
+    #[test]
+    fn a_move_by_a_ledger_import_says_who_went_where_with_the_id_number_masked() {
+        let e = AuditEvent {
+            id: 2,
+            at: 0,
+            username: "county".into(),
+            action: "household.move_out".into(),
+            entity: "household".into(),
+            entity_key: "51082110000100001".into(),
+            before: None,
+            after: Some(serde_json::json!({"moved_out": [
+                {"id_number": "510821199001011234", "name": "张三", "to": "51082110000100002"}
+            ]})),
+        };
+        let (_, _, what, changes) = describe(&L(shouwang_core::Lang::Zh), &e);
+        assert_eq!(what, "迁出成员");
+        assert_eq!(
+            changes,
+            ["张三 (5108**********1234) 迁出到户 51082110000100002"]
         );
     }
 }
