@@ -319,6 +319,7 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
                     password_hash: "h",
                     role: Role::Village,
                     region: &region,
+                    must_change_password: false,
                 },
             )
             .unwrap();
@@ -330,6 +331,7 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
                 password_hash: "h",
                 role: Role::Village,
                 region: &region,
+                must_change_password: false,
             },
         );
         assert_eq!(
@@ -366,7 +368,7 @@ fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
     let path = dir.path().join("x.sqlite");
     {
         let store = shouwang_store::Store::open(&format!("sqlite://{}", path.display())).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.schema_version().unwrap(), 7);
         store
             .import_regions([shouwang_core::Region {
                 code: RegionCode::parse("51").unwrap(),
@@ -375,7 +377,7 @@ fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
             .unwrap();
     }
     let store = shouwang_store::Store::open(&path.display().to_string()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     assert_eq!(
         store
             .region(&RegionCode::parse("51").unwrap())

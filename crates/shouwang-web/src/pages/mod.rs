@@ -1,5 +1,6 @@
 //! Server-rendered pages, by area: [`session`] (signing in and out, the language, the home
-//! page), [`registry`] (the region tree, households and their forms, search, paired
+//! page, one's own password), [`users`] (account administration and the audit export),
+//! [`registry`] (the region tree, households and their forms, search, paired
 //! households), [`screening`] (warnings, incomes, what-if, standards) and [`ledger`] (import and
 //! export). Each area lists its routes in its own `routes()`.
 //!
@@ -11,6 +12,7 @@ mod ledger;
 mod registry;
 mod screening;
 mod session;
+mod users;
 
 use crate::auth::Session;
 use crate::error::{AppError, ShowAsPage};
@@ -32,7 +34,9 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(screening::routes())
         .merge(ledger::routes())
+        .merge(users::routes())
         .route("/static/app.css", get(stylesheet))
+        .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn(show_errors_as_pages))
 }
@@ -113,6 +117,18 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// Scripts are static files, never inline, so that the content security policy forbids inline
+/// script (an injected `<script>` would not run).
+async fn ledger_import_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/ledger_import.js"),
     )
 }
 
