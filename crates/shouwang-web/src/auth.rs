@@ -432,8 +432,7 @@ impl ClientAddr {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .last()
+                .rfind(|v| !v.is_empty())
                 .and_then(|v| v.parse::<std::net::IpAddr>().ok());
             if let Some(ip) = forwarded {
                 return ClientAddr(ip.to_string());
