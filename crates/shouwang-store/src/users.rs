@@ -434,6 +434,17 @@ impl Store {
         })
     }
 
+    /// Removes throttling keys whose failures are forgotten and whose delay is over, so that a
+    /// guesser spraying usernames does not grow the table for ever. Returns how many.
+    pub fn forget_login_failures(&self, now: i64) -> Result<u64, StoreError> {
+        self.with_conn(|c| {
+            c.exec(
+                "DELETE FROM login_throttle WHERE last_failure < $1 AND blocked_until < $2",
+                &params![now - FORGET_FAILURES_AFTER, now],
+            )
+        })
+    }
+
     /// Lifts every sign-in delay on a username (from any address): an administrator's act,
     /// audited. Returns how many keys were cleared.
     pub fn lift_login_delay(&self, actor: &Actor, username: &str) -> Result<u64, StoreError> {

@@ -151,6 +151,9 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
                     {
                         tracing::error!(error = %e, "removing expired sessions failed");
                     }
+                    if let Err(e) = s.forget_login_failures(now) {
+                        tracing::error!(error = %e, "removing old sign-in failures failed");
+                    }
                     if let Some(days) = config.audit_retention_days {
                         if let Err(e) = shouwang_app::audit::apply_retention(&s, now, days) {
                             tracing::error!(error = %e, "removing old audit events failed");

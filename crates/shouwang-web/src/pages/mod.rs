@@ -25,6 +25,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use shouwang_core::access::{Action, Target};
 use std::sync::atomic::Ordering;
 
 /// Every page, with errors shown as pages.
@@ -47,6 +48,8 @@ pub struct Ctx {
     /// (display name, role label) when signed in
     pub user: Option<(String, String)>,
     pub csrf: String,
+    /// The user manages accounts (the layout links to 用户管理).
+    pub admin: bool,
 }
 
 impl Ctx {
@@ -55,10 +58,12 @@ impl Ctx {
         let role = l
             .t(s.user.role.label_zh(), s.user.role.label_en())
             .to_string();
+        let own = Target::Region(&s.scope.region);
         Ctx {
             l,
             user: Some((s.user.display_name.clone(), role)),
             csrf: s.csrf.clone(),
+            admin: s.scope.allows(Action::ManageUsers, own),
         }
     }
 }

@@ -101,6 +101,7 @@ fn login_page(
         l: L(lang),
         user: None,
         csrf: token,
+        admin: false,
     };
     (
         status,
