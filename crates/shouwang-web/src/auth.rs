@@ -171,7 +171,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /// The headers every answer carries: the content security policy, no framing, no content
 /// sniffing, the referrer kept to this site; `Cache-Control: no-store` on every answer to a
 /// signed-in user that does not say otherwise (every signed-in page may show personal data: a
-/// browser or a proxy must not keep them); cookies marked `Secure` over HTTPS.
+/// browser or a proxy must not keep them); over HTTPS, cookies marked `Secure` and HSTS.
 fn harden(response: &mut Response, signed_in: bool, https: bool) {
     let h = response.headers_mut();
     let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
@@ -185,6 +185,8 @@ fn harden(response: &mut Response, signed_in: bool, https: bool) {
         set(h, "cache-control", "no-store");
     }
     if https {
+        // the browser keeps to HTTPS for this site from now on
+        set(h, "strict-transport-security", "max-age=31536000");
         let cookies: Vec<String> = h
             .get_all(header::SET_COOKIE)
             .iter()

@@ -333,6 +333,10 @@ async fn cookies_are_secure_over_https_or_when_configured() {
             "{:?}",
             r.cookie("sw_pre")
         );
+        assert!(r
+            .header("strict-transport-security")
+            .starts_with("max-age="));
+        assert_eq!(plain.header("strict-transport-security"), "");
         let body = serde_json::json!({ "username": "county", "password": PASSWORD }).to_string();
         let r = request(
             &w.app,
@@ -344,6 +348,22 @@ async fn cookies_are_secure_over_https_or_when_configured() {
         )
         .await;
         assert!(r.cookie(SESSION_COOKIE).unwrap().contains("; Secure"));
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn cookies_are_secure_on_plain_http_too_when_configured() {
+    for w in worlds_with(WebConfig {
+        secure_cookies: true,
+        ..WebConfig::default()
+    }) {
+        let r = request(&w.app, OWNER, Method::GET, "/login", &[], None).await;
+        assert!(
+            r.cookie("sw_pre").unwrap().contains("; Secure"),
+            "{}",
+            w.db.name
+        );
         outside(move || drop(w));
     }
 }
