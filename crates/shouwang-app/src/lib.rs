@@ -8,6 +8,7 @@
 //!
 //! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
 
+pub mod audit;
 pub mod ledger;
 pub mod scheduler;
 pub mod screening;

@@ -83,6 +83,58 @@ impl Role {
     }
 }
 
+/// The levels a role's region may have: a village cadre or an assistance person is bound to a
+/// village, a township officer to a township, a county officer, a department or an inspector to
+/// a county, an administrator to a county or anything above it (a city, a province). A user bound
+/// to a larger region than the role would reach more than the role is meant to: a "village" user
+/// bound to a county would read the whole county.
+impl Role {
+    pub fn region_levels(self) -> &'static [RegionLevel] {
+        match self {
+            Role::Village | Role::AssistancePerson => &[RegionLevel::Village],
+            Role::Township => &[RegionLevel::Township],
+            Role::County | Role::Department | Role::Inspector => &[RegionLevel::County],
+            Role::Admin => &[
+                RegionLevel::Province,
+                RegionLevel::City,
+                RegionLevel::County,
+            ],
+        }
+    }
+
+    /// Whether `region` fits this role ([`Role::region_levels`]); a refusal names the level needed.
+    pub fn check_region(self, region: &RegionCode) -> Result<(), crate::Problem> {
+        let levels = self.region_levels();
+        if levels.contains(&region.level()) {
+            return Ok(());
+        }
+        let zh = levels
+            .iter()
+            .map(|l| l.label_zh())
+            .collect::<Vec<_>>()
+            .join("、");
+        let en = levels
+            .iter()
+            .map(|l| l.label_en())
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(crate::Problem::new(
+            crate::ProblemCode::UserRegionLevel,
+            "region",
+            format!(
+                "{}角色须绑定{zh}级区划，{region}是{}级",
+                self.label_zh(),
+                region.level().label_zh()
+            ),
+            format!(
+                "a {} must be bound to a region at the level of: {en}; {region} is a {}",
+                self.label_en(),
+                region.level().label_en()
+            ),
+        ))
+    }
+}
+
 /// Everything a user may be allowed or refused, as the web offers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -304,6 +356,30 @@ mod tests {
             village,
             paired: false,
         }
+    }
+
+    #[test]
+    fn a_role_is_bound_to_a_region_of_its_own_level() {
+        let (county, township, village) = (code("510821"), code("510821108"), code("510821108212"));
+        assert!(Role::Village.check_region(&village).is_ok());
+        assert!(Role::Village.check_region(&county).is_err());
+        assert!(Role::Village.check_region(&township).is_err());
+        assert!(Role::AssistancePerson.check_region(&village).is_ok());
+        assert!(Role::AssistancePerson.check_region(&county).is_err());
+        assert!(Role::Township.check_region(&township).is_ok());
+        assert!(Role::Township.check_region(&county).is_err());
+        assert!(Role::Township.check_region(&village).is_err());
+        for role in [Role::County, Role::Department, Role::Inspector] {
+            assert!(role.check_region(&county).is_ok(), "{role:?}");
+            assert!(role.check_region(&township).is_err(), "{role:?}");
+            assert!(role.check_region(&code("51")).is_err(), "{role:?}");
+        }
+        assert!(Role::Admin.check_region(&county).is_ok());
+        assert!(Role::Admin.check_region(&code("5108")).is_ok());
+        assert!(Role::Admin.check_region(&code("51")).is_ok());
+        assert!(Role::Admin.check_region(&township).is_err());
+        let refused = Role::Village.check_region(&county).unwrap_err();
+        assert_eq!(refused.code, crate::ProblemCode::UserRegionLevel);
     }
 
     #[test]

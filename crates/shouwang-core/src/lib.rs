@@ -12,6 +12,7 @@ pub mod income;
 pub mod ledger;
 pub mod money;
 pub mod monitoring;
+pub mod password;
 pub mod problem;
 pub mod region;
 pub mod screening;

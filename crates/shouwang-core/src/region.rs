@@ -58,6 +58,15 @@ impl RegionLevel {
             RegionLevel::Village => "村",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            RegionLevel::Province => "province",
+            RegionLevel::City => "city",
+            RegionLevel::County => "county",
+            RegionLevel::Township => "township",
+            RegionLevel::Village => "village",
+        }
+    }
 }
 
 /// A region code in its canonical (shortest) form: 2, 4, 6, 9 or 12 digits.

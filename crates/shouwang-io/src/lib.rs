@@ -3,3 +3,4 @@
 pub mod ledger;
 pub mod private;
 pub mod regions;
+pub mod table;

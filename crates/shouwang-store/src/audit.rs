@@ -127,4 +127,59 @@ impl Store {
             .unwrap_or(0))
         })
     }
+
+    /// The audit log from `from` until before `until` (Unix seconds), oldest first, at most
+    /// `limit` events: those of counties inside `within` (every county when `None`) and those
+    /// of no county (sign-ins, account changes). What an auditor exports.
+    pub fn audit_log(
+        &self,
+        within: Option<&shouwang_core::RegionCode>,
+        from: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        self.with_conn(|c| {
+            let rows = c.query(
+                "SELECT id, at, username, action, entity, entity_key, before, after FROM audit_events
+                 WHERE at >= $1 AND at < $2
+                   AND (county IS NULL OR substr(county, 1, length(CAST($4 AS TEXT))) = CAST($4 AS TEXT))
+                 ORDER BY id LIMIT $3",
+                &params![from, until, limit, within.map_or("", |r| r.as_str())],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| AuditEvent {
+                    id: r.int(0),
+                    at: r.int(1),
+                    username: r.text(2),
+                    action: r.text(3),
+                    entity: r.text(4),
+                    entity_key: r.text(5),
+                    before: r.opt_text(6).and_then(|t| serde_json::from_str(&t).ok()),
+                    after: r.opt_text(7).and_then(|t| serde_json::from_str(&t).ok()),
+                })
+                .collect())
+        })
+    }
+
+    /// Removes audit events older than `before` (the retention period has passed), and records
+    /// that it did, with how many. Returns the number removed.
+    pub fn purge_audit(&self, actor: &Actor, before: i64) -> Result<u64, StoreError> {
+        self.with_tx(|tx| {
+            let n = tx.exec("DELETE FROM audit_events WHERE at < $1", &params![before])?;
+            if n > 0 {
+                let after = serde_json::json!({ "removed": n, "before": before });
+                record(
+                    tx,
+                    actor,
+                    None,
+                    "audit.purge",
+                    ("audit", "audit_events"),
+                    None,
+                    Some(&after),
+                )?;
+            }
+            Ok(n)
+        })
+    }
 }

@@ -41,6 +41,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_pinned_codes.sql"),
         include_str!("../migrations/postgres/0006_pinned_codes.sql"),
     ),
+    (
+        7,
+        "accounts",
+        include_str!("../migrations/sqlite/0007_accounts.sql"),
+        include_str!("../migrations/postgres/0007_accounts.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.
@@ -192,7 +198,7 @@ mod tests {
         drop(c);
 
         let store = crate::Store::open_sqlite(path.clone()).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.schema_version().unwrap(), 7);
         drop(store);
         let mut c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
@@ -255,6 +261,10 @@ mod tests {
         expected.retain(|(_, name, _)| name != "incomes_screening");
         expected.push(("index".into(), "leads_household".into(), String::new()));
         expected.push(("index".into(), "members_key".into(), String::new()));
+        // and what later migrations add (7: login throttling, two indexes)
+        expected.push(("table".into(), "login_throttle".into(), String::new()));
+        expected.push(("index".into(), "sessions_user".into(), String::new()));
+        expected.push(("index".into(), "audit_at".into(), String::new()));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -279,7 +289,11 @@ mod tests {
             db.store
                 .with_conn(|c| {
                     c.batch(
-                        "DELETE FROM schema_migrations WHERE version = 6;
+                        "DELETE FROM schema_migrations WHERE version >= 6;
+                         DROP TABLE login_throttle; DROP INDEX sessions_user; DROP INDEX audit_at;
+                         ALTER TABLE users DROP COLUMN must_change_password;
+                         ALTER TABLE users DROP COLUMN password_changed_at;
+                         ALTER TABLE users DROP COLUMN last_login_address;
                          INSERT INTO households (county, household_no, village, household_type, created_at, updated_at)
                              VALUES ('510821', '51082110000100001', '510821100001', 0, 1, 1),
                                     ('510821', '51082110000100002', '510821100001', 1, 1, 1),
@@ -299,7 +313,7 @@ mod tests {
                 })
                 .unwrap();
             db.store.migrate().unwrap();
-            assert_eq!(db.store.schema_version().unwrap(), 6, "{}", db.name);
+            assert_eq!(db.store.schema_version().unwrap(), 7, "{}", db.name);
 
             let health = |cs: &[H]| cs.iter().fold(Health::default(), |h, c| h.with(*c));
             let mut persons = Vec::new();
@@ -447,7 +461,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .int(0);
-        assert_eq!(version, 6);
+        assert_eq!(version, 7);
         let orphans = tx
             .query_one(
                 "SELECT COUNT(*) FROM members WHERE household_no = 'gone'",

@@ -2,7 +2,7 @@
 //! web crate; the store keeps hashes only.
 
 use crate::audit::{record, Actor};
-use crate::db::Row;
+use crate::db::{Row, Sql};
 use crate::decode::Fields;
 use crate::{params, Store, StoreError};
 use shouwang_core::ProblemCode;
@@ -21,6 +21,12 @@ pub struct User {
     pub failed_logins: i64,
     pub locked_until: i64,
     pub disabled: bool,
+    /// Set for a created or reset account: the user must choose a password before anything else.
+    pub must_change_password: bool,
+    /// When the password was last set (Unix seconds), for its expiry.
+    pub password_changed_at: i64,
+    /// The address of the last successful sign-in: throttling by username spares it.
+    pub last_login_address: String,
 }
 
 /// A live session, joined with its user.
@@ -32,7 +38,7 @@ pub struct SessionRecord {
     pub last_seen: i64,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, region, failed_logins, locked_until, disabled";
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, region, failed_logins, locked_until, disabled, must_change_password, password_changed_at, last_login_address";
 
 fn row_user(r: &Row, offset: usize) -> Result<User, StoreError> {
     let f = Fields::new(r, "users", USER_COLUMNS, offset);
@@ -46,7 +52,28 @@ fn row_user(r: &Row, offset: usize) -> Result<User, StoreError> {
         failed_logins: f.int(6)?,
         locked_until: f.int(7)?,
         disabled: f.bool(8)?,
+        must_change_password: f.bool(9)?,
+        password_changed_at: f.int(10)?,
+        last_login_address: f.text(11),
     })
+}
+
+fn region_exists(tx: &mut dyn Sql, region: &RegionCode) -> Result<(), StoreError> {
+    if tx
+        .query_one(
+            "SELECT 1 FROM regions WHERE code = $1",
+            &params![region.as_str()],
+        )?
+        .is_none()
+    {
+        return Err(StoreError::invalid(Problem::new(
+            ProblemCode::RegionUnknown,
+            "region",
+            format!("区划{region}不存在（请先导入区划）"),
+            format!("region {region} does not exist (import regions first)"),
+        )));
+    }
+    Ok(())
 }
 
 /// What a new user needs.
@@ -56,6 +83,9 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub role: Role,
     pub region: &'a RegionCode,
+    /// The user must change the password at the first sign-in (every account an administrator
+    /// creates; not the demo's).
+    pub must_change_password: bool,
 }
 
 impl Store {
@@ -70,15 +100,9 @@ impl Store {
                 "username must be 1–64 characters without spaces",
             )));
         }
+        u.role.check_region(u.region).map_err(StoreError::invalid)?;
         self.with_tx(|tx| {
-            if tx.query_one("SELECT 1 FROM regions WHERE code = $1", &params![u.region.as_str()])?.is_none() {
-                return Err(StoreError::invalid(Problem::new(
-                    ProblemCode::RegionUnknown,
-                    "region",
-                    format!("区划{}不存在（请先导入区划）", u.region),
-                    format!("region {} does not exist (import regions first)", u.region),
-                )));
-            }
+            region_exists(tx, u.region)?;
             if tx.query_one("SELECT 1 FROM users WHERE username = $1", &params![name])?.is_some() {
                 return Err(StoreError::invalid(Problem::new(
                     ProblemCode::UsernameTaken,
@@ -89,8 +113,8 @@ impl Store {
             }
             let id = tx
                 .query_one(
-                    "INSERT INTO users (username, display_name, password_hash, role, region, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    &params![name, u.display_name, u.password_hash, u.role.as_str(), u.region.as_str(), crate::now()],
+                    "INSERT INTO users (username, display_name, password_hash, role, region, created_at, must_change_password, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6) RETURNING id",
+                    &params![name, u.display_name, u.password_hash, u.role.as_str(), u.region.as_str(), crate::now(), i64::from(u.must_change_password)],
                 )?
                 .map(|r| r.int(0))
                 .ok_or_else(|| StoreError::Other("no id returned".into()))?;
@@ -124,7 +148,9 @@ impl Store {
     }
 
     /// Counts a failed login; after `max_failures` in a row the account is locked until `lock_until`.
-    /// The failure is audited, and so is the lock when it happens.
+    /// The failure is audited, and so is the lock when it happens. Sign-in no longer locks
+    /// accounts (a lock was a weapon: anyone could lock anyone out); it delays by address and
+    /// username instead ([`Store::login_failure`]).
     pub fn login_failed(
         &self,
         user: &User,
@@ -153,23 +179,23 @@ impl Store {
         })
     }
 
-    /// Opens a session after a successful login.
+    /// Opens a session after a successful login (an address unknown, no session replaced).
     pub fn login_succeeded(
         &self,
         user: &User,
         token_hash: &str,
         csrf: &str,
     ) -> Result<(), StoreError> {
-        let now = crate::now();
-        self.with_tx(|tx| {
-            tx.exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1", &params![user.id])?;
-            tx.exec(
-                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)",
-                &params![token_hash, user.id, csrf, now],
-            )?;
-            let actor = Actor { user_id: Some(user.id), username: user.username.clone() };
-            record(tx, &actor, None, "user.login", ("user", &user.username), None, None)
-        })
+        self.open_session(
+            user,
+            SignIn {
+                token_hash,
+                csrf,
+                address: "",
+                replaces: None,
+                clears: &[],
+            },
+        )
     }
 
     /// The session for a token hash with its user, if it exists and the user is active.
@@ -269,6 +295,294 @@ impl Store {
             .iter()
             .map(|r| r.text(0))
             .collect())
+        })
+    }
+}
+
+// ---------------------------------------------------------------- sign-in throttling
+
+/// The throttling key of an address (every username tried from it).
+pub fn key_address(address: &str) -> String {
+    format!("addr:{address}")
+}
+
+/// The throttling key of a username (from every address).
+pub fn key_user(username: &str) -> String {
+    format!("user:{username}")
+}
+
+/// The throttling key of a username tried from one address.
+pub fn key_user_at(username: &str, address: &str) -> String {
+    format!("user:{username}@{address}")
+}
+
+/// Failures older than this are forgotten: a key starts again from no failures.
+pub const FORGET_FAILURES_AFTER: i64 = 24 * 3600;
+
+/// One failed sign-in, as the audit log records it.
+pub struct FailedSignIn<'a> {
+    /// The account, when the username exists.
+    pub user: Option<&'a User>,
+    /// The username as typed.
+    pub username: &'a str,
+    pub address: &'a str,
+}
+
+/// How a key's delay grows: no delay for the first `free` failures, then `base` seconds,
+/// doubling with each further failure up to `max`.
+#[derive(Clone, Copy, Debug)]
+pub struct Delay {
+    pub free: i64,
+    pub base: i64,
+    pub max: i64,
+}
+
+impl Delay {
+    /// The wait after `failures` failures in a row.
+    pub fn after(self, failures: i64) -> i64 {
+        if failures < self.free {
+            return 0;
+        }
+        let doublings = u32::try_from((failures - self.free).min(30)).unwrap_or(30);
+        self.base.saturating_mul(1i64 << doublings).min(self.max)
+    }
+}
+
+/// A session just opened by a sign-in.
+pub struct SignIn<'a> {
+    pub token_hash: &'a str,
+    pub csrf: &'a str,
+    /// The address signed in from ("" when unknown).
+    pub address: &'a str,
+    /// The session this browser held before, which the new one replaces.
+    pub replaces: Option<&'a str>,
+    /// Throttling keys that a success clears (the username from this address).
+    pub clears: &'a [String],
+}
+
+fn user_actor(user: &User) -> Actor {
+    Actor {
+        user_id: Some(user.id),
+        username: user.username.clone(),
+    }
+}
+
+fn county_of(user: &User) -> Option<String> {
+    user.region.county().map(|c| c.as_str().to_string())
+}
+
+impl Store {
+    /// The longest wait, in seconds, that any of `keys` still has to sit out (0: may try now).
+    pub fn login_wait(&self, keys: &[String], now: i64) -> Result<i64, StoreError> {
+        self.with_conn(|c| {
+            let mut wait = 0;
+            for k in keys {
+                if let Some(r) = c.query_one(
+                    "SELECT blocked_until FROM login_throttle WHERE throttle_key = $1",
+                    &params![k],
+                )? {
+                    wait = wait.max(r.int(0) - now);
+                }
+            }
+            Ok(wait)
+        })
+    }
+
+    /// Counts a failed sign-in against each key with its delay, audits it, and audits each key
+    /// whose delay starts now. Returns the longest wait now imposed.
+    pub fn login_failure(
+        &self,
+        attempt: &FailedSignIn<'_>,
+        keys: &[(String, Delay)],
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let actor = match attempt.user {
+            Some(u) => user_actor(u),
+            None => Actor {
+                user_id: None,
+                username: attempt.username.to_string(),
+            },
+        };
+        let county = attempt.user.and_then(county_of);
+        self.with_tx(|tx| {
+            let after = serde_json::json!({ "address": attempt.address });
+            record(tx, &actor, county.as_deref(), "user.login_failed", ("user", attempt.username), None, Some(&after))?;
+            let mut longest = 0;
+            for (key, delay) in keys {
+                let before = tx.query_one(
+                    "SELECT failures, last_failure, blocked_until FROM login_throttle WHERE throttle_key = $1",
+                    &params![key],
+                )?;
+                let (failures, was_blocked) = match &before {
+                    Some(r) if now - r.int(1) < FORGET_FAILURES_AFTER => (r.int(0) + 1, r.int(2) > now),
+                    _ => (1, false),
+                };
+                let wait = delay.after(failures);
+                let until = if wait > 0 { now + wait } else { 0 };
+                tx.exec(
+                    "INSERT INTO login_throttle (throttle_key, failures, last_failure, blocked_until) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (throttle_key) DO UPDATE SET failures = $2, last_failure = $3, blocked_until = $4",
+                    &params![key, failures, now, until],
+                )?;
+                if wait > 0 && !was_blocked {
+                    let after = serde_json::json!({ "key": key, "failures": failures, "wait_seconds": wait, "address": attempt.address });
+                    record(tx, &actor, county.as_deref(), "user.login_throttled", ("user", attempt.username), None, Some(&after))?;
+                }
+                longest = longest.max(wait);
+            }
+            Ok(longest)
+        })
+    }
+
+    /// Removes throttling keys whose failures are forgotten and whose delay is over, so that a
+    /// guesser spraying usernames does not grow the table for ever. Returns how many.
+    pub fn forget_login_failures(&self, now: i64) -> Result<u64, StoreError> {
+        self.with_conn(|c| {
+            c.exec(
+                "DELETE FROM login_throttle WHERE last_failure < $1 AND blocked_until < $2",
+                &params![now - FORGET_FAILURES_AFTER, now],
+            )
+        })
+    }
+
+    /// Lifts every sign-in delay on a username (from any address): an administrator's act,
+    /// audited. Returns how many keys were cleared.
+    pub fn lift_login_delay(&self, actor: &Actor, username: &str) -> Result<u64, StoreError> {
+        let (exact, prefix) = (key_user(username), format!("{}@", key_user(username)));
+        self.with_tx(|tx| {
+            let n = tx.exec(
+                "DELETE FROM login_throttle WHERE throttle_key = $1 OR substr(throttle_key, 1, length(CAST($2 AS TEXT))) = CAST($2 AS TEXT)",
+                &params![&exact, &prefix],
+            )?;
+            tx.exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE username = $1", &params![username])?;
+            let after = serde_json::json!({ "keys": n });
+            record(tx, actor, None, "user.unlock", ("user", username), None, Some(&after))?;
+            Ok(n)
+        })
+    }
+
+    /// Opens a session after a successful sign-in: ends the session this browser held before,
+    /// clears the throttling keys the success answers, remembers the address, and audits it.
+    pub fn open_session(&self, user: &User, s: SignIn<'_>) -> Result<(), StoreError> {
+        let now = crate::now();
+        self.with_tx(|tx| {
+            if let Some(old) = s.replaces {
+                tx.exec("DELETE FROM sessions WHERE token_hash = $1", &params![old])?;
+            }
+            for k in s.clears {
+                tx.exec("DELETE FROM login_throttle WHERE throttle_key = $1", &params![k])?;
+            }
+            tx.exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1", &params![user.id])?;
+            if !s.address.is_empty() {
+                tx.exec("UPDATE users SET last_login_address = $2 WHERE id = $1", &params![user.id, s.address])?;
+            }
+            tx.exec(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)",
+                &params![s.token_hash, user.id, s.csrf, now],
+            )?;
+            let after = serde_json::json!({ "address": s.address, "replaced_session": s.replaces.is_some() });
+            record(tx, &user_actor(user), county_of(user).as_deref(), "user.login", ("user", &user.username), None, Some(&after))
+        })
+    }
+
+    // ------------------------------------------------------------ account administration
+
+    pub fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
+        self.with_conn(|c| {
+            c.query_one(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+                &params![id],
+            )?
+            .map(|r| row_user(&r, 0))
+            .transpose()
+        })
+    }
+
+    /// Disables or enables an account; disabling ends its sessions at once.
+    pub fn set_disabled(
+        &self,
+        actor: &Actor,
+        user: &User,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        self.with_tx(|tx| {
+            tx.exec(
+                "UPDATE users SET disabled = $2 WHERE id = $1",
+                &params![user.id, i64::from(disabled)],
+            )?;
+            if disabled {
+                tx.exec("DELETE FROM sessions WHERE user_id = $1", &params![user.id])?;
+            }
+            let action = if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            };
+            record(
+                tx,
+                actor,
+                county_of(user).as_deref(),
+                action,
+                ("user", &user.username),
+                None,
+                None,
+            )
+        })
+    }
+
+    /// Sets a password. A reset by an administrator (`must_change`) ends the user's sessions and
+    /// makes them choose their own at the next sign-in; a change by the user themself keeps the
+    /// session they changed it in (`keep`).
+    pub fn set_password(
+        &self,
+        actor: &Actor,
+        user: &User,
+        password_hash: &str,
+        must_change: bool,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = crate::now();
+        self.with_tx(|tx| {
+            tx.exec(
+                "UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4, failed_logins = 0, locked_until = 0 WHERE id = $1",
+                &params![user.id, password_hash, i64::from(must_change), now],
+            )?;
+            tx.exec(
+                "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+                &params![user.id, keep.unwrap_or("")],
+            )?;
+            let action = if must_change { "user.password_reset" } else { "user.password_change" };
+            record(tx, actor, county_of(user).as_deref(), action, ("user", &user.username), None, None)
+        })
+    }
+
+    /// Gives a user another role and region; the region must exist and fit the role.
+    pub fn set_role(
+        &self,
+        actor: &Actor,
+        user: &User,
+        role: Role,
+        region: &RegionCode,
+    ) -> Result<(), StoreError> {
+        role.check_region(region).map_err(StoreError::invalid)?;
+        self.with_tx(|tx| {
+            region_exists(tx, region)?;
+            tx.exec(
+                "UPDATE users SET role = $2, region = $3 WHERE id = $1",
+                &params![user.id, role.as_str(), region.as_str()],
+            )?;
+            let before =
+                serde_json::json!({ "role": user.role.as_str(), "region": user.region.as_str() });
+            let after = serde_json::json!({ "role": role.as_str(), "region": region.as_str() });
+            record(
+                tx,
+                actor,
+                region.county().as_ref().map(RegionCode::as_str),
+                "user.set_role",
+                ("user", &user.username),
+                Some(&before),
+                Some(&after),
+            )
         })
     }
 }

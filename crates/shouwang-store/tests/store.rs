@@ -319,6 +319,7 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
                     password_hash: "h",
                     role: Role::Village,
                     region: &region,
+                    must_change_password: false,
                 },
             )
             .unwrap();
@@ -330,6 +331,7 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
                 password_hash: "h",
                 role: Role::Village,
                 region: &region,
+                must_change_password: false,
             },
         );
         assert_eq!(
@@ -361,12 +363,81 @@ fn users_lock_after_repeated_failures_and_sessions_resolve() {
 }
 
 #[test]
+fn sign_in_failures_delay_a_key_more_with_each_failure_until_lifted_or_forgotten() {
+    use shouwang_store::users::{key_address, key_user, key_user_at, Delay, FailedSignIn};
+    let delay = Delay {
+        free: 2,
+        base: 30,
+        max: 100,
+    };
+    assert_eq!(
+        (1..=6).map(|f| delay.after(f)).collect::<Vec<_>>(),
+        [0, 30, 60, 100, 100, 100]
+    );
+    for db in dbs() {
+        let now = 1_000_000;
+        let attempt = FailedSignIn {
+            user: None,
+            username: "nobody",
+            address: "203.0.113.9",
+        };
+        let keys = [
+            (key_address("203.0.113.9"), delay),
+            (key_user_at("nobody", "203.0.113.9"), delay),
+            (key_user("nobody"), Delay { free: 10, ..delay }),
+        ];
+        let all: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(db.store.login_failure(&attempt, &keys, now).unwrap(), 0);
+        assert_eq!(db.store.login_wait(&all, now).unwrap(), 0, "{}", db.name);
+        assert_eq!(db.store.login_failure(&attempt, &keys, now).unwrap(), 30);
+        assert_eq!(
+            db.store.login_wait(&all, now + 10).unwrap(),
+            20,
+            "{}",
+            db.name
+        );
+        // another address is not delayed
+        let elsewhere = [
+            key_address("198.51.100.7"),
+            key_user_at("nobody", "198.51.100.7"),
+            key_user("nobody"),
+        ];
+        assert_eq!(db.store.login_wait(&elsewhere, now).unwrap(), 0);
+        assert_eq!(db.store.count_events("user.login_failed").unwrap(), 2);
+        // the address and the username from it started their delays: audited once each
+        assert_eq!(
+            db.store.count_events("user.login_throttled").unwrap(),
+            2,
+            "{}",
+            db.name
+        );
+        // an administrator lifts the username's delays; the address's stays
+        db.store.lift_login_delay(&actor(), "nobody").unwrap();
+        assert_eq!(
+            db.store.login_wait(&all[1..], now).unwrap(),
+            0,
+            "{}",
+            db.name
+        );
+        assert_eq!(db.store.login_wait(&all[..1], now).unwrap(), 30);
+        // a day later the failures are forgotten and their rows removed
+        assert_eq!(
+            db.store.forget_login_failures(now + 2 * 86_400).unwrap(),
+            1,
+            "{}",
+            db.name
+        );
+        assert_eq!(db.store.login_wait(&all, now).unwrap(), 0);
+    }
+}
+
+#[test]
 fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.sqlite");
     {
         let store = shouwang_store::Store::open(&format!("sqlite://{}", path.display())).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.schema_version().unwrap(), 7);
         store
             .import_regions([shouwang_core::Region {
                 code: RegionCode::parse("51").unwrap(),
@@ -375,7 +446,7 @@ fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
             .unwrap();
     }
     let store = shouwang_store::Store::open(&path.display().to_string()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     assert_eq!(
         store
             .region(&RegionCode::parse("51").unwrap())

@@ -348,3 +348,18 @@ impl FromRequestParts<AppState> for Importer {
         Ok(Importer { county, within })
     }
 }
+
+/// An administrator who may manage the accounts of their region (用户管理): the session.
+pub struct UserAdmin(pub Session);
+
+impl FromRequestParts<AppState> for UserAdmin {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let s = session(parts, state).await?;
+        let own = s.scope.region.clone();
+        s.scope
+            .decide(Action::ManageUsers, Target::Region(&own))
+            .map_err(not_allowed)?;
+        Ok(UserAdmin(s))
+    }
+}

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use blake2::{Blake2s256, Digest};
 use shouwang_core::{Lang, Scope};
 use shouwang_store::audit::Actor;
-use shouwang_store::users::User;
+use shouwang_store::users::{self, User};
 use std::sync::atomic::Ordering;
 
 pub const SESSION_COOKIE: &str = "sw_session";
@@ -51,6 +51,26 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| e.to_string())
+}
+
+/// A random password of 16 characters that meets the policy (`shouwang_core::password`): letters
+/// of both cases and digits, without look-alikes.
+pub fn generate_password() -> String {
+    const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    loop {
+        let mut b = [0u8; 16];
+        // getrandom fails only on systems without an entropy source, where nothing here is safe
+        if getrandom::fill(&mut b).is_err() {
+            panic!("no system random source");
+        }
+        let p: String = b
+            .iter()
+            .map(|x| CHARS[*x as usize % CHARS.len()] as char)
+            .collect();
+        if shouwang_core::password::check("", &p).is_ok() {
+            return p;
+        }
+    }
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -122,12 +142,94 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
     )
 }
 
-/// Resolves the session, enforces expiry and CSRF, and records the language.
+/// Resolves the session, enforces expiry, a pending password change and CSRF, records the
+/// language, and gives every answer the headers of [`harden`].
 pub async fn session_layer(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    let https = state.config.secure_cookies || forwarded_https(request.headers());
+    let (mut response, signed_in) = resolve(state, request, next).await;
+    harden(&mut response, signed_in, https);
+    response
+}
+
+/// Whether the request reached us over HTTPS through a reverse proxy, as the proxy says. Only
+/// the `Secure` flag of cookies follows it, which a client that lies harms only itself.
+fn forwarded_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
+/// The content security policy: scripts, styles, images and forms from this site only, no
+/// inline script, no frames.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The headers every answer carries: the content security policy, no framing, no content
+/// sniffing, the referrer kept to this site; `Cache-Control: no-store` on every answer to a
+/// signed-in user that does not say otherwise (every signed-in page may show personal data: a
+/// browser or a proxy must not keep them); over HTTPS, cookies marked `Secure` and HSTS.
+fn harden(response: &mut Response, signed_in: bool, https: bool) {
+    let h = response.headers_mut();
+    let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
+        h.insert(name, axum::http::HeaderValue::from_static(value));
+    };
+    set(h, "content-security-policy", CSP);
+    set(h, "x-frame-options", "DENY");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "same-origin");
+    if signed_in && !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    if https {
+        // the browser keeps to HTTPS for this site from now on
+        set(h, "strict-transport-security", "max-age=31536000");
+        let cookies: Vec<String> = h
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|c| {
+                if c.to_ascii_lowercase().contains("; secure") {
+                    c.to_string()
+                } else {
+                    format!("{c}; Secure")
+                }
+            })
+            .collect();
+        if !cookies.is_empty() {
+            h.remove(header::SET_COOKIE);
+            for c in cookies {
+                if let Ok(v) = axum::http::HeaderValue::from_str(&c) {
+                    h.append(header::SET_COOKIE, v);
+                }
+            }
+        }
+    }
+}
+
+/// Paths a user who must change their password may still reach.
+fn open_while_changing_password(path: &str) -> bool {
+    path == "/password"
+        || path == "/logout"
+        || path == "/healthz"
+        || path == "/api/v1/me"
+        || path.starts_with("/static/")
+        || path.starts_with("/lang/")
+}
+
+/// Whether a user's password must be changed before anything else: a new or reset account, or
+/// a password older than the configured maximum age.
+pub fn must_change_password(user: &User, config: &crate::state::WebConfig, now: i64) -> bool {
+    user.must_change_password
+        || (config.password_max_age_days > 0
+            && user.password_changed_at + config.password_max_age_days * 86_400 < now)
+}
+
+/// The session layer itself; answers whether a user is signed in.
+async fn resolve(state: AppState, request: Request, next: Next) -> (Response, bool) {
     state.requests.fetch_add(1, Ordering::Relaxed);
     let (mut parts, body) = request.into_parts();
     let lang = lang_of(&parts.uri, &parts.headers);
@@ -172,7 +274,24 @@ pub async fn session_layer(
                 });
             }
             Ok(None) => {}
-            Err(e) => return e.into_response(),
+            Err(e) => return (e.into_response(), false),
+        }
+    }
+    let signed_in = session.is_some();
+    if let Some(s) = &session {
+        let path = parts.uri.path();
+        if must_change_password(&s.user, &state.config, now) && !open_while_changing_password(path)
+        {
+            let refused = if path.starts_with("/api/") {
+                crate::error::answer(
+                    shouwang_core::ProblemCode::PasswordChangeRequired,
+                    "须先修改密码（在网页上：/password）",
+                    "the password must be changed first (on the web page /password)",
+                )
+            } else {
+                axum::response::Redirect::to("/password").into_response()
+            };
+            return (refused, true);
         }
     }
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -199,22 +318,22 @@ pub async fn session_layer(
         if let Some(given) = &header_token {
             let ok = matches!(&expected, Some(e) if !e.is_empty() && constant_time_eq(e, given));
             if !ok {
-                return refused();
+                return (refused(), signed_in);
             }
             let mut request = Request::from_parts(parts, body);
             if let Some(s) = session {
                 request.extensions_mut().insert(s);
             }
-            return next.run(request).await;
+            return (next.run(request).await, signed_in);
         }
         let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
             Ok(b) => b,
             Err(_) => {
-                return (
+                let answer = (
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "请求过大 / request too large",
-                )
-                    .into_response()
+                );
+                return (answer.into_response(), signed_in);
             }
         };
         let form_token = if is_form(&parts.headers) {
@@ -225,7 +344,7 @@ pub async fn session_layer(
         let given = header_token.or(form_token);
         let ok = matches!((&expected, &given), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e, g));
         if !ok {
-            return refused();
+            return (refused(), signed_in);
         }
         Request::from_parts(parts, Body::from(bytes))
     } else {
@@ -235,7 +354,7 @@ pub async fn session_layer(
     if let Some(s) = session {
         request.extensions_mut().insert(s);
     }
-    next.run(request).await
+    (next.run(request).await, signed_in)
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
@@ -299,60 +418,191 @@ impl FromRequestParts<AppState> for RequestLang {
     }
 }
 
+/// The address a request came from: the TCP peer (axum's `ConnectInfo`, which `serve` provides),
+/// or, behind a reverse proxy the configuration trusts, the last address the proxy added to
+/// `X-Forwarded-For`. "unknown" when neither is there (a router driven directly, as in tests).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub String);
+
+impl ClientAddr {
+    pub fn of(parts: &Parts, config: &crate::state::WebConfig) -> ClientAddr {
+        if config.trust_proxy {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+                .and_then(|v| v.parse::<std::net::IpAddr>().ok());
+            if let Some(ip) = forwarded {
+                return ClientAddr(ip.to_string());
+            }
+        }
+        match parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        {
+            Some(c) => ClientAddr(c.0.ip().to_string()),
+            None => ClientAddr("unknown".into()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr::of(parts, &state.config))
+    }
+}
+
 /// Why a login failed; the message never says whether the username exists.
 #[derive(Debug, PartialEq, Eq)]
 pub enum LoginError {
     Wrong,
-    Locked,
+    /// Too many failures from here or for this username: try again after this many seconds.
+    Locked(i64),
 }
 
-/// Checks a username and password, counting failures and locking after too many.
-/// On success returns the new session token and its CSRF token.
-pub async fn login(
-    state: &AppState,
-    username: String,
-    password: String,
-) -> Result<(String, String), LoginError> {
+/// A sign-in attempt: who, from where, and the session the browser held before (replaced).
+pub struct Attempt {
+    pub username: String,
+    pub password: String,
+    pub address: ClientAddr,
+    pub previous: Option<String>,
+}
+
+/// The session token a browser sends, if any.
+pub fn previous_session(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+        .filter(|t| !t.is_empty())
+        .map(token_hash)
+}
+
+/// A dummy hash to verify against when the username does not exist, so that an unknown
+/// username costs the same time as a known one.
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_password("not a password").unwrap_or_default())
+        .clone()
+}
+
+/// Checks a username and password. Failures are throttled, never locked: each failure counts
+/// against the address, the username from that address, and the username from anywhere; a key
+/// past its free failures makes the next attempt wait, the wait doubling with each failure up to
+/// the configured maximum. The username-wide key spares the address of the user's last
+/// successful sign-in, so a guesser elsewhere cannot keep the owner out; an administrator can
+/// lift the delays. Unknown and known usernames are answered alike, in the same time (the
+/// password is checked against a dummy hash), and the throttle counts them alike.
+/// On success returns the new session token and its CSRF token; the session the browser held
+/// before ends.
+pub async fn login(state: &AppState, a: Attempt) -> Result<(String, String), LoginError> {
     let config = state.config.clone();
+    let username = a.username.trim().to_string();
+    let address = a.address.0.clone();
+    let now = shouwang_store::now();
+    let name = username.clone();
     let user = state
-        .db(move |s| s.user_by_name(username.trim()))
+        .db(move |s| s.user_by_name(&name))
         .await
         .ok()
         .flatten();
-    let Some(user) = user else {
-        // spend the same time as a real check so that timing does not reveal usernames
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let dummy = DUMMY
-            .get_or_init(|| hash_password("not a password").unwrap_or_default())
-            .clone();
-        let _ = tokio::task::spawn_blocking(move || verify_password(&password, &dummy)).await;
-        return Err(LoginError::Wrong);
+    let mut keys = vec![
+        users::key_address(&address),
+        users::key_user_at(&username, &address),
+    ];
+    let from_known_address = user
+        .as_ref()
+        .is_some_and(|u| !u.last_login_address.is_empty() && u.last_login_address == address);
+    if !from_known_address {
+        keys.push(users::key_user(&username));
+    }
+    let checked = keys.clone();
+    let wait = state
+        .db(move |s| s.login_wait(&checked, now))
+        .await
+        .unwrap_or(0);
+    if wait > 0 {
+        tracing::warn!(username = %username, address = %address, wait, "sign-in refused: throttled");
+        return Err(LoginError::Locked(wait));
+    }
+    let hash = match &user {
+        Some(u) if !u.disabled => u.password_hash.clone(),
+        // a disabled account is checked against the dummy too: the same time, the same answer
+        _ => dummy_hash(),
     };
-    let now = shouwang_store::now();
-    if user.disabled {
-        return Err(LoginError::Wrong);
-    }
-    if user.locked_until > now {
-        return Err(LoginError::Locked);
-    }
-    let hash = user.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    let password = a.password;
+    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    if !ok {
-        let until = now + config.lockout_seconds;
-        let max = config.lockout_failures;
-        let _ = state.db(move |s| s.login_failed(&user, max, until)).await;
-        return Err(LoginError::Wrong);
-    }
+    let user = match user {
+        Some(u) if verified && !u.disabled => u,
+        user => {
+            let delays = vec![
+                (
+                    users::key_address(&address),
+                    config.delay(config.address_failures),
+                ),
+                (
+                    users::key_user_at(&username, &address),
+                    config.delay(config.lockout_failures),
+                ),
+                (
+                    users::key_user(&username),
+                    config.delay(config.username_failures),
+                ),
+            ];
+            let failed = state
+                .db(move |s| {
+                    let attempt = users::FailedSignIn {
+                        user: user.as_ref(),
+                        username: &username,
+                        address: &address,
+                    };
+                    s.login_failure(&attempt, &delays, now)
+                })
+                .await;
+            if let Err(e) = failed {
+                tracing::error!(error = ?e, "recording a failed sign-in failed");
+            }
+            return Err(LoginError::Wrong);
+        }
+    };
     let token = random_token();
     let csrf = random_token();
     let (h, c) = (token_hash(&token), csrf.clone());
+    let clears = vec![users::key_user_at(&user.username, &address)];
+    let previous = a.previous;
     state
-        .db(move |s| s.login_succeeded(&user, &h, &c))
+        .db(move |s| {
+            s.open_session(
+                &user,
+                users::SignIn {
+                    token_hash: &h,
+                    csrf: &c,
+                    address: &address,
+                    replaces: previous.as_deref(),
+                    clears: &clears,
+                },
+            )
+        })
         .await
         .map_err(|_| LoginError::Wrong)?;
     Ok((token, csrf))
+}
+
+/// How long to wait, as a person reads it: "3 分钟" / "3 minutes".
+pub fn wait_text(l: L, seconds: i64) -> String {
+    if seconds < 90 {
+        format!("{seconds} {}", l.t("秒", "seconds"))
+    } else {
+        format!("{} {}", (seconds + 59) / 60, l.t("分钟", "minutes"))
+    }
 }
 
 pub async fn logout(state: &AppState, headers: &HeaderMap) {

@@ -14,12 +14,29 @@ pub struct WebConfig {
     pub idle_timeout: i64,
     /// A session older than this ends whatever its use (seconds).
     pub max_session_age: i64,
-    /// Failed logins in a row before the account locks.
+    /// Failed sign-ins for one username from one address before each further attempt from
+    /// there must wait.
     pub lockout_failures: i64,
-    /// How long a locked account stays locked (seconds).
+    /// The longest wait a run of failures imposes (seconds); waits start at
+    /// `throttle_base_seconds` and double with each failure.
     pub lockout_seconds: i64,
-    /// Mark cookies `Secure` (behind HTTPS).
+    /// The first wait, in seconds, once a key has used up its free failures.
+    pub throttle_base_seconds: i64,
+    /// Failed sign-ins from one address, whatever the usernames, before it must wait.
+    pub address_failures: i64,
+    /// Failed sign-ins for one username from anywhere before attempts must wait (except from
+    /// the address of the user's last successful sign-in).
+    pub username_failures: i64,
+    /// Mark cookies `Secure` always (they are anyway when the proxy says the request came over
+    /// HTTPS).
     pub secure_cookies: bool,
+    /// Take the client's address from the last `X-Forwarded-For` entry (behind a reverse proxy).
+    pub trust_proxy: bool,
+    /// A password older than this many days must be changed at the next request (0: never).
+    pub password_max_age_days: i64,
+    /// Audit events older than this many days are removed (`None`: kept for ever; at least
+    /// 180 when set).
+    pub audit_retention_days: Option<i64>,
     /// The demo's one-click sign-in links (`/demo-login/USER`). Only `shouwang demo` turns this
     /// on; a real installation never does.
     pub demo_mode: bool,
@@ -40,7 +57,13 @@ impl Default for WebConfig {
             max_session_age: 12 * 3600,
             lockout_failures: 5,
             lockout_seconds: 15 * 60,
+            throttle_base_seconds: 30,
+            address_failures: 20,
+            username_failures: 50,
             secure_cookies: false,
+            trust_proxy: false,
+            password_max_age_days: 0,
+            audit_retention_days: None,
             demo_mode: false,
             work_dir: std::env::temp_dir().join(format!("shouwang-work-{}", std::process::id())),
             file_retention: Duration::from_secs(24 * 3600),
@@ -52,6 +75,15 @@ impl WebConfig {
     /// The folder for one kind of file (`uploads`, `ledger-errors`, `exports`).
     pub(crate) fn work(&self, what: &str) -> PathBuf {
         self.work_dir.join(what)
+    }
+
+    /// The growing delay of a throttling key that allows `free` failures.
+    pub fn delay(&self, free: i64) -> shouwang_store::users::Delay {
+        shouwang_store::users::Delay {
+            free,
+            base: self.throttle_base_seconds,
+            max: self.lockout_seconds,
+        }
     }
 }
 

@@ -34,6 +34,8 @@ pub enum Command {
         listen: String,
         #[command(flatten)]
         files: FileArgs,
+        #[command(flatten)]
+        security: ServeSecurity,
     },
     /// 初始化数据库、导入本县区划并创建管理员 / create the schema, load the county's regions, create an admin
     Init {
@@ -48,6 +50,11 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// 审计日志 / the audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// 行政区划 / administrative divisions
     Regions {
@@ -197,6 +204,71 @@ pub enum UserCommand {
         /// 密码（省略则随机生成并显示一次）/ password (generated and shown once if omitted)
         #[arg(long, env = "SHOUWANG_NEW_PASSWORD")]
         password: Option<String>,
+    },
+    /// 列出用户 / list the users
+    List,
+    /// 停用用户（立即结束其会话）/ disable a user (their sessions end at once)
+    Disable { username: String },
+    /// 启用用户 / enable a user
+    Enable { username: String },
+    /// 重置密码（随机生成并显示一次，下次登录须修改）/ reset a password (generated, shown once, to be changed at the next sign-in)
+    ResetPassword { username: String },
+    /// 修改角色和区划 / change a user's role and region
+    SetRole {
+        username: String,
+        /// 角色 / role
+        #[arg(long)]
+        role: String,
+        /// 区划代码 / region code
+        #[arg(long)]
+        region: String,
+    },
+    /// 解除登录限制（失败次数过多造成的等待）/ lift the sign-in delays that failures imposed
+    Unlock { username: String },
+}
+
+/// The web server's security settings (等保三级: session limits, password expiry, audit
+/// retention).
+#[derive(Args, Clone)]
+pub struct ServeSecurity {
+    /// 会话空闲超时（分钟）/ a session idle this many minutes ends
+    #[arg(long, env = "SHOUWANG_IDLE_MINUTES", default_value_t = 30)]
+    pub idle_minutes: i64,
+    /// 会话最长时间（小时）/ a session ends this many hours after sign-in, whatever its use
+    #[arg(long, env = "SHOUWANG_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: i64,
+    /// 密码有效期（天，0 为不过期）/ a password older than this many days must be changed (0: never)
+    #[arg(long, env = "SHOUWANG_PASSWORD_MAX_AGE_DAYS", default_value_t = 0)]
+    pub password_max_age_days: i64,
+    /// 审计日志保存天数（至少180，省略则永久保存）/ keep the audit log this many days (180 at least; forever if omitted)
+    #[arg(long, env = "SHOUWANG_AUDIT_RETENTION_DAYS")]
+    pub audit_retention_days: Option<i64>,
+    /// Cookie 总是加 Secure（经 HTTPS 访问时自动添加）/ always mark cookies Secure (they are whenever the proxy says HTTPS)
+    #[arg(long, env = "SHOUWANG_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// 位于反向代理之后：客户端地址取 X-Forwarded-For 的最后一项 / behind a reverse proxy: the client address is the last X-Forwarded-For entry
+    #[arg(long, env = "SHOUWANG_TRUST_PROXY")]
+    pub trust_proxy: bool,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// 导出审计日志（供审计人员，xlsx 或 CSV）/ export the audit log for an auditor (xlsx or CSV)
+    Export {
+        /// 输出文件：.xlsx 或 .csv / output file: .xlsx or .csv
+        out: PathBuf,
+        /// 最近多少天 / the last this many days
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+        /// 只导出该区划（默认全部）/ only this region (everything by default)
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// 删除超过保存期的审计日志（至少保存180天）/ remove audit events older than the retention period (180 days at least)
+    Purge {
+        /// 保存天数 / days to keep
+        #[arg(long)]
+        keep_days: i64,
     },
 }
 

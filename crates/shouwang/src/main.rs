@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod ledger_cmd;
 mod screen_cmd;
+mod users;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -44,10 +45,29 @@ fn run() -> Result<()> {
         .init();
     match cli.command {
         Command::Demo(args) => demo::run(args),
-        Command::Serve { listen, files } => {
+        Command::Serve {
+            listen,
+            files,
+            security,
+        } => {
             let store = open(&cli.database_url)?;
-            serve(store, &listen, web_config(&cli.database_url, &files)?)
+            if let Some(days) = security.audit_retention_days {
+                if days < shouwang_app::audit::MIN_RETENTION_DAYS {
+                    bail!("审计日志至少保存180天 / --audit-retention-days must be 180 or more");
+                }
+            }
+            let config = shouwang_web::WebConfig {
+                idle_timeout: security.idle_minutes * 60,
+                max_session_age: security.session_hours * 3600,
+                password_max_age_days: security.password_max_age_days,
+                secure_cookies: security.secure_cookies,
+                trust_proxy: security.trust_proxy,
+                audit_retention_days: security.audit_retention_days,
+                ..web_config(&cli.database_url, &files)?
+            };
+            serve(store, &listen, config)
         }
+        Command::Audit { command } => audit(&open(&cli.database_url)?, command),
         Command::Init { county, regions } => init(&cli.database_url, &county, regions.as_deref()),
         Command::User {
             command:
@@ -62,6 +82,7 @@ fn run() -> Result<()> {
             let store = open(&cli.database_url)?;
             add_user(&store, &username, &role, &region, name.as_deref(), password)
         }
+        Command::User { command } => users::run(&open(&cli.database_url)?, command),
         Command::Regions {
             command: RegionsCommand::Import { dir, within },
         } => {
@@ -159,17 +180,30 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
             )
         })?;
         let files = config.clone();
-        let state = shouwang_web::AppState::new(store.clone(), config);
-        // sessions idle past their timeout are removed every ten minutes
+        let state = shouwang_web::AppState::new(store.clone(), config.clone());
+        // sessions idle past their timeout are removed every ten minutes, and audit events past
+        // their retention period
         let purge_store = store.clone();
         tokio::spawn(async move {
-            let config = shouwang_web::WebConfig::default();
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
                 let s = purge_store.clone();
                 let now = shouwang_store::now();
+                let config = config.clone();
                 let _ = tokio::task::spawn_blocking(move || {
-                    s.purge_sessions(now - config.idle_timeout, now - config.max_session_age)
+                    if let Err(e) =
+                        s.purge_sessions(now - config.idle_timeout, now - config.max_session_age)
+                    {
+                        tracing::error!(error = %e, "removing expired sessions failed");
+                    }
+                    if let Err(e) = s.forget_login_failures(now) {
+                        tracing::error!(error = %e, "removing old sign-in failures failed");
+                    }
+                    if let Some(days) = config.audit_retention_days {
+                        if let Err(e) = shouwang_app::audit::apply_retention(&s, now, days) {
+                            tracing::error!(error = %e, "removing old audit events failed");
+                        }
+                    }
                 })
                 .await;
             }
@@ -190,7 +224,10 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
         // the monthly screening: checked hourly, run once per month and county
         let _schedule = schedule(store.clone())?;
         tracing::info!("serving on http://{listen}");
-        axum::serve(listener, shouwang_web::router(state))
+        // the client's address reaches the handlers (sign-in throttling by address)
+        let app = shouwang_web::router(state)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -224,18 +261,6 @@ fn parse_region(text: &str) -> Result<RegionCode> {
         .with_context(|| format!("区划代码“{text}”无效 / invalid region code '{text}'"))
 }
 
-/// A random password of 16 letters and digits, without look-alikes.
-pub fn generate_password() -> String {
-    const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut b = [0u8; 16];
-    if getrandom::fill(&mut b).is_err() {
-        panic!("no system random source");
-    }
-    b.iter()
-        .map(|x| CHARS[*x as usize % CHARS.len()] as char)
-        .collect()
-}
-
 pub fn add_user(
     store: &Store,
     username: &str,
@@ -252,9 +277,12 @@ pub fn add_user(
     })?;
     let region = parse_region(region)?;
     let generated = password.is_none();
-    let password = password.unwrap_or_else(generate_password);
-    if password.chars().count() < 8 {
-        bail!("密码至少8个字符 / the password needs at least 8 characters");
+    let password = password.unwrap_or_else(shouwang_web::auth::generate_password);
+    if let Err(p) = shouwang_core::password::check(username, &password) {
+        bail!("{} / {}", p.zh, p.en);
+    }
+    if let Err(p) = role.check_region(&region) {
+        bail!("{} / {}", p.zh, p.en);
     }
     let hash = shouwang_web::hash_password(&password).map_err(anyhow::Error::msg)?;
     store
@@ -266,6 +294,7 @@ pub fn add_user(
                 password_hash: &hash,
                 role,
                 region: &region,
+                must_change_password: true,
             },
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -275,6 +304,38 @@ pub fn add_user(
     );
     if generated {
         println!("密码（只显示这一次）/ password (shown once): {password}");
+    }
+    println!("首次登录时须修改密码 / the password must be changed at the first sign-in");
+    Ok(())
+}
+
+fn audit(store: &Store, command: cli::AuditCommand) -> Result<()> {
+    use shouwang_io::table::TableFormat;
+    match command {
+        cli::AuditCommand::Export { out, days, region } => {
+            let format = TableFormat::of_name(&out.display().to_string()).with_context(|| {
+                format!(
+                    "输出文件须为 .xlsx 或 .csv / the output file must end in .xlsx or .csv: {}",
+                    out.display()
+                )
+            })?;
+            let within = region.as_deref().map(parse_region).transpose()?;
+            let now = shouwang_store::now();
+            let (bytes, rows) = shouwang_app::audit::export(
+                store,
+                &Actor::system("cli"),
+                within.as_ref(),
+                (now - days * 86_400, now + 1),
+                format,
+            )?;
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!("已导出 / exported {rows} audit events to {}", out.display());
+        }
+        cli::AuditCommand::Purge { keep_days } => {
+            let n = shouwang_app::audit::apply_retention(store, shouwang_store::now(), keep_days)?;
+            println!("已删除 / removed {n} audit events older than {keep_days} days");
+        }
     }
     Ok(())
 }
@@ -300,6 +361,8 @@ pub fn add_user_quiet(
                 password_hash: &hash,
                 role,
                 region: &region,
+                // the demo's and the benchmarks' accounts are used as they are
+                must_change_password: false,
             },
         )
         .map_err(|e| anyhow::anyhow!("{e}"))

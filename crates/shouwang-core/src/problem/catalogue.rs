@@ -104,7 +104,9 @@ problem_codes! {
     AuthWrong = "auth.wrong", Unauthorized,
         "用户名或密码不正确", "wrong username or password";
     AuthLocked = "auth.locked", TooManyRequests,
-        "登录失败次数过多，账号暂时锁定", "too many failed sign-ins: the account is locked for a while";
+        "登录失败次数过多，请稍后再试", "too many failed sign-ins: wait a while before trying again";
+    PasswordChangeRequired = "auth.password_change", Forbidden,
+        "须先修改密码（首次登录、重置后或密码过期）", "the password must be changed first (first sign-in, after a reset, or expired)";
     Csrf = "csrf", Forbidden,
         "CSRF令牌缺失或不符", "the CSRF token is missing or wrong";
     Forbidden = "forbidden", Forbidden,
@@ -371,6 +373,12 @@ problem_codes! {
         "用户名为空、含空格或超过64个字符", "a username that is empty, holds spaces or is longer than 64 characters";
     UsernameTaken = "username.taken", Conflict,
         "用户名已存在", "the username is taken";
+    UserRegionLevel = "user.region_level", Unprocessable,
+        "区划级别与角色不符（村级用户须绑定村，乡镇用户须绑定乡镇……）", "a region whose level does not fit the role (a village cadre needs a village, a township officer a township …)";
+    PasswordWeak = "password.weak", Unprocessable,
+        "密码不符合要求（至少10位、三类字符、不是常见密码、不同于用户名）", "a password that breaks the policy (10 characters or more, three kinds of character, not a common password, not the username)";
+    PasswordWrong = "password.wrong", Unprocessable,
+        "当前密码不正确", "the current password is wrong";
 }
 
 impl ProblemCode {

@@ -66,10 +66,18 @@ struct LoginBody {
 async fn login(
     State(state): State<AppState>,
     _: ApiQuery<NoParams>,
+    address: auth::ClientAddr,
+    headers: axum::http::HeaderMap,
     b: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let b = body(b)?;
-    match auth::login(&state, b.username, b.password).await {
+    let attempt = auth::Attempt {
+        username: b.username,
+        password: b.password,
+        address,
+        previous: auth::previous_session(&headers),
+    };
+    match auth::login(&state, attempt).await {
         Ok((token, csrf)) => {
             let cookie = auth::set_cookie(
                 SESSION_COOKIE,
@@ -83,10 +91,10 @@ async fn login(
             )
                 .into_response())
         }
-        Err(auth::LoginError::Locked) => Ok(answer(
+        Err(auth::LoginError::Locked(wait)) => Ok(answer(
             ProblemCode::AuthLocked,
-            "登录失败次数过多，账号已暂时锁定",
-            "too many failed sign-ins; the account is locked for a while",
+            &format!("登录失败次数过多，请{wait}秒后再试"),
+            &format!("too many failed sign-ins: try again in {wait} seconds"),
         )),
         Err(auth::LoginError::Wrong) => Ok(answer(
             ProblemCode::AuthWrong,

@@ -1,5 +1,6 @@
 //! Server-rendered pages, by area: [`session`] (signing in and out, the language, the home
-//! page), [`registry`] (the region tree, households and their forms, search, paired
+//! page, one's own password), [`users`] (account administration and the audit export),
+//! [`registry`] (the region tree, households and their forms, search, paired
 //! households), [`screening`] (warnings, incomes, what-if, standards) and [`ledger`] (import and
 //! export). Each area lists its routes in its own `routes()`.
 //!
@@ -11,6 +12,7 @@ mod ledger;
 mod registry;
 mod screening;
 mod session;
+mod users;
 
 use crate::auth::Session;
 use crate::error::{AppError, ShowAsPage};
@@ -23,6 +25,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use shouwang_core::access::{Action, Target};
 use std::sync::atomic::Ordering;
 
 /// Every page, with errors shown as pages.
@@ -32,7 +35,9 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(screening::routes())
         .merge(ledger::routes())
+        .merge(users::routes())
         .route("/static/app.css", get(stylesheet))
+        .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn(show_errors_as_pages))
 }
@@ -43,6 +48,8 @@ pub struct Ctx {
     /// (display name, role label) when signed in
     pub user: Option<(String, String)>,
     pub csrf: String,
+    /// The user manages accounts (the layout links to 用户管理).
+    pub admin: bool,
 }
 
 impl Ctx {
@@ -51,10 +58,12 @@ impl Ctx {
         let role = l
             .t(s.user.role.label_zh(), s.user.role.label_en())
             .to_string();
+        let own = Target::Region(&s.scope.region);
         Ctx {
             l,
             user: Some((s.user.display_name.clone(), role)),
             csrf: s.csrf.clone(),
+            admin: s.scope.allows(Action::ManageUsers, own),
         }
     }
 }
@@ -113,6 +122,18 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// Scripts are static files, never inline, so that the content security policy forbids inline
+/// script (an injected `<script>` would not run).
+async fn ledger_import_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/ledger_import.js"),
     )
 }
 

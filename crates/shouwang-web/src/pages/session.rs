@@ -3,7 +3,9 @@
 //! through their pairing.
 
 use super::{render, Ctx};
-use crate::auth::{self, RequestLang, Session, LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{
+    self, ClientAddr, RequestLang, Session, LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::error::AppError;
 use crate::i18n::L;
 use crate::state::AppState;
@@ -14,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
+use shouwang_store::users::SignIn;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/demo-login/{username}", get(demo_login))
         .route("/lang/{tag}", get(set_lang))
+        .route("/password", get(password_form).post(change_password))
 }
 
 async fn home(s: Option<Session>) -> Response {
@@ -32,16 +36,39 @@ async fn home(s: Option<Session>) -> Response {
     }
 }
 
+/// Where `/lang/…` goes back to: the path of the page the link was on, when that page is on
+/// this site (the `Referer`'s host is the request's `Host`) and the path is a plain local one,
+/// never `//elsewhere` or `/\elsewhere`, which browsers read as another site. Otherwise home.
+pub fn back_to(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
+    let (Some(host), Some(referer)) = (host, referer) else {
+        return "/".into();
+    };
+    let Some(rest) = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))
+    else {
+        return "/".into();
+    };
+    let (authority, path) = match rest.find(['/', '?', '#']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, "/"),
+    };
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    if authority.eq_ignore_ascii_case(host) && local {
+        path.to_string()
+    } else {
+        "/".into()
+    }
+}
+
 async fn set_lang(Path(tag): Path<String>, headers: HeaderMap) -> Response {
     let lang = shouwang_core::Lang::parse(&tag);
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| {
-            r.find("://")
-                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
-        })
-        .unwrap_or_else(|| "/".into());
+    let back = back_to(&headers);
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
         lang.tag()
@@ -74,6 +101,7 @@ fn login_page(
         l: L(lang),
         user: None,
         csrf: token,
+        admin: false,
     };
     (
         status,
@@ -101,28 +129,34 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
+    address: ClientAddr,
+    headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let l = L(lang);
-    match auth::login(&state, f.username.clone(), f.password).await {
+    let attempt = auth::Attempt {
+        username: f.username.clone(),
+        password: f.password,
+        address,
+        previous: auth::previous_session(&headers),
+    };
+    match auth::login(&state, attempt).await {
         Ok((token, _csrf)) => {
             let max_age = state.config.max_session_age;
             let cookie =
                 auth::set_cookie(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
             ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
         }
-        Err(auth::LoginError::Locked) => {
-            let m = l.t(
-                "登录失败次数过多，账号已暂时锁定，请稍后再试",
-                "Too many failed sign-ins: the account is locked for a while",
+        Err(auth::LoginError::Locked(wait)) => {
+            let m = format!(
+                "{} {}",
+                l.t(
+                    "登录失败次数过多，请稍候再试：",
+                    "Too many failed sign-ins: try again in",
+                ),
+                auth::wait_text(l, wait)
             );
-            login_page(
-                &state,
-                lang,
-                m.into(),
-                f.username,
-                StatusCode::TOO_MANY_REQUESTS,
-            )
+            login_page(&state, lang, m, f.username, StatusCode::TOO_MANY_REQUESTS)
         }
         Err(auth::LoginError::Wrong) => {
             let m = l.t("用户名或密码不正确", "Wrong username or password");
@@ -141,6 +175,7 @@ async fn demo_login(
     State(state): State<AppState>,
     Path(username): Path<String>,
     Query(q): Query<NextQuery>,
+    headers: HeaderMap,
 ) -> Response {
     if !state.config.demo_mode {
         return AppError::NotFound.into_response();
@@ -150,8 +185,20 @@ async fn demo_login(
     };
     let (token, csrf) = (auth::random_token(), auth::random_token());
     let hash = auth::token_hash(&token);
+    let previous = auth::previous_session(&headers);
     if let Err(e) = state
-        .db(move |st| st.login_succeeded(&user, &hash, &csrf))
+        .db(move |st| {
+            st.open_session(
+                &user,
+                SignIn {
+                    token_hash: &hash,
+                    csrf: &csrf,
+                    address: "",
+                    replaces: previous.as_deref(),
+                    clears: &[],
+                },
+            )
+        })
         .await
     {
         return e.into_response();
@@ -173,4 +220,90 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     auth::logout(&state, &headers).await;
     let cookie = auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
+}
+
+// ---------------------------------------------------------------- own password
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    ctx: Ctx,
+    required: bool,
+    message: String,
+}
+
+fn password_page(state: &AppState, s: &Session, message: String, status: StatusCode) -> Response {
+    let required = auth::must_change_password(&s.user, &state.config, shouwang_store::now());
+    let page = PasswordPage {
+        ctx: Ctx::of(s),
+        required,
+        message,
+    };
+    (status, render(page)).into_response()
+}
+
+async fn password_form(State(state): State<AppState>, s: Session) -> Response {
+    password_page(&state, &s, String::new(), StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+/// The user sets their own password: the current one, then a new one that meets the policy
+/// (`shouwang_core::password`). Their other sessions end; this one stays.
+async fn change_password(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    let l = s.l();
+    let hash = s.user.password_hash.clone();
+    let current = f.current.clone();
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash))
+        .await
+        .unwrap_or(false);
+    let refusal = if !verified {
+        Some(
+            l.t("当前密码不正确", "The current password is wrong")
+                .to_string(),
+        )
+    } else if f.new != f.repeat {
+        Some(
+            l.t("两次输入的新密码不一致", "The two new passwords differ")
+                .to_string(),
+        )
+    } else if f.new == f.current {
+        Some(
+            l.t(
+                "新密码不能与当前密码相同",
+                "The new password must differ from the current one",
+            )
+            .to_string(),
+        )
+    } else {
+        shouwang_core::password::check(&s.user.username, &f.new)
+            .err()
+            .map(|p| p.message(s.lang).to_string())
+    };
+    if let Some(m) = refusal {
+        return password_page(&state, &s, m, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let new = f.new;
+    let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || auth::hash_password(&new)).await else {
+        return AppError::Internal("hashing a password failed".into()).into_response();
+    };
+    let keep = auth::previous_session(&headers);
+    let (actor, user) = (s.actor(), s.user.clone());
+    match state
+        .db(move |st| st.set_password(&actor, &user, &hash, false, keep.as_deref()))
+        .await
+    {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(e) => e.into_response(),
+    }
 }

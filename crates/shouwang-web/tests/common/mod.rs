@@ -52,6 +52,7 @@ pub fn signed_in_users(store: &Store, users: &[(&str, Role, &str)]) -> Vec<i64> 
                         password_hash: &hash,
                         role,
                         region: &region,
+                        must_change_password: false,
                     },
                 )
                 .unwrap();

@@ -1,0 +1,328 @@
+//! Account administration (用户管理) for an administrator: the accounts of their region, each
+//! disabled or enabled, its password reset (a new one shown once, to be changed at the next
+//! sign-in), its sign-in delays lifted, its role and region changed (the region must fit the
+//! role); and the audit log exported for an auditor. Every change is audited by the store. An
+//! administrator does not disable or demote their own account here, so that no county is left
+//! without one by a slip; the command line can.
+
+use super::{render, Ctx};
+use crate::access::UserAdmin;
+use crate::auth::{self, Session};
+use crate::error::{AppError, PageResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use shouwang_core::{RegionCode, Role};
+use shouwang_io::table::TableFormat;
+use shouwang_store::users::User;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(list))
+        .route("/admin/users/{id}/disable", post(disable))
+        .route("/admin/users/{id}/enable", post(enable))
+        .route("/admin/users/{id}/reset-password", post(reset_password))
+        .route("/admin/users/{id}/unlock", post(unlock))
+        .route("/admin/users/{id}/role", post(set_role))
+        .route("/admin/audit.csv", get(audit_csv))
+        .route("/admin/audit.xlsx", get(audit_xlsx))
+}
+
+struct UserRow {
+    id: i64,
+    username: String,
+    name: String,
+    role: String,
+    role_code: String,
+    region: String,
+    state: String,
+    disabled: bool,
+    own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    ctx: Ctx,
+    region: String,
+    users: Vec<UserRow>,
+    roles: Vec<(String, String)>,
+    notice: String,
+    message: String,
+}
+
+async fn page(
+    state: &AppState,
+    s: &Session,
+    notice: String,
+    message: String,
+    status: StatusCode,
+) -> PageResult {
+    let l = s.l();
+    let region = s.scope.region.clone();
+    let all = state.db(|st| st.users()).await?;
+    let now = shouwang_store::now();
+    let users = all
+        .into_iter()
+        .filter(|u| region.contains(&u.region))
+        .map(|u| {
+            let state_text = if u.disabled {
+                l.t("已停用", "disabled")
+            } else if auth::must_change_password(&u, &state.config, now) {
+                l.t("须修改密码", "must change the password")
+            } else {
+                l.t("正常", "active")
+            };
+            UserRow {
+                id: u.id,
+                own: u.id == s.user.id,
+                role: l.t(u.role.label_zh(), u.role.label_en()).to_string(),
+                role_code: u.role.as_str().to_string(),
+                region: u.region.to_string(),
+                state: state_text.to_string(),
+                disabled: u.disabled,
+                name: u.display_name,
+                username: u.username,
+            }
+        })
+        .collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str().to_string(),
+                l.t(r.label_zh(), r.label_en()).to_string(),
+            )
+        })
+        .collect();
+    let body = render(UsersPage {
+        ctx: Ctx::of(s),
+        region: region.to_string(),
+        users,
+        roles,
+        notice,
+        message,
+    });
+    Ok((status, body).into_response())
+}
+
+async fn list(State(state): State<AppState>, UserAdmin(s): UserAdmin) -> PageResult {
+    page(&state, &s, String::new(), String::new(), StatusCode::OK).await
+}
+
+/// The account `id`, if it lies in the administrator's region ("not found" otherwise, as for
+/// anything outside a user's region); `changing_self` refuses the administrator's own account.
+async fn managed(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    changing_self: bool,
+) -> Result<User, AppError> {
+    let user = state
+        .db(move |st| st.user_by_id(id))
+        .await?
+        .filter(|u| s.scope.region.contains(&u.region))
+        .ok_or(AppError::NotFound)?;
+    if changing_self && user.id == s.user.id {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+async fn set_disabled(state: AppState, s: Session, id: i64, disabled: bool) -> PageResult {
+    let user = managed(&state, &s, id, true).await?;
+    let actor = s.actor();
+    state
+        .db(move |st| st.set_disabled(&actor, &user, disabled))
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Path(id): Path<i64>,
+) -> PageResult {
+    set_disabled(state, s, id, true).await
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Path(id): Path<i64>,
+) -> PageResult {
+    set_disabled(state, s, id, false).await
+}
+
+/// A new random password, shown once on the page that answers; the user must change it at the
+/// next sign-in, and their sessions end now.
+async fn reset_password(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let user = managed(&state, &s, id, true).await?;
+    let password = auth::generate_password();
+    let p = password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&p))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    let (actor, name) = (s.actor(), user.username.clone());
+    state
+        .db(move |st| st.set_password(&actor, &user, &hash, true, None))
+        .await?;
+    let l = s.l();
+    let notice = format!(
+        "{} {name}: {password} {}",
+        l.t("已重置密码", "Password reset for"),
+        l.t(
+            "（只显示这一次；用户下次登录时须修改）",
+            "(shown this once; the user must change it at the next sign-in)"
+        )
+    );
+    page(&state, &s, notice, String::new(), StatusCode::OK).await
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let user = managed(&state, &s, id, false).await?;
+    let actor = s.actor();
+    let name = user.username.clone();
+    state
+        .db(move |st| st.lift_login_delay(&actor, &name))
+        .await?;
+    let l = s.l();
+    let notice = format!(
+        "{} {}",
+        l.t("已解除登录限制：", "Sign-in delays lifted:"),
+        user.username
+    );
+    page(&state, &s, notice, String::new(), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    role: String,
+    region: String,
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Path(id): Path<i64>,
+    Form(f): Form<RoleForm>,
+) -> PageResult {
+    let user = managed(&state, &s, id, true).await?;
+    let l = s.l();
+    let refuse = |m: String| {
+        page(
+            &state,
+            &s,
+            String::new(),
+            m,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let Some(role) = Role::parse(&f.role) else {
+        return refuse(l.t("角色无效", "Unknown role").into()).await;
+    };
+    // the new region must lie in the administrator's own region
+    let region = match RegionCode::parse(&f.region) {
+        Some(r) if s.scope.region.contains(&r) => r,
+        _ => {
+            return refuse(
+                l.t(
+                    "区划代码无效或不在管辖范围内",
+                    "The region code is invalid or outside your region",
+                )
+                .into(),
+            )
+            .await
+        }
+    };
+    if let Err(p) = role.check_region(&region) {
+        return refuse(p.message(s.lang).to_string()).await;
+    }
+    let actor = s.actor();
+    match state
+        .db(move |st| st.set_role(&actor, &user, role, &region))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(AppError::Invalid(ps)) => {
+            let m = ps
+                .first()
+                .map(|p| p.message(s.lang).to_string())
+                .unwrap_or_default();
+            refuse(m).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    /// The last this many days (365 by default).
+    days: Option<i64>,
+}
+
+async fn audit_export(
+    state: AppState,
+    s: Session,
+    days: Option<i64>,
+    format: TableFormat,
+) -> PageResult {
+    let now = shouwang_store::now();
+    let from = now - days.unwrap_or(365).clamp(1, 36_500) * 86_400;
+    let (actor, within) = (s.actor(), s.scope.region.clone());
+    let (bytes, _) = state
+        .db(move |st| {
+            shouwang_app::audit::export(st, &actor, Some(&within), (from, now + 1), format)
+        })
+        .await?;
+    let (ctype, ext) = match format {
+        TableFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        TableFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    let name = format!(
+        "attachment; filename=\"audit-{}-{}.{ext}\"",
+        s.scope.region,
+        shouwang_app::audit::china_time(now)
+            .get(..10)
+            .unwrap_or("")
+            .replace('-', "")
+    );
+    let headers = [
+        (header::CONTENT_TYPE, ctype.to_string()),
+        (header::CONTENT_DISPOSITION, name),
+    ];
+    Ok((headers, bytes).into_response())
+}
+
+async fn audit_csv(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Query(q): Query<AuditQuery>,
+) -> PageResult {
+    audit_export(state, s, q.days, TableFormat::Csv).await
+}
+
+async fn audit_xlsx(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Query(q): Query<AuditQuery>,
+) -> PageResult {
+    audit_export(state, s, q.days, TableFormat::Xlsx).await
+}
