@@ -69,7 +69,7 @@ timeout "$limit" "$venv/bin/st" run "$base/api/openapi.json" \
     --request-timeout 30 \
     --header "Cookie: $session" \
     --header "X-CSRF-Token: $csrf" \
-    --warnings off \
+    --warnings off ${SCHEMATHESIS_EXTRA:-} \
     || status=$?
 if [ "$status" != 0 ]; then
     echo "== schemathesis failed ($status); the server's log:"

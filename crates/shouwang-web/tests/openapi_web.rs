@@ -690,3 +690,68 @@ async fn the_schema_check_finds_a_missing_field_an_extra_one_and_a_label_not_in_
     }
     outside(move || drop(w));
 }
+
+#[tokio::test]
+async fn extreme_numbers_in_a_query_or_path_are_answered_never_a_server_error() {
+    for w in worlds() {
+        let doc = call(&w.app, None, Method::GET, "/api/openapi.json", None)
+            .await
+            .body;
+        let run = call(&w.app, Some("county"), Method::POST, "/warnings/run", None).await;
+        assert_eq!(run.status, StatusCode::SEE_OTHER, "{}", w.db.name);
+        let (max, min) = (i64::MAX, i64::MIN);
+        let (max32, min32) = (i32::MAX, i32::MIN);
+        for (method, path, uri) in [
+            (
+                "GET",
+                "/api/v1/warnings",
+                format!("/api/v1/warnings?min_age_days={max}"),
+            ),
+            (
+                "GET",
+                "/api/v1/warnings",
+                format!("/api/v1/warnings?min_age_days={min}&limit={min}"),
+            ),
+            (
+                "GET",
+                "/api/v1/regions/{code}/households",
+                format!("/api/v1/regions/510821/households?offset={max}&limit={max}"),
+            ),
+            (
+                "GET",
+                "/api/v1/standards",
+                format!("/api/v1/standards?year={max32}"),
+            ),
+            (
+                "GET",
+                "/api/v1/standards",
+                format!("/api/v1/standards?year={min32}"),
+            ),
+            (
+                "PUT",
+                "/api/v1/standards/{region}/{year}",
+                format!("/api/v1/standards/510821/{max32}"),
+            ),
+            (
+                "PUT",
+                "/api/v1/standards/{region}/{year}",
+                format!("/api/v1/standards/510821/{min32}"),
+            ),
+        ] {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let body = (method == Method::PUT).then(|| json!({"near_line_percent": 12}));
+            let r = call(&w.app, Some("county"), method.clone(), &uri, body).await;
+            assert!(
+                r.status.as_u16() < 500,
+                "{}: {method} {uri} answered {}: {}",
+                w.db.name,
+                r.status,
+                r.body
+            );
+            let schema = answer_schema(&doc, &method, path, r.status);
+            let wrong = violations(&doc, schema, &r.body, "$");
+            assert!(wrong.is_empty(), "{method} {uri}: {wrong:?}");
+        }
+        outside(move || drop(w));
+    }
+}
