@@ -40,6 +40,8 @@ if [ ! -x "$venv/bin/st" ]; then
 fi
 
 "$bin" demo --no-serve --dir "$work/demo" --households 300 >"$work/demo.log"
+# a screening run, so that warnings and leads have something to list
+"$bin" screen --database-url "sqlite://$work/demo/shouwang.sqlite" >>"$work/demo.log" 2>&1
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 "$bin" serve --database-url "sqlite://$work/demo/shouwang.sqlite" --listen "127.0.0.1:$port" \

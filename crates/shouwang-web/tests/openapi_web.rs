@@ -755,3 +755,59 @@ async fn extreme_numbers_in_a_query_or_path_are_answered_never_a_server_error() 
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn a_method_an_address_does_not_take_is_refused_in_the_one_error_shape() {
+    for w in worlds() {
+        let doc = call(&w.app, None, Method::GET, "/api/openapi.json", None)
+            .await
+            .body;
+        let error = json!({"$ref": "#/components/schemas/Error"});
+        for (method, uri) in [
+            (Method::DELETE, "/api/v1/me".to_string()),
+            (Method::GET, "/api/v1/login".to_string()),
+            (
+                Method::PATCH,
+                format!("/api/v1/households/{}", w.own.0.household_no),
+            ),
+        ] {
+            let r = call(&w.app, Some("county"), method.clone(), &uri, None).await;
+            assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
+            assert_eq!(r.content_type, "application/json", "{method} {uri}");
+            assert_eq!(r.body["code"], json!("method_not_allowed"));
+            let wrong = violations(&doc, &error, &r.body, "$");
+            assert!(wrong.is_empty(), "{method} {uri}: {wrong:?}");
+        }
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn the_documents_examples_fit_their_own_schemas() {
+    let w = worlds().pop().unwrap();
+    let doc = call(&w.app, None, Method::GET, "/api/openapi.json", None)
+        .await
+        .body;
+    let mut found = 0;
+    let mut wrong = Vec::new();
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Some(example) = schema.get("example") {
+            found += 1;
+            wrong.extend(violations(&doc, schema, example, name));
+        }
+    }
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for p in op["parameters"].as_array().unwrap() {
+                if let Some(example) = p["schema"].get("example") {
+                    found += 1;
+                    let at = format!("{method} {path} {}", p["name"]);
+                    wrong.extend(violations(&doc, &p["schema"], example, &at));
+                }
+            }
+        }
+    }
+    assert!(found >= 10, "{found} examples");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    outside(move || drop(w));
+}

@@ -46,8 +46,16 @@ pub fn router() -> Router<AppState> {
             "/v1/standards/{region}/{year}",
             axum::routing::put(put_standard),
         )
-        // an address the API does not have answers in the API's shape, not with an empty page
+        // an address the API does not have answers in the API's shape, not with an empty page,
+        // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async {
+            answer(
+                ProblemCode::MethodNotAllowed,
+                "该地址不接受此请求方法",
+                "this address does not take this method",
+            )
+        })
 }
 
 /// Reads a JSON body, turning axum's rejection into our bilingual 400.

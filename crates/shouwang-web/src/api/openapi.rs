@@ -15,6 +15,7 @@ use shouwang_core::codes::Health;
 use shouwang_core::codes::{
     Education, HealthCondition, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
 };
+use shouwang_core::id_number::make_id;
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::screening::catalogue::Unit;
 use shouwang_core::screening::{RuleId, WarningLevel};
@@ -334,6 +335,17 @@ fn evidence() -> Value {
     ])
 }
 
+/// A new household of 桃红村 with its head, as `POST /households` takes it.
+fn household_example() -> Value {
+    let birth = shouwang_core::Date::new(1966, 6, 6);
+    let id = birth.map(|b| make_id(EXAMPLE_COUNTY, b, 66, Sex::Male));
+    json!({
+        "household": {"household_no": "EXAMPLE-0001", "village": EXAMPLE_VILLAGE, "household_type": "一般农户", "group": "1组"},
+        "members": [{"id_kind": "resident_id", "id_number": id, "name": "示例", "sex": "男", "birth_date": birth,
+            "relation": "户主", "education": "初中", "health": "健康", "labour": "普通劳动力", "resident_medical": true}],
+    })
+}
+
 /// The bodies of the API, by name.
 fn schemas() -> Map<String, Value> {
     let codes: Vec<&str> = ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
@@ -477,17 +489,20 @@ fn schemas() -> Map<String, Value> {
     put("MemberInput", member(true));
     put(
         "HouseholdBody",
-        object(
-            vec![
-                Field("household", reference("HouseholdInput"), REQUIRED),
-                Field("members", array(reference("MemberInput")), REQUIRED),
-                Field(
-                    "version",
-                    with_description(integer(), "the version read; 0 when creating"),
-                    OPTIONAL,
-                ),
-            ],
-            true,
+        example(
+            object(
+                vec![
+                    Field("household", reference("HouseholdInput"), REQUIRED),
+                    Field("members", array(reference("MemberInput")), REQUIRED),
+                    Field(
+                        "version",
+                        with_description(integer(), "the version read; 0 when creating"),
+                        OPTIONAL,
+                    ),
+                ],
+                true,
+            ),
+            household_example(),
         ),
     );
     put(
@@ -522,7 +537,13 @@ fn schemas() -> Map<String, Value> {
         ]),
     );
     put("Standard", standard());
-    put("StandardInput", standard_input());
+    put(
+        "StandardInput",
+        example(
+            standard_input(),
+            json!({"near_line_percent": 10, "document": "示例文号〔2026〕1号"}),
+        ),
+    );
     put(
         "Standards",
         answer(&[
@@ -543,6 +564,17 @@ fn schemas() -> Map<String, Value> {
 }
 
 // ------------------------------------------------------------------ the operations
+
+/// The examples name the demo county (`shouwang demo`): its code, 桃红村, and that village's
+/// first household.
+const EXAMPLE_COUNTY: &str = "510821";
+const EXAMPLE_VILLAGE: &str = "510821108212";
+const EXAMPLE_HOUSEHOLD: &str = "51082110821200001";
+
+fn example(mut schema: Value, value: impl Serialize) -> Value {
+    schema["example"] = json!(value);
+    schema
+}
 
 /// A parameter: its name, where it goes, and its schema.
 type Param = (&'static str, &'static str, Value);
@@ -602,7 +634,15 @@ fn without_session(mut op: Value) -> Value {
 
 /// The whole document.
 pub fn spec() -> Value {
-    let no = || path("no", json!({"type": "string", "minLength": 1}));
+    let no = || {
+        path(
+            "no",
+            example(json!({"type": "string", "minLength": 1}), EXAMPLE_HOUSEHOLD),
+        )
+    };
+    let this_year = crate::state::today().year();
+    let year = || example(json!({"type": "integer", "format": "int32"}), this_year);
+    let county = || example(region_code(), EXAMPLE_COUNTY);
     let limit = |default: i64, max: i64| {
         with_description(
             integer(),
@@ -619,17 +659,17 @@ pub fn spec() -> Value {
         "paths": {
             "/api/v1/login": {"post": without_session(op("Sign in; sets the session cookie and returns {csrf}", vec![], Some("Login"), ("200", "LoginAnswer"), LOGIN_ERRORS))},
             "/api/v1/me": {"get": op("The signed-in user and CSRF token", vec![], None, ("200", "Me"), READ_ERRORS)},
-            "/api/v1/regions/{code}": {"get": op("A region with its children and counts", vec![path("code", region_code())], None, ("200", "Region"), READ_ERRORS)},
-            "/api/v1/regions/{code}/households": {"get": op("Households under a region", vec![path("code", region_code()), query("offset", with_description(integer(), "rows to skip; below 0 counts as 0")), query("limit", limit(50, 500))], None, ("200", "HouseholdList"), READ_ERRORS)},
+            "/api/v1/regions/{code}": {"get": op("A region with its children and counts", vec![path("code", county())], None, ("200", "Region"), READ_ERRORS)},
+            "/api/v1/regions/{code}/households": {"get": op("Households under a region", vec![path("code", example(region_code(), EXAMPLE_VILLAGE)), query("offset", with_description(integer(), "rows to skip; below 0 counts as 0")), query("limit", limit(50, 500))], None, ("200", "HouseholdList"), READ_ERRORS)},
             "/api/v1/households": {"post": op("Create a household with its members", vec![], Some("HouseholdBody"), ("201", "HouseholdRecord"), WRITE_ERRORS)},
             "/api/v1/households/{no}": {
                 "get": op("A household with its members (IDs masked)", vec![no()], None, ("200", "HouseholdRecord"), READ_ERRORS),
                 "put": op("Replace a household's fields and members (send the version you read)", vec![no()], Some("HouseholdBody"), ("200", "HouseholdRecord"), WRITE_ERRORS)
             },
-            "/api/v1/households/{no}/members/{idx}/reveal": {"post": op("Reveal one member's full ID number (audited)", vec![no(), path("idx", json!({"type": "integer", "minimum": 0}))], None, ("200", "Reveal"), WRITE_ERRORS)},
-            "/api/v1/search": {"get": op("Search by name (or its beginning), ID number or household number in your region", vec![query("q", string())], None, ("200", "Search"), READ_ERRORS)},
+            "/api/v1/households/{no}/members/{idx}/reveal": {"post": op("Reveal one member's full ID number (audited)", vec![no(), path("idx", example(json!({"type": "integer", "minimum": 0}), 0))], None, ("200", "Reveal"), WRITE_ERRORS)},
+            "/api/v1/search": {"get": op("Search by name (or its beginning), ID number or household number in your region", vec![query("q", example(string(), "张"))], None, ("200", "Search"), READ_ERRORS)},
             "/api/v1/warnings": {"get": op("Warnings of the latest screening runs, with evidence", vec![
-                query("region", with_description(region_code(), "your own region if not given")),
+                query("region", with_description(county(), "your own region if not given")),
                 query("level", level()),
                 query("risk", serialised(RiskType::ALL)),
                 query("rule", rule()),
@@ -638,10 +678,10 @@ pub fn spec() -> Value {
             ], None, ("200", "Warnings"), READ_ERRORS)},
             "/api/v1/households/{no}/warnings": {"get": op("A household's warnings with evidence, and its leads", vec![no()], None, ("200", "HouseholdWarnings"), READ_ERRORS)},
             "/api/v1/standards": {"get": op("Standards applying to a region and the one in force for a year", vec![
-                query("region", with_description(region_code(), "your own region if not given")),
-                query("year", with_description(json!({"type": "integer", "format": "int32"}), "this year if not given")),
+                query("region", with_description(county(), "your own region if not given")),
+                query("year", with_description(year(), "this year if not given")),
             ], None, ("200", "Standards"), READ_ERRORS)},
-            "/api/v1/standards/{region}/{year}": {"put": op("Set a region's standard for a year (county officers and admins, audited); money in 分", vec![path("region", region_code()), path("year", json!({"type": "integer", "format": "int32"}))], Some("StandardInput"), ("200", "Saved"), WRITE_ERRORS)}
+            "/api/v1/standards/{region}/{year}": {"put": op("Set a region's standard for a year (county officers and admins, audited); money in 分", vec![path("region", county()), path("year", year())], Some("StandardInput"), ("200", "Saved"), WRITE_ERRORS)}
         },
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sw_session"}},
