@@ -717,6 +717,22 @@ async fn extreme_numbers_in_a_query_or_path_are_answered_never_a_server_error() 
                 "/api/v1/regions/{code}/households",
                 format!("/api/v1/regions/510821/households?offset={max}&limit={max}"),
             ),
+            // a NUL byte, which PostgreSQL refuses in text
+            (
+                "GET",
+                "/api/v1/search",
+                "/api/v1/search?q=%E5%BC%A0%00".to_string(),
+            ),
+            (
+                "GET",
+                "/api/v1/households/{no}",
+                "/api/v1/households/A%00B".to_string(),
+            ),
+            (
+                "GET",
+                "/api/v1/regions/{code}",
+                "/api/v1/regions/51%00".to_string(),
+            ),
             (
                 "GET",
                 "/api/v1/standards",
@@ -810,4 +826,63 @@ async fn the_documents_examples_fit_their_own_schemas() {
     assert!(found >= 10, "{found} examples");
     assert!(wrong.is_empty(), "{wrong:#?}");
     outside(move || drop(w));
+}
+
+#[tokio::test]
+async fn a_nul_character_in_a_body_is_refused_naming_the_field_never_a_server_error() {
+    for w in worlds() {
+        let doc = call(&w.app, None, Method::GET, "/api/openapi.json", None)
+            .await
+            .body;
+        let year = today().year();
+        let mut household = serde_json::to_value(&w.own.0).unwrap();
+        household["household_no"] = json!("NUL-1");
+        household["address"] = json!("1组\u{0}号");
+        let no = &w.own.0.household_no;
+        let mut changed = serde_json::to_value(&w.own.0).unwrap();
+        changed["group"] = json!("\u{0}");
+        for (method, path, uri, body, field) in [
+            (
+                Method::POST,
+                "/api/v1/households",
+                "/api/v1/households".to_string(),
+                json!({"household": household, "members": w.own.1}),
+                "household.address",
+            ),
+            (
+                Method::PUT,
+                "/api/v1/households/{no}",
+                format!("/api/v1/households/{no}"),
+                json!({"household": changed, "members": w.own.1, "version": 1}),
+                "household.group",
+            ),
+            (
+                Method::PUT,
+                "/api/v1/standards/{region}/{year}",
+                format!("/api/v1/standards/510821/{year}"),
+                json!({"document": "文\u{0}号"}),
+                "document",
+            ),
+            (
+                Method::POST,
+                "/api/v1/login",
+                "/api/v1/login".to_string(),
+                json!({"username": "county\u{0}", "password": "x"}),
+                "username",
+            ),
+        ] {
+            let r = call(&w.app, Some("county"), method.clone(), &uri, Some(body)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{}: {method} {uri}: {}",
+                w.db.name,
+                r.body
+            );
+            assert_eq!(r.body["errors"][0]["field"], json!(field), "{}", r.body);
+            let schema = answer_schema(&doc, &method, path, r.status);
+            assert!(violations(&doc, schema, &r.body, "$").is_empty());
+        }
+        outside(move || drop(w));
+    }
 }
