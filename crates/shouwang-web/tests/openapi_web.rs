@@ -838,6 +838,10 @@ async fn a_nul_character_in_a_body_is_refused_naming_the_field_never_a_server_er
         let mut household = serde_json::to_value(&w.own.0).unwrap();
         household["household_no"] = json!("NUL-1");
         household["address"] = json!("1组\u{0}号");
+        // a head nobody has registered, so that nothing but the NUL stands in the way
+        let mut head = w.own.1[0].clone();
+        head.id_number = make_id("510821", head.birth_date, 77, head.sex);
+        head.relation = Relation::Head;
         let no = &w.own.0.household_no;
         let mut changed = serde_json::to_value(&w.own.0).unwrap();
         changed["group"] = json!("\u{0}");
@@ -846,7 +850,7 @@ async fn a_nul_character_in_a_body_is_refused_naming_the_field_never_a_server_er
                 Method::POST,
                 "/api/v1/households",
                 "/api/v1/households".to_string(),
-                json!({"household": household, "members": w.own.1}),
+                json!({"household": household, "members": [head.clone()]}),
                 "household.address",
             ),
             (
