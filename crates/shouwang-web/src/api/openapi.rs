@@ -371,7 +371,13 @@ fn schemas() -> Map<String, Value> {
             "message_en",
             with_description(string(), "the answer in English"),
         ),
-        ("errors", array(problem)),
+        (
+            "errors",
+            with_description(
+                array(problem),
+                "one entry per problem with the input; empty for refusals not about the input",
+            ),
+        ),
     ]);
     let region_summary = answer(&[
         ("code", region_code()),
@@ -654,7 +660,7 @@ pub fn spec() -> Value {
         "info": {
             "title": "守望 Shouwang API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "防返贫监测 registry API. Sign in with POST /api/v1/login; send the returned csrf as X-CSRF-Token on every write. ID numbers are masked; reveal one with the audited reveal call. Errors: {code, message (zh), message_en, errors[{code, field, zh, en}]} with the status the code has in docs/problem-codes.md (400 unreadable input, 404 not found or outside your region, 409 already registered or stale, 422 a broken rule). A query parameter the call does not list, given twice, or whose value does not parse is refused with 400 query.invalid; an empty value means no filter."
+            "description": "防返贫监测 registry API. Sign in with POST /api/v1/login; send the returned csrf as X-CSRF-Token on every write. ID numbers are masked; reveal one with the audited reveal call. Errors: {code, message (zh), message_en, errors[{code, field, zh, en}]} with the status the code has in docs/problem-codes.md (400 unreadable input, 401 not signed in, 403 not allowed or no CSRF token, 404 not found or outside your region, 405 a method the address does not take, 409 already registered or stale, 422 a broken rule, 429 too many failed sign-ins). A query parameter the call does not list, given twice, or whose value does not parse is refused with 400 query.invalid; an empty value means no filter."
         },
         "paths": {
             "/api/v1/login": {"post": without_session(op("Sign in; sets the session cookie and returns {csrf}", vec![], Some("Login"), ("200", "LoginAnswer"), LOGIN_ERRORS))},
