@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Schemathesis against the API as it runs: a small demo county, served on 127.0.0.1 at a free
-# port, signed in as the demo's admin; every operation of /api/openapi.json is called with
-# generated input, and the run fails on any server error (5xx), any answer whose status, content
-# type or body the document does not describe.
+# Schemathesis against the API as it runs: a small demo county, screened, served on 127.0.0.1 at
+# a free port, signed in as the demo's admin (SCHEMATHESIS_USER for another demo account); every
+# operation of /api/openapi.json is called with generated input, and the run fails on any server
+# error (5xx), and on any answer whose status, content type or body the document does not describe.
 #
 # Builds nothing: it runs the debug binary the tests built (SHOUWANG_BIN to use another).
 # Schemathesis comes from PyPI into a virtualenv under the temp dir, kept for the next run.
 # Bounded: SCHEMATHESIS_EXAMPLES cases per operation (30), a fixed seed (SCHEMATHESIS_SEED) so
 # that a failure can be reproduced, and at most SCHEMATHESIS_TIMEOUT seconds (900) in all.
+# SCHEMATHESIS_EXTRA adds options (--report har …). The server is stopped whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,7 @@ bin=${SHOUWANG_BIN:-${CARGO_TARGET_DIR:-target}/debug/shouwang}
 examples=${SCHEMATHESIS_EXAMPLES:-30}
 seed=${SCHEMATHESIS_SEED:-510821}
 limit=${SCHEMATHESIS_TIMEOUT:-900}
+user=${SCHEMATHESIS_USER:-admin}
 venv=${SCHEMATHESIS_VENV:-${TMPDIR:-/tmp}/shouwang-schemathesis-venv}
 
 if [ ! -x "$bin" ]; then
@@ -54,7 +56,7 @@ done
 
 # sign in: the session cookie from the answer's header, the CSRF token from its body
 curl -fsS -D "$work/headers" -o "$work/login.json" -H 'Content-Type: application/json' \
-    -d '{"username": "admin", "password": "shouwang2026"}' "$base/api/v1/login"
+    -d "{\"username\": \"$user\", \"password\": \"shouwang2026\"}" "$base/api/v1/login"
 session=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(sw_session=[^;]*\).*/\1/p' "$work/headers" | head -1)
 csrf=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["csrf"])' "$work/login.json")
 if [ -z "$session" ] || [ -z "$csrf" ]; then
