@@ -8,7 +8,8 @@
 # Schemathesis comes from PyPI into a virtualenv under the temp dir, kept for the next run.
 # Bounded: SCHEMATHESIS_EXAMPLES cases per operation (30), a fixed seed (SCHEMATHESIS_SEED) so
 # that a failure can be reproduced, and at most SCHEMATHESIS_TIMEOUT seconds (900) in all.
-# SCHEMATHESIS_EXTRA adds options (--report har …). The server is stopped whatever happens.
+# SCHEMATHESIS_EXTRA adds options (--report har --report-dir /abs/path …; it runs in a temp dir).
+# The server is stopped whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +66,8 @@ if [ -z "$session" ] || [ -z "$csrf" ]; then
 fi
 
 status=0
+# from inside the temp dir, so that schemathesis' cache stays out of the repository
+cd "$work"
 timeout "$limit" "$venv/bin/st" run "$base/api/openapi.json" \
     --url "$base" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
