@@ -849,7 +849,8 @@ impl Store {
             }
             if let Some(days) = f.min_age_days {
                 // the age of a warning: since the oldest run in which the same household and rule hit
-                let since = crate::now() - days.max(0) * 86_400;
+                // saturating: an age of a billion years lies before every run (no warning), not an overflow
+                let since = crate::now().saturating_sub(days.max(0).saturating_mul(86_400));
                 p.push(since.into());
                 sql.push_str(&format!(
                     " AND EXISTS (SELECT 1 FROM screening_hits o JOIN screening_runs r ON r.id = o.run_id

@@ -164,7 +164,9 @@ async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Result<S
     let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
         .await
         .map_err(|_| AppError::NotFound)?;
-    Ok(params.get(name).cloned().ok_or(AppError::NotFound)?)
+    // a part with a NUL byte names nothing stored (and PostgreSQL refuses to look it up)
+    let value = params.get(name).filter(|v| !v.contains('\0'));
+    Ok(value.cloned().ok_or(AppError::NotFound)?)
 }
 
 /// `?region=` of the request, if any.

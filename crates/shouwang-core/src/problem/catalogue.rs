@@ -26,6 +26,8 @@ pub enum Status {
     Forbidden,
     /// 404: no such record, or outside the user's region.
     NotFound,
+    /// 405: the address does not take this method.
+    MethodNotAllowed,
     /// 409: the input collides with what is stored.
     Conflict,
     /// 422: the input reads well but breaks a rule.
@@ -43,6 +45,7 @@ impl Status {
             Status::Unauthorized => 401,
             Status::Forbidden => 403,
             Status::NotFound => 404,
+            Status::MethodNotAllowed => 405,
             Status::Conflict => 409,
             Status::Unprocessable => 422,
             Status::TooManyRequests => 429,
@@ -113,6 +116,8 @@ problem_codes! {
         "用户的角色无权执行此操作", "the user's role may not do this";
     NotFound = "not_found", NotFound,
         "记录不存在，或不在用户的管辖范围内", "no such record, or it lies outside the user's region";
+    MethodNotAllowed = "method_not_allowed", MethodNotAllowed,
+        "该地址不接受此请求方法", "this address does not take this method";
     Stale = "stale", Conflict,
         "记录在读取后已被他人修改", "someone else changed the record since it was read";
     BadRequest = "bad_request", BadRequest,

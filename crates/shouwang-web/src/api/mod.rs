@@ -19,13 +19,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use query::{ApiPath, ApiQuery, FromQuery, NoParams, Params};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shouwang_core::access::{Action, Target};
 use shouwang_core::id_number::mask;
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::screening::{RuleId, WarningLevel};
-use shouwang_core::{Household, Member, ProblemCode, RegionCode};
+use shouwang_core::{Household, Member, Problem, ProblemCode, RegionCode};
 use shouwang_store::registry::HouseholdRecord;
 
 pub fn router() -> Router<AppState> {
@@ -46,14 +47,55 @@ pub fn router() -> Router<AppState> {
             "/v1/standards/{region}/{year}",
             axum::routing::put(put_standard),
         )
-        // an address the API does not have answers in the API's shape, not with an empty page
+        // an address the API does not have answers in the API's shape, not with an empty page,
+        // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async {
+            answer(
+                ProblemCode::MethodNotAllowed,
+                "该地址不接受此请求方法",
+                "this address does not take this method",
+            )
+        })
 }
 
-/// Reads a JSON body, turning axum's rejection into our bilingual 400.
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    b.map(|Json(v)| v)
+/// Reads a JSON body, turning axum's rejection into our bilingual 400. A NUL character in any
+/// text is refused first, naming the field: no field may hold one (PostgreSQL cannot store it).
+fn body<T: DeserializeOwned>(b: Result<Json<Value>, JsonRejection>) -> Result<T, AppError> {
+    let Json(v) = b.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    if let Some(field) = nul_in(&v, String::new()) {
+        return Err(AppError::Invalid(vec![Problem::new(
+            ProblemCode::BadRequest,
+            field.clone(),
+            format!("{field}含有NUL字符（\\u0000）"),
+            format!("{field} contains a NUL character (\\u0000)"),
+        )]));
+    }
+    // read again as the call's type, for the rejection that names the field (household.village)
+    let bytes = serde_json::to_vec(&v).map_err(|e| AppError::Internal(e.to_string()))?;
+    Json::<T>::from_bytes(&bytes)
+        .map(|Json(t)| t)
         .map_err(|e| AppError::BadRequest(e.body_text()))
+}
+
+/// The path (`members[1].name`) of the first text in `v` that holds a NUL character.
+fn nul_in(v: &Value, at: String) -> Option<String> {
+    match v {
+        Value::String(s) if s.contains('\0') => Some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_in(item, format!("{at}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(name, item)| {
+            let path = if at.is_empty() {
+                name.clone()
+            } else {
+                format!("{at}.{name}")
+            };
+            nul_in(item, path)
+        }),
+        _ => None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -68,9 +110,9 @@ async fn login(
     _: ApiQuery<NoParams>,
     address: auth::ClientAddr,
     headers: axum::http::HeaderMap,
-    b: Result<Json<LoginBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    let b = body(b)?;
+    let b: LoginBody = body(b)?;
     let attempt = auth::Attempt {
         username: b.username,
         password: b.password,
@@ -187,9 +229,9 @@ async fn update(
     s: Session,
     _: ApiQuery<NoParams>,
     EditableHousehold(rec): EditableHousehold,
-    b: Result<Json<HouseholdBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
-    let b = body(b)?;
+    let b: HouseholdBody = body(b)?;
     let no = rec.household.household_no.clone();
     if b.household.household_no != no {
         return Err(AppError::BadRequest(
@@ -230,9 +272,9 @@ async fn create(
     State(state): State<AppState>,
     s: Session,
     _: ApiQuery<NoParams>,
-    b: Result<Json<HouseholdBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, AppError> {
-    let b = body(b)?;
+    let b: HouseholdBody = body(b)?;
     s.scope
         .decide(Action::EditRegistry, Target::Region(&b.household.village))
         .map_err(access::unseen)?;
@@ -435,7 +477,7 @@ async fn put_standard(
     ApiPath((region, year)): ApiPath<(String, i32)>,
     b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
-    let mut fields = body(b)?;
+    let mut fields: Value = body(b)?;
     let region = RegionCode::parse(&region).ok_or(AppError::NotFound)?;
     // the path names the region and year; the body carries the values
     if let Some(o) = fields.as_object_mut() {

@@ -1,77 +1,703 @@
 //! The OpenAPI 3.0 document of `/api/v1`, written out by hand: small enough to read, and it
 //! keeps a heavy derive crate out of the build.
+//!
+//! Every body the API answers is described field by field: what a caller can rely on being there
+//! (every field of an answer is), its type, and for the code lists the labels that may come. The
+//! code lists are read from the enums themselves, so a new value cannot be missing here; a field
+//! added to or taken from a record without this document following is caught by the test that
+//! checks real answers against it (`tests/openapi_web.rs`). Bodies sent to the API use the same
+//! fields, required only where the record has no default.
 
 use axum::Json;
-use serde_json::{json, Value};
-use shouwang_core::ProblemCode;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use shouwang_core::codes::Health;
+use shouwang_core::codes::{
+    Education, HealthCondition, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
+};
+use shouwang_core::id_number::make_id;
+use shouwang_core::monitoring::RiskType;
+use shouwang_core::screening::catalogue::Unit;
+use shouwang_core::screening::{RuleId, WarningLevel};
+use shouwang_core::{IdKind, ProblemCode, Role};
 
-fn op(summary: &str, params: &[(&str, &str)], body: Option<&str>, ok: &str) -> Value {
-    let parameters: Vec<Value> = params
+// ------------------------------------------------------------------ building blocks
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn integer() -> Value {
+    json!({"type": "integer", "format": "int64"})
+}
+
+fn boolean() -> Value {
+    json!({"type": "boolean"})
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+fn date() -> Value {
+    json!({"type": "string", "format": "date"})
+}
+
+/// A region code in its short form: 2, 4, 6, 9 or 12 digits.
+fn region_code() -> Value {
+    json!({"type": "string", "pattern": "^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?$"})
+}
+
+/// A 12-digit village code.
+fn village_code() -> Value {
+    json!({"type": "string", "pattern": "^[0-9]{12}$"})
+}
+
+fn nullable(mut schema: Value) -> Value {
+    schema["nullable"] = json!(true);
+    schema
+}
+
+fn array(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+
+fn reference(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn with_description(mut schema: Value, text: &str) -> Value {
+    schema["description"] = json!(text);
+    schema
+}
+
+/// A string out of a list of labels.
+fn one_of<'a>(labels: impl IntoIterator<Item = &'a str>) -> Value {
+    let labels: Vec<&str> = labels.into_iter().collect();
+    json!({"type": "string", "enum": labels})
+}
+
+/// The labels of a code list as it serialises (Chinese labels, or snake_case names).
+fn serialised<T: Serialize>(all: &[T]) -> Value {
+    let labels: Vec<Value> = all
         .iter()
-        .map(|(name, loc)| json!({"name": name, "in": loc, "required": *loc == "path", "schema": {"type": "string"}}))
+        .filter_map(|v| serde_json::to_value(v).ok())
         .collect();
-    let mut o = json!({
-        "summary": summary,
-        "parameters": parameters,
-        "responses": {
-            ok: {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
-            "400": {"$ref": "#/components/responses/Error"},
-            "401": {"$ref": "#/components/responses/Error"},
-            "403": {"$ref": "#/components/responses/Error"},
-            "404": {"$ref": "#/components/responses/Error"},
-            "409": {"$ref": "#/components/responses/Error"},
-            "422": {"$ref": "#/components/responses/Error"}
-        }
-    });
+    json!({"type": "string", "enum": labels})
+}
+
+/// Every 健康状况 a member can have: 健康, or one or more of the conditions, in list order.
+fn health() -> Value {
+    let conditions: Vec<HealthCondition> = HealthCondition::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != HealthCondition::Healthy)
+        .collect();
+    let mut labels = vec![Health::HEALTHY.label_zh()];
+    for set in 1..(1u32 << conditions.len()) {
+        let h = conditions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| set & (1 << i) != 0)
+            .fold(Health::default(), |h, (_, c)| h.with(*c));
+        labels.push(h.label_zh());
+    }
+    with_description(
+        json!({"type": "string", "enum": labels}),
+        "健康状况: 健康, or conditions joined by commas",
+    )
+}
+
+/// A field of a record: its name, its schema, and whether a body sent to the API may leave it
+/// out (it has a default).
+struct Field(&'static str, Value, bool);
+
+const REQUIRED: bool = false;
+const OPTIONAL: bool = true;
+
+/// An object of `fields`. Answers carry every field; bodies sent to the API need only the
+/// fields without a default.
+fn object(fields: Vec<Field>, sent: bool) -> Value {
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| !(sent && f.2))
+        .map(|f| f.0)
+        .collect();
+    let properties: Map<String, Value> = fields
+        .into_iter()
+        .map(|Field(name, schema, _)| (name.to_string(), schema))
+        .collect();
+    json!({"type": "object", "required": required, "properties": properties, "additionalProperties": false})
+}
+
+/// An answer's object: every field is there.
+fn answer(fields: &[(&'static str, Value)]) -> Value {
+    object(
+        fields
+            .iter()
+            .map(|(n, s)| Field(n, s.clone(), REQUIRED))
+            .collect(),
+        false,
+    )
+}
+
+// ------------------------------------------------------------------ the records
+
+fn household(sent: bool) -> Value {
+    object(
+        vec![
+            Field("household_no", string(), REQUIRED),
+            Field("village", village_code(), REQUIRED),
+            Field("group", string(), OPTIONAL),
+            Field("address", string(), OPTIONAL),
+            Field("phone", string(), OPTIONAL),
+            Field("household_type", serialised(HouseholdType::ALL), REQUIRED),
+            Field("dibao", boolean(), OPTIONAL),
+            Field("tekun", boolean(), OPTIONAL),
+            Field("relocated", boolean(), OPTIONAL),
+            Field("resettlement_site", string(), OPTIONAL),
+            Field("military_family", boolean(), OPTIONAL),
+            Field(
+                "cultivated_land_centimu",
+                with_description(nullable(integer()), "耕地面积 in hundredths of a 亩"),
+                OPTIONAL,
+            ),
+            Field(
+                "housing_area_centim2",
+                with_description(nullable(integer()), "住房面积 in hundredths of a m²"),
+                OPTIONAL,
+            ),
+            Field(
+                "house_grade",
+                with_description(string(), "危房等级 A, B, C, D or empty"),
+                OPTIONAL,
+            ),
+        ],
+        sent,
+    )
+}
+
+fn member(sent: bool) -> Value {
+    object(
+        vec![
+            Field("id_kind", serialised(&IdKind::ALL), REQUIRED),
+            Field(
+                "id_number",
+                with_description(
+                    string(),
+                    "证件号码; masked (3****…**1) in answers, a masked one sent back keeps the stored number",
+                ),
+                REQUIRED,
+            ),
+            Field("person_no", string(), OPTIONAL),
+            Field("name", string(), REQUIRED),
+            Field("sex", serialised(Sex::ALL), REQUIRED),
+            Field("birth_date", date(), REQUIRED),
+            Field("relation", serialised(Relation::ALL), REQUIRED),
+            Field("ethnicity", string(), OPTIONAL),
+            Field("political", nullable(serialised(Political::ALL)), OPTIONAL),
+            Field("phone", string(), OPTIONAL),
+            Field("education", nullable(serialised(Education::ALL)), OPTIONAL),
+            Field("schooling", nullable(serialised(Schooling::ALL)), OPTIONAL),
+            Field("health", health(), REQUIRED),
+            Field("disability_category", string(), OPTIONAL),
+            Field("labour", nullable(serialised(LabourCapacity::ALL)), OPTIONAL),
+            Field("migrant_months", integer(), OPTIONAL),
+            Field("migrant_place", string(), OPTIONAL),
+            Field("migrant_employer", string(), OPTIONAL),
+            Field("welfare_job", string(), OPTIONAL),
+            Field("welfare_job_months", integer(), OPTIONAL),
+            Field("dibao", boolean(), OPTIONAL),
+            Field("tekun", boolean(), OPTIONAL),
+            Field("resident_medical", boolean(), OPTIONAL),
+            Field("employee_medical", boolean(), OPTIONAL),
+            Field("serious_illness_insurance", boolean(), OPTIONAL),
+            Field("resident_pension", boolean(), OPTIONAL),
+            Field("employee_pension", boolean(), OPTIONAL),
+            Field("deceased_on", nullable(date()), OPTIONAL),
+        ],
+        sent,
+    )
+}
+
+fn warning_scheme() -> Value {
+    answer(&[
+        ("red_days", integer()),
+        ("yellow_days", integer()),
+        ("blue_days", integer()),
+    ])
+}
+
+/// The fields of a standard that a region may set, each inherited when null.
+fn standard_fields() -> Vec<Field> {
+    let fen = |text| with_description(nullable(integer()), text);
+    vec![
+        Field("document", string(), OPTIONAL),
+        Field(
+            "monitoring_line",
+            fen("监测线, 分 per person per year"),
+            OPTIONAL,
+        ),
+        Field("near_line_percent", nullable(integer()), OPTIONAL),
+        Field("income_drop_percent", nullable(integer()), OPTIONAL),
+        Field("rigid_expenditure_percent", nullable(integer()), OPTIONAL),
+        Field("rigid_expenditure_amount", fen("分"), OPTIONAL),
+        Field("schooling_cost_threshold", fen("分"), OPTIONAL),
+        Field("identification_days", nullable(integer()), OPTIONAL),
+        Field("notice_min_days", nullable(integer()), OPTIONAL),
+        Field("measures_days", nullable(integer()), OPTIONAL),
+        Field("elimination_min_months", nullable(integer()), OPTIONAL),
+        Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
+    ]
+}
+
+fn standard() -> Value {
+    let mut fields = vec![
+        Field("year", integer(), REQUIRED),
+        Field("region", region_code(), REQUIRED),
+    ];
+    fields.extend(standard_fields());
+    object(fields, false)
+}
+
+/// What `PUT /standards/{region}/{year}` reads: the region and year come from the path.
+fn standard_input() -> Value {
+    let mut body = object(standard_fields(), true);
+    body["description"] =
+        json!("The values to set; money in 分; a field left out or null is inherited from the regions above. The path gives the region and year.");
+    body
+}
+
+fn resolved_standard() -> Value {
+    let origin = answer(&[
+        ("field", string()),
+        (
+            "from",
+            with_description(
+                nullable(json!({"type": "array", "minItems": 2, "maxItems": 2,
+                    "items": {"oneOf": [region_code(), integer()]}})),
+                "[region, year] of the standard that set the field; null for the built-in default",
+            ),
+        ),
+    ]);
+    answer(&[
+        ("year", integer()),
+        ("region", region_code()),
+        ("monitoring_line", integer()),
+        ("near_line_percent", integer()),
+        ("income_drop_percent", integer()),
+        ("rigid_expenditure_percent", integer()),
+        ("rigid_expenditure_amount", integer()),
+        ("schooling_cost_threshold", integer()),
+        ("identification_days", integer()),
+        ("notice_min_days", integer()),
+        ("measures_days", integer()),
+        ("elimination_min_months", integer()),
+        ("warning_scheme", warning_scheme()),
+        ("origins", array(origin)),
+    ])
+}
+
+fn rule() -> Value {
+    one_of(RuleId::ALL.iter().map(|r| r.code()))
+}
+
+/// Levels go out by their English names (`red`), as stored.
+fn level() -> Value {
+    one_of(WarningLevel::ALL.iter().map(|l| l.label_en()))
+}
+
+/// 预警依据 as a run stores it (`evidence_json` in the store): the sentence in both languages,
+/// the values observed and the thresholds they were compared with, and the data's source.
+fn evidence() -> Value {
+    let units = [Unit::Fen, Unit::Percent, Unit::Persons, Unit::Flag];
+    let measure = answer(&[
+        ("name_zh", string()),
+        ("name_en", string()),
+        ("value", integer()),
+        ("unit", serialised(&units)),
+        (
+            "text",
+            with_description(string(), "the value as shown: 8700元, 30%, 2人"),
+        ),
+    ]);
+    let source = answer(&[
+        ("label_zh", string()),
+        ("label_en", string()),
+        (
+            "date",
+            with_description(date(), "the date the data is as of"),
+        ),
+    ]);
+    answer(&[
+        ("zh", string()),
+        ("en", string()),
+        ("observed", array(measure.clone())),
+        ("thresholds", array(measure)),
+        ("source", nullable(source)),
+    ])
+}
+
+/// A new household of 桃红村 with its head, as `POST /households` takes it.
+fn household_example() -> Value {
+    let birth = shouwang_core::Date::new(1966, 6, 6);
+    let id = birth.map(|b| make_id(EXAMPLE_COUNTY, b, 66, Sex::Male));
+    json!({
+        "household": {"household_no": "EXAMPLE-0001", "village": EXAMPLE_VILLAGE, "household_type": "一般农户", "group": "1组"},
+        "members": [{"id_kind": "resident_id", "id_number": id, "name": "示例", "sex": "男", "birth_date": birth,
+            "relation": "户主", "education": "初中", "health": "健康", "labour": "普通劳动力", "resident_medical": true}],
+    })
+}
+
+/// The bodies of the API, by name.
+fn schemas() -> Map<String, Value> {
+    let codes: Vec<&str> = ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
+    let problem = answer(&[
+        ("code", one_of(codes.iter().copied())),
+        (
+            "field",
+            with_description(
+                string(),
+                "the field (members[2].id_number) or query parameter concerned",
+            ),
+        ),
+        ("zh", string()),
+        ("en", string()),
+    ]);
+    let error = answer(&[
+        ("code", one_of(codes.iter().copied())),
+        (
+            "message",
+            with_description(string(), "the answer in Chinese"),
+        ),
+        (
+            "message_en",
+            with_description(string(), "the answer in English"),
+        ),
+        (
+            "errors",
+            with_description(
+                array(problem),
+                "one entry per problem with the input; empty for refusals not about the input",
+            ),
+        ),
+    ]);
+    let region_summary = answer(&[
+        ("code", region_code()),
+        ("name", string()),
+        ("households", integer()),
+        ("persons", integer()),
+    ]);
+    let list_row = answer(&[
+        ("household_no", string()),
+        ("village", village_code()),
+        ("group", string()),
+        ("head_name", string()),
+        ("head_id", with_description(string(), "masked")),
+        ("size", integer()),
+        ("household_type", serialised(HouseholdType::ALL)),
+        ("dibao", boolean()),
+        ("tekun", boolean()),
+        ("relocated", boolean()),
+    ]);
+    let hit = answer(&[
+        ("run_id", integer()),
+        ("run_at", with_description(integer(), "Unix seconds")),
+        ("household_no", string()),
+        ("village", village_code()),
+        ("rule", rule()),
+        ("level", level()),
+        ("risk", serialised(RiskType::ALL)),
+        ("evidence", evidence()),
+    ]);
+    let lead = answer(&[
+        ("id", integer()),
+        ("household_no", string()),
+        ("risk", serialised(RiskType::ALL)),
+        ("level", level()),
+        (
+            "rules",
+            with_description(
+                json!({"type": "string", "pattern": "^R[0-9]{2}(,R[0-9]{2})*$"}),
+                "the rules that raised it: R01,R03",
+            ),
+        ),
+        ("source", string()),
+        ("found_on", date()),
+        ("due_on", date()),
+        ("status", string()),
+    ]);
+    let mut s = Map::new();
+    let mut put = |name: &str, schema: Value| {
+        s.insert(name.to_string(), schema);
+    };
+    put("Error", error);
+    put(
+        "Login",
+        object(
+            vec![
+                Field("username", string(), REQUIRED),
+                Field("password", string(), REQUIRED),
+            ],
+            true,
+        ),
+    );
+    put(
+        "LoginAnswer",
+        answer(&[(
+            "csrf",
+            with_description(string(), "send as X-CSRF-Token on every write"),
+        )]),
+    );
+    put(
+        "Me",
+        answer(&[
+            ("username", string()),
+            ("display_name", string()),
+            ("role", one_of(Role::ALL.iter().map(|r| r.as_str()))),
+            ("region", region_code()),
+            ("csrf", string()),
+        ]),
+    );
+    put("RegionSummary", region_summary);
+    put(
+        "Region",
+        answer(&[
+            ("code", region_code()),
+            ("name", string()),
+            ("households", integer()),
+            ("persons", integer()),
+            ("children", array(reference("RegionSummary"))),
+        ]),
+    );
+    put("HouseholdListRow", list_row);
+    put(
+        "HouseholdList",
+        answer(&[
+            ("total", integer()),
+            ("offset", integer()),
+            ("households", array(reference("HouseholdListRow"))),
+        ]),
+    );
+    put("Household", household(false));
+    put("Member", member(false));
+    put(
+        "HouseholdRecord",
+        answer(&[
+            ("county", region_code()),
+            ("household", reference("Household")),
+            ("members", array(reference("Member"))),
+            (
+                "version",
+                with_description(integer(), "send it back with a change"),
+            ),
+            ("updated_at", with_description(integer(), "Unix seconds")),
+        ]),
+    );
+    put("HouseholdInput", household(true));
+    put("MemberInput", member(true));
+    put(
+        "HouseholdBody",
+        example(
+            object(
+                vec![
+                    Field("household", reference("HouseholdInput"), REQUIRED),
+                    Field("members", array(reference("MemberInput")), REQUIRED),
+                    Field(
+                        "version",
+                        with_description(integer(), "the version read; 0 when creating"),
+                        OPTIONAL,
+                    ),
+                ],
+                true,
+            ),
+            household_example(),
+        ),
+    );
+    put(
+        "Reveal",
+        answer(&[("id_number", with_description(string(), "the full number"))]),
+    );
+    put(
+        "SearchHit",
+        answer(&[
+            ("household_no", string()),
+            ("village", village_code()),
+            ("name", string()),
+            ("id_number", with_description(string(), "masked")),
+            ("relation", serialised(Relation::ALL)),
+        ]),
+    );
+    put("Search", answer(&[("hits", array(reference("SearchHit")))]));
+    put("Hit", hit);
+    put("Lead", lead);
+    put(
+        "Warnings",
+        answer(&[
+            ("region", region_code()),
+            ("warnings", array(reference("Hit"))),
+        ]),
+    );
+    put(
+        "HouseholdWarnings",
+        answer(&[
+            ("warnings", array(reference("Hit"))),
+            ("leads", array(reference("Lead"))),
+        ]),
+    );
+    put("Standard", standard());
+    put(
+        "StandardInput",
+        example(
+            standard_input(),
+            json!({"near_line_percent": 10, "document": "示例文号〔2026〕1号"}),
+        ),
+    );
+    put(
+        "Standards",
+        answer(&[
+            ("region", region_code()),
+            ("year", integer()),
+            ("standards", array(reference("Standard"))),
+            (
+                "in_force",
+                with_description(
+                    nullable(resolved_standard()),
+                    "the standard in force for the year, field by field; null when no monitoring line is set",
+                ),
+            ),
+        ]),
+    );
+    put("Saved", answer(&[("saved", reference("Standard"))]));
+    s
+}
+
+// ------------------------------------------------------------------ the operations
+
+/// The examples name the demo county (`shouwang demo`): its code, 桃红村, and that village's
+/// first household.
+const EXAMPLE_COUNTY: &str = "510821";
+const EXAMPLE_VILLAGE: &str = "510821108212";
+const EXAMPLE_HOUSEHOLD: &str = "51082110821200001";
+
+fn example(mut schema: Value, value: impl Serialize) -> Value {
+    schema["example"] = json!(value);
+    schema
+}
+
+/// A parameter: its name, where it goes, and its schema.
+type Param = (&'static str, &'static str, Value);
+
+fn path(name: &'static str, schema: Value) -> Param {
+    (name, "path", schema)
+}
+
+fn query(name: &'static str, schema: Value) -> Param {
+    (name, "query", schema)
+}
+
+/// The error answers an operation can give besides its success.
+const READ_ERRORS: &[&str] = &["400", "401", "403", "404"];
+const WRITE_ERRORS: &[&str] = &["400", "401", "403", "404", "409", "422"];
+const LOGIN_ERRORS: &[&str] = &["400", "401", "429"];
+
+fn op(
+    summary: &str,
+    params: Vec<Param>,
+    body: Option<&str>,
+    ok: (&str, &str),
+    errors: &[&str],
+) -> Value {
+    let mut parameters: Vec<Value> = params
+        .into_iter()
+        .map(|(name, at, schema)| {
+            json!({"name": name, "in": at, "required": at == "path", "schema": schema})
+        })
+        .collect();
+    parameters.push(json!({"name": "lang", "in": "query", "required": false,
+        "description": "the language of messages (zh, the default, or en)",
+        "schema": {"type": "string", "enum": ["zh", "en"]}}));
+    let mut responses = Map::new();
+    responses.insert(
+        ok.0.to_string(),
+        json!({"description": "OK", "content": {"application/json": {"schema": reference(ok.1)}}}),
+    );
+    for status in errors {
+        responses.insert(
+            status.to_string(),
+            json!({"$ref": "#/components/responses/Error"}),
+        );
+    }
+    let mut o = json!({"summary": summary, "parameters": parameters, "responses": responses});
     if let Some(schema) = body {
-        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": reference(schema)}}});
     }
     o
 }
 
-pub async fn document(_: super::query::ApiQuery<super::query::NoParams>) -> Json<Value> {
-    let codes: Vec<&str> = ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
-    Json(json!({
+/// An operation open without a session (signing in).
+fn without_session(mut op: Value) -> Value {
+    op["security"] = json!([]);
+    op
+}
+
+/// The whole document.
+pub fn spec() -> Value {
+    let no = || {
+        path(
+            "no",
+            example(json!({"type": "string", "minLength": 1}), EXAMPLE_HOUSEHOLD),
+        )
+    };
+    let this_year = crate::state::today().year();
+    let year = || example(json!({"type": "integer", "format": "int32"}), this_year);
+    let county = || example(region_code(), EXAMPLE_COUNTY);
+    let limit = |default: i64, max: i64| {
+        with_description(
+            integer(),
+            &format!("rows, {default} if not given; below 1 counts as 1, above {max} as {max}"),
+        )
+    };
+    json!({
         "openapi": "3.0.3",
         "info": {
             "title": "守望 Shouwang API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "防返贫监测 registry API. Sign in with POST /api/v1/login; send the returned csrf as X-CSRF-Token on every write. ID numbers are masked; reveal one with the audited reveal call. Errors: {code, message (zh), message_en, errors[{code, field, zh, en}]} with the status the code has in docs/problem-codes.md (400 unreadable input, 404 not found or outside your region, 409 already registered or stale, 422 a broken rule). A query parameter the call does not list, given twice, or whose value does not parse is refused with 400 query.invalid; an empty value means no filter."
+            "description": "防返贫监测 registry API. Sign in with POST /api/v1/login; send the returned csrf as X-CSRF-Token on every write. ID numbers are masked; reveal one with the audited reveal call. Errors: {code, message (zh), message_en, errors[{code, field, zh, en}]} with the status the code has in docs/problem-codes.md (400 unreadable input, 401 not signed in, 403 not allowed or no CSRF token, 404 not found or outside your region, 405 a method the address does not take, 409 already registered or stale, 422 a broken rule, 429 too many failed sign-ins). A query parameter the call does not list, given twice, or whose value does not parse is refused with 400 query.invalid; an empty value means no filter."
         },
         "paths": {
-            "/api/v1/login": {"post": op("Sign in; sets the session cookie and returns {csrf}", &[], Some("Login"), "200")},
-            "/api/v1/me": {"get": op("The signed-in user and CSRF token", &[], None, "200")},
-            "/api/v1/regions/{code}": {"get": op("A region with its children and counts", &[("code", "path")], None, "200")},
-            "/api/v1/regions/{code}/households": {"get": op("Households under a region", &[("code", "path"), ("offset", "query"), ("limit", "query")], None, "200")},
-            "/api/v1/households": {"post": op("Create a household with its members", &[], Some("HouseholdBody"), "201")},
+            "/api/v1/login": {"post": without_session(op("Sign in; sets the session cookie and returns {csrf}", vec![], Some("Login"), ("200", "LoginAnswer"), LOGIN_ERRORS))},
+            "/api/v1/me": {"get": op("The signed-in user and CSRF token", vec![], None, ("200", "Me"), READ_ERRORS)},
+            "/api/v1/regions/{code}": {"get": op("A region with its children and counts", vec![path("code", county())], None, ("200", "Region"), READ_ERRORS)},
+            "/api/v1/regions/{code}/households": {"get": op("Households under a region", vec![path("code", example(region_code(), EXAMPLE_VILLAGE)), query("offset", with_description(integer(), "rows to skip; below 0 counts as 0")), query("limit", limit(50, 500))], None, ("200", "HouseholdList"), READ_ERRORS)},
+            "/api/v1/households": {"post": op("Create a household with its members", vec![], Some("HouseholdBody"), ("201", "HouseholdRecord"), WRITE_ERRORS)},
             "/api/v1/households/{no}": {
-                "get": op("A household with its members (IDs masked)", &[("no", "path")], None, "200"),
-                "put": op("Replace a household's fields and members (send the version you read)", &[("no", "path")], Some("HouseholdBody"), "200")
+                "get": op("A household with its members (IDs masked)", vec![no()], None, ("200", "HouseholdRecord"), READ_ERRORS),
+                "put": op("Replace a household's fields and members (send the version you read)", vec![no()], Some("HouseholdBody"), ("200", "HouseholdRecord"), WRITE_ERRORS)
             },
-            "/api/v1/households/{no}/members/{idx}/reveal": {"post": op("Reveal one member's full ID number (audited)", &[("no", "path"), ("idx", "path")], None, "200")},
-            "/api/v1/search": {"get": op("Search by name, ID number or household number in your region", &[("q", "query")], None, "200")},
-            "/api/v1/warnings": {"get": op("Warnings of the latest screening runs, with evidence", &[("region", "query"), ("level", "query"), ("risk", "query"), ("rule", "query"), ("min_age_days", "query"), ("limit", "query")], None, "200")},
-            "/api/v1/households/{no}/warnings": {"get": op("A household's warnings with evidence, and its leads", &[("no", "path")], None, "200")},
-            "/api/v1/standards": {"get": op("Standards applying to a region and the one in force for a year", &[("region", "query"), ("year", "query")], None, "200")},
-            "/api/v1/standards/{region}/{year}": {"put": op("Set a region's standard for a year (county officers and admins, audited); money in 分", &[("region", "path"), ("year", "path")], Some("Standard"), "200")}
+            "/api/v1/households/{no}/members/{idx}/reveal": {"post": op("Reveal one member's full ID number (audited)", vec![no(), path("idx", example(json!({"type": "integer", "minimum": 0}), 0))], None, ("200", "Reveal"), WRITE_ERRORS)},
+            "/api/v1/search": {"get": op("Search by name (or its beginning), ID number or household number in your region", vec![query("q", example(string(), "张"))], None, ("200", "Search"), READ_ERRORS)},
+            "/api/v1/warnings": {"get": op("Warnings of the latest screening runs, with evidence", vec![
+                query("region", with_description(county(), "your own region if not given")),
+                query("level", level()),
+                query("risk", serialised(RiskType::ALL)),
+                query("rule", rule()),
+                query("min_age_days", with_description(integer(), "only warnings open at least this many days")),
+                query("limit", limit(500, 5000)),
+            ], None, ("200", "Warnings"), READ_ERRORS)},
+            "/api/v1/households/{no}/warnings": {"get": op("A household's warnings with evidence, and its leads", vec![no()], None, ("200", "HouseholdWarnings"), READ_ERRORS)},
+            "/api/v1/standards": {"get": op("Standards applying to a region and the one in force for a year", vec![
+                query("region", with_description(county(), "your own region if not given")),
+                query("year", with_description(year(), "this year if not given")),
+            ], None, ("200", "Standards"), READ_ERRORS)},
+            "/api/v1/standards/{region}/{year}": {"put": op("Set a region's standard for a year (county officers and admins, audited); money in 分", vec![path("region", county()), path("year", year())], Some("StandardInput"), ("200", "Saved"), WRITE_ERRORS)}
         },
         "components": {
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sw_session"}},
-            "responses": {"Error": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
-            "schemas": {
-                "Error": {"type": "object", "properties": {
-                    "code": {"type": "string", "enum": codes}, "message": {"type": "string"}, "message_en": {"type": "string"},
-                    "errors": {"type": "array", "items": {"type": "object", "properties": {"code": {"type": "string", "enum": codes}, "field": {"type": "string"}, "zh": {"type": "string"}, "en": {"type": "string"}}}}
-                }},
-                "Standard": {"type": "object", "description": "monitoring_line (分), near_line_percent, income_drop_percent, rigid_expenditure_percent, rigid_expenditure_amount (分), schooling_cost_threshold (分), identification_days, notice_min_days, measures_days, elimination_min_months, warning_scheme {red_days, yellow_days, blue_days}, document; fields left out are inherited"},
-                "Login": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
-                "HouseholdBody": {"type": "object", "required": ["household", "members"], "properties": {
-                    "household": {"type": "object", "description": "household_no, village (12 digits), household_type (户类型 label), group, address, phone, dibao, tekun, relocated, resettlement_site, military_family, cultivated_land_centimu, housing_area_centim2, house_grade"},
-                    "members": {"type": "array", "items": {"type": "object", "description": "id_kind, id_number, name, sex (男/女), birth_date (YYYY-MM-DD), relation (与户主关系 label), education or schooling, health (健康 / 长期慢性病,残疾 …), labour, insurance flags …"}},
-                    "version": {"type": "integer"}
-                }}
-            }
+            "responses": {"Error": {"description": "Error, in the one shape of docs/problem-codes.md", "content": {"application/json": {"schema": reference("Error")}}}},
+            "schemas": schemas()
         },
         "security": [{"session": []}]
-    }))
+    })
+}
+
+pub async fn document(_: super::query::ApiQuery<super::query::NoParams>) -> Json<Value> {
+    Json(spec())
 }

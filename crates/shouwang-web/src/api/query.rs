@@ -48,7 +48,18 @@ impl Params {
                 "the query string cannot be parsed".into(),
             )
         })?;
-        for (i, (name, _)) in pairs.iter().enumerate() {
+        for (i, (name, value)) in pairs.iter().enumerate() {
+            // no stored text holds a NUL, and PostgreSQL refuses one in a query
+            if name.contains('\0') || value.contains('\0') {
+                return Err(refuse(
+                    name,
+                    format!("查询参数“{}”含有NUL字符", name.replace('\0', "")),
+                    format!(
+                        "the query parameter '{}' contains a NUL character",
+                        name.replace('\0', "")
+                    ),
+                ));
+            }
             if !known.contains(&name.as_str()) && !EVERYWHERE.contains(&name.as_str()) {
                 let list = if known.is_empty() {
                     ("无".to_string(), "none".to_string())
@@ -163,6 +174,18 @@ mod tests {
         );
         assert_eq!(
             read("level=red&level=blue", &["level"]).err(),
+            Some(ProblemCode::QueryInvalid)
+        );
+    }
+
+    #[test]
+    fn a_nul_character_in_a_name_or_value_is_refused() {
+        assert_eq!(
+            read("q=a%00b", &["q"]).err(),
+            Some(ProblemCode::QueryInvalid)
+        );
+        assert_eq!(
+            read("q%00=a", &["q"]).err(),
             Some(ProblemCode::QueryInvalid)
         );
     }
