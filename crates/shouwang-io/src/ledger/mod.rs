@@ -23,6 +23,7 @@
 pub mod cell;
 pub mod columns;
 pub mod convert;
+pub mod limits;
 pub mod source;
 pub mod synth;
 pub mod write;
@@ -39,6 +40,7 @@ pub use columns::{Col, HeaderMap};
 pub use shouwang_core::ledger::{
     unresolved_village, LedgerGuarantees, PlaceNames, RowError, SourceRows,
 };
+pub use limits::{Limit, Limits};
 pub use source::{Encoding, FileKind};
 pub use write::{
     write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerCsvWriter, LedgerXlsxWriter,
@@ -83,6 +85,9 @@ pub enum LedgerError {
     /// Only with [`Grouping::OnePass`]: read the file again with [`Grouping::TwoPasses`].
     #[error("第{row}行：户编号{household}的各行不相邻 / row {row}: the rows of household {household} are not together")]
     NotGrouped { row: usize, household: String },
+    /// The file is over one of the [`Limits`]: nothing of it is imported.
+    #[error("{}", limits::over_limit_text(.limit, .row))]
+    OverLimit { limit: Limit, row: Option<usize> },
 }
 
 impl LedgerError {
@@ -101,6 +106,7 @@ impl LedgerError {
             LedgerError::DuplicateColumn { .. } => ProblemCode::LedgerDuplicateColumn,
             LedgerError::Csv { .. } => ProblemCode::LedgerCsv,
             LedgerError::NotGrouped { .. } => ProblemCode::LedgerNotGrouped,
+            LedgerError::OverLimit { .. } => ProblemCode::LedgerOverLimit,
         }
     }
 }
@@ -233,6 +239,8 @@ pub struct ReadOptions {
     /// The xlsx sheet to read; the first sheet when `None`. Ignored for CSV.
     pub sheet: Option<String>,
     pub grouping: Grouping,
+    /// How big the file may be ([`Limits::default`] unless set).
+    pub limits: Limits,
 }
 
 /// How the reader knows a household's rows are all read.
@@ -256,7 +264,12 @@ impl ReadOptions {
             today,
             sheet: None,
             grouping: Grouping::TwoPasses,
+            limits: Limits::default(),
         }
+    }
+    pub fn limits(mut self, limits: Limits) -> ReadOptions {
+        self.limits = limits;
+        self
     }
     pub fn grouping(mut self, grouping: Grouping) -> ReadOptions {
         self.grouping = grouping;
@@ -355,6 +368,7 @@ struct Scan {
 fn for_each_data_row(
     path: &Path,
     kind: &FileKind,
+    limits: &Limits,
     finder: &mut HeaderFinder,
     data: &mut dyn FnMut(
         &HeaderMap,
@@ -363,7 +377,7 @@ fn for_each_data_row(
     ) -> Result<source::Flow, LedgerError>,
 ) -> Result<HeaderMap, LedgerError> {
     let mut saw_any = false;
-    source::for_each_raw_row(path, kind, &mut |number, raw| match &finder.header {
+    source::for_each_raw_row(path, kind, limits, &mut |number, raw| match &finder.header {
         Some(h) if number > h.row => data(h, number, raw),
         Some(_) => Ok(source::Flow::Continue),
         None => {
@@ -385,11 +399,11 @@ fn for_each_data_row(
 
 /// The first pass of [`Grouping::TwoPasses`]: the header, and the last row of every household;
 /// below the header only the columns needed for that are looked at, not made into cells.
-fn scan(path: &Path, kind: &FileKind) -> Result<Scan, LedgerError> {
+fn scan(path: &Path, kind: &FileKind, limits: &Limits) -> Result<Scan, LedgerError> {
     let mut last_row: HashMap<String, usize> = HashMap::new();
     let mut rows = 0usize;
     let mut finder = HeaderFinder { header: None };
-    let header = for_each_data_row(path, kind, &mut finder, &mut |h, number, raw| {
+    let header = for_each_data_row(path, kind, limits, &mut finder, &mut |h, number, raw| {
         if !is_blank_by(h, |i| raw.is_empty_at(i)) {
             rows += 1;
             let key = h
@@ -421,9 +435,9 @@ pub fn read_ledger<E>(
     options: &ReadOptions,
     mut sink: impl FnMut(LedgerItem) -> Result<(), E>,
 ) -> Result<LedgerSummary, ReadError<E>> {
-    let kind = source::detect(path, options.sheet.as_deref())?;
+    let kind = source::detect(path, options.sheet.as_deref(), &options.limits)?;
     let scanned = match options.grouping {
-        Grouping::TwoPasses => Some(scan(path, &kind)?),
+        Grouping::TwoPasses => Some(scan(path, &kind, &options.limits)?),
         Grouping::OnePass => None,
     };
     let mut finder = HeaderFinder {
@@ -452,7 +466,12 @@ pub fn read_ledger<E>(
         error: None,
         counts: Counts::default(),
     };
-    let header = for_each_data_row(path, &kind, &mut finder, &mut |header, number, raw| {
+    let header = for_each_data_row(
+        path,
+        &kind,
+        &options.limits,
+        &mut finder,
+        &mut |header, number, raw| {
         let row = raw.into_source_row(number);
         if is_blank(header, &row) {
             return Ok(source::Flow::Continue);
@@ -505,7 +524,8 @@ pub fn read_ledger<E>(
             current = Some((key, rows));
             Ok(source::Flow::Continue)
         }
-    })?;
+    },
+    )?;
     if let Some((key, rows)) = current {
         open.insert(key, rows);
     }
