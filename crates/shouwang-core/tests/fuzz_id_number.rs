@@ -56,13 +56,23 @@ fn interesting_char() -> impl Strategy<Value = char> {
     prop_oneof![
         prop::char::range('0', '9'),
         prop::char::range('０', '９'),
-        prop::sample::select(vec!['X', 'x', 'Ｘ', 'ｘ', ' ', '\t', '\u{3000}', '-', 'é', '户', '\u{0}']),
+        prop::sample::select(vec![
+            'X', 'x', 'Ｘ', 'ｘ', ' ', '\t', '\u{3000}', '-', 'é', '户', '\u{0}'
+        ]),
         any::<char>(),
     ]
 }
 
+/// Cases per target: a few hundred with the other tests; set `PROPTEST_CASES` for a long run.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_seeds_parse_or_fail_cleanly(

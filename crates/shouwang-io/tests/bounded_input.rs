@@ -9,7 +9,7 @@
 mod support;
 
 use shouwang_core::Date;
-use shouwang_io::ledger::{read_ledger_all, Limit, LedgerError, Limits, ReadOptions};
+use shouwang_io::ledger::{read_ledger_all, LedgerError, Limit, Limits, ReadOptions};
 use support::{sheet, text_row, workbook, write_zip, Part, SHEET_HEAD, SHEET_TAIL};
 
 fn options() -> ReadOptions {
@@ -28,7 +28,16 @@ const HEADER: &[&str] = &["户编号", "姓名", "证件号码", "与户主关�
 
 /// One row of the huge sheet: a person's row as the national system writes it.
 fn person_row() -> String {
-    text_row(2, &["5108210001", "王德明", "510821195003041234", "户主", "桃红村"])
+    text_row(
+        2,
+        &[
+            "5108210001",
+            "王德明",
+            "510821195003041234",
+            "户主",
+            "桃红村",
+        ],
+    )
 }
 
 #[test]
@@ -56,7 +65,10 @@ fn a_workbook_crafted_to_take_memory_is_refused_and_memory_stays_bounded() {
     )
     .unwrap();
     let packed = std::fs::metadata(&huge).unwrap().len();
-    assert!(packed < 20 << 20, "the crafted file is small: {packed} bytes");
+    assert!(
+        packed < 20 << 20,
+        "the crafted file is small: {packed} bytes"
+    );
     let err = read_ledger_all(&huge, &options()).unwrap_err();
     assert_eq!(
         err,
@@ -141,6 +153,7 @@ fn a_workbook_crafted_to_take_memory_is_refused_and_memory_stays_bounded() {
     ));
 
     let peak = peak_mb();
+    eprintln!("peak memory reading the crafted workbooks: {peak} MB");
     assert!(peak < 500, "peak memory {peak} MB");
 }
 
@@ -177,7 +190,12 @@ fn rows_columns_and_cells_past_the_limits_refuse_the_file_naming_the_row() {
     let header = text_row(1, HEADER);
     let over = |row: Option<usize>, limit: Limit| LedgerError::OverLimit { limit, row };
 
-    let four_rows = format!("{header}{}{}{}", person_row(), text_row(3, &["x"]), text_row(4, &["y"]));
+    let four_rows = format!(
+        "{header}{}{}{}",
+        person_row(),
+        text_row(3, &["x"]),
+        text_row(4, &["y"])
+    );
     assert_eq!(
         read_ledger_all(&xlsx("rows.xlsx", &four_rows), &opts).unwrap_err(),
         over(None, Limit::Rows(3))
@@ -203,10 +221,17 @@ fn rows_columns_and_cells_past_the_limits_refuse_the_file_naming_the_row() {
         over(Some(2), Limit::Columns(6))
     );
     // empty fields past the last column are no content
-    assert!(read_ledger_all(&csv("trailing.csv", &format!("{head}1,a,b,c,d,,,,,\n")), &opts).is_ok());
+    assert!(read_ledger_all(
+        &csv("trailing.csv", &format!("{head}1,a,b,c,d,,,,,\n")),
+        &opts
+    )
+    .is_ok());
     assert_eq!(
-        read_ledger_all(&csv("cell.csv", &format!("{head}1,{}\n", "长".repeat(21))), &opts)
-            .unwrap_err(),
+        read_ledger_all(
+            &csv("cell.csv", &format!("{head}1,{}\n", "长".repeat(21))),
+            &opts
+        )
+        .unwrap_err(),
         over(Some(2), Limit::CellChars(20))
     );
 }

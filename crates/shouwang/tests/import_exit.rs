@@ -55,7 +55,13 @@ fn an_import_with_refused_rows_exits_non_zero_and_says_so() {
     std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
 
     let refused = shouwang(&url, &["import", "ledger", "--county", COUNTY], &broken);
-    assert!(!refused.status.success(), "refused rows give a non-zero exit");
+    assert!(
+        !refused.status.success(),
+        "refused rows give a non-zero exit"
+    );
     let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(said.contains("被拒绝") && said.contains("were refused"), "{said}");
+    assert!(
+        said.contains("被拒绝") && said.contains("were refused"),
+        "{said}"
+    );
 }

@@ -364,9 +364,7 @@ impl XmlGuard {
                         self.token = 0;
                     } else if !b"--".starts_with(&self.bang) && !b"[CDATA[".starts_with(&self.bang)
                     {
-                        return Err(not_xlsx(
-                            "xlsx中含有DTD声明".into(),
-                        ));
+                        return Err(not_xlsx("xlsx中含有DTD声明".into()));
                     }
                 }
                 State::Tag => {
@@ -489,7 +487,11 @@ mod tests {
         let seven = run.repeat(7);
         assert!(is_cell_limit(scan(&format!("<si>{seven}</si>"), 4)));
         assert!(is_cell_limit(scan(&format!("<is>{seven}</is>"), 4)));
-        assert!(scan(&format!("<si>{}</si><si>{}</si>", run.repeat(5), run.repeat(5)), 4).is_ok());
+        assert!(scan(
+            &format!("<si>{}</si><si>{}</si>", run.repeat(5), run.repeat(5)),
+            4
+        )
+        .is_ok());
         // outside a string, each text counts on its own
         assert!(scan(&format!("<sst>{seven}</sst>"), 4).is_ok());
     }

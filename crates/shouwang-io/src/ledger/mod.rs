@@ -37,10 +37,10 @@ use std::path::Path;
 
 pub use cell::{Cell, CellRef};
 pub use columns::{Col, HeaderMap};
+pub use limits::{Limit, Limits};
 pub use shouwang_core::ledger::{
     unresolved_village, LedgerGuarantees, PlaceNames, RowError, SourceRows,
 };
-pub use limits::{Limit, Limits};
 pub use source::{Encoding, FileKind};
 pub use write::{
     write_error_workbook, write_ledger_csv, write_ledger_xlsx, LedgerCsvWriter, LedgerXlsxWriter,
@@ -377,17 +377,22 @@ fn for_each_data_row(
     ) -> Result<source::Flow, LedgerError>,
 ) -> Result<HeaderMap, LedgerError> {
     let mut saw_any = false;
-    source::for_each_raw_row(path, kind, limits, &mut |number, raw| match &finder.header {
-        Some(h) if number > h.row => data(h, number, raw),
-        Some(_) => Ok(source::Flow::Continue),
-        None => {
-            // still searching (`saw_any` only matters when no header is found)
-            let cells = raw.into_cells();
-            saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
-            finder.feed(number, &cells)?;
-            Ok(source::Flow::Continue)
-        }
-    })?;
+    source::for_each_raw_row(
+        path,
+        kind,
+        limits,
+        &mut |number, raw| match &finder.header {
+            Some(h) if number > h.row => data(h, number, raw),
+            Some(_) => Ok(source::Flow::Continue),
+            None => {
+                // still searching (`saw_any` only matters when no header is found)
+                let cells = raw.into_cells();
+                saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
+                finder.feed(number, &cells)?;
+                Ok(source::Flow::Continue)
+            }
+        },
+    )?;
     match finder.header.clone() {
         Some(h) => Ok(h),
         None if !saw_any => Err(LedgerError::Empty),
@@ -472,59 +477,59 @@ pub fn read_ledger<E>(
         &options.limits,
         &mut finder,
         &mut |header, number, raw| {
-        let row = raw.into_source_row(number);
-        if is_blank(header, &row) {
-            return Ok(source::Flow::Continue);
-        }
-        rows += 1;
-        let assembler = assembler.get_or_insert_with(|| {
-            let mut a =
-                convert::Assembler::new(found.get_or_init(|| header.clone()), options.today);
-            a.reserve(expected_rows);
-            a
-        });
-        let key = household_key(header, &row);
-        if key.is_empty() {
-            return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
-        }
-        // the household's rows so far (taken out of `open`)
-        let (key, mut rows) = match current.take() {
-            Some((k, rows)) if k == *key => (k, rows),
-            Some((k, rows)) if last_row.is_none() => {
-                // one pass: the previous household is complete, unless its rows are apart
-                if closed.contains(&*key) {
-                    return Err(LedgerError::NotGrouped {
-                        row: number,
-                        household: key.into_owned(),
-                    });
-                }
-                closed.insert(k.clone());
-                if let source::Flow::Stop = out.emit(assembler.assemble(k, rows)) {
-                    return Ok(source::Flow::Stop);
-                }
-                (key.into_owned(), Vec::new())
+            let row = raw.into_source_row(number);
+            if is_blank(header, &row) {
+                return Ok(source::Flow::Continue);
             }
-            previous => {
-                if let Some((k, rows)) = previous {
-                    open.insert(k, rows);
-                }
-                match open.remove_entry(&*key) {
-                    Some(entry) => entry,
-                    None => (key.into_owned(), Vec::new()),
-                }
+            rows += 1;
+            let assembler = assembler.get_or_insert_with(|| {
+                let mut a =
+                    convert::Assembler::new(found.get_or_init(|| header.clone()), options.today);
+                a.reserve(expected_rows);
+                a
+            });
+            let key = household_key(header, &row);
+            if key.is_empty() {
+                return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
             }
-        };
-        rows.push(row);
-        let done = last_row
-            .as_ref()
-            .is_some_and(|last| last.get(&key) == Some(&number));
-        if done {
-            Ok(out.emit(assembler.assemble(key, rows)))
-        } else {
-            current = Some((key, rows));
-            Ok(source::Flow::Continue)
-        }
-    },
+            // the household's rows so far (taken out of `open`)
+            let (key, mut rows) = match current.take() {
+                Some((k, rows)) if k == *key => (k, rows),
+                Some((k, rows)) if last_row.is_none() => {
+                    // one pass: the previous household is complete, unless its rows are apart
+                    if closed.contains(&*key) {
+                        return Err(LedgerError::NotGrouped {
+                            row: number,
+                            household: key.into_owned(),
+                        });
+                    }
+                    closed.insert(k.clone());
+                    if let source::Flow::Stop = out.emit(assembler.assemble(k, rows)) {
+                        return Ok(source::Flow::Stop);
+                    }
+                    (key.into_owned(), Vec::new())
+                }
+                previous => {
+                    if let Some((k, rows)) = previous {
+                        open.insert(k, rows);
+                    }
+                    match open.remove_entry(&*key) {
+                        Some(entry) => entry,
+                        None => (key.into_owned(), Vec::new()),
+                    }
+                }
+            };
+            rows.push(row);
+            let done = last_row
+                .as_ref()
+                .is_some_and(|last| last.get(&key) == Some(&number));
+            if done {
+                Ok(out.emit(assembler.assemble(key, rows)))
+            } else {
+                current = Some((key, rows));
+                Ok(source::Flow::Continue)
+            }
+        },
     )?;
     if let Some((key, rows)) = current {
         open.insert(key, rows);

@@ -118,10 +118,23 @@ pub(crate) fn detect(
     })
 }
 
+/// Calls calamine, a panic of its own becoming a broken-file error: its cell references overflow
+/// on a crafted file (`AAAAAAAAA1`, found by fuzzing; a panic where overflow is checked, a wrong
+/// position where it is not), and a file must give an answer, never a crash.
+fn guarded<T>(call: impl FnOnce() -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
+        Err(LedgerError::NotSpreadsheet {
+            reason: "xlsx文件内容损坏（无法解析的单元格）".into(),
+        })
+    })
+}
+
 fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, LedgerError> {
     let f = File::open(path).map_err(|e| io_err(path, e))?;
-    Xlsx::new(BufReader::new(f)).map_err(|e| LedgerError::NotSpreadsheet {
-        reason: format!("不是有效的xlsx文件（{e}）"),
+    guarded(|| {
+        Xlsx::new(BufReader::new(f)).map_err(|e| LedgerError::NotSpreadsheet {
+            reason: format!("不是有效的xlsx文件（{e}）"),
+        })
     })
 }
 
@@ -494,14 +507,15 @@ fn xlsx_rows(
     let broken = |e: calamine::XlsxError| LedgerError::NotSpreadsheet {
         reason: format!("xlsx文件内容损坏（{e}）"),
     };
-    let mut cells_reader = book.worksheet_cells_reader(sheet).map_err(broken)?;
+    let mut cells_reader = guarded(|| book.worksheet_cells_reader(sheet).map_err(broken))?;
     let mut row: Vec<Cell> = Vec::new();
     let mut row_index: Option<u32> = None;
     let mut rows_read = 0usize;
-    while let Some(rec) = cells_reader
-        .next_cell_with_formula_metadata()
-        .map_err(broken)?
-    {
+    while let Some(rec) = guarded(|| {
+        cells_reader
+            .next_cell_with_formula_metadata()
+            .map_err(broken)
+    })? {
         let (r, c) = rec.pos;
         if row_index != Some(r) {
             if let Some(prev) = row_index {

@@ -1,5 +1,6 @@
 """Writes the seed files of the reader's fuzz tests (run from this folder; the files are kept in
 the repository, this script only says how they were made)."""
+import datetime
 import zipfile
 
 W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -13,14 +14,14 @@ A = make_id("51082119500304123")
 B = make_id("51082119520611124")
 C = make_id("51082120100101125")
 HEADER = ["县(市、区、旗)", "乡（镇）", "行政村", "户编号", "姓名", "性别", "证件号码", "出生日期",
-          "与户主关系", "户主姓名", "户主证件号码", "年度", "家庭纯收入", "备注"]
+          "与户主关系", "文化程度", "健康状况", "户主姓名", "户主证件号码", "年度", "家庭纯收入", "备注"]
 ROWS = [
     ["旺苍县", "东河镇", "桃红村村民委员会", "5108210001", "王德明", "男", A, "1950-03-04", "户主",
-     "王德明", A, "2025", "12000.50", ""],
+     "初中", "健康", "王德明", A, "2025", "12000.50", ""],
     ["旺苍县", "东河镇", "桃红村村民委员会", "5108210001", "李秀英", "女", B, "19520611", "配偶",
-     "王德明", A, "2025", "12000.50", "多病"],
+     "小学", "长期慢性病", "王德明", A, "2025", "12000.50", "多病"],
     ["旺苍县", "东河镇", "龙凤村村民委员会", "5108210002", "张小明", "男", C, "2010/01/01", "户主",
-     "张小明", C, "2025", "8000", ""],
+     "初中", "健康", "张小明", C, "2025", "8000", ""],
 ]
 
 
@@ -109,8 +110,15 @@ for r, row in enumerate([HEADER] + ROWS, start=1):
     for i, v in enumerate(row):
         ref = f"{col(i)}{r}"
         if HEADER[i] == "出生日期" and r > 1:
-            cells.append(f'<c r="{ref}" s="1"><v>{18326 + r}</v></c>')
+            born = datetime.date(int(row[6][6:10]), int(row[6][10:12]), int(row[6][12:14]))
+            serial = (born - datetime.date(1899, 12, 30)).days
+            cells.append(f'<c r="{ref}" s="1"><v>{serial}</v></c>')
         elif v:
             cells.append(f'<c r="{ref}" t="s"><v>{s(v)}</v></c>')
     rows.append(f'<row r="{r}">{"".join(cells)}</row>')
 workbook("seed-shared.xlsx", "".join(rows), shared, STYLES)
+
+# files that once made the reader fail, named after what they found
+workbook("crash-cell-reference-overflow.xlsx",
+         '<row r="1"><c r="A1" t="inlineStr"><is><t>证件号码</t></is></c></row>'
+         '<row><c r="NaaaAAa" s="0"><v></v></c></row>')

@@ -84,8 +84,11 @@ pub fn write_zip(path: &Path, parts: &[Part]) -> io::Result<()> {
             }
             compressed.push((packed, *times));
         }
-        let csize: u64 =
-            compressed.iter().map(|(p, n)| p.len() as u64 * n).sum::<u64>() + FINAL_BLOCK.len() as u64;
+        let csize: u64 = compressed
+            .iter()
+            .map(|(p, n)| p.len() as u64 * n)
+            .sum::<u64>()
+            + FINAL_BLOCK.len() as u64;
         let declared = part
             .declared
             .unwrap_or(u32::try_from(part.size()).map_err(io::Error::other)?);
