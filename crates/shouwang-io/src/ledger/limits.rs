@@ -113,7 +113,7 @@ pub enum Limit {
 }
 
 fn size_text(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} B")
@@ -317,7 +317,7 @@ impl XmlGuard {
         Ok(())
     }
 
-    fn to_text(&mut self) {
+    fn back_to_text(&mut self) {
         self.state = State::Text;
         self.token = 0;
     }
@@ -383,12 +383,12 @@ impl XmlGuard {
                 State::Comment => {
                     self.markup_byte()?;
                     if b == b'>' && self.prev == *b"--" {
-                        self.to_text();
+                        self.back_to_text();
                     }
                 }
                 State::Cdata => {
                     if b == b'>' && self.prev == *b"]]" {
-                        self.to_text();
+                        self.back_to_text();
                     } else {
                         self.text_byte()?;
                     }
@@ -396,7 +396,7 @@ impl XmlGuard {
                 State::Instruction => {
                     self.markup_byte()?;
                     if b == b'>' && self.prev[1] == b'?' {
-                        self.to_text();
+                        self.back_to_text();
                     }
                 }
             }
@@ -432,7 +432,7 @@ impl XmlGuard {
                 self.string = Some(0);
             }
         }
-        self.to_text();
+        self.back_to_text();
     }
 }
 
