@@ -260,6 +260,11 @@ struct XmlGuard {
     name_done: bool,
     end_tag: bool,
     quote: Option<u8>,
+    /// the name of the attribute being read (its start)
+    attribute: Vec<u8>,
+    /// the quoted value being read is a cell reference (`r`, `ref`): its runs of letters and
+    /// of digits so far
+    reference: Option<(usize, usize)>,
     /// the last byte of the tag before `>` that was not white space (`/` for `<x/>`)
     last: u8,
     /// the bytes after `<!`
@@ -280,6 +285,8 @@ impl XmlGuard {
             name_done: false,
             end_tag: false,
             quote: None,
+            attribute: Vec::with_capacity(8),
+            reference: None,
             last: 0,
             bang: Vec::with_capacity(8),
             prev: [0; 2],
@@ -370,11 +377,24 @@ impl XmlGuard {
                 State::Tag => {
                     self.markup_byte()?;
                     match self.quote {
-                        Some(q) if b == q => self.quote = None,
-                        Some(_) => {}
+                        Some(q) if b == q => {
+                            self.quote = None;
+                            self.reference = None;
+                            self.attribute.clear();
+                        }
+                        Some(_) => self.reference_byte(b)?,
                         None if b == b'"' || b == b'\'' => {
                             self.name_done = true;
                             self.quote = Some(b);
+                            let local = match self.attribute.iter().rposition(|c| *c == b':') {
+                                Some(colon) => &self.attribute[colon + 1..],
+                                None => &self.attribute[..],
+                            };
+                            // `xmlns:r` names a namespace, not a cell
+                            let namespace = self.attribute.starts_with(b"xmlns");
+                            if !namespace && (local == b"r" || local == b"ref") {
+                                self.reference = Some((0, 0));
+                            }
                         }
                         None if b == b'>' => self.end_of_tag(),
                         None => self.tag_byte(b),
@@ -405,12 +425,42 @@ impl XmlGuard {
         Ok(())
     }
 
-    /// A byte of a tag outside quotes: part of its name until the first space or `/`.
+    /// A byte of a cell reference (`A1`, `B2:XFD1048576`): no more than three letters (XFD) or
+    /// seven digits (1048576) in a row, so that calamine's arithmetic on it cannot overflow
+    /// (found by fuzzing: `NaaaAAa` panicked it).
+    fn reference_byte(&mut self, b: u8) -> Result<(), LedgerError> {
+        let Some((letters, digits)) = self.reference.as_mut() else {
+            return Ok(());
+        };
+        if b.is_ascii_alphabetic() {
+            *letters += 1;
+            *digits = 0;
+        } else if b.is_ascii_digit() {
+            *digits += 1;
+            *letters = 0;
+        } else {
+            (*letters, *digits) = (0, 0);
+        }
+        if *letters > 3 || *digits > 7 {
+            return Err(not_xlsx("xlsx中有无效的单元格引用".into()));
+        }
+        Ok(())
+    }
+
+    /// A byte of a tag outside quotes: part of its name until the first space or `/`, then
+    /// of its attributes' names.
     fn tag_byte(&mut self, b: u8) {
         if !b.is_ascii_whitespace() {
             self.last = b;
         }
         if self.name_done {
+            if b.is_ascii_whitespace() || b == b'=' || b == b'/' {
+                if b != b'=' {
+                    self.attribute.clear();
+                }
+            } else if self.attribute.len() < 8 {
+                self.attribute.push(b);
+            }
             return;
         }
         if b.is_ascii_whitespace() || b == b'/' {
@@ -494,6 +544,30 @@ mod tests {
         .is_ok());
         // outside a string, each text counts on its own
         assert!(scan(&format!("<sst>{seven}</sst>"), 4).is_ok());
+    }
+
+    #[test]
+    fn a_cell_reference_longer_than_excel_has_is_refused() {
+        for ok in [
+            r#"<c r="XFD1048576"/>"#,
+            r#"<dimension ref="A1:XFD1048576"/>"#,
+            r#"<hyperlink ref="A1" r:id="rId12345678"/>"#,
+            r#"<x:c x:r="$B$2"/>"#,
+            r#"<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#,
+        ] {
+            assert!(scan(ok, 3).is_ok(), "{ok}");
+        }
+        for bad in [
+            r#"<c r="NaaaAAa"/>"#,
+            r#"<row r="12345678"/>"#,
+            r#"<f t="shared" ref="A1:AAAA2"/>"#,
+            r#"<x:c x:r='ABCD1'/>"#,
+        ] {
+            assert!(
+                matches!(scan(bad, 2), Err(LedgerError::NotSpreadsheet { .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
