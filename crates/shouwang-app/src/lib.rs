@@ -4,11 +4,13 @@
 //!
 //! - [`screening`]: run a screening (the button, `shouwang screen`, the monthly schedule), what-if;
 //! - [`ledger`]: import a ledger file (reader thread, two-pass retry, error workbook, report);
+//! - [`import_queue`]: one ledger import at a time per county, the others waiting in line;
 //! - [`scheduler`]: jobs the server runs on a clock (the monthly screening; deadline sweeps to come).
 //!
 //! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
 
 pub mod audit;
+pub mod import_queue;
 pub mod ledger;
 pub mod scheduler;
 pub mod screening;

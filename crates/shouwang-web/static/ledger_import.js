@@ -9,7 +9,11 @@
     e.preventDefault();
     var f = document.getElementById('ledger-file').files[0];
     if (!f) { return; }
-    var q = '?name=' + encodeURIComponent(f.name) + '&sheet=' + encodeURIComponent(document.getElementById('ledger-sheet').value)
+    // names this upload in the county's line of imports, to ask for its place
+    var ticket = Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(12)), function (b) {
+      return ('0' + b.toString(16)).slice(-2);
+    }).join('');
+    var q = '?ticket=' + ticket + '&name=' + encodeURIComponent(f.name) + '&sheet=' + encodeURIComponent(document.getElementById('ledger-sheet').value)
       + (document.getElementById('ledger-aon').checked ? '&all_or_nothing=1' : '')
       + (document.getElementById('ledger-overwrite').checked ? '&overwrite_newer=1' : '');
     var bar = document.getElementById('ledger-progress');
@@ -23,8 +27,22 @@
       if (ev.lengthComputable) { bar.value = ev.loaded / ev.total * 100; }
       status.textContent = form.dataset.uploading;
     };
-    x.upload.onload = function () { bar.removeAttribute('value'); status.textContent = form.dataset.importing; };
-    x.onload = function () { document.open(); document.write(x.responseText); document.close(); };
+    var poll = null;
+    x.upload.onload = function () {
+      bar.removeAttribute('value');
+      status.textContent = form.dataset.importing;
+      // one import per county at a time: while this one waits, show its place in the line
+      poll = setInterval(function () {
+        fetch('/ledger/queue?ticket=' + ticket).then(function (r) { return r.json(); }).then(function (j) {
+          if (j.ahead > 0) {
+            status.textContent = form.dataset.waiting.replace('{n}', j.ahead);
+          } else if (j.ahead === 0) {
+            status.textContent = form.dataset.importing;
+          }
+        }).catch(function () {});
+      }, 1000);
+    };
+    x.onload = function () { if (poll) { clearInterval(poll); } document.open(); document.write(x.responseText); document.close(); };
     x.onerror = function () { status.textContent = form.dataset.failed; };
     x.send(f);
   });

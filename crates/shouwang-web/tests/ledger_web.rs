@@ -348,3 +348,66 @@ async fn a_household_edited_after_the_export_is_listed_as_a_conflict_and_overwri
     }
     outside(move || drop(ws));
 }
+
+#[tokio::test]
+async fn an_upload_waits_while_another_import_of_the_county_runs_and_its_page_sees_its_place() {
+    use shouwang_app::import_queue::ImportQueue;
+    let ws = worlds();
+    for w in &ws {
+        // another import of the county holds the line
+        let running = ImportQueue::global().join("510821", "another-import");
+        let (app, csv) = (w.app.clone(), w.csv.clone());
+        let waiting = tokio::spawn(async move {
+            send(
+                &app,
+                "county",
+                Method::POST,
+                "/ledger/import?ticket=abc123&name=a.csv",
+                Some((csv, true)),
+            )
+            .await
+        });
+        let mut place = String::new();
+        for _ in 0..500 {
+            place = send(
+                &w.app,
+                "county",
+                Method::GET,
+                "/ledger/queue?ticket=abc123",
+                None,
+            )
+            .await
+            .text();
+            if place.contains("\"ahead\":1") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(place, r#"{"ahead":1}"#);
+        assert_eq!(count(w), 0, "nothing imported while it waits");
+        // another user's page cannot see this upload under the same ticket
+        let other = send(
+            &w.app,
+            "sanjiang",
+            Method::GET,
+            "/ledger/queue?ticket=abc123",
+            None,
+        )
+        .await;
+        assert_eq!(other.text(), r#"{"ahead":null}"#);
+        drop(running);
+        let r = waiting.await.unwrap();
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(count(w) as usize, w.households);
+        let gone = send(
+            &w.app,
+            "county",
+            Method::GET,
+            "/ledger/queue?ticket=abc123",
+            None,
+        )
+        .await;
+        assert_eq!(gone.text(), r#"{"ahead":null}"#);
+    }
+    outside(move || drop(ws));
+}

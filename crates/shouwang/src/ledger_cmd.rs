@@ -161,6 +161,17 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
     if !report.committed {
         bail!("未导入任何数据 / nothing was imported (--all-or-nothing)");
     }
+    // a script that imports ledgers must see that rows were refused, not only a person reading
+    if report.households_rejected > 0 {
+        let rows: usize = report.rejected.iter().map(|r| r.rows.len()).sum();
+        bail!(
+            "{} 户（{} 行）被拒绝，未导入，其余已导入；退出码非零 / {} households ({} rows) were refused and not imported, the rest was; the exit code is not zero",
+            report.households_rejected,
+            rows,
+            report.households_rejected,
+            rows
+        );
+    }
     Ok(())
 }
 

@@ -156,6 +156,8 @@ problem_codes! {
         "同一列出现两次", "a column appears twice";
     LedgerNotGrouped = "ledger.not_grouped", Unprocessable,
         "同一户的各行不相邻（只在一遍读取时出现，随后按两遍重读）", "a household's rows are not together (only when reading in one pass, which is then read again in two)";
+    LedgerOverLimit = "ledger.over_limit", Unprocessable,
+        "文件超出上限（解压后大小、行数、列数或单元格长度）", "the file is over a limit (uncompressed size, rows, columns or cell length)";
 
     // ------------------------------------------------------------ cells and values that cannot be read
     CellEncoding = "cell.encoding", BadRequest,

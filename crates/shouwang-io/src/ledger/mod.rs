@@ -24,6 +24,7 @@
 pub mod cell;
 pub mod columns;
 pub mod convert;
+pub mod limits;
 pub mod source;
 pub mod stamp;
 pub mod synth;
@@ -38,6 +39,7 @@ use std::path::Path;
 
 pub use cell::{Cell, CellRef};
 pub use columns::{Col, HeaderMap};
+pub use limits::{Limit, Limits};
 pub use shouwang_core::ledger::{
     unresolved_village, LedgerGuarantees, PlaceNames, RowError, SourceRows,
 };
@@ -86,6 +88,9 @@ pub enum LedgerError {
     /// Only with [`Grouping::OnePass`]: read the file again with [`Grouping::TwoPasses`].
     #[error("第{row}行：户编号{household}的各行不相邻 / row {row}: the rows of household {household} are not together")]
     NotGrouped { row: usize, household: String },
+    /// The file is over one of the [`Limits`]: nothing of it is imported.
+    #[error("{}", limits::over_limit_text(.limit, .row))]
+    OverLimit { limit: Limit, row: Option<usize> },
 }
 
 impl LedgerError {
@@ -104,6 +109,7 @@ impl LedgerError {
             LedgerError::DuplicateColumn { .. } => ProblemCode::LedgerDuplicateColumn,
             LedgerError::Csv { .. } => ProblemCode::LedgerCsv,
             LedgerError::NotGrouped { .. } => ProblemCode::LedgerNotGrouped,
+            LedgerError::OverLimit { .. } => ProblemCode::LedgerOverLimit,
         }
     }
 }
@@ -236,6 +242,8 @@ pub struct ReadOptions {
     /// The xlsx sheet to read; the first sheet when `None`. Ignored for CSV.
     pub sheet: Option<String>,
     pub grouping: Grouping,
+    /// How big the file may be ([`Limits::default`] unless set).
+    pub limits: Limits,
 }
 
 /// How the reader knows a household's rows are all read.
@@ -259,7 +267,12 @@ impl ReadOptions {
             today,
             sheet: None,
             grouping: Grouping::TwoPasses,
+            limits: Limits::default(),
         }
+    }
+    pub fn limits(mut self, limits: Limits) -> ReadOptions {
+        self.limits = limits;
+        self
     }
     pub fn grouping(mut self, grouping: Grouping) -> ReadOptions {
         self.grouping = grouping;
@@ -358,6 +371,7 @@ struct Scan {
 fn for_each_data_row(
     path: &Path,
     kind: &FileKind,
+    limits: &Limits,
     finder: &mut HeaderFinder,
     data: &mut dyn FnMut(
         &HeaderMap,
@@ -366,17 +380,22 @@ fn for_each_data_row(
     ) -> Result<source::Flow, LedgerError>,
 ) -> Result<HeaderMap, LedgerError> {
     let mut saw_any = false;
-    source::for_each_raw_row(path, kind, &mut |number, raw| match &finder.header {
-        Some(h) if number > h.row => data(h, number, raw),
-        Some(_) => Ok(source::Flow::Continue),
-        None => {
-            // still searching (`saw_any` only matters when no header is found)
-            let cells = raw.into_cells();
-            saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
-            finder.feed(number, &cells)?;
-            Ok(source::Flow::Continue)
-        }
-    })?;
+    source::for_each_raw_row(
+        path,
+        kind,
+        limits,
+        &mut |number, raw| match &finder.header {
+            Some(h) if number > h.row => data(h, number, raw),
+            Some(_) => Ok(source::Flow::Continue),
+            None => {
+                // still searching (`saw_any` only matters when no header is found)
+                let cells = raw.into_cells();
+                saw_any = saw_any || cells.iter().any(|c| !c.is_empty());
+                finder.feed(number, &cells)?;
+                Ok(source::Flow::Continue)
+            }
+        },
+    )?;
     match finder.header.clone() {
         Some(h) => Ok(h),
         None if !saw_any => Err(LedgerError::Empty),
@@ -388,11 +407,11 @@ fn for_each_data_row(
 
 /// The first pass of [`Grouping::TwoPasses`]: the header, and the last row of every household;
 /// below the header only the columns needed for that are looked at, not made into cells.
-fn scan(path: &Path, kind: &FileKind) -> Result<Scan, LedgerError> {
+fn scan(path: &Path, kind: &FileKind, limits: &Limits) -> Result<Scan, LedgerError> {
     let mut last_row: HashMap<String, usize> = HashMap::new();
     let mut rows = 0usize;
     let mut finder = HeaderFinder { header: None };
-    let header = for_each_data_row(path, kind, &mut finder, &mut |h, number, raw| {
+    let header = for_each_data_row(path, kind, limits, &mut finder, &mut |h, number, raw| {
         if !is_blank_by(h, |i| raw.is_empty_at(i)) {
             rows += 1;
             let key = h
@@ -424,9 +443,9 @@ pub fn read_ledger<E>(
     options: &ReadOptions,
     mut sink: impl FnMut(LedgerItem) -> Result<(), E>,
 ) -> Result<LedgerSummary, ReadError<E>> {
-    let kind = source::detect(path, options.sheet.as_deref())?;
+    let kind = source::detect(path, options.sheet.as_deref(), &options.limits)?;
     let scanned = match options.grouping {
-        Grouping::TwoPasses => Some(scan(path, &kind)?),
+        Grouping::TwoPasses => Some(scan(path, &kind, &options.limits)?),
         Grouping::OnePass => None,
     };
     let mut finder = HeaderFinder {
@@ -455,60 +474,66 @@ pub fn read_ledger<E>(
         error: None,
         counts: Counts::default(),
     };
-    let header = for_each_data_row(path, &kind, &mut finder, &mut |header, number, raw| {
-        let row = raw.into_source_row(number);
-        if is_blank(header, &row) {
-            return Ok(source::Flow::Continue);
-        }
-        rows += 1;
-        let assembler = assembler.get_or_insert_with(|| {
-            let mut a =
-                convert::Assembler::new(found.get_or_init(|| header.clone()), options.today);
-            a.reserve(expected_rows);
-            a
-        });
-        let key = household_key(header, &row);
-        if key.is_empty() {
-            return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
-        }
-        // the household's rows so far (taken out of `open`)
-        let (key, mut rows) = match current.take() {
-            Some((k, rows)) if k == *key => (k, rows),
-            Some((k, rows)) if last_row.is_none() => {
-                // one pass: the previous household is complete, unless its rows are apart
-                if closed.contains(&*key) {
-                    return Err(LedgerError::NotGrouped {
-                        row: number,
-                        household: key.into_owned(),
-                    });
-                }
-                closed.insert(k.clone());
-                if let source::Flow::Stop = out.emit(assembler.assemble(k, rows)) {
-                    return Ok(source::Flow::Stop);
-                }
-                (key.into_owned(), Vec::new())
+    let header = for_each_data_row(
+        path,
+        &kind,
+        &options.limits,
+        &mut finder,
+        &mut |header, number, raw| {
+            let row = raw.into_source_row(number);
+            if is_blank(header, &row) {
+                return Ok(source::Flow::Continue);
             }
-            previous => {
-                if let Some((k, rows)) = previous {
-                    open.insert(k, rows);
-                }
-                match open.remove_entry(&*key) {
-                    Some(entry) => entry,
-                    None => (key.into_owned(), Vec::new()),
-                }
+            rows += 1;
+            let assembler = assembler.get_or_insert_with(|| {
+                let mut a =
+                    convert::Assembler::new(found.get_or_init(|| header.clone()), options.today);
+                a.reserve(expected_rows);
+                a
+            });
+            let key = household_key(header, &row);
+            if key.is_empty() {
+                return Ok(out.emit(assembler.assemble(String::new(), vec![row])));
             }
-        };
-        rows.push(row);
-        let done = last_row
-            .as_ref()
-            .is_some_and(|last| last.get(&key) == Some(&number));
-        if done {
-            Ok(out.emit(assembler.assemble(key, rows)))
-        } else {
-            current = Some((key, rows));
-            Ok(source::Flow::Continue)
-        }
-    })?;
+            // the household's rows so far (taken out of `open`)
+            let (key, mut rows) = match current.take() {
+                Some((k, rows)) if k == *key => (k, rows),
+                Some((k, rows)) if last_row.is_none() => {
+                    // one pass: the previous household is complete, unless its rows are apart
+                    if closed.contains(&*key) {
+                        return Err(LedgerError::NotGrouped {
+                            row: number,
+                            household: key.into_owned(),
+                        });
+                    }
+                    closed.insert(k.clone());
+                    if let source::Flow::Stop = out.emit(assembler.assemble(k, rows)) {
+                        return Ok(source::Flow::Stop);
+                    }
+                    (key.into_owned(), Vec::new())
+                }
+                previous => {
+                    if let Some((k, rows)) = previous {
+                        open.insert(k, rows);
+                    }
+                    match open.remove_entry(&*key) {
+                        Some(entry) => entry,
+                        None => (key.into_owned(), Vec::new()),
+                    }
+                }
+            };
+            rows.push(row);
+            let done = last_row
+                .as_ref()
+                .is_some_and(|last| last.get(&key) == Some(&number));
+            if done {
+                Ok(out.emit(assembler.assemble(key, rows)))
+            } else {
+                current = Some((key, rows));
+                Ok(source::Flow::Continue)
+            }
+        },
+    )?;
     if let Some((key, rows)) = current {
         open.insert(key, rows);
     }

@@ -4,12 +4,18 @@
 //! - CSV: UTF-8 with or without BOM, or GB18030 (when the first 64 KiB are not valid UTF-8);
 //!   comma-separated, or tab-separated when the first line has tabs and no commas.
 //! - xlsx: the first sheet or a named one, read cell by cell with calamine's streaming reader.
+//!
+//! Both are read within the file's [`Limits`]: an xlsx is checked part by part before calamine
+//! opens it ([`limits::check_xlsx`]), a CSV row is read within a byte budget, and every row is
+//! counted and its cells measured as it is read.
 
 use super::cell::{self, Cell};
+use super::limits::{self, Limit, Limits};
 use super::{LedgerError, SourceRow};
 use calamine::{DataRef, Reader, Xlsx};
 use encoding_rs::{Decoder, GB18030};
 use std::borrow::Cow;
+use std::cell::Cell as Shared;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -54,8 +60,13 @@ fn io_err(path: &Path, e: std::io::Error) -> LedgerError {
     }
 }
 
-/// Recognises the file and, for xlsx, picks the sheet.
-pub(crate) fn detect(path: &Path, sheet: Option<&str>) -> Result<FileKind, LedgerError> {
+/// Recognises the file and, for xlsx, picks the sheet; a file over the `limits` of size is
+/// refused here, an xlsx before calamine opens it.
+pub(crate) fn detect(
+    path: &Path,
+    sheet: Option<&str>,
+    limits: &Limits,
+) -> Result<FileKind, LedgerError> {
     let mut f = File::open(path).map_err(|e| io_err(path, e))?;
     let mut head = Vec::with_capacity(SNIFF);
     f.by_ref()
@@ -66,6 +77,7 @@ pub(crate) fn detect(path: &Path, sheet: Option<&str>) -> Result<FileKind, Ledge
         return Err(LedgerError::Empty);
     }
     if head.starts_with(b"PK\x03\x04") {
+        limits::check_xlsx(path, limits)?;
         return Ok(FileKind::Xlsx {
             sheet: pick_sheet(path, sheet)?,
         });
@@ -80,6 +92,10 @@ pub(crate) fn detect(path: &Path, sheet: Option<&str>) -> Result<FileKind, Ledge
         return Err(LedgerError::NotSpreadsheet {
             reason: "二进制文件，既不是xlsx也不是CSV".into(),
         });
+    }
+    let size = f.metadata().map_err(|e| io_err(path, e))?.len();
+    if size > limits.max_bytes {
+        return Err(limits.over(Limit::Bytes(limits.max_bytes), None));
     }
     let encoding = if head.starts_with(b"\xEF\xBB\xBF") {
         Encoding::Utf8Bom
@@ -102,10 +118,23 @@ pub(crate) fn detect(path: &Path, sheet: Option<&str>) -> Result<FileKind, Ledge
     })
 }
 
+/// Calls calamine, a panic of its own becoming a broken-file error: its cell references overflow
+/// on a crafted file (`AAAAAAAAA1`, found by fuzzing; a panic where overflow is checked, a wrong
+/// position where it is not), and a file must give an answer, never a crash.
+fn guarded<T>(call: impl FnOnce() -> Result<T, LedgerError>) -> Result<T, LedgerError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
+        Err(LedgerError::NotSpreadsheet {
+            reason: "xlsx文件内容损坏（无法解析的单元格）".into(),
+        })
+    })
+}
+
 fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, LedgerError> {
     let f = File::open(path).map_err(|e| io_err(path, e))?;
-    Xlsx::new(BufReader::new(f)).map_err(|e| LedgerError::NotSpreadsheet {
-        reason: format!("不是有效的xlsx文件（{e}）"),
+    guarded(|| {
+        Xlsx::new(BufReader::new(f)).map_err(|e| LedgerError::NotSpreadsheet {
+            reason: format!("不是有效的xlsx文件（{e}）"),
+        })
     })
 }
 
@@ -179,16 +208,21 @@ impl RawRow<'_> {
 pub(crate) fn for_each_raw_row(
     path: &Path,
     kind: &FileKind,
+    limits: &Limits,
     f: &mut dyn FnMut(usize, RawRow<'_>) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
     match kind {
         FileKind::Csv {
             encoding,
             delimiter,
-        } => csv_records(path, *encoding, *delimiter, &mut |number, record| {
-            f(number, RawRow::Csv(record))
-        }),
-        FileKind::Xlsx { sheet } => xlsx_rows(path, sheet, &mut |number, cells| {
+        } => csv_records(
+            path,
+            *encoding,
+            *delimiter,
+            limits,
+            &mut |number, record| f(number, RawRow::Csv(record)),
+        ),
+        FileKind::Xlsx { sheet } => xlsx_rows(path, sheet, limits, &mut |number, cells| {
             f(number, RawRow::Cells(cells))
         }),
     }
@@ -334,11 +368,60 @@ fn csv_source_row(number: usize, record: &csv::ByteRecord) -> SourceRow {
     SourceRow::from_text(number, text, ends, bad)
 }
 
+/// Hands its reader's bytes on while fewer than `budget` have been read since the count was last
+/// set to zero (at each record the CSV reader returns); past it, fails, so that the CSV reader
+/// never holds a row longer than the budget and its own buffer.
+struct Budgeted<R> {
+    inner: R,
+    used: std::rc::Rc<Shared<usize>>,
+    budget: usize,
+}
+
+impl<R: Read> Read for Budgeted<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.used.get() > self.budget {
+            return Err(std::io::Error::other("row over the byte budget"));
+        }
+        let n = self.inner.read(out)?;
+        self.used.set(self.used.get().saturating_add(n));
+        Ok(n)
+    }
+}
+
+/// The CSV reader's buffer: what it may have read beyond the record it returns.
+const CSV_BUFFER: usize = 256 * 1024;
+
+/// Refuses a CSV record over the limits of columns or cell length.
+fn check_record(
+    record: &csv::ByteRecord,
+    number: usize,
+    limits: &Limits,
+) -> Result<(), LedgerError> {
+    if record.len() > limits.max_columns
+        && record
+            .iter()
+            .skip(limits.max_columns)
+            .any(|f| !csv_field_is_empty(f))
+    {
+        return Err(limits.over(Limit::Columns(limits.max_columns), Some(number)));
+    }
+    // only a record longer than a cell may be can hold a cell too long
+    if record.as_slice().len() > limits.max_cell_chars {
+        for field in record.iter() {
+            if field.len() > limits.max_cell_chars {
+                limits.check_cell(&String::from_utf8_lossy(field), number)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads every record of a CSV file, calling `f(row_number, record)`.
 fn csv_records(
     path: &Path,
     encoding: Encoding,
     delimiter: u8,
+    limits: &Limits,
     f: &mut dyn FnMut(usize, &csv::ByteRecord) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
     let mut file = File::open(path).map_err(|e| io_err(path, e))?;
@@ -349,11 +432,17 @@ fn csv_records(
         Encoding::Gb18030 => Box::new(DecodingReader::new(file, 64 * 1024)),
         _ => Box::new(file),
     };
+    let used = std::rc::Rc::new(Shared::new(0usize));
+    let input = Budgeted {
+        inner: input,
+        used: used.clone(),
+        budget: limits.max_row_bytes.saturating_add(CSV_BUFFER),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .buffer_capacity(256 * 1024)
+        .buffer_capacity(CSV_BUFFER)
         .from_reader(input);
     let mut record = csv::ByteRecord::new();
     let mut number = 0usize;
@@ -361,6 +450,9 @@ fn csv_records(
         match reader.read_byte_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {}
+            Err(_) if used.get() > limits.max_row_bytes.saturating_add(CSV_BUFFER) => {
+                return Err(limits.over(Limit::RowBytes(limits.max_row_bytes), Some(number + 1)));
+            }
             Err(e) => {
                 return Err(LedgerError::Csv {
                     row: number + 1,
@@ -368,7 +460,13 @@ fn csv_records(
                 });
             }
         }
+        used.set(0);
         number += 1;
+        if record.as_slice().len() > limits.max_row_bytes {
+            return Err(limits.over(Limit::RowBytes(limits.max_row_bytes), Some(number)));
+        }
+        limits.check_row_count(number)?;
+        check_record(&record, number, limits)?;
         if let Flow::Stop = f(number, &record)? {
             return Ok(());
         }
@@ -396,22 +494,28 @@ fn convert(value: DataRef<'_>, has_formula: bool) -> Cell {
     }
 }
 
+/// Reads the sheet's rows within `limits`: rows counted as they are read, a filled cell beyond
+/// the last column or longer than a cell may be refusing the file (the XML was checked before,
+/// so no cell calamine hands over is longer than a few times the limit).
 fn xlsx_rows(
     path: &Path,
     sheet: &str,
+    limits: &Limits,
     f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
     let mut book = open_xlsx(path)?;
     let broken = |e: calamine::XlsxError| LedgerError::NotSpreadsheet {
         reason: format!("xlsx文件内容损坏（{e}）"),
     };
-    let mut cells_reader = book.worksheet_cells_reader(sheet).map_err(broken)?;
+    let mut cells_reader = guarded(|| book.worksheet_cells_reader(sheet).map_err(broken))?;
     let mut row: Vec<Cell> = Vec::new();
     let mut row_index: Option<u32> = None;
-    while let Some(rec) = cells_reader
-        .next_cell_with_formula_metadata()
-        .map_err(broken)?
-    {
+    let mut rows_read = 0usize;
+    while let Some(rec) = guarded(|| {
+        cells_reader
+            .next_cell_with_formula_metadata()
+            .map_err(broken)
+    })? {
         let (r, c) = rec.pos;
         if row_index != Some(r) {
             if let Some(prev) = row_index {
@@ -419,15 +523,19 @@ fn xlsx_rows(
                     return Ok(());
                 }
             }
+            rows_read += 1;
+            limits.check_row_count(rows_read)?;
             row_index = Some(r);
         }
         let c = c as usize;
-        if c > 16_383 {
-            continue; // beyond Excel's last column XFD
-        }
         let cell = convert(rec.value, rec.formula.is_some());
         if cell == Cell::Empty {
             continue;
+        }
+        let number = r as usize + 1;
+        limits.check_column(c, number)?;
+        if let Cell::Text(t) | Cell::Error(t) = &cell {
+            limits.check_cell(t, number)?;
         }
         if row.len() <= c {
             row.resize(c + 1, Cell::Empty);

@@ -30,9 +30,9 @@ pub fn note_row(at: i64) -> [String; 3] {
 /// The export time the ledger at `path` carries (Unix seconds), read from the rows above its
 /// header; `None` when it has none.
 pub fn read_export_time(path: &Path, options: &ReadOptions) -> Result<Option<i64>, LedgerError> {
-    let kind = source::detect(path, options.sheet.as_deref())?;
+    let kind = source::detect(path, options.sheet.as_deref(), &options.limits)?;
     let mut found = None;
-    source::for_each_raw_row(path, &kind, &mut |number, raw| {
+    source::for_each_raw_row(path, &kind, &options.limits, &mut |number, raw| {
         let texts: Vec<String> = raw.into_cells().iter().map(|c| c.display()).collect();
         if texts.first().is_some_and(|t| t.trim() == EXPORT_NOTE) {
             found = texts.get(2).and_then(|t| t.trim().parse::<i64>().ok());

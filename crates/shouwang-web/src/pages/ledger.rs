@@ -4,7 +4,8 @@
 //!
 //! The upload page sends the file as the raw request body (a small script with a progress bar,
 //! the CSRF token in the `X-CSRF-Token` header), so the file streams to a temporary file instead
-//! of being buffered as a form; the import then runs on the blocking pool.
+//! of being buffered as a form; the import then runs on the blocking pool, one at a time per
+//! county (`ImportQueue`): while an upload waits, its page asks `/ledger/queue` for its place.
 
 use super::{render, Ctx};
 use crate::access::{ExportableRegion, Importer};
@@ -20,6 +21,7 @@ use axum::routing::get;
 use axum::Router;
 use http_body_util::BodyExt;
 use serde::Deserialize;
+use shouwang_app::import_queue::ImportQueue;
 use shouwang_app::ledger::{import_file, ImportFailure};
 use shouwang_io::ledger::{Ids, LedgerCsvWriter, LedgerXlsxWriter, ReadOptions, WriteError};
 use shouwang_io::private;
@@ -38,6 +40,7 @@ pub fn routes() -> Router<AppState> {
                 .post(import_upload)
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1)),
         )
+        .route("/ledger/queue", get(queue_place))
         .route("/ledger/errors/{name}", get(error_workbook))
         .route("/regions/{code}/ledger.xlsx", get(export_xlsx))
         .route("/regions/{code}/ledger.csv", get(export_csv))
@@ -67,6 +70,36 @@ struct UploadQuery {
     sheet: Option<String>,
     /// the user confirmed overwriting households edited after the file was exported
     overwrite_newer: Option<String>,
+    /// the page's name for this upload, to ask for its place in the line
+    ticket: Option<String>,
+}
+
+/// The label of a user's upload in the county's line: the page's ticket, under the user's id.
+fn queue_label(s: &Session, ticket: Option<&str>) -> Option<String> {
+    ticket
+        .filter(|t| !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(|t| format!("{}:{t}", s.user.id))
+}
+
+#[derive(Deserialize)]
+struct QueueQuery {
+    ticket: Option<String>,
+}
+
+/// `{"ahead": n}`: how many imports of the county are ahead of the user's upload (0 when it is
+/// being imported), `null` when it is not in line.
+async fn queue_place(
+    s: Session,
+    Importer { county, .. }: Importer,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    let ahead = queue_label(&s, q.ticket.as_deref())
+        .and_then(|label| ImportQueue::global().position(county.as_str(), &label));
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({ "ahead": ahead })),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -201,10 +234,15 @@ async fn import_upload(
     let errors_path = errors_dir.join(&errors_name);
     let path = upload.clone();
     let name_for_log = name.clone();
+    let label = queue_label(&s, q.ticket.as_deref()).unwrap_or_else(|| token.clone());
+    let ticket = ImportQueue::global().join(opts.county.as_str(), &label);
     let outcome = state
         .db(move |st| {
             private::create_dir(&errors_dir).map_err(|e| StoreError::Other(e.to_string()))?;
+            // one import of the county at a time: wait for those ahead
+            ticket.wait_turn();
             let r = import_file(st, &path, &read, &opts, Some(&errors_path));
+            drop(ticket);
             let _ = std::fs::remove_file(&path);
             match r {
                 Ok(i) => Ok(Ok((i.report, i.summary, i.error_workbook.is_some()))),
