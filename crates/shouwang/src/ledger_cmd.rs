@@ -172,6 +172,14 @@ pub fn import(store: &Store, args: &ImportLedgerArgs) -> Result<()> {
             rows
         );
     }
+    // so must households left as they were for an edit newer than the file
+    if !report.conflicts.is_empty() {
+        bail!(
+            "{} 户在导出后已在守望中修改，未覆盖；退出码非零 / {} households were edited after the export and not overwritten; the exit code is not zero",
+            report.conflicts.len(),
+            report.conflicts.len()
+        );
+    }
     Ok(())
 }
 
