@@ -428,7 +428,7 @@ fn new_household_spec(s: &Session, status: StatusCode) -> FormSpec {
 fn render_new_household(r: &mut FormRenderer<'_>) {
     forms::render_household(r, true);
     r.html.push_str(&format!(
-        "<h2 style=\"grid-column:1/-1\">{}</h2>",
+        "<h2 class=\"whole-row\">{}</h2>",
         r.l.t("户主", "Head of household")
     ));
     forms::render_member(r);
