@@ -735,15 +735,65 @@ fn a_person_moves_between_households_when_both_are_in_the_file() {
             .members
             .iter()
             .any(|x| x.id_number == moved.id_number));
-        // the same person alone, with the first household not in the file, is refused
-        let lone = vec![hs[to].clone()];
-        let mut back = lone.clone();
+        // the same person back, with the household they leave not in the file: they move all
+        // the same, and that household's history says so
+        let mut back = vec![hs[to].clone()];
         back[0].members.push(moved.clone());
         csv_file(&path, &back);
         let r = import(&db.store, &path, &opts(COUNTY, false));
-        assert_eq!(r.households_rejected, 1);
+        assert_clean(&r, db.name);
+        assert_eq!(r.households_updated, 1, "{}", db.name);
+        let left = db
+            .store
+            .household(&hs[from].household.household_no)
+            .unwrap()
+            .unwrap();
+        assert!(
+            !left.members.iter().any(|x| x.id_number == moved.id_number),
+            "{}: the person left the household not in the file",
+            db.name
+        );
+        assert_eq!(left.version, record.version + 1, "{}", db.name);
+        let took = db
+            .store
+            .household(&hs[to].household.household_no)
+            .unwrap()
+            .unwrap();
+        assert!(took.members.iter().any(|x| x.id_number == moved.id_number));
+        let history = db
+            .store
+            .history("household", &hs[from].household.household_no, 50)
+            .unwrap();
+        assert!(
+            history.iter().any(|e| e.action == "household.move_out"),
+            "{}: {history:?}",
+            db.name
+        );
+
+        // the 户主 of a household not in the file does not move: it would be left without one
+        let head = left
+            .members
+            .iter()
+            .find(|x| x.relation == shouwang_core::codes::Relation::Head)
+            .unwrap()
+            .clone();
+        let mut taking = vec![hs[to].clone()];
+        let mut h = head.clone();
+        h.relation = shouwang_core::codes::Relation::Other;
+        taking[0].members.push(h);
+        csv_file(&path, &taking);
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_eq!(r.households_rejected, 1, "{}", db.name);
         assert_eq!(r.errors()[0].column, "证件号码");
         assert!(r.errors()[0].problem.zh.contains("已登记在户"));
+        assert!(db
+            .store
+            .household(&hs[from].household.household_no)
+            .unwrap()
+            .unwrap()
+            .members
+            .iter()
+            .any(|x| x.id_number == head.id_number));
     }
 }
 
@@ -954,8 +1004,8 @@ fn four_households(store: &Store) -> Vec<LedgerHousehold> {
 }
 
 #[test]
-fn a_person_joining_a_household_whose_member_joins_another_is_refused_row_by_row_without_a_failure()
-{
+fn a_person_joining_a_household_whose_member_joins_another_moves_even_from_a_household_not_in_the_file(
+) {
     use shouwang_core::codes::Relation;
     for db in dbs() {
         let dir = Dir::new();
@@ -979,21 +1029,31 @@ fn a_person_joining_a_household_whose_member_joins_another_is_refused_row_by_row
         });
         csv_file(&path, &[x_new.clone(), y_new.clone()]);
         let r = import(&db.store, &path, &opts(COUNTY, false));
-        assert!(r.committed, "{}", db.name);
-        // X waits for W, which never comes; Y waits for X: both refused on the moving person's row
-        assert_eq!(r.households_rejected, 2, "{}", db.name);
-        let errors = r.errors();
+        // z leaves W, which the file does not list, and x2 leaves X: both move, in one import
+        assert_clean(&r, db.name);
         assert_eq!(
-            errors
-                .iter()
-                .map(|e| (e.row, e.column.as_str()))
-                .collect::<Vec<_>>(),
-            vec![(3, "证件号码"), (5, "证件号码")],
+            (r.households_updated, r.persons_moved),
+            (2, 2),
             "{}",
             db.name
         );
-        assert!(errors[0].problem.zh.contains(&w.household.household_no));
-        assert!(errors[1].problem.zh.contains(&x.household.household_no));
+        for h in [&x_new, &y_new] {
+            assert_eq!(
+                stored_ids(&db.store, &h.household.household_no),
+                file_ids(h)
+            );
+        }
+        let mut w_left: Vec<String> = w
+            .members
+            .iter()
+            .filter(|m| m.id_number != z.id_number)
+            .map(|m| m.id_number.clone())
+            .collect();
+        w_left.sort();
+        assert_eq!(stored_ids(&db.store, &w.household.household_no), w_left);
+        // the first ledger again puts everyone back
+        csv_file(&path, &hs);
+        assert_clean(&import(&db.store, &path, &opts(COUNTY, false)), db.name);
         for h in &hs {
             assert_eq!(
                 stored_ids(&db.store, &h.household.household_no),

@@ -300,6 +300,7 @@ fn import_in<S: SourceRows, E>(
         seen: HashSet::new(),
         left: HashMap::new(),
         held: HashMap::new(),
+        outside: HashSet::new(),
         report: ImportReport::default(),
         now: crate::now(),
         nothing_stored,

@@ -64,6 +64,9 @@ pub(super) struct Importer<'o, S> {
     pub(super) left: HashMap<String, String>,
     /// households not written for an edit newer than the file → when they were edited
     pub(super) held: HashMap<String, i64>,
+    /// stored households the file does not rewrite that persons leave for a household of the
+    /// file (decided at the end of the file, when every household of it has been seen)
+    pub(super) outside: HashSet<String>,
     pub(super) report: ImportReport<S>,
     pub(super) now: i64,
     /// The database held no household and no person when the import began: nothing can be
@@ -218,6 +221,9 @@ impl<S: SourceRows> Importer<'_, S> {
                 .collect();
             candidates.push((h, from));
         }
+        if last {
+            self.moves_from_outside(tx, &candidates)?;
+        }
         let standing = self.standing(&candidates, &ex);
         // the households of this batch written now, which a person may come from (only needed
         // to name what a household still waits for at the end)
@@ -279,6 +285,62 @@ impl<S: SourceRows> Importer<'_, S> {
         ex.updated.get(no).copied().filter(|at| *at > exported)
     }
 
+    /// At the end of the file: the households persons leave that the file does not rewrite (it
+    /// is a township's ledger, say, and the person came from another village). The person moves
+    /// when that household lies in the importer's region, the person is not its 户主 (which
+    /// would leave it without one: import it too), and it was not edited after the file was
+    /// exported (then the household taking the person is held, as a conflict).
+    pub(super) fn moves_from_outside(
+        &mut self,
+        tx: &mut dyn Sql,
+        candidates: &[Candidate<S>],
+    ) -> Result<(), StoreError> {
+        let in_batch: HashSet<&str> = candidates
+            .iter()
+            .map(|(h, _)| h.household.household_no.as_str())
+            .collect();
+        for (h, from) in candidates {
+            for (i, other) in from {
+                if self.seen.contains(other)
+                    || self.outside.contains(other)
+                    || self.held.contains_key(other)
+                    || in_batch.contains(other.as_str())
+                {
+                    continue;
+                }
+                let Some(r) = tx.query_one(
+                    "SELECT village, updated_at FROM households WHERE county = $1 AND household_no = $2",
+                    &params![self.county.as_str(), other.as_str()],
+                )?
+                else {
+                    continue;
+                };
+                let in_region = RegionCode::from_canonical(&r.text(0))
+                    .is_some_and(|v| self.opts.within.contains(&v));
+                let Some(m) = h.members.get(*i) else { continue };
+                let head = tx
+                    .query_one(
+                        "SELECT relation FROM members WHERE county = $1 AND household_no = $2 AND id_number = $3",
+                        &params![self.county.as_str(), other.as_str(), m.id_number.as_str()],
+                    )?
+                    .is_some_and(|r| r.int(0) == shouwang_core::codes::Relation::Head.code());
+                if !in_region || head {
+                    continue; // refused at the end as registered elsewhere
+                }
+                let edited = r.int(1);
+                match self.opts.exported_at {
+                    Some(at) if !self.opts.overwrite_newer && edited > at => {
+                        self.held.insert(other.clone(), edited);
+                    }
+                    _ => {
+                        self.outside.insert(other.clone());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Where each candidate of a batch stands, from the households it takes persons from: those
     /// written before, or ready in this batch, let it be written; one held back holds it back,
     /// as does one of this batch edited after the export (it would lose the person); any other
@@ -301,7 +363,7 @@ impl<S: SourceRows> Importer<'_, S> {
                     continue;
                 }
                 for (_, other) in &candidates[k].1 {
-                    let next = if self.seen.contains(other) {
+                    let next = if self.seen.contains(other) || self.outside.contains(other) {
                         None
                     } else if let Some(at) = self.held.get(other) {
                         Some(Standing::Held(other.clone(), *at))

@@ -34,6 +34,29 @@ impl<S> Importer<'_, S> {
                 &values,
             )?;
         }
+        // persons moving from a household the file does not rewrite leave it here: their member
+        // row and index entry go, and that household's version moves on (its history says so
+        // with the other moves, below)
+        for p in &plans {
+            for (id, _, from) in p
+                .moved_in
+                .iter()
+                .filter(|(_, _, f)| self.outside.contains(f))
+            {
+                tx.exec(
+                    "DELETE FROM members WHERE county = $1 AND household_no = $2 AND id_number = $3",
+                    &params![county.as_str(), from.as_str(), id.as_str()],
+                )?;
+                tx.exec(
+                    "DELETE FROM person_index WHERE id_number = $1 AND household_no = $2",
+                    &params![id.as_str(), from.as_str()],
+                )?;
+                tx.exec(
+                    "UPDATE households SET version = version + 1, updated_at = $3 WHERE county = $1 AND household_no = $2",
+                    &params![county.as_str(), from.as_str(), now],
+                )?;
+            }
+        }
         // persons moving from a household written earlier in this import were freed when it
         // was rewritten; those moving from a household of this batch were freed just above.
         // Those a household no longer lists may join one later in the file: a move.
