@@ -1259,3 +1259,69 @@ fn a_ledger_exported_before_an_edit_in_shouwang_lists_the_household_as_a_conflic
         assert_eq!(r.households_updated, 1, "{}", db.name);
     }
 }
+
+#[test]
+fn a_person_leaving_a_household_not_in_the_file_that_was_edited_after_the_export_is_a_conflict() {
+    use shouwang_io::ledger::LedgerCsvWriter;
+    for db in dbs() {
+        let dir = Dir::new();
+        let hs = four_households(&db.store);
+        let path = dir.file("ledger.csv");
+        csv_file(&path, &hs);
+        import(&db.store, &path, &opts(COUNTY, false));
+        let (x, w) = (&hs[0], &hs[2]);
+        // everything last changed at 1000, the ledger exported at 2000, then W edited at 3000
+        db.execute_unchecked("UPDATE households SET updated_at = 1000")
+            .unwrap();
+        db.execute_unchecked(&format!(
+            "UPDATE households SET updated_at = 3000 WHERE household_no = '{}'",
+            w.household.household_no
+        ))
+        .unwrap();
+        // the ledger lists X only, with W's second member joining it
+        let mut x_new = x.clone();
+        x_new.members.push(Member {
+            relation: shouwang_core::codes::Relation::Other,
+            ..w.members[1].clone()
+        });
+        let mut out =
+            LedgerCsvWriter::exported(std::fs::File::create(&path).unwrap(), 2000).unwrap();
+        out.write_household(&x_new).unwrap();
+        out.finish().unwrap();
+        let r = import(&db.store, &path, &opts(COUNTY, false));
+        assert_clean(&r, db.name);
+        let listed: Vec<(&str, Option<&str>)> = r
+            .conflicts
+            .iter()
+            .map(|c| (c.household_no.as_str(), c.via.as_deref()))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![(
+                x.household.household_no.as_str(),
+                Some(w.household.household_no.as_str())
+            )],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            stored_ids(&db.store, &w.household.household_no),
+            file_ids(w)
+        );
+        assert_eq!(
+            stored_ids(&db.store, &x.household.household_no),
+            file_ids(x)
+        );
+        // confirmed: the person moves
+        let mut confirmed = opts(COUNTY, false);
+        confirmed.overwrite_newer = true;
+        let r = import(&db.store, &path, &confirmed);
+        assert_clean(&r, db.name);
+        assert!(r.conflicts.is_empty(), "{}", db.name);
+        assert_eq!(
+            stored_ids(&db.store, &x.household.household_no),
+            file_ids(&x_new)
+        );
+        assert!(!stored_ids(&db.store, &w.household.household_no).contains(&w.members[1].id_number));
+    }
+}
