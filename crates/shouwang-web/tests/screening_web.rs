@@ -5,11 +5,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use shouwang_core::income::{Income, IncomePeriod};
-use shouwang_core::standard::Standard;
-use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
-use shouwang_core::{Fen, Household, Member, RegionCode, Role};
-use shouwang_store::audit::Actor;
+use shouwang_core::{Fen, Household, RegionCode, Role};
 use shouwang_store::testing::TestDb;
 use shouwang_web::auth::SESSION_COOKIE;
 use shouwang_web::{router, AppState, WebConfig};
@@ -31,47 +27,7 @@ fn worlds() -> Vec<World> {
             .into_iter()
             .map(|db| {
                 let db = with_two_villages(db);
-                let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage {
-                    code: RegionCode::parse(c).unwrap(),
-                    resettlement_site: None,
-                });
-                let data: Vec<(Household, Vec<Member>)> = generate(
-                    &SynthConfig {
-                        households: 8,
-                        seed: 5,
-                        today: today(),
-                        county: RegionCode::parse("510821").unwrap(),
-                    },
-                    &villages,
-                );
-                db.store
-                    .bulk_load(&Actor::system("test"), &data, "test.load")
-                    .unwrap();
-                let year = today().year();
-                db.store
-                    .save_standard(
-                        &Actor::system("test"),
-                        &Standard::provincial(
-                            year,
-                            RegionCode::parse("51").unwrap(),
-                            Fen::from_yuan(8700),
-                        ),
-                    )
-                    .unwrap();
-                // every household far below the line
-                let incomes: Vec<_> = data
-                    .iter()
-                    .map(|(h, _)| {
-                        let i = Income {
-                            wages: Fen::from_yuan(1_000),
-                            ..Income::empty(IncomePeriod::year(year))
-                        };
-                        ("510821".to_string(), h.household_no.clone(), i)
-                    })
-                    .collect();
-                db.store
-                    .bulk_ledger(&Actor::system("test"), &incomes, &[], "test.ledger")
-                    .unwrap();
+                let data = common::county_below_the_line(&db);
                 let own = data
                     .iter()
                     .find(|(h, _)| h.village.as_str() == TAOHONG)

@@ -2,7 +2,10 @@
 //! running store calls off the async thread.
 #![allow(dead_code)] // each test crate uses its own part
 
-use shouwang_core::{Date, RegionCode, Role};
+use shouwang_core::income::{Income, IncomePeriod};
+use shouwang_core::standard::Standard;
+use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
+use shouwang_core::{Date, Fen, Household, Member, RegionCode, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
 use shouwang_store::users::NewUser;
@@ -33,6 +36,49 @@ pub fn with_two_villages(db: TestDb) -> TestDb {
         ("510821115", "龙凤镇"),
         (LONGFENG, "龙凤村村民委员会"),
     ])
+}
+
+/// Eight synthetic households over the two villages, the province's standard of this year
+/// (8,700 元), and a year's income far below the line for every household, so that a screening
+/// run raises warnings and leads. Returns the households loaded.
+pub fn county_below_the_line(db: &TestDb) -> Vec<(Household, Vec<Member>)> {
+    let villages = [TAOHONG, LONGFENG].map(|c| SynthVillage {
+        code: RegionCode::parse(c).unwrap(),
+        resettlement_site: None,
+    });
+    let data = generate(
+        &SynthConfig {
+            households: 8,
+            seed: 5,
+            today: today(),
+            county: RegionCode::parse("510821").unwrap(),
+        },
+        &villages,
+    );
+    db.store
+        .bulk_load(&Actor::system("test"), &data, "test.load")
+        .unwrap();
+    let year = today().year();
+    db.store
+        .save_standard(
+            &Actor::system("test"),
+            &Standard::provincial(year, RegionCode::parse("51").unwrap(), Fen::from_yuan(8700)),
+        )
+        .unwrap();
+    let incomes: Vec<_> = data
+        .iter()
+        .map(|(h, _)| {
+            let i = Income {
+                wages: Fen::from_yuan(1_000),
+                ..Income::empty(IncomePeriod::year(year))
+            };
+            ("510821".to_string(), h.household_no.clone(), i)
+        })
+        .collect();
+    db.store
+        .bulk_ledger(&Actor::system("test"), &incomes, &[], "test.ledger")
+        .unwrap();
+    data
 }
 
 /// Adds the users, each signed in with the session cookie `token-{name}` and [`CSRF`]; returns
