@@ -40,6 +40,8 @@ struct UserRow {
     role: String,
     role_code: String,
     region: String,
+    /// the region's name (empty when the region is not in the database)
+    region_name: String,
     state: String,
     disabled: bool,
     own: bool,
@@ -66,6 +68,20 @@ async fn page(
     let l = s.l();
     let region = s.scope.region.clone();
     let all = state.db(|st| st.users()).await?;
+    // people and places by name: each account's region as its name
+    let codes: std::collections::BTreeSet<RegionCode> =
+        all.iter().map(|u| u.region.clone()).collect();
+    let names: std::collections::HashMap<RegionCode, String> = state
+        .db(move |st| {
+            let mut m = std::collections::HashMap::new();
+            for c in codes {
+                if let Some(r) = st.region(&c)? {
+                    m.insert(c, r.name);
+                }
+            }
+            Ok(m)
+        })
+        .await?;
     let now = shouwang_store::now();
     let users = all
         .into_iter()
@@ -83,6 +99,7 @@ async fn page(
                 own: u.id == s.user.id,
                 role: l.t(u.role.label_zh(), u.role.label_en()).to_string(),
                 role_code: u.role.as_str().to_string(),
+                region_name: names.get(&u.region).cloned().unwrap_or_default(),
                 region: u.region.to_string(),
                 state: state_text.to_string(),
                 disabled: u.disabled,
