@@ -6,7 +6,7 @@ use crate::codes::{
 use crate::date::Date;
 use crate::id_number::{IdKind, PersonId};
 use crate::money::format_hundredths;
-use crate::problem::{too_long, Problem, ProblemCode};
+use crate::problem::{free_text, Problem, ProblemCode};
 use crate::region::{RegionCode, RegionLevel};
 use serde::{Deserialize, Serialize};
 
@@ -196,7 +196,7 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
             "household number may contain only letters, digits and hyphens",
         ));
     }
-    out.extend(too_long("household_no", "户编号", no, 32));
+    out.extend(free_text("household_no", "户编号", no, 32));
     if h.village.level() != RegionLevel::Village {
         out.push(problem(
             ProblemCode::VillageLevel,
@@ -205,9 +205,9 @@ pub fn validate_household(h: &Household) -> Vec<Problem> {
             format!("'{}' is not a village code (12 digits expected)", h.village),
         ));
     }
-    out.extend(too_long("group", "组", &h.group, 50));
-    out.extend(too_long("address", "家庭住址", &h.address, 200));
-    out.extend(too_long(
+    out.extend(free_text("group", "组", &h.group, 50));
+    out.extend(free_text("address", "家庭住址", &h.address, 200));
+    out.extend(free_text(
         "resettlement_site",
         "安置点",
         &h.resettlement_site,
@@ -312,7 +312,7 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
             "name may not contain digits or control characters",
         ));
     }
-    out.extend(too_long("name", "姓名", name, 50));
+    out.extend(free_text("name", "姓名", name, 50));
     match (m.education, m.schooling) {
         (Some(_), Some(_)) => out.push(problem(
             ProblemCode::EducationBoth,
@@ -377,27 +377,27 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
         }
     }
     check_phone("phone", &m.phone, &mut out);
-    out.extend(too_long("ethnicity", "民族", &m.ethnicity, 20));
-    out.extend(too_long("person_no", "人口编号", &m.person_no, 32));
-    out.extend(too_long(
+    out.extend(free_text("ethnicity", "民族", &m.ethnicity, 20));
+    out.extend(free_text("person_no", "人口编号", &m.person_no, 32));
+    out.extend(free_text(
         "disability_category",
         "残疾类别",
         &m.disability_category,
         30,
     ));
-    out.extend(too_long(
+    out.extend(free_text(
         "migrant_place",
         "务工所在地",
         &m.migrant_place,
         100,
     ));
-    out.extend(too_long(
+    out.extend(free_text(
         "migrant_employer",
         "务工企业名称",
         &m.migrant_employer,
         100,
     ));
-    out.extend(too_long(
+    out.extend(free_text(
         "welfare_job",
         "公益性岗位类型",
         &m.welfare_job,

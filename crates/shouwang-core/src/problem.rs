@@ -78,6 +78,25 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Checks a free-text field: no control character (a NUL, which PostgreSQL cannot store, or
+/// any other besides tab, line feed and carriage return), and its length in characters (not
+/// bytes) at most `max`. `None` if it is fine. Every free-text field of a household and its
+/// members goes through here, whichever way it comes in (page, API, ledger).
+pub fn free_text(field: &str, label_zh: &str, value: &str, max: usize) -> Option<Problem> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Some(Problem::new(
+            ProblemCode::TextControl,
+            field,
+            format!("{label_zh}含有不可见的控制字符"),
+            format!("{field} holds an invisible control character"),
+        ));
+    }
+    too_long(field, label_zh, value, max)
+}
+
 /// Checks a free-text field's length in characters (not bytes); `None` if it fits.
 pub fn too_long(field: &str, label_zh: &str, value: &str, max: usize) -> Option<Problem> {
     let n = value.chars().count();
@@ -89,4 +108,24 @@ pub fn too_long(field: &str, label_zh: &str, value: &str, max: usize) -> Option<
             format!("{field} is too long: {n} characters, at most {max}"),
         )
     })
+}
+
+#[cfg(test)]
+mod free_text_tests {
+    use super::*;
+
+    #[test]
+    fn a_text_with_a_nul_or_another_control_character_is_refused_and_line_breaks_are_not() {
+        let p = free_text("address", "家庭住址", "9组\u{0}96号", 200).unwrap();
+        assert_eq!(
+            (p.code, p.field.as_str()),
+            (ProblemCode::TextControl, "address")
+        );
+        assert!(free_text("address", "家庭住址", "9组\u{7}", 200).is_some());
+        assert_eq!(free_text("address", "家庭住址", "9组\n96号\t", 200), None);
+        assert_eq!(
+            free_text("group", "组", "一二三", 2).map(|p| p.code),
+            Some(ProblemCode::TextTooLong)
+        );
+    }
 }

@@ -224,6 +224,8 @@ problem_codes! {
         "电话号码既不是手机号也不是固定电话", "a phone number that is neither a mobile nor a fixed line";
     TextTooLong = "text.too_long", Unprocessable,
         "文字超过该项允许的长度", "a text longer than its field allows";
+    TextControl = "text.control", BadRequest,
+        "文字含有不可见的控制字符（如NUL）", "a text holding an invisible control character (such as NUL)";
     MembersEmpty = "members.empty", Unprocessable,
         "一户没有成员", "a household without members";
     HeadMissing = "head.missing", Unprocessable,
