@@ -88,6 +88,51 @@ pub struct Session {
     pub scope: Scope,
     pub csrf: String,
     pub lang: Lang,
+    /// The path of this request, so the menu can mark where the user is.
+    pub path: String,
+    /// What the previous request saved, to be said once on this page ([`FLASH_COOKIE`]).
+    pub flash: Option<Flash>,
+}
+
+/// A message about what a form just saved, carried across the redirect that follows it in a
+/// short-lived cookie (both languages, so switching language on the next page still reads).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    pub zh: String,
+    pub en: String,
+}
+
+/// The cookie that carries a [`Flash`]; cleared by the page that shows it.
+pub const FLASH_COOKIE: &str = "sw_flash";
+
+impl Flash {
+    /// The cookie value: the two messages as hex of their UTF-8, joined by a unit separator
+    /// (a cookie value may hold neither Chinese nor `;`). Long messages are cut.
+    pub fn encode(&self) -> String {
+        let text = format!("{}\u{1f}{}", cut(&self.zh, 300), cut(&self.en, 300));
+        text.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Reads a cookie value made by [`Flash::encode`]; anything else is ignored.
+    pub fn decode(value: &str) -> Option<Flash> {
+        if value.len() % 2 != 0 || value.len() > 4096 {
+            return None;
+        }
+        let bytes: Option<Vec<u8>> = (0..value.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(value.get(i..i + 2)?, 16).ok())
+            .collect();
+        let text = String::from_utf8(bytes?).ok()?;
+        let (zh, en) = text.split_once('\u{1f}')?;
+        Some(Flash {
+            zh: zh.to_string(),
+            en: en.to_string(),
+        })
+    }
+}
+
+fn cut(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
 }
 
 impl Session {
@@ -150,7 +195,15 @@ pub async fn session_layer(
     next: Next,
 ) -> Response {
     let https = state.config.secure_cookies || forwarded_https(request.headers());
+    let had_flash = cookie(request.headers(), FLASH_COOKIE).is_some();
     let (mut response, signed_in) = resolve(state, request, next).await;
+    // a page that showed the message clears it, so it is said once
+    if had_flash && response.status() == StatusCode::OK {
+        let clear = format!("{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+        if let Ok(v) = axum::http::HeaderValue::from_str(&clear) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
     harden(&mut response, signed_in, https);
     response
 }
@@ -271,6 +324,8 @@ async fn resolve(state: AppState, request: Request, next: Next) -> (Response, bo
                     csrf: rec.csrf,
                     lang,
                     user: rec.user,
+                    path: parts.uri.path().to_string(),
+                    flash: cookie(&parts.headers, FLASH_COOKIE).and_then(Flash::decode),
                 });
             }
             Ok(None) => {}

@@ -8,6 +8,8 @@
 //! handler returns a [`PageResult`]; an error becomes a page in the user's language in
 //! [`show_errors_as_pages`], so no handler renders its own.
 
+mod home;
+mod layout;
 mod ledger;
 mod registry;
 mod screening;
@@ -15,7 +17,7 @@ mod session;
 mod users;
 
 use crate::auth::Session;
-use crate::error::{AppError, ShowAsPage};
+use crate::error::{AppError, PageResult, ShowAsPage};
 use crate::i18n::L;
 use crate::state::AppState;
 use askama::Template;
@@ -25,7 +27,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use shouwang_core::access::{Action, Target};
+pub use layout::{saved, Crumb, Ctx, Pager};
 use std::sync::atomic::Ordering;
 
 /// Every page, with errors shown as pages.
@@ -39,33 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))
+        .fallback(unknown_page)
         .layer(axum::middleware::from_fn(show_errors_as_pages))
-}
-
-/// What the layout needs on every page.
-pub struct Ctx {
-    pub l: L,
-    /// (display name, role label) when signed in
-    pub user: Option<(String, String)>,
-    pub csrf: String,
-    /// The user manages accounts (the layout links to 用户管理).
-    pub admin: bool,
-}
-
-impl Ctx {
-    fn of(s: &Session) -> Ctx {
-        let l = s.l();
-        let role = l
-            .t(s.user.role.label_zh(), s.user.role.label_en())
-            .to_string();
-        let own = Target::Region(&s.scope.region);
-        Ctx {
-            l,
-            user: Some((s.user.display_name.clone(), role)),
-            csrf: s.csrf.clone(),
-            admin: s.scope.allows(Action::ManageUsers, own),
-        }
-    }
 }
 
 fn render(t: impl Template) -> Response {
@@ -83,9 +60,15 @@ struct ErrorPage {
     message: String,
 }
 
-/// Renders an error as a page in the user's language.
-fn error_page(s: &Session, e: &ShowAsPage) -> Response {
-    let l = s.l();
+/// An address no page answers: a 404 page, not a blank screen.
+async fn unknown_page() -> PageResult {
+    Err(AppError::NotFound.into())
+}
+
+/// Renders an error as a page in the user's language; without a session, in the language of
+/// the request and without the menu.
+fn error_page(s: Option<&Session>, lang: shouwang_core::Lang, e: &ShowAsPage) -> Response {
+    let l = L(lang);
     let title = match e.status {
         StatusCode::NOT_FOUND => l.t("找不到", "Not found"),
         StatusCode::FORBIDDEN => l.t("无权访问", "Not allowed"),
@@ -96,7 +79,10 @@ fn error_page(s: &Session, e: &ShowAsPage) -> Response {
     (
         e.status,
         render(ErrorPage {
-            ctx: Ctx::of(s),
+            ctx: match s {
+                Some(s) => Ctx::of(s).crumbs(vec![Crumb::here(title.clone())]),
+                None => Ctx::anonymous(l, String::new()),
+            },
             title,
             message,
         }),
@@ -108,10 +94,18 @@ fn error_page(s: &Session, e: &ShowAsPage) -> Response {
 /// as a page in the signed-in user's language. Without a session the error answers as it is.
 async fn show_errors_as_pages(request: Request, next: Next) -> Response {
     let session = request.extensions().get::<Session>().cloned();
+    let lang = request
+        .extensions()
+        .get::<crate::auth::RequestLang>()
+        .map_or(shouwang_core::Lang::Zh, |l| l.0);
     let response = next.run(request).await;
-    match (session, response.extensions().get::<ShowAsPage>()) {
-        (Some(s), Some(e)) => error_page(&s, e),
-        _ => response,
+    match response.extensions().get::<ShowAsPage>() {
+        Some(e) => error_page(
+            session.as_ref(),
+            session.as_ref().map_or(lang, |s| s.lang),
+            e,
+        ),
+        None => response,
     }
 }
 

@@ -20,20 +20,12 @@ use shouwang_store::users::SignIn;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(super::home::home))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/demo-login/{username}", get(demo_login))
         .route("/lang/{tag}", get(set_lang))
         .route("/password", get(password_form).post(change_password))
-}
-
-async fn home(s: Option<Session>) -> Response {
-    match s {
-        None => Redirect::to("/login").into_response(),
-        Some(s) if s.scope.reaches_only_paired() => Redirect::to("/paired").into_response(),
-        Some(s) => Redirect::to(&format!("/regions/{}", s.user.region)).into_response(),
-    }
 }
 
 /// Where `/lang/…` goes back to: the path of the page the link was on, when that page is on
@@ -97,12 +89,7 @@ fn login_page(
     // a pre-session CSRF token, double-submitted as cookie and form field
     let token = auth::random_token();
     let cookie = auth::set_cookie(PRE_CSRF_COOKIE, &token, 3600, state.config.secure_cookies);
-    let ctx = Ctx {
-        l: L(lang),
-        user: None,
-        csrf: token,
-        admin: false,
-    };
+    let ctx = Ctx::anonymous(L(lang), token);
     (
         status,
         [(header::SET_COOKIE, cookie)],

@@ -8,11 +8,12 @@ use crate::access::{unseen, EditableHousehold};
 use crate::auth::Session;
 use crate::error::{AppError, PageResult};
 use crate::i18n::L;
+use crate::pages::saved;
 use crate::state::{today, AppState};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
@@ -199,7 +200,11 @@ async fn edit_household(
         _ => Err(AppError::Invalid(problems)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
+        Ok(()) => Ok(saved(
+            &format!("/households/{no}"),
+            "已保存户信息",
+            "Household saved",
+        )),
         Err(AppError::Invalid(p)) => {
             form_page(
                 &state,
@@ -330,7 +335,11 @@ async fn save_member(
         _ => Err(AppError::Invalid(problems)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
+        Ok(()) => Ok(saved(
+            &format!("/households/{no}"),
+            "已保存成员信息",
+            "Member saved",
+        )),
         Err(AppError::Invalid(p)) => {
             form_page(
                 state,
@@ -387,7 +396,11 @@ async fn delete_member(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
+        Ok(()) => Ok(saved(
+            &format!("/households/{no}"),
+            "已删除成员",
+            "Member removed",
+        )),
         Err(AppError::Invalid(p)) => {
             let mut v = forms::member_fields(&rec.members[idx]);
             v.insert("id_number".into(), mask(&rec.members[idx].id_number));
@@ -491,7 +504,11 @@ async fn create_household(
         _ => Err(AppError::Invalid(problems)),
     };
     match result {
-        Ok(no) => Ok(Redirect::to(&format!("/households/{no}")).into_response()),
+        Ok(no) => Ok(saved(
+            &format!("/households/{no}"),
+            "已登记新户",
+            "New household registered",
+        )),
         Err(AppError::Invalid(p)) => {
             form_page(
                 &state,

@@ -7,7 +7,7 @@ mod edit;
 mod forms;
 mod history;
 
-use super::{render, Ctx};
+use super::{render, Ctx, Pager};
 use crate::access::{self, BrowsableRegion, RevealableHousehold, VisibleHousehold};
 use crate::auth::Session;
 use crate::error::{AppError, PageResult};
@@ -80,10 +80,7 @@ struct RegionPage {
     /// may export the ledger with full ID numbers (a reveal)
     can_reveal: bool,
     rows: Vec<ListRow>,
-    page: i64,
-    pages: i64,
-    prev: Option<i64>,
-    next: Option<i64>,
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
@@ -118,7 +115,12 @@ async fn region(
     let region = region.ok_or(AppError::NotFound)?;
     let is_village = code.level() == RegionLevel::Village;
     let (rows, total) = list.unwrap_or_default();
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pager = Pager::new(
+        page as usize,
+        PER_PAGE as usize,
+        total as usize,
+        String::new(),
+    );
     let rows = rows
         .into_iter()
         .map(|h| {
@@ -165,10 +167,7 @@ async fn region(
         can_edit: s.scope.allows(Action::EditRegistry, Target::Region(&code)),
         can_reveal: s.scope.allows(Action::RevealId, Target::Region(&code)),
         rows,
-        page,
-        pages,
-        prev: (page > 1).then_some(page - 1),
-        next: (page < pages).then_some(page + 1),
+        pager,
     }))
 }
 

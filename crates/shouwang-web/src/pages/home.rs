@@ -1,0 +1,100 @@
+//! 首页: the first page of each role. It says what the user's region holds and what asks for
+//! work, each figure a link to act on it. (The to-do list and charts come with the workflows.)
+
+use super::{render, Ctx};
+use crate::auth::Session;
+use crate::error::PageResult;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use shouwang_core::access::{Action, Target};
+use shouwang_core::Date;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: Ctx,
+    region_name: String,
+    region_href: String,
+    households: i64,
+    persons: i64,
+    /// The newest screening that covers the region, if any.
+    run: Option<LastRun>,
+    open_leads: Option<i64>,
+    paired: Option<usize>,
+    may_warnings: bool,
+    may_screen: bool,
+    may_import: bool,
+}
+
+struct LastRun {
+    date: String,
+    households: i64,
+    flagged: i64,
+    red: i64,
+    yellow: i64,
+    blue: i64,
+}
+
+pub async fn home(State(state): State<AppState>, s: Option<Session>) -> PageResult {
+    let Some(s) = s else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    Ok(page(&state, s).await?)
+}
+
+async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::AppError> {
+    let code = s.scope.region.clone();
+    let own = Target::Region(&code);
+    let may = |a: Action| s.scope.allows(a, own);
+    let paired_only = s.scope.reaches_only_paired();
+    let user_id = s.user.id;
+    let c = code.clone();
+    let (region, counts, runs, leads, paired) = state
+        .db(move |st| {
+            let region = st.region(&c)?;
+            let counts = if paired_only {
+                (0, 0)
+            } else {
+                st.count_in(&c)?
+            };
+            let runs = st.runs(&c, 1)?;
+            let leads = match c.county() {
+                Some(county) if !paired_only => Some(st.open_lead_count(&county)?),
+                _ => None,
+            };
+            let paired = if paired_only {
+                Some(st.paired_households(user_id)?.len())
+            } else {
+                None
+            };
+            Ok((region, counts, runs, leads, paired))
+        })
+        .await?;
+    let run = runs.into_iter().next().map(|r| LastRun {
+        date: Date::from_unix_seconds_china(r.started_at).to_string(),
+        households: r.households,
+        flagged: r.flagged_households,
+        red: r.red,
+        yellow: r.yellow,
+        blue: r.blue,
+    });
+    Ok(render(HomePage {
+        region_name: region.map_or_else(|| code.to_string(), |r| r.name),
+        region_href: if paired_only {
+            "/paired".into()
+        } else {
+            format!("/regions/{code}")
+        },
+        households: counts.0,
+        persons: counts.1,
+        run,
+        open_leads: leads,
+        paired,
+        may_warnings: may(Action::ViewWarnings),
+        may_screen: may(Action::RunScreening),
+        may_import: may(Action::ImportLedger),
+        ctx: Ctx::of(&s),
+    }))
+}
