@@ -115,7 +115,7 @@ impl Flash {
 
     /// Reads a cookie value made by [`Flash::encode`]; anything else is ignored.
     pub fn decode(value: &str) -> Option<Flash> {
-        if value.len() % 2 != 0 || value.len() > 4096 {
+        if !value.len().is_multiple_of(2) || value.len() > 4096 {
             return None;
         }
         let bytes: Option<Vec<u8>> = (0..value.len())
