@@ -77,6 +77,43 @@ impl IncomePeriod {
             Some(q) => format!("{} Q{q}", self.year),
         }
     }
+    /// The period as pages name it: `2026 年全年`, `2026 年第二季度`.
+    pub fn title_zh(self) -> String {
+        format!("{} 年{}", self.year, quarter_name_zh(self.quarter))
+    }
+    /// `the whole of 2026`, `2026 Q2`.
+    pub fn title_en(self) -> String {
+        match self.quarter {
+            None => format!("the whole of {}", self.year),
+            Some(_) => self.label_en(),
+        }
+    }
+}
+
+/// `全年`, `第一季度` … `第四季度` (a quarter beyond 4 as its number).
+pub fn quarter_name_zh(quarter: Option<u8>) -> String {
+    match quarter {
+        None => "全年".into(),
+        Some(q @ 1..=4) => format!("第{}季度", ["一", "二", "三", "四"][usize::from(q - 1)]),
+        Some(q) => format!("第{q}季度"),
+    }
+}
+
+/// `whole year`, `Q1 (January–March)` … `Q4 (October–December)`.
+pub fn quarter_name_en(quarter: Option<u8>) -> String {
+    match quarter {
+        None => "whole year".into(),
+        Some(q @ 1..=4) => format!(
+            "Q{q} ({})",
+            [
+                "January–March",
+                "April–June",
+                "July–September",
+                "October–December"
+            ][usize::from(q - 1)]
+        ),
+        Some(q) => format!("Q{q}"),
+    }
 }
 
 impl fmt::Display for IncomePeriod {
@@ -199,33 +236,54 @@ impl Income {
     pub fn explain(&self, size: i64) -> Vec<Step> {
         let mut steps = Vec::with_capacity(6);
         let gross = self.gross_income();
+        let (w, b, p, t, c) = (
+            yuan_text(self.wages),
+            yuan_text(self.business),
+            yuan_text(self.property),
+            yuan_text(self.transfers),
+            yuan_text(self.production_costs),
+        );
+        let (ins, oop) = (
+            yuan_text(self.insurance_payouts),
+            yuan_text(self.out_of_pocket_medical),
+        );
         steps.push(Step {
             zh: format!(
                 "收入合计 = 工资性收入 {} 元 + 生产经营性收入 {} 元 + 财产性收入 {} 元 + 转移性收入 {} 元 = {} 元",
-                self.wages, self.business, self.property, self.transfers, gross
+                w, b, p, t, yuan_text(gross)
             ),
             en: format!(
                 "total income = wages {} + business {} + property {} + transfers {} = {} yuan",
-                self.wages, self.business, self.property, self.transfers, gross
+                w, b, p, t, yuan_text(gross)
             ),
             value: Some(gross),
         });
         let net = self.net_income();
         steps.push(Step {
             zh: format!(
-                "家庭纯收入 = 收入合计 {gross} 元 − 生产经营性支出 {} 元 = {net} 元",
-                self.production_costs
+                "家庭纯收入 = 收入合计 {} 元 − 生产经营性支出 {c} 元 = {} 元",
+                yuan_text(gross),
+                yuan_text(net)
             ),
             en: format!(
-                "household net income = total {gross} − production costs {} = {net} yuan",
-                self.production_costs
+                "household net income = total {} − production costs {c} = {} yuan",
+                yuan_text(gross),
+                yuan_text(net)
             ),
             value: Some(net),
         });
         match per_capita(net, size) {
             Some(pc) => steps.push(Step {
-                zh: format!("人均纯收入 = 家庭纯收入 {net} 元 ÷ 家庭人口 {size} 人 = {pc} 元（四舍五入到分）"),
-                en: format!("per-capita net income = {net} ÷ {size} persons = {pc} yuan (rounded to the fen)"),
+                zh: format!(
+                    "人均纯收入 = 家庭纯收入 {} 元 ÷ 家庭人口 {size} 人 = {} 元（四舍五入到分）",
+                    yuan_text(net),
+                    yuan_text(pc)
+                ),
+                en: format!(
+                    "per-capita net income = {} ÷ {size} persons = {} yuan (rounded to the fen)",
+                    yuan_text(net),
+                    yuan_text(pc)
+                ),
                 value: Some(pc),
             }),
             None => steps.push(Step {
@@ -236,13 +294,11 @@ impl Income {
         }
         steps.push(Step {
             zh: format!(
-                "理赔收入 {} 元、合规自付支出 {} 元单独登记，不计入纯收入；合规自付支出用于刚性支出预警",
-                self.insurance_payouts, self.out_of_pocket_medical
+                "理赔收入 {ins} 元、合规自付支出 {oop} 元单独登记，不计入纯收入；合规自付支出用于刚性支出预警"
             ),
             en: format!(
-                "insurance payouts {} and out-of-pocket costs {} yuan are recorded apart and not part of net income; \
-                 out-of-pocket costs feed the rigid-expenditure warning",
-                self.insurance_payouts, self.out_of_pocket_medical
+                "insurance payouts {ins} and out-of-pocket costs {oop} yuan are recorded apart and not part of net income; \
+                 out-of-pocket costs feed the rigid-expenditure warning"
             ),
             value: None,
         });
@@ -564,13 +620,17 @@ impl IncomeFigure {
 
     /// Which records were used and why, then the income computation.
     pub fn explain(&self) -> Vec<Step> {
-        let zh: Vec<String> = self.periods.iter().map(|p| p.label_zh()).collect();
-        let en: Vec<String> = self.periods.iter().map(|p| p.label_en()).collect();
+        let zh: Vec<String> = self.periods.iter().map(|p| p.title_zh()).collect();
+        let en: Vec<String> = self.periods.iter().map(|p| p.title_en()).collect();
         let first = match self.basis {
             IncomeBasis::LedgerYear(_) => Step {
-                zh: format!("依据：{}（{}全年收入记录）", self.basis.label_zh(), zh.join("")),
+                zh: format!(
+                    "依据：{}（{}的收入记录）",
+                    self.basis.label_zh(),
+                    zh.join("")
+                ),
                 en: format!(
-                    "basis: {} (the whole-year record of {})",
+                    "basis: {} (the record of {})",
                     self.basis.label_en(),
                     en.join("")
                 ),
@@ -578,7 +638,11 @@ impl IncomeFigure {
             },
             IncomeBasis::Quarters { .. } => Step {
                 zh: format!("依据：{}：{}相加", self.basis.label_zh(), zh.join("、")),
-                en: format!("basis: {}: {} added up", self.basis.label_en(), en.join(", ")),
+                en: format!(
+                    "basis: {}: {} added up",
+                    self.basis.label_en(),
+                    en.join(", ")
+                ),
                 value: None,
             },
         };
@@ -618,11 +682,15 @@ pub fn household_income(
         return Some(figure(IncomeBasis::LedgerYear(year), vec![r.period], *r));
     }
     let cutoff = YearMonth::new(year.saturating_add(1), 1).map_or(now, |end| now.min(end));
-    if let Some(w) = twelve_months_before(records, cutoff)
-        .filter(|w| w.basis == WindowBasis::FourQuarters)
+    if let Some(w) =
+        twelve_months_before(records, cutoff).filter(|w| w.basis == WindowBasis::FourQuarters)
     {
         let (from, to) = w.covers;
-        return Some(figure(IncomeBasis::Quarters { from, to }, w.periods, w.income));
+        return Some(figure(
+            IncomeBasis::Quarters { from, to },
+            w.periods,
+            w.income,
+        ));
     }
     find(IncomePeriod::year(year - 1))
         .map(|r| figure(IncomeBasis::LedgerYear(year - 1), vec![r.period], *r))
@@ -839,7 +907,7 @@ mod tests {
         assert_eq!(steps[1].value, Some(yuan(28_000)));
         assert_eq!(steps[2].value, Some(yuan(7_000)));
         assert!(
-            steps[2].zh.contains("÷ 家庭人口 4 人 = 7000 元"),
+            steps[2].zh.contains("÷ 家庭人口 4 人 = 7,000.00 元"),
             "{}",
             steps[2].zh
         );
@@ -919,7 +987,12 @@ mod tests {
         assert_eq!(f.per_capita, Some(yuan(6_873)));
         assert_eq!(household_income(&records[..1], 2026, ym(2026, 11), 2), None);
         // a household without living members has a basis but no per-capita figure
-        assert_eq!(household_income(&records, 2026, ym(2026, 11), 0).unwrap().per_capita, None);
+        assert_eq!(
+            household_income(&records, 2026, ym(2026, 11), 0)
+                .unwrap()
+                .per_capita,
+            None
+        );
     }
 
     #[test]
