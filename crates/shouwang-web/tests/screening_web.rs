@@ -148,8 +148,18 @@ async fn every_screening_route_checks_role_and_region() {
         for (user, method, uri, form) in [
             ("taohong", Method::POST, "/warnings/run".to_string(), None),
             // what-if is the county's and townships' tool, in no village
-            ("taohong", Method::GET, format!("/what-if?region={TAOHONG}"), None),
-            ("taohong", Method::GET, format!("/what-if?region={LONGFENG}"), None),
+            (
+                "taohong",
+                Method::GET,
+                format!("/what-if?region={TAOHONG}"),
+                None,
+            ),
+            (
+                "taohong",
+                Method::GET,
+                format!("/what-if?region={LONGFENG}"),
+                None,
+            ),
             ("sanjiang", Method::POST, "/warnings/run".to_string(), None),
             ("inspector", Method::POST, "/warnings/run".to_string(), None),
             (
@@ -270,7 +280,11 @@ async fn a_county_officer_screens_and_sees_graded_warnings_with_evidence() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("三江镇"));
         let r = call(&w.app, "county", Method::GET, "/what-if?line=-3", None).await;
-        assert!(r.body.contains("class=\"problems\""));
+        assert!(
+            r.body.contains("class=\"error\" role=\"alert\""),
+            "{}",
+            r.body
+        );
         // the county saves edited rule levels as a new rule-set version; a village cadre may not
         let r = call(
             &w.app,

@@ -553,7 +553,7 @@ async fn save_income(
             Ok(()) => {
                 return Ok(saved(
                     &format!("/households/{no}/income"),
-                    format!("已保存 {} 收入", period.title_zh()),
+                    format!("已保存 {}收入", period.title_zh()),
                     format!("Saved income for {}", period.title_en()),
                 ))
             }
