@@ -703,7 +703,7 @@ pub fn yuan_text(f: Fen) -> String {
     let whole = (a / 100).to_string();
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -1001,7 +1001,7 @@ mod tests {
         assert_eq!(yuan_text(Fen(687_300)), "6,873.00");
         assert_eq!(yuan_text(Fen(5)), "0.05");
         assert_eq!(yuan_text(Fen(-150_000)), "-1,500.00");
-        assert_eq!(yuan_text(Fen(123_456_789_00)), "123,456,789.00");
+        assert_eq!(yuan_text(Fen(12_345_678_900)), "123,456,789.00");
         assert_eq!(yuan_text(Fen(i64::MIN)), "-92,233,720,368,547,758.08");
     }
 
