@@ -322,3 +322,68 @@ async fn the_forms_say_what_they_saved_show_what_is_stored_and_keep_what_was_ref
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn the_standards_page_names_where_each_value_comes_from_in_words() {
+    for w in worlds() {
+        let year = today().year();
+        let r = call(&w.app, "county", Method::GET, "/standards", None, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // the province's standard by its level (or name), never as "51 2026"
+        assert!(r.body.contains(&format!("{year} 年标准")), "{}", r.body);
+        assert!(!r.body.contains(&format!("51 {year}<")), "{}", r.body);
+        assert!(r.body.contains("8,700.00 元"), "{}", r.body);
+        // a refused standard keeps what was typed, beside the message at the top
+        let r = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/standards",
+            Some(&[
+                ("region", "510821"),
+                ("year", &year.to_string()),
+                ("line", "9100.123"),
+            ]),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("class=\"error\" role=\"alert\""),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("name=\"line\" value=\"9100.123\""),
+            "{}",
+            r.body
+        );
+        // saved: said at the top of the page it ends on
+        let saved = call(
+            &w.app,
+            "county",
+            Method::POST,
+            "/standards",
+            Some(&[
+                ("region", "510821"),
+                ("year", &year.to_string()),
+                ("line", "9100"),
+            ]),
+            None,
+        )
+        .await;
+        let page = follow(&w.app, "county", &saved).await;
+        assert!(
+            page.body.contains(&format!("已保存本县 {year} 年监测标准")),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("9,100.00 元"));
+        // a village cadre may read the standards but is offered no what-if
+        let r = call(&w.app, "taohong", Method::GET, "/standards", None, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let r = call(&w.app, "taohong", Method::GET, "/what-if", None, None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        outside(move || drop(w));
+    }
+}

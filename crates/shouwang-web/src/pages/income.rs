@@ -138,7 +138,8 @@ struct RecordRow {
 struct FigureView {
     per_capita: String,
     basis: String,
-    steps: Vec<(String, String)>,
+    /// the computation, step by step (each step ends with its result)
+    steps: Vec<String>,
 }
 
 /// A 三保障 check as the history lists it.
@@ -257,14 +258,7 @@ async fn income_view(
         steps: f
             .explain()
             .into_iter()
-            .map(|st| {
-                (
-                    l.t(&st.zh, &st.en).to_string(),
-                    st.value
-                        .map(|v| format!("{} {}", yuan(v), l.t("元", "yuan")))
-                        .unwrap_or_default(),
-                )
-            })
+            .map(|st| l.t(&st.zh, &st.en).to_string())
             .collect(),
     });
     let check_rows = checks

@@ -373,7 +373,7 @@ async fn standards_view(
         .iter()
         .map(|x| {
             (
-                region_words(l, &names, &x.region),
+                standard_words(l, &names, &x.region, x.year),
                 x.year,
                 x.monitoring_line.map_or("—".into(), yuan_text),
                 x.document.clone(),
@@ -535,6 +535,18 @@ async fn standards_view(
             own.map(|o| o.document.clone()).unwrap_or_default(),
         ),
     ];
+    // a refused form shows what was typed, not what is stored
+    let fields: Vec<(String, String, String)> = if problems.is_empty() {
+        fields
+    } else {
+        fields
+            .into_iter()
+            .map(|(k, label, stored)| {
+                let typed = q.get(&k).map(|t| t.trim().to_string());
+                (k, label, typed.unwrap_or(stored))
+            })
+            .collect()
+    };
     render_ok(StandardsPage {
         region_name: region_words(l, &names, &region),
         region: region.as_str().to_string(),
@@ -649,7 +661,8 @@ async fn save_standard(
         )),
     }
     st.document = text("document").unwrap_or_default();
-    let mut q: Params = HashMap::new();
+    // the form as sent, to show it again if refused
+    let mut q: Params = p.clone();
     q.insert("region".into(), region.as_str().to_string());
     q.insert("year".into(), year.to_string());
     if problems.is_empty() {
