@@ -387,3 +387,121 @@ async fn the_standards_page_names_where_each_value_comes_from_in_words() {
         outside(move || drop(w));
     }
 }
+
+/// A county of households with no income at all (the province's line of this year set).
+fn without_incomes() -> Vec<(TestDb, Router, Household)> {
+    use shouwang_core::standard::Standard;
+    use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
+    use shouwang_core::RegionCode;
+    use shouwang_store::audit::Actor;
+    outside(|| {
+        TestDb::all()
+            .into_iter()
+            .map(|db| {
+                let db = with_two_villages(db);
+                let village = SynthVillage {
+                    code: RegionCode::parse(TAOHONG).unwrap(),
+                    resettlement_site: None,
+                };
+                let data = generate(
+                    &SynthConfig {
+                        households: 2,
+                        seed: 11,
+                        today: today(),
+                        county: RegionCode::parse("510821").unwrap(),
+                    },
+                    &[village],
+                );
+                let system = Actor::system("test");
+                db.store.bulk_load(&system, &data, "test.load").unwrap();
+                db.store
+                    .save_standard(
+                        &system,
+                        &Standard::provincial(
+                            today().year(),
+                            RegionCode::parse("51").unwrap(),
+                            Fen::from_yuan(8700),
+                        ),
+                    )
+                    .unwrap();
+                signed_in_users(
+                    &db.store,
+                    &[
+                        ("taohong", Role::Village, TAOHONG),
+                        ("county", Role::County, "510821"),
+                    ],
+                );
+                let app = router(AppState::new(db.store.clone(), WebConfig::default()));
+                let own = data[0].0.clone();
+                (db, app, own)
+            })
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn without_the_years_row_the_page_and_the_warning_use_the_same_four_quarters() {
+    for (db, app, own) in without_incomes() {
+        let no = own.household_no.clone();
+        let income = format!("/households/{no}/income");
+        // every quarter of last year and this one, so that the four latest complete ones exist
+        let year = today().year();
+        for y in [year - 1, year] {
+            for q in 1..=4 {
+                let r = call(
+                    &app,
+                    "taohong",
+                    Method::POST,
+                    &income,
+                    Some(&[
+                        ("year", &y.to_string()),
+                        ("quarter", &q.to_string()),
+                        ("wages", "100.01"),
+                    ]),
+                    None,
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            }
+        }
+        let page = call(&app, "taohong", Method::GET, &income, None, None).await;
+        let basis = page
+            .body
+            .split("依据：")
+            .nth(1)
+            .and_then(|t| t.split(" · ").next())
+            .expect("the basis")
+            .to_string();
+        assert!(
+            basis.starts_with("最近十二个月的季度收入（"),
+            "{}: {basis}",
+            db.name
+        );
+        let figure = page
+            .body
+            .split("class=\"amount\"><b>")
+            .nth(1)
+            .and_then(|t| t.split("</b>").next())
+            .expect("the figure")
+            .to_string();
+        let r = call(&app, "county", Method::POST, "/warnings/run", None, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let warnings = call(
+            &app,
+            "taohong",
+            Method::GET,
+            &format!("/households/{no}/warnings"),
+            None,
+            None,
+        )
+        .await;
+        assert!(
+            warnings.body.contains(&format!("人均纯收入{figure}元")),
+            "{}: {figure} not in {}",
+            db.name,
+            warnings.body
+        );
+        assert!(warnings.body.contains(&basis), "{}: {basis}", db.name);
+        outside(move || drop((db, app)));
+    }
+}
