@@ -81,10 +81,10 @@ impl IncomePeriod {
     pub fn title_zh(self) -> String {
         format!("{} 年{}", self.year, quarter_name_zh(self.quarter))
     }
-    /// `the whole of 2026`, `2026 Q2`.
+    /// `2026 (whole year)`, `2026 Q2`.
     pub fn title_en(self) -> String {
         match self.quarter {
-            None => format!("the whole of {}", self.year),
+            None => format!("{} (whole year)", self.year),
             Some(_) => self.label_en(),
         }
     }
