@@ -629,11 +629,7 @@ impl IncomeFigure {
                     self.basis.label_zh(),
                     zh.join("")
                 ),
-                en: format!(
-                    "basis: {} (the record of {})",
-                    self.basis.label_en(),
-                    en.join("")
-                ),
+                en: format!("basis: {}, the whole-year record", self.basis.label_en()),
                 value: None,
             },
             IncomeBasis::Quarters { .. } => Step {
