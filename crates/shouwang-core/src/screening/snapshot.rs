@@ -102,12 +102,14 @@ pub struct HouseholdRow {
     pub village: u32,
     /// From the registry
     pub members: MemberCounts,
-    /// 家庭纯收入 of the 12-month window (see [`crate::income::twelve_months_before`]); `None` if
-    /// no income is recorded, in which case no income rule fires
+    /// 家庭纯收入 of the household's one figure for the year (see
+    /// [`crate::income::household_income`]: the year's ledger row, else the last twelve months of
+    /// quarterly records, else last year's row); `None` if none is recorded, in which case no
+    /// income rule fires
     pub net_income: Option<Fen>,
     /// 人均纯收入 of the previous year, computed with that year's household size
     pub last_year_per_capita: Option<Fen>,
-    /// 合规自付支出 of the window
+    /// 合规自付支出 of the same records
     pub out_of_pocket_medical: Fen,
     /// Self-paid non-compulsory schooling costs of the school year (教育部门 or household)
     pub schooling_cost: Fen,
