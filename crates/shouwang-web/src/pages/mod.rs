@@ -1,7 +1,8 @@
 //! Server-rendered pages, by area: [`session`] (signing in and out, the language, the home
 //! page, one's own password), [`users`] (account administration and the audit export),
 //! [`registry`] (the region tree, households and their forms, search, paired
-//! households), [`screening`] (warnings, incomes, what-if, standards) and [`ledger`] (import and
+//! households), [`screening`] (warnings and screening runs), [`income`] (a household's incomes and
+//! 三保障 flags), [`standards`] (standards, what-if, rules) and [`ledger`] (import and
 //! export). Each area lists its routes in its own `routes()`.
 //!
 //! Who may do what is decided before a handler runs, by the extractors of [`crate::access`]. A
@@ -9,11 +10,13 @@
 //! [`show_errors_as_pages`], so no handler renders its own.
 
 mod home;
+mod income;
 mod layout;
 mod ledger;
 mod registry;
 mod screening;
 mod session;
+mod standards;
 mod users;
 
 use crate::auth::Session;
@@ -36,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(registry::routes())
         .merge(screening::routes())
+        .merge(income::routes())
+        .merge(standards::routes())
         .merge(ledger::routes())
         .merge(users::routes())
         .route("/static/app.css", get(stylesheet))

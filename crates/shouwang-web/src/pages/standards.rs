@@ -1,0 +1,641 @@
+//! The county's standards (监测标准), what-if (模拟测算) and saving the edited rules.
+//!
+//! Who may see and do what is decided by the extractors of [`crate::access`].
+
+use super::{render, Ctx};
+use crate::access::{self, StandardsRegion, WhatIfRegion};
+use crate::auth::Session;
+use crate::error::{AppError, PageResult};
+use crate::state::{today, AppState};
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Router;
+use shouwang_core::access::{Action, Target};
+use shouwang_core::money::format_hundredths;
+use shouwang_core::screening::{apply_edits, CATALOGUE};
+use shouwang_core::standard::Standard;
+use shouwang_core::{Fen, Problem, ProblemCode, RegionCode};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/what-if", get(what_if_page))
+        .route("/rules", post(save_rules))
+        .route("/standards", get(standards_page).post(save_standard))
+}
+type Params = HashMap<String, String>;
+
+fn yuan(f: Fen) -> String {
+    format_hundredths(f.0)
+}
+
+fn problems_text(s: &Session, problems: &[Problem]) -> Vec<String> {
+    let l = s.l();
+    problems
+        .iter()
+        .map(|p| (if l.is_en() { &p.en } else { &p.zh }).clone())
+        .collect()
+}
+
+fn render_ok(t: impl Template) -> PageResult {
+    Ok(render(t))
+}
+
+// ---------------------------------------------------------------- what-if
+
+#[derive(Template)]
+#[template(path = "what_if.html")]
+struct WhatIfPage {
+    ctx: Ctx,
+    region: String,
+    year: i32,
+    fields: Vec<(String, String, String, String)>,
+    rules: Vec<(String, String, String)>,
+    problems: Vec<String>,
+    townships: Vec<AreaRow>,
+    villages: Vec<AreaRow>,
+    total: Option<AreaRow>,
+    took_ms: String,
+    can_save: bool,
+    saved: String,
+    version: u32,
+}
+
+struct AreaRow {
+    code: String,
+    name: String,
+    current: String,
+    edited: String,
+    change: String,
+}
+
+const PARAM_FIELDS: [(&str, &str, &str); 6] = [
+    ("line", "监测线（元）", "monitoring line (yuan)"),
+    (
+        "near_line_percent",
+        "临界线幅度（%）",
+        "near-line margin (%)",
+    ),
+    (
+        "income_drop_percent",
+        "收入骤降幅度（%）",
+        "income drop (%)",
+    ),
+    (
+        "rigid_expenditure_percent",
+        "刚性支出占比（%）",
+        "rigid expenditure share (%)",
+    ),
+    (
+        "rigid_expenditure_amount",
+        "刚性支出金额（元）",
+        "rigid expenditure amount (yuan)",
+    ),
+    (
+        "schooling_cost_threshold",
+        "非义务教育费用（元）",
+        "schooling cost (yuan)",
+    ),
+];
+
+async fn what_if_page(
+    State(state): State<AppState>,
+    s: Session,
+    WhatIfRegion(region): WhatIfRegion,
+    Query(q): Query<Params>,
+) -> PageResult {
+    if region.county().is_none() {
+        return Err(AppError::BadRequest(
+            "模拟测算按县或以下区划进行 / what-if runs on a county or below".into(),
+        )
+        .into());
+    }
+    let l = s.l();
+    let today = today();
+    let year: i32 = q
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(today.year());
+    let r = region.clone();
+    let loaded = state
+        .db(move |st| st.load_snapshot(&r, year, today))
+        .await?;
+    let loaded_version = loaded.rules.version;
+    // the current values, to fill the form
+    let current = |key: &str| -> String {
+        let st = &loaded.standard;
+        let rules = &loaded.rules;
+        use shouwang_core::screening::ParamKey as K;
+        let pct = |k: K| rules.param(k, st).to_string();
+        let amt = |k: K| format_hundredths(rules.param(k, st));
+        match key {
+            "line" => yuan(st.monitoring_line),
+            "near_line_percent" => pct(K::NearLinePercent),
+            "income_drop_percent" => pct(K::IncomeDropPercent),
+            "rigid_expenditure_percent" => pct(K::RigidExpenditurePercent),
+            "rigid_expenditure_amount" => amt(K::RigidExpenditureAmount),
+            _ => amt(K::SchoolingCostThreshold),
+        }
+    };
+    let mut edits = Vec::new();
+    let mut fields = Vec::new();
+    for (key, zh, en) in PARAM_FIELDS {
+        let now = current(key);
+        let asked = q
+            .get(key)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(v) = &asked {
+            if *v != now {
+                edits.push((key.to_string(), v.clone()));
+            }
+        }
+        fields.push((
+            key.to_string(),
+            l.t(zh, en).to_string(),
+            asked.unwrap_or_else(|| now.clone()),
+            now,
+        ));
+    }
+    let mut rules = Vec::new();
+    for d in &CATALOGUE {
+        let now = loaded.rules.setting(d.id);
+        let now_text = if now.enabled {
+            now.level.label_en().to_string()
+        } else {
+            "off".to_string()
+        };
+        let asked = q
+            .get(d.code)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(v) = &asked {
+            if *v != now_text {
+                edits.push((d.code.to_string(), v.clone()));
+            }
+        }
+        rules.push((
+            d.code.to_string(),
+            format!("{} {}", d.code, l.t(d.name_zh, d.name_en)),
+            asked.unwrap_or(now_text),
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut townships = Vec::new();
+    let mut villages = Vec::new();
+    let mut total = None;
+    let mut took_ms = String::new();
+    match shouwang_app::screening::what_if(&loaded, &edits) {
+        Err(p) => problems = problems_text(&s, &p),
+        Ok(run) => {
+            let w = run.counts;
+            took_ms = format!("{:.1}", run.took.as_secs_f64() * 1000.0);
+            let codes: Vec<RegionCode> = w
+                .townships
+                .iter()
+                .chain(w.villages.iter())
+                .filter_map(|a| a.region.clone())
+                .collect();
+            let names = state
+                .db(move |st| {
+                    let mut m = HashMap::new();
+                    for c in codes {
+                        if let Some(r) = st.region(&c)? {
+                            m.insert(c.as_str().to_string(), r.name);
+                        }
+                    }
+                    Ok(m)
+                })
+                .await?;
+            let row = |a: &shouwang_core::screening::AreaCounts| {
+                let code = a.region.as_ref().map_or(String::new(), |r| r.to_string());
+                AreaRow {
+                    name: names
+                        .get(&code)
+                        .cloned()
+                        .unwrap_or_else(|| l.t("合计", "Total").to_string()),
+                    code,
+                    current: format!("{} / {}", a.current.households, a.current.persons),
+                    edited: format!("{} / {}", a.edited.households, a.edited.persons),
+                    change: format!("{:+} / {:+}", a.household_change(), a.person_change()),
+                }
+            };
+            townships = w.townships.iter().map(row).collect();
+            villages = w
+                .villages
+                .iter()
+                .filter(|v| v.household_change() != 0)
+                .map(row)
+                .collect();
+            total = Some(row(&w.total));
+        }
+    }
+    render_ok(WhatIfPage {
+        region: region.as_str().to_string(),
+        year,
+        fields,
+        rules,
+        problems,
+        townships,
+        villages,
+        total,
+        took_ms,
+        can_save: s.scope.allows(Action::SetRules, Target::Region(&region)),
+        saved: q.get("saved").cloned().unwrap_or_default(),
+        version: loaded_version,
+        ctx: Ctx::of(&s),
+    })
+}
+
+// ---------------------------------------------------------------- standards
+
+#[derive(Template)]
+#[template(path = "standards.html")]
+struct StandardsPage {
+    ctx: Ctx,
+    region: String,
+    year: i32,
+    can_edit: bool,
+    list: Vec<(String, i32, String, String)>,
+    resolved: Vec<(String, String, String)>,
+    fields: Vec<(String, String, String)>,
+    problems: Vec<String>,
+    saved: bool,
+}
+
+async fn standards_page(
+    State(state): State<AppState>,
+    s: Session,
+    StandardsRegion(region): StandardsRegion,
+    Query(q): Query<Params>,
+) -> PageResult {
+    standards_view(&state, &s, region, &q, Vec::new()).await
+}
+
+/// The standards of the county of `region` for the year asked, with the problems of a form just
+/// sent.
+async fn standards_view(
+    state: &AppState,
+    s: &Session,
+    region: RegionCode,
+    q: &Params,
+    problems: Vec<String>,
+) -> PageResult {
+    let region = region.county().unwrap_or(region);
+    let l = s.l();
+    let year: i32 = q
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(today().year());
+    let r = region.clone();
+    let (all, resolved) = state
+        .db(move |st| {
+            let all = st.standards_for(&r)?;
+            let resolved = st.resolved_standard(&r, year).ok();
+            Ok((all, resolved))
+        })
+        .await?;
+    let own = all.iter().find(|x| x.region == region && x.year == year);
+    let list = all
+        .iter()
+        .map(|x| {
+            (
+                x.region.to_string(),
+                x.year,
+                x.monitoring_line.map_or("—".into(), yuan),
+                x.document.clone(),
+            )
+        })
+        .collect();
+    let resolved = match resolved {
+        Some(r) => {
+            let from = |field: &str| {
+                r.origins
+                    .iter()
+                    .find(|o| o.field == field)
+                    .and_then(|o| o.from.clone())
+                    .map_or(l.t("默认", "default").to_string(), |(c, y)| {
+                        format!("{c} {y}")
+                    })
+            };
+            vec![
+                (
+                    l.t("监测线", "Monitoring line").to_string(),
+                    format!("{} 元", yuan(r.monitoring_line)),
+                    from("monitoring_line"),
+                ),
+                (
+                    l.t("临界线幅度", "Near-line margin").to_string(),
+                    format!("{}%", r.near_line_percent),
+                    from("near_line_percent"),
+                ),
+                (
+                    l.t("收入骤降幅度", "Income drop").to_string(),
+                    format!("{}%", r.income_drop_percent),
+                    from("income_drop_percent"),
+                ),
+                (
+                    l.t("刚性支出占比", "Rigid expenditure share").to_string(),
+                    format!("{}%", r.rigid_expenditure_percent),
+                    from("rigid_expenditure_percent"),
+                ),
+                (
+                    l.t("刚性支出金额", "Rigid expenditure amount").to_string(),
+                    format!("{} 元", yuan(r.rigid_expenditure_amount)),
+                    from("rigid_expenditure_amount"),
+                ),
+                (
+                    l.t(
+                        "预警响应（红/黄/蓝，天）",
+                        "Response days (red/yellow/blue)",
+                    )
+                    .to_string(),
+                    format!(
+                        "{}/{}/{}",
+                        r.warning_scheme.red_days,
+                        r.warning_scheme.yellow_days,
+                        r.warning_scheme.blue_days
+                    ),
+                    from("warning_scheme"),
+                ),
+            ]
+        }
+        None => Vec::new(),
+    };
+    let v = |f: Option<String>| f.unwrap_or_default();
+    let fields = vec![
+        (
+            "line".to_string(),
+            l.t("监测线（元）", "Monitoring line (yuan)").to_string(),
+            v(own.and_then(|o| o.monitoring_line).map(yuan)),
+        ),
+        (
+            "near_line_percent".into(),
+            l.t("临界线幅度（%）", "Near-line margin (%)").into(),
+            v(own.and_then(|o| o.near_line_percent).map(|x| x.to_string())),
+        ),
+        (
+            "income_drop_percent".into(),
+            l.t("收入骤降幅度（%）", "Income drop (%)").into(),
+            v(own
+                .and_then(|o| o.income_drop_percent)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "rigid_expenditure_percent".into(),
+            l.t("刚性支出占比（%）", "Rigid expenditure share (%)")
+                .into(),
+            v(own
+                .and_then(|o| o.rigid_expenditure_percent)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "rigid_expenditure_amount".into(),
+            l.t("刚性支出金额（元）", "Rigid expenditure amount (yuan)")
+                .into(),
+            v(own.and_then(|o| o.rigid_expenditure_amount).map(yuan)),
+        ),
+        (
+            "schooling_cost_threshold".into(),
+            l.t(
+                "非义务教育费用（元）",
+                "Non-compulsory schooling cost (yuan)",
+            )
+            .into(),
+            v(own.and_then(|o| o.schooling_cost_threshold).map(yuan)),
+        ),
+        (
+            "red_days".into(),
+            l.t("红色预警响应（天）", "Red response (days)").into(),
+            v(own
+                .and_then(|o| o.warning_scheme)
+                .map(|w| w.red_days.to_string())),
+        ),
+        (
+            "yellow_days".into(),
+            l.t("黄色预警响应（天）", "Yellow response (days)").into(),
+            v(own
+                .and_then(|o| o.warning_scheme)
+                .map(|w| w.yellow_days.to_string())),
+        ),
+        (
+            "blue_days".into(),
+            l.t("蓝色预警响应（天）", "Blue response (days)").into(),
+            v(own
+                .and_then(|o| o.warning_scheme)
+                .map(|w| w.blue_days.to_string())),
+        ),
+        (
+            "identification_days".into(),
+            l.t("识别认定时限（天）", "Identification deadline (days)")
+                .into(),
+            v(own
+                .and_then(|o| o.identification_days)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "notice_min_days".into(),
+            l.t("公示天数（至少）", "Public notice (min. days)").into(),
+            v(own.and_then(|o| o.notice_min_days).map(|x| x.to_string())),
+        ),
+        (
+            "measures_days".into(),
+            l.t("帮扶措施时限（天）", "Measures deadline (days)").into(),
+            v(own.and_then(|o| o.measures_days).map(|x| x.to_string())),
+        ),
+        (
+            "elimination_min_months".into(),
+            l.t("风险消除最短监测期（月）", "Min. months before elimination")
+                .into(),
+            v(own
+                .and_then(|o| o.elimination_min_months)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "document".into(),
+            l.t("文号", "Document").into(),
+            own.map(|o| o.document.clone()).unwrap_or_default(),
+        ),
+    ];
+    render_ok(StandardsPage {
+        region: region.as_str().to_string(),
+        year,
+        can_edit: s.scope.allows(Action::SetStandard, Target::Region(&region)),
+        list,
+        resolved,
+        fields,
+        problems,
+        saved: q.contains_key("saved"),
+        ctx: Ctx::of(s),
+    })
+}
+
+/// POST /standards: a county officer or administrator sets the county's standard for a year
+/// (fields left empty inherit from the city and province). Audited by the store.
+async fn save_standard(
+    State(state): State<AppState>,
+    s: Session,
+    Form(p): Form<Params>,
+) -> PageResult {
+    let region = access::asked_region(
+        &s,
+        Action::ViewStandards,
+        p.get("region").map(String::as_str),
+    )?;
+    s.scope
+        .decide(Action::SetStandard, Target::Region(&region))
+        .map_err(access::not_allowed)?;
+    let year: i32 = p
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(0);
+    let mut problems = Vec::new();
+    let mut st = Standard::empty(year, region.clone());
+    let text = |k: &str| {
+        p.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(t) = text("line") {
+        match Fen::parse_yuan(&t) {
+            Ok(f) => st.monitoring_line = Some(f),
+            Err(e) => problems.push(Problem::new(
+                ProblemCode::MoneyInvalid,
+                "line",
+                format!("监测线“{t}”无效（{}）", e.zh()),
+                format!("monitoring line '{t}' is not valid ({e})"),
+            )),
+        }
+    }
+    let whole = |k: &str, problems: &mut Vec<Problem>| -> Option<i64> {
+        let t = text(k)?;
+        t.parse::<i64>()
+            .map_err(|_| {
+                problems.push(Problem::new(
+                    ProblemCode::IntegerInvalid,
+                    k.to_string(),
+                    format!("“{t}”不是整数"),
+                    format!("'{t}' is not a whole number"),
+                ))
+            })
+            .ok()
+    };
+    st.near_line_percent = whole("near_line_percent", &mut problems);
+    st.income_drop_percent = whole("income_drop_percent", &mut problems);
+    st.rigid_expenditure_percent = whole("rigid_expenditure_percent", &mut problems);
+    st.identification_days = whole("identification_days", &mut problems);
+    st.notice_min_days = whole("notice_min_days", &mut problems);
+    st.measures_days = whole("measures_days", &mut problems);
+    st.elimination_min_months = whole("elimination_min_months", &mut problems);
+    for (k, slot) in [
+        ("rigid_expenditure_amount", &mut st.rigid_expenditure_amount),
+        ("schooling_cost_threshold", &mut st.schooling_cost_threshold),
+    ] {
+        if let Some(t) = text(k) {
+            match Fen::parse_yuan(&t) {
+                Ok(f) => *slot = Some(f),
+                Err(e) => problems.push(Problem::new(
+                    ProblemCode::MoneyInvalid,
+                    k.to_string(),
+                    format!("金额“{t}”无效（{}）", e.zh()),
+                    format!("amount '{t}' is not valid ({e})"),
+                )),
+            }
+        }
+    }
+    // the county's warning scheme: response days per level, all three or none (inherited)
+    let days = [
+        whole("red_days", &mut problems),
+        whole("yellow_days", &mut problems),
+        whole("blue_days", &mut problems),
+    ];
+    match days {
+        [Some(red_days), Some(yellow_days), Some(blue_days)] => {
+            st.warning_scheme = Some(shouwang_core::screening::WarningScheme {
+                red_days,
+                yellow_days,
+                blue_days,
+            })
+        }
+        [None, None, None] => {}
+        _ => problems.push(Problem::new(
+            ProblemCode::StandardWarningScheme,
+            "red_days",
+            "红、黄、蓝三级响应天数要么都填，要么都不填（沿用上级）",
+            "give the response days of all three levels, or none (inherited)",
+        )),
+    }
+    st.document = text("document").unwrap_or_default();
+    let mut q: Params = HashMap::new();
+    q.insert("region".into(), region.as_str().to_string());
+    q.insert("year".into(), year.to_string());
+    if problems.is_empty() {
+        let actor = s.actor();
+        match state.db(move |x| x.save_standard(&actor, &st)).await {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/standards?region={region}&year={year}&saved=1"))
+                        .into_response(),
+                )
+            }
+            Err(AppError::Invalid(p)) => problems = p,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let texts = problems_text(&s, &problems);
+    standards_view(&state, &s, region, &q, texts).await
+}
+
+/// POST /rules: a county officer saves the edited rule parameters and levels as the county's
+/// next rule-set version for the year (the line itself is a standard: see /standards).
+async fn save_rules(
+    State(state): State<AppState>,
+    s: Session,
+    Form(p): Form<Params>,
+) -> PageResult {
+    let region = access::asked_region(&s, Action::WhatIf, p.get("region").map(String::as_str))?;
+    s.scope
+        .decide(Action::SetRules, Target::Region(&region))
+        .map_err(access::not_allowed)?;
+    let county = region.county().ok_or(AppError::NotFound)?;
+    let year: i32 = p
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(today().year());
+    let mut edits: Vec<(String, String)> = Vec::new();
+    for (key, _, _) in PARAM_FIELDS.iter().skip(1) {
+        if let Some(v) = p.get(*key).filter(|v| !v.trim().is_empty()) {
+            edits.push((key.to_string(), v.clone()));
+        }
+    }
+    for d in &CATALOGUE {
+        if let Some(v) = p.get(d.code).filter(|v| !v.trim().is_empty()) {
+            edits.push((d.code.to_string(), v.clone()));
+        }
+    }
+    let actor = s.actor();
+    let c = county.clone();
+    let saved = state
+        .db(move |st| {
+            let rules = st.rule_set(&c, year)?;
+            let standard = st.resolved_standard(&c, year)?;
+            let (mut edited, _) = apply_edits(&edits, &rules, &standard)
+                .map_err(shouwang_store::StoreError::Invalid)?;
+            // parameters equal to the standard's need no override
+            edited
+                .overrides
+                .retain(|o| o.value != o.key.from_standard(&standard));
+            edited.year = year;
+            st.save_rule_set(&actor, &c, &edited)
+        })
+        .await;
+    match saved {
+        Ok(version) => Ok(Redirect::to(&format!(
+            "/what-if?region={county}&year={year}&saved={version}"
+        ))
+        .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
