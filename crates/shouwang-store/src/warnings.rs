@@ -447,3 +447,18 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Codes and names of the regions strictly under `region` (its townships and villages),
+    /// in code order: the list's pickers and the names of its villages.
+    pub fn regions_under(&self, region: &RegionCode) -> Result<Vec<(String, String)>, StoreError> {
+        self.with_conn(|c| {
+            let lo = region.as_str();
+            let rows = c.query(
+                "SELECT code, name FROM regions WHERE code > $1 AND code < $2 ORDER BY code",
+                &params![lo, prefix_end(lo)],
+            )?;
+            Ok(rows.iter().map(|r| (r.text(0), r.text(1))).collect())
+        })
+    }
+}
