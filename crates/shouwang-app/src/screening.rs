@@ -73,7 +73,7 @@ pub fn run(
         None => 0,
     };
     let data_unchanged = match (&previous, outcome.unchanged) {
-        (Some(p), true) => !store.screening_data_changed_since(&loaded.county, p.started_at)?,
+        (Some(p), true) => !store.screening_data_changed_since(&loaded.county, p)?,
         _ => false,
     };
     Ok(ScreeningRun {

@@ -428,20 +428,29 @@ impl Store {
         })
     }
 
-    /// Whether anything a screening reads may have changed in `county` since `since` (unix
-    /// seconds): any audited change but runs, exports, accounts, pairings and the audit itself.
+    /// Whether anything a screening reads may have changed in `county` since `run` read it: any
+    /// audited change after the run's start (the second after, or recorded after the run in the
+    /// same second) but runs, exports, accounts, pairings and the audit itself. Standards and bulk
+    /// loads, recorded without a county, count for every county.
     pub fn screening_data_changed_since(
         &self,
         county: &RegionCode,
-        since: i64,
+        run: &RunRecord,
     ) -> Result<bool, StoreError> {
         self.with_conn(|c| {
+            let run_event = c
+                .query_one(
+                    "SELECT MAX(id) FROM audit_events WHERE action = 'screening.run' AND entity = 'screening_run' AND entity_key = $1",
+                    &params![run.id.to_string()],
+                )?
+                .and_then(|r| r.opt_int(0))
+                .unwrap_or(0);
             let r = c.query_one(
-                "SELECT COUNT(*) FROM audit_events WHERE at >= $2
-                   AND (county = $1 OR (county IS NULL AND action LIKE 'standard.%'))
+                "SELECT COUNT(*) FROM audit_events WHERE (at > $2 OR id > $3)
+                   AND (county = $1 OR (county IS NULL AND (action LIKE 'standard.%' OR entity = 'bulk')))
                    AND action <> 'screening.run' AND action NOT LIKE '%export%'
                    AND action NOT LIKE 'user.%' AND action NOT LIKE 'pairing.%' AND action NOT LIKE 'audit.%'",
-                &params![county.as_str(), since],
+                &params![county.as_str(), run.started_at, run_event],
             )?;
             Ok(r.is_some_and(|r| r.int(0) > 0))
         })
