@@ -130,11 +130,71 @@ pub fn run(args: BenchArgs) -> Result<()> {
         report("county page (tree counts)", county_page);
         Ok::<_, anyhow::Error>(())
     })?;
+    warnings_pages(&store, &runtime, &get, &sample, &mut rng, args.repeat.min(50))?;
     if args.dir.is_none() {
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
+}
+
+/// The warnings list after a county run: its first page, a deep page, a level, a rule, a
+/// township and a village, and the export of the county's list.
+fn warnings_pages<F, Fut>(
+    store: &shouwang_store::Store,
+    runtime: &tokio::runtime::Runtime,
+    get: &F,
+    sample: &[shouwang_store::registry::HouseholdListRow],
+    rng: &mut Rng,
+    repeat: usize,
+) -> Result<()>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(Duration, usize)>>,
+{
+    let county = RegionCode::parse("510821").context("county")?;
+    let today = Date::from_unix_seconds_china(shouwang_store::now());
+    let t = Instant::now();
+    let run = shouwang_app::screening::run(
+        store,
+        &county,
+        today.year(),
+        today,
+        &shouwang_store::audit::Actor::system("bench"),
+    )?;
+    println!(
+        "screening run: {} flagged of {} in {:.1} s",
+        run.outcome.summary.flagged_households,
+        run.outcome.summary.households,
+        t.elapsed().as_secs_f64()
+    );
+    let deep = run.outcome.summary.flagged_households / 50 / 2;
+    runtime.block_on(async {
+        let township = |h: &shouwang_store::registry::HouseholdListRow| h.village[..9].to_string();
+        let pages: Vec<(&str, Box<dyn Fn(&mut Rng) -> String>)> = vec![
+            ("warnings, first page", Box::new(|_| "/warnings".to_string())),
+            ("warnings, a middle page", Box::new(move |_| format!("/warnings?page={deep}"))),
+            ("warnings, red", Box::new(|_| "/warnings?level=red&page=2".to_string())),
+            ("warnings, rule R05", Box::new(|_| "/warnings?rule=R05".to_string())),
+            ("warnings, red + risk", Box::new(|_| "/warnings?level=red&risk=%E5%9B%A0%E7%97%85".to_string())),
+            ("warnings, a township", Box::new(|r: &mut Rng| format!("/warnings?township={}", township(r.pick(sample))))),
+            ("warnings, a village", Box::new(|r: &mut Rng| format!("/warnings?village={}", r.pick(sample).village))),
+        ];
+        for (name, uri) in &pages {
+            let mut times = Vec::new();
+            let mut size = 0;
+            for _ in 0..repeat {
+                let (t, n) = get(uri(rng)).await?;
+                times.push(t);
+                size = size.max(n);
+            }
+            report(name, times);
+            println!("{:<28} {size} bytes (largest)", "  page size");
+        }
+        let (t, n) = get("/warnings.xlsx".to_string()).await?;
+        println!("{:<28} {:.0} ms, {n} bytes", "warnings export (county)", t.as_secs_f64() * 1000.0);
+        Ok::<_, anyhow::Error>(())
+    })
 }
 
 fn urlencode(s: &str) -> String {

@@ -232,6 +232,18 @@ fn short_name(name: &str) -> &str {
         .trim_end_matches("村委会")
 }
 
+/// A village and its group: 桃红村 3组 (a group stored as a bare number gets its 组).
+fn place_with_group(l: L, village: String, group: &str) -> String {
+    let group = group.trim();
+    if group.is_empty() {
+        village
+    } else if group.chars().all(|c| c.is_ascii_digit()) {
+        format!("{village} {group}{}", l.t("组", ""))
+    } else {
+        format!("{village} {group}")
+    }
+}
+
 fn level_word(l: L, level: WarningLevel) -> &'static str {
     l.t(
         level.label_zh(),
@@ -349,11 +361,7 @@ async fn warnings(
     let rows = std::mem::take(&mut page.rows)
         .into_iter()
         .map(|h| WarnedRow {
-            place: if h.group.is_empty() {
-                place_name(&h.village)
-            } else {
-                format!("{} {}{}", place_name(&h.village), h.group, l.t("组", ""))
-            },
+            place: place_with_group(l, place_name(&h.village), &h.group),
             name: if h.head_name.is_empty() {
                 h.household_no.clone()
             } else {
@@ -783,11 +791,7 @@ async fn household_warnings(
         || rec.household.village.to_string(),
         |r| short_name(&r.name).to_string(),
     );
-    let place = if rec.household.group.is_empty() {
-        village_name.clone()
-    } else {
-        format!("{village_name} {}{}", rec.household.group, l.t("组", ""))
-    };
+    let place = place_with_group(l, village_name.clone(), &rec.household.group);
     let crumbs = vec![
         Crumb::link(format!("/regions/{}", rec.household.village), village_name),
         Crumb::link(format!("/households/{no}"), name.clone()),
