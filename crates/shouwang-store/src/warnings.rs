@@ -223,15 +223,18 @@ impl Plan {
         let mut names: HashMap<String, Row> = HashMap::new();
         for r in c.query(
             &format!(
-                "SELECT hh.household_no, hh.village, hh.grp,
-                   (SELECT MIN(m.name) FROM members m WHERE m.county = hh.county AND m.household_no = hh.household_no AND m.relation = {head}),
-                   (SELECT MIN(m.id_number) FROM members m WHERE m.county = hh.county AND m.household_no = hh.household_no AND m.relation = {head})
-                 FROM households hh WHERE hh.household_no IN ({})",
+                // joined, not MIN() in a subquery: SQLite would answer MIN(name) by walking the
+                // county's name index
+                "SELECT hh.household_no, hh.village, hh.grp, m.name, m.id_number
+                 FROM households hh LEFT JOIN members m
+                   ON m.county = hh.county AND m.household_no = hh.household_no AND m.relation = {head}
+                 WHERE hh.household_no IN ({}) ORDER BY hh.household_no, m.position",
                 marks(1)
             ),
             &p,
         )? {
-            names.insert(r.text(0), r);
+            // the first head by position, should a household hold two
+            names.entry(r.text(0)).or_insert(r);
         }
         let mut p: Vec<Value> = params![self.run.county.as_str()].to_vec();
         p.extend(nos_values());

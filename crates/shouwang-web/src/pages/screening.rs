@@ -339,8 +339,14 @@ async fn warnings(
             } else {
                 page
             };
-            let names = st.regions_under(&b)?;
+            let mut names = st.regions_under(&b)?;
             let base_name = st.region(&b)?.map(|r| r.name);
+            // the run's region may lie above the list's (a county run seen from a village)
+            if let Some(code) = page.run.as_ref().and_then(|r| RegionCode::from_canonical(&r.region)) {
+                if let Some(r) = st.region(&code)? {
+                    names.push((r.code.as_str().to_string(), r.name));
+                }
+            }
             Ok((page, names, base_name, st.runs(&b, 5)?))
         })
         .await?;
@@ -416,18 +422,33 @@ async fn warnings(
     } else {
         filters.join(l.t("；", "; "))
     };
+    let flagged: i64 = page.by_level.iter().sum();
     let run_text = match &page.run {
+        // the run's own region: its figures; a region below it: this region's share
+        Some(r) if r.region == a.region.as_str() => {
+            if l.is_en() {
+                format!(
+                    "Screening of {}: {} households screened, {flagged} flagged.",
+                    when(r.started_at),
+                    r.households
+                )
+            } else {
+                format!(
+                    "{} 筛查：筛查 {} 户，预警 {flagged} 户。",
+                    when(r.started_at),
+                    r.households
+                )
+            }
+        }
         Some(r) if l.is_en() => format!(
-            "Screening of {}: {} households screened, {} flagged.",
-            when(r.started_at),
-            r.households,
-            r.flagged_households
+            "Screening of {} ({}): {flagged} households flagged here.",
+            place_name(&r.region),
+            when(r.started_at)
         ),
         Some(r) => format!(
-            "{} 筛查：筛查 {} 户，预警 {} 户。",
+            "{} {}筛查：本区域预警 {flagged} 户。",
             when(r.started_at),
-            r.households,
-            r.flagged_households
+            place_name(&r.region)
         ),
         None => l.t("本区域尚未筛查。", "This region has not been screened yet.").to_string(),
     };
