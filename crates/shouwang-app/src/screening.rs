@@ -68,8 +68,10 @@ pub fn run(
     let save = t.elapsed();
     let per_township = per_township(&loaded.snapshot, &screening);
     let new_warnings = match outcome.run_id {
-        Some(id) => u64::try_from(store.new_warned_households(id, previous.as_ref().map(|p| p.id))?)
-            .unwrap_or(0),
+        Some(id) => {
+            u64::try_from(store.new_warned_households(id, previous.as_ref().map(|p| p.id))?)
+                .unwrap_or(0)
+        }
         None => 0,
     };
     let data_unchanged = match (&previous, outcome.unchanged) {

@@ -150,7 +150,11 @@ impl Plan {
     }
 
     /// Flagged households of the region by level.
-    fn by_level(&self, c: &mut dyn Sql, f: &HouseholdWarningFilter) -> Result<[i64; 3], StoreError> {
+    fn by_level(
+        &self,
+        c: &mut dyn Sql,
+        f: &HouseholdWarningFilter,
+    ) -> Result<[i64; 3], StoreError> {
         if !self.below {
             // the whole run: its own counts, which are these households by level
             return Ok([self.run.red, self.run.yellow, self.run.blue]);
@@ -158,7 +162,10 @@ impl Plan {
         let all = HouseholdWarningFilter::region(f.region.clone());
         let (inner, p) = self.grouped(&all, false, None);
         let mut out = [0i64; 3];
-        for r in c.query(&format!("SELECT lv, COUNT(*) FROM ({inner}) t GROUP BY lv"), &p)? {
+        for r in c.query(
+            &format!("SELECT lv, COUNT(*) FROM ({inner}) t GROUP BY lv"),
+            &p,
+        )? {
             if let Some(slot) = usize::try_from(r.int(0)).ok().and_then(|i| out.get_mut(i)) {
                 *slot = r.int(1);
             }
@@ -180,9 +187,10 @@ impl Plan {
             });
         }
         let (inner, p) = self.grouped(f, true, None);
-        Ok(c
-            .query_one(&format!("SELECT COUNT(*) FROM ({inner}) t"), &p)?
-            .map_or(0, |r| r.int(0)))
+        Ok(
+            c.query_one(&format!("SELECT COUNT(*) FROM ({inner}) t"), &p)?
+                .map_or(0, |r| r.int(0)),
+        )
     }
 
     /// The households numbered `nos`, each with its rules, names and first warning.
@@ -295,7 +303,10 @@ impl Plan {
         p.push(offset.into());
         let n = p.len();
         Ok(c.query(
-            &format!("{inner} ORDER BY h.household_no LIMIT ${} OFFSET ${n}", n - 1),
+            &format!(
+                "{inner} ORDER BY h.household_no LIMIT ${} OFFSET ${n}",
+                n - 1
+            ),
             &p,
         )?
         .iter()

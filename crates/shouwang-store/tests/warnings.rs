@@ -107,9 +107,7 @@ fn screened(db: &TestDb) -> Expected {
             .find(|(x, _)| x.household_no == no)
             .map(|(x, _)| x.village.as_str().to_string())
             .unwrap();
-        let e = expected
-            .entry(no)
-            .or_insert((village, h.level, Vec::new()));
+        let e = expected.entry(no).or_insert((village, h.level, Vec::new()));
         e.1 = e.1.highest(h.level);
         e.2.push(h.rule);
     }
@@ -156,7 +154,10 @@ fn one_row_per_household_with_its_level_and_rules_and_totals_that_match_the_run(
         assert_eq!(page.by_level, [run.red, run.yellow, run.blue], "{n}");
         assert_eq!(page.by_level, counts(&expected, ""), "{n}");
         assert_eq!(page.total, run.flagged_households, "{n}");
-        assert!(page.by_level[0] > 0 && page.by_level[1] + page.by_level[2] > 0, "{n}");
+        assert!(
+            page.by_level[0] > 0 && page.by_level[1] + page.by_level[2] > 0,
+            "{n}"
+        );
         assert_eq!(page.rows.len(), 50);
         // every flagged household once, in number order, with its highest level and its rules
         let listed = all(&db, &county);
@@ -199,9 +200,16 @@ fn one_row_per_household_with_its_level_and_rules_and_totals_that_match_the_run(
                 ..county.clone()
             };
             let rows = all(&db, &f);
-            assert_eq!(rows.len() as i64, page.by_level[level.index()], "{n} {level:?}");
+            assert_eq!(
+                rows.len() as i64,
+                page.by_level[level.index()],
+                "{n} {level:?}"
+            );
             assert!(rows.iter().all(|r| r.level == level));
-            assert_eq!(db.store.warned_households(&f, 0, 5).unwrap().total, rows.len() as i64);
+            assert_eq!(
+                db.store.warned_households(&f, 0, 5).unwrap().total,
+                rows.len() as i64
+            );
         }
         let housing = HouseholdWarningFilter {
             rule: Some(RuleId::UnsafeHousing),
@@ -215,7 +223,10 @@ fn one_row_per_household_with_its_level_and_rules_and_totals_that_match_the_run(
         let p = db.store.warned_households(&housing, 0, 1000).unwrap();
         assert_eq!(p.total as usize, want, "{n}");
         assert_eq!(p.rows.len(), want);
-        assert!(p.rows.iter().all(|r| r.rules.contains(&RuleId::UnsafeHousing)));
+        assert!(p
+            .rows
+            .iter()
+            .all(|r| r.rules.contains(&RuleId::UnsafeHousing)));
         // the totals per level stay the region's whatever the filters
         assert_eq!(p.by_level, page.by_level);
         let income_risk = RuleId::IncomeBelowLine.def().risk;
@@ -241,7 +252,9 @@ fn one_row_per_household_with_its_level_and_rules_and_totals_that_match_the_run(
             risk: Some(RiskType::Accident),
             ..county.clone()
         };
-        assert!(RuleId::ALL.iter().all(|r| r.def().risk != RiskType::Accident));
+        assert!(RuleId::ALL
+            .iter()
+            .all(|r| r.def().risk != RiskType::Accident));
         let p = db.store.warned_households(&none, 0, 50).unwrap();
         assert_eq!((p.rows.len(), p.total), (0, 0), "{n}");
         // a run's new warnings: all of the first run's
@@ -249,10 +262,20 @@ fn one_row_per_household_with_its_level_and_rules_and_totals_that_match_the_run(
             db.store.new_warned_households(run.id, None).unwrap(),
             run.flagged_households
         );
-        assert_eq!(db.store.new_warned_households(run.id, Some(run.id)).unwrap(), 0);
+        assert_eq!(
+            db.store
+                .new_warned_households(run.id, Some(run.id))
+                .unwrap(),
+            0
+        );
         // nothing changed since the run (the loads before it, in the same second, are older)
         let county_code = region("510821");
-        assert!(!db.store.screening_data_changed_since(&county_code, &run).unwrap(), "{n}");
+        assert!(
+            !db.store
+                .screening_data_changed_since(&county_code, &run)
+                .unwrap(),
+            "{n}"
+        );
         db.store
             .save_income(
                 &actor(),
@@ -263,7 +286,12 @@ fn one_row_per_household_with_its_level_and_rules_and_totals_that_match_the_run(
                 },
             )
             .unwrap();
-        assert!(db.store.screening_data_changed_since(&county_code, &run).unwrap(), "{n}");
+        assert!(
+            db.store
+                .screening_data_changed_since(&county_code, &run)
+                .unwrap(),
+            "{n}"
+        );
     }
 }
 

@@ -133,7 +133,13 @@ async fn call(app: &Router, user: &str, method: Method, uri: &str) -> Resp {
         .filter_map(|v| v.to_str().ok())
         .find_map(|c| c.strip_prefix(&format!("{FLASH_COOKIE}=")))
         .and_then(|v| Flash::decode(v.split(';').next().unwrap_or_default()));
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     Resp {
         status,
         body: String::from_utf8_lossy(&bytes).into_owned(),
@@ -144,14 +150,20 @@ async fn call(app: &Router, user: &str, method: Method, uri: &str) -> Resp {
 }
 
 fn head(members: &[Member]) -> &Member {
-    members.iter().find(|m| m.relation == Relation::Head).unwrap()
+    members
+        .iter()
+        .find(|m| m.relation == Relation::Head)
+        .unwrap()
 }
 
 /// How many households of `data` the page lists, each counted by its link (a household
 /// listed twice counts twice).
 fn listed(body: &str, data: &[(Household, Vec<Member>)]) -> usize {
     data.iter()
-        .map(|(h, _)| body.matches(&format!("href=\"/households/{}\"", h.household_no)).count())
+        .map(|(h, _)| {
+            body.matches(&format!("href=\"/households/{}\"", h.household_no))
+                .count()
+        })
         .sum()
 }
 
@@ -165,10 +177,15 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         assert_eq!(r.location, "/warnings");
         let said = r.flash.expect("a message").zh;
         assert!(
-            said.contains(&format!("筛查 {HOUSEHOLDS} 户，预警 {HOUSEHOLDS} 户（红色 {HOUSEHOLDS} 户")),
+            said.contains(&format!(
+                "筛查 {HOUSEHOLDS} 户，预警 {HOUSEHOLDS} 户（红色 {HOUSEHOLDS} 户"
+            )),
             "{n}: {said}"
         );
-        assert!(said.contains(&format!("新增预警 {HOUSEHOLDS} 户")), "{n}: {said}");
+        assert!(
+            said.contains(&format!("新增预警 {HOUSEHOLDS} 户")),
+            "{n}: {said}"
+        );
         assert!(said.contains("新增线索"), "{n}: {said}");
         // again, nothing changed
         let said = call(&w.app, "county", Method::POST, "/warnings/run")
@@ -209,8 +226,13 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         assert_eq!(p1.status, StatusCode::OK, "{n}: {}", p1.body);
         assert_eq!(listed(&p1.body, data), 50, "{n}");
         assert!(p1.body.contains(&format!("共 {HOUSEHOLDS} 条")), "{n}");
-        assert!(p1.body.contains(&format!("href=\"/warnings?level=red\"><b>{}</b>", run.red)));
-        assert!(p1.body.contains(&format!("href=\"/warnings?level=yellow\"><b>{}</b>", run.yellow)));
+        assert!(p1
+            .body
+            .contains(&format!("href=\"/warnings?level=red\"><b>{}</b>", run.red)));
+        assert!(p1.body.contains(&format!(
+            "href=\"/warnings?level=yellow\"><b>{}</b>",
+            run.yellow
+        )));
         let first = data
             .iter()
             .min_by(|a, b| a.0.household_no.cmp(&b.0.household_no))
@@ -224,7 +246,10 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
             "{n}: the head's name links to the household"
         );
         assert!(p1.body.contains("红色预警") && p1.body.contains("人均纯收入低于监测线"));
-        assert!(!p1.body.contains(">red<") && !p1.body.contains(">R01"), "{n}");
+        assert!(
+            !p1.body.contains(">red<") && !p1.body.contains(">R01"),
+            "{n}"
+        );
         assert!(p1.body.len() < 30_000, "{n}: {} bytes", p1.body.len());
         let p2 = call(&w.app, "county", Method::GET, "/warnings?page=2").await;
         let p3 = call(&w.app, "county", Method::GET, "/warnings?page=3").await;
@@ -233,7 +258,8 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         let all = format!("{}{}{}", p1.body, p2.body, p3.body);
         for (h, _) in data {
             assert_eq!(
-                all.matches(&format!("href=\"/households/{}\"", h.household_no)).count(),
+                all.matches(&format!("href=\"/households/{}\"", h.household_no))
+                    .count(),
                 1,
                 "{n}: {} on the three pages once",
                 h.household_no
@@ -252,8 +278,18 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
 
         // pickers: townships for the county, then that township's villages
         assert!(p1.body.contains("name=\"township\"") && !p1.body.contains("name=\"village\""));
-        let t = call(&w.app, "county", Method::GET, "/warnings?township=510821108").await;
-        assert!(t.body.contains(&format!("<option value=\"{TAOHONG}\">桃红村</option>")), "{n}");
+        let t = call(
+            &w.app,
+            "county",
+            Method::GET,
+            "/warnings?township=510821108",
+        )
+        .await;
+        assert!(
+            t.body
+                .contains(&format!("<option value=\"{TAOHONG}\">桃红村</option>")),
+            "{n}"
+        );
         assert!(!t.body.contains(LONGFENG));
         let own: Vec<_> = data
             .iter()
@@ -269,29 +305,51 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         assert_eq!(listed(&v.body, &own), listed(&v.body, data));
         // a village cadre's totals are the village's, on the list and on the first page
         let village_red = own.len();
-        assert!(v.body.contains(&format!("href=\"/warnings?level=red\"><b>{village_red}</b>")), "{n}");
+        assert!(
+            v.body.contains(&format!(
+                "href=\"/warnings?level=red\"><b>{village_red}</b>"
+            )),
+            "{n}"
+        );
         let home = call(&w.app, "taohong", Method::GET, "/").await;
         assert!(
-            home.body.contains(&format!("href=\"/warnings?level=red\"><b>{village_red}</b>")),
+            home.body.contains(&format!(
+                "href=\"/warnings?level=red\"><b>{village_red}</b>"
+            )),
             "{n}: {}",
             home.body
         );
         let home = call(&w.app, "county", Method::GET, "/").await;
-        assert!(home.body.contains(&format!("href=\"/warnings?level=red\"><b>{}</b>", run.red)));
+        assert!(home
+            .body
+            .contains(&format!("href=\"/warnings?level=red\"><b>{}</b>", run.red)));
 
         // what cannot be read is refused, saying which filter; another township is not found
         let bad = call(&w.app, "county", Method::GET, "/warnings?level=purple").await;
         assert!(bad.status.is_client_error(), "{n}: {}", bad.status);
-        assert!(bad.body.contains("预警等级") && bad.body.contains("purple"), "{n}: {}", bad.body);
+        assert!(
+            bad.body.contains("预警等级") && bad.body.contains("purple"),
+            "{n}: {}",
+            bad.body
+        );
         let bad = call(&w.app, "county", Method::GET, "/warnings?rule=R99").await;
         assert!(bad.status.is_client_error() && bad.body.contains("R99"));
         let bad = call(&w.app, "county", Method::GET, "/warnings?page=zwei").await;
         assert!(bad.status.is_client_error());
-        let away = call(&w.app, "sanjiang", Method::GET, &format!("/warnings?village={LONGFENG}")).await;
+        let away = call(
+            &w.app,
+            "sanjiang",
+            Method::GET,
+            &format!("/warnings?village={LONGFENG}"),
+        )
+        .await;
         assert_eq!(away.status, StatusCode::NOT_FOUND, "{n}");
         // in English, the levels and rules in English
         let en = call(&w.app, "county", Method::GET, "/warnings?lang=en").await;
-        assert!(en.body.contains(">Red<") && !en.body.contains("红色预警"), "{n}");
+        assert!(
+            en.body.contains(">Red<") && !en.body.contains("红色预警"),
+            "{n}"
+        );
         outside(move || drop(w));
     }
 }
@@ -303,11 +361,18 @@ async fn the_export_holds_every_household_of_the_filter_with_masked_ids_and_is_a
         let r = call(&w.app, "county", Method::POST, "/warnings/run").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let page = call(&w.app, "county", Method::GET, "/warnings?level=red").await;
-        assert!(page.body.contains("href=\"/warnings.xlsx?level=red\""), "{n}");
+        assert!(
+            page.body.contains("href=\"/warnings.xlsx?level=red\""),
+            "{n}"
+        );
         let x = call(&w.app, "county", Method::GET, "/warnings.xlsx?level=red").await;
         assert_eq!(x.status, StatusCode::OK, "{n}: {}", x.body);
         let rows = sheet_rows(&x.bytes);
-        assert_eq!(rows.len(), HOUSEHOLDS + 1, "{n}: every page, with the header");
+        assert_eq!(
+            rows.len(),
+            HOUSEHOLDS + 1,
+            "{n}: every page, with the header"
+        );
         assert_eq!(rows[0][0], "户主");
         for (h, members) in &w.data {
             let row = rows

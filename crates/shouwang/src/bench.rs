@@ -130,7 +130,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
         report("county page (tree counts)", county_page);
         Ok::<_, anyhow::Error>(())
     })?;
-    warnings_pages(&store, &runtime, &get, &sample, &mut rng, args.repeat.min(50))?;
+    warnings_pages(
+        &store,
+        &runtime,
+        &get,
+        &sample,
+        &mut rng,
+        args.repeat.min(50),
+    )?;
     if args.dir.is_none() {
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
@@ -172,13 +179,34 @@ where
     runtime.block_on(async {
         let township = |h: &shouwang_store::registry::HouseholdListRow| h.village[..9].to_string();
         let pages: Vec<(&str, Box<dyn Fn(&mut Rng) -> String>)> = vec![
-            ("warnings, first page", Box::new(|_| "/warnings".to_string())),
-            ("warnings, a middle page", Box::new(move |_| format!("/warnings?page={deep}"))),
-            ("warnings, red", Box::new(|_| "/warnings?level=red&page=2".to_string())),
-            ("warnings, rule R05", Box::new(|_| "/warnings?rule=R05".to_string())),
-            ("warnings, red + risk", Box::new(|_| "/warnings?level=red&risk=%E5%9B%A0%E7%97%85".to_string())),
-            ("warnings, a township", Box::new(|r: &mut Rng| format!("/warnings?township={}", township(r.pick(sample))))),
-            ("warnings, a village", Box::new(|r: &mut Rng| format!("/warnings?village={}", r.pick(sample).village))),
+            (
+                "warnings, first page",
+                Box::new(|_| "/warnings".to_string()),
+            ),
+            (
+                "warnings, a middle page",
+                Box::new(move |_| format!("/warnings?page={deep}")),
+            ),
+            (
+                "warnings, red",
+                Box::new(|_| "/warnings?level=red&page=2".to_string()),
+            ),
+            (
+                "warnings, rule R05",
+                Box::new(|_| "/warnings?rule=R05".to_string()),
+            ),
+            (
+                "warnings, red + risk",
+                Box::new(|_| "/warnings?level=red&risk=%E5%9B%A0%E7%97%85".to_string()),
+            ),
+            (
+                "warnings, a township",
+                Box::new(|r: &mut Rng| format!("/warnings?township={}", township(r.pick(sample)))),
+            ),
+            (
+                "warnings, a village",
+                Box::new(|r: &mut Rng| format!("/warnings?village={}", r.pick(sample).village)),
+            ),
         ];
         for (name, uri) in &pages {
             let mut times = Vec::new();
@@ -192,7 +220,11 @@ where
             println!("{:<28} {size} bytes (largest)", "  page size");
         }
         let (t, n) = get("/warnings.xlsx".to_string()).await?;
-        println!("{:<28} {:.0} ms, {n} bytes", "warnings export (county)", t.as_secs_f64() * 1000.0);
+        println!(
+            "{:<28} {:.0} ms, {n} bytes",
+            "warnings export (county)",
+            t.as_secs_f64() * 1000.0
+        );
         Ok::<_, anyhow::Error>(())
     })
 }

@@ -160,7 +160,10 @@ fn asked(s: &Session, base: &RegionCode, q: &Params) -> Result<Asked, AppError> 
             refuse(
                 ("预警等级", "Level"),
                 v,
-                ("red、yellow 或 blue（红色、黄色、蓝色）", "red, yellow or blue"),
+                (
+                    "red、yellow 或 blue（红色、黄色、蓝色）",
+                    "red, yellow or blue",
+                ),
             )
         })?),
     };
@@ -176,9 +179,10 @@ fn asked(s: &Session, base: &RegionCode, q: &Params) -> Result<Asked, AppError> 
     };
     let rule = match get("rule") {
         None => None,
-        Some(v) => Some(RuleId::parse(v).ok_or_else(|| {
-            refuse(("预警规则", "Rule"), v, ("R01–R13", "R01–R13"))
-        })?),
+        Some(v) => Some(
+            RuleId::parse(v)
+                .ok_or_else(|| refuse(("预警规则", "Rule"), v, ("R01–R13", "R01–R13")))?,
+        ),
     };
     let page = match get("page") {
         None => 1,
@@ -193,9 +197,7 @@ fn asked(s: &Session, base: &RegionCode, q: &Params) -> Result<Asked, AppError> 
         Some(v) => {
             let code = RegionCode::parse(v)
                 .filter(|c| c.level() == level)
-                .ok_or_else(|| {
-                    refuse(label, v, ("列表中的一项", "one of the listed places"))
-                })?;
+                .ok_or_else(|| refuse(label, v, ("列表中的一项", "one of the listed places")))?;
             if code.as_str().starts_with(base.as_str()) {
                 Ok(Some(code))
             } else {
@@ -342,7 +344,11 @@ async fn warnings(
             let mut names = st.regions_under(&b)?;
             let base_name = st.region(&b)?.map(|r| r.name);
             // the run's region may lie above the list's (a county run seen from a village)
-            if let Some(code) = page.run.as_ref().and_then(|r| RegionCode::from_canonical(&r.region)) {
+            if let Some(code) = page
+                .run
+                .as_ref()
+                .and_then(|r| RegionCode::from_canonical(&r.region))
+            {
                 if let Some(r) = st.region(&code)? {
                     names.push((r.code.as_str().to_string(), r.name));
                 }
@@ -354,12 +360,16 @@ async fn warnings(
         .iter()
         .map(|(c, n)| (c.as_str(), short_name(n)))
         .collect();
-    let base_name = base_name.map_or_else(|| base.as_str().to_string(), |n| short_name(&n).to_string());
+    let base_name =
+        base_name.map_or_else(|| base.as_str().to_string(), |n| short_name(&n).to_string());
     let place_name = |code: &str| -> String {
-        name_of
-            .get(code)
-            .map(|n| n.to_string())
-            .unwrap_or_else(|| if code == base.as_str() { base_name.clone() } else { code.to_string() })
+        name_of.get(code).map(|n| n.to_string()).unwrap_or_else(|| {
+            if code == base.as_str() {
+                base_name.clone()
+            } else {
+                code.to_string()
+            }
+        })
     };
     let query = a.query(&base, &s);
     let pager = Pager::new(a.page, PER_PAGE, page.total.max(0) as usize, query.clone());
@@ -412,13 +422,22 @@ async fn warnings(
         filters.push(format!("{}{}", l.t("等级：", "level: "), level_word(l, lv)));
     }
     if let Some(r) = a.risk {
-        filters.push(format!("{}{}", l.t("风险类型：", "risk: "), l.t(r.label_zh(), r.label_en())));
+        filters.push(format!(
+            "{}{}",
+            l.t("风险类型：", "risk: "),
+            l.t(r.label_zh(), r.label_en())
+        ));
     }
     if let Some(r) = a.rule {
-        filters.push(format!("{}{}", l.t("规则：", "rule: "), rule_names(l, &[r])));
+        filters.push(format!(
+            "{}{}",
+            l.t("规则：", "rule: "),
+            rule_names(l, &[r])
+        ));
     }
     let filters_text = if filters.is_empty() {
-        l.t("全部预警户", "all households with warnings").to_string()
+        l.t("全部预警户", "all households with warnings")
+            .to_string()
     } else {
         filters.join(l.t("；", "; "))
     };
@@ -450,7 +469,9 @@ async fn warnings(
             when(r.started_at),
             place_name(&r.region)
         ),
-        None => l.t("本区域尚未筛查。", "This region has not been screened yet.").to_string(),
+        None => l
+            .t("本区域尚未筛查。", "This region has not been screened yet.")
+            .to_string(),
     };
     let level_of_base = base.level();
     let townships: Vec<(String, String, bool)> = names
@@ -609,7 +630,8 @@ async fn export_warnings(
                 l.t("风险类型", "Risk types"),
                 l.t("首次预警", "First warned"),
             ];
-            let mut w = TableXlsxWriter::new(l.t("预警名单", "Warnings"), &header).map_err(other)?;
+            let mut w =
+                TableXlsxWriter::new(l.t("预警名单", "Warnings"), &header).map_err(other)?;
             let (_, rows) = st.each_warned_household(&filter, |h| {
                 let town = h.village.get(..9).unwrap_or_default();
                 w.row(&[
@@ -617,7 +639,9 @@ async fn export_warnings(
                     &mask(&h.head_id),
                     &h.household_no,
                     names.get(town).map_or(town, String::as_str),
-                    names.get(&h.village).map_or(h.village.as_str(), String::as_str),
+                    names
+                        .get(&h.village)
+                        .map_or(h.village.as_str(), String::as_str),
                     &h.group,
                     level_word(l, h.level),
                     &rule_names(l, &h.rules),
@@ -645,7 +669,12 @@ async fn export_warnings(
             Ok(bytes)
         })
         .await?;
-    let name = format!("{}-{}-{}.xlsx", l.t("预警名单", "warnings"), a.region, today());
+    let name = format!(
+        "{}-{}-{}.xlsx",
+        l.t("预警名单", "warnings"),
+        a.region,
+        today()
+    );
     Ok(xlsx_download(bytes, &name))
 }
 
