@@ -103,10 +103,11 @@ impl Plan {
             let lo = f.region.as_str();
             p.push(lo.into());
             p.push(prefix_end(lo).into());
-            // CROSS JOIN: SQLite walks the region's households first (PostgreSQL plans freely)
+            // CROSS JOIN: SQLite walks the region's households first (PostgreSQL plans freely);
+            // joined on the number alone (unique), so that the hits' key covers the probe
             format!(
                 "SELECT h.household_no, MIN({rank}) AS lv FROM households hh CROSS JOIN screening_hits h
-                 WHERE h.run_id = $1 AND h.county = hh.county AND h.household_no = hh.household_no
+                 WHERE h.run_id = $1 AND h.household_no = hh.household_no
                    AND hh.village >= $2 AND hh.village < $3"
             )
         } else {
@@ -121,14 +122,9 @@ impl Plan {
             sql.push_str(&format!(" AND MIN({rank}) = {}", l.index()));
         }
         let mut having_rules = |rules: Vec<RuleId>| {
-            let list: Vec<String> = rules.iter().map(|r| format!("'{}'", r.code())).collect();
-            let list = if list.is_empty() {
-                "''".to_string()
-            } else {
-                list.join(", ")
-            };
             sql.push_str(&format!(
-                " AND SUM(CASE WHEN h.rule IN ({list}) THEN 1 ELSE 0 END) > 0"
+                " AND SUM(CASE WHEN h.rule IN ({}) THEN 1 ELSE 0 END) > 0",
+                rule_list(&rules)
             ));
         };
         if let Some(r) = f.rule {
@@ -186,11 +182,48 @@ impl Plan {
                 None => by_level.iter().sum(),
             });
         }
-        let (inner, p) = self.grouped(f, true, None);
-        Ok(
-            c.query_one(&format!("SELECT COUNT(*) FROM ({inner}) t"), &p)?
-                .map_or(0, |r| r.int(0)),
-        )
+        // the hits of the rules asked for, each household once; its level by probes of the key
+        let mut wanted: Vec<RuleId> = RuleId::ALL.to_vec();
+        if let Some(r) = f.rule {
+            wanted.retain(|x| *x == r);
+        }
+        if let Some(risk) = f.risk {
+            wanted.retain(|x| x.def().risk == risk);
+        }
+        let mut p: Vec<Value> = params![self.run.id].to_vec();
+        let mut sql = if self.below {
+            let lo = f.region.as_str();
+            p.push(lo.into());
+            p.push(prefix_end(lo).into());
+            String::from(
+                "SELECT COUNT(DISTINCT h.household_no) FROM households hh CROSS JOIN screening_hits h
+                 WHERE h.run_id = $1 AND h.household_no = hh.household_no AND hh.village >= $2 AND hh.village < $3",
+            )
+        } else {
+            String::from(
+                "SELECT COUNT(DISTINCT h.household_no) FROM screening_hits h WHERE h.run_id = $1",
+            )
+        };
+        sql.push_str(&format!(" AND h.rule IN ({})", rule_list(&wanted)));
+        if let Some(l) = f.level {
+            let at = |keep: &dyn Fn(usize) -> bool| {
+                let rules: Vec<RuleId> = RuleId::ALL
+                    .into_iter()
+                    .filter(|r| keep(self.levels[*r as usize].index()))
+                    .collect();
+                format!(
+                    "SELECT 1 FROM screening_hits x WHERE x.run_id = h.run_id AND x.household_no = h.household_no AND x.rule IN ({})",
+                    rule_list(&rules)
+                )
+            };
+            let i = l.index();
+            sql.push_str(&format!(
+                " AND EXISTS ({}) AND NOT EXISTS ({})",
+                at(&|x| x == i),
+                at(&|x| x < i)
+            ));
+        }
+        Ok(c.query_one(&sql, &p)?.map_or(0, |r| r.int(0)))
     }
 
     /// The households numbered `nos`, each with its rules, names and first warning.
@@ -313,6 +346,18 @@ impl Plan {
         .map(|r| r.text(0))
         .collect())
     }
+}
+
+/// Rule codes as an SQL list (`'R01', 'R05'`); the codes are the catalogue's, never input.
+fn rule_list(rules: &[RuleId]) -> String {
+    if rules.is_empty() {
+        return "''".into();
+    }
+    rules
+        .iter()
+        .map(|r| format!("'{}'", r.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The run a region's list shows: the county's newest run on the region or above it, else its
