@@ -226,6 +226,42 @@ impl Plan {
         Ok(c.query_one(&sql, &p)?.map_or(0, |r| r.int(0)))
     }
 
+    /// Every flagged household of a region below the run's, in number order, with its level
+    /// and rules.
+    fn region_households(
+        &self,
+        c: &mut dyn Sql,
+        region: &RegionCode,
+    ) -> Result<Vec<(String, WarningLevel, Vec<RuleId>)>, StoreError> {
+        let lo = region.as_str();
+        let rows = c.query(
+            "SELECT h.household_no, h.rule FROM households hh CROSS JOIN screening_hits h
+             WHERE h.run_id = $1 AND h.household_no = hh.household_no AND hh.village >= $2 AND hh.village < $3
+             ORDER BY h.household_no",
+            &params![self.run.id, lo, prefix_end(lo)],
+        )?;
+        let mut out: Vec<(String, WarningLevel, Vec<RuleId>)> = Vec::new();
+        for r in &rows {
+            let no = r.text(0);
+            let rule = RuleId::parse(&r.text(1)).ok_or_else(|| {
+                StoreError::Other(format!(
+                    "screening_hits of run {} holds an unknown rule: {}",
+                    self.run.id,
+                    r.text(1)
+                ))
+            })?;
+            let level = self.levels[rule as usize];
+            match out.last_mut() {
+                Some(last) if last.0 == no => {
+                    last.1 = last.1.highest(level);
+                    last.2.push(rule);
+                }
+                _ => out.push((no, level, vec![rule])),
+            }
+        }
+        Ok(out)
+    }
+
     /// The households numbered `nos`, each with its rules, names and first warning.
     fn rows(&self, c: &mut dyn Sql, nos: &[String]) -> Result<Vec<WarnedHousehold>, StoreError> {
         if nos.is_empty() {
@@ -414,9 +450,36 @@ impl Store {
             let Some(plan) = plan_for(c, &f.region)? else {
                 return Ok(WarnedPage::default());
             };
-            let by_level = plan.by_level(c, f)?;
-            let total = plan.total(c, f, &by_level)?;
-            let nos = plan.numbers(c, f, None, offset.max(0), limit.clamp(1, 1000))?;
+            let (offset, limit) = (offset.max(0), limit.clamp(1, 1000));
+            let (by_level, total, nos) = if plan.below {
+                // a township's or village's hits are a few thousand: read once, grouped here
+                let all = plan.region_households(c, &f.region)?;
+                let mut by_level = [0i64; 3];
+                for (_, level, _) in &all {
+                    by_level[level.index()] += 1;
+                }
+                let matching: Vec<String> = all
+                    .into_iter()
+                    .filter(|(_, level, rules)| {
+                        f.level.is_none_or(|l| l == *level)
+                            && f.rule.is_none_or(|r| rules.contains(&r))
+                            && f.risk
+                                .is_none_or(|k| rules.iter().any(|r| r.def().risk == k))
+                    })
+                    .map(|(no, _, _)| no)
+                    .collect();
+                let total = matching.len() as i64;
+                let nos = matching
+                    .into_iter()
+                    .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                    .take(usize::try_from(limit).unwrap_or(0))
+                    .collect();
+                (by_level, total, nos)
+            } else {
+                let by_level = plan.by_level(c, f)?;
+                let total = plan.total(c, f, &by_level)?;
+                (by_level, total, plan.numbers(c, f, None, offset, limit)?)
+            };
             let rows = plan.rows(c, &nos)?;
             Ok(WarnedPage {
                 run: Some(plan.run),

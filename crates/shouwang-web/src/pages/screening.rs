@@ -240,7 +240,11 @@ fn place_with_group(l: L, village: String, group: &str) -> String {
     if group.is_empty() {
         village
     } else if group.chars().all(|c| c.is_ascii_digit()) {
-        format!("{village} {group}{}", l.t("组", ""))
+        if l.is_en() {
+            format!("{village}, group {group}")
+        } else {
+            format!("{village} {group}组")
+        }
     } else {
         format!("{village} {group}")
     }
@@ -353,7 +357,13 @@ async fn warnings(
                     names.push((r.code.as_str().to_string(), r.name));
                 }
             }
-            Ok((page, names, base_name, st.runs(&b, 5)?))
+            // the runs' figures are the county's: shown on the county's list only
+            let runs = if b.level() == RegionLevel::County {
+                st.runs(&b, 5)?
+            } else {
+                Vec::new()
+            };
+            Ok((page, names, base_name, runs))
         })
         .await?;
     let name_of: HashMap<&str, &str> = names
