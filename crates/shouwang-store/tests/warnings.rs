@@ -188,8 +188,8 @@ fn one_row_per_household_with_its_level_and_rules_and_totals_that_match_the_run(
             assert!(vp.rows.iter().all(|r| r.village == code));
             let t = db.store.warning_totals(&region(township)).unwrap().unwrap();
             assert_eq!(t.1, vp.by_level, "{n} {township}");
-            for i in 0..3 {
-                sum[i] += vp.by_level[i];
+            for (s, v) in sum.iter_mut().zip(vp.by_level) {
+                *s += v;
             }
         }
         assert_eq!(sum, page.by_level, "{n}");

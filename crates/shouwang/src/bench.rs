@@ -145,6 +145,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     Ok(())
 }
 
+/// A page's address, drawn afresh each time.
+type PageUri<'a> = Box<dyn Fn(&mut Rng) -> String + 'a>;
+
 /// The warnings list after a county run: its first page, a deep page, a level, a rule, a
 /// township and a village, and the export of the county's list.
 fn warnings_pages<F, Fut>(
@@ -178,7 +181,7 @@ where
     let deep = run.outcome.summary.flagged_households / 50 / 2;
     runtime.block_on(async {
         let township = |h: &shouwang_store::registry::HouseholdListRow| h.village[..9].to_string();
-        let pages: Vec<(&str, Box<dyn Fn(&mut Rng) -> String>)> = vec![
+        let pages: Vec<(&str, PageUri)> = vec![
             (
                 "warnings, first page",
                 Box::new(|_| "/warnings".to_string()),
