@@ -77,6 +77,43 @@ impl IncomePeriod {
             Some(q) => format!("{} Q{q}", self.year),
         }
     }
+    /// The period as pages name it: `2026 年全年`, `2026 年第二季度`.
+    pub fn title_zh(self) -> String {
+        format!("{} 年{}", self.year, quarter_name_zh(self.quarter))
+    }
+    /// `the whole of 2026`, `2026 Q2`.
+    pub fn title_en(self) -> String {
+        match self.quarter {
+            None => format!("the whole of {}", self.year),
+            Some(_) => self.label_en(),
+        }
+    }
+}
+
+/// `全年`, `第一季度` … `第四季度` (a quarter beyond 4 as its number).
+pub fn quarter_name_zh(quarter: Option<u8>) -> String {
+    match quarter {
+        None => "全年".into(),
+        Some(q @ 1..=4) => format!("第{}季度", ["一", "二", "三", "四"][usize::from(q - 1)]),
+        Some(q) => format!("第{q}季度"),
+    }
+}
+
+/// `whole year`, `Q1 (January–March)` … `Q4 (October–December)`.
+pub fn quarter_name_en(quarter: Option<u8>) -> String {
+    match quarter {
+        None => "whole year".into(),
+        Some(q @ 1..=4) => format!(
+            "Q{q} ({})",
+            [
+                "January–March",
+                "April–June",
+                "July–September",
+                "October–December"
+            ][usize::from(q - 1)]
+        ),
+        Some(q) => format!("Q{q}"),
+    }
 }
 
 impl fmt::Display for IncomePeriod {
@@ -199,33 +236,54 @@ impl Income {
     pub fn explain(&self, size: i64) -> Vec<Step> {
         let mut steps = Vec::with_capacity(6);
         let gross = self.gross_income();
+        let (w, b, p, t, c) = (
+            yuan_text(self.wages),
+            yuan_text(self.business),
+            yuan_text(self.property),
+            yuan_text(self.transfers),
+            yuan_text(self.production_costs),
+        );
+        let (ins, oop) = (
+            yuan_text(self.insurance_payouts),
+            yuan_text(self.out_of_pocket_medical),
+        );
         steps.push(Step {
             zh: format!(
                 "收入合计 = 工资性收入 {} 元 + 生产经营性收入 {} 元 + 财产性收入 {} 元 + 转移性收入 {} 元 = {} 元",
-                self.wages, self.business, self.property, self.transfers, gross
+                w, b, p, t, yuan_text(gross)
             ),
             en: format!(
                 "total income = wages {} + business {} + property {} + transfers {} = {} yuan",
-                self.wages, self.business, self.property, self.transfers, gross
+                w, b, p, t, yuan_text(gross)
             ),
             value: Some(gross),
         });
         let net = self.net_income();
         steps.push(Step {
             zh: format!(
-                "家庭纯收入 = 收入合计 {gross} 元 − 生产经营性支出 {} 元 = {net} 元",
-                self.production_costs
+                "家庭纯收入 = 收入合计 {} 元 − 生产经营性支出 {c} 元 = {} 元",
+                yuan_text(gross),
+                yuan_text(net)
             ),
             en: format!(
-                "household net income = total {gross} − production costs {} = {net} yuan",
-                self.production_costs
+                "household net income = total {} − production costs {c} = {} yuan",
+                yuan_text(gross),
+                yuan_text(net)
             ),
             value: Some(net),
         });
         match per_capita(net, size) {
             Some(pc) => steps.push(Step {
-                zh: format!("人均纯收入 = 家庭纯收入 {net} 元 ÷ 家庭人口 {size} 人 = {pc} 元（四舍五入到分）"),
-                en: format!("per-capita net income = {net} ÷ {size} persons = {pc} yuan (rounded to the fen)"),
+                zh: format!(
+                    "人均纯收入 = 家庭纯收入 {} 元 ÷ 家庭人口 {size} 人 = {} 元（四舍五入到分）",
+                    yuan_text(net),
+                    yuan_text(pc)
+                ),
+                en: format!(
+                    "per-capita net income = {} ÷ {size} persons = {} yuan (rounded to the fen)",
+                    yuan_text(net),
+                    yuan_text(pc)
+                ),
                 value: Some(pc),
             }),
             None => steps.push(Step {
@@ -236,13 +294,11 @@ impl Income {
         }
         steps.push(Step {
             zh: format!(
-                "理赔收入 {} 元、合规自付支出 {} 元单独登记，不计入纯收入；合规自付支出用于刚性支出预警",
-                self.insurance_payouts, self.out_of_pocket_medical
+                "理赔收入 {ins} 元、合规自付支出 {oop} 元单独登记，不计入纯收入；合规自付支出用于刚性支出预警"
             ),
             en: format!(
-                "insurance payouts {} and out-of-pocket costs {} yuan are recorded apart and not part of net income; \
-                 out-of-pocket costs feed the rigid-expenditure warning",
-                self.insurance_payouts, self.out_of_pocket_medical
+                "insurance payouts {ins} and out-of-pocket costs {oop} yuan are recorded apart and not part of net income; \
+                 out-of-pocket costs feed the rigid-expenditure warning"
             ),
             value: None,
         });
@@ -509,6 +565,152 @@ pub fn twelve_months_before(records: &[Income], month: YearMonth) -> Option<Wind
     })
 }
 
+/// Which records a household's 人均纯收入 was computed from; every page that shows the figure
+/// names it, so two pages can only agree or say why they differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum IncomeBasis {
+    /// The whole-year record of a year: the year's ledger row (年台账)
+    LedgerYear(i32),
+    /// Four consecutive quarterly records, covering these months
+    Quarters { from: YearMonth, to: YearMonth },
+}
+
+impl IncomeBasis {
+    /// `2026 年台账` or `最近十二个月的季度收入（2025-10 至 2026-09）`.
+    pub fn label_zh(self) -> String {
+        match self {
+            IncomeBasis::LedgerYear(y) => format!("{y} 年台账"),
+            IncomeBasis::Quarters { from, to } => {
+                format!("最近十二个月的季度收入（{from} 至 {to}）")
+            }
+        }
+    }
+    /// `the 2026 ledger row` or `the last twelve months of quarterly records (2025-10 to 2026-09)`.
+    pub fn label_en(self) -> String {
+        match self {
+            IncomeBasis::LedgerYear(y) => format!("the {y} ledger row"),
+            IncomeBasis::Quarters { from, to } => {
+                format!("the last twelve months of quarterly records ({from} to {to})")
+            }
+        }
+    }
+}
+
+/// A household's one 人均纯收入 for a screening year, with the records it came from. The income
+/// page, the screening (and so its warnings) and the ledger all take it from
+/// [`household_income`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IncomeFigure {
+    pub basis: IncomeBasis,
+    /// The periods summed, oldest first
+    pub periods: Vec<IncomePeriod>,
+    /// The summed amounts (its `period` is the newest period used)
+    pub income: Income,
+    /// 家庭人口 used as the divisor
+    pub size: i64,
+    /// `None` when the size is 0 (or beyond any real household)
+    pub per_capita: Option<Fen>,
+}
+
+impl IncomeFigure {
+    /// 家庭纯收入 of the basis.
+    pub fn net_income(&self) -> Fen {
+        self.income.net_income()
+    }
+
+    /// Which records were used and why, then the income computation.
+    pub fn explain(&self) -> Vec<Step> {
+        let zh: Vec<String> = self.periods.iter().map(|p| p.title_zh()).collect();
+        let en: Vec<String> = self.periods.iter().map(|p| p.title_en()).collect();
+        let first = match self.basis {
+            IncomeBasis::LedgerYear(_) => Step {
+                zh: format!(
+                    "依据：{}（{}的收入记录）",
+                    self.basis.label_zh(),
+                    zh.join("")
+                ),
+                en: format!(
+                    "basis: {} (the record of {})",
+                    self.basis.label_en(),
+                    en.join("")
+                ),
+                value: None,
+            },
+            IncomeBasis::Quarters { .. } => Step {
+                zh: format!("依据：{}：{}相加", self.basis.label_zh(), zh.join("、")),
+                en: format!(
+                    "basis: {}: {} added up",
+                    self.basis.label_en(),
+                    en.join(", ")
+                ),
+                value: None,
+            },
+        };
+        let mut steps = vec![first];
+        steps.extend(self.income.explain(self.size));
+        steps
+    }
+}
+
+/// The one 人均纯收入 of a household of `size` persons for screening year `year`, as of month
+/// `now`, from its income records:
+///
+/// 1. the whole-year record of `year` (the year's ledger row), when there is one;
+/// 2. else the four latest quarters complete before `now` (and not after `year`), when all four
+///    are recorded: the last twelve months of quarterly records;
+/// 3. else the whole-year record of the year before;
+/// 4. else `None`: no income is known and no income rule can fire.
+///
+/// The ledger row comes first because it is what the county collects and exports for the year:
+/// a page or a warning that used the quarters while the year's row exists would disagree with
+/// the ledger. If a period was recorded twice, the first record is used.
+pub fn household_income(
+    records: &[Income],
+    year: i32,
+    now: YearMonth,
+    size: i64,
+) -> Option<IncomeFigure> {
+    let find = |p: IncomePeriod| records.iter().find(|r| r.period == p);
+    let figure = |basis, periods: Vec<IncomePeriod>, income: Income| IncomeFigure {
+        basis,
+        periods,
+        income,
+        size,
+        per_capita: per_capita(income.net_income(), size),
+    };
+    if let Some(r) = find(IncomePeriod::year(year)) {
+        return Some(figure(IncomeBasis::LedgerYear(year), vec![r.period], *r));
+    }
+    let cutoff = YearMonth::new(year.saturating_add(1), 1).map_or(now, |end| now.min(end));
+    if let Some(w) =
+        twelve_months_before(records, cutoff).filter(|w| w.basis == WindowBasis::FourQuarters)
+    {
+        let (from, to) = w.covers;
+        return Some(figure(
+            IncomeBasis::Quarters { from, to },
+            w.periods,
+            w.income,
+        ));
+    }
+    find(IncomePeriod::year(year - 1))
+        .map(|r| figure(IncomeBasis::LedgerYear(year - 1), vec![r.period], *r))
+}
+
+/// An amount in 元 to the 分, with thousands separated: `7,482.01`, `-1,500.00`, `0.05`.
+pub fn yuan_text(f: Fen) -> String {
+    let sign = if f.0 < 0 { "-" } else { "" };
+    let a = f.0.unsigned_abs();
+    let whole = (a / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", a % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -705,7 +907,7 @@ mod tests {
         assert_eq!(steps[1].value, Some(yuan(28_000)));
         assert_eq!(steps[2].value, Some(yuan(7_000)));
         assert!(
-            steps[2].zh.contains("÷ 家庭人口 4 人 = 7000 元"),
+            steps[2].zh.contains("÷ 家庭人口 4 人 = 7,000.00 元"),
             "{}",
             steps[2].zh
         );
@@ -713,6 +915,94 @@ mod tests {
         let records: Vec<Income> = (1..=4).map(|q| quarter(2024, q, 1_000)).collect();
         let w = twelve_months_before(&records, YearMonth::new(2025, 2).unwrap()).unwrap();
         assert!(w.explain(2)[0].zh.contains("提前"));
+    }
+
+    fn ym(y: i32, m: u8) -> YearMonth {
+        YearMonth::new(y, m).unwrap()
+    }
+
+    #[test]
+    fn the_years_ledger_row_comes_before_the_quarters() {
+        let mut records: Vec<Income> = (1..=4).map(|q| quarter(2025, q, 1_000)).collect();
+        records.push(quarter(2026, 1, 2_000));
+        records.push(quarter(2026, 2, 2_000));
+        records.push(quarter(2026, 3, 2_000));
+        // no 2026 row: 2025 Q4 … 2026 Q3, the quarters complete before November 2026
+        let f = household_income(&records, 2026, ym(2026, 11), 2).unwrap();
+        assert_eq!(
+            f.basis,
+            IncomeBasis::Quarters {
+                from: ym(2025, 10),
+                to: ym(2026, 9)
+            }
+        );
+        assert_eq!(f.net_income(), yuan(7_000));
+        assert_eq!(f.per_capita, Some(yuan(3_500)));
+        assert_eq!(
+            f.basis.label_zh(),
+            "最近十二个月的季度收入（2025-10 至 2026-09）"
+        );
+        // the 2026 ledger row, once there, is the figure
+        records.push(Income {
+            wages: Fen(1_496_402),
+            ..Income::empty(IncomePeriod::year(2026))
+        });
+        let f = household_income(&records, 2026, ym(2026, 11), 2).unwrap();
+        assert_eq!(f.basis, IncomeBasis::LedgerYear(2026));
+        assert_eq!(f.per_capita, Some(Fen(748_201)));
+        assert_eq!(f.basis.label_zh(), "2026 年台账");
+        assert_eq!(f.basis.label_en(), "the 2026 ledger row");
+        assert!(f.explain()[0].zh.contains("2026 年台账"));
+    }
+
+    #[test]
+    fn screening_a_past_year_uses_no_quarter_after_it() {
+        let records: Vec<Income> = [(2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4)]
+            .iter()
+            .map(|&(y, q)| quarter(y, q, 100 * i64::from(q)))
+            .collect();
+        let f = household_income(&records, 2024, ym(2026, 3), 1);
+        assert_eq!(f, None, "2024 has one quarter and no ledger row");
+        let f = household_income(&records, 2025, ym(2026, 3), 1).unwrap();
+        assert_eq!(
+            f.basis,
+            IncomeBasis::Quarters {
+                from: ym(2025, 1),
+                to: ym(2025, 12)
+            }
+        );
+    }
+
+    #[test]
+    fn without_the_years_row_or_four_quarters_the_year_before_is_used_and_named() {
+        let records = vec![
+            quarter(2026, 1, 5),
+            Income {
+                wages: yuan(13_746),
+                ..Income::empty(IncomePeriod::year(2025))
+            },
+        ];
+        let f = household_income(&records, 2026, ym(2026, 11), 2).unwrap();
+        assert_eq!(f.basis, IncomeBasis::LedgerYear(2025));
+        assert_eq!(f.per_capita, Some(yuan(6_873)));
+        assert_eq!(household_income(&records[..1], 2026, ym(2026, 11), 2), None);
+        // a household without living members has a basis but no per-capita figure
+        assert_eq!(
+            household_income(&records, 2026, ym(2026, 11), 0)
+                .unwrap()
+                .per_capita,
+            None
+        );
+    }
+
+    #[test]
+    fn amounts_are_shown_to_the_fen_with_thousands_separated() {
+        assert_eq!(yuan_text(Fen(748_201)), "7,482.01");
+        assert_eq!(yuan_text(Fen(687_300)), "6,873.00");
+        assert_eq!(yuan_text(Fen(5)), "0.05");
+        assert_eq!(yuan_text(Fen(-150_000)), "-1,500.00");
+        assert_eq!(yuan_text(Fen(12_345_678_900)), "123,456,789.00");
+        assert_eq!(yuan_text(Fen(i64::MIN)), "-92,233,720,368,547,758.08");
     }
 
     proptest! {
@@ -745,6 +1035,44 @@ mod tests {
             let w = twelve_months_before(&records, YearMonth::new(2025, 1).unwrap()).unwrap();
             let expected: i64 = records.iter().map(|r| r.net_income().0).sum();
             prop_assert_eq!(w.income.net_income(), Fen(expected));
+        }
+
+        #[test]
+        fn an_amount_shown_reads_back_to_the_same_fen(f in -(1i64 << 50)..(1i64 << 50)) {
+            prop_assert_eq!(Fen::parse_yuan(&yuan_text(Fen(f))), Ok(Fen(f)));
+        }
+
+        #[test]
+        fn the_figure_is_the_sum_in_fen_of_its_records_shared_to_the_fen(
+            amounts in proptest::collection::vec((0i64..=MAX_AMOUNT.0, 0i64..=MAX_AMOUNT.0 / 4), 4),
+            size in 1i64..=MAX_HOUSEHOLD_SIZE,
+            with_year_row in any::<bool>(),
+        ) {
+            let mut records: Vec<Income> = amounts.iter().enumerate()
+                .map(|(q, &(w, c))| Income {
+                    wages: Fen(w),
+                    production_costs: Fen(c),
+                    ..Income::empty(IncomePeriod::quarter(2025, q as u8 + 1))
+                })
+                .collect();
+            let year_row = Income { transfers: Fen(amounts[0].0), ..Income::empty(IncomePeriod::year(2026)) };
+            if with_year_row {
+                records.push(year_row);
+            }
+            let f = household_income(&records, 2026, YearMonth::new(2026, 2).unwrap(), size).unwrap();
+            let net: i64 = if with_year_row {
+                amounts[0].0
+            } else {
+                amounts.iter().map(|(w, c)| w - c).sum()
+            };
+            prop_assert_eq!(f.net_income(), Fen(net));
+            let pc = f.per_capita.unwrap().0;
+            // half away from zero: |pc·size − net| ≤ size/2, ties away from zero
+            let diff = i128::from(pc) * i128::from(size) - i128::from(net);
+            prop_assert!(diff.abs() * 2 <= i128::from(size));
+            if diff.abs() * 2 == i128::from(size) {
+                prop_assert_eq!(diff.signum(), i128::from(net.signum()));
+            }
         }
 
         #[test]

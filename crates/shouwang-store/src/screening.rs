@@ -16,7 +16,7 @@ use crate::{params, Store, StoreError};
 use serde::Serialize;
 use shouwang_core::codes::{Health, HealthCondition, LabourCapacity, Schooling};
 use shouwang_core::date::YearMonth;
-use shouwang_core::income::{twelve_months_before, Income, IncomePeriod};
+use shouwang_core::income::{household_income, Income, IncomeBasis, IncomePeriod};
 use shouwang_core::monitoring::{CaseStatus, RiskType};
 use shouwang_core::screening::{
     DataSource, HouseholdRow, MemberCounts, RuleId, RuleSet, Screening, Snapshot, SourceSlot,
@@ -486,23 +486,28 @@ impl Store {
                 Ok(())
             })?;
 
-            // incomes of the year and the year before: the 12-month window and last year's
-            let income_source = snapshot.add_source(DataSource {
-                slot: SourceSlot::Income,
-                label_zh: format!("{year}年收入台账"),
-                label_en: format!("{year} income ledger"),
-                date: today,
-            });
-            let window_month = YearMonth::new(year + 1, 1).unwrap_or(YearMonth::of(today));
+            // incomes of the year and the year before: the household's one figure (the page
+            // shows the same, from the same function) and last year's; the source names the basis
+            let now = YearMonth::of(today);
+            let mut income_sources: HashMap<IncomeBasis, u16> = HashMap::new();
             let mut last_year_net: Vec<Option<Fen>> = vec![None; nos.len()];
             {
                 let mut current: Option<(usize, Vec<Income>)> = None;
                 let mut finish = |cur: Option<(usize, Vec<Income>)>, rows: &mut Vec<HouseholdRow>| {
                     if let Some((i, records)) = cur {
-                        if let Some(w) = twelve_months_before(&records, window_month) {
-                            rows[i].net_income = Some(w.income.net_income());
-                            rows[i].out_of_pocket_medical = w.income.out_of_pocket_medical;
-                            rows[i].sources.income = Some(income_source);
+                        let size = i64::from(rows[i].members.living);
+                        if let Some(f) = household_income(&records, year, now, size) {
+                            rows[i].net_income = Some(f.net_income());
+                            rows[i].out_of_pocket_medical = f.income.out_of_pocket_medical;
+                            let src = *income_sources.entry(f.basis).or_insert_with(|| {
+                                snapshot.add_source(DataSource {
+                                    slot: SourceSlot::Income,
+                                    label_zh: f.basis.label_zh(),
+                                    label_en: f.basis.label_en(),
+                                    date: today,
+                                })
+                            });
+                            rows[i].sources.income = Some(src);
                         }
                         last_year_net[i] = records
                             .iter()

@@ -15,7 +15,7 @@
 use super::catalogue::{ParamKey, RuleId, RuleSet, Unit, CATALOGUE};
 use super::level::WarningLevel;
 use super::snapshot::*;
-use crate::money::{format_hundredths, Fen};
+use crate::money::Fen;
 use crate::monitoring::RiskType;
 use crate::problem::Problem;
 use crate::standard::ResolvedStandard;
@@ -249,7 +249,7 @@ pub struct Measure {
 
 fn measure(name_zh: &'static str, name_en: &'static str, value: i64, unit: Unit) -> Measure {
     let text = match unit {
-        Unit::Fen => format!("{}元", format_hundredths(value)),
+        Unit::Fen => format!("{}元", crate::income::yuan_text(Fen(value))),
         Unit::Percent => format!("{value}%"),
         Unit::Persons => format!("{value}人"),
         Unit::Flag => (if value != 0 { "是" } else { "否" }).to_string(),
@@ -409,7 +409,7 @@ fn build_evidence(s: &Snapshot, p: &Plan, i: usize, rule: RuleId) -> Evidence {
     let oop = s.out_of_pocket[i];
     let [able, ill, disabled] = s.counts[i];
     let size = i64::from(s.size[i]);
-    let y = |v: i64| format_hundredths(v);
+    let y = |v: i64| crate::income::yuan_text(Fen(v));
     let pc_m = || measure("人均纯收入", "per-capita net income", pc, Unit::Fen);
     let line_m = || measure("监测线", "monitoring line", p.line, Unit::Fen);
     let (observed, thresholds, zh, en) = match rule {

@@ -446,12 +446,12 @@ mod tests {
         let screening = evaluate(&s, &RuleSet::default_for(2025), &standard()).unwrap();
         let e = screening.evidence(0, RuleId::IncomeBelowLine).unwrap();
         assert_eq!(e.code, "R01");
-        assert_eq!(e.zh, "人均纯收入7800元，低于监测线8700元");
+        assert_eq!(e.zh, "人均纯收入7,800.00元，低于监测线8,700.00元");
         assert_eq!(
             (e.observed[0].value, e.thresholds[0].value),
             (780_000, LINE)
         );
-        assert_eq!(e.thresholds[0].text, "8700元");
+        assert_eq!(e.thresholds[0].text, "8,700.00元");
         assert_eq!(e.source.as_ref().map(|s| s.date), Some(date));
         assert_eq!(e.level, WarningLevel::Red);
         assert!(screening.evidence(0, RuleId::UnsafeWater).is_none());

@@ -150,10 +150,15 @@ impl<'a> Shared<'a> {
                 .and_then(|c| c.elimination)
                 .map(|(_, m)| month_text(m))
                 .unwrap_or_default(),
+            // divided by the living members, as the income page and the screening divide
+            // (shouwang_core::income::household_income): a deceased member's row is no person
             net_per_capita: h
                 .income
                 .as_ref()
-                .and_then(|i| i.net_income_per_capita(i64::try_from(h.members.len()).ok()?))
+                .and_then(|i| {
+                    let living = h.members.iter().filter(|m| m.is_alive()).count();
+                    i.net_income_per_capita(i64::try_from(living).ok()?)
+                })
                 .map(|f| f.0),
         }
     }

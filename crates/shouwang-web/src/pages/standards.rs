@@ -2,17 +2,18 @@
 //!
 //! Who may see and do what is decided by the extractors of [`crate::access`].
 
-use super::{render, Ctx};
+use super::{render, saved, Crumb, Ctx};
 use crate::access::{self, StandardsRegion, WhatIfRegion};
 use crate::auth::Session;
 use crate::error::{AppError, PageResult};
+use crate::i18n::L;
 use crate::state::{today, AppState};
 use askama::Template;
 use axum::extract::{Form, Query, State};
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
 use shouwang_core::access::{Action, Target};
+use shouwang_core::income::yuan_text;
 use shouwang_core::money::format_hundredths;
 use shouwang_core::screening::{apply_edits, CATALOGUE};
 use shouwang_core::standard::Standard;
@@ -43,6 +44,57 @@ fn render_ok(t: impl Template) -> PageResult {
     Ok(render(t))
 }
 
+/// The names of regions, by code, for those the store knows.
+async fn region_names(
+    state: &AppState,
+    codes: Vec<RegionCode>,
+) -> Result<HashMap<String, String>, AppError> {
+    state
+        .db(move |st| {
+            let mut m = HashMap::new();
+            for c in codes {
+                if let Some(r) = st.region(&c)? {
+                    m.insert(c.as_str().to_string(), r.name);
+                }
+            }
+            Ok(m)
+        })
+        .await
+}
+
+/// A region in words: its name, else its level and code (`省级区划 51`).
+fn region_words(l: L, names: &HashMap<String, String>, code: &RegionCode) -> String {
+    match names.get(code.as_str()) {
+        Some(n) => n.clone(),
+        None => {
+            let level = code.level();
+            format!(
+                "{}{} {code}",
+                l.t(level.label_zh(), level.label_en()),
+                l.t("级区划", "")
+            )
+        }
+    }
+}
+
+/// Where a standard comes from, in words: `四川省 2026 年标准` / `四川省 standard, 2026`.
+fn standard_words(l: L, names: &HashMap<String, String>, code: &RegionCode, year: i32) -> String {
+    let r = region_words(l, names, code);
+    if l.is_en() {
+        format!("{r} standard, {year}")
+    } else {
+        format!("{r} {year} 年标准")
+    }
+}
+
+/// The breadcrumbs of a county page: its region, then the page.
+fn crumbs(l: L, names: &HashMap<String, String>, region: &RegionCode, here: String) -> Vec<Crumb> {
+    vec![
+        Crumb::link(format!("/regions/{region}"), region_words(l, names, region)),
+        Crumb::here(here),
+    ]
+}
+
 // ---------------------------------------------------------------- what-if
 
 #[derive(Template)]
@@ -59,8 +111,8 @@ struct WhatIfPage {
     total: Option<AreaRow>,
     took_ms: String,
     can_save: bool,
-    saved: String,
     version: u32,
+    region_name: String,
 }
 
 struct AreaRow {
@@ -122,6 +174,7 @@ async fn what_if_page(
     let loaded = state
         .db(move |st| st.load_snapshot(&r, year, today))
         .await?;
+    let own_names = region_names(&state, vec![region.clone()]).await?;
     let loaded_version = loaded.rules.version;
     // the current values, to fill the form
     let current = |key: &str| -> String {
@@ -233,6 +286,7 @@ async fn what_if_page(
         }
     }
     render_ok(WhatIfPage {
+        region_name: region_words(l, &own_names, &region),
         region: region.as_str().to_string(),
         year,
         fields,
@@ -243,9 +297,13 @@ async fn what_if_page(
         total,
         took_ms,
         can_save: s.scope.allows(Action::SetRules, Target::Region(&region)),
-        saved: q.get("saved").cloned().unwrap_or_default(),
         version: loaded_version,
-        ctx: Ctx::of(&s),
+        ctx: Ctx::of(&s).crumbs(crumbs(
+            l,
+            &own_names,
+            &region,
+            l.t("模拟测算", "What-if").to_string(),
+        )),
     })
 }
 
@@ -262,7 +320,7 @@ struct StandardsPage {
     resolved: Vec<(String, String, String)>,
     fields: Vec<(String, String, String)>,
     problems: Vec<String>,
-    saved: bool,
+    region_name: String,
 }
 
 async fn standards_page(
@@ -298,13 +356,26 @@ async fn standards_view(
         })
         .await?;
     let own = all.iter().find(|x| x.region == region && x.year == year);
+    let mut codes: Vec<RegionCode> = all.iter().map(|x| x.region.clone()).collect();
+    codes.push(region.clone());
+    if let Some(r) = &resolved {
+        codes.extend(
+            r.origins
+                .iter()
+                .filter_map(|o| o.from.clone())
+                .map(|(c, _)| c),
+        );
+    }
+    codes.sort();
+    codes.dedup();
+    let names = region_names(state, codes).await?;
     let list = all
         .iter()
         .map(|x| {
             (
-                x.region.to_string(),
+                standard_words(l, &names, &x.region, x.year),
                 x.year,
-                x.monitoring_line.map_or("—".into(), yuan),
+                x.monitoring_line.map_or("—".into(), yuan_text),
                 x.document.clone(),
             )
         })
@@ -316,14 +387,15 @@ async fn standards_view(
                     .iter()
                     .find(|o| o.field == field)
                     .and_then(|o| o.from.clone())
-                    .map_or(l.t("默认", "default").to_string(), |(c, y)| {
-                        format!("{c} {y}")
-                    })
+                    .map_or(
+                        l.t("系统默认值", "built-in default").to_string(),
+                        |(c, y)| standard_words(l, &names, &c, y),
+                    )
             };
             vec![
                 (
                     l.t("监测线", "Monitoring line").to_string(),
-                    format!("{} 元", yuan(r.monitoring_line)),
+                    format!("{} {}", yuan_text(r.monitoring_line), l.t("元", "yuan")),
                     from("monitoring_line"),
                 ),
                 (
@@ -343,7 +415,11 @@ async fn standards_view(
                 ),
                 (
                     l.t("刚性支出金额", "Rigid expenditure amount").to_string(),
-                    format!("{} 元", yuan(r.rigid_expenditure_amount)),
+                    format!(
+                        "{} {}",
+                        yuan_text(r.rigid_expenditure_amount),
+                        l.t("元", "yuan")
+                    ),
                     from("rigid_expenditure_amount"),
                 ),
                 (
@@ -459,7 +535,20 @@ async fn standards_view(
             own.map(|o| o.document.clone()).unwrap_or_default(),
         ),
     ];
+    // a refused form shows what was typed, not what is stored
+    let fields: Vec<(String, String, String)> = if problems.is_empty() {
+        fields
+    } else {
+        fields
+            .into_iter()
+            .map(|(k, label, stored)| {
+                let typed = q.get(&k).map(|t| t.trim().to_string());
+                (k, label, typed.unwrap_or(stored))
+            })
+            .collect()
+    };
     render_ok(StandardsPage {
+        region_name: region_words(l, &names, &region),
         region: region.as_str().to_string(),
         year,
         can_edit: s.scope.allows(Action::SetStandard, Target::Region(&region)),
@@ -467,8 +556,12 @@ async fn standards_view(
         resolved,
         fields,
         problems,
-        saved: q.contains_key("saved"),
-        ctx: Ctx::of(s),
+        ctx: Ctx::of(s).crumbs(crumbs(
+            l,
+            &names,
+            &region,
+            l.t("监测标准", "Monitoring standards").to_string(),
+        )),
     })
 }
 
@@ -568,17 +661,19 @@ async fn save_standard(
         )),
     }
     st.document = text("document").unwrap_or_default();
-    let mut q: Params = HashMap::new();
+    // the form as sent, to show it again if refused
+    let mut q: Params = p.clone();
     q.insert("region".into(), region.as_str().to_string());
     q.insert("year".into(), year.to_string());
     if problems.is_empty() {
         let actor = s.actor();
         match state.db(move |x| x.save_standard(&actor, &st)).await {
             Ok(()) => {
-                return Ok(
-                    Redirect::to(&format!("/standards?region={region}&year={year}&saved=1"))
-                        .into_response(),
-                )
+                return Ok(saved(
+                    &format!("/standards?region={region}&year={year}"),
+                    format!("已保存本县 {year} 年监测标准（已记入审计日志）"),
+                    format!("Saved the county's {year} standard (recorded in the audit log)"),
+                ))
             }
             Err(AppError::Invalid(p)) => problems = p,
             Err(e) => return Err(e.into()),
@@ -617,7 +712,7 @@ async fn save_rules(
     }
     let actor = s.actor();
     let c = county.clone();
-    let saved = state
+    let outcome = state
         .db(move |st| {
             let rules = st.rule_set(&c, year)?;
             let standard = st.resolved_standard(&c, year)?;
@@ -631,11 +726,12 @@ async fn save_rules(
             st.save_rule_set(&actor, &c, &edited)
         })
         .await;
-    match saved {
-        Ok(version) => Ok(Redirect::to(&format!(
-            "/what-if?region={county}&year={year}&saved={version}"
-        ))
-        .into_response()),
+    match outcome {
+        Ok(version) => Ok(saved(
+            &format!("/what-if?region={county}&year={year}"),
+            format!("已将参数和预警等级保存为本县 {year} 年规则第 {version} 版（已记入审计日志）"),
+            format!("Saved the parameters and levels as the county's {year} rules, version {version} (recorded in the audit log)"),
+        )),
         Err(e) => Err(e.into()),
     }
 }
