@@ -344,6 +344,45 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         )
         .await;
         assert_eq!(away.status, StatusCode::NOT_FOUND, "{n}");
+        // a household's warning history: named by its head, levels, statuses and sources in words
+        let hw = call(
+            &w.app,
+            "taohong",
+            Method::GET,
+            &format!("/households/{}/warnings", own[0].0.household_no),
+        )
+        .await;
+        assert_eq!(hw.status, StatusCode::OK, "{n}");
+        assert!(
+            hw.body
+                .contains(&format!("<h1>{} <small>桃红村", head(&own[0].1).name)),
+            "{n}: {}",
+            hw.body
+        );
+        assert!(
+            hw.body.contains("待核实")
+                && hw.body.contains("系统筛查")
+                && hw.body.contains("红色预警")
+        );
+        assert!(
+            !hw.body.contains(">open<") && !hw.body.contains(">red<") && !hw.body.contains("R01"),
+            "{n}"
+        );
+        let hw = call(
+            &w.app,
+            "taohong",
+            Method::GET,
+            &format!("/households/{}/warnings?lang=en", own[0].0.household_no),
+        )
+        .await;
+        assert!(
+            hw.body.contains("to verify") && hw.body.contains("system screening"),
+            "{n}"
+        );
+        assert!(
+            !hw.body.contains("待核实") && !hw.body.contains("系统筛查"),
+            "{n}"
+        );
         // in English, the levels and rules in English
         let en = call(&w.app, "county", Method::GET, "/warnings?lang=en").await;
         assert!(
