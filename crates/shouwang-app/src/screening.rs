@@ -32,6 +32,13 @@ pub struct ScreeningRun {
     pub outcome: RunOutcome,
     /// Flagged households per township code, `[red, yellow, blue]`.
     pub per_township: BTreeMap<String, [u64; 3]>,
+    /// Households this run flagged that the previous run of the region and year did not (0 when
+    /// nothing was written)
+    pub new_warnings: u64,
+    /// When nothing was written (the result is the previous run's): whether the data screened
+    /// are the previous run's too, i.e. nothing a screening reads was changed since it started.
+    /// A different result with the same data (a new day, a new month) is always written.
+    pub data_unchanged: bool,
     pub timings: Timings,
 }
 
@@ -45,6 +52,10 @@ pub fn run(
     actor: &Actor,
 ) -> Result<ScreeningRun, StoreError> {
     let started_at = shouwang_store::now();
+    let previous = store
+        .runs(region, 50)?
+        .into_iter()
+        .find(|r| r.region == region.as_str() && r.year == i64::from(year));
     let t = Instant::now();
     let loaded = store.load_snapshot(region, year, today)?;
     let load = t.elapsed();
@@ -56,7 +67,20 @@ pub fn run(
     let outcome = store.save_screening(actor, &loaded, &screening, started_at)?;
     let save = t.elapsed();
     let per_township = per_township(&loaded.snapshot, &screening);
+    let new_warnings = match outcome.run_id {
+        Some(id) => {
+            u64::try_from(store.new_warned_households(id, previous.as_ref().map(|p| p.id))?)
+                .unwrap_or(0)
+        }
+        None => 0,
+    };
+    let data_unchanged = match (&previous, outcome.unchanged) {
+        (Some(p), true) => !store.screening_data_changed_since(&loaded.county, p)?,
+        _ => false,
+    };
     Ok(ScreeningRun {
+        new_warnings,
+        data_unchanged,
         region: loaded.region.clone(),
         year: loaded.year,
         rule_set_version: loaded.rules.version,

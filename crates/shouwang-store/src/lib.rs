@@ -15,6 +15,7 @@ pub mod screening;
 mod sql;
 pub mod testing;
 pub mod users;
+pub mod warnings;
 
 use db::{Backend, Dialect, Pool};
 use shouwang_core::Problem;

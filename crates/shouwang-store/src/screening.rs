@@ -251,7 +251,7 @@ impl Fnv {
     }
 }
 
-fn row_run(r: &Row) -> RunRecord {
+pub(crate) fn row_run(r: &Row) -> RunRecord {
     RunRecord {
         id: r.int(0),
         county: r.text(1),
@@ -275,9 +275,9 @@ fn row_run(r: &Row) -> RunRecord {
     }
 }
 
-const RUN_COLUMNS: &str = "id, county, region, year, started_at, finished_at, actor, catalogue_version, rule_set_version, monitoring_line, households, persons, flagged_households, flagged_persons, red, yellow, blue, hits, new_leads";
+pub(crate) const RUN_COLUMNS: &str = "id, county, region, year, started_at, finished_at, actor, catalogue_version, rule_set_version, monitoring_line, households, persons, flagged_households, flagged_persons, red, yellow, blue, hits, new_leads";
 
-fn county_of(region: &RegionCode) -> Result<RegionCode, StoreError> {
+pub(crate) fn county_of(region: &RegionCode) -> Result<RegionCode, StoreError> {
     region.county().ok_or_else(|| {
         StoreError::invalid(Problem::new(
             ProblemCode::ScreeningRegionLevel,

@@ -199,11 +199,95 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
         Ok::<_, anyhow::Error>(())
     })?;
+    warnings_pages(
+        &store,
+        &runtime,
+        &get,
+        &sample,
+        &mut rng,
+        args.repeat.min(50),
+    )?;
     if args.dir.is_none() {
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
+}
+
+/// A page's address, drawn afresh each time.
+type PageUri<'a> = Box<dyn Fn(&mut Rng) -> String + 'a>;
+
+/// The warnings list after the county's run: its first page, a deep page, a level, a rule, a
+/// township and a village, and the export of the county's list.
+fn warnings_pages<F, Fut>(
+    store: &shouwang_store::Store,
+    runtime: &tokio::runtime::Runtime,
+    get: &F,
+    sample: &[shouwang_store::registry::HouseholdListRow],
+    rng: &mut Rng,
+    repeat: usize,
+) -> Result<()>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(Duration, usize)>>,
+{
+    let county = RegionCode::parse("510821").context("county")?;
+    // the run made above
+    let flagged = store
+        .warning_totals(&county)?
+        .map_or(0, |(r, _)| r.flagged_households);
+    let deep = flagged / 50 / 2;
+    runtime.block_on(async {
+        let township = |h: &shouwang_store::registry::HouseholdListRow| h.village[..9].to_string();
+        let pages: Vec<(&str, PageUri)> = vec![
+            (
+                "warnings, first page",
+                Box::new(|_| "/warnings".to_string()),
+            ),
+            (
+                "warnings, a middle page",
+                Box::new(move |_| format!("/warnings?page={deep}")),
+            ),
+            (
+                "warnings, red",
+                Box::new(|_| "/warnings?level=red&page=2".to_string()),
+            ),
+            (
+                "warnings, rule R05",
+                Box::new(|_| "/warnings?rule=R05".to_string()),
+            ),
+            (
+                "warnings, red + risk",
+                Box::new(|_| "/warnings?level=red&risk=%E5%9B%A0%E7%97%85".to_string()),
+            ),
+            (
+                "warnings, a township",
+                Box::new(|r: &mut Rng| format!("/warnings?township={}", township(r.pick(sample)))),
+            ),
+            (
+                "warnings, a village",
+                Box::new(|r: &mut Rng| format!("/warnings?village={}", r.pick(sample).village)),
+            ),
+        ];
+        for (name, uri) in &pages {
+            let mut times = Vec::new();
+            let mut size = 0;
+            for _ in 0..repeat {
+                let (t, n) = get(uri(rng)).await?;
+                times.push(t);
+                size = size.max(n);
+            }
+            report(name, times);
+            println!("{:<28} {size} bytes (largest)", "  page size");
+        }
+        let (t, n) = get("/warnings.xlsx".to_string()).await?;
+        println!(
+            "{:<28} {:.0} ms, {n} bytes",
+            "warnings export (county)",
+            t.as_secs_f64() * 1000.0
+        );
+        Ok::<_, anyhow::Error>(())
+    })
 }
 
 /// A signed-in session of a new user with this role and region; answers its cookie.

@@ -59,7 +59,12 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
             } else {
                 st.count_in(&c)?
             };
-            let runs = st.runs(&c, 1)?;
+            // the region's own figures from the run that covers it: the warnings list's totals
+            let runs = if paired_only {
+                None
+            } else {
+                st.warning_totals(&c)?
+            };
             let leads = match c.county() {
                 Some(county) if !paired_only => Some(st.open_lead_count(&county)?),
                 _ => None,
@@ -72,13 +77,18 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
             Ok((region, counts, runs, leads, paired))
         })
         .await?;
-    let run = runs.into_iter().next().map(|r| LastRun {
+    let run = runs.map(|(r, [red, yellow, blue])| LastRun {
         date: Date::from_unix_seconds_china(r.started_at).to_string(),
-        households: r.households,
-        flagged: r.flagged_households,
-        red: r.red,
-        yellow: r.yellow,
-        blue: r.blue,
+        // the run screened every household of a region below its own
+        households: if r.region == code.as_str() {
+            r.households
+        } else {
+            counts.0
+        },
+        flagged: red + yellow + blue,
+        red,
+        yellow,
+        blue,
     });
     Ok(render(HomePage {
         region_name: region.map_or_else(|| code.to_string(), |r| r.name),
