@@ -1,7 +1,8 @@
 //! Households (户) and their members (家庭成员), with the registry's validation rules.
 
 use crate::codes::{
-    code_list, Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
+    code_list, Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling,
+    Sex,
 };
 use crate::date::Date;
 use crate::id_number::{IdKind, PersonId};
@@ -465,11 +466,7 @@ pub fn leave(
     if reason == LeaveReason::Death {
         member.deceased_on = Some(on);
     }
-    Ok(Departure {
-        reason,
-        on,
-        member,
-    })
+    Ok(Departure { reason, on, member })
 }
 
 /// Validates a household with all its members: each part, then the rules across members:

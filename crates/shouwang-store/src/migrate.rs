@@ -47,6 +47,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_accounts.sql"),
         include_str!("../migrations/postgres/0007_accounts.sql"),
     ),
+    (
+        8,
+        "member_departures",
+        include_str!("../migrations/sqlite/0008_member_departures.sql"),
+        include_str!("../migrations/postgres/0008_member_departures.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.
@@ -198,7 +204,7 @@ mod tests {
         drop(c);
 
         let store = crate::Store::open_sqlite(path.clone()).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 7);
+        assert_eq!(store.schema_version().unwrap(), 8);
         drop(store);
         let mut c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
@@ -313,7 +319,7 @@ mod tests {
                 })
                 .unwrap();
             db.store.migrate().unwrap();
-            assert_eq!(db.store.schema_version().unwrap(), 7, "{}", db.name);
+            assert_eq!(db.store.schema_version().unwrap(), 8, "{}", db.name);
 
             let health = |cs: &[H]| cs.iter().fold(Health::default(), |h, c| h.with(*c));
             let mut persons = Vec::new();
