@@ -271,6 +271,17 @@ mod tests {
         expected.push(("table".into(), "login_throttle".into(), String::new()));
         expected.push(("index".into(), "sessions_user".into(), String::new()));
         expected.push(("index".into(), "audit_at".into(), String::new()));
+        // (8: members who left a household, kept apart)
+        expected.push((
+            "table".into(),
+            "member_departures".into(),
+            "households.county>county,households.household_no>household_no".into(),
+        ));
+        expected.push((
+            "index".into(),
+            "member_departures_household".into(),
+            String::new(),
+        ));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -467,7 +478,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .int(0);
-        assert_eq!(version, 7);
+        assert_eq!(version, 8);
         let orphans = tx
             .query_one(
                 "SELECT COUNT(*) FROM members WHERE household_no = 'gone'",
