@@ -92,8 +92,16 @@ fn code_label(l: &L, key: &str, zh: &str) -> Option<String> {
     if !l.is_en() {
         return matches!(
             key,
-            "household_type" | "sex" | "relation" | "political" | "education" | "schooling"
-                | "labour" | "health" | "id_kind" | "reason"
+            "household_type"
+                | "sex"
+                | "relation"
+                | "political"
+                | "education"
+                | "schooling"
+                | "labour"
+                | "health"
+                | "id_kind"
+                | "reason"
         )
         .then(|| zh.to_string());
     }
@@ -131,7 +139,10 @@ fn show(l: &L, key: &str, v: &Value) -> String {
                 format_hundredths(x)
             }
             Some(x) if key.ends_with("_fen") => {
-                format!("{} {}", format_hundredths(x), l.t("元", "yuan"))
+                // money always to the 分: 1,234.50 元
+                let sign = if x < 0 { "-" } else { "" };
+                let (yuan, fen) = (x.unsigned_abs() / 100, x.unsigned_abs() % 100);
+                format!("{sign}{yuan}.{fen:02} {}", l.t("元", "yuan"))
             }
             _ => n.to_string(),
         },
@@ -281,10 +292,10 @@ mod tests {
         let e = event(
             "household.update",
             Some(
-                serde_json::json!({"household": {"address": "一组", "dibao": false, "household_type": "一般农户", "cultivated_land_centimu": 150}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": "", "migrant_months": 0}]}),
+                serde_json::json!({"household": {"address": "一组", "income_fen": 123450, "dibao": false, "household_type": "一般农户", "cultivated_land_centimu": 150}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": "", "migrant_months": 0}]}),
             ),
             Some(
-                serde_json::json!({"household": {"address": "二组", "dibao": true, "household_type": "脱贫户", "cultivated_land_centimu": 225}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": "13800000000", "migrant_months": 10}, {"id_number": "510821201001011234", "name": "张小", "phone": ""}]}),
+                serde_json::json!({"household": {"address": "二组", "income_fen": 123405, "dibao": true, "household_type": "脱贫户", "cultivated_land_centimu": 225}, "members": [{"id_number": "510821199001011234", "name": "张三", "phone": "13800000000", "migrant_months": 10}, {"id_number": "510821201001011234", "name": "张小", "phone": ""}]}),
             ),
         );
         let names = HashMap::from([("cadre".to_string(), "王村干".to_string())]);
@@ -295,9 +306,10 @@ mod tests {
             zh.changes,
             [
                 "家庭住址: 一组 → 二组",
-                "耕地面积（亩）: 1.50 → 2.25",
+                "耕地面积（亩）: 1.5 → 2.25",
                 "低保: 否 → 是",
                 "户类型: 一般农户 → 脱贫户",
+                "其他字段: 1234.50 元 → 1234.05 元",
                 "张三 · 务工时间（月）: 0 → 10",
                 "张三 · 联系电话: — → 13800000000",
                 "新增成员 张小 (5108**********1234)"
@@ -305,7 +317,13 @@ mod tests {
         );
         let en = describe(&L(shouwang_core::Lang::En), &e, &HashMap::new());
         assert_eq!(en.who, "cadre");
-        assert!(en.changes.contains(&"household type: ordinary household → post-poverty household".to_string()), "{:?}", en.changes);
+        assert!(
+            en.changes.contains(
+                &"household type: ordinary household → post-poverty household".to_string()
+            ),
+            "{:?}",
+            en.changes
+        );
         assert!(en.changes.contains(&"dibao: no → yes".to_string()));
     }
 
@@ -326,7 +344,11 @@ mod tests {
             ["离开本户 张三 (5108**********1234) · 原因: 迁出 · 日期: 2026-10-01"]
         );
         let en = describe(&L(shouwang_core::Lang::En), &e, &HashMap::new());
-        assert!(en.changes[0].contains("reason: moved away"), "{:?}", en.changes);
+        assert!(
+            en.changes[0].contains("reason: moved away"),
+            "{:?}",
+            en.changes
+        );
     }
 
     #[test]

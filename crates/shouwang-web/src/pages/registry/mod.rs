@@ -19,9 +19,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use shouwang_core::access::{Action, Target};
+use shouwang_core::codes::Relation;
 use shouwang_core::id_number::mask;
 use shouwang_core::money::format_hundredths;
-use shouwang_core::codes::Relation;
 use shouwang_core::region::village_short_name;
 use shouwang_core::{RegionCode, RegionLevel};
 use shouwang_store::regions::RegionSummary;
@@ -271,7 +271,10 @@ pub(super) async fn household_place(
         format!(" {group}组")
     };
     let title = format!("{name} · {village}{group}");
-    crumbs.push(Crumb::link(format!("/households/{}", rec.household.household_no), name));
+    crumbs.push(Crumb::link(
+        format!("/households/{}", rec.household.household_no),
+        name,
+    ));
     Ok((title, crumbs))
 }
 
