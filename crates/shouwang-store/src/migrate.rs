@@ -307,6 +307,7 @@ mod tests {
                 .with_conn(|c| {
                     c.batch(
                         "DELETE FROM schema_migrations WHERE version >= 6;
+                         DROP TABLE member_departures;
                          DROP TABLE login_throttle; DROP INDEX sessions_user; DROP INDEX audit_at;
                          ALTER TABLE users DROP COLUMN must_change_password;
                          ALTER TABLE users DROP COLUMN password_changed_at;
