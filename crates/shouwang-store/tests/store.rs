@@ -700,61 +700,61 @@ fn a_member_who_leaves_is_kept_with_reason_and_date_but_no_longer_counted_found_
 }
 
 #[test]
-fn a_person_who_moved_away_may_be_registered_in_another_household() {
+fn a_person_who_left_may_head_a_household_of_their_own() {
     use shouwang_core::household::LeaveReason;
     for db in dbs() {
-        let mut data = families(30, 12);
-        let (h, members) = data.iter().find(|(_, ms)| ms.len() >= 2).cloned().unwrap();
-        let other = data.remove(if data[0].0 == h { 1 } else { 0 });
-        db.store
-            .create_household(&actor(), h.clone(), members.clone(), today())
+        let (h, members) = families(30, 12)
+            .into_iter()
+            .find(|(_, ms)| ms.len() >= 2)
             .unwrap();
         db.store
-            .create_household(&actor(), other.0.clone(), other.1.clone(), today())
+            .create_household(&actor(), h.clone(), members.clone(), today())
             .unwrap();
         let mover = members
             .iter()
             .find(|m| m.relation != Relation::Head)
             .unwrap()
             .clone();
+        let mut own = h.clone();
+        own.household_no = format!("{}-1", h.household_no);
+        let mut head = mover.clone();
+        head.relation = Relation::Head;
+        head.deceased_on = None;
+        // still a member: refused as registered in another household
+        let err = db
+            .store
+            .create_household(&actor(), own.clone(), vec![head.clone()], today())
+            .unwrap_err();
+        assert_eq!(
+            problem_codes(err),
+            [ProblemCode::IdNumberElsewhere],
+            "{}",
+            db.name
+        );
         let on = Date::new(2026, 9, 1).unwrap();
         db.store
             .member_leaves(
                 &actor(),
                 &h.household_no,
                 &mover.id_number,
-                LeaveReason::MarriedOut,
+                LeaveReason::SplitOff,
                 on,
                 1,
                 today(),
             )
             .unwrap();
-        let mut joined = other.1.clone();
-        let mut m = mover.clone();
-        m.relation = Relation::Spouse;
-        if joined.iter().any(|x| x.relation == Relation::Spouse) {
-            m.relation = Relation::Other;
-        }
-        joined.push(m);
-        let result = db
+        db.store
+            .create_household(&actor(), own.clone(), vec![head], today())
+            .unwrap();
+        let found = db
             .store
-            .update_household(&actor(), other.0.clone(), joined, 1, today());
-        // a refusal here may only be about the family's own rules, never "registered elsewhere"
-        if let Err(e) = result {
-            let codes = problem_codes(e);
-            assert!(
-                !codes.contains(&ProblemCode::IdNumberElsewhere),
-                "{}: {codes:?}",
-                db.name
-            );
-        } else {
-            let found = db
-                .store
-                .search(&RegionCode::parse("510821").unwrap(), &mover.id_number, 5)
-                .unwrap();
-            assert_eq!(found.len(), 1);
-            assert_eq!(found[0].household_no, other.0.household_no);
-        }
-        assert_eq!(db.store.departures(&h.household_no).unwrap().len(), 1);
+            .search(&RegionCode::parse("510821").unwrap(), &mover.id_number, 5)
+            .unwrap();
+        assert_eq!(found.len(), 1, "{}", db.name);
+        assert_eq!(found[0].household_no, own.household_no);
+        // the old household still shows the person as having left
+        let kept = db.store.departures(&h.household_no).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].departure.reason, LeaveReason::SplitOff);
     }
 }
