@@ -400,6 +400,18 @@ async fn a_member_who_leaves_asks_a_reason_and_confirmation_and_is_kept_greyed_o
             .body
             .contains(&format!("{}于2026-10-01因“迁出”离开本户", leaver.name)));
         assert!(r.body.contains("name=\"confirm\" value=\"yes\""));
+        // going back keeps the choice
+        let back = get(&w.app, &format!("{uri}?reason=2&on=2026-10-01")).await;
+        assert!(back
+            .body
+            .contains("<option value=\"2\" selected>迁出</option>"));
+        assert!(back.body.contains("value=\"2026-10-01\""));
+        assert!(
+            r.body
+                .contains(&format!("href=\"{uri}?reason=2&amp;on=2026-10-01\"")),
+            "{}",
+            r.body
+        );
         assert_eq!(
             outside(|| w.db.store.household(no))
                 .unwrap()

@@ -508,15 +508,22 @@ async fn leave_page(
     Ok((status, render(page)).into_response())
 }
 
+/// The leave form; `reason` and `on` in the query fill it again (the confirmation's way back).
 async fn leave_form(
     State(state): State<AppState>,
     s: Session,
     EditableHousehold(rec): EditableHousehold,
     Path((_, idx)): Path<(String, usize)>,
+    Query(q): Query<Fields>,
 ) -> PageResult {
     let mut values = Fields::new();
     values.insert("version".into(), rec.version.to_string());
     values.insert("on".into(), today().to_string());
+    for key in ["reason", "on"] {
+        if let Some(v) = q.get(key).filter(|v| !v.is_empty()) {
+            values.insert(key.into(), v.clone());
+        }
+    }
     leave_page(&state, &s, &rec, idx, &values, &[], None).await
 }
 
