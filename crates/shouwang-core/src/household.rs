@@ -1,7 +1,8 @@
 //! Households (户) and their members (家庭成员), with the registry's validation rules.
 
 use crate::codes::{
-    Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
+    code_list, Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling,
+    Sex,
 };
 use crate::date::Date;
 use crate::id_number::{IdKind, PersonId};
@@ -406,6 +407,68 @@ pub fn validate_member(m: &Member, today: Date) -> Vec<Problem> {
     out
 }
 
+code_list!(
+    /// 成员减少原因: why a member left the household. The domain research found no national
+    /// code table for it, so the numbers are this system's own; 其他 keeps room for more.
+    LeaveReason {
+        Death = 1 => "死亡", "death";
+        MovedAway = 2 => "迁出", "moved away";
+        SplitOff = 3 => "分户", "set up a household of their own";
+        MarriedOut = 4 => "嫁出", "married out";
+        Other = 9 => "其他", "other";
+    }
+);
+
+/// A member who left the household (成员减少): kept in its record, no longer counted in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Departure {
+    pub reason: LeaveReason,
+    /// the day the member left (or died)
+    pub on: Date,
+    /// the member as they were on leaving (a death carries its date in `deceased_on`)
+    pub member: Member,
+}
+
+/// Records that `member` left on `on` for `reason`, checked against `today`: the head cannot
+/// leave before another member becomes head, and the date lies between the member's birth and
+/// today. A death also sets the date of death, so the person reads as deceased everywhere the
+/// record goes (the ledger, an import's comparison).
+pub fn leave(
+    member: &Member,
+    reason: LeaveReason,
+    on: Date,
+    today: Date,
+) -> Result<Departure, Vec<Problem>> {
+    let mut out = Vec::new();
+    if member.relation == Relation::Head {
+        out.push(problem(
+            ProblemCode::LeaveHead,
+            "reason",
+            "户主不能直接减少：请先把另一名成员改为户主",
+            "the head cannot leave: first make another member the head",
+        ));
+    }
+    if on > today || on < member.birth_date {
+        out.push(problem(
+            ProblemCode::LeaveDateRange,
+            "on",
+            format!("减少日期应在出生日期（{}）和今天之间", member.birth_date),
+            format!(
+                "the date must lie between the birth date ({}) and today",
+                member.birth_date
+            ),
+        ));
+    }
+    if !out.is_empty() {
+        return Err(out);
+    }
+    let mut member = member.clone();
+    if reason == LeaveReason::Death {
+        member.deceased_on = Some(on);
+    }
+    Ok(Departure { reason, on, member })
+}
+
 /// Validates a household with all its members: each part, then the rules across members:
 /// exactly one 户主, at most one 配偶 of the other sex, no ID number twice.
 pub fn validate_household_with_members(
@@ -641,5 +704,28 @@ mod tests {
             codes(&validate_family(&[head, spouse, twin])),
             [ProblemCode::SpouseSameSex, ProblemCode::IdNumberDuplicate]
         );
+    }
+
+    #[test]
+    fn a_member_leaves_with_a_date_between_birth_and_today_and_a_death_sets_the_date_of_death() {
+        let d = Date::new(1990, 1, 1).unwrap();
+        let son = member(Relation::Son, Sex::Male, d, 5);
+        let on = Date::new(2026, 10, 1).unwrap();
+        let moved = leave(&son, LeaveReason::MovedAway, on, today()).unwrap();
+        assert_eq!((moved.reason, moved.on), (LeaveReason::MovedAway, on));
+        assert_eq!(moved.member.deceased_on, None);
+        let died = leave(&son, LeaveReason::Death, on, today()).unwrap();
+        assert_eq!(died.member.deceased_on, Some(on));
+        assert!(!died.member.is_alive());
+        let tomorrow = Date::new(2026, 11, 24).unwrap();
+        let before_birth = Date::new(1989, 12, 31).unwrap();
+        for bad in [tomorrow, before_birth] {
+            let p = leave(&son, LeaveReason::Other, bad, today()).unwrap_err();
+            assert_eq!(codes(&p), [ProblemCode::LeaveDateRange]);
+            assert_eq!(p[0].field, "on");
+        }
+        let head = member(Relation::Head, Sex::Male, d, 1);
+        let p = leave(&head, LeaveReason::SplitOff, on, today()).unwrap_err();
+        assert_eq!(codes(&p), [ProblemCode::LeaveHead]);
     }
 }

@@ -9,6 +9,7 @@ use shouwang_core::codes::{
     Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
     Schooling, Sex,
 };
+use shouwang_core::household::LeaveReason;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::{RuleId, WarningLevel};
 use shouwang_core::{IdKind, RegionLevel, Role};
@@ -258,6 +259,24 @@ fn the_registry_code_lists_keep_their_stored_numbers() {
 }
 
 #[test]
+fn leave_reasons_keep_their_stored_numbers() {
+    code_list(
+        "LeaveReason",
+        "member_departures.reason",
+        LeaveReason::ALL,
+        LeaveReason::code,
+        LeaveReason::label_zh,
+        &[
+            ("Death", 1, "死亡"),
+            ("MovedAway", 2, "迁出"),
+            ("SplitOff", 3, "分户"),
+            ("MarriedOut", 4, "嫁出"),
+            ("Other", 9, "其他"),
+        ],
+    );
+}
+
+#[test]
 fn health_conditions_keep_their_bits() {
     stored_as(
         "Health bits",
@@ -445,7 +464,8 @@ fn every_stored_number_reads_back_as_its_value_and_no_other_number_does() {
         RiskType,
         EliminationKind,
         CaseStatus,
-        WarningLevel
+        WarningLevel,
+        LeaveReason
     );
     assert_eq!(Sex::from_code(0), None);
     assert_eq!(CaseType::from_code(0), None);

@@ -47,6 +47,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_accounts.sql"),
         include_str!("../migrations/postgres/0007_accounts.sql"),
     ),
+    (
+        8,
+        "member_departures",
+        include_str!("../migrations/sqlite/0008_member_departures.sql"),
+        include_str!("../migrations/postgres/0008_member_departures.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.
@@ -198,7 +204,7 @@ mod tests {
         drop(c);
 
         let store = crate::Store::open_sqlite(path.clone()).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 7);
+        assert_eq!(store.schema_version().unwrap(), 8);
         drop(store);
         let mut c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
@@ -265,6 +271,17 @@ mod tests {
         expected.push(("table".into(), "login_throttle".into(), String::new()));
         expected.push(("index".into(), "sessions_user".into(), String::new()));
         expected.push(("index".into(), "audit_at".into(), String::new()));
+        // (8: members who left a household, kept apart)
+        expected.push((
+            "table".into(),
+            "member_departures".into(),
+            "households.county>county,households.household_no>household_no".into(),
+        ));
+        expected.push((
+            "index".into(),
+            "member_departures_household".into(),
+            String::new(),
+        ));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -290,6 +307,7 @@ mod tests {
                 .with_conn(|c| {
                     c.batch(
                         "DELETE FROM schema_migrations WHERE version >= 6;
+                         DROP TABLE member_departures;
                          DROP TABLE login_throttle; DROP INDEX sessions_user; DROP INDEX audit_at;
                          ALTER TABLE users DROP COLUMN must_change_password;
                          ALTER TABLE users DROP COLUMN password_changed_at;
@@ -313,7 +331,7 @@ mod tests {
                 })
                 .unwrap();
             db.store.migrate().unwrap();
-            assert_eq!(db.store.schema_version().unwrap(), 7, "{}", db.name);
+            assert_eq!(db.store.schema_version().unwrap(), 8, "{}", db.name);
 
             let health = |cs: &[H]| cs.iter().fold(Health::default(), |h, c| h.with(*c));
             let mut persons = Vec::new();
@@ -461,7 +479,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .int(0);
-        assert_eq!(version, 7);
+        assert_eq!(version, 8);
         let orphans = tx
             .query_one(
                 "SELECT COUNT(*) FROM members WHERE household_no = 'gone'",

@@ -8,7 +8,9 @@ use crate::{params, Store, StoreError};
 use shouwang_core::codes::{
     Education, Health, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
 };
-use shouwang_core::household::{validate_family, validate_household, validate_member};
+use shouwang_core::household::{
+    leave, validate_family, validate_household, validate_member, Departure, LeaveReason,
+};
 use shouwang_core::id_number::{mask, normalise};
 use shouwang_core::ProblemCode;
 use shouwang_core::{Date, Household, IdKind, Member, Problem, RegionCode, RegionLevel};
@@ -684,6 +686,126 @@ impl Store {
                 &params![RegionLevel::Village.code_len() as i64, lo, prefix_end(lo)],
             )?;
             Ok(rows.iter().filter_map(|r| RegionCode::from_canonical(&r.text(0))).collect())
+        })
+    }
+}
+
+const DEPARTURE_COLUMNS: &str = "reason, left_on, member, recorded_at";
+
+/// A member who left a household, as stored: when the departure was recorded (Unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DepartureRecord {
+    pub departure: Departure,
+    pub recorded_at: i64,
+}
+
+fn row_departure(r: &Row) -> Result<DepartureRecord, StoreError> {
+    let f = Fields::new(r, "member_departures", DEPARTURE_COLUMNS, 0);
+    let text = r.text(2);
+    let member: Member = serde_json::from_str(&text).map_err(|_| StoreError::Corrupt {
+        table: "member_departures",
+        column: "member".into(),
+        value: text.chars().take(80).collect(),
+    })?;
+    Ok(DepartureRecord {
+        departure: Departure {
+            reason: f.code(0, LeaveReason::from_code)?,
+            on: f.date(1)?,
+            member,
+        },
+        recorded_at: r.int(3),
+    })
+}
+
+impl Store {
+    /// The members who left household `household_no`, oldest departure first.
+    pub fn departures(&self, household_no: &str) -> Result<Vec<DepartureRecord>, StoreError> {
+        self.with_conn(|c| {
+            c.query(
+                &format!("SELECT {DEPARTURE_COLUMNS} FROM member_departures WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY id"),
+                &params![household_no],
+            )?
+            .iter()
+            .map(row_departure)
+            .collect()
+        })
+    }
+
+    /// 成员减少: the member with `id_number` leaves household `household_no` on `on` for
+    /// `reason` (core's rule decides whether they may). They stay in the household's record as
+    /// a departure and stop being a member: counts, screening, search and the ledger no longer
+    /// see them, and the person may be registered in another household. Checks the version the
+    /// editor started from; audited with the household's before and after.
+    #[allow(clippy::too_many_arguments)]
+    pub fn member_leaves(
+        &self,
+        actor: &Actor,
+        household_no: &str,
+        id_number: &str,
+        reason: LeaveReason,
+        on: Date,
+        expected_version: i64,
+        today: Date,
+    ) -> Result<Departure, StoreError> {
+        self.with_tx(|tx| {
+            let before = load_household(tx, household_no)?.ok_or(StoreError::NotFound)?;
+            if before.version != expected_version {
+                return Err(StoreError::Stale);
+            }
+            let member = before.members.iter().find(|m| m.id_number == id_number).ok_or(StoreError::NotFound)?;
+            let departure = leave(member, reason, on, today).map_err(StoreError::Invalid)?;
+            let members: Vec<Member> = before.members.iter().filter(|m| m.id_number != id_number).cloned().collect();
+            let family = validate_family(&members);
+            if !family.is_empty() {
+                return Err(StoreError::Invalid(family));
+            }
+            let household = &before.household;
+            update_household_row(tx, household, crate::now())?;
+            delete_members(tx, &before.county, household_no)?;
+            insert_members(tx, &before.county, household, &members)?;
+            tx.exec(
+                "INSERT INTO member_departures (county, household_no, id_number, name, reason, left_on, member, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &params![
+                    &before.county,
+                    household_no,
+                    id_number,
+                    &departure.member.name,
+                    reason.code(),
+                    on.to_string(),
+                    json(&departure.member).to_string(),
+                    crate::now()
+                ],
+            )?;
+            let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });
+            let a = serde_json::json!({
+                "household": json(&before.household),
+                "members": json(&members),
+                "left": { "name": &departure.member.name, "id_number": id_number, "reason": reason.label_zh(), "on": on.to_string() },
+            });
+            record(tx, actor, Some(&before.county), "household.member_leave", ("household", household_no), Some(&b), Some(&a))?;
+            Ok(departure)
+        })
+    }
+
+    /// The display names of the given usernames (those still registered), for history lines
+    /// that say who changed a household.
+    pub fn display_names(
+        &self,
+        usernames: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        if usernames.is_empty() {
+            return Ok(Default::default());
+        }
+        self.with_conn(|c| {
+            let values: Vec<Value> = usernames.iter().map(|u| u.as_str().into()).collect();
+            let rows = c.query(
+                &format!(
+                    "SELECT username, display_name FROM users WHERE username IN ({})",
+                    placeholders(1, values.len())
+                ),
+                &values,
+            )?;
+            Ok(rows.iter().map(|r| (r.text(0), r.text(1))).collect())
         })
     }
 }

@@ -437,7 +437,7 @@ fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
     let path = dir.path().join("x.sqlite");
     {
         let store = shouwang_store::Store::open(&format!("sqlite://{}", path.display())).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 7);
+        assert_eq!(store.schema_version().unwrap(), 8);
         store
             .import_regions([shouwang_core::Region {
                 code: RegionCode::parse("51").unwrap(),
@@ -446,7 +446,7 @@ fn reopening_a_sqlite_database_keeps_its_data_and_schema_version() {
             .unwrap();
     }
     let store = shouwang_store::Store::open(&path.display().to_string()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), 8);
     assert_eq!(
         store
             .region(&RegionCode::parse("51").unwrap())
@@ -568,5 +568,193 @@ fn a_stored_value_that_no_longer_parses_is_reported_with_its_table_and_column() 
             "{}",
             db.name
         );
+    }
+}
+
+#[test]
+fn a_member_who_leaves_is_kept_with_reason_and_date_but_no_longer_counted_found_or_exported() {
+    use shouwang_core::household::LeaveReason;
+    for db in dbs() {
+        let (h, members) = families(30, 11)
+            .into_iter()
+            .find(|(_, ms)| ms.len() >= 3)
+            .expect("a family of three");
+        let no = h.household_no.clone();
+        db.store
+            .create_household(&actor(), h.clone(), members.clone(), today())
+            .unwrap();
+        let village = h.village.clone();
+        let persons_before = db.store.count_in(&village).unwrap().1;
+        let leaver = members
+            .iter()
+            .find(|m| m.relation != Relation::Head)
+            .unwrap()
+            .clone();
+        let head = members
+            .iter()
+            .find(|m| m.relation == Relation::Head)
+            .unwrap();
+        let on = Date::new(2026, 10, 1).unwrap();
+
+        // the head cannot leave, a date after today is refused, a stale edit is told to reload
+        let err = db
+            .store
+            .member_leaves(
+                &actor(),
+                &no,
+                &head.id_number,
+                LeaveReason::MovedAway,
+                on,
+                1,
+                today(),
+            )
+            .unwrap_err();
+        assert_eq!(problem_codes(err), [ProblemCode::LeaveHead], "{}", db.name);
+        let tomorrow = Date::new(2026, 11, 24).unwrap();
+        let err = db
+            .store
+            .member_leaves(
+                &actor(),
+                &no,
+                &leaver.id_number,
+                LeaveReason::MovedAway,
+                tomorrow,
+                1,
+                today(),
+            )
+            .unwrap_err();
+        assert_eq!(problem_codes(err), [ProblemCode::LeaveDateRange]);
+        let err = db
+            .store
+            .member_leaves(
+                &actor(),
+                &no,
+                &leaver.id_number,
+                LeaveReason::MovedAway,
+                on,
+                7,
+                today(),
+            )
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Stale), "{}: {err}", db.name);
+        assert_eq!(
+            db.store.household(&no).unwrap().unwrap().members.len(),
+            members.len()
+        );
+
+        let d = db
+            .store
+            .member_leaves(
+                &actor(),
+                &no,
+                &leaver.id_number,
+                LeaveReason::Death,
+                on,
+                1,
+                today(),
+            )
+            .unwrap();
+        assert_eq!(d.member.deceased_on, Some(on));
+        let rec = db.store.household(&no).unwrap().unwrap();
+        assert_eq!(rec.members.len(), members.len() - 1, "{}", db.name);
+        assert!(rec.members.iter().all(|m| m.id_number != leaver.id_number));
+        assert_eq!(rec.version, 2);
+        let kept = db.store.departures(&no).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].departure.reason, LeaveReason::Death);
+        assert_eq!(kept[0].departure.on, on);
+        assert_eq!(kept[0].departure.member.name, leaver.name);
+        assert_eq!(kept[0].departure.member.deceased_on, Some(on));
+
+        // counted, found and exported no more
+        let alive_before = if leaver.deceased_on.is_none() { 1 } else { 0 };
+        assert_eq!(
+            db.store.count_in(&village).unwrap().1,
+            persons_before - alive_before
+        );
+        let county = RegionCode::parse("510821").unwrap();
+        assert!(db
+            .store
+            .search(&county, &leaver.id_number, 20)
+            .unwrap()
+            .is_empty());
+        let mut exported = Vec::new();
+        db.store
+            .export_ledger(&village, |x| {
+                if x.household.household_no == no {
+                    exported.push(x.members.len());
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(exported, [members.len() - 1], "{}", db.name);
+
+        // the history says who left, why and when
+        let history = db.store.history("household", &no, 10).unwrap();
+        assert_eq!(history[0].action, "household.member_leave");
+        let left = &history[0].after.as_ref().unwrap()["left"];
+        assert_eq!(left["reason"], "死亡");
+        assert_eq!(left["on"], "2026-10-01");
+        assert_eq!(left["name"], leaver.name.as_str());
+    }
+}
+
+#[test]
+fn a_person_who_left_may_head_a_household_of_their_own() {
+    use shouwang_core::household::LeaveReason;
+    for db in dbs() {
+        let (h, members) = families(30, 12)
+            .into_iter()
+            .find(|(_, ms)| ms.len() >= 2)
+            .unwrap();
+        db.store
+            .create_household(&actor(), h.clone(), members.clone(), today())
+            .unwrap();
+        let mover = members
+            .iter()
+            .find(|m| m.relation != Relation::Head)
+            .unwrap()
+            .clone();
+        let mut own = h.clone();
+        own.household_no = format!("{}-1", h.household_no);
+        let mut head = mover.clone();
+        head.relation = Relation::Head;
+        head.deceased_on = None;
+        // still a member: refused as registered in another household
+        let err = db
+            .store
+            .create_household(&actor(), own.clone(), vec![head.clone()], today())
+            .unwrap_err();
+        assert_eq!(
+            problem_codes(err),
+            [ProblemCode::IdNumberElsewhere],
+            "{}",
+            db.name
+        );
+        let on = Date::new(2026, 9, 1).unwrap();
+        db.store
+            .member_leaves(
+                &actor(),
+                &h.household_no,
+                &mover.id_number,
+                LeaveReason::SplitOff,
+                on,
+                1,
+                today(),
+            )
+            .unwrap();
+        db.store
+            .create_household(&actor(), own.clone(), vec![head], today())
+            .unwrap();
+        let found = db
+            .store
+            .search(&RegionCode::parse("510821").unwrap(), &mover.id_number, 5)
+            .unwrap();
+        assert_eq!(found.len(), 1, "{}", db.name);
+        assert_eq!(found[0].household_no, own.household_no);
+        // the old household still shows the person as having left
+        let kept = db.store.departures(&h.household_no).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].departure.reason, LeaveReason::SplitOff);
     }
 }

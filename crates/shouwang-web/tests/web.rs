@@ -223,9 +223,20 @@ fn routes(
             Some(encode(&member_form(&m[0], "1"))),
         ),
         (
+            Method::GET,
+            format!("/households/{no}/members/0/leave"),
+            None,
+        ),
+        (
             Method::POST,
-            format!("/households/{no}/members/0/delete"),
-            Some(form(&[("csrf", CSRF), ("version", "1")])),
+            format!("/households/{no}/members/0/leave"),
+            Some(form(&[
+                ("csrf", CSRF),
+                ("version", "1"),
+                ("reason", "2"),
+                ("on", "2026-10-01"),
+                ("confirm", "yes"),
+            ])),
         ),
         (
             Method::POST,

@@ -266,6 +266,10 @@ problem_codes! {
         "出生日期晚于今天", "a birth date after today";
     DeceasedOnRange = "deceased_on.range", Unprocessable,
         "死亡日期不在出生日期和今天之间", "a date of death not between birth and today";
+    LeaveHead = "leave.head", Unprocessable,
+        "户主不能直接减少，请先变更户主", "the head cannot leave before another member becomes head";
+    LeaveDateRange = "leave.date_range", Unprocessable,
+        "减少日期不在出生日期和今天之间", "a leaving date not between birth and today";
     RelationMissing = "relation.missing", Unprocessable,
         "与户主关系为空", "the relation to the head is missing";
     EducationBoth = "education.both", Unprocessable,

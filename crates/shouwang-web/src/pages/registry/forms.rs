@@ -36,9 +36,25 @@ pub struct FormRenderer<'a> {
     pub values: &'a Fields,
     pub errors: &'a HashMap<String, String>,
     pub html: String,
+    /// a `<fieldset>` is open and must be closed before the next section or the form's end
+    pub section_open: bool,
 }
 
 impl FormRenderer<'_> {
+    /// Starts a section of the form: a fieldset with its heading.
+    pub fn section(&mut self, zh: &str, en: &str) {
+        self.end_section();
+        let legend = self.l.t(zh, en);
+        self.html
+            .push_str(&format!("<fieldset><legend>{legend}</legend>\n"));
+        self.section_open = true;
+    }
+    pub fn end_section(&mut self) {
+        if self.section_open {
+            self.html.push_str("</fieldset>\n");
+            self.section_open = false;
+        }
+    }
     fn err(&self, name: &str) -> String {
         self.errors
             .get(name)
@@ -250,6 +266,7 @@ pub fn household_fields(h: &Household) -> Fields {
 }
 
 pub fn render_household(r: &mut FormRenderer<'_>, creating: bool) {
+    r.section("户基本信息", "The household");
     if creating {
         r.text(
             "household_no",
@@ -276,6 +293,7 @@ pub fn render_household(r: &mut FormRenderer<'_>, creating: bool) {
         HouseholdType::label_en,
     );
     r.select("household_type", "户类型", "Household type", &types, false);
+    r.section("土地与住房", "Land and housing");
     r.text(
         "cultivated_land",
         "耕地面积（亩）",
@@ -301,9 +319,10 @@ pub fn render_household(r: &mut FormRenderer<'_>, creating: bool) {
         "Resettlement site",
         "maxlength=100",
     );
+    r.check("relocated", "易地扶贫搬迁户", "Relocated household");
+    r.section("政策身份", "Policies");
     r.check("dibao", "低保户", "Minimum-living (dibao)");
     r.check("tekun", "特困供养户", "Extremely poor (tekun)");
-    r.check("relocated", "易地扶贫搬迁户", "Relocated household");
     r.check("military_family", "军烈属", "Military or martyr family");
 }
 
@@ -497,6 +516,7 @@ pub fn member_fields(m: &Member) -> Fields {
 
 pub fn render_member(r: &mut FormRenderer<'_>) {
     let l = r.l;
+    r.section("基本信息", "Person");
     r.text("name", "姓名", "Name", "required maxlength=50");
     let kinds: Vec<(&str, &str)> = [IdKind::ResidentId, IdKind::DisabilityCard, IdKind::Other]
         .iter()
@@ -543,6 +563,7 @@ pub fn render_member(r: &mut FormRenderer<'_>) {
         "Phone",
         "inputmode=tel maxlength=20",
     );
+    r.section("教育与健康", "Education and health");
     r.select(
         "education",
         "文化程度（不在校时）",
@@ -566,6 +587,7 @@ pub fn render_member(r: &mut FormRenderer<'_>) {
         "Disability category",
         "maxlength=30",
     );
+    r.section("劳动与就业", "Work");
     r.select(
         "labour",
         "劳动技能",
@@ -608,6 +630,7 @@ pub fn render_member(r: &mut FormRenderer<'_>) {
         "Public-welfare job months",
         "inputmode=numeric",
     );
+    r.section("保险与保障", "Insurance and support");
     r.check(
         "resident_medical",
         "城乡居民基本医疗保险",
@@ -635,12 +658,9 @@ pub fn render_member(r: &mut FormRenderer<'_>) {
     );
     r.check("m_dibao", "享受低保", "Receives dibao");
     r.check("m_tekun", "特困供养人员", "Tekun supported person");
-    r.text(
-        "deceased_on",
-        "死亡日期",
-        "Date of death",
-        "placeholder=YYYY-MM-DD",
-    );
+    // a death is recorded through 成员减少 (which sets this date); a date already stored
+    // (from a ledger) is kept as it is
+    r.hidden("deceased_on");
 }
 
 /// Where a store problem belongs on a form: `members[2].name` → `name` on a member form.

@@ -7,11 +7,11 @@ mod edit;
 mod forms;
 mod history;
 
-use super::{render, Ctx, Pager};
+use super::{render, Crumb, Ctx, Pager};
 use crate::access::{self, BrowsableRegion, RevealableHousehold, VisibleHousehold};
 use crate::auth::Session;
 use crate::error::{AppError, PageResult};
-use crate::i18n::yes_no;
+use crate::i18n::{yes_no, L};
 use crate::state::{today, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -19,10 +19,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use shouwang_core::access::{Action, Target};
+use shouwang_core::codes::Relation;
 use shouwang_core::id_number::mask;
 use shouwang_core::money::format_hundredths;
+use shouwang_core::region::village_short_name;
 use shouwang_core::{RegionCode, RegionLevel};
 use shouwang_store::regions::RegionSummary;
+use shouwang_store::registry::HouseholdRecord;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -188,17 +191,91 @@ struct MemberView {
     deceased: bool,
 }
 
+/// A member who left, shown greyed under 已离开成员.
+struct LeftView {
+    name: String,
+    relation: String,
+    id_masked: String,
+    reason: String,
+    on: String,
+}
+
 #[derive(Template)]
 #[template(path = "household.html")]
 struct HouseholdPage {
     ctx: Ctx,
-    crumbs: Vec<(String, String, bool)>,
+    /// 王秀英家 · 桃红村 3组
+    title: String,
     no: String,
     facts: Vec<(String, String)>,
     members: Vec<MemberView>,
+    left: Vec<LeftView>,
     can_edit: bool,
     can_reveal: bool,
-    history: Vec<(String, String, String, Vec<String>)>,
+    history: Vec<history::HistoryEntry>,
+    /// for the printed household card
+    printed_on: String,
+}
+
+/// Where a place sits, as breadcrumbs: each region above it the user may browse, as a link.
+/// Returns the crumbs and the region names from the top down.
+pub(super) async fn place_crumbs(
+    state: &AppState,
+    s: &Session,
+    code: RegionCode,
+) -> Result<(Vec<Crumb>, Vec<String>), AppError> {
+    let path = state.db(move |st| st.region_path(&code)).await?;
+    let mut crumbs = Vec::new();
+    let mut names = Vec::new();
+    for r in path {
+        let name = if r.code.level() == RegionLevel::Village {
+            village_short_name(&r.name).to_string()
+        } else {
+            r.name.clone()
+        };
+        if s.scope
+            .allows(Action::BrowseRegions, Target::Region(&r.code))
+        {
+            crumbs.push(Crumb::link(format!("/regions/{}", r.code), name.clone()));
+        }
+        names.push(name);
+    }
+    Ok((crumbs, names))
+}
+
+/// How people call a household: its head's name with 家, e.g. 王秀英家 (Wang Xiuying's
+/// household); the number when it has no head on record.
+pub(super) fn household_name(l: &L, rec: &HouseholdRecord) -> String {
+    match rec.members.iter().find(|m| m.relation == Relation::Head) {
+        Some(h) => format!("{}{}", h.name, l.t("家", "'s household")),
+        None => format!("{} {}", l.t("户", "Household"), rec.household.household_no),
+    }
+}
+
+/// The household's title and crumbs: 王秀英家 · 桃红村 3组, under its township and village.
+pub(super) async fn household_place(
+    state: &AppState,
+    s: &Session,
+    rec: &HouseholdRecord,
+) -> Result<(String, Vec<Crumb>), AppError> {
+    let l = s.l();
+    let (mut crumbs, names) = place_crumbs(state, s, rec.household.village.clone()).await?;
+    let name = household_name(&l, rec);
+    let village = names.last().cloned().unwrap_or_default();
+    let group = rec.household.group.trim();
+    let group = if group.is_empty() {
+        String::new()
+    } else if group.ends_with('组') || l.is_en() {
+        format!(" {group}")
+    } else {
+        format!(" {group}组")
+    };
+    let title = format!("{name} · {village}{group}");
+    crumbs.push(Crumb::link(
+        format!("/households/{}", rec.household.household_no),
+        name,
+    ));
+    Ok((title, crumbs))
 }
 
 async fn household(State(state): State<AppState>, s: Session, h: VisibleHousehold) -> PageResult {
@@ -216,11 +293,21 @@ async fn household_page(
     let no = rec.household.household_no.clone();
     let l = s.l();
     let n = no.clone();
-    let events = if visible.allows(s, Action::ViewHistory) {
-        state.db(move |st| st.history("household", &n, 50)).await?
-    } else {
-        Vec::new()
-    };
+    let with_history = visible.allows(s, Action::ViewHistory);
+    let (events, departures, names) = state
+        .db(move |st| {
+            let events = if with_history {
+                st.history("household", &n, 50)?
+            } else {
+                Vec::new()
+            };
+            let mut users: Vec<String> = events.iter().map(|e| e.username.clone()).collect();
+            users.sort();
+            users.dedup();
+            let names = st.display_names(&users)?;
+            Ok((events, st.departures(&n)?, names))
+        })
+        .await?;
     let h = &rec.household;
     let today = today();
     let mut facts: Vec<(String, String)> = vec![
@@ -279,7 +366,7 @@ async fn household_page(
                 .filter(|c| m.health.has(**c))
                 .map(|c| l.t(c.label_zh(), c.label_en()))
                 .collect::<Vec<_>>()
-                .join(",");
+                .join(l.t("、", ", "));
             MemberView {
                 name: m.name.clone(),
                 relation: l.t(m.relation.label_zh(), m.relation.label_en()).into(),
@@ -316,16 +403,42 @@ async fn household_page(
             }
         })
         .collect();
-    let history = events.iter().map(|e| history::describe(&l, e)).collect();
+    let left = departures
+        .iter()
+        .map(|d| {
+            let d = &d.departure;
+            LeftView {
+                name: d.member.name.clone(),
+                relation: l
+                    .t(d.member.relation.label_zh(), d.member.relation.label_en())
+                    .into(),
+                id_masked: mask(&d.member.id_number),
+                reason: l.t(d.reason.label_zh(), d.reason.label_en()).into(),
+                on: d.on.to_string(),
+            }
+        })
+        .collect();
+    let history = events
+        .iter()
+        .map(|e| history::describe(&l, e, &names))
+        .collect();
+    let (title, crumbs) = household_place(state, s, rec).await?;
+    let mut ctx = Ctx::of(s).crumbs(crumbs);
+    // the household itself is the last step, not a link
+    if let Some(last) = ctx.crumbs.last_mut() {
+        last.href.clear();
+    }
     Ok(render(HouseholdPage {
-        crumbs: crumbs(state, s, h.village.clone()).await?,
-        ctx: Ctx::of(s),
+        ctx,
+        title,
         no,
         facts,
         members,
+        left,
         can_edit: visible.allows(s, Action::EditRegistry),
         can_reveal: visible.allows(s, Action::RevealId),
         history,
+        printed_on: today.to_string(),
     }))
 }
 
