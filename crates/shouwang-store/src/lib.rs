@@ -12,6 +12,7 @@ mod migrate;
 pub mod regions;
 pub mod registry;
 pub mod screening;
+pub mod search;
 mod sql;
 pub mod testing;
 pub mod users;

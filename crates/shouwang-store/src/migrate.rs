@@ -47,6 +47,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_accounts.sql"),
         include_str!("../migrations/postgres/0007_accounts.sql"),
     ),
+    (
+        9,
+        "search_tails",
+        include_str!("../migrations/sqlite/0009_search_tails.sql"),
+        include_str!("../migrations/postgres/0009_search_tails.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.
