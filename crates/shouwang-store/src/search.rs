@@ -294,6 +294,8 @@ fn by_digits(
         found.extend(rows.iter().map(|r| person(r, MatchedBy::HouseholdNo)));
     }
 
+    // Digit queries leave their order to the Rust side: with an ORDER BY, SQLite walks the
+    // name index of the whole county instead of reading the few rows of the tail index.
     // the end of an ID number
     let (region, mut values) = region_condition(scope.region, 1, true);
     values.push(tail.into());
@@ -303,7 +305,7 @@ fn by_digits(
         &format!(
             "SELECT {PERSON} FROM members m
              WHERE {region} AND substr(m.id_number, length(m.id_number) - 3) = ${}
-             ORDER BY m.name, m.household_no LIMIT ${n}",
+             LIMIT ${n}",
             n - 1
         ),
         &values,
@@ -322,7 +324,7 @@ fn by_digits(
             &format!(
                 "SELECT {PERSON}, m.phone FROM members m
                  WHERE {region} AND m.phone <> '' AND substr(m.phone, length(m.phone) - 3) = ${}
-                 ORDER BY m.name, m.household_no LIMIT ${n}",
+                 LIMIT ${n}",
                 n - 1
             ),
             &values,
@@ -334,21 +336,19 @@ fn by_digits(
                 .filter(|r| digits_of(&r.text(5)).ends_with(digits))
                 .map(|r| person(r, MatchedBy::Phone)),
         );
-        // the end of a household's phone: its head
-        let (hregion, mut values) = region_condition(scope.region, 1, true);
-        let hregion = hregion.replace("m.", "h.");
-        values.push(tail.into());
-        values.push(read.into());
-        let n = values.len();
+        // the end of a household's phone: its head. CROSS JOIN keeps SQLite from starting at
+        // members (whose county it would read whole), and the index has no county because
+        // SQLite prefers the households' key (county, …) to any index that begins the same.
+        let lo = scope.region.as_str();
         let rows = c.query(
             &format!(
-                "SELECT {PERSON}, h.phone FROM households h
-                 JOIN members m ON m.county = h.county AND m.household_no = h.household_no AND m.relation = {head}
-                 WHERE {hregion} AND h.phone <> '' AND substr(h.phone, length(h.phone) - 3) = ${}
-                 ORDER BY m.name, m.household_no LIMIT ${n}",
-                n - 1
+                "SELECT {PERSON}, h.phone FROM households h CROSS JOIN members m
+                 WHERE h.village >= $1 AND h.village < $2
+                 AND h.phone <> '' AND substr(h.phone, length(h.phone) - 3) = $3
+                 AND m.county = h.county AND m.household_no = h.household_no AND m.relation = {head}
+                 LIMIT $4"
             ),
-            &values,
+            &params![lo, prefix_end(lo), tail, read],
         )?;
         capped |= rows.len() as i64 >= read;
         found.extend(
@@ -359,6 +359,9 @@ fn by_digits(
         );
     }
 
+    found.sort_by(|a, b| {
+        (a.matched, &a.name, &a.household_no).cmp(&(b.matched, &b.name, &b.household_no))
+    });
     let only: Option<HashSet<&str>> = scope
         .only
         .map(|o| o.iter().map(String::as_str).collect());
