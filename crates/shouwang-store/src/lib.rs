@@ -236,6 +236,11 @@ impl Store {
         }
     }
 
+    /// The schema version this program migrates to.
+    pub fn latest_schema_version() -> i64 {
+        migrate::latest()
+    }
+
     /// The applied schema version.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.backend.with_conn(|c| {

@@ -192,11 +192,7 @@ impl Store {
 /// The region condition on members `m`, its parameters numbered from `next`. A county is
 /// asked by its key column (the name index begins with it); a village or township by the
 /// village range, so that a village's search reads that village only.
-fn region_condition(
-    region: &RegionCode,
-    next: usize,
-    by_county: bool,
-) -> (String, Vec<Value>) {
+fn region_condition(region: &RegionCode, next: usize, by_county: bool) -> (String, Vec<Value>) {
     match region.county() {
         Some(county) if by_county || region.level() == RegionLevel::County => {
             let mut sql = format!("m.county = ${next}");
@@ -242,7 +238,10 @@ fn by_name(
     let only = only_condition(scope, values.len() + 1, &mut values);
     let filter = format!("{region} AND m.name LIKE ${pattern} ESCAPE '\\'{only}");
     let total = c
-        .query_one(&format!("SELECT COUNT(*) FROM members m WHERE {filter}"), &values)?
+        .query_one(
+            &format!("SELECT COUNT(*) FROM members m WHERE {filter}"),
+            &values,
+        )?
         .map_or(0, |r| r.int(0));
     if total == 0 || offset >= total {
         return Ok((Vec::new(), total));
@@ -362,9 +361,7 @@ fn by_digits(
     found.sort_by(|a, b| {
         (a.matched, &a.name, &a.household_no).cmp(&(b.matched, &b.name, &b.household_no))
     });
-    let only: Option<HashSet<&str>> = scope
-        .only
-        .map(|o| o.iter().map(String::as_str).collect());
+    let only: Option<HashSet<&str>> = scope.only.map(|o| o.iter().map(String::as_str).collect());
     let mut seen = HashSet::new();
     found.retain(|p| {
         only.as_ref()

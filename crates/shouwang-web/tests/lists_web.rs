@@ -81,8 +81,13 @@ fn results(body: &str) -> &str {
     &body[form + end..]
 }
 
-fn households_of<'a>(w: &'a World, village: &'a str) -> impl Iterator<Item = &'a (Household, Vec<Member>)> {
-    w.data.iter().filter(move |(h, _)| h.village.as_str() == village)
+fn households_of<'a>(
+    w: &'a World,
+    village: &'a str,
+) -> impl Iterator<Item = &'a (Household, Vec<Member>)> {
+    w.data
+        .iter()
+        .filter(move |(h, _)| h.village.as_str() == village)
 }
 
 fn head(members: &[Member]) -> &Member {
@@ -102,17 +107,38 @@ async fn a_village_cadre_finds_a_household_by_the_middle_of_a_name_or_the_last_i
             .find(|m| m.name.chars().count() >= 2)
             .unwrap();
         let middle: String = person.name.chars().skip(1).take(1).collect();
-        let (status, body) = get(&w.app, "taohong", &format!("/search?q={}", encode(&middle))).await;
+        let (status, body) =
+            get(&w.app, "taohong", &format!("/search?q={}", encode(&middle))).await;
         assert_eq!(status, StatusCode::OK, "{}", w.db.name);
-        assert!(body.contains(&format!(">{}</a>", person.name)), "{}: {body}", w.db.name);
+        assert!(
+            body.contains(&format!(">{}</a>", person.name)),
+            "{}: {body}",
+            w.db.name
+        );
         assert!(body.contains(&format!("/households/{}", own.household_no)));
-        assert!(body.contains("找到 "), "{}: the number of results", w.db.name);
-        assert!(body.contains("桃红村"), "{}: the village by name", w.db.name);
+        assert!(
+            body.contains("找到 "),
+            "{}: the number of results",
+            w.db.name
+        );
+        assert!(
+            body.contains("桃红村"),
+            "{}: the village by name",
+            w.db.name
+        );
 
         let tail = &person.id_number[person.id_number.len() - 4..];
         let (_, body) = get(&w.app, "taohong", &format!("/search?q={tail}")).await;
-        assert!(body.contains(&format!(">{}</a>", person.name)), "{}: {body}", w.db.name);
-        assert!(!body.contains(&person.id_number), "{}: the ID number is masked", w.db.name);
+        assert!(
+            body.contains(&format!(">{}</a>", person.name)),
+            "{}: {body}",
+            w.db.name
+        );
+        assert!(
+            !body.contains(&person.id_number),
+            "{}: the ID number is masked",
+            w.db.name
+        );
 
         // a person of 龙凤村, by the middle of their name and by their last digits: nothing of
         // theirs appears, and nothing says they exist
@@ -120,7 +146,12 @@ async fn a_village_cadre_finds_a_household_by_the_middle_of_a_name_or_the_last_i
             let them = head(others);
             let middle: String = them.name.chars().skip(1).take(1).collect();
             let tail = &them.id_number[them.id_number.len() - 4..];
-            for q in [encode(&middle), tail.to_string(), them.id_number.clone(), other.household_no.clone()] {
+            for q in [
+                encode(&middle),
+                tail.to_string(),
+                them.id_number.clone(),
+                other.household_no.clone(),
+            ] {
                 let (status, body) = get(&w.app, "taohong", &format!("/search?q={q}")).await;
                 assert_eq!(status, StatusCode::OK);
                 // what follows the search box (the box and the title repeat the query)
@@ -142,7 +173,11 @@ async fn an_empty_search_lists_the_households_the_user_may_see() {
     for w in worlds() {
         let (_, body) = get(&w.app, "taohong", "/search").await;
         for (h, members) in households_of(&w, TAOHONG) {
-            assert!(body.contains(&format!(">{}</a>", head(members).name)), "{}", w.db.name);
+            assert!(
+                body.contains(&format!(">{}</a>", head(members).name)),
+                "{}",
+                w.db.name
+            );
             assert!(body.contains(&h.household_no));
         }
         for (h, _) in households_of(&w, LONGFENG) {
@@ -150,7 +185,11 @@ async fn an_empty_search_lists_the_households_the_user_may_see() {
         }
         // the county sees both villages, each named
         let (_, body) = get(&w.app, "county", "/search").await;
-        assert!(body.contains("三江镇 桃红村") && body.contains("龙凤镇 龙凤村"), "{}: {body}", w.db.name);
+        assert!(
+            body.contains("三江镇 桃红村") && body.contains("龙凤镇 龙凤村"),
+            "{}: {body}",
+            w.db.name
+        );
         // an assistance person sees their paired household only
         let (_, body) = get(&w.app, "helper", "/search").await;
         let mut own = households_of(&w, TAOHONG);
@@ -171,7 +210,10 @@ async fn the_village_page_lists_households_by_their_heads_under_named_breadcrumb
         // the breadcrumbs name the township and the village, the page itself not a link
         let crumbs = body.split("class=\"crumbs\"").nth(1).unwrap();
         let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
-        assert!(crumbs.contains("三江镇") && crumbs.contains("<span>桃红村</span>"), "{crumbs}");
+        assert!(
+            crumbs.contains("三江镇") && crumbs.contains("<span>桃红村</span>"),
+            "{crumbs}"
+        );
         for (h, members) in households_of(&w, TAOHONG) {
             let name = format!(">{}</a>", head(members).name);
             let at = body.find(&name).expect("the head's name");
@@ -184,7 +226,11 @@ async fn the_village_page_lists_households_by_their_heads_under_named_breadcrumb
         assert!(body.contains("打印日期"), "the line said only on paper");
         // the county's page lists its townships by name, not by code alone
         let (_, body) = get(&w.app, "county", "/regions/510821").await;
-        assert!(body.contains(">三江镇</a>") && body.contains(">龙凤镇</a>"), "{}", w.db.name);
+        assert!(
+            body.contains(">三江镇</a>") && body.contains(">龙凤镇</a>"),
+            "{}",
+            w.db.name
+        );
         outside(move || drop(w));
     }
 }
@@ -195,7 +241,10 @@ async fn the_paired_page_shows_each_household_by_its_head_and_village() {
         let (paired, members) = households_of(&w, TAOHONG).next().unwrap();
         let (status, body) = get(&w.app, "helper", "/paired").await;
         assert_eq!(status, StatusCode::OK, "{}", w.db.name);
-        assert!(body.contains(&format!(">{}</a>", head(members).name)), "{body}");
+        assert!(
+            body.contains(&format!(">{}</a>", head(members).name)),
+            "{body}"
+        );
         assert!(body.contains("桃红村"));
         assert!(body.contains(&format!("href=\"/households/{}\"", paired.household_no)));
         assert!(body.contains("共 1 户"));

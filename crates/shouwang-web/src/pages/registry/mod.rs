@@ -19,9 +19,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use shouwang_core::access::{Action, Target};
+use shouwang_core::codes::Relation;
 use shouwang_core::id_number::mask;
 use shouwang_core::money::format_hundredths;
-use shouwang_core::codes::Relation;
 use shouwang_core::region::village_short_name;
 use shouwang_core::{RegionCode, RegionLevel};
 use shouwang_store::registry::{HouseholdListRow, HouseholdRecord};
@@ -724,7 +724,10 @@ async fn paired(State(state): State<AppState>, s: Session) -> PageResult {
                     out.push(r);
                 }
             }
-            let villages: Vec<String> = out.iter().map(|r| r.household.village.to_string()).collect();
+            let villages: Vec<String> = out
+                .iter()
+                .map(|r| r.household.village.to_string())
+                .collect();
             let names = village_names(st, villages.iter().map(String::as_str))?;
             Ok((out, names))
         })
