@@ -277,7 +277,11 @@ mod tests {
         expected.push(("index".into(), "sessions_user".into(), String::new()));
         expected.push(("index".into(), "audit_at".into(), String::new()));
         // 9: the tails of ID numbers and phones for search
-        for index in ["members_id_tail", "members_phone_tail", "households_phone_tail"] {
+        for index in [
+            "members_id_tail",
+            "members_phone_tail",
+            "households_phone_tail",
+        ] {
             expected.push(("index".into(), index.into(), String::new()));
         }
         expected.sort();
