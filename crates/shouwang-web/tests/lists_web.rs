@@ -251,3 +251,22 @@ async fn the_paired_page_shows_each_household_by_its_head_and_village() {
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn a_page_number_past_the_end_shows_the_last_page() {
+    for w in worlds() {
+        for uri in [
+            format!("/regions/{TAOHONG}?page=99"),
+            "/search?page=18446744073709551615".to_string(),
+            "/search?q=%E7%8E%8B&page=99".to_string(),
+        ] {
+            let (status, body) = get(&w.app, "taohong", &uri).await;
+            assert_eq!(status, StatusCode::OK, "{}: {uri}", w.db.name);
+            if !uri.contains("q=") {
+                let (h, _) = households_of(&w, TAOHONG).next().unwrap();
+                assert!(body.contains(&h.household_no), "{}: {uri}", w.db.name);
+            }
+        }
+        outside(move || drop(w));
+    }
+}

@@ -140,6 +140,8 @@ struct PageQuery {
 }
 
 const PER_PAGE: i64 = 50;
+/// Beyond any list's pages; asked for, it shows the last page.
+const MAX_PAGE: i64 = 1_000_000;
 
 /// The flags of a household in the page's language.
 fn flags(l: &crate::i18n::L, dibao: bool, tekun: bool, relocated: bool) -> String {
@@ -164,7 +166,7 @@ async fn region(
 ) -> PageResult {
     let l = s.l();
     let c = code.clone();
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let (region, children, counts, list) = state
         .db(move |st| {
             let region = st.region(&c)?;
@@ -496,7 +498,8 @@ async fn search(
         .decide(Action::Search, Target::Region(&s.scope.region))
         .map_err(access::not_allowed)?;
     let l = s.l();
-    let asked = q.page.unwrap_or(1).max(1);
+    // a page number beyond any list (and its offset's overflow) is the last page
+    let asked = q.page.unwrap_or(1).clamp(1, MAX_PAGE as usize);
     let region = s.scope.region.clone();
     // above a township a village's name alone may be ambiguous
     let wide = !matches!(region.level(), RegionLevel::Township | RegionLevel::Village);
@@ -520,7 +523,12 @@ async fn search(
                 } else {
                     let offset = ((asked - 1) * per) as i64;
                     let (rows, total) = st.households_in(&region, offset, PER_PAGE)?;
-                    (rows, total)
+                    let last = (total.max(1) - 1) / PER_PAGE;
+                    if offset > last * PER_PAGE {
+                        st.households_in(&region, last * PER_PAGE, PER_PAGE)?
+                    } else {
+                        (rows, total)
+                    }
                 };
                 let names = village_names(st, rows.iter().map(|r| r.village.as_str()))?;
                 Ok((rows, total, names))
