@@ -236,7 +236,11 @@ fn by_name(
     values.push(contains_pattern(name).into());
     let pattern = values.len();
     let only = only_condition(scope, values.len() + 1, &mut values);
-    let filter = format!("{region} AND m.name LIKE ${pattern} ESCAPE '\\'{only}");
+    // `m.name > ''` (implied by the pattern) lets SQLite see that the name index serves this
+    // query better than the other indexes that begin with the county: without it SQLite 3.50
+    // read a county's persons through the ID-tail index and sorted them, seconds at 200k
+    // households
+    let filter = format!("{region} AND m.name > '' AND m.name LIKE ${pattern} ESCAPE '\\'{only}");
     let total = c
         .query_one(
             &format!("SELECT COUNT(*) FROM members m WHERE {filter}"),
