@@ -270,3 +270,16 @@ async fn a_page_number_past_the_end_shows_the_last_page() {
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn a_village_list_can_be_had_on_one_page_to_print() {
+    for w in worlds() {
+        let (status, body) = get(&w.app, "taohong", &format!("/regions/{TAOHONG}?all=1")).await;
+        assert_eq!(status, StatusCode::OK, "{}", w.db.name);
+        for (h, _) in households_of(&w, TAOHONG) {
+            assert!(body.contains(&h.household_no), "{}", w.db.name);
+        }
+        assert!(body.contains("返回分页列表"));
+        outside(move || drop(w));
+    }
+}

@@ -130,6 +130,8 @@ struct RegionPage {
     can_reveal: bool,
     rows: Vec<ListRow>,
     pager: Pager,
+    /// every household on one page (to print)
+    all: bool,
     /// said only on paper
     printed_on: String,
 }
@@ -137,7 +139,12 @@ struct RegionPage {
 #[derive(Deserialize)]
 struct PageQuery {
     page: Option<i64>,
+    /// `all=1`: every household of the village on one page, to print
+    all: Option<u8>,
 }
+
+/// The most households the one-page (print) list of a village shows.
+const ALL_AT_ONCE: i64 = 5_000;
 
 const PER_PAGE: i64 = 50;
 /// Beyond any list's pages; asked for, it shows the last page.
@@ -167,17 +174,20 @@ async fn region(
     let l = s.l();
     let c = code.clone();
     let page = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    let all = q.all == Some(1);
+    let per = if all { ALL_AT_ONCE } else { PER_PAGE };
     let (region, children, counts, list) = state
         .db(move |st| {
             let region = st.region(&c)?;
             let children = st.children(&c)?;
             let counts = st.count_in(&c)?;
             let list = if c.level() == RegionLevel::Village {
-                let (rows, total) = st.households_in(&c, (page - 1) * PER_PAGE, PER_PAGE)?;
+                let page = if all { 1 } else { page };
+                let (rows, total) = st.households_in(&c, (page - 1) * per, per)?;
                 // a page past the end shows the last page
-                let last = (total.max(1) - 1) / PER_PAGE + 1;
+                let last = (total.max(1) - 1) / per + 1;
                 if page > last {
-                    Some(st.households_in(&c, (last - 1) * PER_PAGE, PER_PAGE)?)
+                    Some(st.households_in(&c, (last - 1) * per, per)?)
                 } else {
                     Some((rows, total))
                 }
@@ -190,12 +200,7 @@ async fn region(
     let region = region.ok_or(AppError::NotFound)?;
     let is_village = code.level() == RegionLevel::Village;
     let (rows, total) = list.unwrap_or_default();
-    let pager = Pager::new(
-        page as usize,
-        PER_PAGE as usize,
-        total as usize,
-        String::new(),
-    );
+    let pager = Pager::new(page as usize, per as usize, total as usize, String::new());
     let rows = rows
         .into_iter()
         .map(|h| ListRow {
@@ -240,6 +245,7 @@ async fn region(
         can_reveal: s.scope.allows(Action::RevealId, Target::Region(&code)),
         rows,
         pager,
+        all,
         printed_on: today().to_string(),
     }))
 }
