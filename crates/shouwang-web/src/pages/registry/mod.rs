@@ -109,6 +109,8 @@ struct ListRow {
 struct ChildRow {
     code: String,
     name: String,
+    /// the official name, when the short one differs (桃红村村民委员会)
+    full_name: String,
     households: i64,
     persons: i64,
 }
@@ -225,6 +227,7 @@ async fn region(
         .into_iter()
         .map(|c| ChildRow {
             name: place_name(&c.code, &c.name),
+            full_name: c.name.clone(),
             code: c.code.to_string(),
             households: c.households,
             persons: c.persons,
