@@ -12,6 +12,7 @@ mod migrate;
 pub mod regions;
 pub mod registry;
 pub mod screening;
+pub mod search;
 mod sql;
 pub mod testing;
 pub mod users;
@@ -234,6 +235,11 @@ impl Store {
             Backend::Sqlite(_) => Dialect::Sqlite,
             Backend::Postgres(_) => Dialect::Postgres,
         }
+    }
+
+    /// The schema version this program migrates to.
+    pub fn latest_schema_version() -> i64 {
+        migrate::latest()
     }
 
     /// The applied schema version.

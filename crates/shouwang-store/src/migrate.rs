@@ -53,7 +53,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_member_departures.sql"),
         include_str!("../migrations/postgres/0008_member_departures.sql"),
     ),
+    (
+        9,
+        "search_tails",
+        include_str!("../migrations/sqlite/0009_search_tails.sql"),
+        include_str!("../migrations/postgres/0009_search_tails.sql"),
+    ),
 ];
+
+/// The version of the newest migration.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
 
 /// Applies every migration newer than the database's version, inside the caller's transaction.
 pub(crate) fn apply(tx: &mut dyn Sql) -> Result<(), StoreError> {
@@ -73,7 +84,7 @@ fn apply_until(tx: &mut dyn Sql, last: i64) -> Result<(), StoreError> {
         .query_one("SELECT MAX(version) FROM schema_migrations", &[])?
         .and_then(|r| r.opt_int(0))
         .unwrap_or(0);
-    let latest = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+    let latest = latest();
     if current > latest {
         return Err(StoreError::Config(format!(
             "the database has schema version {current}, newer than this program knows ({latest}); upgrade the program"
@@ -204,7 +215,7 @@ mod tests {
         drop(c);
 
         let store = crate::Store::open_sqlite(path.clone()).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 8);
+        assert_eq!(store.schema_version().unwrap(), latest());
         drop(store);
         let mut c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
@@ -282,6 +293,14 @@ mod tests {
             "member_departures_household".into(),
             String::new(),
         ));
+        // 9: the tails of ID numbers and phones for search
+        for index in [
+            "members_id_tail",
+            "members_phone_tail",
+            "households_phone_tail",
+        ] {
+            expected.push(("index".into(), index.into(), String::new()));
+        }
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -308,6 +327,7 @@ mod tests {
                     c.batch(
                         "DELETE FROM schema_migrations WHERE version >= 6;
                          DROP TABLE member_departures;
+                         DROP INDEX members_id_tail; DROP INDEX members_phone_tail; DROP INDEX households_phone_tail;
                          DROP TABLE login_throttle; DROP INDEX sessions_user; DROP INDEX audit_at;
                          ALTER TABLE users DROP COLUMN must_change_password;
                          ALTER TABLE users DROP COLUMN password_changed_at;
@@ -331,7 +351,7 @@ mod tests {
                 })
                 .unwrap();
             db.store.migrate().unwrap();
-            assert_eq!(db.store.schema_version().unwrap(), 8, "{}", db.name);
+            assert_eq!(db.store.schema_version().unwrap(), latest(), "{}", db.name);
 
             let health = |cs: &[H]| cs.iter().fold(Health::default(), |h, c| h.with(*c));
             let mut persons = Vec::new();
@@ -479,7 +499,7 @@ mod tests {
             .unwrap()
             .unwrap()
             .int(0);
-        assert_eq!(version, 8);
+        assert_eq!(version, latest());
         let orphans = tx
             .query_one(
                 "SELECT COUNT(*) FROM members WHERE household_no = 'gone'",

@@ -9,12 +9,15 @@ use super::*;
 /// insertions into it. members_key is SQLite's key of members (county, 证件号码), a unique
 /// index there (migration 5); PostgreSQL has incomes_screening, and drops its keys itself
 /// ([`REKEYED_TABLES`]). A name the database does not have is skipped.
-pub(super) const REBUILT_INDEXES: [&str; 6] = [
+pub(super) const REBUILT_INDEXES: [&str; 9] = [
     "members_key",
     "members_name",
     "members_household",
     "members_village",
+    "members_id_tail",
+    "members_phone_tail",
     "households_village",
+    "households_phone_tail",
     "incomes_screening",
 ];
 

@@ -24,8 +24,9 @@ use shouwang_core::id_number::mask;
 use shouwang_core::money::format_hundredths;
 use shouwang_core::region::village_short_name;
 use shouwang_core::{RegionCode, RegionLevel};
-use shouwang_store::regions::RegionSummary;
-use shouwang_store::registry::HouseholdRecord;
+use shouwang_store::registry::{HouseholdListRow, HouseholdRecord};
+use shouwang_store::search::{MatchedBy, SearchScope, SearchTerm};
+use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,61 +38,116 @@ pub fn routes() -> Router<AppState> {
         .merge(edit::routes())
 }
 
-/// The path from the top to `code`, each step a link when the user may browse it.
-async fn crumbs(
+// ---------------------------------------------------------------- region tree
+
+/// The breadcrumbs down to `code` by name, each step a link when the user may browse it; the
+/// region itself is the page (`here`) or one more link above the page.
+pub(super) async fn region_crumbs(
     state: &AppState,
     s: &Session,
     code: RegionCode,
-) -> Result<Vec<(String, String, bool)>, AppError> {
+    here: bool,
+) -> Result<Vec<Crumb>, AppError> {
     let path = state.db(move |st| st.region_path(&code)).await?;
+    let last = path.len().saturating_sub(1);
     Ok(path
         .into_iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
+            let name = place_name(&r.code, &r.name);
             let link = s
                 .scope
                 .allows(Action::BrowseRegions, Target::Region(&r.code));
-            (r.code.to_string(), r.name.clone(), link)
+            if link && !(here && i == last) {
+                Crumb::link(format!("/regions/{}", r.code), name)
+            } else {
+                Crumb::here(name)
+            }
         })
         .collect())
 }
 
-// ---------------------------------------------------------------- region tree
+/// A region as people say it: a village without its committee suffix (桃红村, not
+/// 桃红村村民委员会).
+fn place_name(code: &RegionCode, name: &str) -> String {
+    if code.level() == RegionLevel::Village {
+        village_short_name(name).to_string()
+    } else {
+        name.to_string()
+    }
+}
 
+/// One household of a village's list.
 struct ListRow {
     household_no: String,
     group: String,
     head_name: String,
-    head_id_masked: String,
     size: i64,
     type_label: String,
     flags: String,
+}
+
+/// One region under the page's region.
+struct ChildRow {
+    code: String,
+    name: String,
+    /// the official name, when the short one differs (桃红村村民委员会)
+    full_name: String,
+    households: i64,
+    persons: i64,
 }
 
 #[derive(Template)]
 #[template(path = "region.html")]
 struct RegionPage {
     ctx: Ctx,
-    crumbs: Vec<(String, String, bool)>,
     code: String,
     name: String,
     households: i64,
     persons: i64,
     child_label: String,
-    children: Vec<RegionSummary>,
+    children: Vec<ChildRow>,
     is_village: bool,
     can_edit: bool,
+    can_warn: bool,
     /// may export the ledger with full ID numbers (a reveal)
     can_reveal: bool,
     rows: Vec<ListRow>,
     pager: Pager,
+    /// every household on one page (to print)
+    all: bool,
+    /// said only on paper
+    printed_on: String,
 }
 
 #[derive(Deserialize)]
 struct PageQuery {
     page: Option<i64>,
+    /// `all=1`: every household of the village on one page, to print
+    all: Option<u8>,
 }
 
+/// The most households the one-page (print) list of a village shows.
+const ALL_AT_ONCE: i64 = 5_000;
+
 const PER_PAGE: i64 = 50;
+/// Beyond any list's pages; asked for, it shows the last page.
+const MAX_PAGE: i64 = 1_000_000;
+
+/// The flags of a household in the page's language.
+fn flags(l: &crate::i18n::L, dibao: bool, tekun: bool, relocated: bool) -> String {
+    let mut out = Vec::new();
+    if dibao {
+        out.push(l.t("低保", "dibao"));
+    }
+    if tekun {
+        out.push(l.t("特困", "tekun"));
+    }
+    if relocated {
+        out.push(l.t("搬迁", "relocated"));
+    }
+    out.join(l.t("、", ", "))
+}
 
 async fn region(
     State(state): State<AppState>,
@@ -101,14 +157,24 @@ async fn region(
 ) -> PageResult {
     let l = s.l();
     let c = code.clone();
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    let all = q.all == Some(1);
+    let per = if all { ALL_AT_ONCE } else { PER_PAGE };
     let (region, children, counts, list) = state
         .db(move |st| {
             let region = st.region(&c)?;
             let children = st.children(&c)?;
             let counts = st.count_in(&c)?;
             let list = if c.level() == RegionLevel::Village {
-                Some(st.households_in(&c, (page - 1) * PER_PAGE, PER_PAGE)?)
+                let page = if all { 1 } else { page };
+                let (rows, total) = st.households_in(&c, (page - 1) * per, per)?;
+                // a page past the end shows the last page
+                let last = (total.max(1) - 1) / per + 1;
+                if page > last {
+                    Some(st.households_in(&c, (last - 1) * per, per)?)
+                } else {
+                    Some((rows, total))
+                }
             } else {
                 None
             };
@@ -118,36 +184,18 @@ async fn region(
     let region = region.ok_or(AppError::NotFound)?;
     let is_village = code.level() == RegionLevel::Village;
     let (rows, total) = list.unwrap_or_default();
-    let pager = Pager::new(
-        page as usize,
-        PER_PAGE as usize,
-        total as usize,
-        String::new(),
-    );
+    let pager = Pager::new(page as usize, per as usize, total as usize, String::new());
     let rows = rows
         .into_iter()
-        .map(|h| {
-            let mut flags = Vec::new();
-            if h.dibao {
-                flags.push(l.t("低保", "dibao"));
-            }
-            if h.tekun {
-                flags.push(l.t("特困", "tekun"));
-            }
-            if h.relocated {
-                flags.push(l.t("搬迁", "relocated"));
-            }
-            ListRow {
-                head_id_masked: mask(&h.head_id),
-                type_label: l
-                    .t(h.household_type.label_zh(), h.household_type.label_en())
-                    .to_string(),
-                flags: flags.join(" "),
-                household_no: h.household_no,
-                group: h.group,
-                head_name: h.head_name,
-                size: h.size,
-            }
+        .map(|h| ListRow {
+            type_label: l
+                .t(h.household_type.label_zh(), h.household_type.label_en())
+                .to_string(),
+            flags: flags(&l, h.dibao, h.tekun, h.relocated),
+            household_no: h.household_no,
+            group: h.group,
+            head_name: h.head_name,
+            size: h.size,
         })
         .collect();
     let child_label = match code.level().child() {
@@ -157,9 +205,19 @@ async fn region(
         _ => l.t("下级", "Below"),
     }
     .to_string();
+    let children = children
+        .into_iter()
+        .map(|c| ChildRow {
+            name: place_name(&c.code, &c.name),
+            full_name: c.name.clone(),
+            code: c.code.to_string(),
+            households: c.households,
+            persons: c.persons,
+        })
+        .collect();
+    let crumbs = region_crumbs(&state, &s, code.clone(), true).await?;
     Ok(render(RegionPage {
-        crumbs: crumbs(&state, &s, code.clone()).await?,
-        ctx: Ctx::of(&s),
+        ctx: Ctx::of(&s).crumbs(crumbs),
         code: code.to_string(),
         name: region.name,
         households: counts.0,
@@ -168,9 +226,12 @@ async fn region(
         children,
         is_village,
         can_edit: s.scope.allows(Action::EditRegistry, Target::Region(&code)),
+        can_warn: s.scope.allows(Action::ViewWarnings, Target::Region(&code)),
         can_reveal: s.scope.allows(Action::RevealId, Target::Region(&code)),
         rows,
         pager,
+        all,
+        printed_on: today().to_string(),
     }))
 }
 
@@ -464,20 +525,69 @@ async fn reveal(
 
 // ---------------------------------------------------------------- search and paired list
 
+/// A person found, as the results list shows them.
+struct HitRow {
+    name: String,
+    relation: String,
+    is_head: bool,
+    head_name: String,
+    household_no: String,
+    /// village (and township for those above one) and group
+    place: String,
+    id_masked: String,
+    /// what matched, when it is not the name (the name shows itself)
+    matched: String,
+}
+
+/// A household of a list (the empty search, the paired households).
+struct HouseholdRow {
+    household_no: String,
+    head_name: String,
+    place: String,
+    size: i64,
+    type_label: String,
+    flags: String,
+}
+
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
     ctx: Ctx,
-    title: String,
     q: String,
-    /// (name, masked ID, relation, household no., village code)
-    hits: Vec<(String, String, String, String, String)>,
+    /// why the search found nothing or not everything, when it is not the plain "nothing found"
+    hint: String,
+    /// nothing typed: the households the user may see
+    listing: bool,
+    households: Vec<HouseholdRow>,
+    hits: Vec<HitRow>,
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
 struct SearchQuery {
     #[serde(default)]
     q: String,
+    page: Option<usize>,
+}
+
+/// Where a household is: its village by name, with the township for those who see more than
+/// one township, and its group.
+fn place(l: &crate::i18n::L, wide: bool, township: &str, village: &str, group: &str) -> String {
+    let mut out = String::new();
+    if wide && !township.is_empty() {
+        out.push_str(township);
+        out.push(' ');
+    }
+    out.push_str(village_short_name(village));
+    if !group.is_empty() {
+        out.push_str(l.t(" · ", " · "));
+        out.push_str(group);
+        // groups are stored as numbers or as names (三组, 3组)
+        if group.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(l.t("组", " (group)"));
+        }
+    }
+    out
 }
 
 async fn search(
@@ -485,33 +595,236 @@ async fn search(
     s: Session,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
-    let hits = access::search_hits(&state, &s, q.q.clone()).await?;
+    s.scope
+        .decide(Action::Search, Target::Region(&s.scope.region))
+        .map_err(access::not_allowed)?;
     let l = s.l();
-    Ok(render(SearchPage {
-        ctx: Ctx::of(&s),
-        title: l.t("搜索", "Search").into(),
-        q: q.q,
-        hits: hits
-            .into_iter()
-            .map(|h| {
-                (
-                    h.name,
-                    mask(&h.id_number),
-                    l.t(h.relation.label_zh(), h.relation.label_en())
-                        .to_string(),
-                    h.household_no,
-                    h.village,
-                )
+    // a page number beyond any list (and its offset's overflow) is the last page
+    let asked = q.page.unwrap_or(1).clamp(1, MAX_PAGE as usize);
+    let region = s.scope.region.clone();
+    // above a township a village's name alone may be ambiguous
+    let wide = !matches!(region.level(), RegionLevel::Township | RegionLevel::Village);
+    let user_id = s.user.id;
+    let paired_only = s.scope.reaches_only_paired();
+    let term = q.q.trim().to_string();
+    let per = PER_PAGE as usize;
+
+    if SearchTerm::parse(&term) == SearchTerm::Empty {
+        let (rows, total, names) = state
+            .db(move |st| {
+                let (rows, total) = if paired_only {
+                    let mut rows = Vec::new();
+                    for no in st.paired_households(user_id)? {
+                        if let Some(r) = st.household(&no)? {
+                            rows.push(record_row(&r));
+                        }
+                    }
+                    let total = rows.len() as i64;
+                    (rows, total)
+                } else {
+                    let offset = ((asked - 1) * per) as i64;
+                    let (rows, total) = st.households_in(&region, offset, PER_PAGE)?;
+                    let last = (total.max(1) - 1) / PER_PAGE;
+                    if offset > last * PER_PAGE {
+                        st.households_in(&region, last * PER_PAGE, PER_PAGE)?
+                    } else {
+                        (rows, total)
+                    }
+                };
+                let names = village_names(st, rows.iter().map(|r| r.village.as_str()))?;
+                Ok((rows, total, names))
             })
-            .collect(),
+            .await?;
+        let pager = Pager::new(asked, per, total as usize, String::new());
+        // the paired households are read whole and paged here, the region's by the store
+        let rows: Vec<_> = if paired_only {
+            rows.into_iter()
+                .skip((pager.page - 1) * per)
+                .take(per)
+                .collect()
+        } else {
+            rows
+        };
+        let households = rows
+            .into_iter()
+            .filter(|h| readable(&s, &h.village, paired_only))
+            .map(|h| {
+                let (town, village) = names.get(&h.village).cloned().unwrap_or_default();
+                HouseholdRow {
+                    place: place(&l, wide, &town, &village, &h.group),
+                    type_label: l
+                        .t(h.household_type.label_zh(), h.household_type.label_en())
+                        .into(),
+                    flags: flags(&l, h.dibao, h.tekun, h.relocated),
+                    household_no: h.household_no,
+                    head_name: h.head_name,
+                    size: h.size,
+                }
+            })
+            .collect();
+        return Ok(render(SearchPage {
+            ctx: Ctx::of(&s).crumbs(vec![Crumb::here(l.t("农户", "Households"))]),
+            q: String::new(),
+            hint: String::new(),
+            listing: true,
+            households,
+            hits: Vec::new(),
+            pager,
+        }));
+    }
+
+    let t = term.clone();
+    let found = state
+        .db(move |st| {
+            let only = if paired_only {
+                Some(st.paired_households(user_id)?)
+            } else {
+                None
+            };
+            let scope = SearchScope {
+                region: &region,
+                only: only.as_deref(),
+            };
+            let first = st.find(scope, &t, ((asked - 1) * per) as i64, PER_PAGE)?;
+            // a page past the end shows the last page
+            let last = (first.total.max(1) as usize).div_ceil(per);
+            if asked > last {
+                st.find(scope, &t, ((last - 1) * per) as i64, PER_PAGE)
+            } else {
+                Ok(first)
+            }
+        })
+        .await?;
+    let query = serde_urlencoded::to_string([("q", term.as_str())]).unwrap_or_default();
+    let pager = Pager::new(asked, per, found.total as usize, query);
+    let hint = match SearchTerm::parse(&term) {
+        SearchTerm::TooFewDigits => l
+            .t(
+                "请至少输入证件号码或电话的后4位数字。",
+                "Type at least the last 4 digits of an ID number or a phone.",
+            )
+            .to_string(),
+        _ if found.capped => l
+            .t(
+                "这几位数字对应的人太多，只列出了一部分：请多输入几位。",
+                "Too many people share these digits; only some are listed. Type more digits.",
+            )
+            .to_string(),
+        _ => String::new(),
+    };
+    let hits = found
+        .rows
+        .into_iter()
+        .filter(|f| readable(&s, &f.village, paired_only))
+        .map(|f| HitRow {
+            relation: l.t(f.relation.label_zh(), f.relation.label_en()).into(),
+            is_head: f.relation == Relation::Head,
+            place: place(&l, wide, &f.township_name, &f.village_name, &f.group),
+            id_masked: mask(&f.id_number),
+            matched: match f.matched {
+                MatchedBy::HouseholdNo => l.t("户编号", "household no."),
+                MatchedBy::IdNumber => l.t("证件号码", "ID number"),
+                MatchedBy::Phone => l.t("电话", "phone"),
+                MatchedBy::Name => "",
+            }
+            .into(),
+            name: f.name,
+            head_name: f.head_name,
+            household_no: f.household_no,
+        })
+        .collect();
+    Ok(render(SearchPage {
+        ctx: Ctx::of(&s).crumbs(vec![
+            Crumb::link("/search", l.t("农户", "Households")),
+            Crumb::here(format!("{}“{}”", l.t("搜索", "Search "), term)),
+        ]),
+        q: term,
+        hint,
+        listing: false,
+        households: Vec::new(),
+        hits,
+        pager,
     }))
+}
+
+/// Whether the user may read a household of `village` (a guard behind the store's scope; a
+/// paired-only user's households are all paired).
+fn readable(s: &Session, village: &str, paired: bool) -> bool {
+    RegionCode::from_canonical(village).is_some_and(|v| {
+        s.scope.allows(
+            Action::ReadHousehold,
+            Target::Household {
+                village: &v,
+                paired,
+            },
+        )
+    })
+}
+
+/// A stored household as a line of a list.
+fn record_row(r: &HouseholdRecord) -> HouseholdListRow {
+    let h = &r.household;
+    let head = r.members.iter().find(|m| m.relation == Relation::Head);
+    HouseholdListRow {
+        household_no: h.household_no.clone(),
+        village: h.village.to_string(),
+        group: h.group.clone(),
+        head_name: head.map(|m| m.name.clone()).unwrap_or_default(),
+        head_id: head.map(|m| m.id_number.clone()).unwrap_or_default(),
+        size: r.members.iter().filter(|m| m.deceased_on.is_none()).count() as i64,
+        household_type: h.household_type,
+        dibao: h.dibao,
+        tekun: h.tekun,
+        relocated: h.relocated,
+    }
+}
+
+/// (township name, village name) of each village code given.
+fn village_names<'a>(
+    st: &shouwang_store::Store,
+    villages: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, (String, String)>, shouwang_store::StoreError> {
+    let mut out = HashMap::new();
+    for v in villages {
+        if out.contains_key(v) {
+            continue;
+        }
+        let Some(code) = RegionCode::from_canonical(v) else {
+            continue;
+        };
+        let village = st.region(&code)?.map(|r| r.name).unwrap_or_default();
+        let town = match code.parent() {
+            Some(t) => st.region(&t)?.map(|r| r.name).unwrap_or_default(),
+            None => String::new(),
+        };
+        out.insert(v.to_string(), (town, village));
+    }
+    Ok(out)
+}
+
+/// A household of the paired page: who lives there and where.
+struct PairedCard {
+    household_no: String,
+    head_name: String,
+    place: String,
+    size: i64,
+    type_label: String,
+    flags: String,
+    phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "paired.html")]
+struct PairedPage {
+    ctx: Ctx,
+    cards: Vec<PairedCard>,
 }
 
 /// The households paired with the user, each shown only if the user may read it.
 async fn paired(State(state): State<AppState>, s: Session) -> PageResult {
     let user_id = s.user.id;
     let l = s.l();
-    let records = state
+    let (records, names) = state
         .db(move |st| {
             let nos = st.paired_households(user_id)?;
             let mut out = Vec::new();
@@ -520,10 +833,19 @@ async fn paired(State(state): State<AppState>, s: Session) -> PageResult {
                     out.push(r);
                 }
             }
-            Ok(out)
+            let villages: Vec<String> = out
+                .iter()
+                .map(|r| r.household.village.to_string())
+                .collect();
+            let names = village_names(st, villages.iter().map(String::as_str))?;
+            Ok((out, names))
         })
         .await?;
-    let hits = records
+    let wide = !matches!(
+        s.scope.region.level(),
+        RegionLevel::Township | RegionLevel::Village
+    );
+    let cards = records
         .into_iter()
         .filter(|r| {
             let target = Target::Household {
@@ -532,25 +854,24 @@ async fn paired(State(state): State<AppState>, s: Session) -> PageResult {
             };
             s.scope.allows(Action::ReadHousehold, target)
         })
-        .filter_map(|r| {
-            let head = r
-                .members
-                .iter()
-                .find(|m| m.relation == shouwang_core::codes::Relation::Head)?
-                .clone();
-            Some((
-                head.name,
-                mask(&head.id_number),
-                l.t("户主", "head").to_string(),
-                r.household.household_no,
-                r.household.village.to_string(),
-            ))
+        .map(|r| {
+            let row = record_row(&r);
+            let (town, village) = names.get(&row.village).cloned().unwrap_or_default();
+            PairedCard {
+                place: place(&l, wide, &town, &village, &row.group),
+                type_label: l
+                    .t(row.household_type.label_zh(), row.household_type.label_en())
+                    .into(),
+                flags: flags(&l, row.dibao, row.tekun, row.relocated),
+                phone: r.household.phone.clone(),
+                household_no: row.household_no,
+                head_name: row.head_name,
+                size: row.size,
+            }
         })
         .collect();
-    Ok(render(SearchPage {
-        ctx: Ctx::of(&s),
-        title: l.t("我的结对户", "My paired households").into(),
-        q: String::new(),
-        hits,
+    Ok(render(PairedPage {
+        ctx: Ctx::of(&s).crumbs(vec![Crumb::here(l.t("我的结对户", "My paired households"))]),
+        cards,
     }))
 }
