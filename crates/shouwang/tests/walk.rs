@@ -234,7 +234,13 @@ impl Browser {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|c| format!("{}={}", c["name"].as_str().unwrap_or(""), c["value"].as_str().unwrap_or("")))
+            .map(|c| {
+                format!(
+                    "{}={}",
+                    c["name"].as_str().unwrap_or(""),
+                    c["value"].as_str().unwrap_or("")
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -316,6 +322,21 @@ return {
 };
 "#;
 
+/// What prints of a page: what should not (navigation, buttons, forms, page links) and whether
+/// it fits the width of an A4 page.
+const MEASURE_PRINT: &str = r#"
+const d = document.documentElement;
+const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+const describe = e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '')
+    + ' "' + (e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 30) + '"';
+const printed = Array.from(document.querySelectorAll('header, nav.menu, button, form:not(.print), .pager a')).filter(shown).map(describe).slice(0, 6);
+const h = document.querySelector('h1');
+return { printed: printed, scrollWidth: d.scrollWidth, clientWidth: d.clientWidth, h1: !!h && shown(h) };
+"#;
+
+/// The width of an A4 page inside the print margins (210 mm less 2 × 12 mm) in CSS pixels.
+const A4_WIDTH_PX: u32 = 703;
+
 /// A page to walk and the status its address must answer with.
 struct Page {
     path: String,
@@ -356,7 +377,13 @@ impl Walk {
     /// it at each width; `shots` names the screenshots to take of it.
     fn visit(&mut self, b: &Browser, user: &str, lang: &str, p: &Page, shot: Option<&str>) {
         let cookies = b.cookie_header();
-        match http(self.server_port, "GET", &p.path, &[("Cookie", &cookies)], "") {
+        match http(
+            self.server_port,
+            "GET",
+            &p.path,
+            &[("Cookie", &cookies)],
+            "",
+        ) {
             Ok((status, _)) if status == p.status => {}
             Ok((status, _)) => self.failures.push(format!(
                 "{user} [{lang}] {}: answered {status}, expected {}",
@@ -411,6 +438,32 @@ impl Walk {
     }
 }
 
+impl Walk {
+    /// The page as printed: no navigation, buttons, forms or page links, nothing cut at the
+    /// right edge of the paper, the heading there.
+    fn print(&mut self, b: &Browser, user: &str, path: &str) {
+        b.go(&format!("{}{path}", self.base));
+        b.viewport(A4_WIDTH_PX, 1000);
+        b.cdp("Emulation.setEmulatedMedia", json!({"media": "print"}));
+        let m = b.run(MEASURE_PRINT);
+        b.cdp("Emulation.setEmulatedMedia", json!({"media": ""}));
+        b.viewport(390, 844);
+        let at = format!("{user} {path} printed");
+        if m["printed"].as_array().is_none_or(|a| !a.is_empty()) {
+            self.failures.push(format!("{at}: prints {}", m["printed"]));
+        }
+        if m["scrollWidth"].as_u64() > m["clientWidth"].as_u64() {
+            self.failures.push(format!(
+                "{at}: {} px wide on paper {} px wide",
+                m["scrollWidth"], m["clientWidth"]
+            ));
+        }
+        if m["h1"] != Value::Bool(true) {
+            self.failures.push(format!("{at}: no heading"));
+        }
+    }
+}
+
 /// The pages of one user: the fixed ones given, then the menu's entries, then those found by
 /// following links (a village's first household and its forms).
 fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
@@ -424,8 +477,10 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
     if menu.len() < 2 {
-        w.failures
-            .push(format!("{user}: the menu has {} entries: {menu:?}", menu.len()));
+        w.failures.push(format!(
+            "{user}: the menu has {} entries: {menu:?}",
+            menu.len()
+        ));
     }
 
     // where this role finds a household: its village, or its paired households
@@ -436,13 +491,16 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
     };
     b.go(&format!("{}{list}", w.base));
     let Some(household) = first_link(&b, r"^/households/\d{17}$") else {
-        w.failures.push(format!("{user}: no household linked from {list}"));
+        w.failures
+            .push(format!("{user}: no household linked from {list}"));
         return;
     };
     b.go(&format!("{}{household}", w.base));
     let member = first_link(&b, r"^/households/\d{17}/members/\d+/edit$");
     // a word to search for: the first character of the household's title (the head's name)
-    let q = b.run("const h = document.querySelector('h1'); return h ? h.textContent.trim().charAt(0) : '';");
+    let q = b.run(
+        "const h = document.querySelector('h1'); return h ? h.textContent.trim().charAt(0) : '';",
+    );
     let q: String = q
         .as_str()
         .unwrap_or("")
@@ -546,6 +604,17 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             w.visit(&b, user, lang, p, shot_of(&p.path));
         }
     }
+    // what is printed: a village's list, a household's card, the warnings
+    if matches!(user, "taohong" | "county") {
+        b.set_cookie("sw_lang", "zh");
+        for path in [
+            format!("/regions/{TAOHONG}"),
+            household.clone(),
+            "/warnings".into(),
+        ] {
+            w.print(&b, user, &path);
+        }
+    }
 }
 
 fn percent(s: &str) -> String {
@@ -619,7 +688,14 @@ fn every_role_walks_its_pages_on_a_phone_and_a_desktop_without_sideways_scrollin
         shots,
         pages_seen: 0,
     };
-    for user in ["taohong", "helper", "sanjiang", "county", "admin", "inspector"] {
+    for user in [
+        "taohong",
+        "helper",
+        "sanjiang",
+        "county",
+        "admin",
+        "inspector",
+    ] {
         walk_role(&mut w, driver_port, user);
     }
     eprintln!(
