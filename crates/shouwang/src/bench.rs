@@ -49,26 +49,36 @@ pub fn run(args: BenchArgs) -> Result<()> {
         db.display()
     );
 
-    let user_id = crate::add_user_quiet(
-        &store,
-        "bench",
-        "county",
-        "510821",
-        "bench",
-        "bench-password",
-    )?;
-    let user = store
-        .users()?
-        .into_iter()
-        .find(|u| u.id == user_id)
-        .context("bench user")?;
-    let token = shouwang_web::random_token();
-    store.login_succeeded(&user, &shouwang_web::auth::token_hash(&token), "csrf")?;
-    let cookie = format!("{}={token}", shouwang_web::auth::SESSION_COOKIE);
+    let county_cookie = bench_session(&store, "bench", "county", "510821")?;
+    // screened, so that the warnings pages have their 6,000-odd households per 200k
+    let started = Instant::now();
+    let actor = shouwang_store::audit::Actor::system("bench");
+    let county = RegionCode::parse("510821").context("county")?;
+    let run = shouwang_app::screening::run(&store, &county, today.year(), today, &actor)?;
+    println!(
+        "screened: {} households flagged in {:.1} s",
+        run.outcome.summary.flagged_households,
+        started.elapsed().as_secs_f64()
+    );
 
     // sample real household numbers, names and ID numbers
-    let county = RegionCode::parse("510821").context("county")?;
     let (sample, _) = store.households_in(&county, 0, 100_000)?;
+    // a village cadre of the village with the most households, for the pages of their day
+    let busiest = sample
+        .iter()
+        .fold(
+            std::collections::HashMap::<&str, usize>::new(),
+            |mut m, h| {
+                *m.entry(h.village.as_str()).or_default() += 1;
+                m
+            },
+        )
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(v, _)| v.to_string())
+        .context("a village")?;
+    let village_cookie = bench_session(&store, "bench-village", "village", &busiest)?;
+    let in_village: Vec<_> = sample.iter().filter(|h| h.village == busiest).collect();
     let mut rng = Rng::new(7);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -77,9 +87,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         store.clone(),
         shouwang_web::WebConfig::default(),
     ));
-    let get = |uri: String| {
+    let get_as = |cookie: String, uri: String| {
         let app = app.clone();
-        let cookie = cookie.clone();
         async move {
             let req = Request::get(&uri)
                 .header(header::COOKIE, cookie)
@@ -93,6 +102,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
             Ok::<_, anyhow::Error>((elapsed, bytes.len()))
         }
     };
+    let get = |uri: String| get_as(county_cookie.clone(), uri);
+    let as_village = |uri: String| get_as(village_cookie.clone(), uri);
     runtime.block_on(async {
         let mut page = Vec::new();
         let mut size = 0;
@@ -128,6 +139,64 @@ pub fn run(args: BenchArgs) -> Result<()> {
             county_page.push(get("/regions/510821".to_string()).await?.0);
         }
         report("county page (tree counts)", county_page);
+
+        // the workplace: each page as its user opens it, with the largest size seen
+        let n = args.repeat.min(50);
+        let pick = |rng: &mut Rng| rng.pick(&in_village).to_owned().clone();
+        let mut pages: Vec<(&str, Vec<String>, bool)> = vec![
+            ("county: first page", vec!["/".into()], false),
+            ("county: warnings p1", vec!["/warnings".into()], false),
+            (
+                "county: warnings p20 red",
+                vec!["/warnings?level=red&page=20".into()],
+                false,
+            ),
+            ("village: first page", vec!["/".into()], true),
+            (
+                "village: household list",
+                vec![format!("/regions/{busiest}")],
+                true,
+            ),
+            ("village: warnings", vec!["/warnings".into()], true),
+            ("village: all households", vec!["/search".into()], true),
+        ];
+        let mut households = Vec::new();
+        let mut incomes = Vec::new();
+        let mut middle_names = Vec::new();
+        let mut id_tails = Vec::new();
+        for _ in 0..n {
+            let h = pick(&mut rng);
+            households.push(format!("/households/{}", h.household_no));
+            incomes.push(format!("/households/{}/income", h.household_no));
+            let given: String = h.head_name.chars().skip(1).collect();
+            middle_names.push(format!("/search?q={}", urlencode(&given)));
+            let tail = &h.head_id[h.head_id.len().saturating_sub(4)..];
+            id_tails.push(format!("/search?q={tail}"));
+        }
+        pages.push(("village: household page", households, true));
+        pages.push(("village: income page", incomes, true));
+        pages.push(("village: search, given name", middle_names, true));
+        pages.push(("village: search, ID last 4", id_tails, true));
+        for (name, uris, village_user) in pages {
+            let mut times = Vec::new();
+            let mut largest = 0;
+            for i in 0..n {
+                let uri = uris[i % uris.len()].clone();
+                let (t, size) = if village_user {
+                    as_village(uri).await?
+                } else {
+                    get(uri).await?
+                };
+                times.push(t);
+                largest = largest.max(size);
+            }
+            report(name, times);
+            println!(
+                "{:<28} {:.1} KB at most",
+                "  page size",
+                largest as f64 / 1024.0
+            );
+        }
         Ok::<_, anyhow::Error>(())
     })?;
     if args.dir.is_none() {
@@ -135,6 +204,24 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
+}
+
+/// A signed-in session of a new user with this role and region; answers its cookie.
+fn bench_session(
+    store: &shouwang_store::Store,
+    username: &str,
+    role: &str,
+    region: &str,
+) -> Result<String> {
+    let user_id = crate::add_user_quiet(store, username, role, region, username, "bench-password")?;
+    let user = store
+        .users()?
+        .into_iter()
+        .find(|u| u.id == user_id)
+        .context("bench user")?;
+    let token = shouwang_web::random_token();
+    store.login_succeeded(&user, &shouwang_web::auth::token_hash(&token), "csrf")?;
+    Ok(format!("{}={token}", shouwang_web::auth::SESSION_COOKIE))
 }
 
 fn urlencode(s: &str) -> String {
