@@ -525,6 +525,14 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
     ]
 }
 
+/// Who asks, how, where, with which form.
+type Visit = (
+    Option<&'static str>,
+    Method,
+    String,
+    Vec<(&'static str, &'static str)>,
+);
+
 #[tokio::test]
 async fn no_page_shows_a_word_of_the_other_language_except_data() {
     // each word once, with the pages it is on
@@ -534,7 +542,7 @@ async fn no_page_shows_a_word_of_the_other_language_except_data() {
         let own = w.own.0.household_no.clone();
         let shown = |path: &str| path.replace(&own, "{household}");
         for lang in ["zh", "en"] {
-            let mut visits: Vec<(Option<&str>, Method, String, Vec<(&str, &str)>)> = Vec::new();
+            let mut visits: Vec<Visit> = Vec::new();
             for (user, ..) in USERS {
                 for p in pages(&w) {
                     visits.push((Some(user), Method::GET, p, vec![]));
