@@ -586,6 +586,8 @@ async fn no_page_shows_a_word_of_the_other_language_except_data() {
                 }
             }
         }
+        // PostgreSQL's sync client is dropped off the async thread
+        outside(move || drop(w));
     }
     assert!(checked > 300, "only {checked} pages checked");
     assert!(
@@ -681,5 +683,6 @@ async fn unknown_and_forbidden_addresses_answer_with_a_page_in_the_visitors_lang
                 }
             }
         }
+        outside(move || drop(w));
     }
 }
