@@ -12,7 +12,10 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
+use shouwang_core::synth::SynthConfig;
 use shouwang_core::{Household, Member, RegionCode, Role};
+use shouwang_io::ledger::synth::synth_ledger;
+use shouwang_io::ledger::write_ledger_csv;
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
 use shouwang_store::users::NewUser;
@@ -49,6 +52,8 @@ struct World {
     own: (Household, Vec<Member>),
     /// the strings that are data, longest first
     data: Vec<String>,
+    /// a ledger of two households, the first member's ID number wrong
+    ledger: Vec<u8>,
 }
 
 fn worlds() -> Vec<World> {
@@ -68,13 +73,39 @@ fn worlds() -> Vec<World> {
                     .pair(&Actor::system("test"), ids[4], &own.0.household_no)
                     .unwrap();
                 shouwang_app::screening::monthly(&db.store, today()).unwrap();
-                let data = data_strings(&households);
+                let county = RegionCode::parse("510821").unwrap();
+                let places = db.store.village_places(&county).unwrap();
+                let in_ledger = synth_ledger(
+                    &SynthConfig {
+                        households: 2,
+                        seed: 11,
+                        today: today(),
+                        county,
+                    },
+                    &places,
+                );
+                let mut csv = Vec::new();
+                write_ledger_csv(&mut csv, &in_ledger).unwrap();
+                let id = &in_ledger[0].members[0].id_number;
+                let ledger = String::from_utf8(csv)
+                    .unwrap()
+                    .replacen(id.as_str(), "51082119", 1);
+                let mut all = households.clone();
+                all.extend(in_ledger.into_iter().map(|h| (h.household, h.members)));
+                let mut data = data_strings(&all);
+                // the report names the file and the columns of the file as they are written
+                let header = ledger.lines().next().unwrap_or("");
+                data.extend(header.split(',').map(|c| c.trim_matches('"').to_string()));
+                data.extend(["bad.csv".to_string(), "ledger.csv".to_string()]);
+                data.retain(|d| !d.is_empty());
+                data.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
                 World {
                     _db: db,
                     app,
                     own,
                     data,
+                    ledger: ledger.into_bytes(),
                 }
             })
             .collect()
@@ -154,30 +185,37 @@ struct Answer {
     body: String,
 }
 
+/// What a request sends.
+#[derive(Clone)]
+enum Sent {
+    /// a GET
+    Nothing,
+    /// a form, POSTed
+    Form(Vec<(&'static str, &'static str)>),
+    /// a file, POSTed as the body (the ledger upload)
+    File(Vec<u8>),
+}
+
 /// A request as `user` (None: signed out) in `lang`.
-async fn call(
-    app: &Router,
-    user: Option<&str>,
-    lang: &str,
-    method: Method,
-    uri: &str,
-    form: &[(&str, &str)],
-) -> Answer {
+async fn call(app: &Router, user: Option<&str>, lang: &str, uri: &str, sent: &Sent) -> Answer {
     let mut cookie = format!("{LANG_COOKIE}={lang}");
     if let Some(u) = user {
         cookie.push_str(&format!("; {SESSION_COOKIE}=token-{u}"));
     }
-    let mut req = Request::builder()
-        .method(method.clone())
-        .uri(uri)
-        .header(header::COOKIE, cookie);
-    let body = if method == Method::POST {
-        req = req
-            .header("x-csrf-token", CSRF)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        Body::from(serde_urlencoded::to_string(form).unwrap())
-    } else {
-        Body::empty()
+    let mut req = Request::builder().uri(uri).header(header::COOKIE, cookie);
+    let body = match sent {
+        Sent::Nothing => Body::empty(),
+        Sent::Form(form) => {
+            req = req
+                .method(Method::POST)
+                .header("x-csrf-token", CSRF)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(serde_urlencoded::to_string(form).unwrap())
+        }
+        Sent::File(bytes) => {
+            req = req.method(Method::POST).header("x-csrf-token", CSRF);
+            Body::from(bytes.clone())
+        }
     };
     let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
     let status = resp.status();
@@ -295,7 +333,7 @@ fn decode(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -525,13 +563,8 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
     ]
 }
 
-/// Who asks, how, where, with which form.
-type Visit = (
-    Option<&'static str>,
-    Method,
-    String,
-    Vec<(&'static str, &'static str)>,
-);
+/// Who asks, where, with what.
+type Visit = (Option<&'static str>, String, Sent);
 
 #[tokio::test]
 async fn no_page_shows_a_word_of_the_other_language_except_data() {
@@ -545,17 +578,35 @@ async fn no_page_shows_a_word_of_the_other_language_except_data() {
             let mut visits: Vec<Visit> = Vec::new();
             for (user, ..) in USERS {
                 for p in pages(&w) {
-                    visits.push((Some(user), Method::GET, p, vec![]));
+                    visits.push((Some(user), p, Sent::Nothing));
                 }
                 for (p, form) in refused_forms(&w) {
-                    visits.push((Some(user), Method::POST, p, form));
+                    visits.push((Some(user), p, Sent::Form(form)));
                 }
             }
             for p in ["/login", "/no-such-page", "/households/51082110821200001"] {
-                visits.push((None, Method::GET, p.to_string(), vec![]));
+                visits.push((None, p.to_string(), Sent::Nothing));
             }
-            for (user, method, path, form) in visits {
-                let a = call(&w.app, user, lang, method.clone(), &path, &form).await;
+            // the ledger import's report: a file it cannot read, and one with a wrong row
+            for user in ["county", "sanjiang"] {
+                for (name, file) in [
+                    ("bad.csv", b"foo,bar\n1,2\n".to_vec()),
+                    ("ledger.csv", w.ledger.clone()),
+                ] {
+                    visits.push((
+                        Some(user),
+                        format!("/ledger/import?name={name}"),
+                        Sent::File(file),
+                    ));
+                }
+            }
+            for (user, path, sent) in visits {
+                let a = call(&w.app, user, lang, &path, &sent).await;
+                let method = if matches!(sent, Sent::Nothing) {
+                    "GET"
+                } else {
+                    "POST"
+                };
                 let who = user.unwrap_or("signed out");
                 if a.status.is_redirection() {
                     continue;
@@ -645,7 +696,7 @@ async fn unknown_and_forbidden_addresses_answer_with_a_page_in_the_visitors_lang
                 (Some("taohong"), "/admin/users", StatusCode::FORBIDDEN),
                 (Some("helper"), "/warnings", StatusCode::FORBIDDEN),
             ] {
-                let a = call(&w.app, user, lang, Method::GET, path, &[]).await;
+                let a = call(&w.app, user, lang, path, &Sent::Nothing).await;
                 let at = format!("[{lang}] {path} as {user:?}");
                 assert_eq!(a.status, status, "{at}");
                 assert!(
