@@ -551,7 +551,7 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             pages.push(page("/paired"));
             pages.extend(household_pages);
             pages.push(Page {
-                path: "/warnings".into(),
+                path: "/admin/users".into(),
                 status: 403,
             });
         }
