@@ -154,6 +154,22 @@ fn data_strings(households: &[(Household, Vec<Member>)]) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // places are also shown by their short names: 桃红村 or 桃红 for 桃红村村民委员会
+    let short: Vec<String> = data
+        .iter()
+        .flat_map(|name| {
+            let base = ["村民委员会", "居民委员会", "委员会"]
+                .iter()
+                .find_map(|s| name.strip_suffix(s))
+                .unwrap_or(name);
+            let bare = ["村", "镇", "乡", "县", "省", "市"]
+                .iter()
+                .find_map(|s| base.strip_suffix(s))
+                .unwrap_or(base);
+            [base.to_string(), bare.to_string()]
+        })
+        .collect();
+    data.extend(short);
     data.extend(USERS.iter().map(|u| u.3.to_string()));
     for (h, members) in households {
         data.extend([
