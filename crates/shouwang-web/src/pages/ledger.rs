@@ -11,6 +11,7 @@ use super::{render, Ctx};
 use crate::access::{ExportableRegion, Importer};
 use crate::auth::{random_token, Session};
 use crate::error::{AppError, PageResult};
+use crate::i18n::L;
 use crate::state::{today, AppState};
 use askama::Template;
 use axum::body::Body;
@@ -246,25 +247,32 @@ async fn import_upload(
             let _ = std::fs::remove_file(&path);
             match r {
                 Ok(i) => Ok(Ok((i.report, i.summary, i.error_workbook.is_some()))),
-                Err(ImportFailure::File(e)) => Ok(Err(e.to_string())),
-                Err(ImportFailure::Store(StoreError::Invalid(ps))) => Ok(Err(ps
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "))),
+                // the file's errors say it in both languages, "中文 / English"
+                Err(ImportFailure::File(e)) => Ok(Err((one_language(l, &e.to_string()), false))),
+                Err(ImportFailure::Store(StoreError::Invalid(ps))) => Ok(Err((
+                    ps.iter()
+                        .map(|p| {
+                            let text = if l.is_en() { &p.en } else { &p.zh };
+                            format!("{}: {text}", p.field)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(l.t("；", "; ")),
+                    false,
+                ))),
                 // nothing was written: the user is told so, the log says why
                 Err(e) => {
                     tracing::error!(file = %name_for_log, error = %e, "ledger import failed");
-                    Ok(Err(failed_message(&e)))
+                    // only the error workbook failed: the households were written
+                    let committed = matches!(e, ImportFailure::ErrorWorkbook { .. });
+                    Ok(Err((failed_message(l, &e), committed)))
                 }
             }
         })
         .await?;
     let (report, summary, wrote) = match outcome {
         Ok(x) => x,
-        Err(message) => {
-            // only the error workbook failed: the households were written
-            report_page.committed = message.starts_with(WORKBOOK_FAILED);
+        Err((message, committed)) => {
+            report_page.committed = committed;
             report_page.failure = Some(message);
             return Ok(render(report_page));
         }
@@ -330,17 +338,27 @@ async fn import_upload(
     Ok(render(report_page))
 }
 
-const WORKBOOK_FAILED: &str = "台账已导入，但错误工作簿无法写入";
-
 /// What the user reads when an import failed for a reason other than the file's (the database,
-/// the error workbook); the cause goes to the log. Both languages: the message is made on the
-/// blocking pool, away from the session's.
-fn failed_message(e: &ImportFailure) -> String {
+/// the error workbook); the cause goes to the log.
+fn failed_message(l: L, e: &ImportFailure) -> String {
     match e {
-        ImportFailure::ErrorWorkbook { .. } => format!(
-            "{WORKBOOK_FAILED}，请联系管理员查看日志 / the ledger was imported but the error workbook could not be written; ask the administrator to check the log"
+        ImportFailure::ErrorWorkbook { .. } => l.t(
+            "台账已导入，但错误工作簿无法写入，请联系管理员查看日志",
+            "the ledger was imported but the error workbook could not be written; ask the administrator to check the log",
         ),
-        _ => "导入失败，没有写入任何数据；原因已记入服务器日志，请联系管理员 / the import failed and nothing was written; the cause is in the server log, ask the administrator".to_string(),
+        _ => l.t(
+            "导入失败，没有写入任何数据；原因已记入服务器日志，请联系管理员",
+            "the import failed and nothing was written; the cause is in the server log, ask the administrator",
+        ),
+    }
+    .to_string()
+}
+
+/// The side of a "中文 / English" message in the page's language.
+fn one_language(l: L, both: &str) -> String {
+    match both.split_once(" / ") {
+        Some((zh, en)) => if l.is_en() { en } else { zh }.to_string(),
+        None => both.to_string(),
     }
 }
 

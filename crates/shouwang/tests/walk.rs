@@ -1,0 +1,713 @@
+//! Every role's pages in a real browser, on a phone and on a desktop screen: `shouwang demo`
+//! serves a small county, Debian's headless Chromium (driven by `chromedriver` over the W3C
+//! WebDriver protocol) signs in as each demo user and opens the pages that user works with, at
+//! 390 × 844 (both languages) and at 1280 × 900. On every page: the address answers 200 (or the
+//! 403/404 page where that is the point), nothing scrolls sideways, and there is a visible h1; on
+//! the phone, the menu's entries are comfortable tap targets.
+//!
+//! Measuring needs script in the page, which the site's content security policy forbids inline;
+//! WebDriver runs it from outside the page.
+//!
+//! With `SHOUWANG_SCREENSHOTS=1` it also writes PNG screenshots of the main pages into
+//! `docs/screenshots/` (a larger county then, so the lists look like lists).
+//!
+//! Skipped (with a message) when Chromium or chromedriver is not installed, unless
+//! SHOUWANG_REQUIRE_CHROMIUM is set, as `.ci/run` does.
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed when the test ends, however it ends.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn first_existing(paths: &[&'static str]) -> Option<&'static str> {
+    paths.iter().copied().find(|p| Path::new(p).exists())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.1 exchange on a fresh connection: (status, body).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/json; charset=utf-8\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes())?;
+    // chromedriver keeps the connection open: read the headers, then as many bytes as they say
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let split = loop {
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            return Err(std::io::Error::other("closed before the end of headers"));
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let header = |name: &str| {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim() == name)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let mut rest = raw[split + 4..].to_vec();
+    let body = if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        while rest.len() < len {
+            let n = s.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            rest.extend_from_slice(&buf[..n]);
+        }
+        rest.truncate(len);
+        rest
+    } else {
+        s.read_to_end(&mut rest)?;
+        if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+            unchunk(&rest)
+        } else {
+            rest
+        }
+    };
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// The body of a chunked answer.
+fn unchunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&rest[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.trim(), 16).ok())
+            .unwrap_or(0);
+        if size == 0 || rest.len() < eol + 2 + size {
+            break;
+        }
+        out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+        rest = &rest[(eol + 4 + size).min(rest.len())..];
+    }
+    out
+}
+
+/// A browser session of chromedriver.
+struct Browser {
+    port: u16,
+    session: String,
+}
+
+impl Browser {
+    fn open(driver_port: u16) -> Browser {
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--force-device-scale-factor=1",
+            "--window-size=1280,900",
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"args": args},
+        }}});
+        let (status, body) = http(driver_port, "POST", "/session", &[], &caps.to_string())
+            .expect("chromedriver answers");
+        let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no browser session ({status}): {body}"))
+            .to_string();
+        let b = Browser {
+            port: driver_port,
+            session,
+        };
+        b.call(
+            "POST",
+            "timeouts",
+            json!({"pageLoad": 120_000, "script": 60_000}),
+        );
+        b
+    }
+
+    /// A WebDriver command of this session; its `value`, or a panic with the driver's error.
+    fn call(&self, method: &str, command: &str, body: Value) -> Value {
+        let path = format!("/session/{}/{command}", self.session);
+        let body = if method == "GET" {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let (status, text) = http(self.port, method, &path, &[], &body)
+            .unwrap_or_else(|e| panic!("chromedriver {command}: {e}"));
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        assert!(status == 200, "chromedriver {command} ({status}): {text}");
+        v["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.call("POST", "url", json!({ "url": url }));
+    }
+
+    /// Runs a function body in the page and answers what it returns.
+    fn run(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "execute/sync",
+            json!({"script": script, "args": []}),
+        )
+    }
+
+    /// A command of Chrome's DevTools protocol, through chromedriver.
+    fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.call(
+            "POST",
+            "goog/cdp/execute",
+            json!({"cmd": cmd, "params": params}),
+        )
+    }
+
+    /// The viewport in CSS pixels (no phone emulation: a page too wide scrolls, it is not
+    /// zoomed out to fit).
+    fn viewport(&self, width: u32, height: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),
+        );
+    }
+
+    fn set_cookie(&self, name: &str, value: &str) {
+        self.call(
+            "POST",
+            "cookie",
+            json!({"cookie": {"name": name, "value": value, "path": "/"}}),
+        );
+    }
+
+    /// The cookies of the site, as a `Cookie:` header (the session cookie is HttpOnly, which
+    /// WebDriver still sees).
+    fn cookie_header(&self) -> String {
+        self.call("GET", "cookie", Value::Null)
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "{}={}",
+                    c["name"].as_str().unwrap_or(""),
+                    c["value"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The page as a PNG, down to `max_height` pixels of it.
+    fn screenshot(&self, width: u32, max_height: u32) -> Vec<u8> {
+        let height = self.run("return Math.ceil(document.documentElement.scrollHeight)");
+        let height = (height.as_u64().unwrap_or(900) as u32).min(max_height);
+        let shot = self.cdp(
+            "Page.captureScreenshot",
+            json!({"format": "png", "captureBeyondViewport": true,
+                   "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}}),
+        );
+        base64(shot["data"].as_str().expect("screenshot data"))
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // ends Chromium too
+        let _ = http(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            &[],
+            "",
+        );
+    }
+}
+
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let sextets: Vec<u8> = text.bytes().filter_map(value).collect();
+    sextets
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &s)| n | u32::from(s) << (18 - 6 * i));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes.into_iter().take(c.len() - 1)
+        })
+        .collect()
+}
+
+/// What the test measures on a page, in the page.
+const MEASURE: &str = r#"
+const d = document.documentElement, w = d.clientWidth;
+const h = document.querySelector('h1');
+const r = h ? h.getBoundingClientRect() : null;
+const describe = e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '')
+    + ' "' + (e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40) + '" right=' + Math.round(e.getBoundingClientRect().right);
+// where the overflow starts: elements past the right edge whose parent is not
+const wide = [];
+if (d.scrollWidth > w) {
+  for (const e of document.body.querySelectorAll('*')) {
+    const b = e.getBoundingClientRect();
+    const p = e.parentElement.getBoundingClientRect();
+    if (b.width > 0 && b.right > w + 1 && p.right <= w + 1 && wide.length < 6) wide.push(describe(e));
+  }
+}
+const small = Array.from(document.querySelectorAll('nav.menu a'))
+  .filter(a => a.getBoundingClientRect().height < 44).map(describe);
+return {
+  scrollWidth: d.scrollWidth, clientWidth: w, innerWidth: window.innerWidth,
+  h1: h ? h.textContent.trim().replace(/\s+/g, ' ') : null,
+  h1Visible: !!r && r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= w + 1
+    && getComputedStyle(h).visibility !== 'hidden' && h.textContent.trim().length > 0,
+  wide: wide, smallTaps: small,
+  menu: Array.from(document.querySelectorAll('nav.menu a')).map(a => a.getAttribute('href')),
+};
+"#;
+
+/// What prints of a page: what should not (navigation, buttons, forms, page links) and whether
+/// it fits the width of an A4 page.
+const MEASURE_PRINT: &str = r#"
+const d = document.documentElement;
+const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+const describe = e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '')
+    + ' "' + (e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 30) + '"';
+const printed = Array.from(document.querySelectorAll('header, nav.menu, button, form:not(.print), .pager a')).filter(shown).map(describe).slice(0, 6);
+const h = document.querySelector('h1');
+return { printed: printed, scrollWidth: d.scrollWidth, clientWidth: d.clientWidth, h1: !!h && shown(h) };
+"#;
+
+/// The width of an A4 page inside the print margins (210 mm less 2 × 12 mm) in CSS pixels.
+const A4_WIDTH_PX: u32 = 703;
+
+/// A page to walk and the status its address must answer with.
+struct Page {
+    path: String,
+    status: u16,
+}
+
+fn page(path: impl Into<String>) -> Page {
+    Page {
+        path: path.into(),
+        status: 200,
+    }
+}
+
+const TAOHONG: &str = "510821108212";
+const SANJIANG: &str = "510821108";
+const COUNTY: &str = "510821";
+
+/// The first link on the current page whose address matches `pattern` (a JavaScript regular
+/// expression).
+fn first_link(b: &Browser, pattern: &str) -> Option<String> {
+    let script = format!(
+        "const re = new RegExp({}); const a = Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')).find(h => re.test(h)); return a || null;",
+        serde_json::to_string(pattern).unwrap()
+    );
+    b.run(&script).as_str().map(str::to_string)
+}
+
+struct Walk {
+    base: String,
+    server_port: u16,
+    failures: Vec<String>,
+    shots: Option<PathBuf>,
+    pages_seen: usize,
+}
+
+impl Walk {
+    /// Opens `page`, checks its status over plain HTTP with the browser's cookies, then measures
+    /// it at each width; `shots` names the screenshots to take of it.
+    fn visit(&mut self, b: &Browser, user: &str, lang: &str, p: &Page, shot: Option<&str>) {
+        let cookies = b.cookie_header();
+        match http(
+            self.server_port,
+            "GET",
+            &p.path,
+            &[("Cookie", &cookies)],
+            "",
+        ) {
+            Ok((status, _)) if status == p.status => {}
+            Ok((status, _)) => self.failures.push(format!(
+                "{user} [{lang}] {}: answered {status}, expected {}",
+                p.path, p.status
+            )),
+            Err(e) => self.failures.push(format!("{user} {}: {e}", p.path)),
+        }
+        b.go(&format!("{}{}", self.base, p.path));
+        self.pages_seen += 1;
+        // the desktop width in Chinese only: the phone is where words of the other language
+        // make a difference
+        let widths: &[(u32, u32)] = if lang == "zh" {
+            &[(390, 844), (1280, 900)]
+        } else {
+            &[(390, 844)]
+        };
+        for &(w, h) in widths {
+            b.viewport(w, h);
+            let m = b.run(MEASURE);
+            let at = format!("{user} [{lang}] {} at {w}px", p.path);
+            let (sw, cw) = (m["scrollWidth"].as_u64(), m["clientWidth"].as_u64());
+            if cw != Some(u64::from(w)) && m["innerWidth"].as_u64() != Some(u64::from(w)) {
+                self.failures
+                    .push(format!("{at}: the viewport is not {w}px wide: {m}"));
+            }
+            if sw > cw {
+                self.failures.push(format!(
+                    "{at}: scrolls sideways (content {} px wide in {} px); overflow starts at {}",
+                    sw.unwrap_or(0),
+                    cw.unwrap_or(0),
+                    m["wide"]
+                ));
+            }
+            if m["h1Visible"] != Value::Bool(true) {
+                self.failures
+                    .push(format!("{at}: no visible h1 (h1: {})", m["h1"]));
+            }
+            if w == 390 && m["smallTaps"].as_array().is_some_and(|a| !a.is_empty()) {
+                self.failures.push(format!(
+                    "{at}: menu entries under 44 px high: {}",
+                    m["smallTaps"]
+                ));
+            }
+            if let (Some(dir), Some(name)) = (&self.shots, shot) {
+                if lang == "zh" {
+                    let png = b.screenshot(w, if w == 390 { 2400 } else { 1800 });
+                    std::fs::write(dir.join(format!("{name}-{w}.png")), png).unwrap();
+                }
+            }
+        }
+        b.viewport(390, 844);
+    }
+}
+
+impl Walk {
+    /// The page as printed: no navigation, buttons, forms or page links, nothing cut at the
+    /// right edge of the paper, the heading there.
+    fn print(&mut self, b: &Browser, user: &str, path: &str) {
+        b.go(&format!("{}{path}", self.base));
+        b.viewport(A4_WIDTH_PX, 1000);
+        b.cdp("Emulation.setEmulatedMedia", json!({"media": "print"}));
+        let m = b.run(MEASURE_PRINT);
+        b.cdp("Emulation.setEmulatedMedia", json!({"media": ""}));
+        b.viewport(390, 844);
+        let at = format!("{user} {path} printed");
+        if m["printed"].as_array().is_none_or(|a| !a.is_empty()) {
+            self.failures.push(format!("{at}: prints {}", m["printed"]));
+        }
+        if m["scrollWidth"].as_u64() > m["clientWidth"].as_u64() {
+            self.failures.push(format!(
+                "{at}: {} px wide on paper {} px wide",
+                m["scrollWidth"], m["clientWidth"]
+            ));
+        }
+        if m["h1"] != Value::Bool(true) {
+            self.failures.push(format!("{at}: no heading"));
+        }
+    }
+}
+
+/// The pages of one user: the fixed ones given, then the menu's entries, then those found by
+/// following links (a village's first household and its forms).
+fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
+    let b = Browser::open(driver_port);
+    b.go(&format!("{}/demo-login/{user}?next=/", w.base));
+    b.viewport(390, 844);
+    let menu: Vec<String> = b.run(MEASURE)["menu"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    if menu.len() < 2 {
+        w.failures.push(format!(
+            "{user}: the menu has {} entries: {menu:?}",
+            menu.len()
+        ));
+    }
+
+    // where this role finds a household: its village, or its paired households
+    let list = if user == "helper" {
+        "/paired".to_string()
+    } else {
+        format!("/regions/{TAOHONG}")
+    };
+    b.go(&format!("{}{list}", w.base));
+    let Some(household) = first_link(&b, r"^/households/\d{17}$") else {
+        w.failures
+            .push(format!("{user}: no household linked from {list}"));
+        return;
+    };
+    b.go(&format!("{}{household}", w.base));
+    let member = first_link(&b, r"^/households/\d{17}/members/\d+/edit$");
+    // a word to search for: the first character of the household's title (the head's name)
+    let q = b.run(
+        "const h = document.querySelector('h1'); return h ? h.textContent.trim().charAt(0) : '';",
+    );
+    let q: String = q
+        .as_str()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let search = format!("/search?q={}", percent(&q));
+
+    let mut pages: Vec<Page> = vec![page("/")];
+    pages.extend(menu.iter().map(page));
+    let household_pages = [
+        page(household.clone()),
+        page(format!("{household}/income")),
+        page(format!("{household}/warnings")),
+    ];
+    let office = |extra: &[&str]| -> Vec<Page> {
+        let mut v = vec![
+            page(format!("/regions/{TAOHONG}")),
+            page("/warnings"),
+            page("/what-if"),
+            page("/standards"),
+        ];
+        v.extend(extra.iter().map(|p| page(*p)));
+        v
+    };
+    match user {
+        "taohong" => {
+            pages.push(page(format!("/regions/{TAOHONG}")));
+            pages.extend(household_pages);
+            pages.push(page(format!("{household}/edit")));
+            pages.push(page(format!("{household}/members/new")));
+            match &member {
+                Some(m) => pages.push(page(m.clone())),
+                None => w
+                    .failures
+                    .push(format!("{user}: {household} links no member's form")),
+            }
+            pages.push(page(format!("/households/new?village={TAOHONG}")));
+            pages.push(page("/warnings"));
+            pages.push(page("/password"));
+            // the county's pages are refused with a page of their own
+            pages.push(Page {
+                path: "/admin/users".into(),
+                status: 403,
+            });
+        }
+        "helper" => {
+            pages.push(page("/paired"));
+            pages.extend(household_pages);
+            pages.push(Page {
+                path: "/admin/users".into(),
+                status: 403,
+            });
+        }
+        "sanjiang" => {
+            pages.push(page(format!("/regions/{SANJIANG}")));
+            pages.extend(office(&["/ledger/import"]));
+            pages.extend(household_pages);
+            pages.push(page(format!("{household}/edit")));
+        }
+        "county" => {
+            pages.push(page(format!("/regions/{COUNTY}")));
+            pages.push(page(format!("/regions/{SANJIANG}")));
+            pages.extend(office(&["/ledger/import"]));
+            pages.extend(household_pages);
+        }
+        "admin" => {
+            pages.extend(office(&["/admin/users", "/ledger/import"]));
+            pages.push(page(household.clone()));
+        }
+        "inspector" => {
+            pages.push(page(format!("/regions/{COUNTY}")));
+            pages.extend(office(&[]));
+            pages.extend(household_pages);
+        }
+        other => panic!("no pages listed for {other}"),
+    }
+    pages.push(page(search));
+    pages.push(Page {
+        path: "/no-such-page".into(),
+        status: 404,
+    });
+    // each address once, in the order listed
+    let mut seen = std::collections::HashSet::new();
+    pages.retain(|p| seen.insert(p.path.clone()));
+
+    // the main pages a village cadre and the county see, for the screenshots
+    let shot_of = |path: &str| -> Option<&'static str> {
+        match (user, path) {
+            ("taohong", "/") => Some("village-home"),
+            ("taohong", "/warnings") => Some("village-warnings"),
+            ("taohong", p) if p == format!("/regions/{TAOHONG}") => Some("village-list"),
+            ("taohong", p) if p == household => Some("household"),
+            ("county", "/") => Some("county-home"),
+            _ => None,
+        }
+    };
+    for lang in ["zh", "en"] {
+        b.set_cookie("sw_lang", lang);
+        for p in &pages {
+            w.visit(&b, user, lang, p, shot_of(&p.path));
+        }
+    }
+    // what is printed: a village's list, a household's card, the warnings
+    if matches!(user, "taohong" | "county") {
+        b.set_cookie("sw_lang", "zh");
+        for path in [
+            format!("/regions/{TAOHONG}"),
+            household.clone(),
+            "/warnings".into(),
+        ] {
+            w.print(&b, user, &path);
+        }
+    }
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_role_walks_its_pages_on_a_phone_and_a_desktop_without_sideways_scrolling() {
+    let browser = first_existing(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let driver = first_existing(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let (Some(_), Some(driver)) = (browser, driver) else {
+        assert!(
+            std::env::var_os("SHOUWANG_REQUIRE_CHROMIUM").is_none(),
+            "SHOUWANG_REQUIRE_CHROMIUM is set but Chromium or chromedriver is not installed"
+        );
+        eprintln!("skipped: Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let shots = std::env::var_os("SHOUWANG_SCREENSHOTS")
+        .is_some_and(|v| v == "1")
+        .then(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots"));
+    if let Some(dir) = &shots {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let server_port = free_port();
+    // screenshots want villages with a list of households in them
+    let households = if shots.is_some() { "6000" } else { "300" };
+    let server = Command::new(env!("CARGO_BIN_EXE_shouwang"))
+        .args(["demo", "--households", households, "--dir"])
+        .arg(dir.path().join("demo"))
+        .args(["--listen", &format!("127.0.0.1:{server_port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Killed(server);
+    let driver_port = free_port();
+    let chromedriver = Command::new(driver)
+        .arg(format!("--port={driver_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _driver = Killed(chromedriver);
+    let started = Instant::now();
+    let up = |port: u16, path: &str, says: &str| {
+        http(port, "GET", path, &[], "").is_ok_and(|(s, b)| s == 200 && b.contains(says))
+    };
+    while !(up(server_port, "/healthz", "ok") && up(driver_port, "/status", "\"ready\":true")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "the demo or chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let mut w = Walk {
+        base: format!("http://127.0.0.1:{server_port}"),
+        server_port,
+        failures: Vec::new(),
+        shots,
+        pages_seen: 0,
+    };
+    for user in [
+        "taohong",
+        "helper",
+        "sanjiang",
+        "county",
+        "admin",
+        "inspector",
+    ] {
+        walk_role(&mut w, driver_port, user);
+    }
+    eprintln!(
+        "walked {} pages in {:.0} s",
+        w.pages_seen,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(w.pages_seen > 60, "only {} pages walked", w.pages_seen);
+    assert!(
+        w.failures.is_empty(),
+        "{} problems:\n{}",
+        w.failures.len(),
+        w.failures.join("\n")
+    );
+}
