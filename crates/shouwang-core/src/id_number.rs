@@ -26,6 +26,13 @@ impl IdKind {
             IdKind::Other => "其他",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            IdKind::ResidentId => "resident ID card",
+            IdKind::DisabilityCard => "disability certificate",
+            IdKind::Other => "other",
+        }
+    }
     pub fn parse_zh(text: &str) -> Option<IdKind> {
         Some(match text.trim() {
             "" | "居民身份证" | "身份证" => IdKind::ResidentId,

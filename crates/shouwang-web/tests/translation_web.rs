@@ -645,6 +645,10 @@ async fn no_page_shows_a_word_of_the_other_language_except_data() {
                 if path.starts_with("/admin/users") {
                     data.extend(USERS.iter().map(|u| u.0.to_string()));
                 }
+                // a search page repeats what was typed, which is the user's data
+                if let Some(q) = path.strip_prefix("/search?q=") {
+                    data.push(percent_decoded(q));
+                }
                 for word in foreign_words(&text, lang, &data) {
                     offenders
                         .entry(format!("[{lang}] {word}"))
@@ -752,4 +756,28 @@ async fn unknown_and_forbidden_addresses_answer_with_a_page_in_the_visitors_lang
         }
         outside(move || drop(w));
     }
+}
+
+/// `%E6%96%87` → 文 (the search terms of [`pages`]).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match (
+            b[i],
+            s.get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok()),
+        ) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -520,7 +520,7 @@ pub fn render_member(r: &mut FormRenderer<'_>) {
     r.text("name", "姓名", "Name", "required maxlength=50");
     let kinds: Vec<(&str, &str)> = [IdKind::ResidentId, IdKind::DisabilityCard, IdKind::Other]
         .iter()
-        .map(|k| (k.label_zh(), k.label_zh()))
+        .map(|k| (k.label_zh(), l.t(k.label_zh(), k.label_en())))
         .collect();
     r.select("id_kind", "证件类型", "ID type", &kinds, false);
     r.text(
@@ -540,7 +540,7 @@ pub fn render_member(r: &mut FormRenderer<'_>) {
         "birth_date",
         "出生日期（可留空，按证件号码）",
         "Birth date (blank: from the ID)",
-        "placeholder=YYYY-MM-DD",
+        l.t("placeholder=例如1980-05-01", "placeholder=YYYY-MM-DD"),
     );
     r.select(
         "relation",
