@@ -142,7 +142,15 @@ fn sqlite_kill(already_holding: bool) {
     let start = on_disk(&db);
 
     let child = import(&url, &big).spawn().unwrap();
-    kill_when(child, || on_disk(&db) > start + 4_000_000);
+    // wait for the pages where this way of writing puts them (the WAL, or the database file
+    // itself with a rollback journal), so that the kill lands while they are uncommitted there
+    kill_when(child, || {
+        if already_holding {
+            beside(&db, "-wal") > 4_000_000
+        } else {
+            file_len(&db) > start + 4_000_000 && beside(&db, "-journal") > 0
+        }
+    });
     // killed with uncommitted pages on disk: in the WAL, or in the database file with the
     // journal of what they replaced
     if already_holding {
