@@ -110,7 +110,7 @@ impl Flash {
     /// (a cookie value may hold neither Chinese nor `;`). Long messages are cut.
     pub fn encode(&self) -> String {
         let text = format!("{}\u{1f}{}", cut(&self.zh, 300), cut(&self.en, 300));
-        text.bytes().map(|b| format!("{b:02x}")).collect()
+        hex(text.as_bytes())
     }
 
     /// Reads a cookie value made by [`Flash::encode`]; anything else is ignored.

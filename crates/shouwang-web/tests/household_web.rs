@@ -2,10 +2,8 @@
 //! by its head's name, history in words, a message saying what was saved, forms that keep what
 //! was typed, and a member who leaves kept with the reason and date.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use shouwang_core::codes::Relation;
 
 use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
@@ -13,9 +11,8 @@ use shouwang_core::{Household, Member, RegionCode, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
 use shouwang_store::users::NewUser;
-use shouwang_web::auth::{token_hash, SESSION_COOKIE};
+use shouwang_web::auth::token_hash;
 use shouwang_web::{hash_password, router, AppState, WebConfig};
-use tower::ServiceExt;
 
 mod common;
 use common::{outside, signed_in_users, today, with_two_villages, CSRF, LONGFENG, TAOHONG};
@@ -81,13 +78,7 @@ fn worlds() -> Vec<World> {
     })
 }
 
-struct Resp {
-    status: StatusCode,
-    body: String,
-    location: String,
-    /// `name=value` of each cookie set
-    cookies: Vec<String>,
-}
+type Resp = common::Answer;
 
 async fn send(
     app: &Router,
@@ -96,43 +87,7 @@ async fn send(
     cookies: &[String],
     form: Option<&[(&str, &str)]>,
 ) -> Resp {
-    let mut cookie = format!("{SESSION_COOKIE}=token-taohong");
-    for c in cookies {
-        cookie.push_str("; ");
-        cookie.push_str(c);
-    }
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, cookie);
-    let body = match form {
-        Some(pairs) => {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(serde_urlencoded::to_string(pairs).unwrap())
-        }
-        None => Body::empty(),
-    };
-    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-    let status = resp.status();
-    let header_text = |h| {
-        resp.headers()
-            .get_all(h)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
-    let location = header_text(header::LOCATION).join("");
-    let cookies = header_text(header::SET_COOKIE)
-        .into_iter()
-        .map(|c| c.split(';').next().unwrap().to_string())
-        .collect();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        location,
-        cookies,
-    }
+    common::send(app, "taohong", method, uri, cookies, form).await
 }
 
 async fn get(app: &Router, uri: &str) -> Resp {
@@ -141,8 +96,7 @@ async fn get(app: &Router, uri: &str) -> Resp {
 
 /// Follows a form's answer to the page it leads to, with the message it left.
 async fn follow(app: &Router, r: &Resp) -> Resp {
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    send(app, Method::GET, &r.location, &r.cookies, None).await
+    common::follow(app, "taohong", r).await
 }
 
 fn head(ms: &[Member]) -> &Member {

@@ -2,19 +2,15 @@
 //! warning and the ledger show, with its basis; the forms say what they saved and show what is
 //! stored.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use shouwang_core::income::{per_capita, yuan_text};
 use shouwang_core::{Fen, Household, Role};
 use shouwang_store::testing::TestDb;
-use shouwang_web::auth::SESSION_COOKIE;
 use shouwang_web::{router, AppState, WebConfig};
-use tower::ServiceExt;
 
 mod common;
-use common::{outside, signed_in_users, today, with_two_villages, CSRF, TAOHONG};
+use common::{outside, signed_in_users, today, with_two_villages, TAOHONG};
 
 struct World {
     db: TestDb,
@@ -55,12 +51,7 @@ fn worlds() -> Vec<World> {
     })
 }
 
-struct Resp {
-    status: StatusCode,
-    body: String,
-    location: String,
-    cookie: String,
-}
+type Resp = common::Answer;
 
 async fn call(
     app: &Router,
@@ -68,62 +59,13 @@ async fn call(
     method: Method,
     uri: &str,
     form: Option<&[(&str, &str)]>,
-    flash: Option<&str>,
 ) -> Resp {
-    let cookies = match flash {
-        Some(f) => format!("{SESSION_COOKIE}=token-{user}; {f}"),
-        None => format!("{SESSION_COOKIE}=token-{user}"),
-    };
-    let mut req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, cookies)
-        .header("x-csrf-token", CSRF);
-    let body = match form {
-        Some(pairs) => {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(serde_urlencoded::to_string(pairs).unwrap())
-        }
-        None => Body::empty(),
-    };
-    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-    let status = resp.status();
-    let header_text = |name| {
-        resp.headers()
-            .get(name)
-            .map(|v: &header::HeaderValue| v.to_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
-    let location = header_text(header::LOCATION);
-    let cookie = resp
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next())
-        .find(|c| c.starts_with("sw_flash="))
-        .unwrap_or_default()
-        .to_string();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        location,
-        cookie,
-    }
+    common::send(app, user, method, uri, &[], form).await
 }
 
 /// Follows a save to the page it answers with, carrying its one-shot message.
 async fn follow(app: &Router, user: &str, saved: &Resp) -> Resp {
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    call(
-        app,
-        user,
-        Method::GET,
-        &saved.location,
-        None,
-        Some(&saved.cookie),
-    )
-    .await
+    common::follow(app, user, saved).await
 }
 
 #[tokio::test]
@@ -145,7 +87,6 @@ async fn the_income_page_the_warning_and_the_ledger_show_one_figure_with_its_bas
                 ("wages", "3000.01"),
                 ("transfers", "1,000.5"),
             ]),
-            None,
         )
         .await;
         let page = follow(&w.app, "taohong", &saved).await;
@@ -163,14 +104,13 @@ async fn the_income_page_the_warning_and_the_ledger_show_one_figure_with_its_bas
                 Method::POST,
                 &income,
                 Some(&[("year", &last), ("quarter", q), ("wages", "99")]),
-                None,
             )
             .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         }
         let expected = yuan_text(per_capita(Fen(400_051), w.size).unwrap());
         let basis = format!("{year} 年台账");
-        let page = call(&w.app, "taohong", Method::GET, &income, None, None).await;
+        let page = call(&w.app, "taohong", Method::GET, &income, None).await;
         assert!(
             page.body.contains(&format!("<b>{expected}</b>")),
             "{}: {expected} not on {}",
@@ -179,14 +119,13 @@ async fn the_income_page_the_warning_and_the_ledger_show_one_figure_with_its_bas
         );
         assert!(page.body.contains(&basis), "{}", page.body);
         // the warning: the same figure, the same basis
-        let r = call(&w.app, "county", Method::POST, "/warnings/run", None, None).await;
+        let r = call(&w.app, "county", Method::POST, "/warnings/run", None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let warnings = call(
             &w.app,
             "taohong",
             Method::GET,
             &format!("/households/{no}/warnings"),
-            None,
             None,
         )
         .await;
@@ -203,7 +142,6 @@ async fn the_income_page_the_warning_and_the_ledger_show_one_figure_with_its_bas
             "taohong",
             Method::GET,
             &format!("/regions/{TAOHONG}/ledger.csv"),
-            None,
             None,
         )
         .await;
@@ -239,7 +177,7 @@ async fn the_forms_say_what_they_saved_show_what_is_stored_and_keep_what_was_ref
         let no = w.own.household_no.clone();
         let income = format!("/households/{no}/income");
         // quarters come from a list in the page's language
-        let page = call(&w.app, "taohong", Method::GET, &income, None, None).await;
+        let page = call(&w.app, "taohong", Method::GET, &income, None).await;
         assert!(
             page.body.contains("<option value=\"2\">第二季度</option>"),
             "{}",
@@ -253,7 +191,6 @@ async fn the_forms_say_what_they_saved_show_what_is_stored_and_keep_what_was_ref
             Method::POST,
             &income,
             Some(&[("year", "2026"), ("quarter", "2"), ("wages", "1200")]),
-            None,
         )
         .await;
         let page = follow(&w.app, "taohong", &saved).await;
@@ -270,7 +207,6 @@ async fn the_forms_say_what_they_saved_show_what_is_stored_and_keep_what_was_ref
             Method::POST,
             &income,
             Some(&[("year", "2026"), ("quarter", "3"), ("business", "12.345")]),
-            None,
         )
         .await;
         assert_eq!(r.status, StatusCode::OK);
@@ -301,7 +237,6 @@ async fn the_forms_say_what_they_saved_show_what_is_stored_and_keep_what_was_ref
                 ("unsafe_water", "1"),
                 ("dropout", "1"),
             ]),
-            None,
         )
         .await;
         let page = follow(&w.app, "taohong", &saved).await;
@@ -327,7 +262,7 @@ async fn the_forms_say_what_they_saved_show_what_is_stored_and_keep_what_was_ref
 async fn the_standards_page_names_where_each_value_comes_from_in_words() {
     for w in worlds() {
         let year = today().year();
-        let r = call(&w.app, "county", Method::GET, "/standards", None, None).await;
+        let r = call(&w.app, "county", Method::GET, "/standards", None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // the province's standard by its level (or name), never as "51 2026"
         assert!(r.body.contains(&format!("{year} 年标准")), "{}", r.body);
@@ -344,7 +279,6 @@ async fn the_standards_page_names_where_each_value_comes_from_in_words() {
                 ("year", &year.to_string()),
                 ("line", "9100.123"),
             ]),
-            None,
         )
         .await;
         assert_eq!(r.status, StatusCode::OK);
@@ -369,7 +303,6 @@ async fn the_standards_page_names_where_each_value_comes_from_in_words() {
                 ("year", &year.to_string()),
                 ("line", "9100"),
             ]),
-            None,
         )
         .await;
         let page = follow(&w.app, "county", &saved).await;
@@ -380,9 +313,9 @@ async fn the_standards_page_names_where_each_value_comes_from_in_words() {
         );
         assert!(page.body.contains("9,100.00 元"));
         // a village cadre may read the standards but is offered no what-if
-        let r = call(&w.app, "taohong", Method::GET, "/standards", None, None).await;
+        let r = call(&w.app, "taohong", Method::GET, "/standards", None).await;
         assert_eq!(r.status, StatusCode::OK);
-        let r = call(&w.app, "taohong", Method::GET, "/what-if", None, None).await;
+        let r = call(&w.app, "taohong", Method::GET, "/what-if", None).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         outside(move || drop(w));
     }
@@ -458,13 +391,12 @@ async fn without_the_years_row_the_page_and_the_warning_use_the_same_four_quarte
                         ("quarter", &q.to_string()),
                         ("wages", "100.01"),
                     ]),
-                    None,
                 )
                 .await;
                 assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
             }
         }
-        let page = call(&app, "taohong", Method::GET, &income, None, None).await;
+        let page = call(&app, "taohong", Method::GET, &income, None).await;
         let basis = page
             .body
             .split("依据：")
@@ -484,14 +416,13 @@ async fn without_the_years_row_the_page_and_the_warning_use_the_same_four_quarte
             .and_then(|t| t.split("</b>").next())
             .expect("the figure")
             .to_string();
-        let r = call(&app, "county", Method::POST, "/warnings/run", None, None).await;
+        let r = call(&app, "county", Method::POST, "/warnings/run", None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let warnings = call(
             &app,
             "taohong",
             Method::GET,
             &format!("/households/{no}/warnings"),
-            None,
             None,
         )
         .await;

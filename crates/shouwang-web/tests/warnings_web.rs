@@ -2,10 +2,8 @@
 //! with the head's name, totals that are the run's, page numbers, pickers within the scope, an
 //! export of every page, and what the screening button says.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use shouwang_core::codes::Relation;
 use shouwang_core::income::{Income, IncomePeriod};
 use shouwang_core::standard::Standard;
@@ -13,12 +11,10 @@ use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
 use shouwang_core::{Fen, Household, Member, RegionCode, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
-use shouwang_web::auth::{Flash, FLASH_COOKIE, SESSION_COOKIE};
 use shouwang_web::{router, AppState, WebConfig};
-use tower::ServiceExt;
 
 mod common;
-use common::{outside, signed_in_users, today, with_two_villages, CSRF, LONGFENG, TAOHONG};
+use common::{outside, signed_in_users, today, with_two_villages, LONGFENG, TAOHONG};
 
 /// Households of the test county: more than two pages of the list.
 const HOUSEHOLDS: usize = 130;
@@ -102,51 +98,10 @@ fn worlds() -> Vec<World> {
     })
 }
 
-struct Resp {
-    status: StatusCode,
-    body: String,
-    bytes: Vec<u8>,
-    location: String,
-    flash: Option<Flash>,
-}
+type Resp = common::Answer;
 
 async fn call(app: &Router, user: &str, method: Method, uri: &str) -> Resp {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::COOKIE, format!("{SESSION_COOKIE}=token-{user}"))
-        .header("x-csrf-token", CSRF)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::empty())
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let flash = resp
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{FLASH_COOKIE}=")))
-        .and_then(|v| Flash::decode(v.split(';').next().unwrap_or_default()));
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Resp {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        bytes,
-        location,
-        flash,
-    }
+    common::send(app, user, method, uri, &[], None).await
 }
 
 fn head(members: &[Member]) -> &Member {
@@ -175,7 +130,7 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         let r = call(&w.app, "county", Method::POST, "/warnings/run").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.body);
         assert_eq!(r.location, "/warnings");
-        let said = r.flash.expect("a message").zh;
+        let said = r.flash().expect("a message").zh;
         assert!(
             said.contains(&format!(
                 "筛查 {HOUSEHOLDS} 户，预警 {HOUSEHOLDS} 户（红色 {HOUSEHOLDS} 户"
@@ -190,7 +145,7 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         // again, nothing changed
         let said = call(&w.app, "county", Method::POST, "/warnings/run")
             .await
-            .flash
+            .flash()
             .unwrap()
             .zh;
         assert!(said.contains("数据与上次相同，结果未变"), "{n}: {said}");
@@ -212,7 +167,7 @@ async fn one_row_per_household_with_the_runs_totals_pages_and_pickers() {
         });
         let said = call(&w.app, "county", Method::POST, "/warnings/run")
             .await
-            .flash
+            .flash()
             .unwrap()
             .zh;
         assert!(said.contains("结果与上次相同"), "{n}: {said}");

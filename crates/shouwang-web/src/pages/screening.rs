@@ -510,7 +510,7 @@ async fn warnings(
         .scope
         .allows(Action::ExportLedger, Target::Region(&a.region));
     let title = place_name(a.region.as_str());
-    render_ok(WarningsPage {
+    Ok(render(WarningsPage {
         show_townships: !townships.is_empty() && level_of_base != RegionLevel::Township,
         show_villages: !villages.is_empty(),
         townships,
@@ -591,7 +591,7 @@ async fn warnings(
         run_text,
         title,
         ctx: Ctx::of(&s).crumbs(vec![Crumb::here(l.t("监测预警", "Warnings"))]),
-    })
+    }))
 }
 
 /// GET /warnings.xlsx: the filtered list, every page, with ID numbers masked; audited like the
@@ -715,10 +715,6 @@ fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
         bytes,
     )
         .into_response()
-}
-
-fn render_ok(t: impl Template) -> PageResult {
-    Ok(render(t))
 }
 
 /// POST /warnings/run: a county officer screens the county now, and the list then says what the
@@ -857,7 +853,7 @@ async fn household_warnings(
         Crumb::link(format!("/households/{no}"), name.clone()),
         Crumb::here(l.t("预警记录", "Warning history")),
     ];
-    render_ok(HouseholdWarningsPage {
+    Ok(render(HouseholdWarningsPage {
         hits: hits.iter().map(|h| hit_view(&s, h)).collect(),
         leads: leads
             .iter()
@@ -878,5 +874,5 @@ async fn household_warnings(
         no,
         name,
         place,
-    })
+    }))
 }

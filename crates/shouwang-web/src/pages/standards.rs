@@ -40,10 +40,6 @@ fn problems_text(s: &Session, problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
-fn render_ok(t: impl Template) -> PageResult {
-    Ok(render(t))
-}
-
 /// The names of regions, by code, for those the store knows.
 async fn region_names(
     state: &AppState,
@@ -285,7 +281,7 @@ async fn what_if_page(
             total = Some(row(&w.total));
         }
     }
-    render_ok(WhatIfPage {
+    Ok(render(WhatIfPage {
         region_name: region_words(l, &own_names, &region),
         region: region.as_str().to_string(),
         year,
@@ -304,7 +300,7 @@ async fn what_if_page(
             &region,
             l.t("模拟测算", "What-if").to_string(),
         )),
-    })
+    }))
 }
 
 // ---------------------------------------------------------------- standards
@@ -547,7 +543,7 @@ async fn standards_view(
             })
             .collect()
     };
-    render_ok(StandardsPage {
+    Ok(render(StandardsPage {
         region_name: region_words(l, &names, &region),
         region: region.as_str().to_string(),
         year,
@@ -562,7 +558,7 @@ async fn standards_view(
             &region,
             l.t("监测标准", "Monitoring standards").to_string(),
         )),
-    })
+    }))
 }
 
 /// POST /standards: a county officer or administrator sets the county's standard for a year

@@ -110,3 +110,103 @@ pub fn signed_in_users(store: &Store, users: &[(&str, Role, &str)]) -> Vec<i64> 
         })
         .collect()
 }
+
+/// What a page answered, as a browser sees it.
+pub struct Answer {
+    pub status: axum::http::StatusCode,
+    pub body: String,
+    pub bytes: Vec<u8>,
+    pub location: String,
+    /// `name=value` of each cookie the answer set
+    pub cookies: Vec<String>,
+}
+
+impl Answer {
+    /// The one-shot message a saved form left for the next page.
+    pub fn flash(&self) -> Option<shouwang_web::auth::Flash> {
+        let prefix = format!("{}=", shouwang_web::auth::FLASH_COOKIE);
+        self.cookies
+            .iter()
+            .find_map(|c| c.strip_prefix(&prefix))
+            .and_then(shouwang_web::auth::Flash::decode)
+    }
+}
+
+/// One request as `user` (the session `token-{user}` of [`signed_in_users`]) with the CSRF
+/// token, any further cookies, and a form when given.
+pub async fn send(
+    app: &axum::Router,
+    user: &str,
+    method: axum::http::Method,
+    uri: &str,
+    cookies: &[String],
+    form: Option<&[(&str, &str)]>,
+) -> Answer {
+    use axum::http::header;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut cookie = format!("{}=token-{user}", shouwang_web::auth::SESSION_COOKIE);
+    for c in cookies {
+        cookie.push_str("; ");
+        cookie.push_str(c);
+    }
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", CSRF);
+    let body = match form {
+        Some(pairs) => {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            axum::body::Body::from(serde_urlencoded::to_string(pairs).unwrap())
+        }
+        None => axum::body::Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let cookies = resp
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| Some(v.to_str().ok()?.split(';').next()?.to_string()))
+        .collect();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
+        location,
+        cookies,
+    }
+}
+
+/// Follows a form's answer (a 303) to the page it leads to, with the cookies it set (the
+/// saved message among them).
+pub async fn follow(app: &axum::Router, user: &str, saved: &Answer) -> Answer {
+    assert_eq!(
+        saved.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        saved.body
+    );
+    send(
+        app,
+        user,
+        axum::http::Method::GET,
+        &saved.location,
+        &saved.cookies,
+        None,
+    )
+    .await
+}
