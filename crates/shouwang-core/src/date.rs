@@ -76,6 +76,11 @@ impl Date {
         Date::from_days(self.to_days() + days)
     }
 
+    /// Day of the week, Monday 0 … Sunday 6 (1970-01-01 was a Thursday).
+    pub fn weekday(self) -> u8 {
+        (self.to_days() + 3).rem_euclid(7) as u8
+    }
+
     /// Today in China (UTC+8) from seconds since the Unix epoch.
     pub fn from_unix_seconds_china(secs: i64) -> Date {
         Date::from_days((secs + 8 * 3600).div_euclid(86_400))

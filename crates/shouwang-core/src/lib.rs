@@ -4,11 +4,14 @@
 //! work with them; validation returns [`Problem`]s that carry a stable code and both languages.
 
 pub mod access;
+pub mod calendar;
 pub mod codes;
 pub mod date;
 pub mod household;
 pub mod id_number;
+pub mod identification;
 pub mod income;
+pub mod lead;
 pub mod ledger;
 pub mod money;
 pub mod monitoring;

@@ -59,6 +59,22 @@ pub struct Standard {
     /// 帮扶措施落实时限: days after identification by which measures must be in place
     #[serde(default)]
     pub measures_days: Option<i64>,
+    /// 按工作日计算时限: the procedure's days are working days (some provinces count 20 or 25
+    /// working days); otherwise calendar days
+    #[serde(default)]
+    pub working_days: Option<bool>,
+    /// 入户核实时限: days from the lead to the home verification
+    #[serde(default)]
+    pub verification_days: Option<i64>,
+    /// 民主评议时限: days from the verification to the village appraisal (and its notice)
+    #[serde(default)]
+    pub appraisal_days: Option<i64>,
+    /// 乡镇审核时限: days from the end of the notice to the township review
+    #[serde(default)]
+    pub township_review_days: Option<i64>,
+    /// 县级审定时限: days from the township review to the county decision
+    #[serde(default)]
+    pub county_decision_days: Option<i64>,
     /// 风险消除最短监测期: months between identification and elimination, at least
     #[serde(default)]
     pub elimination_min_months: Option<i64>,
@@ -83,6 +99,11 @@ impl Standard {
             identification_days: None,
             notice_min_days: None,
             measures_days: None,
+            working_days: None,
+            verification_days: None,
+            appraisal_days: None,
+            township_review_days: None,
+            county_decision_days: None,
             elimination_min_months: None,
             warning_scheme: None,
         }
@@ -101,6 +122,11 @@ impl Standard {
             identification_days: Some(d.identification_days),
             notice_min_days: Some(d.notice_min_days),
             measures_days: Some(d.measures_days),
+            working_days: Some(d.working_days),
+            verification_days: Some(d.verification_days),
+            appraisal_days: Some(d.appraisal_days),
+            township_review_days: Some(d.township_review_days),
+            county_decision_days: Some(d.county_decision_days),
             elimination_min_months: Some(d.elimination_min_months),
             warning_scheme: Some(d.warning_scheme),
             ..Standard::empty(year, province)
@@ -119,6 +145,11 @@ pub struct StandardDefaults {
     pub identification_days: i64,
     pub notice_min_days: i64,
     pub measures_days: i64,
+    pub working_days: bool,
+    pub verification_days: i64,
+    pub appraisal_days: i64,
+    pub township_review_days: i64,
+    pub county_decision_days: i64,
     pub elimination_min_months: i64,
     pub warning_scheme: WarningScheme,
 }
@@ -129,7 +160,9 @@ impl StandardDefaults {
     ///   50 % and the 20,000 元 inpatient threshold for non-registered households (research §4);
     /// * non-compulsory schooling 10,000 元 per school year (教育 practice, research §4);
     /// * 15 days lead → identification, notice ≥ 5 days, elimination ≥ 6 months: national guide;
-    /// * measures within 10 days: from the issue (no national text found, research §12.3).
+    /// * measures within 10 days: from the issue (no national text found, research §12.3);
+    /// * the steps within the 15 days: home check 3 days (one county's rule, research §5), appraisal
+    ///   2, notice 5, township 2, county 3 (ours: they add up to the 15); calendar days.
     pub const DEFAULT: StandardDefaults = StandardDefaults {
         near_line_percent: 10,
         income_drop_percent: 30,
@@ -139,6 +172,11 @@ impl StandardDefaults {
         identification_days: 15,
         notice_min_days: 5,
         measures_days: 10,
+        working_days: false,
+        verification_days: 3,
+        appraisal_days: 2,
+        township_review_days: 2,
+        county_decision_days: 3,
         elimination_min_months: 6,
         warning_scheme: WarningScheme {
             red_days: 3,
@@ -171,6 +209,11 @@ pub struct ResolvedStandard {
     pub identification_days: i64,
     pub notice_min_days: i64,
     pub measures_days: i64,
+    pub working_days: bool,
+    pub verification_days: i64,
+    pub appraisal_days: i64,
+    pub township_review_days: i64,
+    pub county_decision_days: i64,
     pub elimination_min_months: i64,
     pub warning_scheme: WarningScheme,
     /// Where each field came from, for the admin page ("继承自 53 云南省 2025年")
@@ -201,6 +244,11 @@ impl ResolvedStandard {
             identification_days: Some(self.identification_days),
             notice_min_days: Some(self.notice_min_days),
             measures_days: Some(self.measures_days),
+            working_days: Some(self.working_days),
+            verification_days: Some(self.verification_days),
+            appraisal_days: Some(self.appraisal_days),
+            township_review_days: Some(self.township_review_days),
+            county_decision_days: Some(self.county_decision_days),
             elimination_min_months: Some(self.elimination_min_months),
             warning_scheme: Some(self.warning_scheme),
         };
@@ -309,6 +357,41 @@ pub fn resolve(standards: &[Standard], region: &RegionCode, year: i32) -> Option
             "measures_days",
             |s| s.measures_days,
             d.measures_days,
+            o,
+        ),
+        working_days: pick(
+            &chain,
+            "working_days",
+            |s| s.working_days,
+            d.working_days,
+            o,
+        ),
+        verification_days: pick(
+            &chain,
+            "verification_days",
+            |s| s.verification_days,
+            d.verification_days,
+            o,
+        ),
+        appraisal_days: pick(
+            &chain,
+            "appraisal_days",
+            |s| s.appraisal_days,
+            d.appraisal_days,
+            o,
+        ),
+        township_review_days: pick(
+            &chain,
+            "township_review_days",
+            |s| s.township_review_days,
+            d.township_review_days,
+            o,
+        ),
+        county_decision_days: pick(
+            &chain,
+            "county_decision_days",
+            |s| s.county_decision_days,
+            d.county_decision_days,
             o,
         ),
         elimination_min_months: pick(
@@ -450,6 +533,28 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
         ),
         ("notice_min_days", "公示天数", s.notice_min_days, 5, 30),
         ("measures_days", "帮扶措施落实时限", s.measures_days, 1, 60),
+        (
+            "verification_days",
+            "入户核实时限",
+            s.verification_days,
+            1,
+            30,
+        ),
+        ("appraisal_days", "民主评议时限", s.appraisal_days, 1, 30),
+        (
+            "township_review_days",
+            "乡镇审核时限",
+            s.township_review_days,
+            1,
+            30,
+        ),
+        (
+            "county_decision_days",
+            "县级审定时限",
+            s.county_decision_days,
+            1,
+            30,
+        ),
     ];
     for (field, zh, v, lo, hi) in days {
         out.extend(v.and_then(|v| range_problem(field, zh, v, lo, hi, "天", "days")));

@@ -392,6 +392,36 @@ problem_codes! {
         "密码不符合要求（至少10位、三类字符、不是常见密码、不同于用户名）", "a password that breaks the policy (10 characters or more, three kinds of character, not a common password, not the username)";
     PasswordWrong = "password.wrong", Unprocessable,
         "当前密码不正确", "the current password is wrong";
+    CalendarDuplicateDate = "calendar.duplicate_date", Unprocessable,
+        "同一日期在工作日历中录入两次", "a date entered twice in the working calendar";
+    StepWrongRole = "identification.wrong_role", Forbidden,
+        "这一步不由本角色办理", "this step is not done by this role";
+    StepOutOfOrder = "identification.out_of_order", Conflict,
+        "识别程序当前不在这一步", "the procedure is not at this step now";
+    IdentificationClosed = "identification.closed", Conflict,
+        "识别程序已经结束", "the procedure has ended";
+    NoticeTooShort = "identification.notice_too_short", Unprocessable,
+        "公示天数少于标准规定", "a notice shorter than the standard allows";
+    NoticeRunning = "identification.notice_running", Unprocessable,
+        "公示期尚未结束", "the notice period has not ended";
+    ObjectionOpen = "identification.objection_open", Unprocessable,
+        "公示异议尚未处理", "an objection to the notice is not handled yet";
+    ReasonRequired = "identification.reason_required", Unprocessable,
+        "须填写理由", "a reason is required";
+    StepDate = "identification.date", Unprocessable,
+        "步骤日期在未来或早于上一步", "a step dated in the future or before the step before it";
+    CaseOpen = "identification.case_open", Conflict,
+        "该户已有未消除风险的监测对象", "the household already has an open monitoring case";
+    RisksInvalid = "identification.risks", Unprocessable,
+        "风险类型须为一至五项且不重复", "risk types must be one to five, without repeats";
+    AuthorisationMissing = "identification.authorisation", Unprocessable,
+        "未记录农户签字的授权承诺书", "the household's signed authorisation is not recorded";
+    GreenChannelRefused = "identification.green_channel", Unprocessable,
+        "只有因灾、因意外的风险可走绿色通道", "only disaster or accident risks may take the green channel";
+    LeadClosed = "lead.closed", Conflict,
+        "线索已处理", "the lead is no longer open";
+    LeadOtherHousehold = "lead.other_household", Unprocessable,
+        "线索属于另一户", "the lead belongs to another household";
 }
 
 impl ProblemCode {
