@@ -10,6 +10,7 @@
 //! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
 
 pub mod audit;
+pub mod identification;
 pub mod import_queue;
 pub mod ledger;
 pub mod scheduler;

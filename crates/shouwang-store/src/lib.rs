@@ -6,7 +6,9 @@
 pub mod audit;
 pub mod db;
 mod decode;
+pub mod identification;
 pub mod income;
+pub mod leads;
 pub mod ledger;
 mod migrate;
 pub mod regions;

@@ -59,6 +59,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_search_tails.sql"),
         include_str!("../migrations/postgres/0009_search_tails.sql"),
     ),
+    (
+        10,
+        "identification",
+        include_str!("../migrations/sqlite/0010_identification.sql"),
+        include_str!("../migrations/postgres/0010_identification.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -301,6 +307,31 @@ mod tests {
         ] {
             expected.push(("index".into(), index.into(), String::new()));
         }
+        // 10: leads rebuilt with their codes and indexes of waiting leads by due date; the
+        // procedures and their steps
+        expected.retain(|(_, name, _)| name != "leads_open_unique" && name != "leads_county");
+        for index in [
+            "leads_pending_unique",
+            "leads_county_due",
+            "leads_village_due",
+            "identifications_open",
+            "identifications_household",
+            "identifications_county_due",
+            "identifications_village_due",
+            "identification_steps_of",
+        ] {
+            expected.push(("index".into(), index.into(), String::new()));
+        }
+        expected.push((
+            "table".into(),
+            "identifications".into(),
+            "households.county>county,households.household_no>household_no,monitoring_cases.case_id>id".into(),
+        ));
+        expected.push((
+            "table".into(),
+            "identification_steps".into(),
+            "identifications.identification_id>id".into(),
+        ));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -324,6 +355,21 @@ mod tests {
             // the same, only the numbers differ
             db.store
                 .with_conn(|c| {
+                    // the leads table as versions 3 to 9 had it (text codes), without rows
+                    let (id, int) = match c.dialect() {
+                        Dialect::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
+                        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
+                    };
+                    c.batch(&format!(
+                        "DROP TABLE identification_steps; DROP TABLE identifications; DROP TABLE leads;
+                         CREATE TABLE leads (id {id}, county TEXT NOT NULL, household_no TEXT NOT NULL,
+                             risk TEXT NOT NULL, level TEXT NOT NULL, rules TEXT NOT NULL, source TEXT NOT NULL,
+                             found_on TEXT NOT NULL, due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+                             run_id {int}, created_at {int} NOT NULL, closed_at {int});
+                         CREATE UNIQUE INDEX leads_open_unique ON leads (county, household_no, risk) WHERE status = 'open';
+                         CREATE INDEX leads_county ON leads (county, status, found_on);
+                         CREATE INDEX leads_household ON leads (county, household_no, id);"
+                    ))?;
                     c.batch(
                         "DELETE FROM schema_migrations WHERE version >= 6;
                          DROP TABLE member_departures;
@@ -346,12 +392,44 @@ mod tests {
                          INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, created_at, updated_at)
                              VALUES ('510821', '51082110000100001', 0, '0,2', '2025-03', 1, 1, 1),
                                     ('510821', '51082110000100002', 1, '7', '2025-04', 0, 1, 1),
-                                    ('510821', '51082110000100003', 2, '3,4', '2025-05', 1, 1, 1);",
+                                    ('510821', '51082110000100003', 2, '3,4', '2025-05', 1, 1, 1);
+                         INSERT INTO leads (county, household_no, risk, level, rules, source, found_on, due_on, status, created_at)
+                             VALUES ('510821', '51082110000100002', '因残', 'red', 'R05', '系统筛查', '2025-06-01', '2025-06-04', 'open', 1),
+                                    ('510821', '51082110000100002', '因病', 'blue', 'R03', '系统筛查', '2025-06-01', '2025-06-16', 'closed', 1);",
                     )
                 })
                 .unwrap();
             db.store.migrate().unwrap();
             assert_eq!(db.store.schema_version().unwrap(), latest(), "{}", db.name);
+            // migration 10: the leads' text codes become numbers, with the household's village
+            let leads = db.store.leads_of_household("51082110000100002").unwrap();
+            let read: Vec<_> = leads
+                .iter()
+                .map(|l| (l.risk, l.level, l.source, l.status, l.village.as_str()))
+                .collect();
+            use shouwang_core::lead::{LeadSource, LeadStatus};
+            use shouwang_core::screening::level::WarningLevel;
+            assert_eq!(
+                read,
+                [
+                    (
+                        RiskType::Illness,
+                        WarningLevel::Blue,
+                        LeadSource::Screening,
+                        LeadStatus::Dismissed,
+                        "510821100001"
+                    ),
+                    (
+                        RiskType::Disability,
+                        WarningLevel::Red,
+                        LeadSource::Screening,
+                        LeadStatus::Open,
+                        "510821100001"
+                    ),
+                ],
+                "{}",
+                db.name
+            );
 
             let health = |cs: &[H]| cs.iter().fold(Health::default(), |h, c| h.with(*c));
             let mut persons = Vec::new();

@@ -17,6 +17,7 @@ use serde::Serialize;
 use shouwang_core::codes::{Health, HealthCondition, LabourCapacity, Schooling};
 use shouwang_core::date::YearMonth;
 use shouwang_core::income::{household_income, Income, IncomeBasis, IncomePeriod};
+use shouwang_core::lead::{LeadSource, LeadStatus};
 use shouwang_core::monitoring::{CaseStatus, RiskType};
 use shouwang_core::screening::{
     DataSource, HouseholdRow, MemberCounts, RuleId, RuleSet, Screening, Snapshot, SourceSlot,
@@ -37,9 +38,6 @@ static CHUNK: AtomicI64 = AtomicI64::new(100_000);
 pub fn set_scan_chunk(rows: i64) {
     CHUNK.store(rows.max(64), Ordering::Relaxed);
 }
-
-/// The source of leads raised by a screening run.
-pub const LEAD_SOURCE: &str = "系统筛查";
 
 /// A snapshot ready to evaluate, with what it was built from.
 pub struct LoadedSnapshot {
@@ -160,10 +158,10 @@ pub struct LeadRecord {
     pub level: WarningLevel,
     #[serde(serialize_with = "rule_list")]
     pub rules: Vec<RuleId>,
-    pub source: String,
+    pub source: LeadSource,
     pub found_on: Date,
     pub due_on: Date,
-    pub status: String,
+    pub status: LeadStatus,
 }
 
 fn codes_where<T: Copy>(all: &[T], code: impl Fn(T) -> i64, keep: impl Fn(T) -> bool) -> String {
@@ -690,10 +688,12 @@ impl Store {
                 .map(|r| r.text(0));
             let mut open: HashSet<(String, String)> = HashSet::new();
             for r in tx.query(
-                "SELECT household_no, risk FROM leads WHERE county = $1 AND status = 'open'",
+                &format!("SELECT household_no, risk FROM leads WHERE county = $1 AND status IN ({PENDING_LEADS})"),
                 &params![county],
             )? {
-                open.insert((r.text(0), r.text(1)));
+                if let Some(risk) = RiskType::from_code(r.int(1)) {
+                    open.insert((r.text(0), risk.label_zh().to_string()));
+                }
             }
             let open_cases = format!("{}, {}", CaseStatus::Identifying.code(), CaseStatus::AtRisk.code());
             for r in tx.query(
@@ -767,16 +767,18 @@ impl Store {
                     .iter()
                     .flat_map(|l| {
                         let due = loaded.today.add_days(scheme.response_days(l.level)).to_string();
+                        let village = loaded.snapshot.village_of(l.household).map_or("", |v| v.as_str());
                         params![
                             county,
                             loaded.household_no(l.household),
-                            l.risk.label_zh(),
-                            level_text(l.level),
+                            village,
+                            l.risk.code(),
+                            l.level.code(),
                             l.rules.join(","),
-                            LEAD_SOURCE,
+                            LeadSource::Screening.code(),
                             today.as_str(),
                             due,
-                            "open",
+                            LeadStatus::Open.code(),
                             run_id,
                             now
                         ]
@@ -784,8 +786,8 @@ impl Store {
                     .collect();
                 insert_rows(
                     tx,
-                    "INSERT INTO leads (county, household_no, risk, level, rules, source, found_on, due_on, status, run_id, created_at)",
-                    11,
+                    "INSERT INTO leads (county, household_no, village, risk, level, rules, source, found_on, due_on, status, run_id, created_at)",
+                    12,
                     &values,
                 )?;
             }
@@ -909,7 +911,9 @@ impl Store {
     pub fn open_lead_count(&self, county: &RegionCode) -> Result<i64, StoreError> {
         self.with_conn(|c| {
             Ok(c.query_one(
-                "SELECT COUNT(*) FROM leads WHERE county = $1 AND status = 'open'",
+                &format!(
+                    "SELECT COUNT(*) FROM leads WHERE county = $1 AND status IN ({PENDING_LEADS})"
+                ),
                 &params![county.as_str()],
             )?
             .map(|r| r.int(0))
@@ -918,6 +922,9 @@ impl Store {
     }
 }
 
+/// The stored numbers of the lead states that still wait for an outcome, for `IN (…)`.
+pub(crate) const PENDING_LEADS: &str = "0, 1";
+
 const LEAD_COLUMNS: &str = "id, household_no, risk, level, rules, source, found_on, due_on, status";
 
 fn row_lead(r: &Row) -> Result<LeadRecord, StoreError> {
@@ -925,18 +932,18 @@ fn row_lead(r: &Row) -> Result<LeadRecord, StoreError> {
     Ok(LeadRecord {
         id: f.int(0)?,
         household_no: f.text(1),
-        risk: f.parsed(2, RiskType::parse_zh)?,
-        level: f.parsed(3, parse_level)?,
+        risk: f.code(2, RiskType::from_code)?,
+        level: f.code(3, WarningLevel::from_code)?,
         rules: f.parsed(4, |t| {
             t.split(',')
                 .filter(|c| !c.is_empty())
                 .map(RuleId::parse)
                 .collect::<Option<Vec<_>>>()
         })?,
-        source: f.text(5),
+        source: f.code(5, LeadSource::from_code)?,
         found_on: f.date(6)?,
         due_on: f.date(7)?,
-        status: f.text(8),
+        status: f.code(8, LeadStatus::from_code)?,
     })
 }
 

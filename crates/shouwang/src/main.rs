@@ -221,7 +221,7 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
             }
         });
-        // the monthly screening: checked hourly, run once per month and county
+        // the daily deadline sweep and the monthly screening: checked hourly
         let _schedule = schedule(store.clone())?;
         tracing::info!("serving on http://{listen}");
         // the client's address reaches the handlers (sign-in throttling by address)
@@ -239,7 +239,29 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
 /// The jobs the server runs by itself, stopped when the returned handle is dropped.
 fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
     use shouwang_app::scheduler::{Round, Scheduler};
+    let sweeping = store.clone();
     let running = Scheduler::new(std::time::Duration::from_secs(3600))
+        .once_per(
+            "daily deadline sweep",
+            || {
+                let today = screen_cmd::today();
+                // the period is the day: (year, day of the year)
+                let first = shouwang_core::Date::new(today.year(), 1, 1).expect("1 January");
+                (today.year(), (today.to_days() - first.to_days()) as u32)
+            },
+            move || match shouwang_app::identification::sweep(&sweeping, screen_cmd::today()) {
+                Ok(counts) => {
+                    tracing::info!(
+                        overdue_identifications = counts.overdue_identifications,
+                        overdue_leads = counts.overdue_leads,
+                        newly_overdue = counts.newly_overdue,
+                        "deadline sweep"
+                    );
+                    Round::Done
+                }
+                Err(e) => Round::Retry(format!("deadline sweep failed: {e}")),
+            },
+        )
         .once_per(
             "monthly screening",
             || {

@@ -49,6 +49,20 @@ impl Deadlines {
         }
     }
 
+    /// The limits of the built-in defaults, for a region that has no standard yet.
+    pub fn defaults() -> Deadlines {
+        let d = crate::standard::StandardDefaults::DEFAULT;
+        Deadlines {
+            overall_days: d.identification_days,
+            notice_min_days: d.notice_min_days,
+            verification_days: d.verification_days,
+            appraisal_days: d.appraisal_days,
+            township_review_days: d.township_review_days,
+            county_decision_days: d.county_decision_days,
+            working_days: d.working_days,
+        }
+    }
+
     /// `days` after `from`, in this standard's way of counting.
     pub fn add(&self, calendar: &WorkCalendar, from: Date, days: i64) -> Date {
         if self.working_days {

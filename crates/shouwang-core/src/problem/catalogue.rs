@@ -420,6 +420,8 @@ problem_codes! {
         "只有因灾、因意外的风险可走绿色通道", "only disaster or accident risks may take the green channel";
     LeadClosed = "lead.closed", Conflict,
         "线索已处理", "the lead is no longer open";
+    LeadDuplicate = "lead.duplicate", Conflict,
+        "该户已有同一风险的待处理线索", "the household already has a waiting lead of that risk";
     LeadOtherHousehold = "lead.other_household", Unprocessable,
         "线索属于另一户", "the lead belongs to another household";
 }

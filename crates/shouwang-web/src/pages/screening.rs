@@ -21,6 +21,7 @@ use axum::Router;
 use shouwang_core::access::{Action, Target};
 use shouwang_core::codes::Relation;
 use shouwang_core::id_number::mask;
+use shouwang_core::lead::{LeadSource, LeadStatus};
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::region::RegionLevel;
 use shouwang_core::screening::{RuleId, WarningLevel, CATALOGUE};
@@ -792,28 +793,14 @@ struct HouseholdWarningsPage {
     leads: Vec<LeadRow>,
 }
 
-/// A lead's status in words (stored as `open` …).
-fn status_word(l: L, status: &str) -> String {
-    match status {
-        "open" => l.t("待核实", "to verify"),
-        "verified" => l.t("已核实", "verified"),
-        "dismissed" => l.t("已排除", "dismissed"),
-        "closed" => l.t("已办结", "closed"),
-        other => other,
-    }
-    .to_string()
+/// A lead's status in words.
+fn status_word(l: L, status: &LeadStatus) -> String {
+    l.t(status.label_zh(), status.label_en()).to_string()
 }
 
-/// Where a lead came from, in words (stored in Chinese).
-fn source_word(l: L, source: &str) -> String {
-    match source {
-        "系统筛查" => l.t("系统筛查", "system screening"),
-        "干部排查" => l.t("干部排查", "cadre visit"),
-        "农户申请" => l.t("农户申请", "household's application"),
-        "部门预警" => l.t("部门预警", "department alert"),
-        other => other,
-    }
-    .to_string()
+/// Where a lead came from, in words.
+fn source_word(l: L, source: &LeadSource) -> String {
+    l.t(source.label_zh(), source.label_en()).to_string()
 }
 
 async fn household_warnings(
