@@ -168,6 +168,11 @@ pub enum Action {
     SetRules,
     /// 用户管理.
     ManageUsers,
+    /// 识别认定 and 监测对象: leads, procedures, notices and monitoring cases of a region.
+    ViewCases,
+    /// Take part in 识别认定: raise, dismiss and merge leads, open procedures, take steps (core
+    /// decides which step belongs to which role).
+    Identify,
 }
 
 /// What one role reaches with one action.
@@ -214,6 +219,8 @@ pub const fn permission(action: Action) -> ([Reach; 7], &'static [RegionLevel]) 
         SetStandard   => ([R,   R,     N,       N,      N,     N,   N], ANY),
         SetRules      => ([R,   R,     N,       N,      N,     N,   N], ANY),
         ManageUsers   => ([R,   N,     N,       N,      N,     N,   N], ANY),
+        ViewCases     => ([R,   R,     R,       R,      P,     N,   R], ANY),
+        Identify      => ([N,   R,     R,       R,      N,     N,   N], ANY),
     }
 }
 
@@ -234,7 +241,7 @@ impl Role {
 
 impl Action {
     /// Every action, in the order of the table.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::BrowseRegions,
         Action::ReadHousehold,
         Action::ViewHistory,
@@ -250,6 +257,8 @@ impl Action {
         Action::SetStandard,
         Action::SetRules,
         Action::ManageUsers,
+        Action::ViewCases,
+        Action::Identify,
     ];
     /// What `role` reaches with this action.
     pub fn reach(self, role: Role) -> Reach {
@@ -417,7 +426,7 @@ mod tests {
     /// [`permission`]: `Y` inside the region, `P` paired households only, `-` never.
     /// Changing a permission means changing this table too, on purpose.
     #[rustfmt::skip]
-    const EXPECTED: [(Action, &str); 15] = [
+    const EXPECTED: [(Action, &str); 17] = [
         //                            admin county township village assist dept inspector
         (Action::BrowseRegions, "Y Y Y Y - - Y"),
         (Action::ReadHousehold, "Y Y Y Y P - Y"),
@@ -434,6 +443,8 @@ mod tests {
         (Action::SetStandard,   "Y Y - - - - -"),
         (Action::SetRules,      "Y Y - - - - -"),
         (Action::ManageUsers,   "Y - - - - - -"),
+        (Action::ViewCases,     "Y Y Y Y P - Y"),
+        (Action::Identify,      "- Y Y Y - - -"),
     ];
 
     const ROLES: [Role; 7] = [
