@@ -9,7 +9,10 @@ use shouwang_core::codes::{
     Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
     Schooling, Sex,
 };
+use shouwang_core::calendar::DayKind;
 use shouwang_core::household::LeaveReason;
+use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
+use shouwang_core::lead::{LeadSource, LeadStatus};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::{RuleId, WarningLevel};
 use shouwang_core::{IdKind, RegionLevel, Role};
@@ -309,7 +312,7 @@ fn the_monitoring_code_lists_keep_their_stored_numbers() {
     );
     code_list(
         "RiskType",
-        "monitoring_cases.risks (numbers, comma-separated); leads.risk and screening_hits.risk (labels)",
+        "monitoring_cases.risks (numbers, comma-separated); leads.risk (number); screening_hits.risk (label)",
         RiskType::ALL,
         RiskType::code,
         RiskType::label_zh,
@@ -353,10 +356,108 @@ fn the_monitoring_code_lists_keep_their_stored_numbers() {
 }
 
 #[test]
+fn leads_procedures_and_calendar_days_keep_their_numbers() {
+    code_list(
+        "LeadSource",
+        "leads.source",
+        LeadSource::ALL,
+        LeadSource::code,
+        LeadSource::label_zh,
+        &[
+            ("Screening", 1, "系统筛查"),
+            ("CadreCheck", 2, "干部排查"),
+            ("Hotline", 3, "12317热线"),
+            ("Department", 4, "部门预警"),
+            ("SelfReport", 5, "农户自主申报"),
+        ],
+    );
+    code_list(
+        "LeadStatus",
+        "leads.status (and the partial index leads_pending_unique: 0, 1)",
+        LeadStatus::ALL,
+        LeadStatus::code,
+        LeadStatus::label_zh,
+        &[
+            ("Open", 0, "待核实"),
+            ("Gathered", 1, "识别中"),
+            ("Included", 2, "已纳入监测"),
+            ("NotIncluded", 3, "不予纳入"),
+            ("Dismissed", 4, "已排除"),
+            ("Merged", 5, "已合并"),
+        ],
+    );
+    code_list(
+        "Stage",
+        "identifications.stage (and the partial index identifications_open: < 6), identification_steps.stage_before/after",
+        Stage::ALL,
+        Stage::code,
+        Stage::label_zh,
+        &[
+            ("Verification", 1, "入户核实"),
+            ("Appraisal", 2, "村级民主评议"),
+            ("Notice", 3, "村内公示"),
+            ("TownshipReview", 4, "乡镇审核"),
+            ("CountyDecision", 5, "县级审定"),
+            ("Included", 6, "已纳入监测"),
+            ("NotIncluded", 7, "不予纳入"),
+        ],
+    );
+    code_list(
+        "StepKind",
+        "identification_steps.kind",
+        StepKind::ALL,
+        StepKind::code,
+        StepKind::label_zh,
+        &[
+            ("Opened", 1, "发起识别"),
+            ("Verified", 2, "入户核实"),
+            ("Appraised", 3, "民主评议"),
+            ("NoticePublished", 4, "发布公示"),
+            ("ObjectionRaised", 5, "公示异议"),
+            ("ObjectionHandled", 6, "异议处理"),
+            ("Submitted", 7, "报乡镇审核"),
+            ("TownshipApproved", 8, "乡镇审核通过"),
+            ("Decided", 9, "县级审定"),
+            ("Returned", 10, "退回"),
+            ("GreenChannel", 11, "绿色通道"),
+        ],
+    );
+    code_list(
+        "AppraisalResult",
+        "identifications.body (JSON, label)",
+        AppraisalResult::ALL,
+        AppraisalResult::code,
+        AppraisalResult::label_zh,
+        &[("Agree", 1, "同意纳入"), ("Disagree", 2, "不同意纳入")],
+    );
+    code_list(
+        "DayKind",
+        "calendar_days.kind",
+        DayKind::ALL,
+        DayKind::code,
+        DayKind::label_zh,
+        &[("Holiday", 1, "法定节假日"), ("MakeUpWorkday", 2, "调休上班日")],
+    );
+    // the pending states are the ones the store's SQL names by number
+    let pending: Vec<i64> = LeadStatus::ALL
+        .iter()
+        .filter(|s| s.is_pending())
+        .map(|s| s.code())
+        .collect();
+    assert_eq!(pending, [0, 1]);
+    let closed: Vec<i64> = Stage::ALL
+        .iter()
+        .filter(|s| !s.is_open())
+        .map(|s| s.code())
+        .collect();
+    assert_eq!(closed, [6, 7]);
+}
+
+#[test]
 fn warning_levels_and_rules_keep_their_stored_text() {
     code_list(
         "WarningLevel",
-        "rule_sets.body and standards.body (labels)",
+        "leads.level and monitoring_cases.warning_level (numbers); rule_sets.body and standards.body (labels)",
         WarningLevel::ALL,
         WarningLevel::code,
         WarningLevel::label_zh,
@@ -465,7 +566,13 @@ fn every_stored_number_reads_back_as_its_value_and_no_other_number_does() {
         EliminationKind,
         CaseStatus,
         WarningLevel,
-        LeaveReason
+        LeaveReason,
+        LeadSource,
+        LeadStatus,
+        Stage,
+        StepKind,
+        AppraisalResult,
+        DayKind
     );
     assert_eq!(Sex::from_code(0), None);
     assert_eq!(CaseType::from_code(0), None);

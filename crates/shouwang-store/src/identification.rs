@@ -389,6 +389,24 @@ impl Store {
         })
     }
 
+    /// The households of a county already watched: with a monitoring case (any state), a lead
+    /// waiting, or a procedure under way.
+    pub fn households_watched(&self, county: &RegionCode) -> Result<Vec<String>, StoreError> {
+        self.with_conn(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT household_no FROM monitoring_cases WHERE county = $1
+                     UNION SELECT household_no FROM leads WHERE county = $1 AND status IN ({})
+                     UNION SELECT household_no FROM identifications WHERE county = $1 AND stage NOT IN ({})",
+                    crate::screening::PENDING_LEADS,
+                    closed_stages()
+                ),
+                &params![county.as_str()],
+            )?;
+            Ok(rows.iter().map(|r| r.text(0)).collect())
+        })
+    }
+
     /// The steps of a procedure, in order.
     pub fn identification_steps(&self, id: i64) -> Result<Vec<StepRecord>, StoreError> {
         self.with_conn(|c| {

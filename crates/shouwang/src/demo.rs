@@ -96,6 +96,10 @@ pub fn run(args: DemoArgs) -> Result<()> {
     for h in &first {
         store.pair(&Actor::system("demo"), helper.id, &h.household_no)?;
     }
+    // identifications in flight, in every stage, by the demo users where they work
+    let county = RegionCode::parse(DEMO_COUNTY).context("county")?;
+    let procedures =
+        crate::demo_procedures::seed(&store, &county, (households / 4_000).max(1), args.seed, today)?;
     let townships = store.count_regions(
         &RegionCode::parse(DEMO_COUNTY).context("county")?,
         RegionLevel::Township,
@@ -105,6 +109,15 @@ pub fn run(args: DemoArgs) -> Result<()> {
         RegionLevel::Village,
     )?;
     println!("演示县已生成 / demo county built: 旺苍县 {townships} 乡镇 / townships, {villages} 村 / villages, {households} 户 / households, {persons} 人 / persons in {:.1} s", started.elapsed().as_secs_f64());
+    let by_stage: Vec<String> = procedures
+        .iter()
+        .map(|(stage, n)| format!("{} {n}", stage.label_zh()))
+        .collect();
+    println!(
+        "识别认定 / identification procedures: {} ({})",
+        procedures.values().sum::<usize>(),
+        by_stage.join("，")
+    );
     println!("数据 / data: {}", db.display());
     println!();
     println!("账号（密码均为 {DEMO_PASSWORD}）/ accounts (password {DEMO_PASSWORD} for all):");

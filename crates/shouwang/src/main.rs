@@ -5,6 +5,7 @@ mod bench_ledger;
 mod bench_screen;
 mod cli;
 mod demo;
+mod demo_procedures;
 mod ledger_cmd;
 mod screen_cmd;
 mod users;
