@@ -58,12 +58,18 @@ pub fn seed(store: &Store, county: &RegionCode, rounds: usize, seed: u64, today:
     let mut busy: std::collections::HashSet<String> =
         store.households_watched(county)?.into_iter().collect();
     let (_, total) = store.households_in(county, 0, 1)?;
+    let taohong = RegionCode::parse("510821108212").context("village code")?;
     let wanted = (rounds * PLAN.len()) as i64;
     for round in 0..rounds {
         for (i, (stage, age, variant)) in PLAN.iter().enumerate() {
             // spread over the county: the k-th procedure near the k-th slice of its households
             let k = (round * PLAN.len() + i) as i64;
-            let (near, _) = store.households_in(county, k * total / wanted.max(1), 8)?;
+            // the first round's early stages in 桃红村, where the demo's village cadre works
+            let (near, _) = if round == 0 && i < 6 {
+                store.households_in(&taohong, 0, 40)?
+            } else {
+                store.households_in(county, k * total / wanted.max(1), 8)?
+            };
             let Some(h) = near.into_iter().find(|h| !busy.contains(&h.household_no)) else {
                 continue;
             };
