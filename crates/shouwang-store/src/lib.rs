@@ -9,6 +9,7 @@ mod decode;
 pub mod income;
 pub mod ledger;
 mod migrate;
+pub mod monitoring;
 pub mod regions;
 pub mod registry;
 pub mod screening;
