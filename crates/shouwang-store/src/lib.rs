@@ -11,6 +11,7 @@ pub mod income;
 pub mod leads;
 pub mod ledger;
 mod migrate;
+pub mod monitoring;
 pub mod regions;
 pub mod registry;
 pub mod screening;

@@ -764,3 +764,122 @@ fn a_person_who_left_may_head_a_household_of_their_own() {
         assert_eq!(kept[0].departure.reason, LeaveReason::SplitOff);
     }
 }
+
+#[test]
+fn cases_are_written_with_the_history_core_builds_and_a_bad_one_refuses_the_load() {
+    use shouwang_core::date::YearMonth;
+    use shouwang_core::monitoring::{
+        CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType,
+    };
+    let ym = |y, m| YearMonth::new(y, m).unwrap();
+    for db in dbs() {
+        let data = families(4, 11);
+        db.store.bulk_load(&actor(), &data, "test.load").unwrap();
+        let county = RegionCode::parse("510821").unwrap();
+        let case = |i: usize, status, elimination| MonitoringCase {
+            household_no: data[i].0.household_no.clone(),
+            case_type: CaseType::MarginalAtRisk,
+            risks: vec![RiskType::Illness],
+            identified: ym(2024, 3),
+            status,
+            elimination,
+            whole_household_without_labour: false,
+        };
+        let eliminated = case(
+            0,
+            CaseStatus::Eliminated,
+            Some((EliminationKind::Natural, ym(2025, 1))),
+        );
+        // eliminated before it was identified: the whole load is refused, naming the field
+        let mut wrong = case(
+            1,
+            CaseStatus::Eliminated,
+            Some((EliminationKind::AfterAssistance, ym(2023, 12))),
+        );
+        let err = db
+            .store
+            .bulk_cases(
+                &actor(),
+                &county,
+                &[eliminated.clone(), wrong.clone()],
+                today(),
+                "test.cases",
+            )
+            .unwrap_err();
+        match err {
+            StoreError::Invalid(p) => {
+                assert_eq!(
+                    p[0].code,
+                    ProblemCode::MonitoringEliminatedBeforeIdentified,
+                    "{}",
+                    db.name
+                );
+                assert_eq!(p[0].field, "cases[1].eliminated");
+            }
+            other => panic!("{}: {other}", db.name),
+        }
+        assert_eq!(
+            db.store.case_counts(&county).unwrap().total,
+            0,
+            "{}",
+            db.name
+        );
+        wrong.elimination = None;
+        wrong.status = CaseStatus::AtRisk;
+        wrong.whole_household_without_labour = true;
+        let n = db
+            .store
+            .bulk_cases(
+                &actor(),
+                &county,
+                &[eliminated, wrong],
+                today(),
+                "test.cases",
+            )
+            .unwrap();
+        assert_eq!(n, 2);
+        let counts = db.store.case_counts(&county).unwrap();
+        assert_eq!(
+            (
+                counts.total,
+                counts.status(CaseStatus::AtRisk),
+                counts.status(CaseStatus::Eliminated),
+                counts.eliminated(EliminationKind::Natural),
+                counts.without_labour_open
+            ),
+            (2, 1, 1, 1, 1),
+            "{}",
+            db.name
+        );
+        let steps = db
+            .store
+            .case_steps(&county, &data[0].0.household_no)
+            .unwrap();
+        let seen: Vec<(&str, String)> = steps
+            .iter()
+            .map(|s| (s.step.as_str(), s.on.to_string()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("identification", "2024-03-01".to_string()),
+                ("elimination", "2025-01-01".to_string())
+            ],
+            "{}",
+            db.name
+        );
+        let steps = db
+            .store
+            .case_steps(&county, &data[1].0.household_no)
+            .unwrap();
+        assert_eq!(steps.len(), 1, "{}", db.name);
+        // a village's count holds only its own households' cases
+        let village = data[1].0.village.clone();
+        assert_eq!(
+            db.store.case_counts(&village).unwrap().total,
+            u64::from(data[0].0.village == village) + 1,
+            "{}",
+            db.name
+        );
+    }
+}

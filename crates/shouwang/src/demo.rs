@@ -2,9 +2,11 @@
 
 use crate::cli::DemoArgs;
 use anyhow::{Context, Result};
-use shouwang_core::synth::{generate, SynthConfig, SynthVillage};
-use shouwang_core::{Date, RegionCode, RegionLevel};
+use shouwang_core::monitoring::{CaseStatus, EliminationKind};
+use shouwang_core::synth::{generate, records, SynthConfig, SynthRecords, SynthVillage};
+use shouwang_core::{Date, Fen, RegionCode, RegionLevel};
 use shouwang_store::audit::Actor;
+use shouwang_store::monitoring::CaseCounts;
 use shouwang_store::Store;
 use std::time::Instant;
 
@@ -38,7 +40,9 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
     ("inspector", "inspector", "510821", "督导组 周涛"),
 ];
 
-/// Builds the demo county into `store`. Returns (households, persons).
+/// Builds the demo county into `store`: households and members, incomes of this year and last,
+/// 三保障 checks, the provincial standard, and monitoring cases with their histories
+/// ([`seed_cases`]). Returns (households, persons).
 pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result<(usize, usize)> {
     store.import_regions(shouwang_io::regions::demo_regions()?)?;
     let county = RegionCode::parse(DEMO_COUNTY).context("demo county code")?;
@@ -67,8 +71,51 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
     );
     let persons = data.iter().map(|(_, m)| m.len()).sum();
     store.bulk_load(&Actor::system("demo"), &data, "demo.generate")?;
-    crate::screen_cmd::seed_demo(store, &data, seed, today)?;
+    let line = Fen::from_yuan(crate::screen_cmd::DEMO_LINE_YUAN);
+    let records = records(&data, seed, today, line);
+    crate::screen_cmd::seed_demo(store, &data, &records, today)?;
+    seed_cases(store, &records, today)?;
     Ok((data.len(), persons))
+}
+
+/// Writes the demo's monitoring cases (监测对象, about 3 % of households: most eliminated, after
+/// assistance or naturally; some at risk; households without labour under 兜底保障) through the
+/// ledger import's own path, each with the dated history core builds from it. Returns the
+/// county's cases counted by state.
+pub fn seed_cases(store: &Store, records: &SynthRecords, today: Date) -> Result<CaseCounts> {
+    let county = RegionCode::parse(DEMO_COUNTY).context("demo county code")?;
+    let cases: Vec<_> = records.cases.iter().map(|(_, c)| c.clone()).collect();
+    store.bulk_cases(&Actor::system("demo"), &county, &cases, today, "demo.cases")?;
+    Ok(store.case_counts(&county)?)
+}
+
+/// What the first monthly screening of the demo county found.
+pub struct FirstScreening {
+    pub flagged: u64,
+    pub households: u64,
+    pub new_leads: u64,
+}
+
+/// Runs the month's screening on the demo county, as the server's scheduler would.
+pub fn first_screening(store: &Store, today: Date) -> Result<FirstScreening> {
+    let county = RegionCode::parse(DEMO_COUNTY).context("demo county code")?;
+    let run =
+        shouwang_app::screening::run(store, &county, today.year(), today, &Actor::system("demo"))?;
+    let s = &run.outcome.summary;
+    Ok(FirstScreening {
+        flagged: s.flagged_households,
+        households: s.households,
+        new_leads: run.outcome.new_leads,
+    })
+}
+
+/// `part` of `whole` in percent, one decimal.
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
 }
 
 pub fn run(args: DemoArgs) -> Result<()> {
@@ -86,6 +133,9 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let store = crate::open(&format!("sqlite://{}", db.display()))?;
     let today = Date::from_unix_seconds_china(shouwang_store::now());
     let (households, persons) = build(&store, args.households, args.seed, today)?;
+    let county = RegionCode::parse(DEMO_COUNTY).context("county")?;
+    let cases = store.case_counts(&county)?;
+    let screening = first_screening(&store, today)?;
     for (username, role, region, name) in DEMO_USERS {
         crate::add_user_quiet(&store, username, role, region, name, DEMO_PASSWORD)?;
     }
@@ -97,7 +147,6 @@ pub fn run(args: DemoArgs) -> Result<()> {
         store.pair(&Actor::system("demo"), helper.id, &h.household_no)?;
     }
     // identifications in flight, in every stage, by the demo users where they work
-    let county = RegionCode::parse(DEMO_COUNTY).context("county")?;
     let procedures =
         crate::demo_procedures::seed(&store, &county, (households / 4_000).max(1), args.seed, today)?;
     let townships = store.count_regions(
@@ -109,6 +158,24 @@ pub fn run(args: DemoArgs) -> Result<()> {
         RegionLevel::Village,
     )?;
     println!("演示县已生成 / demo county built: 旺苍县 {townships} 乡镇 / townships, {villages} 村 / villages, {households} 户 / households, {persons} 人 / persons in {:.1} s", started.elapsed().as_secs_f64());
+    let h = households as u64;
+    println!(
+        "监测对象 / monitoring cases: {} 户 / households ({}%): 风险已消除 / eliminated {} (帮扶消除 / after assistance {}, 自然消除 / naturally {}), 风险未消除 / at risk {} (其中整户无劳动能力兜底保障 / of which households without labour {})",
+        cases.total,
+        percent(cases.total, h),
+        cases.status(CaseStatus::Eliminated),
+        cases.eliminated(EliminationKind::AfterAssistance),
+        cases.eliminated(EliminationKind::Natural),
+        cases.status(CaseStatus::AtRisk),
+        cases.without_labour_open,
+    );
+    println!(
+        "本月筛查 / this month's screening: 预警 / flagged {} 户 / households ({}% of {}), 新增线索 / new leads {}",
+        screening.flagged,
+        percent(screening.flagged, screening.households),
+        screening.households,
+        screening.new_leads,
+    );
     let by_stage: Vec<String> = procedures
         .iter()
         .map(|(stage, n)| format!("{} {n}", stage.label_zh()))

@@ -4,10 +4,10 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use shouwang_app::screening;
-use shouwang_core::income::{Income, IncomePeriod};
+use shouwang_core::income::Income;
 use shouwang_core::screening::WarningLevel;
 use shouwang_core::standard::Standard;
-use shouwang_core::synth::Rng;
+use shouwang_core::synth::{records, SynthRecords};
 use shouwang_core::{Date, Fen, Household, Member, Problem, RegionCode};
 use shouwang_store::audit::Actor;
 use shouwang_store::income::Guarantees;
@@ -354,13 +354,13 @@ fn show(store: &Store, region: &RegionCode, year: i32) -> Result<()> {
     Ok(())
 }
 
-/// The demo's incomes (this year and last), 三保障 flags and the provincial standard, from a
-/// seed: per-capita net incomes spread around the line (≈7 % below it, ≈10 % just above it,
-/// ≈3 % with a sharp fall from last year, ≈3 % with large medical costs), flags on about 1 %.
+/// The demo's incomes (this year and last), 三保障 checks and the provincial standard, from the
+/// records core made for the households ([`shouwang_core::synth::records`]: most households
+/// comfortably above the line, a trickle near or below it). Returns (incomes, checks) written.
 pub fn seed_demo(
     store: &Store,
     data: &[(Household, Vec<Member>)],
-    seed: u64,
+    records: &SynthRecords,
     today: Date,
 ) -> Result<(usize, usize)> {
     let year = today.year();
@@ -373,7 +373,7 @@ pub fn seed_demo(
             .save_standard(&Actor::system("demo"), &s)
             .map_err(store_err)?;
     }
-    let (incomes, guarantees) = demo_ledger(data, seed, today, line);
+    let (incomes, guarantees) = ledger_rows(data, records);
     store
         .bulk_ledger(&Actor::system("demo"), &incomes, &guarantees, "demo.ledger")
         .map_err(store_err)
@@ -382,86 +382,53 @@ pub fn seed_demo(
 type IncomeRows = Vec<(String, String, Income)>;
 type GuaranteeRows = Vec<(String, String, Guarantees)>;
 
-/// The records [`seed_demo`] writes (also used by the benchmark).
+/// The demo's income and check records as the store takes them (also used by the benchmark).
 pub fn demo_ledger(
     data: &[(Household, Vec<Member>)],
     seed: u64,
     today: Date,
     line: Fen,
 ) -> (IncomeRows, GuaranteeRows) {
-    let year = today.year();
-    let mut rng = Rng::new(seed ^ 0x5eed_1ed9);
-    let mut incomes = Vec::with_capacity(data.len() * 2);
-    let mut guarantees = Vec::new();
-    for (h, members) in data {
+    ledger_rows(data, &records(data, seed, today, line))
+}
+
+fn ledger_rows(
+    data: &[(Household, Vec<Member>)],
+    records: &SynthRecords,
+) -> (IncomeRows, GuaranteeRows) {
+    let key = |i: usize| {
+        let h = &data[i].0;
         let county = h
             .village
             .county()
             .map(|c| c.as_str().to_string())
             .unwrap_or_default();
-        let size = members.iter().filter(|m| m.is_alive()).count() as i64;
-        if size == 0 {
-            continue;
-        }
-        // per-capita net income as a share of the line, in percent
-        let share = match rng.range(0, 999) {
-            0..=69 => rng.range(45, 99),
-            70..=169 => rng.range(100, 110),
-            _ => rng.range(111, 320),
-        };
-        let net = line.0 * share / 100 * size + rng.range(0, size - 1);
-        let last_share = if rng.chance(0.03) {
-            share * rng.range(150, 220) / 100
-        } else {
-            share * rng.range(90, 112) / 100
-        };
-        let medical = if rng.chance(0.03) {
-            Fen::from_yuan(rng.range(12_000, 45_000))
-        } else if rng.chance(0.3) {
-            Fen::from_yuan(rng.range(100, 2_500))
-        } else {
-            Fen(0)
-        };
-        let record = |y: i32, net: i64, medical: Fen| {
-            let business = net * 3 / 10;
-            let costs = business * 3 / 10;
-            let wages = net * 6 / 10;
-            let property = net / 50;
-            let transfers = net - wages - property - (business - costs);
-            Income {
-                wages: Fen(wages),
-                business: Fen(business),
-                property: Fen(property),
-                transfers: Fen(transfers),
-                production_costs: Fen(costs),
-                insurance_payouts: Fen(0),
-                out_of_pocket_medical: medical,
-                ..Income::empty(IncomePeriod::year(y))
-            }
-        };
-        incomes.push((
-            county.clone(),
-            h.household_no.clone(),
-            record(year, net, medical),
-        ));
-        let last_net = line.0 * last_share / 100 * size;
-        incomes.push((
-            county.clone(),
-            h.household_no.clone(),
-            record(year - 1, last_net, Fen(0)),
-        ));
-        let g = Guarantees {
-            as_of: today.add_days(-rng.range(10, 200)),
-            unsafe_housing: rng.chance(0.008),
-            dropout: rng.chance(0.003),
-            uninsured: rng.chance(0.004),
-            unsafe_water: rng.chance(0.006),
-            food_clothing: false,
-            source: "演示核查 / demo check".into(),
-        };
-        if g.any() || rng.chance(0.2) {
-            guarantees.push((county, h.household_no.clone(), g));
-        }
-    }
+        (county, h.household_no.clone())
+    };
+    let incomes = records
+        .incomes
+        .iter()
+        .map(|(i, inc)| {
+            let (county, no) = key(*i);
+            (county, no, *inc)
+        })
+        .collect();
+    let guarantees = records
+        .checks
+        .iter()
+        .map(|(i, c)| {
+            let (county, no) = key(*i);
+            let g = Guarantees {
+                as_of: c.as_of,
+                unsafe_housing: c.unsafe_housing,
+                dropout: c.dropout,
+                uninsured: c.uninsured,
+                unsafe_water: c.unsafe_water,
+                food_clothing: false,
+                source: "演示核查 / demo check".into(),
+            };
+            (county, no, g)
+        })
+        .collect();
     (incomes, guarantees)
 }

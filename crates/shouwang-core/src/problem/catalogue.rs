@@ -306,6 +306,8 @@ problem_codes! {
         "风险消除时间晚于本月", "an elimination month after this month";
     MonitoringNotEliminated = "monitoring.not_eliminated", Unprocessable,
         "风险未消除，却填写了消除方式或消除时间", "an elimination kind or month for a risk not eliminated";
+    MonitoringStatus = "monitoring.status", Unprocessable,
+        "监测对象状态与风险消除情况不符", "a case status that disagrees with its elimination";
 
     // ------------------------------------------------------------ incomes and guarantees
     IncomeYear = "income.year", Unprocessable,

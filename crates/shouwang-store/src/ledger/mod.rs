@@ -44,8 +44,10 @@
 //! `ledger.import` event for the whole file, as [`Store::bulk_load`] does: a million persons of
 //! JSON per import would cost more than the import itself.
 //!
-//! **Monitoring.** A filled 监测对象类别 creates the household's case with an identification step
-//! dated the first of 识别监测时间, and an elimination step at 风险消除时间 when eliminated; a
+//! **Monitoring.** A filled 监测对象类别 creates the household's case with the history core
+//! builds from it ([`MonitoringCase::history`], which also checks the case's rules: a case that
+//! breaks one rejects its household, naming the column): an identification step dated the first
+//! of 识别监测时间, and an elimination step at 风险消除时间 when eliminated; a
 //! later file updates the open case (adding the elimination step), or opens a new case when the
 //! stored one was eliminated before the new identification month. An empty 监测对象类别 leaves
 //! stored cases alone. The 三保障 flags are stored as of 31 December of 年度; a flag the file

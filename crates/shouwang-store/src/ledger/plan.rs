@@ -105,6 +105,16 @@ pub(super) fn person_elsewhere<S: SourceRows>(
     }
 }
 
+/// The ledger column of a field [`MonitoringCase::history`] names.
+pub(super) fn case_column(field: &str) -> Col {
+    match field {
+        "risks" => Col::Risk1,
+        "identified" => Col::Identified,
+        "eliminated" => Col::EliminatedOn,
+        _ => Col::RiskEliminated,
+    }
+}
+
 pub(super) fn household_error<S: SourceRows>(
     h: &LedgerHousehold<S>,
     col: Col,
@@ -145,6 +155,17 @@ impl<S: SourceRows> Importer<'_, S> {
                     let p = outside_scope(&h.household.village, &self.opts.within);
                     let e = household_error(&h, Col::Village, p);
                     self.reject(h, vec![e]);
+                    return Ok(());
+                }
+                // the case's history is built by core: a case that breaks its rules is refused
+                if let Some(Err(problems)) =
+                    h.monitoring.as_ref().map(|c| c.history(self.opts.today))
+                {
+                    let errors = problems
+                        .into_iter()
+                        .map(|p| household_error(&h, case_column(&p.field), p))
+                        .collect();
+                    self.reject(h, errors);
                     return Ok(());
                 }
                 h.household = tidy_household(h.household);

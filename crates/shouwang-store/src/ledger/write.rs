@@ -3,6 +3,7 @@
 //! at the end in 证件号码 order.
 
 use super::*;
+use shouwang_core::monitoring::{CaseStep, CaseStepKind};
 use std::collections::BTreeMap;
 
 impl<S> Importer<'_, S> {
@@ -165,9 +166,8 @@ impl<S> Importer<'_, S> {
                      source = excluded.source",
             )?;
         }
-        // 5. monitoring cases and their steps
+        // 5. monitoring cases and their steps, the history as core builds it from the case
         let actor = format!("import:{}", self.opts.actor.username);
-        let mut steps: Vec<(i64, &'static str, String)> = Vec::new();
         let inserts: Vec<&MonitoringCase> = plans
             .iter()
             .filter_map(|p| match &p.case {
@@ -175,25 +175,7 @@ impl<S> Importer<'_, S> {
                 _ => None,
             })
             .collect();
-        let ids = new_case_ids(tx, inserts.len())?;
-        let mut values = Vec::with_capacity(inserts.len() * 12);
-        for (c, id) in inserts.iter().zip(&ids) {
-            values.push(Value::from(*id));
-            values.extend(case_values(&county, c, now));
-            values.push(now.into());
-            steps.push((*id, "identification", c.identified.first_day().to_string()));
-            if let Some((_, m)) = c.elimination {
-                steps.push((*id, "elimination", m.first_day().to_string()));
-            }
-        }
-        insert_rows(
-            tx,
-            "INSERT INTO monitoring_cases (id, county, household_no, case_type, risks, identified, status,
-             elimination_kind, eliminated, whole_household_without_labour, created_at, updated_at)",
-            12,
-            &values,
-
-        )?;
+        let mut steps = insert_cases(tx, &county, &inserts, now, self.opts.today)?;
         for p in &plans {
             if let Some(CaseWrite::Update {
                 id,
@@ -209,28 +191,18 @@ impl<S> Importer<'_, S> {
                      WHERE county = $1 AND household_no = $2 AND id = $11",
                     &values,
                 )?;
-                if let (true, Some((_, m))) = (*eliminated_now, case.elimination) {
-                    steps.push((*id, "elimination", m.first_day().to_string()));
+                if *eliminated_now {
+                    let history = case.history(self.opts.today).map_err(StoreError::Invalid)?;
+                    steps.extend(
+                        history
+                            .into_iter()
+                            .filter(|s| s.kind == CaseStepKind::Eliminated)
+                            .map(|s| (*id, s)),
+                    );
                 }
             }
         }
-        let mut values = Vec::with_capacity(steps.len() * 6);
-        for (id, step, on) in &steps {
-            values.extend(params![
-                county.as_str(),
-                *id,
-                *step,
-                on.as_str(),
-                actor.as_str(),
-                "ledger"
-            ]);
-        }
-        insert_rows(
-            tx,
-            "INSERT INTO case_steps (county, case_id, step, on_date, actor, outcome)",
-            6,
-            &values,
-        )?;
+        insert_case_steps(tx, &county, &steps, &actor, "ledger")?;
         // 6. history of changed households
         for p in &plans {
             if let Some((before, after)) = &p.audit {
@@ -354,6 +326,107 @@ impl Trash {
             let _ = send.send(Box::new(garbage));
         }
     }
+}
+
+impl Store {
+    /// Writes monitoring cases as a ledger describes them (the demo county, benchmarks, tests)
+    /// by the ledger import's own path: each case's dated history is built by core
+    /// ([`MonitoringCase::history`]) and written with it. The cases' households exist and hold
+    /// no case yet. One transaction and one audit event `what` for the whole load; a case that
+    /// breaks its rules refuses the load, naming `cases[i].field`, and nothing is written.
+    pub fn bulk_cases(
+        &self,
+        actor: &Actor,
+        county: &RegionCode,
+        cases: &[MonitoringCase],
+        today: Date,
+        what: &str,
+    ) -> Result<usize, StoreError> {
+        let now = crate::now();
+        self.with_tx(|tx| {
+            let refs: Vec<&MonitoringCase> = cases.iter().collect();
+            let steps = insert_cases(tx, county.as_str(), &refs, now, today)?;
+            insert_case_steps(
+                tx,
+                county.as_str(),
+                &steps,
+                &format!("import:{}", actor.username),
+                what,
+            )?;
+            let after = serde_json::json!({ "cases": cases.len(), "steps": steps.len() });
+            record(
+                tx,
+                actor,
+                Some(county.as_str()),
+                what,
+                ("bulk", what),
+                None,
+                Some(&after),
+            )?;
+            Ok(cases.len())
+        })
+    }
+}
+
+/// Inserts new monitoring cases with ids of their own; returns the steps of their histories
+/// ([`MonitoringCase::history`], refused when a case breaks its rules), with the case ids.
+pub(crate) fn insert_cases(
+    tx: &mut dyn Sql,
+    county: &str,
+    cases: &[&MonitoringCase],
+    now: i64,
+    today: Date,
+) -> Result<Vec<(i64, CaseStep)>, StoreError> {
+    let ids = new_case_ids(tx, cases.len())?;
+    let mut steps = Vec::with_capacity(cases.len() * 2);
+    let mut values = Vec::with_capacity(cases.len() * 12);
+    for (i, (c, id)) in cases.iter().zip(&ids).enumerate() {
+        let history = c.history(today).map_err(|mut problems| {
+            for p in &mut problems {
+                p.field = format!("cases[{i}].{}", p.field);
+            }
+            StoreError::Invalid(problems)
+        })?;
+        steps.extend(history.into_iter().map(|s| (*id, s)));
+        values.push(Value::from(*id));
+        values.extend(case_values(county, c, now));
+        values.push(now.into());
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO monitoring_cases (id, county, household_no, case_type, risks, identified, status,
+         elimination_kind, eliminated, whole_household_without_labour, created_at, updated_at)",
+        12,
+        &values,
+    )?;
+    Ok(steps)
+}
+
+/// Inserts the dated steps of cases' histories, by `actor`, with `outcome`.
+pub(crate) fn insert_case_steps(
+    tx: &mut dyn Sql,
+    county: &str,
+    steps: &[(i64, CaseStep)],
+    actor: &str,
+    outcome: &str,
+) -> Result<(), StoreError> {
+    let mut values = Vec::with_capacity(steps.len() * 6);
+    for (id, step) in steps {
+        values.extend(params![
+            county,
+            *id,
+            step.kind.stored(),
+            step.on.to_string(),
+            actor,
+            outcome
+        ]);
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO case_steps (county, case_id, step, on_date, actor, outcome)",
+        6,
+        &values,
+    )
 }
 
 /// `n` new monitoring case ids, so that cases and their steps are plain bulk inserts. SQLite:

@@ -11,6 +11,9 @@ use crate::id_number::{make_id, IdKind};
 use crate::region::RegionCode;
 use std::collections::HashMap;
 
+mod records;
+pub use records::{records, SynthCheck, SynthRecords};
+
 /// SplitMix64: tiny, fast, and stable across versions (unlike library RNGs whose streams may change).
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
@@ -156,10 +159,12 @@ impl People {
         } else if disabled && rng.chance(0.6) {
             *rng.pick(&[LabourCapacity::Lost, LabourCapacity::Weak])
         } else if age >= 70 {
-            *rng.pick(&[
-                LabourCapacity::Lost,
-                LabourCapacity::None,
-                LabourCapacity::Weak,
+            // most elders still work their fields (弱劳动力); the very old mostly no longer can
+            let weak = if age >= 80 { 55 } else { 90 };
+            rng.weighted(&[
+                (weak, LabourCapacity::Weak),
+                ((100 - weak) / 2, LabourCapacity::Lost),
+                ((100 - weak) / 2, LabourCapacity::None),
             ])
         } else if age >= 60 || (ill && rng.chance(0.5)) {
             LabourCapacity::Weak
@@ -176,7 +181,8 @@ impl People {
             (0, String::new())
         };
         let employee_medical = working && migrant_months > 0 && rng.chance(0.06);
-        let resident_medical = !employee_medical && rng.chance(0.985);
+        // nearly everyone is insured (参保率 above 99.9 %)
+        let resident_medical = !employee_medical && rng.chance(0.9993);
         let political = if age >= 18 && rng.chance(0.06) {
             Some(Political::PartyMember)
         } else if (14..=28).contains(&age) && rng.chance(0.3) {
@@ -341,10 +347,10 @@ pub fn generate(config: &SynthConfig, villages: &[SynthVillage]) -> Vec<(Househo
 fn household(p: &mut People, village: &SynthVillage, n: u32) -> (Household, Vec<Member>) {
     let size = p
         .rng
-        .weighted(&[(14, 1), (22, 2), (20, 3), (20, 4), (13, 5), (8, 6), (3, 7)]);
+        .weighted(&[(10, 1), (22, 2), (21, 3), (21, 4), (14, 5), (9, 6), (3, 7)]);
     let surname = p.rng.pick(SURNAMES).to_string();
     let head_age = if size == 1 {
-        p.rng.range(45, 88)
+        p.rng.range(35, 85)
     } else {
         p.rng.range(28, 80)
     };
@@ -417,12 +423,13 @@ fn household(p: &mut People, village: &SynthVillage, n: u32) -> (Household, Vec<
     let without_labour = members
         .iter()
         .all(|m| !m.labour.is_some_and(LabourCapacity::can_work));
-    let tekun = size == 1 && head_age >= 60 && without_labour && rng.chance(0.5);
+    // 兜底保障: most households nobody in which can work get 特困供养 or 低保
+    let tekun = size == 1 && head_age >= 60 && without_labour && rng.chance(0.8);
     let dibao = !tekun
-        && rng.chance(if poor {
+        && rng.chance(if without_labour {
+            0.75
+        } else if poor {
             0.22
-        } else if without_labour {
-            0.3
         } else {
             0.03
         });
