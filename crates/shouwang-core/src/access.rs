@@ -168,6 +168,10 @@ pub enum Action {
     SetRules,
     /// 用户管理.
     ManageUsers,
+    /// 工作日历: enter or import a region's public holidays and make-up working days (调休),
+    /// which the procedure's working-day deadlines count with. Reading the calendar is
+    /// [`Action::ViewStandards`]: it is part of what the deadlines come from.
+    ManageCalendar,
 }
 
 /// What one role reaches with one action.
@@ -187,6 +191,9 @@ const P: Reach = Reach::Paired;
 const ANY: &[RegionLevel] = &[];
 const COUNTY: &[RegionLevel] = &[RegionLevel::County];
 const COUNTY_OR_TOWNSHIP: &[RegionLevel] = &[RegionLevel::County, RegionLevel::Township];
+/// Where a calendar is kept: a province (the State Council's days, entered once for all its
+/// counties), a city or a county (a local day off); never below.
+const COUNTY_OR_ABOVE: &[RegionLevel] = &[RegionLevel::Province, RegionLevel::City, RegionLevel::County];
 
 /// The permission table: for each action, what each role reaches, and the levels the action
 /// applies at (`ANY` level, or only the ones listed).
@@ -214,6 +221,7 @@ pub const fn permission(action: Action) -> ([Reach; 7], &'static [RegionLevel]) 
         SetStandard   => ([R,   R,     N,       N,      N,     N,   N], ANY),
         SetRules      => ([R,   R,     N,       N,      N,     N,   N], ANY),
         ManageUsers   => ([R,   N,     N,       N,      N,     N,   N], ANY),
+        ManageCalendar => ([R,  R,     N,       N,      N,     N,   N], COUNTY_OR_ABOVE),
     }
 }
 
@@ -234,7 +242,7 @@ impl Role {
 
 impl Action {
     /// Every action, in the order of the table.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::BrowseRegions,
         Action::ReadHousehold,
         Action::ViewHistory,
@@ -250,6 +258,7 @@ impl Action {
         Action::SetStandard,
         Action::SetRules,
         Action::ManageUsers,
+        Action::ManageCalendar,
     ];
     /// What `role` reaches with this action.
     pub fn reach(self, role: Role) -> Reach {
@@ -417,7 +426,7 @@ mod tests {
     /// [`permission`]: `Y` inside the region, `P` paired households only, `-` never.
     /// Changing a permission means changing this table too, on purpose.
     #[rustfmt::skip]
-    const EXPECTED: [(Action, &str); 15] = [
+    const EXPECTED: [(Action, &str); 16] = [
         //                            admin county township village assist dept inspector
         (Action::BrowseRegions, "Y Y Y Y - - Y"),
         (Action::ReadHousehold, "Y Y Y Y P - Y"),
@@ -434,6 +443,7 @@ mod tests {
         (Action::SetStandard,   "Y Y - - - - -"),
         (Action::SetRules,      "Y Y - - - - -"),
         (Action::ManageUsers,   "Y - - - - - -"),
+        (Action::ManageCalendar, "Y Y - - - - -"),
     ];
 
     const ROLES: [Role; 7] = [
@@ -558,6 +568,29 @@ mod tests {
         assert_eq!(
             county.decide(Action::ImportLedger, Target::Region(&village)),
             Err(Refusal::Level)
+        );
+    }
+
+    #[test]
+    fn a_calendar_is_kept_for_a_province_city_or_county_by_whoever_holds_it() {
+        let county = scope(Role::County, "510821");
+        assert!(county.allows(Action::ManageCalendar, Target::Region(&code("510821"))));
+        // the province's days are the province's: a county officer reads them, never sets them
+        assert_eq!(
+            county.decide(Action::ManageCalendar, Target::Region(&code("51"))),
+            Err(Refusal::Outside)
+        );
+        assert_eq!(
+            county.decide(Action::ManageCalendar, Target::Region(&code("510821108"))),
+            Err(Refusal::Level)
+        );
+        let province = scope(Role::Admin, "51");
+        assert!(province.allows(Action::ManageCalendar, Target::Region(&code("51"))));
+        assert!(province.allows(Action::ManageCalendar, Target::Region(&code("5108"))));
+        assert_eq!(
+            scope(Role::Township, "510821108")
+                .decide(Action::ManageCalendar, Target::Region(&code("510821108"))),
+            Err(Refusal::Role)
         );
     }
 

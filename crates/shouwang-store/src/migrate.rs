@@ -59,6 +59,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_search_tails.sql"),
         include_str!("../migrations/postgres/0009_search_tails.sql"),
     ),
+    (
+        11,
+        "calendar",
+        include_str!("../migrations/sqlite/0011_calendar.sql"),
+        include_str!("../migrations/postgres/0011_calendar.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -301,6 +307,8 @@ mod tests {
         ] {
             expected.push(("index".into(), index.into(), String::new()));
         }
+        // 11: the working calendar
+        expected.push(("table".into(), "calendar_days".into(), String::new()));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -326,7 +334,7 @@ mod tests {
                 .with_conn(|c| {
                     c.batch(
                         "DELETE FROM schema_migrations WHERE version >= 6;
-                         DROP TABLE member_departures;
+                         DROP TABLE member_departures; DROP TABLE calendar_days;
                          DROP INDEX members_id_tail; DROP INDEX members_phone_tail; DROP INDEX households_phone_tail;
                          DROP TABLE login_throttle; DROP INDEX sessions_user; DROP INDEX audit_at;
                          ALTER TABLE users DROP COLUMN must_change_password;
