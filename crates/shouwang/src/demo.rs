@@ -61,14 +61,39 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
             households,
             seed,
             today,
-            county,
+            county: county.clone(),
         },
         &villages,
     );
     let persons = data.iter().map(|(_, m)| m.len()).sum();
     store.bulk_load(&Actor::system("demo"), &data, "demo.generate")?;
     crate::screen_cmd::seed_demo(store, &data, seed, today)?;
+    load_calendar(store, &county)?;
     Ok((data.len(), persons))
+}
+
+/// The State Council's 2026 holidays and make-up working days (docs/calendar/2026-national.csv),
+/// entered for the demo county through the same import as a file, so that its working-day
+/// deadlines count them.
+fn load_calendar(store: &Store, county: &RegionCode) -> Result<()> {
+    use shouwang_app::calendar::{import_calendar_bytes, CalendarImport};
+    let dir = std::env::temp_dir().join(format!("shouwang-demo-calendar-{}", std::process::id()));
+    let outcome = import_calendar_bytes(
+        store,
+        &Actor::system("demo"),
+        county,
+        2026,
+        shouwang_io::calendar::SAMPLE_2026.as_bytes(),
+        &dir,
+    );
+    let _ = std::fs::remove_dir(&dir);
+    match outcome.context("the 2026 calendar")? {
+        CalendarImport::Saved { .. } => Ok(()),
+        CalendarImport::Refused { errors } => anyhow::bail!(
+            "the 2026 calendar has errors: {}",
+            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+        ),
+    }
 }
 
 pub fn run(args: DemoArgs) -> Result<()> {
