@@ -257,7 +257,7 @@ async fn add_day(
         problems.push(Problem::new(
             ProblemCode::DateInvalid,
             "date",
-            format!("日期“{}”无法识别：应为YYYY-MM-DD", typed.0),
+            format!("日期“{}”无法识别：应写作“年-月-日”，如2026-10-01", typed.0),
             format!("the date '{}' is not understood: expected YYYY-MM-DD", typed.0),
         ));
     }
