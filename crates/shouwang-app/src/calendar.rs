@@ -98,7 +98,10 @@ mod tests {
         let sample = shouwang_io::calendar::SAMPLE_2026.as_bytes();
         let saved =
             import_calendar_bytes(&db.store, &actor, &county, 2026, sample, dir.path()).unwrap();
-        assert!(matches!(saved, CalendarImport::Saved { days: 39 }), "{saved:?}");
+        assert!(
+            matches!(saved, CalendarImport::Saved { days: 39 }),
+            "{saved:?}"
+        );
         let cal = db.store.calendar_for(&county).unwrap();
         let d = |t: &str| Date::parse(t).unwrap();
         // Saturday 2026-02-14 is worked, the Spring Festival's Monday 02-23 is not

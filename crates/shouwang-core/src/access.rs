@@ -193,7 +193,11 @@ const COUNTY: &[RegionLevel] = &[RegionLevel::County];
 const COUNTY_OR_TOWNSHIP: &[RegionLevel] = &[RegionLevel::County, RegionLevel::Township];
 /// Where a calendar is kept: a province (the State Council's days, entered once for all its
 /// counties), a city or a county (a local day off); never below.
-const COUNTY_OR_ABOVE: &[RegionLevel] = &[RegionLevel::Province, RegionLevel::City, RegionLevel::County];
+const COUNTY_OR_ABOVE: &[RegionLevel] = &[
+    RegionLevel::Province,
+    RegionLevel::City,
+    RegionLevel::County,
+];
 
 /// The permission table: for each action, what each role reaches, and the levels the action
 /// applies at (`ANY` level, or only the ones listed).

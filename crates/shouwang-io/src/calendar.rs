@@ -68,7 +68,10 @@ impl CalendarFile {
 fn column_of(header: &str) -> Option<usize> {
     let h = normalise_header(header).to_lowercase();
     [DATE, KIND, NAME].iter().position(|(name, aliases)| {
-        h == *name || aliases.iter().any(|a| normalise_header(a).to_lowercase() == h)
+        h == *name
+            || aliases
+                .iter()
+                .any(|a| normalise_header(a).to_lowercase() == h)
     })
 }
 
@@ -182,7 +185,10 @@ pub fn read_calendar(path: &Path, year: i32) -> Result<CalendarFile, LedgerError
             return Ok(Flow::Continue);
         }
         let Some((at, names)) = &header else {
-            let names: Vec<String> = row.cells().map(|c| c.display().trim().to_string()).collect();
+            let names: Vec<String> = row
+                .cells()
+                .map(|c| c.display().trim().to_string())
+                .collect();
             let mut at: [Option<usize>; 3] = [None; 3];
             for (i, name) in names.iter().enumerate() {
                 if let Some(col) = column_of(name) {
@@ -274,8 +280,18 @@ mod tests {
             days,
             [
                 (3, "2026-10-01".into(), DayKind::Holiday, "国庆节".into()),
-                (5, "2026-10-10".into(), DayKind::MakeUpWorkday, "国庆节调休".into()),
-                (6, "2026-02-14".into(), DayKind::MakeUpWorkday, "春节".into()),
+                (
+                    5,
+                    "2026-10-10".into(),
+                    DayKind::MakeUpWorkday,
+                    "国庆节调休".into()
+                ),
+                (
+                    6,
+                    "2026-02-14".into(),
+                    DayKind::MakeUpWorkday,
+                    "春节".into()
+                ),
             ]
         );
     }
@@ -285,7 +301,11 @@ mod tests {
         let f = file(SAMPLE_2026);
         let got = read_calendar(f.path(), 2026).unwrap();
         assert!(got.errors.is_empty(), "{:?}", got.errors);
-        let off = got.days.iter().filter(|(_, d)| d.kind == DayKind::Holiday).count();
+        let off = got
+            .days
+            .iter()
+            .filter(|(_, d)| d.kind == DayKind::Holiday)
+            .count();
         // 元旦 3, 春节 9, 清明 3, 劳动节 5, 端午 3, 中秋 3, 国庆 7; six Saturdays and Sundays worked
         assert_eq!((off, got.days.len() - off), (33, 6));
     }
@@ -336,7 +356,10 @@ mod tests {
             Err(LedgerError::DuplicateColumn { .. })
         ));
         let f = file("  \n");
-        assert_eq!(read_calendar(f.path(), 2026).unwrap_err(), LedgerError::Empty);
+        assert_eq!(
+            read_calendar(f.path(), 2026).unwrap_err(),
+            LedgerError::Empty
+        );
     }
 
     #[test]

@@ -27,8 +27,25 @@ fn written(d: Date, form: usize) -> String {
     }
 }
 
-const HOLIDAY: &[&str] = &["法定节假日", "节假日", "放假", "休", "holiday", "Public Holiday", "1"];
-const WORKDAY: &[&str] = &["调休上班日", "调休", "上班", "补班", "班", "Workday", "make-up working day", "2"];
+const HOLIDAY: &[&str] = &[
+    "法定节假日",
+    "节假日",
+    "放假",
+    "休",
+    "holiday",
+    "Public Holiday",
+    "1",
+];
+const WORKDAY: &[&str] = &[
+    "调休上班日",
+    "调休",
+    "上班",
+    "补班",
+    "班",
+    "Workday",
+    "make-up working day",
+    "2",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

@@ -35,10 +35,14 @@ pub struct EnteredDay {
 /// The regions whose days make up the calendar of `region`: its province, city and county,
 /// each as far as `region` reaches, most general first.
 fn levels_of(region: &RegionCode) -> Vec<RegionCode> {
-    [RegionLevel::Province, RegionLevel::City, RegionLevel::County]
-        .into_iter()
-        .filter_map(|l| region.ancestor(l))
-        .collect()
+    [
+        RegionLevel::Province,
+        RegionLevel::City,
+        RegionLevel::County,
+    ]
+    .into_iter()
+    .filter_map(|l| region.ancestor(l))
+    .collect()
 }
 
 /// Refuses a year outside 2000–2100 and a region below a county.
@@ -184,11 +188,10 @@ impl Store {
         sorted.sort_by_key(|d| d.date);
         let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
         self.with_tx(|tx| {
-            let before: Vec<CalendarDay> =
-                entered(tx, std::slice::from_ref(region), &from, &to)?
-                    .into_iter()
-                    .map(|d| d.day)
-                    .collect();
+            let before: Vec<CalendarDay> = entered(tx, std::slice::from_ref(region), &from, &to)?
+                .into_iter()
+                .map(|d| d.day)
+                .collect();
             tx.exec(
                 "DELETE FROM calendar_days WHERE region = $1 AND date >= $2 AND date <= $3",
                 &params![region.as_str(), from.as_str(), to.as_str()],
@@ -233,10 +236,7 @@ mod tests {
     #[test]
     fn a_county_reads_its_province_city_and_itself_and_a_village_its_county() {
         let names = |r: &str| -> Vec<String> {
-            levels_of(&code(r))
-                .iter()
-                .map(|c| c.to_string())
-                .collect()
+            levels_of(&code(r)).iter().map(|c| c.to_string()).collect()
         };
         assert_eq!(names("510821"), ["51", "5108", "510821"]);
         assert_eq!(names("510821108212"), ["51", "5108", "510821"]);

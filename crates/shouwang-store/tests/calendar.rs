@@ -91,11 +91,7 @@ fn a_provinces_days_hold_in_its_counties_and_a_countys_own_entry_wins() {
             db.name
         );
         assert!(
-            seen.contains(&(
-                "2026-10-07".into(),
-                "510821".into(),
-                DayKind::MakeUpWorkday
-            )),
+            seen.contains(&("2026-10-07".into(), "510821".into(), DayKind::MakeUpWorkday)),
             "{}: {seen:?}",
             db.name
         );
@@ -179,20 +175,15 @@ fn a_date_twice_or_outside_the_year_is_refused_with_the_reason_and_nothing_is_wr
         else {
             panic!("{}: a date twice was accepted", db.name);
         };
-        let codes: Vec<(ProblemCode, String)> = problems
-            .iter()
-            .map(|p| (p.code, p.field.clone()))
-            .collect();
+        let codes: Vec<(ProblemCode, String)> =
+            problems.iter().map(|p| (p.code, p.field.clone())).collect();
         assert!(
             codes.contains(&(ProblemCode::CalendarDuplicateDate, "days[9].date".into())),
             "{}: {codes:?}",
             db.name
         );
         assert!(
-            codes.contains(&(
-                ProblemCode::CalendarDateOutsideYear,
-                "days[10].date".into()
-            )),
+            codes.contains(&(ProblemCode::CalendarDateOutsideYear, "days[10].date".into())),
             "{}: {codes:?}",
             db.name
         );

@@ -99,7 +99,13 @@ async fn upload(app: &Router, user: &str, uri: &str, file: &str) -> Answer {
         .iter()
         .filter_map(|v| Some(v.to_str().ok()?.split(';').next()?.to_string()))
         .collect();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     Answer {
         status,
         body: String::from_utf8_lossy(&bytes).into_owned(),
@@ -125,7 +131,10 @@ async fn a_county_officer_sees_the_provinces_days_and_adds_and_removes_the_count
         assert_eq!(page.status, StatusCode::OK, "{}", w.db.name);
         assert!(page.body.contains("2026-10-01"), "{}", w.db.name);
         assert!(page.body.contains("周四"), "10-01 is a Thursday");
-        assert!(page.body.contains("四川省"), "the province's days say where they come from");
+        assert!(
+            page.body.contains("四川省"),
+            "the province's days say where they come from"
+        );
         // the province's days are not the county's to remove
         assert!(!page.body.contains("name=\"date\" value=\"2026-10-01\""));
 
@@ -156,7 +165,11 @@ async fn a_county_officer_sees_the_provinces_days_and_adds_and_removes_the_count
             &w.app,
             "county",
             "/calendar/remove",
-            &[("region", "510821"), ("year", "2026"), ("date", "2026-10-10")],
+            &[
+                ("region", "510821"),
+                ("year", "2026"),
+                ("date", "2026-10-10"),
+            ],
         )
         .await;
         let shown = follow(&w.app, "county", &removed).await;
@@ -179,15 +192,29 @@ async fn a_date_twice_or_outside_the_year_is_refused_naming_it_and_nothing_is_wr
                     &app,
                     "county",
                     "/calendar/add",
-                    &[("region", "510821"), ("year", "2026"), ("date", date), ("kind", kind)],
+                    &[
+                        ("region", "510821"),
+                        ("year", "2026"),
+                        ("date", date),
+                        ("kind", kind),
+                    ],
                 )
                 .await
             }
         };
         assert_eq!(add("2026-10-08", "1").await.status, StatusCode::SEE_OTHER);
         let twice = add("2026-10-08", "2").await;
-        assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", w.db.name);
-        assert!(twice.body.contains("2026-10-08 已录入为法定节假日"), "{}", twice.body);
+        assert_eq!(
+            twice.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            w.db.name
+        );
+        assert!(
+            twice.body.contains("2026-10-08 已录入为法定节假日"),
+            "{}",
+            twice.body
+        );
         // what was typed is still in the form
         assert!(twice.body.contains("value=\"2026-10-08\" min="));
         let outside_year = add("2027-01-01", "1").await;
@@ -208,15 +235,27 @@ async fn a_file_replaces_the_year_and_a_bad_file_names_its_rows_and_saves_nothin
         let saved = upload(&w.app, "county", uri, good).await;
         let shown = follow(&w.app, "county", &saved).await;
         assert!(shown.body.contains("2 天"), "{}: {}", w.db.name, shown.body);
-        assert_eq!(own_days(&w), ["2026-09-20 调休上班日", "2026-10-10 调休上班日"]);
+        assert_eq!(
+            own_days(&w),
+            ["2026-09-20 调休上班日", "2026-10-10 调休上班日"]
+        );
 
         let bad = "日期,类型,名称\n2026-10-10,调休上班日,\n2026-10-10,法定节假日,\n2026-02-30,法定节假日,\n";
         let refused = upload(&w.app, "county", uri, bad).await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", w.db.name);
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            w.db.name
+        );
         assert!(refused.body.contains("第3行“日期”"), "{}", refused.body);
         assert!(refused.body.contains("第4行“日期”"), "{}", refused.body);
         let no_kind = upload(&w.app, "county", uri, "日期,名称\n2026-10-10,x\n").await;
-        assert!(no_kind.body.contains("缺少必填列“类型”"), "{}", no_kind.body);
+        assert!(
+            no_kind.body.contains("缺少必填列“类型”"),
+            "{}",
+            no_kind.body
+        );
         assert_eq!(own_days(&w).len(), 2, "{}", w.db.name);
 
         // the sample offered on the page is the 2026 national one
@@ -232,7 +271,10 @@ async fn others_read_the_calendar_without_a_form_and_are_refused_its_writes() {
         for user in ["sanjiang", "taohong", "inspector"] {
             let page = get(&w.app, user, "/calendar?year=2026").await;
             assert_eq!(page.status, StatusCode::OK, "{user}");
-            assert!(page.body.contains("2026-10-01"), "{user} reads the county's calendar");
+            assert!(
+                page.body.contains("2026-10-01"),
+                "{user} reads the county's calendar"
+            );
             assert!(!page.body.contains("/calendar/add"), "{user} sees no form");
             let refused = post(
                 &w.app,
@@ -246,8 +288,18 @@ async fn others_read_the_calendar_without_a_form_and_are_refused_its_writes() {
         // another county is nobody's business here
         let elsewhere = get(&w.app, "county", "/calendar?region=510822&year=2026").await;
         assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
-        let up = upload(&w.app, "county", "/calendar/import?region=51&year=2026", "日期,类型\n").await;
-        assert_eq!(up.status, StatusCode::NOT_FOUND, "the province is outside a county officer's");
+        let up = upload(
+            &w.app,
+            "county",
+            "/calendar/import?region=51&year=2026",
+            "日期,类型\n",
+        )
+        .await;
+        assert_eq!(
+            up.status,
+            StatusCode::NOT_FOUND,
+            "the province is outside a county officer's"
+        );
         assert!(own_days(&w).is_empty());
         outside(move || drop(w));
     }
@@ -274,14 +326,23 @@ async fn the_standards_page_shows_and_sets_the_steps_days_and_working_day_counti
         )
         .await;
         let shown = follow(&w.app, "county", &saved).await;
-        assert!(shown.body.contains("4 个工作日"), "{}: {}", w.db.name, shown.body);
+        assert!(
+            shown.body.contains("4 个工作日"),
+            "{}: {}",
+            w.db.name,
+            shown.body
+        );
         assert!(shown.body.contains("是（节假日见工作日历）"));
         assert!(shown.body.contains("<option value=\"1\" selected>"));
         let refused = post(
             &w.app,
             "county",
             "/standards",
-            &[("region", "510821"), ("year", "2026"), ("appraisal_days", "99")],
+            &[
+                ("region", "510821"),
+                ("year", "2026"),
+                ("appraisal_days", "99"),
+            ],
         )
         .await;
         assert!(refused.body.contains("民主评议时限"), "{}", refused.body);

@@ -123,7 +123,21 @@ fn worlds() -> Vec<World> {
                 data.extend(header.split(',').map(|c| c.trim_matches('"').to_string()));
                 data.extend(["bad.csv".to_string(), "ledger.csv".to_string()]);
                 // the names of the calendar's days are what was entered
-                for name in ["元旦调休", "春节调休", "劳动节调休", "国庆节调休", "元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节", "县庆", "四川省"] {
+                for name in [
+                    "元旦调休",
+                    "春节调休",
+                    "劳动节调休",
+                    "国庆节调休",
+                    "元旦",
+                    "春节",
+                    "清明节",
+                    "劳动节",
+                    "端午节",
+                    "中秋节",
+                    "国庆节",
+                    "县庆",
+                    "四川省",
+                ] {
                     data.push(name.to_string());
                 }
                 data.retain(|d| !d.is_empty());

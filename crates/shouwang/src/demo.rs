@@ -91,7 +91,11 @@ fn load_calendar(store: &Store, county: &RegionCode) -> Result<()> {
         CalendarImport::Saved { .. } => Ok(()),
         CalendarImport::Refused { errors } => anyhow::bail!(
             "the 2026 calendar has errors: {}",
-            errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
     }
 }

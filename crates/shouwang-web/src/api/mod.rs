@@ -512,7 +512,9 @@ async fn calendar(
     let year = q.year.unwrap_or_else(|| today().year());
     let r = region.clone();
     let days = state.db(move |st| st.calendar_days(&r, year)).await?;
-    Ok(Json(json!({ "region": region, "year": year, "days": days })))
+    Ok(Json(
+        json!({ "region": region, "year": year, "days": days }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -542,5 +544,7 @@ async fn put_calendar(
             st.calendar_days(&r, year)
         })
         .await?;
-    Ok(Json(json!({ "region": region, "year": year, "days": days })))
+    Ok(Json(
+        json!({ "region": region, "year": year, "days": days }),
+    ))
 }

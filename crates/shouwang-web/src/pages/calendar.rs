@@ -114,7 +114,15 @@ async fn calendar_page(
     StandardsRegion(region): StandardsRegion,
     Query(q): Query<Params>,
 ) -> PageResult {
-    view(&state, &s, keeper(region), year_of(&q), Vec::new(), Default::default()).await
+    view(
+        &state,
+        &s,
+        keeper(region),
+        year_of(&q),
+        Vec::new(),
+        Default::default(),
+    )
+    .await
 }
 
 /// The page of `region`'s calendar for `year`, with the problems of a form just sent.
@@ -147,7 +155,11 @@ async fn view(
     let name_of = |c: &RegionCode| {
         names.get(c.as_str()).cloned().unwrap_or_else(|| {
             let level = c.level();
-            format!("{}{} {c}", l.t(level.label_zh(), level.label_en()), l.t("级区划", ""))
+            format!(
+                "{}{} {c}",
+                l.t(level.label_zh(), level.label_en()),
+                l.t("级区划", "")
+            )
         })
     };
     let days: Vec<DayRow> = entered
@@ -155,7 +167,9 @@ async fn view(
         .map(|e| DayRow {
             date: e.day.date.to_string(),
             weekday: weekday(l, e.day.date).to_string(),
-            kind: l.t(e.day.kind.label_zh(), e.day.kind.label_en()).to_string(),
+            kind: l
+                .t(e.day.kind.label_zh(), e.day.kind.label_en())
+                .to_string(),
             holiday: e.day.kind == DayKind::Holiday,
             name: e.day.name.clone(),
             from: name_of(&e.region),
@@ -166,7 +180,9 @@ async fn view(
     let region_name = name_of(&region);
     let title = l.t("工作日历", "Working calendar").to_string();
     Ok(render(CalendarPage {
-        can_edit: s.scope.allows(Action::ManageCalendar, Target::Region(&region)),
+        can_edit: s
+            .scope
+            .allows(Action::ManageCalendar, Target::Region(&region)),
         region: region.as_str().to_string(),
         region_name: region_name.clone(),
         year,
@@ -241,11 +257,7 @@ async fn save(
 }
 
 /// POST /calendar/add: one day more in the region's year.
-async fn add_day(
-    State(state): State<AppState>,
-    s: Session,
-    Form(p): Form<Params>,
-) -> PageResult {
+async fn add_day(State(state): State<AppState>, s: Session, Form(p): Form<Params>) -> PageResult {
     let region = kept_region(&s, &p)?;
     let l = s.l();
     let year = year_of(&p);
@@ -258,7 +270,10 @@ async fn add_day(
             ProblemCode::DateInvalid,
             "date",
             format!("日期“{}”无法识别：应写作“年-月-日”，如2026-10-01", typed.0),
-            format!("the date '{}' is not understood: expected YYYY-MM-DD", typed.0),
+            format!(
+                "the date '{}' is not understood: expected YYYY-MM-DD",
+                typed.0
+            ),
         ));
     }
     let kind = typed.1.parse::<i64>().ok().and_then(DayKind::from_code);
@@ -274,7 +289,10 @@ async fn add_day(
         problems.push(Problem::new(
             ProblemCode::CellTooLong,
             "name",
-            format!("名称过长：最多{}个字符", shouwang_io::calendar::MAX_NAME_CHARS),
+            format!(
+                "名称过长：最多{}个字符",
+                shouwang_io::calendar::MAX_NAME_CHARS
+            ),
             format!(
                 "the name is too long: at most {} characters",
                 shouwang_io::calendar::MAX_NAME_CHARS
@@ -287,10 +305,7 @@ async fn add_day(
             problems.push(Problem::new(
                 ProblemCode::CalendarDuplicateDate,
                 "date",
-                format!(
-                    "{date} 已录入为{}，请先删除再添加",
-                    there.kind.label_zh()
-                ),
+                format!("{date} 已录入为{}，请先删除再添加", there.kind.label_zh()),
                 format!(
                     "{date} is already entered as a {}: remove it first",
                     there.kind.label_en()
@@ -307,7 +322,10 @@ async fn add_day(
                     return Ok(saved(
                         &href(&region, year),
                         format!("已添加 {date} {}（已记入审计日志）", kind.label_zh()),
-                        format!("Added {date} as a {} (recorded in the audit log)", kind.label_en()),
+                        format!(
+                            "Added {date} as a {} (recorded in the audit log)",
+                            kind.label_en()
+                        ),
                     ))
                 }
                 Err(p) => problems = p,
@@ -363,14 +381,25 @@ async fn import_file(
     let l = s.l();
     let year = year_of(&q);
     let refused = |problems: Vec<String>| async {
-        let mut page = view(&state, &s, region.clone(), year, problems, Default::default()).await?;
+        let mut page = view(
+            &state,
+            &s,
+            region.clone(),
+            year,
+            problems,
+            Default::default(),
+        )
+        .await?;
         *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         Ok::<Response, crate::error::PageError>(page)
     };
     let Ok(bytes) = axum::body::to_bytes(body, MAX_UPLOAD_BYTES).await else {
         return refused(vec![l
             .t(
-                &format!("文件超过{}KB，不是一年的节假日安排", MAX_UPLOAD_BYTES / 1024),
+                &format!(
+                    "文件超过{}KB，不是一年的节假日安排",
+                    MAX_UPLOAD_BYTES / 1024
+                ),
                 &format!(
                     "the file is larger than {} KB: not one year's holidays",
                     MAX_UPLOAD_BYTES / 1024
@@ -384,13 +413,13 @@ async fn import_file(
         .db(move |st| Ok(import_calendar_bytes(st, &actor, &r, year, &bytes, &dir)))
         .await?;
     let problems = match outcome {
-        Ok(CalendarImport::Saved { days }) => {
-            return Ok(saved(
-                &href(&region, year),
-                format!("已从文件保存 {year} 年工作日历：{days} 天（已记入审计日志）"),
-                format!("Saved the {year} calendar from the file: {days} days (recorded in the audit log)"),
-            ))
-        }
+        Ok(CalendarImport::Saved { days }) => return Ok(saved(
+            &href(&region, year),
+            format!("已从文件保存 {year} 年工作日历：{days} 天（已记入审计日志）"),
+            format!(
+                "Saved the {year} calendar from the file: {days} days (recorded in the audit log)"
+            ),
+        )),
         Ok(CalendarImport::Refused { errors }) => {
             let mut texts: Vec<String> = errors
                 .iter()

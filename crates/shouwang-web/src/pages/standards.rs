@@ -436,14 +436,19 @@ async fn standards_view(
                     from("identification_days"),
                 ),
                 (
-                    l.t("公示天数（至少）", "Public notice (at least)").to_string(),
+                    l.t("公示天数（至少）", "Public notice (at least)")
+                        .to_string(),
                     days_text(l, r.notice_min_days, r.working_days),
                     from("notice_min_days"),
                 ),
                 (
-                    l.t("按工作日计算时限", "Deadlines in working days").to_string(),
+                    l.t("按工作日计算时限", "Deadlines in working days")
+                        .to_string(),
                     if r.working_days {
-                        l.t("是（节假日见工作日历）", "yes (holidays: see the working calendar)")
+                        l.t(
+                            "是（节假日见工作日历）",
+                            "yes (holidays: see the working calendar)",
+                        )
                     } else {
                         l.t("否，按自然日计算", "no, calendar days")
                     }
