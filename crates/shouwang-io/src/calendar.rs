@@ -19,7 +19,8 @@ use crate::ledger::columns::normalise_header;
 use crate::ledger::limits::Limits;
 use crate::ledger::source::{detect, for_each_raw_row, Flow};
 use crate::ledger::{LedgerError, RowError};
-use shouwang_core::calendar::{CalendarDay, DayKind};
+use shouwang_core::calendar::{CalendarDay, DayKind, NAME_MAX_CHARS};
+use shouwang_core::problem::free_text;
 use shouwang_core::{Date, Problem, ProblemCode};
 use std::collections::HashMap;
 use std::path::Path;
@@ -40,7 +41,7 @@ pub const CALENDAR_LIMITS: Limits = Limits {
 pub const SAMPLE_2026: &str = include_str!("../../../docs/calendar/2026-national.csv");
 
 /// The longest 名称 kept (春节, 国庆节调休, 县庆 …).
-pub const MAX_NAME_CHARS: usize = 50;
+pub const MAX_NAME_CHARS: usize = NAME_MAX_CHARS;
 
 /// The header names of the three columns, as written in the file we ship, with their aliases.
 const DATE: (&str, &[&str]) = ("日期", &["date", "日期(公历)"]);
@@ -151,19 +152,14 @@ pub fn date_cell(cell: CellRef<'_>, year: i32) -> Result<Date, Problem> {
     Ok(date)
 }
 
-/// A 名称 cell: trimmed text of at most [`MAX_NAME_CHARS`] characters.
+/// A 名称 cell: trimmed text of at most [`MAX_NAME_CHARS`] characters, without control
+/// characters.
 pub fn name_cell(cell: CellRef<'_>) -> Result<String, Problem> {
     let text = cell.text()?.trim().to_string();
-    let n = text.chars().count();
-    if n > MAX_NAME_CHARS {
-        return Err(Problem::new(
-            ProblemCode::CellTooLong,
-            "",
-            format!("名称过长：{n}个字符，最多{MAX_NAME_CHARS}个"),
-            format!("the name is too long: {n} characters, at most {MAX_NAME_CHARS}"),
-        ));
+    match free_text("", "名称", &text, MAX_NAME_CHARS) {
+        Some(p) => Err(p),
+        None => Ok(text),
     }
-    Ok(text)
 }
 
 /// Reads the days of `year` from a CSV or xlsx file (the first sheet). A file that cannot be

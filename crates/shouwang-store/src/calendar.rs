@@ -18,7 +18,8 @@ use crate::decode::Fields;
 use crate::sql::json;
 use crate::{params, Store, StoreError};
 use serde::Serialize;
-use shouwang_core::calendar::{CalendarDay, DayKind, WorkCalendar};
+use shouwang_core::calendar::{CalendarDay, DayKind, WorkCalendar, NAME_MAX_CHARS};
+use shouwang_core::problem::free_text;
 use shouwang_core::region::RegionLevel;
 use shouwang_core::{Problem, ProblemCode, RegionCode};
 use std::collections::BTreeMap;
@@ -149,8 +150,8 @@ impl Store {
 
     /// Replaces the days entered for `region` in `year` with `days`, in one transaction;
     /// audited with the days before and after. Refused, with nothing written, when a date is
-    /// given twice or lies outside the year, when the year is out of range or when the region is
-    /// below a county.
+    /// given twice or lies outside the year, when a name is too long or holds a control
+    /// character, when the year is out of range or when the region is below a county.
     pub fn save_calendar_days(
         &self,
         actor: &Actor,
@@ -172,6 +173,14 @@ impl Store {
                 )
             })
             .collect();
+        problems.extend(days.iter().enumerate().filter_map(|(i, d)| {
+            free_text(
+                &format!("days[{i}].name"),
+                "名称",
+                d.name.trim(),
+                NAME_MAX_CHARS,
+            )
+        }));
         if let Err(twice) = WorkCalendar::new(days) {
             problems.extend(twice);
         }

@@ -192,6 +192,31 @@ fn a_date_twice_or_outside_the_year_is_refused_with_the_reason_and_nothing_is_wr
         assert_eq!(s.calendar_days(&county, 2026).unwrap().len(), 9);
         assert_eq!(s.history("calendar", "510821/2026", 10).unwrap().len(), 1);
 
+        // a name PostgreSQL could not store, or too long to be a name, is refused by its field
+        let Err(StoreError::Invalid(p)) = s.save_calendar_days(
+            &actor(),
+            &county,
+            2026,
+            &[
+                day("2026-10-01", DayKind::Holiday, "国庆\0节"),
+                day("2026-10-02", DayKind::Holiday, &"节".repeat(51)),
+            ],
+        ) else {
+            panic!("{}: a NUL in a name was accepted", db.name);
+        };
+        let named: Vec<(ProblemCode, &str)> =
+            p.iter().map(|p| (p.code, p.field.as_str())).collect();
+        assert_eq!(
+            named,
+            [
+                (ProblemCode::TextControl, "days[0].name"),
+                (ProblemCode::TextTooLong, "days[1].name")
+            ],
+            "{}",
+            db.name
+        );
+        assert_eq!(s.calendar_days(&county, 2026).unwrap().len(), 9);
+
         for (region, year, want) in [
             ("510821108", 2026, ProblemCode::CalendarRegionLevel),
             ("510821", 1999, ProblemCode::CalendarYear),

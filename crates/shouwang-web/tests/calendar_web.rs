@@ -220,6 +220,21 @@ async fn a_date_twice_or_outside_the_year_is_refused_naming_it_and_nothing_is_wr
         let outside_year = add("2027-01-01", "1").await;
         assert_eq!(outside_year.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(outside_year.body.contains("日期 2027-01-01 不在 2026 年内"));
+        let nul = post(
+            &w.app,
+            "county",
+            "/calendar/add",
+            &[
+                ("region", "510821"),
+                ("year", "2026"),
+                ("date", "2026-10-09"),
+                ("kind", "1"),
+                ("name", "县\u{0}庆"),
+            ],
+        )
+        .await;
+        assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
+        assert!(nul.body.contains("名称含有不可见的控制字符"));
         let no_date = add("10月8日", "1").await;
         assert!(no_date.body.contains("日期“10月8日”无法识别"));
         assert_eq!(own_days(&w), ["2026-10-08 法定节假日"], "{}", w.db.name);

@@ -285,20 +285,6 @@ async fn add_day(State(state): State<AppState>, s: Session, Form(p): Form<Params
             "choose the kind: public holiday or make-up working day",
         ));
     }
-    if typed.2.chars().count() > shouwang_io::calendar::MAX_NAME_CHARS {
-        problems.push(Problem::new(
-            ProblemCode::CellTooLong,
-            "name",
-            format!(
-                "名称过长：最多{}个字符",
-                shouwang_io::calendar::MAX_NAME_CHARS
-            ),
-            format!(
-                "the name is too long: at most {} characters",
-                shouwang_io::calendar::MAX_NAME_CHARS
-            ),
-        ));
-    }
     if let (Some(date), Some(kind), true) = (date, kind, problems.is_empty()) {
         let mut days = own_days(&state, &region, year).await?;
         if let Some(there) = days.iter().find(|d| d.date == date) {
@@ -413,13 +399,15 @@ async fn import_file(
         .db(move |st| Ok(import_calendar_bytes(st, &actor, &r, year, &bytes, &dir)))
         .await?;
     let problems = match outcome {
-        Ok(CalendarImport::Saved { days }) => return Ok(saved(
-            &href(&region, year),
-            format!("已从文件保存 {year} 年工作日历：{days} 天（已记入审计日志）"),
-            format!(
+        Ok(CalendarImport::Saved { days }) => {
+            return Ok(saved(
+                &href(&region, year),
+                format!("已从文件保存 {year} 年工作日历：{days} 天（已记入审计日志）"),
+                format!(
                 "Saved the {year} calendar from the file: {days} days (recorded in the audit log)"
             ),
-        )),
+            ))
+        }
         Ok(CalendarImport::Refused { errors }) => {
             let mut texts: Vec<String> = errors
                 .iter()
