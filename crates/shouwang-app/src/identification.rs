@@ -38,8 +38,7 @@ pub fn clock(store: &Store, region: &RegionCode, year: i32) -> Result<Clock, Sto
         Err(StoreError::Invalid(_)) => Deadlines::defaults(),
         Err(e) => return Err(e),
     };
-    // CALENDAR-MERGE: the region's entered holidays once the calendar store lands
-    let calendar = WorkCalendar::default();
+    let calendar = store.calendar_for(region)?;
     Ok(Clock {
         deadlines,
         calendar,

@@ -2,6 +2,7 @@
 //! follow from input to commit. Handlers and commands stay thin: they parse their input, call a
 //! use case here, and render what it returns.
 //!
+//! - [`calendar`]: import a year's holidays and make-up working days for a region;
 //! - [`screening`]: run a screening (the button, `shouwang screen`, the monthly schedule), what-if;
 //! - [`ledger`]: import a ledger file (reader thread, two-pass retry, error workbook, report);
 //! - [`import_queue`]: one ledger import at a time per county, the others waiting in line;
@@ -10,6 +11,7 @@
 //! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
 
 pub mod audit;
+pub mod calendar;
 pub mod identification;
 pub mod import_queue;
 pub mod ledger;

@@ -173,6 +173,10 @@ pub enum Action {
     /// Take part in 识别认定: raise, dismiss and merge leads, open procedures, take steps (core
     /// decides which step belongs to which role).
     Identify,
+    /// 工作日历: enter or import a region's public holidays and make-up working days (调休),
+    /// which the procedure's working-day deadlines count with. Reading the calendar is
+    /// [`Action::ViewStandards`]: it is part of what the deadlines come from.
+    ManageCalendar,
 }
 
 /// What one role reaches with one action.
@@ -192,6 +196,13 @@ const P: Reach = Reach::Paired;
 const ANY: &[RegionLevel] = &[];
 const COUNTY: &[RegionLevel] = &[RegionLevel::County];
 const COUNTY_OR_TOWNSHIP: &[RegionLevel] = &[RegionLevel::County, RegionLevel::Township];
+/// Where a calendar is kept: a province (the State Council's days, entered once for all its
+/// counties), a city or a county (a local day off); never below.
+const COUNTY_OR_ABOVE: &[RegionLevel] = &[
+    RegionLevel::Province,
+    RegionLevel::City,
+    RegionLevel::County,
+];
 
 /// The permission table: for each action, what each role reaches, and the levels the action
 /// applies at (`ANY` level, or only the ones listed).
@@ -221,6 +232,7 @@ pub const fn permission(action: Action) -> ([Reach; 7], &'static [RegionLevel]) 
         ManageUsers   => ([R,   N,     N,       N,      N,     N,   N], ANY),
         ViewCases     => ([R,   R,     R,       R,      P,     N,   R], ANY),
         Identify      => ([N,   R,     R,       R,      N,     N,   N], ANY),
+        ManageCalendar => ([R,  R,     N,       N,      N,     N,   N], COUNTY_OR_ABOVE),
     }
 }
 
@@ -241,7 +253,7 @@ impl Role {
 
 impl Action {
     /// Every action, in the order of the table.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::BrowseRegions,
         Action::ReadHousehold,
         Action::ViewHistory,
@@ -259,6 +271,7 @@ impl Action {
         Action::ManageUsers,
         Action::ViewCases,
         Action::Identify,
+        Action::ManageCalendar,
     ];
     /// What `role` reaches with this action.
     pub fn reach(self, role: Role) -> Reach {
@@ -426,7 +439,7 @@ mod tests {
     /// [`permission`]: `Y` inside the region, `P` paired households only, `-` never.
     /// Changing a permission means changing this table too, on purpose.
     #[rustfmt::skip]
-    const EXPECTED: [(Action, &str); 17] = [
+    const EXPECTED: [(Action, &str); 18] = [
         //                            admin county township village assist dept inspector
         (Action::BrowseRegions, "Y Y Y Y - - Y"),
         (Action::ReadHousehold, "Y Y Y Y P - Y"),
@@ -445,6 +458,7 @@ mod tests {
         (Action::ManageUsers,   "Y - - - - - -"),
         (Action::ViewCases,     "Y Y Y Y P - Y"),
         (Action::Identify,      "- Y Y Y - - -"),
+        (Action::ManageCalendar, "Y Y - - - - -"),
     ];
 
     const ROLES: [Role; 7] = [
@@ -569,6 +583,29 @@ mod tests {
         assert_eq!(
             county.decide(Action::ImportLedger, Target::Region(&village)),
             Err(Refusal::Level)
+        );
+    }
+
+    #[test]
+    fn a_calendar_is_kept_for_a_province_city_or_county_by_whoever_holds_it() {
+        let county = scope(Role::County, "510821");
+        assert!(county.allows(Action::ManageCalendar, Target::Region(&code("510821"))));
+        // the province's days are the province's: a county officer reads them, never sets them
+        assert_eq!(
+            county.decide(Action::ManageCalendar, Target::Region(&code("51"))),
+            Err(Refusal::Outside)
+        );
+        assert_eq!(
+            county.decide(Action::ManageCalendar, Target::Region(&code("510821108"))),
+            Err(Refusal::Level)
+        );
+        let province = scope(Role::Admin, "51");
+        assert!(province.allows(Action::ManageCalendar, Target::Region(&code("51"))));
+        assert!(province.allows(Action::ManageCalendar, Target::Region(&code("5108"))));
+        assert_eq!(
+            scope(Role::Township, "510821108")
+                .decide(Action::ManageCalendar, Target::Region(&code("510821108"))),
+            Err(Refusal::Role)
         );
     }
 

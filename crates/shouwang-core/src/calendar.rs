@@ -17,6 +17,9 @@ code_list!(
     }
 );
 
+/// The longest name of a day kept (春节, 国庆节调休, 县庆 …), in characters.
+pub const NAME_MAX_CHARS: usize = 50;
+
 /// One entered day: a weekday off or a weekend day on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarDay {

@@ -5,11 +5,11 @@
 //! A test fails when the code changes one, adds one or drops one without this list changing
 //! too; the failure says what to do. Beside each list stand the columns that hold its values.
 
+use shouwang_core::calendar::DayKind;
 use shouwang_core::codes::{
     Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
     Schooling, Sex,
 };
-use shouwang_core::calendar::DayKind;
 use shouwang_core::household::LeaveReason;
 use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
 use shouwang_core::lead::{LeadSource, LeadStatus};
@@ -436,7 +436,10 @@ fn leads_procedures_and_calendar_days_keep_their_numbers() {
         DayKind::ALL,
         DayKind::code,
         DayKind::label_zh,
-        &[("Holiday", 1, "法定节假日"), ("MakeUpWorkday", 2, "调休上班日")],
+        &[
+            ("Holiday", 1, "法定节假日"),
+            ("MakeUpWorkday", 2, "调休上班日"),
+        ],
     );
     // the pending states are the ones the store's SQL names by number
     let pending: Vec<i64> = LeadStatus::ALL

@@ -65,6 +65,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_identification.sql"),
         include_str!("../migrations/postgres/0010_identification.sql"),
     ),
+    (
+        11,
+        "calendar",
+        include_str!("../migrations/sqlite/0011_calendar.sql"),
+        include_str!("../migrations/postgres/0011_calendar.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -332,6 +338,8 @@ mod tests {
             "identification_steps".into(),
             "identifications.identification_id>id".into(),
         ));
+        // 11: the working calendar
+        expected.push(("table".into(), "calendar_days".into(), String::new()));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -372,7 +380,7 @@ mod tests {
                     ))?;
                     c.batch(
                         "DELETE FROM schema_migrations WHERE version >= 6;
-                         DROP TABLE member_departures;
+                         DROP TABLE member_departures; DROP TABLE calendar_days;
                          DROP INDEX members_id_tail; DROP INDEX members_phone_tail; DROP INDEX households_phone_tail;
                          DROP TABLE login_throttle; DROP INDEX sessions_user; DROP INDEX audit_at;
                          ALTER TABLE users DROP COLUMN must_change_password;

@@ -552,7 +552,8 @@ impl Store {
 
     /// Whether anything a screening reads may have changed in `county` since `run` read it: any
     /// audited change after the run's start (the second after, or recorded after the run in the
-    /// same second) but runs, exports, accounts, pairings and the audit itself. Standards and bulk
+    /// same second) but runs, exports, accounts, pairings, the working calendar (the screening
+    /// never reads it) and the audit itself. Standards and bulk
     /// loads, recorded without a county, count for every county.
     pub fn screening_data_changed_since(
         &self,
@@ -571,7 +572,8 @@ impl Store {
                 "SELECT COUNT(*) FROM audit_events WHERE (at > $2 OR id > $3)
                    AND (county = $1 OR (county IS NULL AND (action LIKE 'standard.%' OR entity = 'bulk')))
                    AND action <> 'screening.run' AND action NOT LIKE '%export%'
-                   AND action NOT LIKE 'user.%' AND action NOT LIKE 'pairing.%' AND action NOT LIKE 'audit.%'",
+                   AND action NOT LIKE 'user.%' AND action NOT LIKE 'pairing.%' AND action NOT LIKE 'audit.%'
+                   AND action NOT LIKE 'calendar.%'",
                 &params![county.as_str(), run.started_at, run_event],
             )?;
             Ok(r.is_some_and(|r| r.int(0) > 0))

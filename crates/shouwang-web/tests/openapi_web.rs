@@ -593,6 +593,89 @@ async fn every_answer_of_every_operation_matches_the_documented_schema() {
         )
         .await;
 
+        // the working calendar: set, read, refused
+        let calendar = "/api/v1/calendar";
+        let days = json!({"days": [
+            {"date": "2026-10-01", "kind": "法定节假日", "name": "国庆节"},
+            {"date": "2026-10-10", "kind": "调休上班日"}
+        ]});
+        assert!(violations(&doc, body_schema(&doc, &put, calendar), &days, "$").is_empty());
+        let r = checked(
+            &w,
+            &doc,
+            c,
+            put.clone(),
+            calendar,
+            "/api/v1/calendar?region=510821&year=2026",
+            Some(days),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(r["days"].as_array().map(Vec::len), Some(2));
+        let r = checked(
+            &w,
+            &doc,
+            Some("taohong"),
+            get.clone(),
+            calendar,
+            "/api/v1/calendar?year=2026",
+            None,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(r["days"][1]["region"], json!("510821"));
+        assert_eq!(r["days"][1]["kind"], json!("调休上班日"));
+        let twice = json!({"days": [
+            {"date": "2026-10-01", "kind": "法定节假日"},
+            {"date": "2026-10-01", "kind": "调休上班日"}
+        ]});
+        let r = checked(
+            &w,
+            &doc,
+            c,
+            put.clone(),
+            calendar,
+            "/api/v1/calendar?region=510821&year=2026",
+            Some(twice),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(r["code"], json!("calendar.duplicate_date"));
+        assert_eq!(r["errors"][0]["field"], json!("days[1].date"));
+        checked(
+            &w,
+            &doc,
+            c,
+            put.clone(),
+            calendar,
+            "/api/v1/calendar?region=510821&year=2026",
+            Some(json!({"days": [{"date": "2026-10-01", "kind": "放假"}]})),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        checked(
+            &w,
+            &doc,
+            Some("taohong"),
+            put.clone(),
+            calendar,
+            "/api/v1/calendar?year=2026",
+            Some(json!({"days": []})),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        checked(
+            &w,
+            &doc,
+            c,
+            get.clone(),
+            calendar,
+            "/api/v1/calendar?region=510822&year=2026",
+            None,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+
         // an address the API does not have answers in the one error shape
         let r = call(&w.app, c, get.clone(), "/api/v1/nothing-here", None).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -709,9 +792,30 @@ async fn extreme_numbers_in_a_query_or_path_are_answered_never_a_server_error() 
                 "/api/v1/standards/{region}/{year}",
                 format!("/api/v1/standards/510821/{min32}"),
             ),
+            (
+                "GET",
+                "/api/v1/calendar",
+                format!("/api/v1/calendar?year={min32}"),
+            ),
+            (
+                "GET",
+                "/api/v1/calendar",
+                format!("/api/v1/calendar?year={max32}"),
+            ),
+            (
+                "PUT",
+                "/api/v1/calendar",
+                format!("/api/v1/calendar?year={max32}"),
+            ),
         ] {
             let method = Method::from_bytes(method.as_bytes()).unwrap();
-            let body = (method == Method::PUT).then(|| json!({"near_line_percent": 12}));
+            let body = (method == Method::PUT).then(|| {
+                if path == "/api/v1/calendar" {
+                    json!({"days": []})
+                } else {
+                    json!({"near_line_percent": 12})
+                }
+            });
             let r = call(&w.app, Some("county"), method.clone(), &uri, body).await;
             assert!(
                 r.status.as_u16() < 500,

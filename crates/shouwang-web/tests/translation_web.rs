@@ -74,6 +74,31 @@ fn worlds() -> Vec<World> {
                     .unwrap();
                 shouwang_app::screening::monthly(&db.store, today()).unwrap();
                 let county = RegionCode::parse("510821").unwrap();
+                // the 2026 national holidays, entered for the province, and a day of the county's
+                let sample = shouwang_io::calendar::SAMPLE_2026.as_bytes();
+                let work = std::env::temp_dir().join(format!("sw-cal-{}", std::process::id()));
+                shouwang_app::calendar::import_calendar_bytes(
+                    &db.store,
+                    &Actor::system("test"),
+                    &RegionCode::parse("51").unwrap(),
+                    2026,
+                    sample,
+                    &work,
+                )
+                .unwrap();
+                let _ = std::fs::remove_dir(&work);
+                db.store
+                    .save_calendar_days(
+                        &Actor::system("test"),
+                        &county,
+                        2026,
+                        &[shouwang_core::calendar::CalendarDay {
+                            date: shouwang_core::Date::new(2026, 10, 8).unwrap(),
+                            kind: shouwang_core::calendar::DayKind::Holiday,
+                            name: "县庆".into(),
+                        }],
+                    )
+                    .unwrap();
                 let places = db.store.village_places(&county).unwrap();
                 let in_ledger = synth_ledger(
                     &SynthConfig {
@@ -97,6 +122,24 @@ fn worlds() -> Vec<World> {
                 let header = ledger.lines().next().unwrap_or("");
                 data.extend(header.split(',').map(|c| c.trim_matches('"').to_string()));
                 data.extend(["bad.csv".to_string(), "ledger.csv".to_string()]);
+                // the names of the calendar's days are what was entered
+                for name in [
+                    "元旦调休",
+                    "春节调休",
+                    "劳动节调休",
+                    "国庆节调休",
+                    "元旦",
+                    "春节",
+                    "清明节",
+                    "劳动节",
+                    "端午节",
+                    "中秋节",
+                    "国庆节",
+                    "县庆",
+                    "四川省",
+                ] {
+                    data.push(name.to_string());
+                }
                 data.retain(|d| !d.is_empty());
                 data.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
@@ -538,6 +581,8 @@ fn pages(w: &World) -> Vec<String> {
         "/paired".into(),
         "/what-if".into(),
         "/standards".into(),
+        "/calendar".into(),
+        "/calendar?region=510821&year=2026".into(),
         "/admin/users".into(),
         "/password".into(),
         "/ledger/import".into(),
@@ -566,6 +611,16 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
         (
             format!("/households/{h}/income"),
             vec![("csrf", CSRF), ("year", "20x6"), ("wages", "1.2.3")],
+        ),
+        (
+            "/calendar/add".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("region", "510821"),
+                ("year", "2026"),
+                ("date", "2027-13-01"),
+                ("kind", "9"),
+            ],
         ),
         (
             "/password".to_string(),

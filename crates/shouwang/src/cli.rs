@@ -70,6 +70,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::screen_cmd::StandardCommand,
     },
+    /// 工作日历（法定节假日和调休上班日）/ the working calendar (public holidays and make-up working days)
+    Calendar {
+        #[command(subcommand)]
+        command: crate::calendar_cmd::CalendarCommand,
+    },
     /// 导入文件 / import files
     Import {
         #[command(subcommand)]

@@ -65,7 +65,7 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
             households,
             seed,
             today,
-            county,
+            county: county.clone(),
         },
         &villages,
     );
@@ -75,6 +75,7 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
     let records = records(&data, seed, today, line);
     crate::screen_cmd::seed_demo(store, &data, &records, today)?;
     seed_cases(store, &records, today)?;
+    load_calendar(store, &county)?;
     Ok((data.len(), persons))
 }
 
@@ -118,6 +119,34 @@ fn percent(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// The State Council's 2026 holidays and make-up working days (docs/calendar/2026-national.csv),
+/// entered for the demo county through the same import as a file, so that its working-day
+/// deadlines count them.
+fn load_calendar(store: &Store, county: &RegionCode) -> Result<()> {
+    use shouwang_app::calendar::{import_calendar_bytes, CalendarImport};
+    let dir = std::env::temp_dir().join(format!("shouwang-demo-calendar-{}", std::process::id()));
+    let outcome = import_calendar_bytes(
+        store,
+        &Actor::system("demo"),
+        county,
+        2026,
+        shouwang_io::calendar::SAMPLE_2026.as_bytes(),
+        &dir,
+    );
+    let _ = std::fs::remove_dir(&dir);
+    match outcome.context("the 2026 calendar")? {
+        CalendarImport::Saved { .. } => Ok(()),
+        CalendarImport::Refused { errors } => anyhow::bail!(
+            "the 2026 calendar has errors: {}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    }
+}
+
 pub fn run(args: DemoArgs) -> Result<()> {
     let started = Instant::now();
     std::fs::create_dir_all(&args.dir)
@@ -147,8 +176,13 @@ pub fn run(args: DemoArgs) -> Result<()> {
         store.pair(&Actor::system("demo"), helper.id, &h.household_no)?;
     }
     // identifications in flight, in every stage, by the demo users where they work
-    let procedures =
-        crate::demo_procedures::seed(&store, &county, (households / 4_000).max(1), args.seed, today)?;
+    let procedures = crate::demo_procedures::seed(
+        &store,
+        &county,
+        (households / 4_000).max(1),
+        args.seed,
+        today,
+    )?;
     let townships = store.count_regions(
         &RegionCode::parse(DEMO_COUNTY).context("county")?,
         RegionLevel::Township,

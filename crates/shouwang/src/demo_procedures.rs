@@ -52,7 +52,13 @@ pub type Counts = BTreeMap<Stage, usize>;
 /// Seeds `rounds` × the plan's procedures on households of the county that have no lead or case
 /// yet, as of `today`. The demo users act where they work; elsewhere a system account named
 /// after the role does.
-pub fn seed(store: &Store, county: &RegionCode, rounds: usize, seed: u64, today: Date) -> Result<Counts> {
+pub fn seed(
+    store: &Store,
+    county: &RegionCode,
+    rounds: usize,
+    seed: u64,
+    today: Date,
+) -> Result<Counts> {
     let mut rng = Rng::new(seed ^ 0x1de7_1f1c);
     let mut counts = Counts::new();
     let mut busy: std::collections::HashSet<String> =
@@ -95,7 +101,11 @@ pub fn seed(store: &Store, county: &RegionCode, rounds: usize, seed: u64, today:
                     household_no: h.household_no.clone(),
                     risk,
                     level: WarningLevel::Yellow,
-                    source: if i % 4 == 3 { LeadSource::Hotline } else { LeadSource::CadreCheck },
+                    source: if i % 4 == 3 {
+                        LeadSource::Hotline
+                    } else {
+                        LeadSource::CadreCheck
+                    },
                     found_on: found,
                     due_on: found.add_days(7),
                     note: note_for(risk).into(),
@@ -104,8 +114,15 @@ pub fn seed(store: &Store, county: &RegionCode, rounds: usize, seed: u64, today:
             let village_user = acting(Role::Village, &village);
             let mut rec = ident::open(store, &village_user, &[lead.id], today)?;
             for (role, step) in steps(found, *stage, *variant, risk, &mut rng) {
-                rec = ident::take_step(store, &acting(role, &village), rec.id, rec.version, &step, today)
-                    .with_context(|| format!("demo step {:?} of {}", step.kind(), h.household_no))?;
+                rec = ident::take_step(
+                    store,
+                    &acting(role, &village),
+                    rec.id,
+                    rec.version,
+                    &step,
+                    today,
+                )
+                .with_context(|| format!("demo step {:?} of {}", step.kind(), h.household_no))?;
             }
             *counts.entry(rec.ident.stage).or_default() += 1;
         }
@@ -166,7 +183,13 @@ fn inclusion(risk: RiskType, rng: &mut Rng) -> Inclusion {
 /// The steps that bring a procedure found on `f` to `stage`, dated on the demo's schedule:
 /// visit after 2 days, appraisal and notice after 4, notice 5 days, township after 9, county
 /// after 11.
-fn steps(f: Date, stage: Stage, variant: Variant, risk: RiskType, rng: &mut Rng) -> Vec<(Role, Step)> {
+fn steps(
+    f: Date,
+    stage: Stage,
+    variant: Variant,
+    risk: RiskType,
+    rng: &mut Rng,
+) -> Vec<(Role, Step)> {
     let on = |days: i64| f.add_days(days);
     let members = rng.range(2, 6) as u32;
     let income = Fen::from_yuan(rng.range(4_000, 9_000) * i64::from(members));
@@ -281,7 +304,8 @@ fn steps(f: Date, stage: Stage, variant: Variant, risk: RiskType, rng: &mut Rng)
         Decision {
             on: on(11),
             inclusion: None,
-            reason: "经部门数据比对，家庭成员名下有城镇商品房和小汽车，人均纯收入高于监测范围".into(),
+            reason: "经部门数据比对，家庭成员名下有城镇商品房和小汽车，人均纯收入高于监测范围"
+                .into(),
             announcement: String::new(),
         }
     };
@@ -314,7 +338,15 @@ mod tests {
             let mut ident = Identification::open(f, vec![risk], today, &dl, &cal);
             for (role, step) in steps(f, *stage, *variant, risk, &mut rng) {
                 ident = ident
-                    .apply(&step, &StepContext { role, today, deadlines: &dl, calendar: &cal })
+                    .apply(
+                        &step,
+                        &StepContext {
+                            role,
+                            today,
+                            deadlines: &dl,
+                            calendar: &cal,
+                        },
+                    )
                     .unwrap_or_else(|p| panic!("{stage:?} {:?}: {p}", step.kind()));
             }
             assert_eq!(ident.stage, *stage);

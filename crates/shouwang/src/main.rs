@@ -3,6 +3,7 @@
 mod bench;
 mod bench_ledger;
 mod bench_screen;
+mod calendar_cmd;
 mod cli;
 mod demo;
 mod demo_procedures;
@@ -103,6 +104,7 @@ fn run() -> Result<()> {
             let store = open(&cli.database_url)?;
             screen_cmd::standard(&store, command)
         }
+        Command::Calendar { command } => calendar_cmd::run(&open(&cli.database_url)?, command),
         Command::Import {
             command: cli::ImportCommand::Ledger(args),
         } => ledger_cmd::import(&open(&cli.database_url)?, &args),

@@ -522,6 +522,7 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             page("/warnings"),
             page("/what-if"),
             page("/standards"),
+            page("/calendar"),
         ];
         v.extend(extra.iter().map(|p| page(*p)));
         v

@@ -396,6 +396,12 @@ problem_codes! {
         "当前密码不正确", "the current password is wrong";
     CalendarDuplicateDate = "calendar.duplicate_date", Unprocessable,
         "同一日期在工作日历中录入两次", "a date entered twice in the working calendar";
+    CalendarDateOutsideYear = "calendar.date_outside_year", Unprocessable,
+        "日期不在所保存的年度内", "a date outside the year being saved";
+    CalendarYear = "calendar.year", Unprocessable,
+        "工作日历的年度不在2000–2100之间", "a calendar year outside 2000–2100";
+    CalendarRegionLevel = "calendar.region_level", Unprocessable,
+        "工作日历只按省、市或县设定", "a calendar is kept only for a province, a city or a county";
     StepWrongRole = "identification.wrong_role", Forbidden,
         "这一步不由本角色办理", "this step is not done by this role";
     StepOutOfOrder = "identification.out_of_order", Conflict,

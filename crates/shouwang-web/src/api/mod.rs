@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
             "/v1/standards/{region}/{year}",
             axum::routing::put(put_standard),
         )
+        .route("/v1/calendar", get(calendar).put(put_calendar))
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })
@@ -435,8 +436,7 @@ async fn household_warnings(
 }
 
 struct StandardsQuery {
-    /// read by the [`StandardsRegion`] extractor
-    #[allow(dead_code)]
+    /// read by the [`StandardsRegion`] extractor (and by the calendar's `PUT`)
     region: Option<String>,
     year: Option<i32>,
 }
@@ -498,4 +498,53 @@ async fn put_standard(
     let saved = standard.clone();
     state.db(move |st| st.save_standard(&actor, &saved)).await?;
     Ok(Json(json!({ "saved": standard })))
+}
+
+// ---------------------------------------------------------------- the working calendar (工作日历)
+
+/// The days of a year that hold in a region (its own and those of the regions above it), each
+/// with the region it was entered for.
+async fn calendar(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<StandardsQuery>,
+    StandardsRegion(region): StandardsRegion,
+) -> Result<Json<Value>, AppError> {
+    let year = q.year.unwrap_or_else(|| today().year());
+    let r = region.clone();
+    let days = state.db(move |st| st.calendar_days(&r, year)).await?;
+    Ok(Json(
+        json!({ "region": region, "year": year, "days": days }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarBody {
+    days: Vec<shouwang_core::calendar::CalendarDay>,
+}
+
+/// Replaces the days a province, city or county (inside the caller's region) holds for a year;
+/// administrators and county officers, audited. Answers the calendar as `GET` does.
+async fn put_calendar(
+    State(state): State<AppState>,
+    s: Session,
+    ApiQuery(q): ApiQuery<StandardsQuery>,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    let b: CalendarBody = body(b)?;
+    let region = access::asked_region(&s, Action::ViewStandards, q.region.as_deref())?;
+    s.scope
+        .decide(Action::ManageCalendar, Target::Region(&region))
+        .map_err(access::not_allowed)?;
+    let year = q.year.unwrap_or_else(|| today().year());
+    let (actor, r) = (s.actor(), region.clone());
+    let days = state
+        .db(move |st| {
+            st.save_calendar_days(&actor, &r, year, &b.days)?;
+            st.calendar_days(&r, year)
+        })
+        .await?;
+    Ok(Json(
+        json!({ "region": region, "year": year, "days": days }),
+    ))
 }

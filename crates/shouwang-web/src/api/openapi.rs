@@ -11,6 +11,7 @@
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use shouwang_core::calendar::DayKind;
 use shouwang_core::codes::Health;
 use shouwang_core::codes::{
     Education, HealthCondition, HouseholdType, LabourCapacity, Political, Relation, Schooling, Sex,
@@ -243,6 +244,18 @@ fn standard_fields() -> Vec<Field> {
         Field("identification_days", nullable(integer()), OPTIONAL),
         Field("notice_min_days", nullable(integer()), OPTIONAL),
         Field("measures_days", nullable(integer()), OPTIONAL),
+        Field(
+            "working_days",
+            with_description(
+                nullable(boolean()),
+                "按工作日计算: the procedure's days are working days (holidays from the working calendar)",
+            ),
+            OPTIONAL,
+        ),
+        Field("verification_days", nullable(integer()), OPTIONAL),
+        Field("appraisal_days", nullable(integer()), OPTIONAL),
+        Field("township_review_days", nullable(integer()), OPTIONAL),
+        Field("county_decision_days", nullable(integer()), OPTIONAL),
         Field("elimination_min_months", nullable(integer()), OPTIONAL),
         Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
     ]
@@ -289,6 +302,11 @@ fn resolved_standard() -> Value {
         ("identification_days", integer()),
         ("notice_min_days", integer()),
         ("measures_days", integer()),
+        ("working_days", boolean()),
+        ("verification_days", integer()),
+        ("appraisal_days", integer()),
+        ("township_review_days", integer()),
+        ("county_decision_days", integer()),
         ("elimination_min_months", integer()),
         ("warning_scheme", warning_scheme()),
         ("origins", array(origin)),
@@ -566,6 +584,53 @@ fn schemas() -> Map<String, Value> {
         ]),
     );
     put("Saved", answer(&[("saved", reference("Standard"))]));
+    put(
+        "CalendarDay",
+        answer(&[
+            (
+                "region",
+                with_description(
+                    region_code(),
+                    "the province, city or county the day was entered for",
+                ),
+            ),
+            ("date", date()),
+            ("kind", serialised(DayKind::ALL)),
+            ("name", string()),
+        ]),
+    );
+    put(
+        "Calendar",
+        answer(&[
+            ("region", region_code()),
+            ("year", integer()),
+            (
+                "days",
+                with_description(
+                    array(reference("CalendarDay")),
+                    "the days that depart from the weekday rule, by date; a date entered at two levels is the more specific region's",
+                ),
+            ),
+        ]),
+    );
+    let day_input = object(
+        vec![
+            Field("date", date(), REQUIRED),
+            Field("kind", serialised(DayKind::ALL), REQUIRED),
+            Field("name", string(), OPTIONAL),
+        ],
+        true,
+    );
+    put(
+        "CalendarInput",
+        example(
+            object(vec![Field("days", array(day_input), REQUIRED)], true),
+            json!({"days": [
+                {"date": "2026-10-01", "kind": "法定节假日", "name": "国庆节"},
+                {"date": "2026-10-10", "kind": "调休上班日", "name": "国庆节调休"}
+            ]}),
+        ),
+    );
     s
 }
 
@@ -687,6 +752,16 @@ pub fn spec() -> Value {
                 query("region", with_description(county(), "your own region if not given")),
                 query("year", with_description(year(), "this year if not given")),
             ], None, ("200", "Standards"), READ_ERRORS)},
+            "/api/v1/calendar": {
+                "get": op("The working calendar of a region for a year: public holidays and make-up working days, its own and those of the regions above it", vec![
+                    query("region", with_description(county(), "your own region if not given")),
+                    query("year", with_description(year(), "this year if not given")),
+                ], None, ("200", "Calendar"), READ_ERRORS),
+                "put": op("Replace the days a province, city or county holds for a year (county officers and admins, audited); a date twice or outside the year is refused, nothing written", vec![
+                    query("region", with_description(county(), "your own region if not given")),
+                    query("year", with_description(year(), "this year if not given")),
+                ], Some("CalendarInput"), ("200", "Calendar"), WRITE_ERRORS)
+            },
             "/api/v1/standards/{region}/{year}": {"put": op("Set a region's standard for a year (county officers and admins, audited); money in 分", vec![path("region", county()), path("year", year())], Some("StandardInput"), ("200", "Saved"), WRITE_ERRORS)}
         },
         "components": {

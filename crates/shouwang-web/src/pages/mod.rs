@@ -2,13 +2,14 @@
 //! page, one's own password), [`users`] (account administration and the audit export),
 //! [`registry`] (the region tree, households and their forms, search, paired
 //! households), [`screening`] (warnings and screening runs), [`income`] (a household's incomes and
-//! 三保障 flags), [`standards`] (standards, what-if, rules) and [`ledger`] (import and
+//! 三保障 flags), [`standards`] (standards, what-if, rules), [`calendar`] (the working calendar) and [`ledger`] (import and
 //! export). Each area lists its routes in its own `routes()`.
 //!
 //! Who may do what is decided before a handler runs, by the extractors of [`crate::access`]. A
 //! handler returns a [`PageResult`]; an error becomes a page in the user's language in
 //! [`show_errors_as_pages`], so no handler renders its own.
 
+mod calendar;
 mod home;
 mod income;
 mod layout;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(income::routes())
         .merge(standards::routes())
+        .merge(calendar::routes())
         .merge(ledger::routes())
         .merge(users::routes())
         .route("/static/app.css", get(stylesheet))

@@ -317,6 +317,18 @@ struct StandardsPage {
     fields: Vec<(String, String, String)>,
     problems: Vec<String>,
     region_name: String,
+    /// 按工作日计算 as set here: "" inherited, "1" yes, "0" no
+    working_days: String,
+}
+
+/// `15 天` or `15 个工作日` / `15 days` or `15 working days`.
+fn days_text(l: L, n: i64, working: bool) -> String {
+    match (working, l.is_en()) {
+        (true, true) => format!("{n} working days"),
+        (false, true) => format!("{n} days"),
+        (true, false) => format!("{n} 个工作日"),
+        (false, false) => format!("{n} 天"),
+    }
 }
 
 async fn standards_page(
@@ -419,6 +431,51 @@ async fn standards_view(
                     from("rigid_expenditure_amount"),
                 ),
                 (
+                    l.t("识别认定时限", "Identification deadline").to_string(),
+                    days_text(l, r.identification_days, r.working_days),
+                    from("identification_days"),
+                ),
+                (
+                    l.t("公示天数（至少）", "Public notice (at least)")
+                        .to_string(),
+                    days_text(l, r.notice_min_days, r.working_days),
+                    from("notice_min_days"),
+                ),
+                (
+                    l.t("按工作日计算时限", "Deadlines in working days")
+                        .to_string(),
+                    if r.working_days {
+                        l.t(
+                            "是（节假日见工作日历）",
+                            "yes (holidays: see the working calendar)",
+                        )
+                    } else {
+                        l.t("否，按自然日计算", "no, calendar days")
+                    }
+                    .to_string(),
+                    from("working_days"),
+                ),
+                (
+                    l.t("入户核实时限", "Home verification").to_string(),
+                    days_text(l, r.verification_days, r.working_days),
+                    from("verification_days"),
+                ),
+                (
+                    l.t("民主评议时限", "Village appraisal").to_string(),
+                    days_text(l, r.appraisal_days, r.working_days),
+                    from("appraisal_days"),
+                ),
+                (
+                    l.t("乡镇审核时限", "Township review").to_string(),
+                    days_text(l, r.township_review_days, r.working_days),
+                    from("township_review_days"),
+                ),
+                (
+                    l.t("县级审定时限", "County decision").to_string(),
+                    days_text(l, r.county_decision_days, r.working_days),
+                    from("county_decision_days"),
+                ),
+                (
                     l.t(
                         "预警响应（红/黄/蓝，天）",
                         "Response days (red/yellow/blue)",
@@ -518,6 +575,30 @@ async fn standards_view(
             v(own.and_then(|o| o.measures_days).map(|x| x.to_string())),
         ),
         (
+            "verification_days".into(),
+            l.t("入户核实时限（天）", "Home verification (days)").into(),
+            v(own.and_then(|o| o.verification_days).map(|x| x.to_string())),
+        ),
+        (
+            "appraisal_days".into(),
+            l.t("民主评议时限（天）", "Village appraisal (days)").into(),
+            v(own.and_then(|o| o.appraisal_days).map(|x| x.to_string())),
+        ),
+        (
+            "township_review_days".into(),
+            l.t("乡镇审核时限（天）", "Township review (days)").into(),
+            v(own
+                .and_then(|o| o.township_review_days)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "county_decision_days".into(),
+            l.t("县级审定时限（天）", "County decision (days)").into(),
+            v(own
+                .and_then(|o| o.county_decision_days)
+                .map(|x| x.to_string())),
+        ),
+        (
             "elimination_min_months".into(),
             l.t("风险消除最短监测期（月）", "Min. months before elimination")
                 .into(),
@@ -543,7 +624,19 @@ async fn standards_view(
             })
             .collect()
     };
+    // 按工作日计算: "" inherits, "1" working days, "0" calendar days
+    let working_days = if problems.is_empty() {
+        match own.and_then(|o| o.working_days) {
+            Some(true) => "1",
+            Some(false) => "0",
+            None => "",
+        }
+        .to_string()
+    } else {
+        q.get("working_days").cloned().unwrap_or_default()
+    };
     Ok(render(StandardsPage {
+        working_days,
         region_name: region_words(l, &names, &region),
         region: region.as_str().to_string(),
         year,
@@ -618,6 +711,24 @@ async fn save_standard(
     st.notice_min_days = whole("notice_min_days", &mut problems);
     st.measures_days = whole("measures_days", &mut problems);
     st.elimination_min_months = whole("elimination_min_months", &mut problems);
+    st.verification_days = whole("verification_days", &mut problems);
+    st.appraisal_days = whole("appraisal_days", &mut problems);
+    st.township_review_days = whole("township_review_days", &mut problems);
+    st.county_decision_days = whole("county_decision_days", &mut problems);
+    st.working_days = match text("working_days").as_deref() {
+        None => None,
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        Some(other) => {
+            problems.push(Problem::new(
+                ProblemCode::CodeUnknown,
+                "working_days",
+                format!("“按工作日计算”的取值“{other}”无法识别"),
+                format!("'{other}' is not a value of 'deadlines in working days'"),
+            ));
+            None
+        }
+    };
     for (k, slot) in [
         ("rigid_expenditure_amount", &mut st.rigid_expenditure_amount),
         ("schooling_cost_threshold", &mut st.schooling_cost_threshold),
