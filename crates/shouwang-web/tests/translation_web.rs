@@ -54,6 +54,8 @@ struct World {
     data: Vec<String>,
     /// a ledger of two households, the first member's ID number wrong
     ledger: Vec<u8>,
+    /// a lead of 桃红村 from the screening, and one reported by hand
+    leads: (i64, i64),
 }
 
 fn worlds() -> Vec<World> {
@@ -73,6 +75,30 @@ fn worlds() -> Vec<World> {
                     .pair(&Actor::system("test"), ids[4], &own.0.household_no)
                     .unwrap();
                 shouwang_app::screening::monthly(&db.store, today()).unwrap();
+                let screened = db
+                    .store
+                    .leads(&shouwang_store::leads::LeadFilter::pending(
+                        RegionCode::parse(TAOHONG).unwrap(),
+                    ))
+                    .unwrap()
+                    .0;
+                let screened = screened.first().expect("a lead in 桃红村");
+                let by_hand = db
+                    .store
+                    .raise_lead(
+                        &Actor::system("test"),
+                        &shouwang_store::leads::NewLead {
+                            household_no: screened.household_no.clone(),
+                            risk: shouwang_core::monitoring::RiskType::Other,
+                            level: shouwang_core::screening::level::WarningLevel::Blue,
+                            source: shouwang_core::lead::LeadSource::Hotline,
+                            found_on: today(),
+                            due_on: today().add_days(5),
+                            note: "来电反映家中有困难".into(),
+                        },
+                    )
+                    .unwrap();
+                let leads = (screened.id, by_hand.id);
                 let county = RegionCode::parse("510821").unwrap();
                 let places = db.store.village_places(&county).unwrap();
                 let in_ledger = synth_ledger(
@@ -97,6 +123,7 @@ fn worlds() -> Vec<World> {
                 let header = ledger.lines().next().unwrap_or("");
                 data.extend(header.split(',').map(|c| c.trim_matches('"').to_string()));
                 data.extend(["bad.csv".to_string(), "ledger.csv".to_string()]);
+                data.push("来电反映家中有困难".to_string());
                 data.retain(|d| !d.is_empty());
                 data.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
@@ -106,6 +133,7 @@ fn worlds() -> Vec<World> {
                     own,
                     data,
                     ledger: ledger.into_bytes(),
+                    leads,
                 }
             })
             .collect()
@@ -531,6 +559,13 @@ fn pages(w: &World) -> Vec<String> {
         "/warnings".into(),
         "/warnings?level=red".into(),
         "/warnings?page=2".into(),
+        "/leads".into(),
+        "/leads?overdue=1".into(),
+        "/leads?status=4&page=2".into(),
+        format!("/leads?region={TAOHONG}&source=1"),
+        format!("/leads/{}", w.leads.0),
+        format!("/leads/{}", w.leads.1),
+        format!("/leads/new?household={h}"),
         format!("/search?q={}", enc(&part)),
         format!("/search?q={id_tail}"),
         "/search?q=".into(),
@@ -566,6 +601,23 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
         (
             format!("/households/{h}/income"),
             vec![("csrf", CSRF), ("year", "20x6"), ("wages", "1.2.3")],
+        ),
+        (
+            format!("/leads/{}/dismiss", w.leads.0),
+            vec![("csrf", CSRF), ("reason", "")],
+        ),
+        (
+            format!("/leads/{}/merge", w.leads.1),
+            vec![("csrf", CSRF), ("into", "x"), ("reason", "")],
+        ),
+        (
+            "/leads/new".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("household", Box::leak(h.clone().into_boxed_str())),
+                ("risk", "7"),
+                ("note", ""),
+            ],
         ),
         (
             "/password".to_string(),
