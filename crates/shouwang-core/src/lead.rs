@@ -21,7 +21,7 @@ code_list!(
 code_list!(
     /// Where a lead stands. Ours.
     LeadStatus {
-        Open = 0 => "待核实", "open";
+        Open = 0 => "待核实", "to verify";
         Gathered = 1 => "识别中", "being identified";
         Included = 2 => "已纳入监测", "included in monitoring";
         NotIncluded = 3 => "不予纳入", "not included";

@@ -83,13 +83,25 @@ fn worlds() -> Vec<World> {
                     .unwrap()
                     .0;
                 let screened = screened.first().expect("a lead in 桃红村");
+                // a risk the household has no waiting lead of
+                let taken: Vec<_> = db
+                    .store
+                    .leads_of_household(&screened.household_no)
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.risk)
+                    .collect();
+                let risk = *shouwang_core::monitoring::RiskType::ALL
+                    .iter()
+                    .find(|r| !taken.contains(r))
+                    .unwrap();
                 let by_hand = db
                     .store
                     .raise_lead(
                         &Actor::system("test"),
                         &shouwang_store::leads::NewLead {
                             household_no: screened.household_no.clone(),
-                            risk: shouwang_core::monitoring::RiskType::Other,
+                            risk,
                             level: shouwang_core::screening::level::WarningLevel::Blue,
                             source: shouwang_core::lead::LeadSource::Hotline,
                             found_on: today(),

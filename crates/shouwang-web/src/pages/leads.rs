@@ -167,6 +167,15 @@ fn messages(l: L, problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
+/// Who did something, by name: a user's display name, "the system" for what a job did.
+fn person(l: L, username: &str, names: &HashMap<String, String>) -> String {
+    match names.get(username) {
+        Some(name) => name.clone(),
+        None if username.starts_with("system:") => l.t("系统", "the system").to_string(),
+        None => username.to_string(),
+    }
+}
+
 fn acting(s: &Session) -> Acting {
     Acting {
         actor: s.actor(),
@@ -611,7 +620,7 @@ async fn lead_page(
             Ok((lead, all, hits, procs, names, village_name))
         })
         .await?;
-    let name_of = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
+    let name_of = |u: &str| person(l, u, &names);
     // the hits of the lead's rules, else every hit of its run
     let of_rules: Vec<_> = hits
         .iter()
@@ -1243,7 +1252,7 @@ pub(super) async fn household_section(
             Ok((leads, procs, cases, names))
         })
         .await?;
-    let name_of = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
+    let name_of = |u: &str| person(l, u, &names);
     Ok(Some(HouseholdLeads {
         leads: leads
             .iter()
