@@ -1328,6 +1328,15 @@ pub(super) struct WorkLine {
     pub(super) tiles: Vec<WorkTile>,
 }
 
+/// A heading's first letter in capitals (English labels are lower case for use in sentences).
+fn capitalized(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// The level a stage's work belongs to: leads and the village's stages are the village's.
 fn level_of_stage(stage: Option<Stage>) -> Option<RegionLevel> {
     let owner = match stage {
@@ -1363,7 +1372,7 @@ pub(super) fn work_lines(
     };
     let title = |stage: Option<Stage>| match stage {
         None => l.t("风险线索待核实", "Leads to verify").to_string(),
-        Some(s) => stage_word(l, s),
+        Some(s) => capitalized(&stage_word(l, s)),
     };
     let mut lines = Vec::new();
     for c in counts {
