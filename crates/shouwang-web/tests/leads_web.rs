@@ -163,6 +163,10 @@ async fn a_village_cadre_reports_a_lead_and_finds_it_in_the_list_with_its_countd
         assert!(!hotline.body.contains(&format!("href=\"/households/{no}\"")));
         let overdue = get(&w.app, "taohong", "/leads?overdue=1").await;
         assert!(!overdue.body.contains(&format!("href=\"/households/{no}\"")));
+        // a page past the end shows the last one
+        let past = get(&w.app, "taohong", "/leads?page=99").await;
+        assert_eq!(past.status, StatusCode::OK);
+        assert!(past.body.contains(&format!("href=\"/households/{no}\"")));
         // a value no list holds is refused, naming the filter
         let wrong = get(&w.app, "taohong", "/leads?risk=99").await;
         assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
@@ -453,6 +457,29 @@ async fn an_overdue_lead_shows_on_the_villages_and_the_townships_home_page() {
         assert!(list.body.contains("逾期3天"), "{}", list.body);
         let en = get_en(&w.app, "sanjiang", "/leads?overdue=1").await;
         assert!(en.body.contains("3 days overdue"));
+        // due soon: a lead due tomorrow, without the overdue ones
+        let (no, st) = (w.own.0.clone(), w.db.store.clone());
+        let soon = outside(move || {
+            st.raise_lead(
+                &Actor::system("test"),
+                &NewLead {
+                    household_no: no,
+                    risk: RiskType::Accident,
+                    level: WarningLevel::Red,
+                    source: LeadSource::CadreCheck,
+                    found_on: today().add_days(-2),
+                    due_on: today().add_days(1),
+                    note: "户主车祸受伤".into(),
+                },
+            )
+            .unwrap()
+            .id
+        });
+        let list = get(&w.app, "sanjiang", "/leads?status=0&soon=1").await;
+        assert!(list.body.contains(&format!("href=\"/leads/{soon}\"")));
+        assert!(!list.body.contains(&format!("href=\"/leads/{id}\"")));
+        assert!(list.body.contains("还剩1天"));
+        assert!(list.body.contains("共 1 条"), "{}", list.body);
         // the county, two levels up, sees its own work and the townships' overdue only
         let county = get(&w.app, "county", "/").await;
         assert!(!county.body.contains("风险线索待核实（村级）"));

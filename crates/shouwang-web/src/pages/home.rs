@@ -71,7 +71,8 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
                 st.warning_totals(&c)?
             };
             let leads = match c.county() {
-                Some(county) if !paired_only => Some(st.open_lead_count(&county)?),
+                // the identification work below says it per region instead
+                Some(county) if !paired_only && !sees_work => Some(st.open_lead_count(&county)?),
                 _ => None,
             };
             let paired = if paired_only {

@@ -366,17 +366,23 @@ async fn list(State(state): State<AppState>, s: Session, Query(q): Query<Params>
             } else {
                 0
             };
-            let (_, all) = st.leads(&LeadFilter {
-                limit: 1,
+            let at = |page: usize| skip + ((page - 1) * PER_PAGE) as i64;
+            let (rows, all) = st.leads(&LeadFilter {
+                offset: at(asked_page),
                 ..f.clone()
             })?;
             let total = (all - skip).max(0);
             let pages = (total as usize).div_ceil(PER_PAGE).max(1);
-            let page = asked_page.clamp(1, pages);
-            let (rows, _) = st.leads(&LeadFilter {
-                offset: skip + ((page - 1) * PER_PAGE) as i64,
-                ..f
-            })?;
+            // asked past the end: the last page
+            let rows = if asked_page > pages {
+                st.leads(&LeadFilter {
+                    offset: at(pages),
+                    ..f
+                })?
+                .0
+            } else {
+                rows
+            };
             let mut names: HashMap<String, String> = st.regions_under(&b)?.into_iter().collect();
             if let Some(r) = st.region(&b)? {
                 names.insert(r.code.as_str().to_string(), r.name);
