@@ -192,3 +192,26 @@ fn risks_of(leads: &[Lead], already: &[RiskType]) -> Vec<RiskType> {
     }
     risks
 }
+
+/// Dismisses an open lead with a reason (排除): the lead is kept, with who and why, in the
+/// household's history.
+pub fn dismiss_lead(
+    store: &Store,
+    who: &Acting,
+    id: i64,
+    reason: &str,
+) -> Result<Lead, StoreError> {
+    store.dismiss_lead(&who.actor, id, reason)
+}
+
+/// Merges an open lead into another pending lead of the same household (合并重复线索), with a
+/// reason.
+pub fn merge_lead(
+    store: &Store,
+    who: &Acting,
+    id: i64,
+    into: i64,
+    reason: &str,
+) -> Result<Lead, StoreError> {
+    store.merge_lead(&who.actor, id, into, reason)
+}

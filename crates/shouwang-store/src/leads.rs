@@ -383,3 +383,40 @@ impl Store {
         })
     }
 }
+
+/// A household's monitoring case as its page links to it (the case page shows the rest).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseLink {
+    pub id: i64,
+    pub case_type: shouwang_core::monitoring::CaseType,
+    pub status: shouwang_core::monitoring::CaseStatus,
+    /// 识别年月, as stored (`2026-03`)
+    pub identified: String,
+}
+
+impl Store {
+    /// The monitoring cases of a household, newest first: the ones its procedures ended in and
+    /// the ones a ledger brought.
+    pub fn household_case_links(&self, household_no: &str) -> Result<Vec<CaseLink>, StoreError> {
+        use shouwang_core::monitoring::{CaseStatus, CaseType};
+        self.with_conn(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT id, case_type, status, identified FROM monitoring_cases WHERE county = ({COUNTY_OF_HOUSEHOLD}) AND household_no = $1 ORDER BY id DESC"
+                ),
+                &params![household_no],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    let f = Fields::new(r, "monitoring_cases", "id, case_type, status, identified", 0);
+                    Ok(CaseLink {
+                        id: f.int(0)?,
+                        case_type: f.code(1, CaseType::from_code)?,
+                        status: f.code(2, CaseStatus::from_code)?,
+                        identified: f.text(3),
+                    })
+                })
+                .collect()
+        })
+    }
+}

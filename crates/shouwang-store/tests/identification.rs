@@ -226,6 +226,11 @@ fn a_lead_taken_through_every_step_becomes_a_monitoring_case_with_its_history() 
         }
         assert_eq!(rec.ident.stage, Stage::Included);
         let case_id = rec.case_id.expect("a case was made");
+        // the household's page links to it
+        let links = s.household_case_links(&no).unwrap();
+        assert_eq!(links.len(), 1, "{}", db.name);
+        assert_eq!(links[0].id, case_id);
+        assert_eq!(links[0].case_type, CaseType::MarginalAtRisk);
         assert_eq!(
             s.identification_of_case(case_id).unwrap().unwrap().id,
             rec.id

@@ -54,6 +54,8 @@ struct World {
     data: Vec<String>,
     /// a ledger of two households, the first member's ID number wrong
     ledger: Vec<u8>,
+    /// a lead of 桃红村 from the screening, and one reported by hand
+    leads: (i64, i64),
 }
 
 fn worlds() -> Vec<World> {
@@ -73,6 +75,42 @@ fn worlds() -> Vec<World> {
                     .pair(&Actor::system("test"), ids[4], &own.0.household_no)
                     .unwrap();
                 shouwang_app::screening::monthly(&db.store, today()).unwrap();
+                let screened = db
+                    .store
+                    .leads(&shouwang_store::leads::LeadFilter::pending(
+                        RegionCode::parse(TAOHONG).unwrap(),
+                    ))
+                    .unwrap()
+                    .0;
+                let screened = screened.first().expect("a lead in 桃红村");
+                // a risk the household has no waiting lead of
+                let taken: Vec<_> = db
+                    .store
+                    .leads_of_household(&screened.household_no)
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.risk)
+                    .collect();
+                let risk = *shouwang_core::monitoring::RiskType::ALL
+                    .iter()
+                    .find(|r| !taken.contains(r))
+                    .unwrap();
+                let by_hand = db
+                    .store
+                    .raise_lead(
+                        &Actor::system("test"),
+                        &shouwang_store::leads::NewLead {
+                            household_no: screened.household_no.clone(),
+                            risk,
+                            level: shouwang_core::screening::level::WarningLevel::Blue,
+                            source: shouwang_core::lead::LeadSource::Hotline,
+                            found_on: today(),
+                            due_on: today().add_days(5),
+                            note: "来电反映家中有困难".into(),
+                        },
+                    )
+                    .unwrap();
+                let leads = (screened.id, by_hand.id);
                 let county = RegionCode::parse("510821").unwrap();
                 // the 2026 national holidays, entered for the province, and a day of the county's
                 let sample = shouwang_io::calendar::SAMPLE_2026.as_bytes();
@@ -140,6 +178,7 @@ fn worlds() -> Vec<World> {
                 ] {
                     data.push(name.to_string());
                 }
+                data.push("来电反映家中有困难".to_string());
                 data.retain(|d| !d.is_empty());
                 data.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
@@ -149,6 +188,7 @@ fn worlds() -> Vec<World> {
                     own,
                     data,
                     ledger: ledger.into_bytes(),
+                    leads,
                 }
             })
             .collect()
@@ -574,6 +614,13 @@ fn pages(w: &World) -> Vec<String> {
         "/warnings".into(),
         "/warnings?level=red".into(),
         "/warnings?page=2".into(),
+        "/leads".into(),
+        "/leads?overdue=1".into(),
+        "/leads?status=4&page=2".into(),
+        format!("/leads?region={TAOHONG}&source=1"),
+        format!("/leads/{}", w.leads.0),
+        format!("/leads/{}", w.leads.1),
+        format!("/leads/new?household={h}"),
         format!("/search?q={}", enc(&part)),
         format!("/search?q={id_tail}"),
         "/search?q=".into(),
@@ -620,6 +667,23 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
                 ("year", "2026"),
                 ("date", "2027-13-01"),
                 ("kind", "9"),
+            ],
+        ),
+        (
+            format!("/leads/{}/dismiss", w.leads.0),
+            vec![("csrf", CSRF), ("reason", "")],
+        ),
+        (
+            format!("/leads/{}/merge", w.leads.1),
+            vec![("csrf", CSRF), ("into", "x"), ("reason", "")],
+        ),
+        (
+            "/leads/new".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("household", Box::leak(h.clone().into_boxed_str())),
+                ("risk", "7"),
+                ("note", ""),
             ],
         ),
         (

@@ -508,6 +508,13 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
         .filter(|c| c.is_alphanumeric())
         .collect();
     let search = format!("/search?q={}", percent(&q));
+    // a lead of the role's region (the demo's screening raises them), for those who see leads
+    let lead = if user == "helper" {
+        None
+    } else {
+        b.go(&format!("{}/leads", w.base));
+        first_link(&b, r"^/leads/\d+$")
+    };
 
     let mut pages: Vec<Page> = vec![page("/")];
     pages.extend(menu.iter().map(page));
@@ -520,6 +527,8 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
         let mut v = vec![
             page(format!("/regions/{TAOHONG}")),
             page("/warnings"),
+            page("/leads"),
+            page("/leads?overdue=1"),
             page("/what-if"),
             page("/standards"),
             page("/calendar"),
@@ -541,6 +550,11 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             }
             pages.push(page(format!("/households/new?village={TAOHONG}")));
             pages.push(page("/warnings"));
+            pages.push(page("/leads"));
+            pages.push(page(format!(
+                "/leads/new?household={}",
+                household.trim_start_matches("/households/")
+            )));
             pages.push(page("/password"));
             // the county's pages are refused with a page of their own
             pages.push(Page {
@@ -578,6 +592,10 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             pages.extend(household_pages);
         }
         other => panic!("no pages listed for {other}"),
+    }
+    // a small demo county may hold no lead in a village
+    if let Some(l) = &lead {
+        pages.push(page(l.clone()));
     }
     pages.push(page(search));
     pages.push(Page {

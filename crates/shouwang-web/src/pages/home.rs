@@ -26,6 +26,8 @@ struct HomePage {
     may_warnings: bool,
     may_screen: bool,
     may_import: bool,
+    /// 识别认定: the work of the user's level, and what is overdue at the level below
+    work: Vec<super::leads::WorkLine>,
 }
 
 struct LastRun {
@@ -51,7 +53,10 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
     let paired_only = s.scope.reaches_only_paired();
     let user_id = s.user.id;
     let c = code.clone();
-    let (region, counts, runs, leads, paired) = state
+    let sees_work = super::leads::sees_work(&s);
+    let today = crate::state::today();
+    let soon = super::leads::soon_day(today);
+    let (region, counts, runs, leads, paired, work) = state
         .db(move |st| {
             let region = st.region(&c)?;
             let counts = if paired_only {
@@ -66,7 +71,8 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
                 st.warning_totals(&c)?
             };
             let leads = match c.county() {
-                Some(county) if !paired_only => Some(st.open_lead_count(&county)?),
+                // the identification work below says it per region instead
+                Some(county) if !paired_only && !sees_work => Some(st.open_lead_count(&county)?),
                 _ => None,
             };
             let paired = if paired_only {
@@ -74,7 +80,12 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
             } else {
                 None
             };
-            Ok((region, counts, runs, leads, paired))
+            let work = if sees_work {
+                st.identification_counts(&c, today, soon)?
+            } else {
+                Vec::new()
+            };
+            Ok((region, counts, runs, leads, paired, work))
         })
         .await?;
     let run = runs.map(|(r, [red, yellow, blue])| LastRun {
@@ -90,7 +101,9 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
         yellow,
         blue,
     });
+    let work = super::leads::work_lines(s.l(), &code, &work);
     Ok(render(HomePage {
+        work,
         region_name: region.map_or_else(|| code.to_string(), |r| r.name),
         region_href: if paired_only {
             "/paired".into()

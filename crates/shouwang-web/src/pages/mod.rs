@@ -2,7 +2,7 @@
 //! page, one's own password), [`users`] (account administration and the audit export),
 //! [`registry`] (the region tree, households and their forms, search, paired
 //! households), [`screening`] (warnings and screening runs), [`income`] (a household's incomes and
-//! 三保障 flags), [`standards`] (standards, what-if, rules), [`calendar`] (the working calendar) and [`ledger`] (import and
+//! 三保障 flags), [`leads`] (风险线索 and the household's procedures), [`standards`] (standards, what-if, rules), [`calendar`] (the working calendar) and [`ledger`] (import and
 //! export). Each area lists its routes in its own `routes()`.
 //!
 //! Who may do what is decided before a handler runs, by the extractors of [`crate::access`]. A
@@ -13,6 +13,7 @@ mod calendar;
 mod home;
 mod income;
 mod layout;
+mod leads;
 mod ledger;
 mod registry;
 mod screening;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(registry::routes())
         .merge(screening::routes())
+        .merge(leads::routes())
         .merge(income::routes())
         .merge(standards::routes())
         .merge(calendar::routes())

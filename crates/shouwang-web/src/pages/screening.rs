@@ -49,17 +49,17 @@ fn when(secs: i64) -> String {
     Date::from_unix_seconds_china(secs).to_string()
 }
 
-struct HitView {
-    when: String,
-    level: String,
-    level_class: String,
-    rule: String,
-    risk: String,
-    text: String,
-    source: String,
+pub(super) struct HitView {
+    pub(super) when: String,
+    pub(super) level: String,
+    pub(super) level_class: String,
+    pub(super) rule: String,
+    pub(super) risk: String,
+    pub(super) text: String,
+    pub(super) source: String,
 }
 
-fn hit_view(s: &Session, h: &HitRecord) -> HitView {
+pub(super) fn hit_view(s: &Session, h: &HitRecord) -> HitView {
     let l = s.l();
     let e = &h.evidence;
     let text = e[if l.is_en() { "en" } else { "zh" }]
@@ -229,14 +229,14 @@ fn asked(s: &Session, base: &RegionCode, q: &Params) -> Result<Asked, AppError> 
 }
 
 /// A village's name without the committee's suffix (桃红村村民委员会 → 桃红村).
-fn short_name(name: &str) -> &str {
+pub(super) fn short_name(name: &str) -> &str {
     name.trim_end_matches("村民委员会")
         .trim_end_matches("居民委员会")
         .trim_end_matches("村委会")
 }
 
 /// A village and its group: 桃红村 3组 (a group stored as a bare number gets its 组).
-fn place_with_group(l: L, village: String, group: &str) -> String {
+pub(super) fn place_with_group(l: L, village: String, group: &str) -> String {
     let group = group.trim();
     if group.is_empty() {
         village
@@ -251,7 +251,7 @@ fn place_with_group(l: L, village: String, group: &str) -> String {
     }
 }
 
-fn level_word(l: L, level: WarningLevel) -> &'static str {
+pub(super) fn level_word(l: L, level: WarningLevel) -> &'static str {
     l.t(
         level.label_zh(),
         match level {
@@ -770,7 +770,8 @@ async fn run_screening(
 
 // ---------------------------------------------------------------- household warnings
 
-/// One lead of a household as shown: (risk, level, level class, rules, source, found, due, status)
+/// One lead of a household as shown: (risk, level, level class, rules, source, found, due,
+/// status, id)
 type LeadRow = (
     String,
     &'static str,
@@ -780,6 +781,7 @@ type LeadRow = (
     String,
     String,
     String,
+    i64,
 );
 
 #[derive(Template)]
@@ -854,6 +856,7 @@ async fn household_warnings(
                     x.found_on.to_string(),
                     x.due_on.to_string(),
                     status_word(l, &x.status),
+                    x.id,
                 )
             })
             .collect(),

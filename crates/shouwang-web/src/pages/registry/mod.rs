@@ -276,6 +276,8 @@ struct HouseholdPage {
     history: Vec<history::HistoryEntry>,
     /// for the printed household card
     printed_on: String,
+    /// its leads, procedures and monitoring case, for those who may see them
+    leads: Option<super::leads::HouseholdLeads>,
 }
 
 /// Where a place sits, as breadcrumbs: each region above it the user may browse, as a link.
@@ -484,6 +486,7 @@ async fn household_page(
         .map(|e| history::describe(&l, e, &names))
         .collect();
     let (title, crumbs) = household_place(state, s, rec).await?;
+    let leads = super::leads::household_section(state, s, visible).await?;
     let mut ctx = Ctx::of(s).crumbs(crumbs);
     // the household itself is the last step, not a link
     if let Some(last) = ctx.crumbs.last_mut() {
@@ -500,6 +503,7 @@ async fn household_page(
         can_reveal: visible.allows(s, Action::RevealId),
         history,
         printed_on: today.to_string(),
+        leads,
     }))
 }
 
