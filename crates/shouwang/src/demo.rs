@@ -4,7 +4,8 @@ use crate::cli::DemoArgs;
 use anyhow::{Context, Result};
 use shouwang_core::monitoring::{CaseStatus, EliminationKind};
 use shouwang_core::synth::{generate, records, SynthConfig, SynthRecords, SynthVillage};
-use shouwang_core::{Date, Fen, RegionCode, RegionLevel};
+use shouwang_core::income::Income;
+use shouwang_core::{Date, Fen, Household, Member, RegionCode, RegionLevel};
 use shouwang_store::audit::Actor;
 use shouwang_store::monitoring::CaseCounts;
 use shouwang_store::Store;
@@ -72,11 +73,40 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
     let persons = data.iter().map(|(_, m)| m.len()).sum();
     store.bulk_load(&Actor::system("demo"), &data, "demo.generate")?;
     let line = Fen::from_yuan(crate::screen_cmd::DEMO_LINE_YUAN);
-    let records = records(&data, seed, today, line);
+    let mut records = records(&data, seed, today, line);
+    showcase_lead(&data, &mut records, today);
     crate::screen_cmd::seed_demo(store, &data, &records, today)?;
     seed_cases(store, &records, today)?;
     load_calendar(store, &county)?;
     Ok((data.len(), persons))
+}
+
+/// The demo's village cadre works in 桃红村, a village of a handful of households: one of them
+/// (the last without a case) had a bad year — a long illness, wages lost, large self-paid
+/// medical costs — so that the month's screening gives her a lead of her own to take through
+/// the identification procedure.
+fn showcase_lead(data: &[(Household, Vec<Member>)], records: &mut SynthRecords, today: Date) {
+    let with_case: std::collections::HashSet<usize> = records.cases.iter().map(|(i, _)| *i).collect();
+    let Some(index) = data
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(i, (h, _))| h.village.as_str() == "510821108212" && !with_case.contains(i))
+        .map(|(i, _)| i)
+    else {
+        return;
+    };
+    let size = data[index].1.len().max(1) as i64;
+    for (i, income) in records.incomes.iter_mut() {
+        if *i == index && income.period.year == today.year() {
+            *income = Income {
+                wages: Fen::from_yuan(2_400 * size),
+                transfers: Fen::from_yuan(900 * size),
+                out_of_pocket_medical: Fen::from_yuan(38_000),
+                ..Income::empty(income.period)
+            };
+        }
+    }
 }
 
 /// Writes the demo's monitoring cases (监测对象, about 3 % of households: most eliminated, after
