@@ -120,6 +120,9 @@ pub fn seed_cases(store: &Store, records: &SynthRecords, today: Date) -> Result<
     Ok(store.case_counts(&county)?)
 }
 
+/// How long ago the demo's screening ran.
+pub const SCREENED_DAYS_AGO: i64 = 8;
+
 /// What the first monthly screening of the demo county found.
 pub struct FirstScreening {
     pub flagged: u64,
@@ -128,10 +131,11 @@ pub struct FirstScreening {
 }
 
 /// Runs the month's screening on the demo county, as the server's scheduler would.
-pub fn first_screening(store: &Store, today: Date) -> Result<FirstScreening> {
+/// `year`'s screening of the demo county run on the day `on`.
+pub fn first_screening(store: &Store, year: i32, on: Date) -> Result<FirstScreening> {
     let county = RegionCode::parse(DEMO_COUNTY).context("demo county code")?;
     let run =
-        shouwang_app::screening::run(store, &county, today.year(), today, &Actor::system("demo"))?;
+        shouwang_app::screening::run(store, &county, year, on, &Actor::system("demo"))?;
     let s = &run.outcome.summary;
     Ok(FirstScreening {
         flagged: s.flagged_households,
@@ -194,7 +198,9 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let (households, persons) = build(&store, args.households, args.seed, today)?;
     let county = RegionCode::parse(DEMO_COUNTY).context("county")?;
     let cases = store.case_counts(&county)?;
-    let screening = first_screening(&store, today)?;
+    // the month's screening ran a week ago, so that its leads are at work: some verified, some
+    // due, some overdue, and one (桃红村's) can be taken through the whole procedure today
+    let screening = first_screening(&store, today.year(), today.add_days(-SCREENED_DAYS_AGO))?;
     for (username, role, region, name) in DEMO_USERS {
         crate::add_user_quiet(&store, username, role, region, name, DEMO_PASSWORD)?;
     }

@@ -348,3 +348,59 @@ pub fn start(households: &str, dir: &Path) -> Option<Running> {
         _driver: driver,
     })
 }
+
+impl Browser {
+    /// Clicks the first element matching `css` (WebDriver waits for the page it leads to).
+    pub fn click(&self, css: &str) {
+        let found = self.call(
+            "POST",
+            "element",
+            json!({"using": "css selector", "value": css}),
+        );
+        let id = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_string();
+        self.call("POST", &format!("element/{id}/click"), json!({}));
+    }
+
+    /// Fills the fields of the form matching `form` (text, selects by value, checkboxes with
+    /// "1" for checked) and answers what is missing, if anything.
+    pub fn fill(&self, form: &str, fields: &[(&str, &str)]) {
+        let values: serde_json::Map<String, Value> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect();
+        let script = format!(
+            "const f = document.querySelector({form}); if (!f) return 'no form ' + {form};
+             for (const [k, v] of Object.entries({values})) {{
+               const els = f.querySelectorAll('[name=\"' + k + '\"]');
+               if (!els.length) return 'no field ' + k;
+               for (const e of els) {{ if (e.type === 'checkbox') e.checked = v === '1'; else e.value = v; }}
+             }}
+             return 'ok';",
+            form = serde_json::to_string(form).unwrap(),
+            values = Value::Object(values),
+        );
+        let answer = self.run(&script);
+        assert_eq!(answer, json!("ok"), "filling {form}");
+    }
+
+    /// The text of the page as shown.
+    pub fn text(&self) -> String {
+        self.run("return document.body.innerText")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The address of the page.
+    pub fn url(&self) -> String {
+        self.call("GET", "url", Value::Null)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
