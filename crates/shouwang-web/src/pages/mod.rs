@@ -10,6 +10,7 @@
 //! [`show_errors_as_pages`], so no handler renders its own.
 
 mod home;
+mod identification;
 mod income;
 mod layout;
 mod ledger;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(screening::routes())
         .merge(income::routes())
+        .merge(identification::routes())
         .merge(standards::routes())
         .merge(ledger::routes())
         .merge(users::routes())
