@@ -169,7 +169,10 @@ pub(super) async fn case_page(
     };
     let village_short = short_name(&village_name).to_string();
     let crumbs = vec![
-        Crumb::link(format!("/regions/{}", record.village), village_short.clone()),
+        Crumb::link(
+            format!("/regions/{}", record.village),
+            village_short.clone(),
+        ),
         Crumb::link(format!("/households/{no}"), head.clone()),
         Crumb::here(l.t("监测档案", "Monitoring case")),
     ];
@@ -177,7 +180,9 @@ pub(super) async fn case_page(
         term: term(l),
         id,
         place: place(l, &village_short, &record.group),
-        case_type: l.t(c.case_type.label_zh(), c.case_type.label_en()).to_string(),
+        case_type: l
+            .t(c.case_type.label_zh(), c.case_type.label_en())
+            .to_string(),
         risks: risk_words(l, &c.risks),
         level: record
             .level
@@ -220,9 +225,17 @@ pub(super) async fn case_page(
                 for (on, zh, en) in [
                     (g.unsafe_housing, "住房不安全", "unsafe housing"),
                     (g.dropout, "义务教育阶段辍学", "school dropout"),
-                    (g.uninsured, "有成员未参加基本医保", "a member without basic medical insurance"),
+                    (
+                        g.uninsured,
+                        "有成员未参加基本医保",
+                        "a member without basic medical insurance",
+                    ),
                     (g.unsafe_water, "饮水不安全", "unsafe drinking water"),
-                    (g.food_clothing, "吃穿有困难", "food or clothing difficulties"),
+                    (
+                        g.food_clothing,
+                        "吃穿有困难",
+                        "food or clothing difficulties",
+                    ),
                 ] {
                     if on {
                         set.push(l.t(zh, en));

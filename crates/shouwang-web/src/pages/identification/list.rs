@@ -1,7 +1,7 @@
 //! `/identifications`: a region's procedures, the current stage's due date with its countdown,
 //! filtered by stage and overdue, a page at a time.
 
-use super::{county_of, countdown, place, term};
+use super::{countdown, county_of, place, term};
 use crate::access;
 use crate::auth::Session;
 use crate::error::{AppError, PageResult};

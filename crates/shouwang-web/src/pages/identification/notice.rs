@@ -82,7 +82,10 @@ fn rows_of(l: L, notice: &[NoticeRow]) -> Vec<Row> {
                 head: r.head_name.clone(),
                 group: super::place(l, "", &r.group),
                 case_type: proposal
-                    .map(|p| l.t(p.case_type.label_zh(), p.case_type.label_en()).to_string())
+                    .map(|p| {
+                        l.t(p.case_type.label_zh(), p.case_type.label_en())
+                            .to_string()
+                    })
                     .unwrap_or_default(),
                 risks: risk_words(l, proposal.map_or(&r.ident.risks[..], |p| &p.risks[..])),
                 period: n

@@ -154,7 +154,10 @@ impl ProcedurePage {
             .join("；")
     }
     fn errors(&self) -> Vec<String> {
-        self.problems.iter().map(|p| text_of(self.ctx.l, p)).collect()
+        self.problems
+            .iter()
+            .map(|p| text_of(self.ctx.l, p))
+            .collect()
     }
 }
 
@@ -173,6 +176,15 @@ struct Sent {
     values: Params,
     problems: Vec<Problem>,
     stale: bool,
+}
+
+fn stale() -> Sent {
+    Sent {
+        kind: String::new(),
+        values: Params::new(),
+        problems: Vec::new(),
+        stale: true,
+    }
 }
 
 /// GET /identifications/{id}
@@ -234,7 +246,11 @@ fn lines_of(l: L, step: &Step) -> Vec<Line> {
             }
             let mut insecure = Vec::new();
             for (ok, zh, en) in [
-                (v.compulsory_education_secure, "义务教育", "compulsory education"),
+                (
+                    v.compulsory_education_secure,
+                    "义务教育",
+                    "compulsory education",
+                ),
                 (v.basic_medical_secure, "基本医疗", "basic medical care"),
                 (v.housing_secure, "住房安全", "safe housing"),
                 (v.drinking_water_secure, "饮水安全", "safe drinking water"),
@@ -267,13 +283,21 @@ fn lines_of(l: L, step: &Step) -> Vec<Line> {
                 });
             }
             for (has, zh, en) in [
-                (a.commercial_housing, "城镇商品房", "commercial housing in town"),
+                (
+                    a.commercial_housing,
+                    "城镇商品房",
+                    "commercial housing in town",
+                ),
                 (
                     a.registered_business,
                     "注册经营主体",
                     "a registered business",
                 ),
-                (a.public_payroll, "财政供养人员", "a member on a public payroll"),
+                (
+                    a.public_payroll,
+                    "财政供养人员",
+                    "a member on a public payroll",
+                ),
             ] {
                 if has {
                     assets.push(l.t(zh, en).to_string());
@@ -395,7 +419,13 @@ fn notice_end(clock: &Clock, start: Date) -> Date {
     end
 }
 
-fn choices<T: Copy>(l: L, all: &[T], code: impl Fn(T) -> i64, zh: impl Fn(T) -> &'static str, en: impl Fn(T) -> &'static str) -> Vec<Choice> {
+fn choices<T: Copy>(
+    l: L,
+    all: &[T],
+    code: impl Fn(T) -> i64,
+    zh: impl Fn(T) -> &'static str,
+    en: impl Fn(T) -> &'static str,
+) -> Vec<Choice> {
     all.iter()
         .map(|t| Choice {
             value: code(*t).to_string(),
@@ -522,19 +552,37 @@ async fn page(
     // the forms' defaults
     let mut defaults = Params::new();
     let day = today.to_string();
-    for form in ["verify", "appraise", "notice", "objection", "handle", "submit", "approve", "decide", "return", "green"] {
+    for form in [
+        "verify",
+        "appraise",
+        "notice",
+        "objection",
+        "handle",
+        "submit",
+        "approve",
+        "decide",
+        "return",
+        "green",
+    ] {
         defaults.insert(format!("{form}.on"), day.clone());
     }
     let members = h.record.members.iter().filter(|m| m.is_alive()).count();
     defaults.insert("verify.members".into(), members.to_string());
     defaults.insert("notice.start".into(), day.clone());
     defaults.insert("notice.end".into(), notice_end(&clock, today).to_string());
-    defaults.insert("appraise.result".into(), AppraisalResult::Agree.code().to_string());
+    defaults.insert(
+        "appraise.result".into(),
+        AppraisalResult::Agree.code().to_string(),
+    );
     defaults.insert("decide.include".into(), "1".into());
     let proposal = i.appraisal.as_ref().and_then(|a| a.proposal.clone());
     let (case_type, risks, level) = match &proposal {
         Some(p) => (p.case_type, p.risks.clone(), p.level),
-        None => (CaseType::MarginalAtRisk, i.risks.clone(), WarningLevel::Yellow),
+        None => (
+            CaseType::MarginalAtRisk,
+            i.risks.clone(),
+            WarningLevel::Yellow,
+        ),
     };
     for form in ["appraise", "decide"] {
         defaults.insert(format!("{form}.case_type"), case_type.code().to_string());
@@ -553,13 +601,25 @@ async fn page(
     let notice_rule = {
         let n = clock.deadlines.notice_min_days;
         if clock.deadlines.working_days {
-            l.t(&format!("公示不少于{n}个工作日"), &format!("the notice runs at least {n} working days")).to_string()
+            l.t(
+                &format!("公示不少于{n}个工作日"),
+                &format!("the notice runs at least {n} working days"),
+            )
+            .to_string()
         } else {
-            l.t(&format!("公示不少于{n}天"), &format!("the notice runs at least {n} days")).to_string()
+            l.t(
+                &format!("公示不少于{n}天"),
+                &format!("the notice runs at least {n} days"),
+            )
+            .to_string()
         }
     };
     let notice_href = i.notice.as_ref().map(|n| {
-        let on = if today >= n.start && today <= n.end { today } else { n.start };
+        let on = if today >= n.start && today <= n.end {
+            today
+        } else {
+            n.start
+        };
         format!("/villages/{}/notice?date={on}", record.village)
     });
     let (sent_kind, values, problems, stale) = match sent {
@@ -574,9 +634,10 @@ async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let village_short = super::short_name(&village_name).to_string();
-    let mut crumbs = vec![
-        Crumb::link("/identifications", l.t("识别认定", "Identification")),
-    ];
+    let mut crumbs = vec![Crumb::link(
+        "/identifications",
+        l.t("识别认定", "Identification"),
+    )];
     crumbs.push(Crumb::here(head.clone()));
     let view = ProcedurePage {
         term: term(l),
@@ -619,8 +680,20 @@ async fn page(
         forms,
         objections,
         return_to,
-        case_types: choices(l, CaseType::ALL, |t| t.code(), |t| t.label_zh(), |t| t.label_en()),
-        risk_types: choices(l, RiskType::ALL, |t| t.code(), |t| t.label_zh(), |t| t.label_en()),
+        case_types: choices(
+            l,
+            CaseType::ALL,
+            |t| t.code(),
+            |t| t.label_zh(),
+            |t| t.label_en(),
+        ),
+        risk_types: choices(
+            l,
+            RiskType::ALL,
+            |t| t.code(),
+            |t| t.label_zh(),
+            |t| t.label_en(),
+        ),
         levels: WarningLevel::ALL
             .iter()
             .map(|v| Choice {
@@ -871,17 +944,35 @@ pub(super) async fn take_step(
         .map_err(access::not_allowed)?;
     if !matches!(
         kind.as_str(),
-        "verify" | "appraise" | "notice" | "objection" | "handle" | "submit" | "approve" | "decide" | "return" | "green"
+        "verify"
+            | "appraise"
+            | "notice"
+            | "objection"
+            | "handle"
+            | "submit"
+            | "approve"
+            | "decide"
+            | "return"
+            | "green"
     ) {
         return Err(AppError::NotFound.into());
     }
     let version = text(&p, "version")
         .parse::<i64>()
         .map_err(|_| AppError::BadRequest("version".into()))?;
+    if version != record.version {
+        // read before someone else acted: what the form holds no longer applies
+        return Ok(page(&state, &s, record, &h, Some(stale())).await?);
+    }
     let step = match parse_step(&kind, &p) {
         Ok(step) => step,
         Err(problems) => {
-            let sent = Sent { kind, values: p, problems, stale: false };
+            let sent = Sent {
+                kind,
+                values: p,
+                problems,
+                stale: false,
+            };
             return Ok(page(&state, &s, record, &h, Some(sent)).await?);
         }
     };
@@ -905,24 +996,31 @@ pub(super) async fn take_step(
             let st = after.ident.stage;
             Ok(saved(
                 &format!("/identifications/{id}"),
-                format!("已办理“{}”：{head}，当前环节：{}", k.label_zh(), st.label_zh()),
-                format!("Done: “{}” for {head}; the procedure is now at “{}”", k.label_en(), st.label_en()),
+                format!(
+                    "已办理“{}”：{head}，当前环节：{}",
+                    k.label_zh(),
+                    st.label_zh()
+                ),
+                format!(
+                    "Done: “{}” for {head}; the procedure is now at “{}”",
+                    k.label_en(),
+                    st.label_en()
+                ),
             ))
         }
         Err(AppError::Invalid(problems)) => {
-            let sent = Sent { kind, values: p, problems, stale: false };
+            let sent = Sent {
+                kind,
+                values: p,
+                problems,
+                stale: false,
+            };
             Ok(page(&state, &s, record, &h, Some(sent)).await?)
         }
         Err(AppError::Stale) => {
             // the fresh procedure, with the word that someone else acted first
             let (fresh, h) = visible_procedure(&state, &s, id).await?;
-            let sent = Sent {
-                kind: String::new(),
-                values: Params::new(),
-                problems: Vec::new(),
-                stale: true,
-            };
-            Ok(page(&state, &s, fresh, &h, Some(sent)).await?)
+            Ok(page(&state, &s, fresh, &h, Some(stale())).await?)
         }
         Err(e) => Err(e.into()),
     }
