@@ -54,6 +54,11 @@ struct World {
     data: Vec<String>,
     /// a ledger of two households, the first member's ID number wrong
     ledger: Vec<u8>,
+    /// the own household's procedure, ended in a monitoring case; another household's,
+    /// waiting for its home visit
+    procedure: i64,
+    case: i64,
+    waiting: i64,
 }
 
 fn worlds() -> Vec<World> {
@@ -73,6 +78,20 @@ fn worlds() -> Vec<World> {
                     .pair(&Actor::system("test"), ids[4], &own.0.household_no)
                     .unwrap();
                 shouwang_app::screening::monthly(&db.store, today()).unwrap();
+                let who = common::Identifiers {
+                    village: (ids[3], "taohong"),
+                    township: (ids[2], "sanjiang"),
+                    county: (ids[1], "county"),
+                };
+                let procedure = common::open_procedure(&db.store, &who, &own.0.household_no, 20);
+                let case = common::include(&db.store, &who, procedure);
+                let other = households
+                    .iter()
+                    .find(|(h, _)| {
+                        h.village.as_str() == TAOHONG && h.household_no != own.0.household_no
+                    })
+                    .unwrap();
+                let waiting = common::open_procedure(&db.store, &who, &other.0.household_no, 5);
                 let county = RegionCode::parse("510821").unwrap();
                 let places = db.store.village_places(&county).unwrap();
                 let in_ledger = synth_ledger(
@@ -97,6 +116,7 @@ fn worlds() -> Vec<World> {
                 let header = ledger.lines().next().unwrap_or("");
                 data.extend(header.split(',').map(|c| c.trim_matches('"').to_string()));
                 data.extend(["bad.csv".to_string(), "ledger.csv".to_string()]);
+                data.extend(common::STEP_TEXTS.iter().map(|t| t.to_string()));
                 data.retain(|d| !d.is_empty());
                 data.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
@@ -106,6 +126,9 @@ fn worlds() -> Vec<World> {
                     own,
                     data,
                     ledger: ledger.into_bytes(),
+                    procedure,
+                    case,
+                    waiting,
                 }
             })
             .collect()
@@ -543,6 +566,14 @@ fn pages(w: &World) -> Vec<String> {
         "/ledger/import".into(),
         "/no-such-page".into(),
         "/households/51082199999999999".into(),
+        "/identifications".into(),
+        "/identifications?stage=6".into(),
+        "/identifications?overdue=1".into(),
+        format!("/identifications/{}", w.procedure),
+        format!("/identifications/{}", w.waiting),
+        format!("/cases/{}", w.case),
+        format!("/villages/{TAOHONG}/notice"),
+        format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
     ]
     .into()
 }
@@ -566,6 +597,19 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
         (
             format!("/households/{h}/income"),
             vec![("csrf", CSRF), ("year", "20x6"), ("wages", "1.2.3")],
+        ),
+        (
+            format!("/identifications/{}/steps/verify", w.waiting),
+            vec![
+                ("csrf", CSRF),
+                ("version", "1"),
+                ("on", "2026-13-40"),
+                ("members", "x"),
+            ],
+        ),
+        (
+            format!("/identifications/{}/steps/verify", w.waiting),
+            vec![("csrf", CSRF), ("version", "0")],
         ),
         (
             "/password".to_string(),
