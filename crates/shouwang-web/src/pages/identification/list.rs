@@ -103,9 +103,8 @@ pub(super) async fn list(
                 let year = rec.ident.found_on.year();
                 let county = county_of(&rec.village);
                 let key = (county.as_str().to_string(), year);
-                if !clocks.contains_key(&key) {
-                    let clock = shouwang_app::identification::clock(st, &county, year)?;
-                    clocks.insert(key, clock);
+                if let std::collections::hash_map::Entry::Vacant(e) = clocks.entry(key) {
+                    e.insert(shouwang_app::identification::clock(st, &county, year)?);
                 }
             }
             let region_name = st.region(&r)?.map(|x| x.name).unwrap_or_default();
