@@ -123,6 +123,9 @@ fn nav(s: &Session) -> Vec<NavLink> {
     if may(Action::ViewWarnings) {
         items.push(("/warnings".into(), l.t("预警", "Warnings")));
     }
+    if may(Action::ViewCases) {
+        items.push(("/identifications".into(), l.t("识别认定", "Identification")));
+    }
     if office && may(Action::ImportLedger) {
         items.push(("/ledger/import".into(), l.t("台账", "Ledger")));
     }
