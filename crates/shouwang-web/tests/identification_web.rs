@@ -26,6 +26,8 @@ struct World {
     own: (Household, Vec<Member>),
     /// the procedure opened on the household's lead found 20 days ago
     id: i64,
+    /// another household of the village
+    other: String,
 }
 
 fn worlds() -> Vec<World> {
@@ -76,7 +78,17 @@ fn worlds() -> Vec<World> {
                     shouwang_app::identification::open(&db.store, &who, &[lead.id], today())
                         .unwrap();
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
+                let other = data
+                    .iter()
+                    .find(|(h, _)| {
+                        h.village.as_str() == TAOHONG && h.household_no != own.0.household_no
+                    })
+                    .unwrap()
+                    .0
+                    .household_no
+                    .clone();
                 World {
+                    other,
                     id: opened.id,
                     db,
                     app,
@@ -491,4 +503,74 @@ fn read_cells(bytes: &[u8]) -> Vec<String> {
         .rows()
         .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
         .collect()
+}
+
+/// A disaster's household: the township marks the green channel with its reason; the village
+/// is not offered it, and a mark without a reason is refused.
+#[tokio::test]
+async fn the_green_channel_is_marked_by_the_township_with_its_reason() {
+    for w in worlds() {
+        let store = w.db.store.clone();
+        let other = w.other.clone();
+        let id = outside(move || {
+            let ids: Vec<i64> = ["taohong", "sanjiang", "county"]
+                .iter()
+                .map(|u| store.user_by_name(u).unwrap().unwrap().id)
+                .collect();
+            let who = common::Identifiers {
+                village: (ids[0], "taohong"),
+                township: (ids[1], "sanjiang"),
+                county: (ids[2], "county"),
+            };
+            common::open_procedure_on(&store, &who, &other, 3, RiskType::NaturalDisaster)
+        });
+        let path = format!("/identifications/{id}");
+        let form = |version: String, reason: &str| {
+            vec![
+                ("csrf".to_string(), CSRF.to_string()),
+                ("version".to_string(), version),
+                ("on".to_string(), day(0)),
+                ("reason".to_string(), reason.to_string()),
+            ]
+        };
+        assert!(!w.get("taohong", &path).await.body.contains("steps/green"));
+        assert!(w.get("sanjiang", &path).await.body.contains("steps/green"));
+        let post = |fields: Vec<(String, String)>| {
+            let app = w.app.clone();
+            let uri = format!("{path}/steps/green");
+            async move {
+                let pairs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                common::send(&app, "sanjiang", Method::POST, &uri, &[], Some(&pairs)).await
+            }
+        };
+        let version = {
+            let store = w.db.store.clone();
+            outside(move || {
+                store
+                    .identification(id)
+                    .unwrap()
+                    .unwrap()
+                    .version
+                    .to_string()
+            })
+        };
+        let refused = post(form(version.clone(), "")).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("理由"), "{}", refused.body);
+        let done = post(form(version, "房屋被洪水冲毁，先行救助")).await;
+        let page = common::follow(&w.app, "sanjiang", &done).await;
+        assert!(
+            page.body.contains("房屋被洪水冲毁，先行救助"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("绿色通道"));
+        assert!(!page.body.contains("steps/green"), "marked once");
+        let list = w.get("taohong", "/identifications").await;
+        assert!(list.body.contains("class=\"green\""), "{}", list.body);
+        outside(move || drop(w));
+    }
 }

@@ -235,7 +235,23 @@ pub struct Identifiers {
 /// Raises a lead of `household_no` found `days_ago` and opens its procedure as the village
 /// user; returns the procedure's id.
 pub fn open_procedure(store: &Store, who: &Identifiers, household_no: &str, days_ago: i64) -> i64 {
-    use shouwang_core::monitoring::RiskType;
+    open_procedure_on(
+        store,
+        who,
+        household_no,
+        days_ago,
+        shouwang_core::monitoring::RiskType::Illness,
+    )
+}
+
+/// [`open_procedure`] on a lead of `risk`.
+pub fn open_procedure_on(
+    store: &Store,
+    who: &Identifiers,
+    household_no: &str,
+    days_ago: i64,
+    risk: shouwang_core::monitoring::RiskType,
+) -> i64 {
     use shouwang_core::screening::level::WarningLevel;
     let found = today().add_days(-days_ago);
     let lead = store
@@ -243,7 +259,7 @@ pub fn open_procedure(store: &Store, who: &Identifiers, household_no: &str, days
             &Actor::system("test"),
             &shouwang_store::leads::NewLead {
                 household_no: household_no.to_string(),
-                risk: RiskType::Illness,
+                risk,
                 level: WarningLevel::Yellow,
                 source: shouwang_core::lead::LeadSource::CadreCheck,
                 found_on: found,
