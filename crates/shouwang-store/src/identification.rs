@@ -765,3 +765,117 @@ fn end_leads(
     )?;
     Ok(())
 }
+
+// ---------------------------------------------------------------- one monitoring case
+
+/// A monitoring case as its page shows it: the case, its household's place and head, its level,
+/// and the dated steps a ledger import recorded for it (`case_steps`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseRecord {
+    pub id: i64,
+    pub county: String,
+    pub village: RegionCode,
+    pub head_name: String,
+    pub group: String,
+    pub case: shouwang_core::monitoring::MonitoringCase,
+    pub level: Option<shouwang_core::screening::level::WarningLevel>,
+    pub steps: Vec<CaseStepRecord>,
+}
+
+/// A step of a case as a ledger import (or a later issue) recorded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseStepRecord {
+    /// `identification`, `elimination`, …
+    pub step: String,
+    pub on: String,
+    pub actor: String,
+    /// the display name when the actor is a user who still exists
+    pub actor_name: String,
+    pub outcome: String,
+    pub comment: String,
+}
+
+const CASE_RECORD_COLUMNS: &str = "c.id, c.county, hh.village, hd.name, hh.grp, c.household_no, c.case_type, c.risks, c.identified, c.status, c.elimination_kind, c.eliminated, c.whole_household_without_labour, c.warning_level";
+
+impl Store {
+    /// Monitoring case `id` with its household's head and place and its recorded steps.
+    pub fn monitoring_case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
+        use shouwang_core::monitoring::{CaseType, EliminationKind, MonitoringCase};
+        use shouwang_core::screening::level::WarningLevel;
+        let head = Relation::Head.code();
+        self.with_conn(|c| {
+            let Some(r) = c.query_one(
+                &format!(
+                    "SELECT {CASE_RECORD_COLUMNS} FROM monitoring_cases c
+                     JOIN households hh ON hh.county = c.county AND hh.household_no = c.household_no
+                     LEFT JOIN members hd ON hd.county = c.county AND hd.household_no = c.household_no AND hd.relation = {head}
+                          AND hd.position = (SELECT MIN(m2.position) FROM members m2 WHERE m2.county = c.county AND m2.household_no = c.household_no AND m2.relation = {head})
+                     WHERE c.id = $1"
+                ),
+                &params![id],
+            )?
+            else {
+                return Ok(None);
+            };
+            let f = Fields::new(&r, "monitoring_cases", CASE_RECORD_COLUMNS, 0);
+            let mut risks = Vec::new();
+            for code in f.text(7).split(',').filter(|s| !s.is_empty()) {
+                let risk = code.trim().parse().ok().and_then(RiskType::from_code);
+                risks.push(risk.ok_or_else(|| f.bad(7, Some(code.to_string())))?);
+            }
+            let elimination = match (
+                f.opt_code(10, EliminationKind::from_code)?,
+                f.opt_parsed(11, YearMonth::parse)?,
+            ) {
+                (Some(k), Some(m)) => Some((k, m)),
+                _ => None,
+            };
+            let level_text = f.opt_text(13).unwrap_or_default();
+            let level = level_text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(WarningLevel::from_code)
+                .or_else(|| crate::screening::level_of(level_text.trim()));
+            let case = MonitoringCase {
+                household_no: f.text(5),
+                case_type: f.code(6, CaseType::from_code)?,
+                risks,
+                identified: f.parsed(8, YearMonth::parse)?,
+                status: f.code(9, CaseStatus::from_code)?,
+                elimination,
+                whole_household_without_labour: f.bool(12)?,
+            };
+            let steps = c
+                .query(
+                    "SELECT s.step, s.on_date, s.actor, u.display_name, s.outcome, s.comment
+                     FROM case_steps s LEFT JOIN users u ON u.username = s.actor
+                     WHERE s.case_id = $1 ORDER BY s.id",
+                    &params![id],
+                )?
+                .iter()
+                .map(|s| {
+                    let actor = s.text(2);
+                    CaseStepRecord {
+                        step: s.text(0),
+                        on: s.text(1),
+                        actor_name: s.opt_text(3).unwrap_or_else(|| actor.clone()),
+                        actor,
+                        outcome: s.text(4),
+                        comment: s.text(5),
+                    }
+                })
+                .collect();
+            Ok(Some(CaseRecord {
+                id: f.int(0)?,
+                county: f.text(1),
+                village: f.region(2)?,
+                head_name: f.opt_text(3).unwrap_or_default(),
+                group: f.opt_text(4).unwrap_or_default(),
+                case,
+                level,
+                steps,
+            }))
+        })
+    }
+}

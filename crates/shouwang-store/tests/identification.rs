@@ -529,3 +529,61 @@ fn the_daily_sweep_marks_what_is_overdue_once_and_counts_it_per_stage() {
             .is_empty());
     }
 }
+
+#[test]
+fn a_monitoring_case_is_read_with_its_household_head_place_and_level() {
+    for db in TestDb::all() {
+        let db = db.with_regions(REGIONS);
+        let (no, _) = county(&db);
+        let s = &db.store;
+        let l = s
+            .raise_lead(
+                &actor("taohong"),
+                &lead(&no, RiskType::Illness, "2026-11-10"),
+            )
+            .unwrap();
+        let ident = Identification::open(
+            d("2026-11-10"),
+            vec![RiskType::Illness],
+            d("2026-11-10"),
+            &Deadlines::defaults(),
+            &WorkCalendar::default(),
+        );
+        let mut rec = s
+            .open_identification(&actor("taohong"), Role::Village, &[l.id], &ident)
+            .unwrap();
+        for (role, st) in path() {
+            let after = step(&rec.ident, role, &st, "2026-11-30");
+            rec = s
+                .record_step(
+                    &actor(role.as_str()),
+                    role,
+                    rec.id,
+                    rec.version,
+                    &st,
+                    &after,
+                )
+                .unwrap();
+        }
+        let case_id = rec.case_id.unwrap();
+        let case = s.monitoring_case(case_id).unwrap().expect("the case");
+        let want = inclusion();
+        assert_eq!(case.id, case_id, "{}", db.name);
+        assert_eq!(case.case.household_no, no);
+        assert_eq!(case.case.case_type, want.case_type);
+        assert_eq!(case.case.risks, want.risks);
+        assert_eq!(case.level, Some(want.level));
+        assert_eq!(
+            case.case.status,
+            shouwang_core::monitoring::CaseStatus::AtRisk
+        );
+        assert_eq!(case.head_name, rec.head_name);
+        assert!(!case.head_name.is_empty());
+        assert_eq!(case.village, rec.village);
+        assert!(
+            case.steps.is_empty(),
+            "a case made here has its procedure's steps, not a ledger's"
+        );
+        assert!(s.monitoring_case(case_id + 1000).unwrap().is_none());
+    }
+}

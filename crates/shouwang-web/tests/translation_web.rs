@@ -56,6 +56,11 @@ struct World {
     ledger: Vec<u8>,
     /// a lead of 桃红村 from the screening, and one reported by hand
     leads: (i64, i64),
+    /// the own household's procedure, ended in a monitoring case; another household's,
+    /// waiting for its home visit
+    procedure: i64,
+    case: i64,
+    waiting: i64,
 }
 
 fn worlds() -> Vec<World> {
@@ -111,6 +116,20 @@ fn worlds() -> Vec<World> {
                     )
                     .unwrap();
                 let leads = (screened.id, by_hand.id);
+                let who = common::Identifiers {
+                    village: (ids[3], "taohong"),
+                    township: (ids[2], "sanjiang"),
+                    county: (ids[1], "county"),
+                };
+                let procedure = common::open_procedure(&db.store, &who, &own.0.household_no, 20);
+                let case = common::include(&db.store, &who, procedure);
+                let other = households
+                    .iter()
+                    .find(|(h, _)| {
+                        h.village.as_str() == TAOHONG && h.household_no != own.0.household_no
+                    })
+                    .unwrap();
+                let waiting = common::open_procedure(&db.store, &who, &other.0.household_no, 5);
                 let county = RegionCode::parse("510821").unwrap();
                 // the 2026 national holidays, entered for the province, and a day of the county's
                 let sample = shouwang_io::calendar::SAMPLE_2026.as_bytes();
@@ -179,6 +198,7 @@ fn worlds() -> Vec<World> {
                     data.push(name.to_string());
                 }
                 data.push("来电反映家中有困难".to_string());
+                data.extend(common::STEP_TEXTS.iter().map(|t| t.to_string()));
                 data.retain(|d| !d.is_empty());
                 data.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
                 let app = router(AppState::new(db.store.clone(), WebConfig::default()));
@@ -189,6 +209,9 @@ fn worlds() -> Vec<World> {
                     data,
                     ledger: ledger.into_bytes(),
                     leads,
+                    procedure,
+                    case,
+                    waiting,
                 }
             })
             .collect()
@@ -635,6 +658,14 @@ fn pages(w: &World) -> Vec<String> {
         "/ledger/import".into(),
         "/no-such-page".into(),
         "/households/51082199999999999".into(),
+        "/identifications".into(),
+        "/identifications?stage=6".into(),
+        "/identifications?overdue=1".into(),
+        format!("/identifications/{}", w.procedure),
+        format!("/identifications/{}", w.waiting),
+        format!("/cases/{}", w.case),
+        format!("/villages/{TAOHONG}/notice"),
+        format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
     ]
     .into()
 }
@@ -685,6 +716,19 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
                 ("risk", "7"),
                 ("note", ""),
             ],
+        ),
+        (
+            format!("/identifications/{}/steps/verify", w.waiting),
+            vec![
+                ("csrf", CSRF),
+                ("version", "1"),
+                ("on", "2026-13-40"),
+                ("members", "x"),
+            ],
+        ),
+        (
+            format!("/identifications/{}/steps/verify", w.waiting),
+            vec![("csrf", CSRF), ("version", "0")],
         ),
         (
             "/password".to_string(),

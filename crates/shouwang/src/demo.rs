@@ -2,9 +2,9 @@
 
 use crate::cli::DemoArgs;
 use anyhow::{Context, Result};
+use shouwang_core::income::Income;
 use shouwang_core::monitoring::{CaseStatus, EliminationKind};
 use shouwang_core::synth::{generate, records, SynthConfig, SynthRecords, SynthVillage};
-use shouwang_core::income::Income;
 use shouwang_core::{Date, Fen, Household, Member, RegionCode, RegionLevel};
 use shouwang_store::audit::Actor;
 use shouwang_store::monitoring::CaseCounts;
@@ -86,7 +86,8 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
 /// medical costs — so that the month's screening gives her a lead of her own to take through
 /// the identification procedure.
 fn showcase_lead(data: &[(Household, Vec<Member>)], records: &mut SynthRecords, today: Date) {
-    let with_case: std::collections::HashSet<usize> = records.cases.iter().map(|(i, _)| *i).collect();
+    let with_case: std::collections::HashSet<usize> =
+        records.cases.iter().map(|(i, _)| *i).collect();
     let Some(index) = data
         .iter()
         .enumerate()
@@ -134,8 +135,7 @@ pub struct FirstScreening {
 /// `year`'s screening of the demo county run on the day `on`.
 pub fn first_screening(store: &Store, year: i32, on: Date) -> Result<FirstScreening> {
     let county = RegionCode::parse(DEMO_COUNTY).context("demo county code")?;
-    let run =
-        shouwang_app::screening::run(store, &county, year, on, &Actor::system("demo"))?;
+    let run = shouwang_app::screening::run(store, &county, year, on, &Actor::system("demo"))?;
     let s = &run.outcome.summary;
     Ok(FirstScreening {
         flagged: s.flagged_households,

@@ -117,7 +117,10 @@ fn three_offices_take_a_screening_lead_to_a_monitoring_case_within_the_clock() {
             ("housing", "1"),
             ("water", "1"),
             ("vehicles", "0"),
-            ("findings", "户主长期患病，今年务工中断，自付医疗费三万八千元"),
+            (
+                "findings",
+                "户主长期患病，今年务工中断，自付医疗费三万八千元",
+            ),
         ],
     );
     let appraise = "form[action$='/steps/appraise']";
@@ -174,15 +177,24 @@ fn three_offices_take_a_screening_lead_to_a_monitoring_case_within_the_clock() {
             run >= n
         })
     };
-    assert!(!digits_run(&html, 11), "a long number (ID or phone) on the notice");
-    assert!(!html.contains("<script"), "the notice prints without script");
+    assert!(
+        !digits_run(&html, 11),
+        "a long number (ID or phone) on the notice"
+    );
+    assert!(
+        !html.contains("<script"),
+        "the notice prints without script"
+    );
     village.go(&format!("{base}{path}"));
     step(&village, "submit", &[("on", &day(6))]);
 
     // the township: its first page shows the villages' overdue work; it approves
     let township = sign_in(&base, running.driver_port, "sanjiang");
     let home = township.text();
-    assert!(home.contains("逾期"), "no overdue item on the township's page: {home}");
+    assert!(
+        home.contains("逾期"),
+        "no overdue item on the township's page: {home}"
+    );
     township.go(&format!("{base}{path}"));
     step(
         &township,
@@ -223,13 +235,19 @@ fn three_offices_take_a_screening_lead_to_a_monitoring_case_within_the_clock() {
         &[
             ("on", &day(8)),
             ("include", "1"),
-            ("announcement", "旺苍县防止返贫致贫对象识别公告（2026年第12期）"),
+            (
+                "announcement",
+                "旺苍县防止返贫致贫对象识别公告（2026年第12期）",
+            ),
         ],
     );
     assert!(after.contains("已纳入监测"), "{after}");
     // every step by name of whoever took it
     for who in ["赵文", "王主任", "李科长"] {
-        assert!(after.contains(who), "{who} missing from the timeline: {after}");
+        assert!(
+            after.contains(who),
+            "{who} missing from the timeline: {after}"
+        );
     }
     let case = county
         .run("const a = document.querySelector('a[href^=\"/cases/\"]'); return a ? a.getAttribute('href') : null;")

@@ -324,6 +324,29 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
     if let Some(l) = &lead {
         pages.push(page(l.clone()));
     }
+    // identification: the procedures, the first one and the case it made (when the demo has
+    // them), the village's public notice
+    if matches!(
+        user,
+        "taohong" | "sanjiang" | "county" | "inspector" | "admin"
+    ) {
+        pages.push(page("/identifications"));
+        pages.push(page("/identifications?overdue=1"));
+        pages.push(page(format!("/villages/{TAOHONG}/notice")));
+        for (list, pattern) in [
+            ("/identifications", r"^/identifications/\d+$"),
+            ("/identifications?stage=6", r"^/identifications/\d+$"),
+        ] {
+            b.go(&format!("{}{list}", w.base));
+            if let Some(p) = first_link(&b, pattern) {
+                b.go(&format!("{}{p}", w.base));
+                if let Some(c) = first_link(&b, r"^/cases/\d+$") {
+                    pages.push(page(c));
+                }
+                pages.push(page(p));
+            }
+        }
+    }
     pages.push(page(search));
     pages.push(Page {
         path: "/no-such-page".into(),
@@ -357,6 +380,7 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             format!("/regions/{TAOHONG}"),
             household.clone(),
             "/warnings".into(),
+            format!("/villages/{TAOHONG}/notice"),
         ] {
             w.print(&b, user, &path);
         }

@@ -11,6 +11,7 @@
 
 mod calendar;
 mod home;
+mod identification;
 mod income;
 mod layout;
 mod leads;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(leads::routes())
         .merge(income::routes())
+        .merge(identification::routes())
         .merge(standards::routes())
         .merge(calendar::routes())
         .merge(ledger::routes())

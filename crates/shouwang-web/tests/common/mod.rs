@@ -210,3 +210,182 @@ pub async fn follow(app: &axum::Router, user: &str, saved: &Answer) -> Answer {
     )
     .await
 }
+
+/// The free text the steps of [`include`] record (data, as a page shows it).
+pub const STEP_TEXTS: &[&str] = &[
+    "户主住院，自付医疗费较高",
+    "户主住院，自付费用高",
+    "村两委、村民代表共11人",
+    "评议认为该户因病支出较大",
+    "村委会办公室",
+    "邻居反映该户有货车",
+    "核实为农用车",
+    "材料齐全，同意上报",
+    "旺乡振〔2026〕12号",
+];
+
+/// The users who take a procedure's steps: (user id, username) of the village, the township
+/// and the county.
+pub struct Identifiers {
+    pub village: (i64, &'static str),
+    pub township: (i64, &'static str),
+    pub county: (i64, &'static str),
+}
+
+/// Raises a lead of `household_no` found `days_ago` and opens its procedure as the village
+/// user; returns the procedure's id.
+pub fn open_procedure(store: &Store, who: &Identifiers, household_no: &str, days_ago: i64) -> i64 {
+    open_procedure_on(
+        store,
+        who,
+        household_no,
+        days_ago,
+        shouwang_core::monitoring::RiskType::Illness,
+    )
+}
+
+/// [`open_procedure`] on a lead of `risk`.
+pub fn open_procedure_on(
+    store: &Store,
+    who: &Identifiers,
+    household_no: &str,
+    days_ago: i64,
+    risk: shouwang_core::monitoring::RiskType,
+) -> i64 {
+    use shouwang_core::screening::level::WarningLevel;
+    let found = today().add_days(-days_ago);
+    let lead = store
+        .raise_lead(
+            &Actor::system("test"),
+            &shouwang_store::leads::NewLead {
+                household_no: household_no.to_string(),
+                risk,
+                level: WarningLevel::Yellow,
+                source: shouwang_core::lead::LeadSource::CadreCheck,
+                found_on: found,
+                due_on: found.add_days(10),
+                note: "户主住院，自付费用高".into(),
+            },
+        )
+        .unwrap();
+    shouwang_app::identification::open(
+        store,
+        &acting(who.village, Role::Village),
+        &[lead.id],
+        today(),
+    )
+    .unwrap()
+    .id
+}
+
+fn acting((id, name): (i64, &str), role: Role) -> shouwang_app::identification::Acting {
+    shouwang_app::identification::Acting {
+        actor: Actor {
+            user_id: Some(id),
+            username: name.to_string(),
+        },
+        role,
+    }
+}
+
+/// Takes procedure `id` (opened 20 days ago or earlier) through every step to a monitoring
+/// case, with an objection on the way; returns the case's id.
+pub fn include(store: &Store, who: &Identifiers, id: i64) -> i64 {
+    use shouwang_core::identification::*;
+    use shouwang_core::monitoring::{CaseType, RiskType};
+    use shouwang_core::screening::level::WarningLevel;
+    let d = |n: i64| today().add_days(-n);
+    let proposal = Inclusion {
+        case_type: CaseType::MarginalAtRisk,
+        risks: vec![RiskType::Illness],
+        level: WarningLevel::Yellow,
+    };
+    let steps = [
+        (
+            Role::Village,
+            Step::Verify(Verification {
+                on: d(19),
+                authorised_on: Some(d(19)),
+                members: 3,
+                income_12m: Fen::from_yuan(15_000),
+                compulsory_education_secure: true,
+                basic_medical_secure: false,
+                housing_secure: true,
+                drinking_water_secure: true,
+                assets: Assets::default(),
+                findings: "户主住院，自付医疗费较高".into(),
+            }),
+        ),
+        (
+            Role::Village,
+            Step::Appraise(Appraisal {
+                on: d(18),
+                participants: "村两委、村民代表共11人".into(),
+                result: AppraisalResult::Agree,
+                minutes: "评议认为该户因病支出较大".into(),
+                proposal: Some(proposal.clone()),
+            }),
+        ),
+        (
+            Role::Village,
+            Step::PublishNotice(Notice {
+                start: d(18),
+                end: d(14),
+                contact: "村委会办公室".into(),
+            }),
+        ),
+        (
+            Role::Village,
+            Step::RaiseObjection {
+                on: d(15),
+                content: "邻居反映该户有货车".into(),
+            },
+        ),
+        (
+            Role::Village,
+            Step::HandleObjection {
+                index: 0,
+                on: d(14),
+                text: "核实为农用车".into(),
+            },
+        ),
+        (Role::Village, Step::Submit { on: d(13) }),
+        (
+            Role::Township,
+            Step::TownshipApprove(Review {
+                on: d(12),
+                opinion: "材料齐全，同意上报".into(),
+            }),
+        ),
+        (
+            Role::County,
+            Step::Decide(Decision {
+                on: d(11),
+                inclusion: Some(proposal),
+                reason: String::new(),
+                announcement: "旺乡振〔2026〕12号".into(),
+            }),
+        ),
+    ];
+    let mut version = store.identification(id).unwrap().unwrap().version;
+    let mut last = None;
+    for (role, step) in steps {
+        let user = match role {
+            Role::Village => who.village,
+            Role::Township => who.township,
+            _ => who.county,
+        };
+        let r = shouwang_app::identification::take_step(
+            store,
+            &acting(user, role),
+            id,
+            version,
+            &step,
+            today(),
+        )
+        .unwrap();
+        version = r.version;
+        last = Some(r);
+    }
+    last.unwrap().case_id.unwrap()
+}

@@ -110,6 +110,8 @@ struct RegionPage {
     is_village: bool,
     can_edit: bool,
     can_warn: bool,
+    /// may see the village's procedures and its public notice
+    can_cases: bool,
     /// may export the ledger with full ID numbers (a reveal)
     can_reveal: bool,
     rows: Vec<ListRow>,
@@ -227,6 +229,7 @@ async fn region(
         is_village,
         can_edit: s.scope.allows(Action::EditRegistry, Target::Region(&code)),
         can_warn: s.scope.allows(Action::ViewWarnings, Target::Region(&code)),
+        can_cases: s.scope.allows(Action::ViewCases, Target::Region(&code)),
         can_reveal: s.scope.allows(Action::RevealId, Target::Region(&code)),
         rows,
         pager,
