@@ -121,7 +121,21 @@ fn worlds() -> Vec<World> {
                     township: (ids[2], "sanjiang"),
                     county: (ids[1], "county"),
                 };
-                let procedure = common::open_procedure(&db.store, &who, &own.0.household_no, 20);
+                // on a risk the household has no waiting lead of (the screening may have raised one)
+                let waiting_risks: Vec<_> = db
+                    .store
+                    .leads_of_household(&own.0.household_no)
+                    .unwrap()
+                    .iter()
+                    .filter(|l| l.status.is_pending())
+                    .map(|l| l.risk)
+                    .collect();
+                let free = *shouwang_core::monitoring::RiskType::ALL
+                    .iter()
+                    .find(|r| !waiting_risks.contains(r))
+                    .unwrap();
+                let procedure =
+                    common::open_procedure_on(&db.store, &who, &own.0.household_no, 20, free);
                 let case = common::include(&db.store, &who, procedure);
                 let other = households
                     .iter()

@@ -197,7 +197,6 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let today = Date::from_unix_seconds_china(shouwang_store::now());
     let (households, persons) = build(&store, args.households, args.seed, today)?;
     let county = RegionCode::parse(DEMO_COUNTY).context("county")?;
-    let cases = store.case_counts(&county)?;
     // the month's screening ran a week ago, so that its leads are at work: some verified, some
     // due, some overdue, and one (桃红村's) can be taken through the whole procedure today
     let screening = first_screening(&store, today.year(), today.add_days(-SCREENED_DAYS_AGO))?;
@@ -219,6 +218,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         args.seed,
         today,
     )?;
+    let cases = store.case_counts(&county)?;
     let townships = store.count_regions(
         &RegionCode::parse(DEMO_COUNTY).context("county")?,
         RegionLevel::Township,
@@ -230,7 +230,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     println!("演示县已生成 / demo county built: 旺苍县 {townships} 乡镇 / townships, {villages} 村 / villages, {households} 户 / households, {persons} 人 / persons in {:.1} s", started.elapsed().as_secs_f64());
     let h = households as u64;
     println!(
-        "监测对象 / monitoring cases: {} 户 / households ({}%): 风险已消除 / eliminated {} (帮扶消除 / after assistance {}, 自然消除 / naturally {}), 风险未消除 / at risk {} (其中整户无劳动能力兜底保障 / of which households without labour {})",
+        "防止返贫致贫对象（监测对象）/ households under monitoring: {} 户 / households ({}%): 风险已消除 / eliminated {} (帮扶消除 / after assistance {}, 自然消除 / naturally {}), 风险未消除 / at risk {} (其中整户无劳动能力兜底保障 / of which households without labour {})",
         cases.total,
         percent(cases.total, h),
         cases.status(CaseStatus::Eliminated),
