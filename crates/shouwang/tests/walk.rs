@@ -364,6 +364,10 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             ("taohong", p) if p == format!("/regions/{TAOHONG}") => Some("village-list"),
             ("taohong", p) if p == household => Some("household"),
             ("county", "/") => Some("county-home"),
+            ("taohong", "/leads") => Some("village-leads"),
+            ("taohong", p) if p == format!("/villages/{TAOHONG}/notice") => Some("notice"),
+            ("sanjiang", p) if p.starts_with("/identifications/") => Some("procedure"),
+            ("sanjiang", "/") => Some("township-home"),
             _ => None,
         }
     };
