@@ -4,6 +4,7 @@
 //! table carries its county code so that a distributed PostgreSQL can shard by it.
 
 pub mod audit;
+pub mod cases;
 pub mod db;
 mod decode;
 pub mod identification;

@@ -2,6 +2,7 @@
 //! extractors ([`crate::access`]) as the pages. ID numbers come masked; revealing one is its own
 //! audited call.
 
+mod identification;
 mod openapi;
 mod query;
 
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
             "/v1/standards/{region}/{year}",
             axum::routing::put(put_standard),
         )
+        .merge(identification::routes())
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })
