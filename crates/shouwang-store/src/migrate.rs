@@ -65,6 +65,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_identification.sql"),
         include_str!("../migrations/postgres/0010_identification.sql"),
     ),
+    (
+        14,
+        "identification_indexes",
+        include_str!("../migrations/sqlite/0014_identification_indexes.sql"),
+        include_str!("../migrations/postgres/0014_identification_indexes.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -319,6 +325,9 @@ mod tests {
             "identifications_county_due",
             "identifications_village_due",
             "identification_steps_of",
+            // 14: waiting leads by source and by risk
+            "leads_pending_source",
+            "leads_pending_risk",
         ] {
             expected.push(("index".into(), index.into(), String::new()));
         }
