@@ -480,12 +480,14 @@ impl Store {
             } else {
                 "i.stage_due, i.id"
             };
+            // the page's ids first, and only those joined to their heads (see `leads`)
             let rows = c.query(
                 &format!(
-                    "SELECT {COLUMNS} FROM {} WHERE {clause} ORDER BY {order} LIMIT ${} OFFSET ${}",
-                    from_clause(),
+                    "SELECT {COLUMNS} FROM (SELECT i.id AS page_id FROM identifications i WHERE {clause} ORDER BY {order} LIMIT ${} OFFSET ${}) pg, {}
+                     WHERE i.id = pg.page_id ORDER BY {order}",
                     page.len() - 1,
-                    page.len()
+                    page.len(),
+                    from_clause()
                 ),
                 &page,
             )?;

@@ -180,12 +180,15 @@ impl Store {
             let mut page = values.clone();
             page.push(filter.limit.clamp(1, 500).into());
             page.push(filter.offset.max(0).into());
+            // the page's ids first, from the index, and only those joined to their heads: the
+            // joins on every waiting lead of a county before sorting cost seconds
             let rows = c.query(
                 &format!(
-                    "SELECT {LEAD_COLUMNS} FROM {} WHERE {clause} ORDER BY l.due_on, l.id LIMIT ${} OFFSET ${}",
-                    lead_from(),
+                    "SELECT {LEAD_COLUMNS} FROM (SELECT l.id AS page_id FROM leads l WHERE {clause} ORDER BY l.due_on, l.id LIMIT ${} OFFSET ${}) pg, {}
+                     WHERE l.id = pg.page_id ORDER BY l.due_on, l.id",
                     page.len() - 1,
-                    page.len()
+                    page.len(),
+                    lead_from()
                 ),
                 &page,
             )?;

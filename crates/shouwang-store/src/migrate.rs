@@ -71,6 +71,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_calendar.sql"),
         include_str!("../migrations/postgres/0011_calendar.sql"),
     ),
+    (
+        12,
+        "identification_indexes",
+        include_str!("../migrations/sqlite/0012_identification_indexes.sql"),
+        include_str!("../migrations/postgres/0012_identification_indexes.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -325,6 +331,9 @@ mod tests {
             "identifications_county_due",
             "identifications_village_due",
             "identification_steps_of",
+            // 12: waiting leads by source and by risk
+            "leads_pending_source",
+            "leads_pending_risk",
         ] {
             expected.push(("index".into(), index.into(), String::new()));
         }

@@ -291,7 +291,7 @@ where
 }
 
 /// A signed-in session of a new user with this role and region; answers its cookie.
-fn bench_session(
+pub(crate) fn bench_session(
     store: &shouwang_store::Store,
     username: &str,
     role: &str,

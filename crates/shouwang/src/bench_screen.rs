@@ -117,7 +117,7 @@ pub fn run(args: BenchScreenArgs) -> Result<()> {
 /// Builds the benchmark county in chunks so that memory stays flat: each chunk of 50,000
 /// households gets its own seed, household numbers (a two-digit chunk number after the village
 /// code) and ID-number area code, so nothing collides across chunks.
-fn build(url: &str, households: usize) -> Result<()> {
+pub(crate) fn build(url: &str, households: usize) -> Result<()> {
     let started = Instant::now();
     let store = crate::open(url)?;
     store.import_regions(shouwang_io::regions::demo_regions()?)?;

@@ -172,6 +172,8 @@ pub enum BenchCommand {
     Ledger(BenchLedgerArgs),
     /// 筛查性能：快照载入、评估、模拟测算、完整筛查 / screening: snapshot load, evaluation, what-if, full run
     Screen(crate::bench_screen::BenchScreenArgs),
+    /// 识别认定性能：线索列表、识别程序、每日时限巡检 / identification: lead list, procedures, daily deadline sweep
+    Identification(crate::bench_ident::BenchIdentArgs),
 }
 
 #[derive(Args, Clone)]

@@ -1,6 +1,7 @@
 //! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
 
 mod bench;
+mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
 mod calendar_cmd;
@@ -94,6 +95,7 @@ fn run() -> Result<()> {
         Command::Bench(args) => match args.what.clone() {
             Some(BenchCommand::Screen(a)) => bench_screen::run(a),
             Some(BenchCommand::Ledger(a)) => bench_ledger::run(a),
+            Some(BenchCommand::Identification(a)) => bench_ident::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {

@@ -258,6 +258,15 @@ fn standard_fields() -> Vec<Field> {
         Field("county_decision_days", nullable(integer()), OPTIONAL),
         Field("elimination_min_months", nullable(integer()), OPTIONAL),
         Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
+        Field(
+            "working_days",
+            with_description(nullable(boolean()), "the procedure's days are working days"),
+            OPTIONAL,
+        ),
+        Field("verification_days", nullable(integer()), OPTIONAL),
+        Field("appraisal_days", nullable(integer()), OPTIONAL),
+        Field("township_review_days", nullable(integer()), OPTIONAL),
+        Field("county_decision_days", nullable(integer()), OPTIONAL),
     ]
 }
 
@@ -309,6 +318,11 @@ fn resolved_standard() -> Value {
         ("county_decision_days", integer()),
         ("elimination_min_months", integer()),
         ("warning_scheme", warning_scheme()),
+        ("working_days", boolean()),
+        ("verification_days", integer()),
+        ("appraisal_days", integer()),
+        ("township_review_days", integer()),
+        ("county_decision_days", integer()),
         ("origins", array(origin)),
     ])
 }
@@ -631,6 +645,7 @@ fn schemas() -> Map<String, Value> {
             ]}),
         ),
     );
+    procedure::schemas(&mut put);
     s
 }
 
@@ -720,7 +735,7 @@ pub fn spec() -> Value {
             &format!("rows, {default} if not given; below 1 counts as 1, above {max} as {max}"),
         )
     };
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "守望 Shouwang API",
@@ -770,9 +785,649 @@ pub fn spec() -> Value {
             "schemas": schemas()
         },
         "security": [{"session": []}]
-    })
+    });
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(procedure::paths());
+    }
+    doc
 }
 
 pub async fn document(_: super::query::ApiQuery<super::query::NoParams>) -> Json<Value> {
     Json(spec())
+}
+
+// ------------------------------------------------------------------ 识别认定
+
+/// The parts of the procedure as core records them. Fields that may be left out of a step sent
+/// (an `Option`) are optional there; answers carry every field.
+mod procedure {
+    use super::*;
+    use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
+    use shouwang_core::lead::{LeadSource, LeadStatus};
+    use shouwang_core::monitoring::{CaseStatus, CaseType};
+
+    fn record(fields: Vec<Field>) -> Value {
+        object(fields, true)
+    }
+
+    fn risks() -> Value {
+        with_description(
+            json!({"type": "array", "minItems": 1, "maxItems": 5, "items": serialised(RiskType::ALL)}),
+            "one to five risk types, no repeats",
+        )
+    }
+
+    fn any_risks() -> Value {
+        array(serialised(RiskType::ALL))
+    }
+
+    fn level() -> Value {
+        serialised(WarningLevel::ALL)
+    }
+
+    fn stage() -> Value {
+        serialised(Stage::ALL)
+    }
+
+    fn inclusion() -> Value {
+        record(vec![
+            Field("case_type", serialised(CaseType::ALL), REQUIRED),
+            Field("risks", risks(), REQUIRED),
+            Field("level", level(), REQUIRED),
+        ])
+    }
+
+    fn verification_fields() -> Vec<Field> {
+        vec![
+            Field(
+                "on",
+                with_description(date(), "the day of the home visit"),
+                REQUIRED,
+            ),
+            Field(
+                "authorised_on",
+                with_description(
+                    nullable(date()),
+                    "the date of the household's signed 授权承诺书; required to verify",
+                ),
+                OPTIONAL,
+            ),
+            Field(
+                "members",
+                json!({"type": "integer", "minimum": 1}),
+                REQUIRED,
+            ),
+            Field(
+                "income_12m",
+                with_description(integer(), "近12个月家庭纯收入, 分"),
+                REQUIRED,
+            ),
+            Field("compulsory_education_secure", boolean(), REQUIRED),
+            Field("basic_medical_secure", boolean(), REQUIRED),
+            Field("housing_secure", boolean(), REQUIRED),
+            Field("drinking_water_secure", boolean(), REQUIRED),
+            Field(
+                "assets",
+                record(vec![
+                    Field(
+                        "vehicles",
+                        json!({"type": "integer", "minimum": 0}),
+                        REQUIRED,
+                    ),
+                    Field("commercial_housing", boolean(), REQUIRED),
+                    Field("registered_business", boolean(), REQUIRED),
+                    Field("public_payroll", boolean(), REQUIRED),
+                ]),
+                REQUIRED,
+            ),
+            Field("findings", string(), REQUIRED),
+        ]
+    }
+
+    fn appraisal_fields() -> Vec<Field> {
+        vec![
+            Field("on", date(), REQUIRED),
+            Field("participants", string(), REQUIRED),
+            Field("result", serialised(AppraisalResult::ALL), REQUIRED),
+            Field("minutes", string(), REQUIRED),
+            Field(
+                "proposal",
+                with_description(
+                    nullable(inclusion()),
+                    "the proposed type, risks and level; required to agree",
+                ),
+                OPTIONAL,
+            ),
+        ]
+    }
+
+    fn notice_fields() -> Vec<Field> {
+        vec![
+            Field("start", date(), REQUIRED),
+            Field(
+                "end",
+                with_description(
+                    date(),
+                    "the last day; the notice lasts at least the standard's days",
+                ),
+                REQUIRED,
+            ),
+            Field(
+                "contact",
+                with_description(string(), "where and to whom to object"),
+                REQUIRED,
+            ),
+        ]
+    }
+
+    fn review_fields() -> Vec<Field> {
+        vec![
+            Field("on", date(), REQUIRED),
+            Field("opinion", string(), REQUIRED),
+        ]
+    }
+
+    fn decision_fields() -> Vec<Field> {
+        vec![
+            Field("on", date(), REQUIRED),
+            Field(
+                "inclusion",
+                with_description(nullable(inclusion()), "null for 不予纳入"),
+                OPTIONAL,
+            ),
+            Field(
+                "reason",
+                with_description(string(), "required for 不予纳入"),
+                REQUIRED,
+            ),
+            Field(
+                "announcement",
+                with_description(string(), "公告; required to include"),
+                REQUIRED,
+            ),
+        ]
+    }
+
+    fn green_channel_fields() -> Vec<Field> {
+        vec![
+            Field("on", date(), REQUIRED),
+            Field("reason", string(), REQUIRED),
+        ]
+    }
+
+    fn dated_text(text: &'static str) -> Vec<Field> {
+        vec![
+            Field("on", date(), REQUIRED),
+            Field(text, string(), REQUIRED),
+        ]
+    }
+
+    /// One step, by its `step` name.
+    pub fn step() -> Value {
+        let variant = |name: &'static str, fields: Vec<Field>| {
+            let mut all = vec![Field("step", one_of([name]), REQUIRED)];
+            all.extend(fields);
+            record(all)
+        };
+        json!({
+            "description": "one step of the procedure, named by `step`; core decides whether the user's role takes it at the current stage",
+            "oneOf": [
+                variant("verify", verification_fields()),
+                variant("appraise", appraisal_fields()),
+                variant("publish_notice", notice_fields()),
+                variant("raise_objection", dated_text("content")),
+                variant("handle_objection", {
+                    let mut f = vec![Field("index", with_description(json!({"type": "integer", "minimum": 0}), "the objection's place in `objections`, from 0"), REQUIRED)];
+                    f.extend(dated_text("text"));
+                    f
+                }),
+                variant("submit", vec![Field("on", date(), REQUIRED)]),
+                variant("township_approve", review_fields()),
+                variant("decide", decision_fields()),
+                variant("return", vec![
+                    Field("on", date(), REQUIRED),
+                    Field("to", with_description(stage(), "an earlier open stage, never the notice"), REQUIRED),
+                    Field("reason", string(), REQUIRED),
+                ]),
+                variant("mark_green_channel", green_channel_fields()),
+            ]
+        })
+    }
+
+    /// The procedure as core holds it.
+    fn identification() -> Value {
+        let handling = record(dated_text("text"));
+        let objection = record(vec![
+            Field("on", date(), REQUIRED),
+            Field("content", string(), REQUIRED),
+            Field("handling", nullable(handling), REQUIRED),
+        ]);
+        answer(&[
+            ("stage", stage()),
+            ("found_on", date()),
+            ("due_on", date()),
+            ("stage_since", date()),
+            ("stage_due", date()),
+            ("risks", any_risks()),
+            ("green_channel", nullable(record(green_channel_fields()))),
+            ("verification", nullable(record(verification_fields()))),
+            ("appraisal", nullable(record(appraisal_fields()))),
+            ("notice", nullable(record(notice_fields()))),
+            ("objections", array(objection)),
+            ("township_review", nullable(record(review_fields()))),
+            ("decision", nullable(record(decision_fields()))),
+            (
+                "returned",
+                with_description(
+                    nullable(string()),
+                    "why it was returned, while the stage returned to is open",
+                ),
+            ),
+        ])
+    }
+
+    fn lead() -> Value {
+        answer(&[
+            ("id", integer()),
+            ("household_no", string()),
+            ("village", village_code()),
+            ("head_name", string()),
+            ("group", string()),
+            ("risk", serialised(RiskType::ALL)),
+            ("level", level()),
+            ("rules", with_description(array(string()), "the rules of a screening lead: R01…")),
+            ("source", serialised(LeadSource::ALL)),
+            ("found_on", date()),
+            ("due_on", date()),
+            (
+                "remaining_days",
+                with_description(
+                    nullable(integer()),
+                    "days to the due date (negative when overdue); null once the lead is no longer open",
+                ),
+            ),
+            ("overdue", boolean()),
+            ("status", serialised(LeadStatus::ALL)),
+            ("note", string()),
+            ("created_by", string()),
+            ("identification_id", nullable(integer())),
+            ("merged_into", nullable(integer())),
+            ("closed_reason", string()),
+            ("closed_by", nullable(string())),
+            (
+                "overdue_since",
+                with_description(nullable(date()), "the day the daily sweep found it overdue"),
+            ),
+        ])
+    }
+
+    fn procedure_fields() -> Vec<(&'static str, Value)> {
+        let days = |text| with_description(nullable(integer()), text);
+        vec![
+            ("id", integer()),
+            ("household_no", string()),
+            ("village", village_code()),
+            ("head_name", string()),
+            ("group", string()),
+            (
+                "version",
+                with_description(integer(), "send it back with the next step"),
+            ),
+            ("stage", stage()),
+            (
+                "owner",
+                with_description(
+                    nullable(one_of(["village", "township", "county"])),
+                    "the role that acts at the current stage; null once ended",
+                ),
+            ),
+            ("found_on", date()),
+            ("due_on", date()),
+            ("stage_since", date()),
+            ("stage_due", date()),
+            (
+                "remaining_days",
+                days("days to the overall due date, counted as the standard counts (negative when overdue); null once ended"),
+            ),
+            (
+                "stage_remaining_days",
+                days("days to the current stage's due date; null once ended"),
+            ),
+            (
+                "urgency",
+                nullable(one_of(["on_time", "due_soon", "overdue"])),
+            ),
+            ("green_channel", boolean()),
+            ("case_id", nullable(integer())),
+            ("created_by", string()),
+            ("overdue_since", nullable(date())),
+            ("procedure", reference("Identification")),
+        ]
+    }
+
+    fn step_record() -> Value {
+        let mut step = step();
+        step["nullable"] = json!(true);
+        step["description"] = json!("the step as sent; null for the opening");
+        answer(&[
+            ("kind", serialised(StepKind::ALL)),
+            ("stage_before", stage()),
+            ("stage_after", stage()),
+            ("on", date()),
+            ("actor", string()),
+            ("actor_name", string()),
+            ("role", one_of(Role::ALL.iter().map(|r| r.as_str()))),
+            ("step", step),
+            ("recorded_at", with_description(integer(), "Unix seconds")),
+        ])
+    }
+
+    fn page(items: &'static str, of: &str) -> Value {
+        answer(&[
+            ("region", region_code()),
+            ("total", integer()),
+            ("page", integer()),
+            ("per_page", integer()),
+            (items, array(reference(of))),
+        ])
+    }
+
+    pub fn schemas(put: &mut impl FnMut(&str, Value)) {
+        put("Identification", identification());
+        put("Step", step());
+        put("StepRecord", step_record());
+        put("LeadRecord", lead());
+        put("LeadPage", page("leads", "LeadRecord"));
+        put("Procedure", answer(&procedure_fields()));
+        let mut detail = procedure_fields();
+        detail.push(("steps", array(reference("StepRecord"))));
+        detail.push(("leads", array(reference("LeadRecord"))));
+        put("ProcedureDetail", answer(&detail));
+        put("ProcedurePage", page("identifications", "Procedure"));
+        let row = answer(&[
+            ("head_name", string()),
+            ("group", string()),
+            (
+                "case_type",
+                with_description(
+                    nullable(serialised(CaseType::ALL)),
+                    "as the village proposed it",
+                ),
+            ),
+            ("risks", any_risks()),
+            ("start", nullable(date())),
+            ("end", nullable(date())),
+            ("contact", with_description(string(), "where to object")),
+        ]);
+        put(
+            "Notice",
+            answer(&[
+                ("village", village_code()),
+                ("village_name", string()),
+                ("date", date()),
+                (
+                    "households",
+                    with_description(
+                        array(row),
+                        "the households under notice on the date; never an ID number, phone, bank account or health detail",
+                    ),
+                ),
+            ]),
+        );
+        put(
+            "Case",
+            answer(&[
+                ("id", integer()),
+                ("household_no", string()),
+                ("village", village_code()),
+                ("head_name", string()),
+                ("case_type", serialised(CaseType::ALL)),
+                ("risks", any_risks()),
+                (
+                    "level",
+                    with_description(nullable(level()), "null for a case a ledger brought"),
+                ),
+                ("status", serialised(CaseStatus::ALL)),
+                (
+                    "identified",
+                    with_description(
+                        json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}),
+                        "识别监测时间, YYYY-MM",
+                    ),
+                ),
+                (
+                    "identification_id",
+                    with_description(
+                        nullable(integer()),
+                        "the procedure it came from; null for a case a ledger brought",
+                    ),
+                ),
+            ]),
+        );
+        let manual: Vec<&str> = LeadSource::ALL
+            .iter()
+            .filter(|s| **s != LeadSource::Screening)
+            .map(|s| s.label_zh())
+            .collect();
+        put(
+            "RaiseLead",
+            example(
+                record(vec![
+                    Field("household_no", string(), REQUIRED),
+                    Field("risk", serialised(RiskType::ALL), REQUIRED),
+                    Field("level", level(), REQUIRED),
+                    Field(
+                        "source",
+                        with_description(
+                            one_of(manual),
+                            "a screening's leads come from the screening",
+                        ),
+                        REQUIRED,
+                    ),
+                    Field(
+                        "note",
+                        with_description(string(), "what was seen, two characters or more"),
+                        REQUIRED,
+                    ),
+                ]),
+                json!({"household_no": EXAMPLE_HOUSEHOLD, "risk": "因病", "level": "黄色预警",
+                    "source": "干部排查", "note": "户主住院，自付费用较高"}),
+            ),
+        );
+        put(
+            "Dismiss",
+            record(vec![Field(
+                "reason",
+                with_description(string(), "two characters or more"),
+                REQUIRED,
+            )]),
+        );
+        put(
+            "Merge",
+            record(vec![
+                Field(
+                    "into",
+                    with_description(integer(), "a waiting lead of the same household"),
+                    REQUIRED,
+                ),
+                Field("reason", string(), REQUIRED),
+            ]),
+        );
+        put(
+            "OpenProcedure",
+            record(vec![Field(
+                "leads",
+                with_description(
+                    json!({"type": "array", "minItems": 1, "items": integer()}),
+                    "open leads of one household",
+                ),
+                REQUIRED,
+            )]),
+        );
+        put(
+            "GatherLeads",
+            record(vec![
+                Field("version", integer(), REQUIRED),
+                Field("leads", array(integer()), REQUIRED),
+            ]),
+        );
+        put(
+            "TakeStep",
+            example(
+                record(vec![
+                    Field(
+                        "version",
+                        with_description(integer(), "the version read"),
+                        REQUIRED,
+                    ),
+                    Field("step", reference("Step"), REQUIRED),
+                ]),
+                json!({"version": 1, "step": {"step": "submit", "on": "2026-11-17"}}),
+            ),
+        );
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let id = || {
+            path(
+                "id",
+                json!({"type": "integer", "format": "int64", "minimum": 1}),
+            )
+        };
+        let region = || {
+            query(
+                "region",
+                with_description(
+                    example(region_code(), EXAMPLE_COUNTY),
+                    "your own region if not given",
+                ),
+            )
+        };
+        let labelled = |v: Value| {
+            with_description(
+                v,
+                "the Chinese label; the English label or the stored number are read too",
+            )
+        };
+        let paging = || {
+            vec![
+                query(
+                    "page",
+                    with_description(integer(), "from 1; below 1 counts as 1"),
+                ),
+                query(
+                    "per_page",
+                    with_description(
+                        integer(),
+                        "rows, 50 if not given; below 1 counts as 1, above 500 as 500",
+                    ),
+                ),
+            ]
+        };
+        let overdue = || {
+            query(
+                "overdue",
+                with_description(
+                    one_of(["1", "0", "true", "false"]),
+                    "1: only what is past its due date",
+                ),
+            )
+        };
+        let mut lead_params = vec![
+            region(),
+            query(
+                "status",
+                labelled(with_description(
+                    serialised(LeadStatus::ALL),
+                    "the waiting leads (待核实 and 识别中) if not given",
+                )),
+            ),
+            query("source", labelled(serialised(LeadSource::ALL))),
+            query("risk", labelled(serialised(RiskType::ALL))),
+            overdue(),
+        ];
+        lead_params.extend(paging());
+        let mut procedure_params = vec![
+            region(),
+            query(
+                "stage",
+                labelled(with_description(
+                    serialised(Stage::ALL),
+                    "every open stage if not given",
+                )),
+            ),
+            overdue(),
+        ];
+        procedure_params.extend(paging());
+        let mut p = Map::new();
+        let mut put = |path: &str, ops: Value| {
+            p.insert(path.to_string(), ops);
+        };
+        put(
+            "/api/v1/leads",
+            json!({
+                "get": op("Leads (风险线索) of a region, soonest due first, with the total", lead_params, None, ("200", "LeadPage"), READ_ERRORS),
+                "post": op("Raise a lead by hand (a cadre's check, the 12317 hotline, a department, the household); due by the warning scheme's days for its level", vec![], Some("RaiseLead"), ("201", "LeadRecord"), WRITE_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/leads/{id}",
+            json!({
+                "get": op("One lead", vec![id()], None, ("200", "LeadRecord"), READ_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/leads/{id}/dismiss",
+            json!({
+                "post": op("Dismiss an open lead with a reason (kept and audited)", vec![id()], Some("Dismiss"), ("200", "LeadRecord"), WRITE_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/leads/{id}/merge",
+            json!({
+                "post": op("Merge an open lead into another waiting lead of the same household", vec![id()], Some("Merge"), ("200", "LeadRecord"), WRITE_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/identifications",
+            json!({
+                "get": op("Identification procedures (识别认定) of a region, the current stage soonest due first", procedure_params, None, ("200", "ProcedurePage"), READ_ERRORS),
+                "post": op("Open the procedure of a household on some of its open leads; the clock runs from the earliest", vec![], Some("OpenProcedure"), ("201", "ProcedureDetail"), WRITE_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/identifications/{id}",
+            json!({
+                "get": op("A procedure with its steps, its leads and the days left", vec![id()], None, ("200", "ProcedureDetail"), READ_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/identifications/{id}/leads",
+            json!({
+                "post": op("Gather more open leads of the household into its open procedure (send the version read)", vec![id()], Some("GatherLeads"), ("200", "ProcedureDetail"), WRITE_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/identifications/{id}/steps",
+            json!({
+                "post": op("Take one step (send the version read): 409 stale when someone acted first, 403 identification.wrong_role when the step is another role's, 422 with the problems", vec![id()], Some("TakeStep"), ("200", "ProcedureDetail"), WRITE_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/villages/{code}/notice",
+            json!({
+                "get": op("The village's public notice (公示) on a day: names, groups, types, risks, dates and where to object; no personal identifier", vec![
+                    path("code", example(village_code(), EXAMPLE_VILLAGE)),
+                    query("date", with_description(date(), "today if not given")),
+                ], None, ("200", "Notice"), READ_ERRORS),
+            }),
+        );
+        put(
+            "/api/v1/cases/{id}",
+            json!({
+                "get": op("A monitoring case (防止返贫致贫对象): type, risks, level, status, the month identified and its procedure", vec![id()], None, ("200", "Case"), READ_ERRORS),
+            }),
+        );
+        p
+    }
 }
