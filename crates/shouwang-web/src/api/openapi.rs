@@ -258,15 +258,6 @@ fn standard_fields() -> Vec<Field> {
         Field("county_decision_days", nullable(integer()), OPTIONAL),
         Field("elimination_min_months", nullable(integer()), OPTIONAL),
         Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
-        Field(
-            "working_days",
-            with_description(nullable(boolean()), "the procedure's days are working days"),
-            OPTIONAL,
-        ),
-        Field("verification_days", nullable(integer()), OPTIONAL),
-        Field("appraisal_days", nullable(integer()), OPTIONAL),
-        Field("township_review_days", nullable(integer()), OPTIONAL),
-        Field("county_decision_days", nullable(integer()), OPTIONAL),
     ]
 }
 
@@ -318,11 +309,6 @@ fn resolved_standard() -> Value {
         ("county_decision_days", integer()),
         ("elimination_min_months", integer()),
         ("warning_scheme", warning_scheme()),
-        ("working_days", boolean()),
-        ("verification_days", integer()),
-        ("appraisal_days", integer()),
-        ("township_review_days", integer()),
-        ("county_decision_days", integer()),
         ("origins", array(origin)),
     ])
 }
