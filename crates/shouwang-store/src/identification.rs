@@ -5,13 +5,13 @@
 //! event in one transaction, or nothing when someone else acted first (`version`).
 
 use crate::audit::{record, Actor};
-use crate::db::{prefix_end, Row, Sql, Value};
+use crate::db::{Row, Sql};
 use crate::decode::Fields;
 use crate::leads::{load_lead, Lead};
 use crate::registry::COUNTY_OF_HOUSEHOLD;
+use crate::sql::{region_clause, with_household_head};
 use crate::{params, Store, StoreError};
 use serde::Serialize;
-use shouwang_core::codes::Relation;
 use shouwang_core::date::YearMonth;
 use shouwang_core::identification::{Identification, Stage, Step, StepKind};
 use shouwang_core::lead::LeadStatus;
@@ -106,12 +106,7 @@ pub struct SweepCounts {
 const COLUMNS: &str = "i.id, i.county, i.household_no, i.village, hd.name, hh.grp, i.version, i.body, i.case_id, i.created_by, i.overdue_since";
 
 fn from_clause() -> String {
-    let head = Relation::Head.code();
-    format!(
-        "identifications i JOIN households hh ON hh.county = i.county AND hh.household_no = i.household_no
-         LEFT JOIN members hd ON hd.county = i.county AND hd.household_no = i.household_no AND hd.relation = {head}
-              AND hd.position = (SELECT MIN(m2.position) FROM members m2 WHERE m2.county = i.county AND m2.household_no = i.household_no AND m2.relation = {head})"
-    )
+    with_household_head("identifications", "i")
 }
 
 fn row_record(r: &Row) -> Result<IdentificationRecord, StoreError> {
@@ -138,19 +133,6 @@ fn load(c: &mut dyn Sql, id: i64) -> Result<Option<IdentificationRecord>, StoreE
     )?
     .map(|r| row_record(&r))
     .transpose()
-}
-
-fn region_clause(region: &RegionCode, at: usize) -> (String, Vec<Value>) {
-    match region.county() {
-        Some(county) if county == *region => (
-            format!("i.county = ${at}"),
-            params![region.as_str()].to_vec(),
-        ),
-        _ => (
-            format!("i.village >= ${at} AND i.village < ${}", at + 1),
-            params![region.as_str(), prefix_end(region.as_str())].to_vec(),
-        ),
-    }
 }
 
 fn body(ident: &Identification) -> String {
@@ -456,7 +438,7 @@ impl Store {
         &self,
         filter: &IdentificationFilter,
     ) -> Result<(Vec<IdentificationRecord>, i64), StoreError> {
-        let (mut clause, mut values) = region_clause(&filter.region, 1);
+        let (mut clause, mut values) = region_clause("i", &filter.region, 1);
         match filter.stage {
             Some(s) => clause.push_str(&format!(" AND i.stage = {}", s.code())),
             None => clause.push_str(&format!(" AND i.stage NOT IN ({})", closed_stages())),
@@ -505,13 +487,13 @@ impl Store {
         today: Date,
         soon: Date,
     ) -> Result<Vec<StageCount>, StoreError> {
-        let (clause, mut values) = region_clause(region, 1);
+        let (clause, mut values) = region_clause("i", region, 1);
+        let (lead_clause, _) = region_clause("l", region, 1);
         values.push(today.to_string().into());
         values.push(soon.to_string().into());
         let (t, s) = (values.len() - 1, values.len());
         self.with_conn(|c| {
             let mut out = Vec::new();
-            let lead_clause = clause.replace("i.", "l.");
             let leads = c.query_one(
                 &format!(
                     "SELECT COUNT(*), COALESCE(SUM(CASE WHEN l.due_on < ${t} THEN 0 WHEN l.due_on <= ${s} THEN 1 ELSE 0 END), 0),
@@ -804,15 +786,11 @@ impl Store {
     pub fn monitoring_case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
         use shouwang_core::monitoring::{CaseType, EliminationKind, MonitoringCase};
         use shouwang_core::screening::level::WarningLevel;
-        let head = Relation::Head.code();
         self.with_conn(|c| {
             let Some(r) = c.query_one(
                 &format!(
-                    "SELECT {CASE_RECORD_COLUMNS} FROM monitoring_cases c
-                     JOIN households hh ON hh.county = c.county AND hh.household_no = c.household_no
-                     LEFT JOIN members hd ON hd.county = c.county AND hd.household_no = c.household_no AND hd.relation = {head}
-                          AND hd.position = (SELECT MIN(m2.position) FROM members m2 WHERE m2.county = c.county AND m2.household_no = c.household_no AND m2.relation = {head})
-                     WHERE c.id = $1"
+                    "SELECT {CASE_RECORD_COLUMNS} FROM {} WHERE c.id = $1",
+                    with_household_head("monitoring_cases", "c")
                 ),
                 &params![id],
             )?

@@ -3,12 +3,12 @@
 //! into an identification change state with it (`identification.rs`).
 
 use crate::audit::{record, Actor};
-use crate::db::{prefix_end, Row, Sql, Value};
+use crate::db::{Row, Sql};
 use crate::decode::Fields;
 use crate::registry::COUNTY_OF_HOUSEHOLD;
+use crate::sql::{region_clause, with_household_head};
 use crate::{params, Store, StoreError};
 use serde::Serialize;
-use shouwang_core::codes::Relation;
 use shouwang_core::lead::{check_closable, check_reason, LeadSource, LeadStatus};
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::screening::level::WarningLevel;
@@ -86,15 +86,9 @@ pub struct NewLead {
 
 pub(crate) const LEAD_COLUMNS: &str = "l.id, l.county, l.household_no, l.village, hd.name, hh.grp, l.risk, l.level, l.rules, l.source, l.found_on, l.due_on, l.status, l.note, l.created_by, l.run_id, l.identification_id, l.merged_into, l.closed_reason, l.closed_by, l.overdue_since";
 
-/// The joins that give a lead its head's name and group: the head is the first member whose
-/// relation is 户主.
+/// A lead with its household's group and head (see [`with_household_head`]).
 pub(crate) fn lead_from() -> String {
-    let head = Relation::Head.code();
-    format!(
-        "leads l JOIN households hh ON hh.county = l.county AND hh.household_no = l.household_no
-         LEFT JOIN members hd ON hd.county = l.county AND hd.household_no = l.household_no AND hd.relation = {head}
-              AND hd.position = (SELECT MIN(m2.position) FROM members m2 WHERE m2.county = l.county AND m2.household_no = l.household_no AND m2.relation = {head})"
-    )
+    with_household_head("leads", "l")
 }
 
 pub(crate) fn row_lead(r: &Row) -> Result<Lead, StoreError> {
@@ -138,24 +132,10 @@ pub(crate) fn load_lead(c: &mut dyn Sql, id: i64) -> Result<Option<Lead>, StoreE
     .transpose()
 }
 
-/// `WHERE` of a region: a county is its own column, anything below a range of villages.
-fn region_clause(region: &RegionCode, at: usize) -> (String, Vec<Value>) {
-    match region.county() {
-        Some(county) if county == *region => (
-            format!("l.county = ${at}"),
-            params![region.as_str()].to_vec(),
-        ),
-        _ => (
-            format!("l.village >= ${at} AND l.village < ${}", at + 1),
-            params![region.as_str(), prefix_end(region.as_str())].to_vec(),
-        ),
-    }
-}
-
 impl Store {
     /// A page of a region's leads, soonest due first, and how many match in all.
     pub fn leads(&self, filter: &LeadFilter) -> Result<(Vec<Lead>, i64), StoreError> {
-        let (mut clause, mut values) = region_clause(&filter.region, 1);
+        let (mut clause, mut values) = region_clause("l", &filter.region, 1);
         match filter.status {
             Some(s) => clause.push_str(&format!(" AND l.status = {}", s.code())),
             None => clause.push_str(&format!(

@@ -2,7 +2,7 @@
 //! inserts and upserts, and JSON for the audit trail. One place, so that a statement reads the
 //! same wherever it is written.
 
-use crate::db::{Dialect, Sql, Value};
+use crate::db::{prefix_end, Dialect, Sql, Value};
 use crate::StoreError;
 use serde::Serialize;
 
@@ -12,6 +12,37 @@ pub(crate) fn placeholders(start: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `table alias` joined to its household (`hh`: group, village) and the household's head (`hd`:
+/// the first member by position whose relation is 户主), for rows that carry `county` and
+/// `household_no` and are shown by the head's name.
+pub(crate) fn with_household_head(table: &str, alias: &str) -> String {
+    let head = shouwang_core::codes::Relation::Head.code();
+    format!(
+        "{table} {alias} JOIN households hh ON hh.county = {alias}.county AND hh.household_no = {alias}.household_no
+         LEFT JOIN members hd ON hd.county = {alias}.county AND hd.household_no = {alias}.household_no AND hd.relation = {head}
+              AND hd.position = (SELECT MIN(m2.position) FROM members m2 WHERE m2.county = {alias}.county AND m2.household_no = {alias}.household_no AND m2.relation = {head})"
+    )
+}
+
+/// `WHERE` of a region on a table with `county` and `village` columns (alias `alias`),
+/// parameters from `$at`: a county is its own column, anything below it a range of villages.
+pub(crate) fn region_clause(
+    alias: &str,
+    region: &shouwang_core::RegionCode,
+    at: usize,
+) -> (String, Vec<Value>) {
+    match region.county() {
+        Some(county) if county == *region => (
+            format!("{alias}.county = ${at}"),
+            vec![region.as_str().into()],
+        ),
+        _ => (
+            format!("{alias}.village >= ${at} AND {alias}.village < ${}", at + 1),
+            vec![region.as_str().into(), prefix_end(region.as_str()).into()],
+        ),
+    }
 }
 
 /// A value as JSON for the audit trail (`null` if it cannot be written).
