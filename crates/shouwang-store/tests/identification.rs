@@ -98,6 +98,28 @@ fn step(ident: &Identification, role: Role, step: &Step, today: &str) -> Identif
         .unwrap()
 }
 
+/// A procedure opened by 桃红村's cadre on an illness lead of `no` found on 2026-11-10.
+fn opened(
+    s: &shouwang_store::Store,
+    no: &str,
+) -> shouwang_store::identification::IdentificationRecord {
+    let l = s
+        .raise_lead(
+            &actor("taohong"),
+            &lead(no, RiskType::Illness, "2026-11-10"),
+        )
+        .unwrap();
+    let ident = Identification::open(
+        d("2026-11-10"),
+        vec![RiskType::Illness],
+        d("2026-11-10"),
+        &Deadlines::defaults(),
+        &WorkCalendar::default(),
+    );
+    s.open_identification(&actor("taohong"), Role::Village, &[l.id], &ident)
+        .unwrap()
+}
+
 fn inclusion() -> Inclusion {
     Inclusion {
         case_type: CaseType::MarginalAtRisk,
@@ -306,22 +328,7 @@ fn two_users_on_the_same_step_one_wins_and_the_other_is_told() {
         let db = db.with_regions(REGIONS);
         let (no, _) = county(&db);
         let s = &db.store;
-        let l = s
-            .raise_lead(
-                &actor("taohong"),
-                &lead(&no, RiskType::Illness, "2026-11-10"),
-            )
-            .unwrap();
-        let ident = Identification::open(
-            d("2026-11-10"),
-            vec![RiskType::Illness],
-            d("2026-11-10"),
-            &Deadlines::defaults(),
-            &WorkCalendar::default(),
-        );
-        let rec = s
-            .open_identification(&actor("taohong"), Role::Village, &[l.id], &ident)
-            .unwrap();
+        let rec = opened(s, &no);
         let (role, st) = &path()[0];
         let after = step(&rec.ident, *role, st, "2026-11-30");
         s.record_step(&actor("a"), *role, rec.id, rec.version, st, &after)
@@ -420,22 +427,7 @@ fn the_notice_lists_the_village_households_under_notice_on_the_day() {
         let db = db.with_regions(REGIONS);
         let (no, _) = county(&db);
         let s = &db.store;
-        let l = s
-            .raise_lead(
-                &actor("taohong"),
-                &lead(&no, RiskType::Illness, "2026-11-10"),
-            )
-            .unwrap();
-        let ident = Identification::open(
-            d("2026-11-10"),
-            vec![RiskType::Illness],
-            d("2026-11-10"),
-            &Deadlines::defaults(),
-            &WorkCalendar::default(),
-        );
-        let mut rec = s
-            .open_identification(&actor("taohong"), Role::Village, &[l.id], &ident)
-            .unwrap();
+        let mut rec = opened(s, &no);
         for (role, st) in &path()[..3] {
             let after = step(&rec.ident, *role, st, "2026-11-30");
             rec = s
@@ -536,22 +528,7 @@ fn a_monitoring_case_is_read_with_its_household_head_place_and_level() {
         let db = db.with_regions(REGIONS);
         let (no, _) = county(&db);
         let s = &db.store;
-        let l = s
-            .raise_lead(
-                &actor("taohong"),
-                &lead(&no, RiskType::Illness, "2026-11-10"),
-            )
-            .unwrap();
-        let ident = Identification::open(
-            d("2026-11-10"),
-            vec![RiskType::Illness],
-            d("2026-11-10"),
-            &Deadlines::defaults(),
-            &WorkCalendar::default(),
-        );
-        let mut rec = s
-            .open_identification(&actor("taohong"), Role::Village, &[l.id], &ident)
-            .unwrap();
+        let mut rec = opened(s, &no);
         for (role, st) in path() {
             let after = step(&rec.ident, role, &st, "2026-11-30");
             rec = s

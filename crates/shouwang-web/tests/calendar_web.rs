@@ -7,7 +7,6 @@
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use shouwang_core::calendar::{CalendarDay, DayKind};
 use shouwang_core::{Date, RegionCode, Role};
 use shouwang_store::audit::Actor;
@@ -86,33 +85,7 @@ async fn upload(app: &Router, user: &str, uri: &str, file: &str) -> Answer {
         .header(header::CONTENT_TYPE, "application/octet-stream")
         .body(Body::from(file.to_string()))
         .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let location = resp
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let cookies = resp
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| Some(v.to_str().ok()?.split(';').next()?.to_string()))
-        .collect();
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Answer {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        bytes,
-        location,
-        cookies,
-    }
+    common::answer(app.clone().oneshot(req).await.unwrap()).await
 }
 
 fn own_days(w: &World) -> Vec<String> {

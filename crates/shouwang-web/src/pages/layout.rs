@@ -221,6 +221,36 @@ impl Pager {
     }
 }
 
+/// The media type of an xlsx workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `bytes` as a file download named `name` (UTF-8, percent-encoded as RFC 6266 asks), with
+/// `fallback` for clients that read only the plain ASCII name; never cached.
+pub fn download(bytes: Vec<u8>, content_type: &str, fallback: &str, name: &str) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -384,31 +384,10 @@ async fn error_workbook(
     }
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+use super::layout::XLSX;
 
 fn download(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"ledger\"; filename*=UTF-8''{encoded}"),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
+    super::layout::download(bytes, content_type, "ledger", name)
 }
 
 async fn export_xlsx(

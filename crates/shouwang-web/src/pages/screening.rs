@@ -14,8 +14,7 @@ use crate::i18n::L;
 use crate::state::{today, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use shouwang_core::access::{Action, Target};
@@ -689,33 +688,9 @@ async fn export_warnings(
     Ok(xlsx_download(bytes, &name))
 }
 
-/// The workbook as a download named `name` (UTF-8, percent-encoded as RFC 6266 asks).
+/// The workbook as a download named `name`.
 fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"warnings.xlsx\"; filename*=UTF-8''{encoded}"),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
+    super::layout::download(bytes, super::layout::XLSX, "warnings.xlsx", name)
 }
 
 /// POST /warnings/run: a county officer screens the county now, and the list then says what the

@@ -143,7 +143,6 @@ pub async fn send(
     form: Option<&[(&str, &str)]>,
 ) -> Answer {
     use axum::http::header;
-    use http_body_util::BodyExt;
     use tower::ServiceExt;
     let mut cookie = format!("{}=token-{user}", shouwang_web::auth::SESSION_COOKIE);
     for c in cookies {
@@ -163,6 +162,13 @@ pub async fn send(
         None => axum::body::Body::empty(),
     };
     let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    answer(resp).await
+}
+
+/// What a user sees of an answer: status, where it leads, the cookies it sets, the body.
+pub async fn answer(resp: axum::response::Response) -> Answer {
+    use axum::http::header;
+    use http_body_util::BodyExt;
     let status = resp.status();
     let location = resp
         .headers()

@@ -13,8 +13,6 @@ use crate::pages::{render, Crumb, Ctx};
 use crate::state::{today, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::IntoResponse;
 use shouwang_core::access::{Action, Target};
 use shouwang_core::region::RegionLevel;
 use shouwang_core::{Date, Problem, ProblemCode, RegionCode};
@@ -211,29 +209,10 @@ pub(super) async fn notice_xlsx(
     let bytes = shouwang_io::table::xlsx_bytes(l.t("公示", "Notice"), &[t.as_str()], &rows)
         .map_err(AppError::Internal)?;
     let file = format!("{}-{date}.xlsx", l.t("公示", "notice"));
-    let encoded: String = file
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"notice.xlsx\"; filename*=UTF-8''{encoded}"),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
+    Ok(crate::pages::layout::download(
         bytes,
-    )
-        .into_response())
+        crate::pages::layout::XLSX,
+        "notice.xlsx",
+        &file,
+    ))
 }
