@@ -177,6 +177,17 @@ pub enum Action {
     /// which the procedure's working-day deadlines count with. Reading the calendar is
     /// [`Action::ViewStandards`]: it is part of what the deadlines come from.
     ManageCalendar,
+    /// 帮扶: read plans and measures, pairings, visits, visit duties and the monthly task lists
+    /// (工作提示单) of a region.
+    ViewAssistance,
+    /// Keep a case's plan and measures (一户一策) and mark a whole household without labour
+    /// as 兜底保障.
+    Assist,
+    /// 帮扶责任人 and 家庭签约医生: enter them, pair and reassign them, and give users their
+    /// positions (村党支部书记, 乡镇党委书记 …).
+    ManagePairings,
+    /// 走访: record a visit to a household (an assistance person: to a paired one).
+    RecordVisit,
 }
 
 /// What one role reaches with one action.
@@ -233,6 +244,10 @@ pub const fn permission(action: Action) -> ([Reach; 7], &'static [RegionLevel]) 
         ViewCases     => ([R,   R,     R,       R,      P,     N,   R], ANY),
         Identify      => ([N,   R,     R,       R,      N,     N,   N], ANY),
         ManageCalendar => ([R,  R,     N,       N,      N,     N,   N], COUNTY_OR_ABOVE),
+        ViewAssistance => ([R,  R,     R,       R,      P,     N,   R], ANY),
+        Assist        => ([N,   R,     R,       R,      N,     N,   N], ANY),
+        ManagePairings => ([R,  R,     R,       N,      N,     N,   N], ANY),
+        RecordVisit   => ([N,   R,     R,       R,      P,     N,   N], ANY),
     }
 }
 
@@ -253,7 +268,7 @@ impl Role {
 
 impl Action {
     /// Every action, in the order of the table.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 22] = [
         Action::BrowseRegions,
         Action::ReadHousehold,
         Action::ViewHistory,
@@ -272,6 +287,10 @@ impl Action {
         Action::ViewCases,
         Action::Identify,
         Action::ManageCalendar,
+        Action::ViewAssistance,
+        Action::Assist,
+        Action::ManagePairings,
+        Action::RecordVisit,
     ];
     /// What `role` reaches with this action.
     pub fn reach(self, role: Role) -> Reach {
@@ -439,7 +458,7 @@ mod tests {
     /// [`permission`]: `Y` inside the region, `P` paired households only, `-` never.
     /// Changing a permission means changing this table too, on purpose.
     #[rustfmt::skip]
-    const EXPECTED: [(Action, &str); 18] = [
+    const EXPECTED: [(Action, &str); 22] = [
         //                            admin county township village assist dept inspector
         (Action::BrowseRegions, "Y Y Y Y - - Y"),
         (Action::ReadHousehold, "Y Y Y Y P - Y"),
@@ -459,6 +478,10 @@ mod tests {
         (Action::ViewCases,     "Y Y Y Y P - Y"),
         (Action::Identify,      "- Y Y Y - - -"),
         (Action::ManageCalendar, "Y Y - - - - -"),
+        (Action::ViewAssistance, "Y Y Y Y P - Y"),
+        (Action::Assist,        "- Y Y Y - - -"),
+        (Action::ManagePairings, "Y Y Y - - - -"),
+        (Action::RecordVisit,   "- Y Y Y P - -"),
     ];
 
     const ROLES: [Role; 7] = [

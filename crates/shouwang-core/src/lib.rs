@@ -4,6 +4,7 @@
 //! work with them; validation returns [`Problem`]s that carry a stable code and both languages.
 
 pub mod access;
+pub mod assistance;
 pub mod calendar;
 pub mod codes;
 pub mod date;
@@ -21,6 +22,7 @@ pub mod region;
 pub mod screening;
 pub mod standard;
 pub mod synth;
+pub mod visit;
 
 pub use access::{Role, Scope};
 pub use date::Date;

@@ -78,6 +78,24 @@ pub struct Standard {
     /// 风险消除最短监测期: months between identification and elimination, at least
     #[serde(default)]
     pub elimination_min_months: Option<i64>,
+    /// 开发式帮扶措施时限: a household with labour capacity needs a development measure (产业, 就业, 金融, 公益岗位) this many months after identification
+    #[serde(default)]
+    pub development_months: Option<i64>,
+    /// 收入稳定期: months the per-capita income must have stayed above the line before elimination
+    #[serde(default)]
+    pub income_stable_months: Option<i64>,
+    /// 村党支部书记走访周期: 村党支部书记 visits each 脱贫 and monitored household of the village every this many months
+    #[serde(default)]
+    pub secretary_visit_months: Option<i64>,
+    /// 乡镇党委书记走访周期: 乡镇党委书记 visits each monitored household of the township every this many months
+    #[serde(default)]
+    pub party_secretary_visit_months: Option<i64>,
+    /// 帮扶责任人走访周期: 帮扶责任人 visits each paired household every this many months
+    #[serde(default)]
+    pub helper_visit_months: Option<i64>,
+    /// 家庭签约医生走访周期: 家庭签约医生 visits each paired household every this many months
+    #[serde(default)]
+    pub doctor_visit_months: Option<i64>,
     /// 预警方案: response days per warning level
     #[serde(default)]
     pub warning_scheme: Option<WarningScheme>,
@@ -105,6 +123,12 @@ impl Standard {
             township_review_days: None,
             county_decision_days: None,
             elimination_min_months: None,
+            development_months: None,
+            income_stable_months: None,
+            secretary_visit_months: None,
+            party_secretary_visit_months: None,
+            helper_visit_months: None,
+            doctor_visit_months: None,
             warning_scheme: None,
         }
     }
@@ -128,6 +152,12 @@ impl Standard {
             township_review_days: Some(d.township_review_days),
             county_decision_days: Some(d.county_decision_days),
             elimination_min_months: Some(d.elimination_min_months),
+            development_months: Some(d.development_months),
+            income_stable_months: Some(d.income_stable_months),
+            secretary_visit_months: Some(d.secretary_visit_months),
+            party_secretary_visit_months: Some(d.party_secretary_visit_months),
+            helper_visit_months: Some(d.helper_visit_months),
+            doctor_visit_months: Some(d.doctor_visit_months),
             warning_scheme: Some(d.warning_scheme),
             ..Standard::empty(year, province)
         }
@@ -151,6 +181,12 @@ pub struct StandardDefaults {
     pub township_review_days: i64,
     pub county_decision_days: i64,
     pub elimination_min_months: i64,
+    pub development_months: i64,
+    pub income_stable_months: i64,
+    pub secretary_visit_months: i64,
+    pub party_secretary_visit_months: i64,
+    pub helper_visit_months: i64,
+    pub doctor_visit_months: i64,
     pub warning_scheme: WarningScheme,
 }
 
@@ -178,6 +214,12 @@ impl StandardDefaults {
         township_review_days: 2,
         county_decision_days: 3,
         elimination_min_months: 6,
+        development_months: 6,
+        income_stable_months: 6,
+        secretary_visit_months: 1,
+        party_secretary_visit_months: 6,
+        helper_visit_months: 1,
+        doctor_visit_months: 1,
         warning_scheme: WarningScheme {
             red_days: 3,
             yellow_days: 7,
@@ -215,6 +257,12 @@ pub struct ResolvedStandard {
     pub township_review_days: i64,
     pub county_decision_days: i64,
     pub elimination_min_months: i64,
+    pub development_months: i64,
+    pub income_stable_months: i64,
+    pub secretary_visit_months: i64,
+    pub party_secretary_visit_months: i64,
+    pub helper_visit_months: i64,
+    pub doctor_visit_months: i64,
     pub warning_scheme: WarningScheme,
     /// Where each field came from, for the admin page ("继承自 53 云南省 2025年")
     pub origins: Vec<FieldOrigin>,
@@ -250,6 +298,12 @@ impl ResolvedStandard {
             township_review_days: Some(self.township_review_days),
             county_decision_days: Some(self.county_decision_days),
             elimination_min_months: Some(self.elimination_min_months),
+            development_months: Some(self.development_months),
+            income_stable_months: Some(self.income_stable_months),
+            secretary_visit_months: Some(self.secretary_visit_months),
+            party_secretary_visit_months: Some(self.party_secretary_visit_months),
+            helper_visit_months: Some(self.helper_visit_months),
+            doctor_visit_months: Some(self.doctor_visit_months),
             warning_scheme: Some(self.warning_scheme),
         };
         validate_values(&as_standard)
@@ -399,6 +453,48 @@ pub fn resolve(standards: &[Standard], region: &RegionCode, year: i32) -> Option
             "elimination_min_months",
             |s| s.elimination_min_months,
             d.elimination_min_months,
+            o,
+        ),
+        development_months: pick(
+            &chain,
+            "development_months",
+            |s| s.development_months,
+            d.development_months,
+            o,
+        ),
+        income_stable_months: pick(
+            &chain,
+            "income_stable_months",
+            |s| s.income_stable_months,
+            d.income_stable_months,
+            o,
+        ),
+        secretary_visit_months: pick(
+            &chain,
+            "secretary_visit_months",
+            |s| s.secretary_visit_months,
+            d.secretary_visit_months,
+            o,
+        ),
+        party_secretary_visit_months: pick(
+            &chain,
+            "party_secretary_visit_months",
+            |s| s.party_secretary_visit_months,
+            d.party_secretary_visit_months,
+            o,
+        ),
+        helper_visit_months: pick(
+            &chain,
+            "helper_visit_months",
+            |s| s.helper_visit_months,
+            d.helper_visit_months,
+            o,
+        ),
+        doctor_visit_months: pick(
+            &chain,
+            "doctor_visit_months",
+            |s| s.doctor_visit_months,
+            d.doctor_visit_months,
             o,
         ),
         warning_scheme: pick(
@@ -566,6 +662,72 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
             v,
             6,
             36,
+            "个月",
+            "months",
+        )
+    }));
+    out.extend(s.development_months.and_then(|v| {
+        range_problem(
+            "development_months",
+            "开发式帮扶措施时限",
+            v,
+            1,
+            24,
+            "个月",
+            "months",
+        )
+    }));
+    out.extend(s.income_stable_months.and_then(|v| {
+        range_problem(
+            "income_stable_months",
+            "收入稳定期",
+            v,
+            3,
+            24,
+            "个月",
+            "months",
+        )
+    }));
+    out.extend(s.secretary_visit_months.and_then(|v| {
+        range_problem(
+            "secretary_visit_months",
+            "村党支部书记走访周期",
+            v,
+            1,
+            12,
+            "个月",
+            "months",
+        )
+    }));
+    out.extend(s.party_secretary_visit_months.and_then(|v| {
+        range_problem(
+            "party_secretary_visit_months",
+            "乡镇党委书记走访周期",
+            v,
+            1,
+            12,
+            "个月",
+            "months",
+        )
+    }));
+    out.extend(s.helper_visit_months.and_then(|v| {
+        range_problem(
+            "helper_visit_months",
+            "帮扶责任人走访周期",
+            v,
+            1,
+            12,
+            "个月",
+            "months",
+        )
+    }));
+    out.extend(s.doctor_visit_months.and_then(|v| {
+        range_problem(
+            "doctor_visit_months",
+            "家庭签约医生走访周期",
+            v,
+            1,
+            12,
             "个月",
             "months",
         )

@@ -5,6 +5,7 @@
 //! A test fails when the code changes one, adds one or drops one without this list changing
 //! too; the failure says what to do. Beside each list stand the columns that hold its values.
 
+use shouwang_core::assistance::{MeasureCategory, MeasureState};
 use shouwang_core::calendar::DayKind;
 use shouwang_core::codes::{
     Education, Health, HealthCondition, HouseholdType, LabourCapacity, Political, Relation,
@@ -15,6 +16,7 @@ use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
 use shouwang_core::lead::{LeadSource, LeadStatus};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::{RuleId, WarningLevel};
+use shouwang_core::visit::Position;
 use shouwang_core::{IdKind, RegionLevel, Role};
 use std::fmt::Debug;
 
@@ -457,6 +459,58 @@ fn leads_procedures_and_calendar_days_keep_their_numbers() {
 }
 
 #[test]
+fn measures_and_positions_keep_their_numbers() {
+    code_list(
+        "MeasureCategory",
+        "measures.category",
+        MeasureCategory::ALL,
+        MeasureCategory::code,
+        MeasureCategory::label_zh,
+        &[
+            ("Industry", 1, "产业帮扶"),
+            ("Employment", 2, "就业帮扶"),
+            ("Finance", 3, "金融帮扶"),
+            ("PublicWelfareJob", 4, "公益岗位帮扶"),
+            ("Housing", 5, "住房安全保障"),
+            ("DrinkingWater", 6, "饮水安全保障"),
+            ("Health", 7, "健康帮扶"),
+            ("CompulsoryEducation", 8, "义务教育保障"),
+            ("OtherEducation", 9, "其他教育帮扶"),
+            ("SocialSecurity", 10, "综合保障"),
+            ("Social", 11, "社会帮扶"),
+            ("Relocation", 12, "搬迁"),
+            ("LivingConditions", 13, "生产生活条件改善"),
+            ("Infrastructure", 14, "基础设施建设"),
+        ],
+    );
+    code_list(
+        "MeasureState",
+        "measures.state",
+        MeasureState::ALL,
+        MeasureState::code,
+        MeasureState::label_zh,
+        &[
+            ("Planned", 1, "计划实施"),
+            ("InPlace", 2, "已落实"),
+            ("Ended", 3, "已结束"),
+        ],
+    );
+    code_list(
+        "Position",
+        "user_positions.position, assistance_persons.position, visits.position",
+        Position::ALL,
+        Position::code,
+        Position::label_zh,
+        &[
+            ("VillageSecretary", 1, "村党支部书记"),
+            ("TownshipSecretary", 2, "乡镇党委书记"),
+            ("AssistancePerson", 3, "帮扶责任人"),
+            ("FamilyDoctor", 4, "家庭签约医生"),
+        ],
+    );
+}
+
+#[test]
 fn warning_levels_and_rules_keep_their_stored_text() {
     code_list(
         "WarningLevel",
@@ -575,7 +629,10 @@ fn every_stored_number_reads_back_as_its_value_and_no_other_number_does() {
         Stage,
         StepKind,
         AppraisalResult,
-        DayKind
+        DayKind,
+        MeasureCategory,
+        MeasureState,
+        Position
     );
     assert_eq!(Sex::from_code(0), None);
     assert_eq!(CaseType::from_code(0), None);

@@ -77,6 +77,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_identification_indexes.sql"),
         include_str!("../migrations/postgres/0012_identification_indexes.sql"),
     ),
+    (
+        13,
+        "assistance",
+        include_str!("../migrations/sqlite/0013_assistance.sql"),
+        include_str!("../migrations/postgres/0013_assistance.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -349,6 +355,44 @@ mod tests {
         ));
         // 11: the working calendar
         expected.push(("table".into(), "calendar_days".into(), String::new()));
+        // 13: plans, measures, assistance persons and their dated pairings (the old pairings
+        // table goes), positions, visits, task lists; procedures name the case they re-flag
+        expected.retain(|(_, name, _)| name != "pairings" && name != "identifications");
+        expected.push((
+            "table".into(),
+            "identifications".into(),
+            "households.county>county,households.household_no>household_no,monitoring_cases.reflag_of>id,monitoring_cases.case_id>id".into(),
+        ));
+        for (table, keys) in [
+            ("assistance_plans", "households.county>county,households.household_no>household_no,monitoring_cases.case_id>id"),
+            ("measures", "households.county>county,households.household_no>household_no,assistance_plans.plan_id>id,monitoring_cases.case_id>id"),
+            ("assistance_persons", ""),
+            ("assistance_pairings", "households.county>county,households.household_no>household_no,assistance_persons.person_id>id"),
+            ("user_positions", "assistance_persons.person_id>id"),
+            ("visits", "households.county>county,households.household_no>household_no,assistance_persons.person_id>id"),
+            ("task_lists", ""),
+        ] {
+            expected.push(("table".into(), table.into(), keys.into()));
+        }
+        for index in [
+            "assistance_plans_village",
+            "measures_case",
+            "measures_village",
+            "measures_county",
+            "assistance_persons_county",
+            "assistance_persons_user",
+            "assistance_pairings_person",
+            "assistance_pairings_household",
+            "assistance_pairings_village",
+            "user_positions_region",
+            "visits_household",
+            "visits_village",
+            "visits_visitor",
+            "task_lists_county",
+            "identifications_case",
+        ] {
+            expected.push(("index".into(), index.into(), String::new()));
+        }
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -378,7 +422,18 @@ mod tests {
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
                     c.batch(&format!(
-                        "DROP TABLE identification_steps; DROP TABLE identifications; DROP TABLE leads;
+                        "DROP TABLE visits; DROP TABLE user_positions; DROP TABLE assistance_pairings;
+                         DROP TABLE measures; DROP TABLE assistance_plans; DROP TABLE assistance_persons;
+                         DROP TABLE task_lists;
+                         ALTER TABLE monitoring_cases DROP COLUMN eliminated_on;
+                         ALTER TABLE monitoring_cases DROP COLUMN elimination_snapshot;
+                         ALTER TABLE monitoring_cases DROP COLUMN contact_name;
+                         ALTER TABLE monitoring_cases DROP COLUMN contact_phone;
+                         ALTER TABLE monitoring_cases DROP COLUMN version;
+                         CREATE TABLE pairings (user_id {int} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                             county TEXT NOT NULL, household_no TEXT NOT NULL, PRIMARY KEY (user_id, county, household_no),
+                             FOREIGN KEY (county, household_no) REFERENCES households (county, household_no) ON DELETE CASCADE);
+                         DROP TABLE identification_steps; DROP TABLE identifications; DROP TABLE leads;
                          CREATE TABLE leads (id {id}, county TEXT NOT NULL, household_no TEXT NOT NULL,
                              risk TEXT NOT NULL, level TEXT NOT NULL, rules TEXT NOT NULL, source TEXT NOT NULL,
                              found_on TEXT NOT NULL, due_on TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',

@@ -259,44 +259,111 @@ impl Store {
         })
     }
 
-    /// Pairs an assistance person with a household (帮扶责任人结对).
+    /// Pairs the assistance person of a user account with a household from today (帮扶责任人结对),
+    /// making the person from the account's name the first time. Nothing changes when the
+    /// pairing is already open. The dated pairings and their history are `assistance.rs`'s.
     pub fn pair(&self, actor: &Actor, user_id: i64, household_no: &str) -> Result<(), StoreError> {
+        let today = shouwang_core::Date::from_unix_seconds_china(crate::now()).to_string();
         self.with_tx(|tx| {
-            let county = tx
-                .query_one(crate::registry::COUNTY_OF_HOUSEHOLD, &params![household_no])?
-                .map(|r| r.text(0))
+            let (county, village) = tx
+                .query_one(
+                    "SELECT county, village FROM households WHERE household_no = $1",
+                    &params![household_no],
+                )?
+                .map(|r| (r.text(0), r.text(1)))
                 .ok_or(StoreError::NotFound)?;
-            tx.exec(
-                "INSERT INTO pairings (user_id, county, household_no) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                &params![user_id, &county, household_no],
+            let (username, name) = tx
+                .query_one(
+                    "SELECT username, display_name FROM users WHERE id = $1",
+                    &params![user_id],
+                )?
+                .map(|r| (r.text(0), r.text(1)))
+                .ok_or(StoreError::NotFound)?;
+            let existing = tx
+                .query_one(
+                    "SELECT id FROM assistance_persons WHERE username = $1 AND county = $2 ORDER BY id LIMIT 1",
+                    &params![username.as_str(), county.as_str()],
+                )?
+                .map(|r| r.int(0));
+            let person = match existing {
+                Some(id) => id,
+                None => tx
+                    .query_one(
+                        "INSERT INTO assistance_persons (county, position, name, username, created_at, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                        &params![
+                            county.as_str(),
+                            shouwang_core::visit::Position::AssistancePerson.code(),
+                            name.as_str(),
+                            username.as_str(),
+                            crate::now()
+                        ],
+                    )?
+                    .map(|r| r.int(0))
+                    .ok_or(StoreError::NotFound)?,
+            };
+            let open = tx.query_one(
+                "SELECT 1 FROM assistance_pairings WHERE person_id = $1 AND county = $2 AND household_no = $3 AND end_on IS NULL",
+                &params![person, county.as_str(), household_no],
             )?;
-            let after = serde_json::json!({ "user_id": user_id });
+            if open.is_some() {
+                return Ok(());
+            }
+            tx.exec(
+                "INSERT INTO assistance_pairings (county, person_id, household_no, village, start_on, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &params![
+                    county.as_str(),
+                    person,
+                    household_no,
+                    village.as_str(),
+                    today.as_str(),
+                    actor.username.as_str(),
+                    crate::now()
+                ],
+            )?;
+            let after = serde_json::json!({ "user_id": user_id, "person_id": person, "start": today });
             record(tx, actor, Some(&county), "pairing.create", ("household", household_no), None, Some(&after))
         })
     }
 
+    /// Whether a pairing of the user's assistance person with the household is in force today.
     pub fn is_paired(&self, user_id: i64, household_no: &str) -> Result<bool, StoreError> {
+        let today = shouwang_core::Date::from_unix_seconds_china(crate::now()).to_string();
         self.with_conn(|c| {
             Ok(c.query_one(
-                "SELECT 1 FROM pairings WHERE user_id = $1 AND household_no = $2",
-                &params![user_id, household_no],
+                &format!("SELECT 1 FROM {} AND p.household_no = $2", paired(3)),
+                &params![user_id, household_no, today.as_str()],
             )?
             .is_some())
         })
     }
 
-    /// The households paired with an assistance person.
+    /// The households paired with a user's assistance person today.
     pub fn paired_households(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        let today = shouwang_core::Date::from_unix_seconds_china(crate::now()).to_string();
         self.with_conn(|c| {
             Ok(c.query(
-                "SELECT household_no FROM pairings WHERE user_id = $1 ORDER BY household_no",
-                &params![user_id],
+                &format!(
+                    "SELECT DISTINCT p.household_no FROM {} ORDER BY p.household_no",
+                    paired(2)
+                ),
+                &params![user_id, today.as_str()],
             )?
             .iter()
             .map(|r| r.text(0))
             .collect())
         })
     }
+}
+
+/// The pairings of the user `$1` in force on the day of parameter `$day`.
+fn paired(day: usize) -> String {
+    format!(
+        "assistance_pairings p JOIN assistance_persons ap ON ap.id = p.person_id
+         JOIN users u ON u.username = ap.username
+         WHERE u.id = $1 AND p.start_on <= ${day} AND (p.end_on IS NULL OR p.end_on >= ${day})"
+    )
 }
 
 // ---------------------------------------------------------------- sign-in throttling

@@ -573,6 +573,8 @@ impl Store {
                    AND (county = $1 OR (county IS NULL AND (action LIKE 'standard.%' OR entity = 'bulk')))
                    AND action <> 'screening.run' AND action NOT LIKE '%export%'
                    AND action NOT LIKE 'user.%' AND action NOT LIKE 'pairing.%' AND action NOT LIKE 'audit.%'
+                   AND action NOT LIKE 'plan.%' AND action NOT LIKE 'measure.%' AND action NOT LIKE 'visit.%'
+                   AND action NOT LIKE 'person.%' AND action NOT LIKE 'position.%' AND action NOT LIKE 'task_list.%'
                    AND action NOT LIKE 'calendar.%'",
                 &params![county.as_str(), run.started_at, run_event],
             )?;

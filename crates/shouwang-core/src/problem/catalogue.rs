@@ -432,6 +432,35 @@ problem_codes! {
         "该户已有同一风险的待处理线索", "the household already has a waiting lead of that risk";
     LeadOtherHousehold = "lead.other_household", Unprocessable,
         "线索属于另一户", "the lead belongs to another household";
+    // ------------------------------------------------------------ assistance, visits and elimination
+    MeasureDates = "measure.dates", Unprocessable,
+        "措施结束日期早于开始日期", "a measure that ends before it starts";
+    MeasureAmount = "measure.amount", Unprocessable,
+        "帮扶金额为负数或超出合理范围", "a measure amount that is negative or beyond reason";
+    MeasureCaseClosed = "measure.case_closed", Conflict,
+        "监测对象不在帮扶中，不能添加或修改措施", "the case is not under assistance: its measures cannot be added or changed";
+    MeasureState = "measure.state", Conflict,
+        "措施状态不能这样变更", "a measure cannot change to that state";
+    PairingOverlap = "pairing.overlap", Conflict,
+        "同一人与同一户的结对时间重叠", "a pairing of the same person and household that overlaps another";
+    PairingDates = "pairing.dates", Unprocessable,
+        "结对结束日期早于开始日期", "a pairing that ends before it starts";
+    VisitFuture = "visit.future", Unprocessable,
+        "走访日期在未来", "a visit dated in the future";
+    VisitNotPaired = "visit.not_paired", Unprocessable,
+        "走访人未与该户结对", "the visitor is not paired with the household";
+    VisitPosition = "visit.position", Unprocessable,
+        "走访人不担任该职务", "the visitor does not hold that position";
+    EliminationConditions = "elimination.conditions", Unprocessable,
+        "风险消除条件未全部满足", "not every condition for eliminating the risk is met";
+    EliminationWithoutLabour = "elimination.without_labour", Unprocessable,
+        "整户无劳动能力，不标注风险消除，纳入兜底保障", "a whole household without labour capacity is not closed: it stays monitored under 兜底保障";
+    EliminationCaseState = "elimination.case_state", Conflict,
+        "监测对象不在风险未消除状态", "the case is not at risk";
+    EliminationContact = "elimination.contact", Unprocessable,
+        "须填写监测联系人和联系电话", "the monitoring contact and phone are required";
+    ReflagNotClosed = "reflag.not_closed", Conflict,
+        "只有风险已消除的监测对象可以风险再标注", "only a case whose risk was eliminated can be re-flagged";
 }
 
 impl ProblemCode {

@@ -257,6 +257,12 @@ fn standard_fields() -> Vec<Field> {
         Field("township_review_days", nullable(integer()), OPTIONAL),
         Field("county_decision_days", nullable(integer()), OPTIONAL),
         Field("elimination_min_months", nullable(integer()), OPTIONAL),
+        Field("development_months", nullable(integer()), OPTIONAL),
+        Field("income_stable_months", nullable(integer()), OPTIONAL),
+        Field("secretary_visit_months", nullable(integer()), OPTIONAL),
+        Field("party_secretary_visit_months", nullable(integer()), OPTIONAL),
+        Field("helper_visit_months", nullable(integer()), OPTIONAL),
+        Field("doctor_visit_months", nullable(integer()), OPTIONAL),
         Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
     ]
 }
@@ -308,6 +314,12 @@ fn resolved_standard() -> Value {
         ("township_review_days", integer()),
         ("county_decision_days", integer()),
         ("elimination_min_months", integer()),
+        ("development_months", integer()),
+        ("income_stable_months", integer()),
+        ("secretary_visit_months", integer()),
+        ("party_secretary_visit_months", integer()),
+        ("helper_visit_months", integer()),
+        ("doctor_visit_months", integer()),
         ("warning_scheme", warning_scheme()),
         ("origins", array(origin)),
     ])
