@@ -22,6 +22,7 @@ pub mod region;
 pub mod screening;
 pub mod standard;
 pub mod synth;
+pub mod task_list;
 pub mod visit;
 
 pub use access::{Role, Scope};

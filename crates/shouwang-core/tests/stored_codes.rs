@@ -16,6 +16,7 @@ use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
 use shouwang_core::lead::{LeadSource, LeadStatus};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::{RuleId, WarningLevel};
+use shouwang_core::task_list::TaskKind;
 use shouwang_core::visit::Position;
 use shouwang_core::{IdKind, RegionLevel, Role};
 use std::fmt::Debug;
@@ -508,6 +509,22 @@ fn measures_and_positions_keep_their_numbers() {
             ("FamilyDoctor", 4, "家庭签约医生"),
         ],
     );
+    code_list(
+        "TaskKind",
+        "task_lists.items (JSON: the label)",
+        TaskKind::ALL,
+        TaskKind::code,
+        TaskKind::label_zh,
+        &[
+            ("ProcedureStep", 1, "程序环节到期"),
+            ("LeadToVerify", 2, "线索待核实"),
+            ("MeasuresDue", 3, "制定帮扶措施"),
+            ("DevelopmentDue", 4, "落实开发式帮扶"),
+            ("VisitDue", 5, "走访"),
+            ("EliminationPossible", 6, "可启动风险消除"),
+            ("MeasureEnding", 7, "措施本月到期"),
+        ],
+    );
 }
 
 #[test]
@@ -632,7 +649,8 @@ fn every_stored_number_reads_back_as_its_value_and_no_other_number_does() {
         DayKind,
         MeasureCategory,
         MeasureState,
-        Position
+        Position,
+        TaskKind
     );
     assert_eq!(Sex::from_code(0), None);
     assert_eq!(CaseType::from_code(0), None);
