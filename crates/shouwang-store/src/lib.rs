@@ -18,6 +18,7 @@ pub mod registry;
 pub mod screening;
 pub mod search;
 mod sql;
+pub mod task_list;
 pub mod testing;
 pub mod users;
 pub mod warnings;

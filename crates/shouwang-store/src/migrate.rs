@@ -83,6 +83,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_assistance.sql"),
         include_str!("../migrations/postgres/0013_assistance.sql"),
     ),
+    (
+        17,
+        "task_lists",
+        include_str!("../migrations/sqlite/0017_task_lists.sql"),
+        include_str!("../migrations/postgres/0017_task_lists.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
