@@ -6,7 +6,8 @@
 //! - [`screening`]: run a screening (the button, `shouwang screen`, the monthly schedule), what-if;
 //! - [`ledger`]: import a ledger file (reader thread, two-pass retry, error workbook, report);
 //! - [`import_queue`]: one ledger import at a time per county, the others waiting in line;
-//! - [`scheduler`]: jobs the server runs on a clock (the monthly screening; deadline sweeps to come).
+//! - [`scheduler`]: jobs the server runs on a clock (the monthly screening, the daily deadline sweep, the monthly task lists);
+//! - [`task_list`]: the monthly 工作提示单 of villages, on demand and for a whole county;
 //!
 //! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
 
@@ -17,3 +18,4 @@ pub mod import_queue;
 pub mod ledger;
 pub mod scheduler;
 pub mod screening;
+pub mod task_list;

@@ -323,12 +323,12 @@ pub fn run(args: BenchIdentArgs) -> Result<()> {
     Ok(())
 }
 
-struct Seeded {
-    leads: usize,
-    procedures: usize,
-    steps: usize,
-    gathered: usize,
-    seconds: f64,
+pub(crate) struct Seeded {
+    pub(crate) leads: usize,
+    pub(crate) procedures: usize,
+    pub(crate) steps: usize,
+    pub(crate) gathered: usize,
+    pub(crate) seconds: f64,
 }
 
 /// The village with the most open procedures, for the village cadre's pages.
@@ -413,7 +413,7 @@ fn path_to(stage: Stage, found: Date, risks: &[RiskType]) -> Vec<(Role, Step)> {
 }
 
 /// Writes the open leads and procedures, unless leads are there already.
-fn seed(db: &std::path::Path, args: &BenchIdentArgs, today: Date) -> Result<Option<Seeded>> {
+pub(crate) fn seed(db: &std::path::Path, args: &BenchIdentArgs, today: Date) -> Result<Option<Seeded>> {
     let started = Instant::now();
     let mut c = rusqlite::Connection::open(db)?;
     c.busy_timeout(Duration::from_secs(30))?;

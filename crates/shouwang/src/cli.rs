@@ -65,6 +65,11 @@ pub enum Command {
     Bench(BenchArgs),
     /// 监测预警筛查 / screen every household against the year's standard and rules
     Screen(crate::screen_cmd::ScreenArgs),
+    /// 工作提示单 / the monthly task lists of villages
+    Tasks {
+        #[command(subcommand)]
+        command: crate::tasks_cmd::TasksCommand,
+    },
     /// 监测标准 / monitoring standards
     Standard {
         #[command(subcommand)]
@@ -174,6 +179,8 @@ pub enum BenchCommand {
     Screen(crate::bench_screen::BenchScreenArgs),
     /// 识别认定性能：线索列表、识别程序、每日时限巡检 / identification: lead list, procedures, daily deadline sweep
     Identification(crate::bench_ident::BenchIdentArgs),
+    /// 工作提示单性能：全县各村当月提示单 / task lists: every village's list of a county
+    Tasks(crate::bench_tasks::BenchTasksArgs),
 }
 
 #[derive(Args, Clone)]

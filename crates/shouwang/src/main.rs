@@ -4,12 +4,14 @@ mod bench;
 mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
+mod bench_tasks;
 mod calendar_cmd;
 mod cli;
 mod demo;
 mod demo_procedures;
 mod ledger_cmd;
 mod screen_cmd;
+mod tasks_cmd;
 mod users;
 
 use anyhow::{bail, Context, Result};
@@ -96,12 +98,14 @@ fn run() -> Result<()> {
             Some(BenchCommand::Screen(a)) => bench_screen::run(a),
             Some(BenchCommand::Ledger(a)) => bench_ledger::run(a),
             Some(BenchCommand::Identification(a)) => bench_ident::run(a),
+            Some(BenchCommand::Tasks(a)) => bench_tasks::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
             let store = open(&cli.database_url)?;
             screen_cmd::run(&store, &args)
         }
+        Command::Tasks { command } => tasks_cmd::run(&open(&cli.database_url)?, command),
         Command::Standard { command } => {
             let store = open(&cli.database_url)?;
             screen_cmd::standard(&store, command)
@@ -245,6 +249,7 @@ pub fn serve(store: Store, listen: &str, config: shouwang_web::WebConfig) -> Res
 fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
     use shouwang_app::scheduler::{Round, Scheduler};
     let sweeping = store.clone();
+    let listing = store.clone();
     let running = Scheduler::new(std::time::Duration::from_secs(3600))
         .once_per(
             "daily deadline sweep",
@@ -265,6 +270,20 @@ fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
                     Round::Done
                 }
                 Err(e) => Round::Retry(format!("deadline sweep failed: {e}")),
+            },
+        )
+        .once_per(
+            "monthly task lists",
+            || {
+                let today = screen_cmd::today();
+                (today.year(), u32::from(today.month()))
+            },
+            move || match shouwang_app::task_list::monthly(&listing, screen_cmd::today()) {
+                Ok(villages) => {
+                    tracing::info!(villages, "monthly task lists");
+                    Round::Done
+                }
+                Err(e) => Round::Retry(format!("monthly task lists failed: {e}")),
             },
         )
         .once_per(
