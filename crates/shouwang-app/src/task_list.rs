@@ -126,3 +126,28 @@ pub fn monthly(store: &Store, today: Date) -> Result<usize, StoreError> {
         )))
     }
 }
+
+/// A village's list of `month` as saved, or, when none was generated yet, as it would be now
+/// (not saved: a page that shows it writes nothing). The second value: who generated the saved
+/// list and when (unix seconds).
+pub fn current(
+    store: &Store,
+    village: &RegionCode,
+    month: YearMonth,
+) -> Result<(TaskList, Option<(String, i64)>), StoreError> {
+    if let Some(saved) = store.task_list(village, month)? {
+        return Ok((saved.list, Some((saved.generated_by, saved.generated_at))));
+    }
+    let township = village.parent().unwrap_or_else(|| village.clone());
+    let r = rules(store, &township, month.year())?;
+    let inputs = store.task_inputs(village, month, visits_since(month, &r))?;
+    let list = match inputs.get(village.as_str()) {
+        Some(i) => build(i, month, &r),
+        None => TaskList {
+            village: village.as_str().into(),
+            month,
+            items: Vec::new(),
+        },
+    };
+    Ok((list, None))
+}

@@ -666,6 +666,7 @@ fn pages(w: &World) -> Vec<String> {
         "/what-if".into(),
         "/standards".into(),
         "/calendar".into(),
+        "/tasks".into(),
         "/calendar?region=510821&year=2026".into(),
         "/admin/users".into(),
         "/password".into(),

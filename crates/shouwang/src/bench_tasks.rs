@@ -156,6 +156,7 @@ fn seed_assistance(db: &std::path::Path, today: shouwang_core::Date) -> Result<(
            SELECT county, household_no, village, household_type,
                   (abs(CAST(substr(household_no, -6) AS INTEGER)) * 7919 + length(household_no)) % 1000003 AS n
            FROM households;
+         CREATE INDEX temp.picked_household ON picked (county, household_no);
          INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, whole_household_without_labour, created_at, updated_at)
            SELECT p.county, p.household_no, 1 + p.n % 3, CAST(p.n % 10 AS TEXT), substr(date('{today}', '-' || (p.n % 540) || ' days'), 1, 7), 1,
                   CASE WHEN p.n % 17 = 0 THEN 1 ELSE 0 END, 0, 0

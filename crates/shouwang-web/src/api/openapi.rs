@@ -644,6 +644,7 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     procedure::schemas(&mut put);
+    tasks::schemas(&mut put);
     s
 }
 
@@ -786,6 +787,7 @@ pub fn spec() -> Value {
     });
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(procedure::paths());
+        paths.extend(tasks::paths());
     }
     doc
 }
@@ -1424,6 +1426,125 @@ mod procedure {
             "/api/v1/cases/{id}",
             json!({
                 "get": op("A monitoring case (防止返贫致贫对象): type, risks, level, status, the month identified and its procedure", vec![id()], None, ("200", "Case"), READ_ERRORS),
+            }),
+        );
+        p
+    }
+}
+
+// ------------------------------------------------------------------ 工作提示单
+
+/// The monthly task list of a village and its generation.
+mod tasks {
+    use super::*;
+    use shouwang_core::task_list::TaskKind;
+
+    fn month() -> Value {
+        example(
+            json!({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}),
+            "2026-12",
+        )
+    }
+
+    pub fn schemas(put: &mut impl FnMut(&str, Value)) {
+        let item = answer(&[
+            ("kind", serialised(TaskKind::ALL)),
+            ("kind_code", integer()),
+            ("household_no", string()),
+            ("head_name", string()),
+            (
+                "due",
+                with_description(date(), "before the month's first day: overdue"),
+            ),
+            ("overdue", boolean()),
+            (
+                "who",
+                with_description(
+                    string(),
+                    "who acts: a role or position, and a paired person's name",
+                ),
+            ),
+            ("who_en", string()),
+            (
+                "text",
+                with_description(string(), "what to do, with its numbers"),
+            ),
+            ("text_en", string()),
+            ("link", with_description(string(), "the page to act on")),
+        ]);
+        put(
+            "TaskList",
+            answer(&[
+                ("village", village_code()),
+                ("village_name", string()),
+                ("month", month()),
+                (
+                    "saved",
+                    with_description(
+                        boolean(),
+                        "false: not generated yet, computed from the data now",
+                    ),
+                ),
+                ("generated_by", nullable(string())),
+                (
+                    "generated_at",
+                    with_description(nullable(integer()), "unix seconds"),
+                ),
+                ("overdue", integer()),
+                (
+                    "items",
+                    with_description(array(item), "by due day, then kind"),
+                ),
+            ]),
+        );
+        put(
+            "GenerateTasks",
+            object(
+                vec![
+                    Field(
+                        "region",
+                        with_description(
+                            example(region_code(), EXAMPLE_VILLAGE),
+                            "a village, township or county: every village in it",
+                        ),
+                        REQUIRED,
+                    ),
+                    Field(
+                        "month",
+                        with_description(month(), "this month if not given"),
+                        OPTIONAL,
+                    ),
+                ],
+                true,
+            ),
+        );
+        put(
+            "TasksGenerated",
+            answer(&[
+                ("region", region_code()),
+                ("month", month()),
+                ("villages", integer()),
+                ("items", integer()),
+                ("overdue", integer()),
+            ]),
+        );
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let mut p = Map::new();
+        p.insert(
+            "/api/v1/tasks".into(),
+            json!({
+                "get": op("A village's monthly task list (工作提示单): steps, leads, measures, visits and eliminations due that month or overdue", vec![
+                    query("village", with_description(example(village_code(), EXAMPLE_VILLAGE), "a village; your own region if not given")),
+                    query("month", with_description(month(), "this month if not given")),
+                ], None, ("200", "TaskList"), READ_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/tasks/generate".into(),
+            json!({
+                "post": op("Generate (again) and save the task lists of a village, or of every village of a township or county (audited as one event)", vec![], Some("GenerateTasks"), ("200", "TasksGenerated"), WRITE_ERRORS),
             }),
         );
         p

@@ -28,6 +28,8 @@ struct HomePage {
     may_import: bool,
     /// 识别认定: the work of the user's level, and what is overdue at the level below
     work: Vec<super::leads::WorkLine>,
+    /// a village user's 工作提示单 of the month, first on the page
+    todo: Option<super::tasks::Todo>,
 }
 
 struct LastRun {
@@ -54,9 +56,13 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
     let user_id = s.user.id;
     let c = code.clone();
     let sees_work = super::leads::sees_work(&s);
+    let sees_todo = !paired_only
+        && code.level() == shouwang_core::region::RegionLevel::Village
+        && may(Action::ViewAssistance);
+    let month = shouwang_core::date::YearMonth::of(crate::state::today());
     let today = crate::state::today();
     let soon = super::leads::soon_day(today);
-    let (region, counts, runs, leads, paired, work) = state
+    let (region, counts, runs, leads, paired, work, todo) = state
         .db(move |st| {
             let region = st.region(&c)?;
             let counts = if paired_only {
@@ -85,7 +91,12 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
             } else {
                 Vec::new()
             };
-            Ok((region, counts, runs, leads, paired, work))
+            let todo = if sees_todo {
+                Some(shouwang_app::task_list::current(st, &c, month)?.0)
+            } else {
+                None
+            };
+            Ok((region, counts, runs, leads, paired, work, todo))
         })
         .await?;
     let run = runs.map(|(r, [red, yellow, blue])| LastRun {
@@ -103,6 +114,7 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
     });
     let work = super::leads::work_lines(s.l(), &code, &work);
     Ok(render(HomePage {
+        todo: todo.map(|t| super::tasks::todo(s.l(), &t)),
         work,
         region_name: region.map_or_else(|| code.to_string(), |r| r.name),
         region_href: if paired_only {

@@ -130,6 +130,9 @@ fn nav(s: &Session) -> Vec<NavLink> {
             l.t("识别认定", "Identifications"),
         ));
     }
+    if !s.scope.reaches_only_paired() && may(Action::ViewAssistance) {
+        items.push(("/tasks".into(), l.t("提示单", "Task list")));
+    }
     if office && may(Action::ImportLedger) {
         items.push(("/ledger/import".into(), l.t("台账", "Ledger")));
     }

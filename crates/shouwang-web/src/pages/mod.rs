@@ -20,6 +20,7 @@ mod registry;
 mod screening;
 mod session;
 mod standards;
+mod tasks;
 mod users;
 
 use crate::auth::Session;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(identification::routes())
         .merge(standards::routes())
         .merge(calendar::routes())
+        .merge(tasks::routes())
         .merge(ledger::routes())
         .merge(users::routes())
         .route("/static/app.css", get(stylesheet))
