@@ -225,7 +225,7 @@ fn lists_are_saved_per_village_and_month_and_counted_per_region() {
                 &Actor::system("scheduler"),
                 &region("510821"),
                 dec(),
-                &[list.clone()],
+                std::slice::from_ref(&list),
             )
             .unwrap();
         assert_eq!(saved, 1);

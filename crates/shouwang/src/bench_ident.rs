@@ -413,7 +413,11 @@ fn path_to(stage: Stage, found: Date, risks: &[RiskType]) -> Vec<(Role, Step)> {
 }
 
 /// Writes the open leads and procedures, unless leads are there already.
-pub(crate) fn seed(db: &std::path::Path, args: &BenchIdentArgs, today: Date) -> Result<Option<Seeded>> {
+pub(crate) fn seed(
+    db: &std::path::Path,
+    args: &BenchIdentArgs,
+    today: Date,
+) -> Result<Option<Seeded>> {
     let started = Instant::now();
     let mut c = rusqlite::Connection::open(db)?;
     c.busy_timeout(Duration::from_secs(30))?;

@@ -33,12 +33,8 @@ pub fn run(store: &Store, command: TasksCommand) -> Result<()> {
                 None => YearMonth::of(crate::screen_cmd::today()),
             };
             let start = Instant::now();
-            let (g, _) = shouwang_app::task_list::generate(
-                store,
-                &Actor::system("cli"),
-                &region,
-                month,
-            )?;
+            let (g, _) =
+                shouwang_app::task_list::generate(store, &Actor::system("cli"), &region, month)?;
             println!(
                 "{region} {month}：{} 个村，{} 项，其中逾期 {} 项，用时 {:.2} 秒 / {} villages, {} items, {} overdue, {:.2} s",
                 g.villages,
