@@ -272,6 +272,7 @@ impl Store {
                 })
                 .map(|no| (no, ()))
                 .collect();
+            let county = region.county().unwrap_or_else(|| region.clone());
             let head = Relation::Head.code();
             let labour = [
                 LabourCapacity::Ordinary,
@@ -296,7 +297,6 @@ impl Store {
                 .copied()
                 .collect();
             others.sort_unstable();
-            let county = region.county().unwrap_or_else(|| region.clone());
             let loaded: std::collections::HashSet<String> = rows.iter().map(|r| r.text(1)).collect();
             others.retain(|no| !loaded.contains(*no));
             for chunk in others.chunks(500) {
@@ -323,6 +323,33 @@ impl Store {
                     );
                 }
             }
+            // who holds the secretaries' positions: of a village, of its township
+            let holders = c.query(
+                "SELECT up.position, up.region, u.display_name FROM user_positions up JOIN users u ON u.username = up.username
+                 WHERE up.position IN ($1, $2) AND up.region >= $3 AND up.region < $4 ORDER BY u.display_name",
+                &params![
+                    Position::VillageSecretary.code(),
+                    Position::TownshipSecretary.code(),
+                    county.as_str(),
+                    prefix_end(county.as_str())
+                ],
+            )?;
+            for r in &holders {
+                let Some(position) = Position::from_code(r.int(0)) else {
+                    continue;
+                };
+                let at = r.text(1);
+                for (code, x) in out.iter_mut() {
+                    let holds = match position {
+                        Position::VillageSecretary => *code == at,
+                        _ => code.starts_with(&at),
+                    };
+                    if holds {
+                        x.secretaries.push((position, r.text(2)));
+                    }
+                }
+            }
+
             Ok(out)
         })
     }

@@ -151,8 +151,45 @@ fn a_villages_list_shows_what_is_due_there_and_nothing_of_another_village() {
             )
             .unwrap();
 
+        // 赵书记 holds 桃红村's secretary position, 钱书记 三江镇's
+        for (name, region, position) in [("zhao", TAOHONG, 1), ("qian", "510821108", 2)] {
+            db.store
+                .add_user(
+                    &Actor::system("test"),
+                    shouwang_store::users::NewUser {
+                        username: name,
+                        display_name: if position == 1 {
+                            "赵书记"
+                        } else {
+                            "钱书记"
+                        },
+                        password_hash: "x",
+                        role: if position == 1 {
+                            shouwang_core::Role::Village
+                        } else {
+                            shouwang_core::Role::Township
+                        },
+                        region: &RegionCode::parse(region).unwrap(),
+                        must_change_password: false,
+                    },
+                )
+                .unwrap();
+            db.execute_unchecked(&format!(
+                "INSERT INTO user_positions (username, position, region) VALUES ('{name}', {position}, '{region}')"
+            ))
+            .unwrap();
+        }
+
         let list = list_of(&db, TAOHONG);
         assert!(has(&list, TaskKind::MeasuresDue, &a), "{}", db.name);
+        let who: Vec<&str> = list
+            .items
+            .iter()
+            .filter(|i| i.kind == TaskKind::VisitDue && i.household_no == a)
+            .map(|i| i.who_zh.as_str())
+            .collect();
+        assert!(who.contains(&"村党支部书记 赵书记"), "{who:?}");
+        assert!(who.contains(&"乡镇党委书记 钱书记"), "{who:?}");
         assert!(has(&list, TaskKind::LeadToVerify, &b), "{}", db.name);
         let helper = list
             .items

@@ -212,6 +212,9 @@ pub struct VillageInputs {
     pub pairings: Vec<PairingFacts>,
     /// visits since the start of the longest visit period that contains the month
     pub visits: Vec<VisitFacts>,
+    /// the users who hold the village's 村党支部书记 and its township's 乡镇党委书记 position
+    /// (`user_positions`), by name
+    pub secretaries: Vec<(Position, String)>,
 }
 
 /// The last day of a month.
@@ -450,14 +453,33 @@ pub fn build(inputs: &VillageInputs, month: YearMonth, rules: &TaskRules) -> Tas
         .iter()
         .map(|c| c.household_no.as_str())
         .collect();
+    let holder = |position: Position| {
+        inputs
+            .secretaries
+            .iter()
+            .filter(|(p, _)| *p == position)
+            .map(|(_, name)| name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let (village_secretary, township_secretary) = (
+        holder(Position::VillageSecretary),
+        holder(Position::TownshipSecretary),
+    );
     let mut duties: BTreeMap<(&str, Position), String> = BTreeMap::new();
     for (no, h) in &inputs.households {
         if h.post_poverty || at_risk.contains(no.as_str()) {
-            duties.insert((no.as_str(), Position::VillageSecretary), String::new());
+            duties.insert(
+                (no.as_str(), Position::VillageSecretary),
+                village_secretary.clone(),
+            );
         }
     }
     for no in &at_risk {
-        duties.insert((no, Position::TownshipSecretary), String::new());
+        duties.insert(
+            (no, Position::TownshipSecretary),
+            township_secretary.clone(),
+        );
     }
     for p in &inputs.pairings {
         if matches!(

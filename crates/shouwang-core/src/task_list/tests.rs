@@ -235,6 +235,11 @@ fn visit_duties_by_position_and_period() {
         of("H1", Position::AssistancePerson).unwrap().who_zh,
         "帮扶责任人 王帮扶"
     );
+    // no one holds the secretaries' positions yet: the position alone
+    assert_eq!(
+        of("H1", Position::VillageSecretary).unwrap().who_zh,
+        "村党支部书记"
+    );
     assert!(of("H1", Position::FamilyDoctor).is_none());
     // H2 脱贫户 not at risk: only the village secretary
     assert!(of("H2", Position::VillageSecretary).is_some());
@@ -373,4 +378,24 @@ fn an_empty_village_has_an_empty_list() {
     let list = build(&v, dec(), &rules());
     assert!(list.items.is_empty());
     assert_eq!(list.overdue(), 0);
+}
+
+#[test]
+fn the_secretaries_who_hold_the_positions_are_named() {
+    let mut v = village();
+    v.secretaries = vec![
+        (Position::VillageSecretary, "赵书记".into()),
+        (Position::TownshipSecretary, "钱书记".into()),
+    ];
+    v.cases.push(case("H1", "2026-01-10"));
+    v.cases[0]
+        .measures
+        .push(measure(MeasureCategory::Industry, None));
+    let list = build(&v, dec(), &rules());
+    let who: Vec<&str> = kinds(&list, TaskKind::VisitDue)
+        .iter()
+        .map(|i| i.who_zh.as_str())
+        .collect();
+    assert!(who.contains(&"村党支部书记 赵书记"), "{who:?}");
+    assert!(who.contains(&"乡镇党委书记 钱书记"), "{who:?}");
 }
