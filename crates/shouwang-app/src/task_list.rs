@@ -36,8 +36,10 @@ pub fn generate(
     month: YearMonth,
 ) -> Result<(Generated, Vec<TaskList>), StoreError> {
     let year = month.year();
+    let started = std::time::Instant::now();
     let region_rules = rules(store, region, year)?;
     let inputs = store.task_inputs(region, month, visits_since(month, &region_rules))?;
+    let gathered = started.elapsed();
     // every village of the region gets its list, even an empty one: "nothing due" is an answer
     let villages = store.task_list_counts(region, month)?;
     let mut by_township: HashMap<String, TaskRules> = HashMap::new();
@@ -66,7 +68,14 @@ pub fn generate(
         };
         lists.push(list);
     }
+    let built = started.elapsed();
     store.save_task_lists(actor, region, month, &lists)?;
+    tracing::debug!(
+        gather_ms = gathered.as_millis() as u64,
+        build_ms = (built - gathered).as_millis() as u64,
+        save_ms = (started.elapsed() - built).as_millis() as u64,
+        "task lists"
+    );
     let generated = Generated {
         villages: lists.len(),
         items: lists.iter().map(|l| l.items.len()).sum(),

@@ -85,6 +85,10 @@ impl Store {
         let first = month.first_day().to_string();
         let last = last_day(month).to_string();
         self.with_conn(|c| {
+            let started = std::time::Instant::now();
+            let lap = |what: &str| {
+                tracing::debug!(what, ms = started.elapsed().as_millis() as u64, "task inputs");
+            };
             let mut out: BTreeMap<String, VillageInputs> = BTreeMap::new();
             let village_of = |out: &mut BTreeMap<String, VillageInputs>, v: String| {
                 // a village seen once is not allocated again
@@ -122,6 +126,7 @@ impl Store {
                 }
             }
 
+            lap("procedures");
             // leads waiting to be verified (a lead in a procedure is the procedure's)
             let (w, values) = clause("l", region);
             for r in c.query(
@@ -144,14 +149,14 @@ impl Store {
                 }
             }
 
+            lap("leads");
             // cases at risk, the day the county included them, whether an elimination is open
             let (w, values) = clause("hh", region);
             let mut cases: HashMap<i64, (String, usize)> = HashMap::new();
             for r in c.query(
                 &format!(
                     "SELECT c.id, hh.village, c.household_no, c.identified, c.whole_household_without_labour,
-                            (SELECT MIN(s.on_date) FROM case_steps s WHERE s.case_id = c.id AND s.step = 'identification'),
-                            EXISTS (SELECT 1 FROM identifications e WHERE e.case_id = c.id AND e.purpose = {ELIMINATION} AND e.stage IN ({OPEN_STAGES}))
+                            (SELECT MIN(s.on_date) FROM case_steps s WHERE s.case_id = c.id AND s.step = 'identification')
                      FROM monitoring_cases c JOIN households hh ON hh.county = c.county AND hh.household_no = c.household_no
                      WHERE {w} AND c.status = {}",
                     CaseStatus::AtRisk.code()
@@ -171,7 +176,7 @@ impl Store {
                     identified_on,
                     whole_household_without_labour: r.bool(4),
                     measures: Vec::new(),
-                    elimination_open: r.bool(6),
+                    elimination_open: false,
                 };
                 if let Some(x) = out.get_mut(&v) {
                     cases.insert(case.id, (v.clone(), x.cases.len()));
@@ -179,6 +184,23 @@ impl Store {
                 }
             }
 
+            // the cases whose elimination is open (a set, not a subquery per case: most procedures
+            // have no case yet, and the planner will not use the case index for them)
+            let (w, values) = clause("e", region);
+            for r in c.query(
+                &format!(
+                    "SELECT DISTINCT e.case_id FROM identifications e
+                     WHERE {w} AND e.purpose = {ELIMINATION} AND e.stage IN ({OPEN_STAGES}) AND e.case_id IS NOT NULL"
+                ),
+                &values,
+            )? {
+                if let Some((v, at)) = cases.get(&r.int(0)) {
+                    if let Some(case) = out.get_mut(v).and_then(|x| x.cases.get_mut(*at)) {
+                        case.elimination_open = true;
+                    }
+                }
+            }
+            lap("cases");
             // the measures of those cases
             let (w, values) = clause("m", region);
             for r in c.query(
@@ -209,6 +231,7 @@ impl Store {
                 }
             }
 
+            lap("measures");
             // pairings lasting into the month
             let (w, mut values) = clause("p", region);
             values.push(last.as_str().into());
@@ -235,6 +258,7 @@ impl Store {
                 }
             }
 
+            lap("pairings");
             // visits of the periods
             let (w, mut values) = clause("vi", region);
             values.push(visits_since.to_string().into());
@@ -259,6 +283,7 @@ impl Store {
                 }
             }
 
+            lap("visits");
             // the households: every 脱贫户, and those the rows above name
             let named: HashMap<&str, ()> = out
                 .values()
@@ -323,6 +348,7 @@ impl Store {
                     );
                 }
             }
+            lap("households");
             // who holds the secretaries' positions: of a village, of its township
             let holders = c.query(
                 "SELECT up.position, up.region, u.display_name FROM user_positions up JOIN users u ON u.username = up.username
@@ -350,6 +376,7 @@ impl Store {
                 }
             }
 
+            lap("positions");
             Ok(out)
         })
     }

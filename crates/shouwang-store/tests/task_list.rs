@@ -244,6 +244,32 @@ fn a_villages_list_shows_what_is_due_there_and_nothing_of_another_village() {
             .items
             .iter()
             .any(|i| i.household_no == other && i.who_zh.contains("王帮扶")));
+
+        // a case included in March may be checked for elimination; once its elimination
+        // procedure is open, it is no longer listed as possible (the procedure's step is)
+        db.execute_unchecked(&format!(
+            "UPDATE case_steps SET on_date = '2026-03-10' WHERE case_id = (SELECT id FROM monitoring_cases WHERE household_no = '{other}')"
+        ))
+        .unwrap();
+        let elimination = |db: &TestDb| {
+            let all = db
+                .store
+                .task_inputs(&region("510821"), dec(), visits_since(dec(), &rules))
+                .unwrap();
+            let l = build(&all[LONGFENG], dec(), &rules);
+            (
+                has(&l, TaskKind::EliminationPossible, &other),
+                has(&l, TaskKind::ProcedureStep, &other),
+            )
+        };
+        assert_eq!(elimination(&db), (true, false), "{}", db.name);
+        db.execute_unchecked(&format!(
+            "INSERT INTO identifications (county, household_no, village, stage, found_on, due_on, stage_due, body, case_id, purpose, created_by, created_at, updated_at)
+             SELECT c.county, c.household_no, h.village, 1, '2026-12-01', '2026-12-16', '2026-12-04', '{{}}', c.id, 2, 'test', 0, 0
+             FROM monitoring_cases c JOIN households h ON h.county = c.county AND h.household_no = c.household_no WHERE c.household_no = '{other}'"
+        ))
+        .unwrap();
+        assert_eq!(elimination(&db), (false, true), "{}", db.name);
     }
 }
 
