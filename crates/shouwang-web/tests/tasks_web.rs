@@ -127,6 +127,10 @@ async fn the_village_list_shows_what_is_due_there_and_regenerating_drops_the_wor
             "a checkbox column for paper"
         );
         assert!(page.body.contains("尚未生成"));
+        // for paper: the signature line prints, the buttons and month links do not
+        assert!(page.body.contains("class=\"sign print-only\""));
+        assert!(page.body.contains("class=\"no-print regen\""));
+        assert!(page.body.contains("class=\"months no-print\""));
         assert!(
             !page.body.contains(&w.other.1),
             "nothing of another village"
