@@ -4,6 +4,7 @@
 //! table carries its county code so that a distributed PostgreSQL can shard by it.
 
 pub mod audit;
+pub mod bulk_assistance;
 pub mod calendar;
 pub mod db;
 mod decode;
