@@ -7,6 +7,7 @@ mod bench_screen;
 mod calendar_cmd;
 mod cli;
 mod demo;
+mod demo_assistance;
 mod demo_procedures;
 mod ledger_cmd;
 mod screen_cmd;
