@@ -174,6 +174,8 @@ pub enum BenchCommand {
     Screen(crate::bench_screen::BenchScreenArgs),
     /// 识别认定性能：线索列表、识别程序、每日时限巡检 / identification: lead list, procedures, daily deadline sweep
     Identification(crate::bench_ident::BenchIdentArgs),
+    /// 帮扶页面性能：监测对象、帮扶计划、走访、提示单、风险消除 / assistance pages: case, plan, visits, task list, elimination
+    Assistance(crate::bench_assistance::BenchAssistArgs),
 }
 
 #[derive(Args, Clone)]
