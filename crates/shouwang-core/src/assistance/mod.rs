@@ -29,7 +29,7 @@ code_list!(
         DrinkingWater = 6 => "饮水安全保障", "drinking water";
         Health = 7 => "健康帮扶", "health";
         CompulsoryEducation = 8 => "义务教育保障", "compulsory education";
-        OtherEducation = 9 => "其他教育帮扶", "other education (雨露计划)";
+        OtherEducation = 9 => "其他教育帮扶", "other education (Rain and Dew plan)";
         SocialSecurity = 10 => "综合保障", "comprehensive security (低保, 特困)";
         Social = 11 => "社会帮扶", "social assistance";
         Relocation = 12 => "搬迁", "relocation";
@@ -64,7 +64,7 @@ impl MeasureCategory {
             )),
             MeasureCategory::OtherEducation => Some((
                 "雨露计划至本学段结束",
-                "the 雨露计划 subsidy runs until the current stage of schooling ends",
+                "the Rain and Dew plan (vocational schooling) subsidy runs until the current stage of schooling ends",
             )),
             _ => None,
         }
@@ -303,7 +303,8 @@ impl Measure {
     }
 }
 
-fn case_closed() -> Problem {
+/// The refusal of a write to the plan of a case not under assistance (`measure.case_closed`).
+pub fn case_closed() -> Problem {
     Problem::new(
         ProblemCode::MeasureCaseClosed,
         "case",
@@ -313,11 +314,18 @@ fn case_closed() -> Problem {
 }
 
 impl Plan {
-    /// The summary is free text of at most [`MAX_SUMMARY`] characters.
-    pub fn check(&self) -> Result<(), Vec<Problem>> {
-        match free_text("summary", "帮扶思路", &self.summary, MAX_SUMMARY) {
-            Some(p) => Err(vec![p]),
-            None => Ok(()),
+    /// The summary is free text of at most [`MAX_SUMMARY`] characters, saved only while the
+    /// case is under assistance.
+    pub fn check(&self, case_open: bool) -> Result<(), Vec<Problem>> {
+        let mut problems = Vec::new();
+        if !case_open {
+            problems.push(case_closed());
+        }
+        problems.extend(free_text("summary", "帮扶思路", &self.summary, MAX_SUMMARY));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
         }
     }
 }

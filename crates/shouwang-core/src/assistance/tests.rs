@@ -224,25 +224,26 @@ fn ending_needs_a_day_not_before_the_start_nor_in_the_future() {
 }
 
 #[test]
-fn a_plan_summary_is_bounded() {
+fn a_plan_summary_is_bounded_and_saved_only_under_assistance() {
+    let plan = Plan {
+        summary: "发展肉牛养殖，稳定务工".into(),
+    };
+    assert_eq!(plan.check(true), Ok(()));
     assert_eq!(
-        Plan {
-            summary: "发展肉牛养殖，稳定务工".into()
-        }
-        .check(),
-        Ok(())
+        plan.check(false).unwrap_err()[0].code,
+        ProblemCode::MeasureCaseClosed
     );
     let long = Plan {
         summary: "字".repeat(MAX_SUMMARY + 1),
     };
-    assert_eq!(long.check().unwrap_err()[0].code, ProblemCode::TextTooLong);
     assert_eq!(
-        Plan {
-            summary: "字".repeat(MAX_SUMMARY)
-        }
-        .check(),
-        Ok(())
+        long.check(true).unwrap_err()[0].code,
+        ProblemCode::TextTooLong
     );
+    let full = Plan {
+        summary: "字".repeat(MAX_SUMMARY),
+    };
+    assert_eq!(full.check(true), Ok(()));
 }
 
 #[test]
