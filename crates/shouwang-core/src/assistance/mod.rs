@@ -30,7 +30,7 @@ code_list!(
         Health = 7 => "健康帮扶", "health";
         CompulsoryEducation = 8 => "义务教育保障", "compulsory education";
         OtherEducation = 9 => "其他教育帮扶", "other education (Rain and Dew plan)";
-        SocialSecurity = 10 => "综合保障", "comprehensive security (低保, 特困)";
+        SocialSecurity = 10 => "综合保障", "comprehensive security (minimum living allowance, extreme-poverty support)";
         Social = 11 => "社会帮扶", "social assistance";
         Relocation = 12 => "搬迁", "relocation";
         LivingConditions = 13 => "生产生活条件改善", "production and living conditions";
