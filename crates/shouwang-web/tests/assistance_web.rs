@@ -79,6 +79,7 @@ fn worlds() -> Vec<World> {
                         ("sanjiang", Role::Township, "510821108"),
                         ("longfeng", Role::Village, LONGFENG),
                         ("inspector", Role::Inspector, "510821"),
+                        ("county", Role::County, "510821"),
                     ],
                 );
                 let ours: Vec<_> = data
@@ -582,4 +583,76 @@ async fn the_flags_page_lists_a_household_that_trips_each_flag_and_not_one_that_
         outside(move || drop(w));
     }
     let _ = (Date::parse("2026-01-01"), Fen(0));
+}
+
+#[tokio::test]
+async fn the_standards_page_shows_and_sets_the_development_income_and_visit_periods() {
+    for w in worlds() {
+        let year = today().year().to_string();
+        let page = w.get("county", &format!("/standards?year={year}")).await;
+        for label in [
+            "开发式帮扶措施时限",
+            "收入稳定期",
+            "村党支部书记走访周期",
+            "乡镇党委书记走访周期",
+            "帮扶责任人走访周期",
+            "家庭签约医生走访周期",
+            "帮扶措施落实时限",
+        ] {
+            assert!(page.body.contains(label), "{label}");
+        }
+        let a = w
+            .post(
+                "county",
+                "/standards",
+                &[
+                    ("region", "510821"),
+                    ("year", &year),
+                    ("development_months", "4"),
+                    ("income_stable_months", "9"),
+                    ("secretary_visit_months", "2"),
+                    ("party_secretary_visit_months", "5"),
+                    ("helper_visit_months", "3"),
+                    ("doctor_visit_months", "2"),
+                ],
+            )
+            .await;
+        let shown = common::follow(&w.app, "county", &a).await;
+        for (name, value) in [
+            ("development_months", "4"),
+            ("income_stable_months", "9"),
+            ("party_secretary_visit_months", "5"),
+            ("helper_visit_months", "3"),
+        ] {
+            assert!(
+                shown
+                    .body
+                    .contains(&format!(r#"name="{name}" value="{value}""#)),
+                "{name}: {}",
+                shown.body
+            );
+        }
+        assert!(shown.body.contains("9 个月"));
+        // the flags count by the county's months now: four months after identification
+        let a = w.get("taohong", "/assistance/flags?kind=2").await;
+        assert!(a.body.contains("时限4个月"), "{}", a.body);
+        let refused = w
+            .post(
+                "county",
+                "/standards",
+                &[
+                    ("region", "510821"),
+                    ("year", &year),
+                    ("development_months", "99"),
+                ],
+            )
+            .await;
+        assert!(
+            refused.body.contains("开发式帮扶措施时限"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(r#"value="99""#));
+        outside(move || drop(w));
+    }
 }
