@@ -279,7 +279,7 @@ fn the_flags_of_a_region_count_and_list_the_households_that_trip_them() {
             "the synthetic village has households able to work"
         );
         // one household where no one can work any more
-        let idle = vec![working[4].clone()];
+        let idle = [working[4].clone()];
         db.execute_unchecked(&format!(
             "UPDATE members SET labour = 4 WHERE household_no = '{}'",
             idle[0]

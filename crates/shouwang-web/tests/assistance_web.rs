@@ -15,7 +15,7 @@ use shouwang_core::identification::{GreenChannel, Identification};
 use shouwang_core::lead::LeadSource;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::screening::level::WarningLevel;
-use shouwang_core::{Date, Fen, Household, Member, RegionCode, Role};
+use shouwang_core::{Household, Member, RegionCode, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::leads::NewLead;
 use shouwang_store::testing::TestDb;
@@ -582,7 +582,6 @@ async fn the_flags_page_lists_a_household_that_trips_each_flag_and_not_one_that_
         );
         outside(move || drop(w));
     }
-    let _ = (Date::parse("2026-01-01"), Fen(0));
 }
 
 #[tokio::test]

@@ -587,7 +587,7 @@ pub(super) async fn save_plan(
                 fields: form,
                 errors: Vec::new(),
             };
-            refused(&state, &s, case_id, &h, e.into(), sent).await
+            refused(&state, &s, case_id, &h, e, sent).await
         }
     }
 }
@@ -633,7 +633,7 @@ pub(super) async fn add_measure(
                 ),
             ))
         }
-        Err(e) => refused(&state, &s, case_id, &h, e.into(), sent).await,
+        Err(e) => refused(&state, &s, case_id, &h, e, sent).await,
     }
 }
 
@@ -688,7 +688,7 @@ pub(super) async fn update_measure(
                 after.measure.state.label_en()
             ),
         )),
-        Err(e) => refused(&state, &s, case_id, &h, e.into(), sent).await,
+        Err(e) => refused(&state, &s, case_id, &h, e, sent).await,
     }
 }
 
@@ -734,6 +734,6 @@ pub(super) async fn end_measure(
                 ),
             ))
         }
-        Err(e) => refused(&state, &s, case_id, &h, e.into(), sent).await,
+        Err(e) => refused(&state, &s, case_id, &h, e, sent).await,
     }
 }
