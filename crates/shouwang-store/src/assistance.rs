@@ -405,7 +405,15 @@ impl Store {
         let (clause, region_values) = region_clause("hh", region, 1);
         let (i_clause, _) = region_clause("i", region, 1);
         let day = region_values.len() + 1;
-        let at_risk = CaseStatus::AtRisk.code();
+        // below a county the households of the region lead (their village index) and each case is
+        // found by its household: the unary plus keeps SQLite from probing the county's cases by
+        // status once per household instead; a county is led by its cases at risk
+        let at_risk = match region.county() {
+            Some(county) if county == *region => {
+                format!("c.status = {}", CaseStatus::AtRisk.code())
+            }
+            _ => format!("+c.status = {}", CaseStatus::AtRisk.code()),
+        };
         // (a) trips when identified before today − limit days, (b) before today − limit months
         let cutoff_a = today.add_days(-limits.measures_days);
         let cutoff_b =
@@ -437,11 +445,11 @@ impl Store {
         );
         let from_cases = with_household_head("monitoring_cases", "c");
         let no_measure = format!(
-            "{clause} AND c.status = {at_risk} AND {IDENTIFIED_ON} < ${day}
+            "{clause} AND {at_risk} AND {IDENTIFIED_ON} < ${day}
              AND NOT EXISTS (SELECT 1 FROM measures me WHERE me.case_id = c.id)"
         );
         let no_development = format!(
-            "{clause} AND c.status = {at_risk} AND {IDENTIFIED_ON} < ${day}
+            "{clause} AND {at_risk} AND {IDENTIFIED_ON} < ${day}
              AND EXISTS (SELECT 1 FROM members w WHERE w.county = c.county AND w.household_no = c.household_no AND w.deceased_on IS NULL AND w.labour IN ({workers}))
              AND NOT EXISTS (SELECT 1 FROM measures me WHERE me.case_id = c.id AND me.category IN ({development}) AND me.state IN ({live}))"
         );

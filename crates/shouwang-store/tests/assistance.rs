@@ -384,6 +384,25 @@ fn the_flags_of_a_region_count_and_list_the_households_that_trip_them() {
             )
             .unwrap();
         assert_eq!(c.no_development, 3, "{}", db.name);
+        // the county and the township count the same households
+        for above in ["510821", "510821108"] {
+            let (c, rows) = s
+                .assistance_flags(
+                    &region(above),
+                    d("2026-10-02"),
+                    LIMITS,
+                    FlagKind::NoDevelopment,
+                    0,
+                    50,
+                )
+                .unwrap();
+            assert_eq!(
+                (c.no_development, rows.len()),
+                (3, 3),
+                "{above} on {}",
+                db.name
+            );
+        }
         // another village sees none of it
         let (c, rows) = s
             .assistance_flags(
