@@ -231,8 +231,19 @@ fn case_open(c: &mut dyn Sql, case_id: i64) -> Result<bool, StoreError> {
         == CaseStatus::AtRisk.code())
 }
 
-/// `COALESCE(first identification step, first day of the identification month)` of case `c`.
-const IDENTIFIED_ON: &str = "COALESCE((SELECT MIN(s.on_date) FROM case_steps s WHERE s.case_id = c.id AND s.step = 'identification'), c.identified || '-01')";
+/// The day case `c` was identified: its `identification` step (a ledger's), else the day the
+/// county decided the identification procedure that made it, else the first day of its
+/// identification month.
+fn identified_on_sql() -> String {
+    use shouwang_core::identification::Stage;
+    format!(
+        "COALESCE((SELECT MIN(s.on_date) FROM case_steps s WHERE s.case_id = c.id AND s.step = 'identification'),
+                  (SELECT MIN(st.on_date) FROM identifications ip JOIN identification_steps st ON st.identification_id = ip.id
+                   WHERE ip.case_id = c.id AND ip.purpose = 1 AND st.stage_after = {}),
+                  c.identified || '-01')",
+        Stage::Included.code()
+    )
+}
 
 impl Store {
     /// The plan of a case (empty at version 0 when none is stored); `NotFound` for no case.
@@ -270,7 +281,10 @@ impl Store {
         self.with_conn(|c| {
             let r = c
                 .query_one(
-                    &format!("SELECT {IDENTIFIED_ON} FROM monitoring_cases c WHERE c.id = $1"),
+                    &format!(
+                        "SELECT {} FROM monitoring_cases c WHERE c.id = $1",
+                        identified_on_sql()
+                    ),
                     &params![case_id],
                 )?
                 .ok_or(StoreError::NotFound)?;
@@ -444,12 +458,13 @@ impl Store {
             "(SELECT COUNT(*) FROM members w WHERE w.county = c.county AND w.household_no = c.household_no AND w.deceased_on IS NULL AND w.labour IN ({workers}))"
         );
         let from_cases = with_household_head("monitoring_cases", "c");
+        let identified_on = identified_on_sql();
         let no_measure = format!(
-            "{clause} AND {at_risk} AND {IDENTIFIED_ON} < ${day}
+            "{clause} AND {at_risk} AND {identified_on} < ${day}
              AND NOT EXISTS (SELECT 1 FROM measures me WHERE me.case_id = c.id)"
         );
         let no_development = format!(
-            "{clause} AND {at_risk} AND {IDENTIFIED_ON} < ${day}
+            "{clause} AND {at_risk} AND {identified_on} < ${day}
              AND EXISTS (SELECT 1 FROM members w WHERE w.county = c.county AND w.household_no = c.household_no AND w.deceased_on IS NULL AND w.labour IN ({workers}))
              AND NOT EXISTS (SELECT 1 FROM measures me WHERE me.case_id = c.id AND me.category IN ({development}) AND me.state IN ({live}))"
         );
@@ -478,7 +493,7 @@ impl Store {
             let (l, o) = (page.len() - 1, page.len());
             let sql = match kind {
                 FlagKind::NoMeasure | FlagKind::NoDevelopment => format!(
-                    "SELECT c.id, NULL, c.household_no, hd.name, hh.village, hh.grp, {IDENTIFIED_ON} AS since, NULL, {workers_of}
+                    "SELECT c.id, NULL, c.household_no, hd.name, hh.village, hh.grp, {identified_on} AS since, NULL, {workers_of}
                      FROM {from_cases} WHERE {} ORDER BY since, c.id LIMIT ${l} OFFSET ${o}",
                     if kind == FlagKind::NoMeasure { &no_measure } else { &no_development }
                 ),

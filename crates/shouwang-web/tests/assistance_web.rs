@@ -655,3 +655,40 @@ async fn the_standards_page_shows_and_sets_the_development_income_and_visit_peri
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn a_case_from_a_procedure_counts_from_the_county_decision_day() {
+    for w in worlds() {
+        let store = w.db.store.clone();
+        let case = outside(move || {
+            signed_in_users(&store, &[("longfengzhen", Role::Township, "510821115")]);
+            let id = |n: &str| store.user_by_name(n).unwrap().unwrap().id;
+            let who = common::Identifiers {
+                village: (id("longfeng"), "longfeng"),
+                township: (id("longfengzhen"), "longfengzhen"),
+                county: (id("county"), "county"),
+            };
+            let no = store
+                .households_in(&RegionCode::parse(LONGFENG).unwrap(), 0, 1)
+                .unwrap()
+                .0[0]
+                .household_no
+                .clone();
+            let p = common::open_procedure(&store, &who, &no, 20);
+            common::include(&store, &who, p)
+        });
+        // decided eleven days ago: one day past the ten days for a first measure
+        let decided = day(-11);
+        let page = w.get("county", &format!("/cases/{case}/plan")).await;
+        assert!(page.body.contains(&decided), "{}", page.body);
+        assert!(page.body.contains(&day(-1)), "due the day after the tenth");
+        let flags = w.get("county", "/assistance/flags").await;
+        assert!(flags.body.contains(&format!("/cases/{case}/plan")));
+        assert!(
+            flags.body.contains(&format!("认定于{decided}，已过11天")),
+            "{}",
+            flags.body
+        );
+        outside(move || drop(w));
+    }
+}
