@@ -10,6 +10,7 @@
 //!
 //! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
 
+pub mod assistance;
 pub mod audit;
 pub mod calendar;
 pub mod identification;

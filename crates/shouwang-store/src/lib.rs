@@ -3,6 +3,7 @@
 //! Every query is written once (see [`db`]); only the migrations differ per backend. Every large
 //! table carries its county code so that a distributed PostgreSQL can shard by it.
 
+pub mod assistance;
 pub mod audit;
 pub mod bulk_assistance;
 pub mod calendar;

@@ -678,6 +678,10 @@ fn pages(w: &World) -> Vec<String> {
         format!("/identifications/{}", w.procedure),
         format!("/identifications/{}", w.waiting),
         format!("/cases/{}", w.case),
+        format!("/cases/{}/plan", w.case),
+        "/assistance/flags".into(),
+        "/assistance/flags?kind=2".into(),
+        "/assistance/flags?kind=3".into(),
         format!("/villages/{TAOHONG}/notice"),
         format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
     ]
@@ -743,6 +747,18 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
         (
             format!("/identifications/{}/steps/verify", w.waiting),
             vec![("csrf", CSRF), ("version", "0")],
+        ),
+        (
+            format!("/cases/{}/measures", w.case),
+            vec![
+                ("csrf", CSRF),
+                ("version", "0"),
+                ("category", "9"),
+                ("content", ""),
+                ("start", "2026-03-01"),
+                ("end", "2026-02-01"),
+                ("amount", "-5"),
+            ],
         ),
         (
             "/password".to_string(),

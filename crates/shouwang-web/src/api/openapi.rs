@@ -644,6 +644,7 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     procedure::schemas(&mut put);
+    assistance::schemas(&mut put);
     s
 }
 
@@ -786,6 +787,7 @@ pub fn spec() -> Value {
     });
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(procedure::paths());
+        paths.extend(assistance::paths());
     }
     doc
 }
@@ -1424,6 +1426,240 @@ mod procedure {
             "/api/v1/cases/{id}",
             json!({
                 "get": op("A monitoring case (防止返贫致贫对象): type, risks, level, status, the month identified and its procedure", vec![id()], None, ("200", "Case"), READ_ERRORS),
+            }),
+        );
+        p
+    }
+}
+
+// ------------------------------------------------------------------ 精准帮扶
+
+/// 一户一策: the plan of a case, its measures, and the assistance flags of a region.
+mod assistance {
+    use super::*;
+    use shouwang_core::assistance::flags::FlagKind;
+    use shouwang_core::assistance::{MeasureCategory, MeasureState};
+    use shouwang_core::monitoring::CaseStatus;
+
+    fn measure_input() -> Value {
+        example(
+            object(
+                vec![
+                    Field("category", serialised(MeasureCategory::ALL), REQUIRED),
+                    Field(
+                        "content",
+                        with_description(string(), "帮扶内容, at most 500 characters"),
+                        REQUIRED,
+                    ),
+                    Field("risk", nullable(serialised(RiskType::ALL)), OPTIONAL),
+                    Field("start", date(), REQUIRED),
+                    Field(
+                        "end",
+                        with_description(nullable(date()), "planned end, not before the start"),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "amount",
+                        with_description(
+                            nullable(integer()),
+                            "分; 0 to 50,000,000 (500,000 元)",
+                        ),
+                        OPTIONAL,
+                    ),
+                    Field("unit", string(), OPTIONAL),
+                    Field("responsible", string(), OPTIONAL),
+                    Field(
+                        "state",
+                        with_description(
+                            nullable(serialised(MeasureState::ALL)),
+                            "计划实施 if not given; 计划实施 → 已落实 → 已结束, an ended measure stays ended",
+                        ),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "ended_on",
+                        with_description(
+                            nullable(date()),
+                            "the day it ended: required with 已结束, not before the start nor after today",
+                        ),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "version",
+                        with_description(integer(), "the plan's version as read (0 before any plan)"),
+                        REQUIRED,
+                    ),
+                ],
+                true,
+            ),
+            json!({"category": "产业帮扶", "content": "发放产业奖补资金用于养殖肉牛3头", "risk": "因病",
+                "start": "2026-03-01", "end": "2026-12-31", "amount": 600000, "unit": "乡农业服务中心",
+                "responsible": "李四", "state": "计划实施", "version": 0}),
+        )
+    }
+
+    pub fn schemas(put: &mut impl FnMut(&str, Value)) {
+        put(
+            "Measure",
+            answer(&[
+                ("id", integer()),
+                ("category", serialised(MeasureCategory::ALL)),
+                (
+                    "development",
+                    with_description(boolean(), "产业, 就业, 金融 or 公益岗位"),
+                ),
+                ("content", string()),
+                ("risk", nullable(serialised(RiskType::ALL))),
+                ("start", date()),
+                ("end", nullable(date())),
+                ("amount", with_description(nullable(integer()), "分")),
+                ("unit", string()),
+                ("responsible", string()),
+                ("state", serialised(MeasureState::ALL)),
+                ("ended_on", nullable(date())),
+                (
+                    "runs_past_elimination",
+                    with_description(
+                        nullable(string()),
+                        "why it keeps running after the risk is eliminated, when policy says so",
+                    ),
+                ),
+                ("version", integer()),
+            ]),
+        );
+        put(
+            "AssistancePlan",
+            answer(&[
+                ("case_id", integer()),
+                ("household_no", string()),
+                ("village", village_code()),
+                ("head_name", string()),
+                ("status", serialised(CaseStatus::ALL)),
+                (
+                    "under_assistance",
+                    with_description(boolean(), "风险未消除: measures may be added and changed"),
+                ),
+                ("identified_on", date()),
+                (
+                    "measures_due",
+                    with_description(
+                        date(),
+                        "the identification day plus the standard's measures_days",
+                    ),
+                ),
+                ("summary", string()),
+                (
+                    "version",
+                    with_description(integer(), "send it with the next write; 0 before any plan"),
+                ),
+                ("measures", array(reference("Measure"))),
+            ]),
+        );
+        put(
+            "PlanInput",
+            example(
+                object(
+                    vec![
+                        Field(
+                            "summary",
+                            with_description(string(), "帮扶思路, at most 2,000 characters"),
+                            REQUIRED,
+                        ),
+                        Field("version", integer(), REQUIRED),
+                    ],
+                    true,
+                ),
+                json!({"summary": "发展肉牛养殖，稳定务工", "version": 0}),
+            ),
+        );
+        put("MeasureInput", measure_input());
+        let flagged = answer(&[
+            ("case_id", nullable(integer())),
+            (
+                "identification_id",
+                with_description(nullable(integer()), "the green-channel procedure"),
+            ),
+            ("household_no", string()),
+            ("head_name", string()),
+            ("village", village_code()),
+            ("group", string()),
+            (
+                "since_on",
+                with_description(
+                    date(),
+                    "the identification day, or the day the procedure opened",
+                ),
+            ),
+            (
+                "elapsed",
+                with_description(integer(), "days (kinds 1 and 3) or months (kind 2) since"),
+            ),
+            ("limit", with_description(integer(), "in the same unit")),
+            ("zh", string()),
+            ("en", string()),
+        ]);
+        put(
+            "AssistanceFlags",
+            answer(&[
+                ("region", region_code()),
+                (
+                    "kind",
+                    json!({"type": "integer", "format": "int64", "enum": FlagKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>()}),
+                ),
+                ("measures_days", integer()),
+                ("development_months", integer()),
+                (
+                    "counts",
+                    answer(&[
+                        ("no_measure", integer()),
+                        ("no_development", integer()),
+                        ("green_channel", integer()),
+                    ]),
+                ),
+                ("total", integer()),
+                ("page", integer()),
+                ("per_page", integer()),
+                ("households", array(flagged)),
+            ]),
+        );
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let id = || {
+            path(
+                "id",
+                example(json!({"type": "integer", "format": "int64"}), 1),
+            )
+        };
+        let mut p = Map::new();
+        p.insert(
+            "/api/v1/cases/{id}/plan".into(),
+            json!({
+                "get": op("The plan of a case (一户一策) with its measures and the version to send with a write", vec![id()], None, ("200", "AssistancePlan"), READ_ERRORS),
+                "put": op("Save the plan in words (send the version read): 409 stale when someone wrote first, 409 measure.case_closed when the case is not under assistance", vec![id()], Some("PlanInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/cases/{id}/measures".into(),
+            json!({
+                "post": op("Add a measure to the plan (send the plan's version read); refused 422 measure.dates or measure.amount, 409 measure.case_closed or stale, nothing written", vec![id()], Some("MeasureInput"), ("201", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/measures/{id}".into(),
+            json!({
+                "put": op("Change a measure, or end it (state 已结束 with ended_on); 409 measure.state for a change its state does not allow", vec![id()], Some("MeasureInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/assistance/flags".into(),
+            json!({
+                "get": op("The assistance flags of a region: counts by kind and a page of the households tripping one, with the numbers behind each", vec![
+                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
+                    query("kind", with_description(one_of(["1", "2", "3"]), "1 no measure in time (the default), 2 labour capacity without a development measure, 3 green channel overdue; the Chinese or English label is read too")),
+                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
+                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
+                ], None, ("200", "AssistanceFlags"), READ_ERRORS),
             }),
         );
         p

@@ -130,6 +130,12 @@ fn nav(s: &Session) -> Vec<NavLink> {
             l.t("识别认定", "Identifications"),
         ));
     }
+    if may(Action::ViewAssistance) && !s.scope.reaches_only_paired() {
+        items.push((
+            "/assistance/flags".into(),
+            l.t("帮扶预警", "Assistance flags"),
+        ));
+    }
     if office && may(Action::ImportLedger) {
         items.push(("/ledger/import".into(), l.t("台账", "Ledger")));
     }

@@ -9,6 +9,7 @@
 //! handler returns a [`PageResult`]; an error becomes a page in the user's language in
 //! [`show_errors_as_pages`], so no handler renders its own.
 
+mod assistance;
 mod calendar;
 mod home;
 mod identification;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(leads::routes())
         .merge(income::routes())
         .merge(identification::routes())
+        .merge(assistance::routes())
         .merge(standards::routes())
         .merge(calendar::routes())
         .merge(ledger::routes())
