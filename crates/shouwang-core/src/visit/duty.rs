@@ -196,3 +196,48 @@ mod tests {
         assert_eq!(months_of(Position::Cadre, &s), None);
     }
 }
+
+/// The duty periods of every position on one day, from the year's standard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DutyPeriods {
+    pub today: Date,
+    /// months of 村党支部书记, 乡镇党委书记, 帮扶责任人, 家庭签约医生
+    pub months: [i64; 4],
+}
+
+impl DutyPeriods {
+    pub fn new(today: Date, s: &ResolvedStandard) -> DutyPeriods {
+        DutyPeriods {
+            today,
+            months: [
+                s.secretary_visit_months,
+                s.party_secretary_visit_months,
+                s.helper_visit_months,
+                s.doctor_visit_months,
+            ],
+        }
+    }
+    /// The positions with duties.
+    pub const POSITIONS: [Position; 4] = [
+        Position::VillageSecretary,
+        Position::TownshipSecretary,
+        Position::AssistancePerson,
+        Position::FamilyDoctor,
+    ];
+    fn months(&self, p: Position) -> i64 {
+        match p {
+            Position::VillageSecretary => self.months[0],
+            Position::TownshipSecretary => self.months[1],
+            Position::AssistancePerson => self.months[2],
+            Position::FamilyDoctor | Position::Cadre => self.months[3],
+        }
+    }
+    /// The period holding today.
+    pub fn current(&self, p: Position) -> Period {
+        Period::containing(self.today, self.months(p))
+    }
+    /// The last completed period.
+    pub fn last(&self, p: Position) -> Period {
+        self.current(p).previous(self.months(p))
+    }
+}
