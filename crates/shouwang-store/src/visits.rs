@@ -153,6 +153,8 @@ pub struct HolderDuty {
     pub position: Position,
     pub person_id: Option<i64>,
     pub username: Option<String>,
+    /// the region of a secretary's position
+    pub region: Option<String>,
     pub name: String,
     pub due: i64,
     pub done: i64,
@@ -396,30 +398,31 @@ impl Store {
             c.query(
                 &format!(
                     "{with}
-                     SELECT j.position, j.person_id, CAST(NULL AS TEXT), ap.name, COUNT(*), SUM(j.done), SUM(j.overdue)
+                     SELECT j.position, j.person_id, CAST(NULL AS TEXT), CAST(NULL AS TEXT), ap.name, COUNT(*), SUM(j.done), SUM(j.overdue)
                        FROM judged j JOIN assistance_persons ap ON ap.id = j.person_id
                        WHERE j.position IN (3, 4) GROUP BY j.position, j.person_id, ap.name
                      UNION ALL
-                     SELECT j.position, CAST(NULL AS BIGINT), up.username, COALESCE(u.display_name, up.username), COUNT(*), SUM(j.done), SUM(j.overdue)
+                     SELECT j.position, CAST(NULL AS BIGINT), up.username, up.region, COALESCE(u.display_name, up.username), COUNT(*), SUM(j.done), SUM(j.overdue)
                        FROM judged j JOIN user_positions up ON up.position = j.position AND j.position IN (1, 2)
                             AND j.village >= up.region AND SUBSTR(j.village, 1, LENGTH(up.region)) = up.region
                        LEFT JOIN users u ON u.username = up.username
-                       GROUP BY j.position, up.username, u.display_name
-                     ORDER BY 1, 4"
+                       GROUP BY j.position, up.username, up.region, u.display_name
+                     ORDER BY 1, 5"
                 ),
                 &args,
             )?
             .iter()
             .map(|r| {
-                let f = Fields::new(r, "visits", "position, person_id, username, name, due, done, overdue", 0);
+                let f = Fields::new(r, "visits", "position, person_id, username, region, name, due, done, overdue", 0);
                 Ok(HolderDuty {
                     position: f.code(0, Position::from_code)?,
                     person_id: f.opt_int(1)?,
                     username: f.opt_text(2),
-                    name: f.text(3),
-                    due: f.int(4)?,
-                    done: f.int(5)?,
-                    overdue: f.int(6)?,
+                    region: f.opt_text(3),
+                    name: f.text(4),
+                    due: f.int(5)?,
+                    done: f.int(6)?,
+                    overdue: f.int(7)?,
                 })
             })
             .collect()

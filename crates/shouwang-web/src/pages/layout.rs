@@ -130,6 +130,12 @@ fn nav(s: &Session) -> Vec<NavLink> {
             l.t("识别认定", "Identifications"),
         ));
     }
+    if may(Action::ViewAssistance) && !s.scope.reaches_only_paired() {
+        items.push(("/visits/duties".into(), l.t("走访", "Visits")));
+    }
+    if may(Action::ManagePairings) {
+        items.push(("/assistance/persons".into(), l.t("帮扶人", "Helpers")));
+    }
     if office && may(Action::ImportLedger) {
         items.push(("/ledger/import".into(), l.t("台账", "Ledger")));
     }
