@@ -680,6 +680,11 @@ fn pages(w: &World) -> Vec<String> {
         format!("/cases/{}", w.case),
         format!("/villages/{TAOHONG}/notice"),
         format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
+        format!("/visits/new?household={h}"),
+        "/visits/duties".into(),
+        format!("/visits/duties/households?region={TAOHONG}&position=1&which=overdue"),
+        "/assistance/persons".into(),
+        "/assistance/persons/1".into(),
     ]
     .into()
 }
@@ -743,6 +748,25 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
         (
             format!("/identifications/{}/steps/verify", w.waiting),
             vec![("csrf", CSRF), ("version", "0")],
+        ),
+        (
+            "/visits".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("household", Box::leak(h.clone().into_boxed_str())),
+                ("on", "2999-01-01"),
+                ("position", "3"),
+                ("findings", ""),
+            ],
+        ),
+        (
+            "/assistance/persons".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("region", "510821"),
+                ("name", ""),
+                ("phone", "123"),
+            ],
         ),
         (
             "/password".to_string(),

@@ -338,15 +338,21 @@ async fn duties(State(state): State<AppState>, s: Session, Query(q): Query<Param
         })
         .collect();
     let p = &c.periods;
-    let period = format!(
-        "{}{}～{}；{}{}～{}",
-        l.t("月度：", "monthly: "),
-        p.current(Position::VillageSecretary).start,
-        p.current(Position::VillageSecretary).end,
-        l.t("半年：", "half-yearly: "),
-        p.current(Position::TownshipSecretary).start,
-        p.current(Position::TownshipSecretary).end
+    let (m, h) = (
+        p.current(Position::VillageSecretary),
+        p.current(Position::TownshipSecretary),
     );
+    let period = if l.is_en() {
+        format!(
+            "this period: monthly {} to {}, half-yearly {} to {}.",
+            m.start, m.end, h.start, h.end
+        )
+    } else {
+        format!(
+            "本期：月度 {}至{}，半年 {}至{}。",
+            m.start, m.end, h.start, h.end
+        )
+    };
     let crumbs = vec![Crumb::here(l.t("走访责任", "Visit duties"))];
     Ok(render(DutiesPage {
         ctx: Ctx::of(&s).crumbs(crumbs),
