@@ -39,6 +39,7 @@ fn worlds() -> Vec<World> {
                         ("taohong", Role::Village, TAOHONG),
                         ("helper", Role::AssistancePerson, TAOHONG),
                         ("county", Role::County, "510821"),
+                        ("admin", Role::Admin, "510821"),
                     ],
                 );
                 let ours: Vec<&String> = data
@@ -420,6 +421,68 @@ async fn the_duty_page_counts_due_done_and_overdue_with_the_households_behind() 
         assert_ne!(
             w.get("helper", "/visits/duties?region=510821").await.status,
             StatusCode::OK
+        );
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn the_administrator_gives_a_village_cadre_the_secretarys_position_and_it_counts() {
+    for w in worlds() {
+        let today = today().to_string();
+        let id = outside(|| w.db.store.user_by_name("taohong").unwrap().unwrap().id);
+        let uri = format!("/admin/users/{id}/positions");
+        let outside_region = w
+            .post("admin", &uri, &[("position", "1"), ("region", "520000")])
+            .await;
+        assert_eq!(outside_region.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let set = w
+            .post("admin", &uri, &[("position", "1"), ("region", TAOHONG)])
+            .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let page = common::follow(&w.app, "admin", &set).await;
+        assert!(
+            page.body.contains("村党支部书记 510821108212"),
+            "{}",
+            page.body
+        );
+        // a doctor's position needs a person of that position
+        let doctor = w
+            .post(
+                "admin",
+                &uri,
+                &[
+                    ("position", "4"),
+                    ("region", TAOHONG),
+                    ("person", &w.person.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(doctor.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        let form = w
+            .get("taohong", &format!("/visits/new?household={}", w.paired))
+            .await;
+        assert!(form.body.contains("村党支部书记") && form.body.contains("村干部"));
+        let ok = w
+            .post(
+                "taohong",
+                "/visits",
+                &[
+                    ("household", &w.paired),
+                    ("on", &today),
+                    ("position", "1"),
+                    ("findings", "书记走访"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let removed = w.post("admin", &uri, &[("remove", "1")]).await;
+        assert_eq!(removed.status, StatusCode::SEE_OTHER);
+        assert!(outside(|| w.db.store.positions_of("taohong").unwrap()).is_empty());
+        assert_eq!(
+            outside(|| w.db.store.count_events("position.save").unwrap()),
+            2
         );
         outside(move || drop(w));
     }
