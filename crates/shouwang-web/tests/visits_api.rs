@@ -111,6 +111,7 @@ async fn call(
 
 impl World {
     /// Calls and checks the answer (and a body sent) against the document at `path`.
+    #[allow(clippy::too_many_arguments)]
     async fn checked(
         &self,
         doc: &Value,

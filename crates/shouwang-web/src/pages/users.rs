@@ -375,7 +375,7 @@ async fn set_positions(
     let username = user.username.clone();
     let current = state.db(move |st| st.positions_of(&username)).await?;
     let mut next: Vec<UserPosition> = current;
-    if let Some(gone) = f.remove.trim().parse::<i64>().ok() {
+    if let Ok(gone) = f.remove.trim().parse::<i64>() {
         next.retain(|p| p.position.code() != gone);
     } else {
         let Some(position) = f

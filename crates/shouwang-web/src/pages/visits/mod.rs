@@ -303,9 +303,7 @@ async fn duties(State(state): State<AppState>, s: Session, Query(q): Query<Param
     let l = s.l();
     let today = today();
     let r = region.clone();
-    let c = state
-        .db(move |st| Ok(app::compliance(st, &r, today)?))
-        .await?;
+    let c = state.db(move |st| app::compliance(st, &r, today)).await?;
     let villages = c
         .villages
         .iter()
