@@ -677,3 +677,106 @@ fn compliance_counts_match_an_independent_count_on_a_small_world() {
         assert!(village_only.iter().all(|v| v.village == TAOHONG));
     }
 }
+
+/// The duty counts of a county of `SHOUWANG_VISIT_BENCH_N` households (100,000 if not set), a
+/// third of them 脱贫户, one in ten with a case at risk, one in five paired, with a visit for
+/// half the duties: the time of the per-village and per-holder counts and of one village's
+/// overdue list. Run by hand: `cargo nextest run -p shouwang-store --test visits --run-ignored
+/// only`; prints the figures.
+#[test]
+#[ignore]
+fn compliance_timing_on_a_large_county() {
+    let n: usize = std::env::var("SHOUWANG_VISIT_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let db = TestDb::sqlite().unwrap();
+    let codes: Vec<String> = (1..=40)
+        .map(|i| format!("510821108{:03}", 200 + i))
+        .collect();
+    let mut regions: Vec<(&str, &str)> = vec![("510821108", "三江镇")];
+    regions.extend(codes.iter().map(|c| (c.as_str(), "某村")));
+    let db = db.with_regions(&regions);
+    let villages: Vec<SynthVillage> = codes
+        .iter()
+        .map(|c| SynthVillage {
+            code: region(c),
+            resettlement_site: None,
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let data = generate(
+        &SynthConfig {
+            households: n,
+            seed: 100,
+            today: d("2026-11-01"),
+            county: region("510821"),
+        },
+        &villages,
+    );
+    db.store
+        .bulk_load(&Actor::system("bench"), &data, "bench.load")
+        .unwrap();
+    drop(data);
+    let county = region("510821");
+    let person = db
+        .store
+        .save_person(
+            &actor("c"),
+            &county,
+            None,
+            &person("王帮扶", Position::AssistancePerson),
+            None,
+        )
+        .unwrap();
+    db.execute_unchecked(&format!(
+        "INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, created_at, updated_at)
+            SELECT county, household_no, 1, '0', '2026-01', 1, 1, 1 FROM households WHERE CAST(SUBSTR(household_no, 13) AS INTEGER) % 10 = 0;
+         INSERT INTO assistance_pairings (county, person_id, household_no, village, start_on, created_by, created_at)
+            SELECT county, {person}, household_no, village, '2026-01-01', 'bench', 1 FROM households WHERE CAST(SUBSTR(household_no, 13) AS INTEGER) % 5 = 1;
+         INSERT INTO visits (county, household_no, village, on_date, visitor, visitor_name, position, person_id, findings, created_at)
+            SELECT county, household_no, village, '2026-11-15', 'bench', 'bench', 1, NULL, '走访', 1 FROM households WHERE CAST(SUBSTR(household_no, 13) AS INTEGER) % 2 = 0;
+         INSERT INTO visits (county, household_no, village, on_date, visitor, visitor_name, position, person_id, findings, created_at)
+            SELECT county, household_no, village, '2026-10-15', 'bench', 'bench', 3, {person}, '走访', 1 FROM households WHERE CAST(SUBSTR(household_no, 13) AS INTEGER) % 5 = 1;
+         ANALYZE;"
+    ))
+    .unwrap();
+    println!("built {n} households in {:?}", started.elapsed());
+    let periods = DutyPeriods {
+        today: d("2026-11-20"),
+        months: [1, 6, 1, 1],
+    };
+    let t = std::time::Instant::now();
+    let villages = db.store.compliance_by_village(&county, &periods).unwrap();
+    let by_village = t.elapsed();
+    let t = std::time::Instant::now();
+    let holders = db.store.compliance_by_holder(&county, &periods).unwrap();
+    let by_holder = t.elapsed();
+    let t = std::time::Instant::now();
+    let one = db
+        .store
+        .compliance_by_village(&region(&codes[0]), &periods)
+        .unwrap();
+    let one_village = t.elapsed();
+    let t = std::time::Instant::now();
+    let listed = db
+        .store
+        .duty_households(
+            &region(&codes[0]),
+            &periods,
+            Some(Position::VillageSecretary),
+            None,
+            DutyWhich::Overdue,
+            2000,
+        )
+        .unwrap();
+    let list = t.elapsed();
+    let due: i64 = villages.iter().map(|v| v.due).sum();
+    println!(
+        "{n} households, {due} duties: per village {by_village:?} ({} rows), per holder {by_holder:?} ({} rows), one village {one_village:?} ({} rows), one village's overdue list {list:?} ({} households)",
+        villages.len(),
+        holders.len(),
+        one.len(),
+        listed.len()
+    );
+}
