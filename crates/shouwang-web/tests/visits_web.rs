@@ -362,6 +362,12 @@ async fn the_county_registers_pairs_and_reassigns_and_is_told_what_is_wrong() {
         let history = outside(|| w.db.store.pairings_of_household(&w.paired).unwrap());
         assert_eq!(history.len(), 2);
         assert_eq!(history[1].end, Some(today().add_days(-1)));
+        let household = w.get("county", &format!("/households/{}", w.paired)).await;
+        assert!(
+            household.body.contains("结对历史") && household.body.contains("李医生"),
+            "{}",
+            household.body
+        );
         let person = w.get("county", &page).await;
         assert!(
             person.body.contains(&today().add_days(-1).to_string()),

@@ -470,6 +470,15 @@ pub(super) struct PairedPerson {
     pub(super) since: String,
 }
 
+pub(super) struct PastPairing {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) position: String,
+    pub(super) start: String,
+    pub(super) end: String,
+    pub(super) reason: String,
+}
+
 pub(super) struct VisitRow {
     pub(super) on: String,
     pub(super) visitor: String,
@@ -482,7 +491,8 @@ pub(super) struct VisitRow {
 /// The household page's section: its current 帮扶责任人 and 家庭签约医生, and its visits.
 pub(super) struct HouseholdAssistance {
     pub(super) persons: Vec<PairedPerson>,
-    pub(super) past: usize,
+    /// the pairings that ended (or start later): person, position, from, to
+    pub(super) past: Vec<PastPairing>,
     pub(super) visits: Vec<VisitRow>,
     pub(super) can_visit: bool,
 }
@@ -513,7 +523,17 @@ pub(super) async fn household_section(
                 since: p.start.to_string(),
             })
             .collect(),
-        past: past.len(),
+        past: past
+            .iter()
+            .map(|p| PastPairing {
+                id: p.person_id,
+                name: p.person_name.clone(),
+                position: position_word(l, p.position),
+                start: p.start.to_string(),
+                end: p.end.map(|d| d.to_string()).unwrap_or_default(),
+                reason: p.end_reason.clone(),
+            })
+            .collect(),
         visits: visits
             .iter()
             .map(|v| VisitRow {
