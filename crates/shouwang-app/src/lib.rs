@@ -18,3 +18,4 @@ pub mod import_queue;
 pub mod ledger;
 pub mod scheduler;
 pub mod screening;
+pub mod visits;

@@ -506,6 +506,7 @@ fn measures_and_positions_keep_their_numbers() {
             ("TownshipSecretary", 2, "乡镇党委书记"),
             ("AssistancePerson", 3, "帮扶责任人"),
             ("FamilyDoctor", 4, "家庭签约医生"),
+            ("Cadre", 5, "村干部"),
         ],
     );
 }

@@ -15,6 +15,7 @@ pub mod leads;
 pub mod ledger;
 mod migrate;
 pub mod monitoring;
+pub mod pairing;
 pub mod regions;
 pub mod registry;
 pub mod screening;
@@ -22,6 +23,7 @@ pub mod search;
 mod sql;
 pub mod testing;
 pub mod users;
+pub mod visits;
 pub mod warnings;
 
 use db::{Backend, Dialect, Pool};

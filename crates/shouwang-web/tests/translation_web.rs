@@ -684,6 +684,11 @@ fn pages(w: &World) -> Vec<String> {
         "/assistance/flags?kind=3".into(),
         format!("/villages/{TAOHONG}/notice"),
         format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
+        format!("/visits/new?household={h}"),
+        "/visits/duties".into(),
+        format!("/visits/duties/households?region={TAOHONG}&position=1&which=overdue"),
+        "/assistance/persons".into(),
+        "/assistance/persons/1".into(),
     ]
     .into()
 }
@@ -758,6 +763,25 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
                 ("start", "2026-03-01"),
                 ("end", "2026-02-01"),
                 ("amount", "-5"),
+            ],
+        ),
+        (
+            "/visits".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("household", Box::leak(h.clone().into_boxed_str())),
+                ("on", "2999-01-01"),
+                ("position", "3"),
+                ("findings", ""),
+            ],
+        ),
+        (
+            "/assistance/persons".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("region", "510821"),
+                ("name", ""),
+                ("phone", "123"),
             ],
         ),
         (

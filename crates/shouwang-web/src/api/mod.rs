@@ -6,6 +6,7 @@ mod assistance;
 mod identification;
 mod openapi;
 mod query;
+mod visits;
 
 use crate::access::{
     self, BrowsableRegion, EditableHousehold, RevealableHousehold, StandardsRegion,
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/calendar", get(calendar).put(put_calendar))
         .merge(identification::routes())
         .merge(assistance::routes())
+        .merge(visits::routes())
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })

@@ -645,6 +645,7 @@ fn schemas() -> Map<String, Value> {
     );
     procedure::schemas(&mut put);
     assistance::schemas(&mut put);
+    visits::schemas(&mut put);
     s
 }
 
@@ -788,6 +789,7 @@ pub fn spec() -> Value {
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(procedure::paths());
         paths.extend(assistance::paths());
+        paths.extend(visits::paths());
     }
     doc
 }
@@ -1495,6 +1497,51 @@ mod assistance {
             json!({"category": "产业帮扶", "content": "发放产业奖补资金用于养殖肉牛3头", "risk": "因病",
                 "start": "2026-03-01", "end": "2026-12-31", "amount": 600000, "unit": "乡农业服务中心",
                 "responsible": "李四", "state": "计划实施", "version": 0}),
+// ------------------------------------------------------------------ 帮扶责任人 and 走访
+
+/// Persons, pairings, visits and the visit duties.
+mod visits {
+    use super::*;
+    use shouwang_core::codes::{Political, Sex};
+    use shouwang_core::visit::Position;
+
+    fn position() -> Value {
+        serialised(Position::ALL)
+    }
+
+    fn person_input() -> Value {
+        object(
+            vec![
+                Field(
+                    "region",
+                    with_description(
+                        region_code(),
+                        "the region whose county the person belongs to; your own if not given",
+                    ),
+                    OPTIONAL,
+                ),
+                Field(
+                    "position",
+                    with_description(
+                        one_of([
+                            Position::AssistancePerson.label_zh(),
+                            Position::FamilyDoctor.label_zh(),
+                        ]),
+                        "帮扶责任人 or 家庭签约医生",
+                    ),
+                    REQUIRED,
+                ),
+                Field("name", string(), REQUIRED),
+                Field("sex", nullable(serialised(Sex::ALL)), OPTIONAL),
+                Field("political", nullable(serialised(Political::ALL)), OPTIONAL),
+                Field(
+                    "unit",
+                    with_description(string(), "帮扶(选派)单位名称"),
+                    OPTIONAL,
+                ),
+                Field("phone", string(), OPTIONAL),
+            ],
+            true,
         )
     }
 
@@ -1557,6 +1604,78 @@ mod assistance {
         );
         put(
             "PlanInput",
+            "AssistancePerson",
+            answer(&[
+                ("id", integer()),
+                ("county", region_code()),
+                ("position", position()),
+                ("name", string()),
+                ("sex", nullable(serialised(Sex::ALL))),
+                ("political", nullable(serialised(Political::ALL))),
+                ("unit", string()),
+                ("phone", string()),
+                (
+                    "username",
+                    with_description(
+                        nullable(string()),
+                        "the user account, when the person signs in",
+                    ),
+                ),
+                (
+                    "households",
+                    with_description(integer(), "households paired today"),
+                ),
+            ]),
+        );
+        put(
+            "AssistancePersons",
+            answer(&[
+                ("region", region_code()),
+                ("persons", array(reference("AssistancePerson"))),
+            ]),
+        );
+        put(
+            "PersonInput",
+            example(
+                person_input(),
+                json!({"position": "帮扶责任人", "name": "陈明", "unit": "县农业农村局", "phone": "13800000001"}),
+            ),
+        );
+        put(
+            "Pairing",
+            answer(&[
+                ("id", integer()),
+                ("person_id", integer()),
+                ("person_name", string()),
+                ("position", position()),
+                ("household_no", string()),
+                ("village", village_code()),
+                ("head_name", string()),
+                ("start", date()),
+                (
+                    "end",
+                    with_description(nullable(date()), "null while it lasts"),
+                ),
+                ("end_reason", string()),
+            ]),
+        );
+        put(
+            "PairingInput",
+            example(
+                object(
+                    vec![
+                        Field("person_id", integer(), REQUIRED),
+                        Field("household_no", string(), REQUIRED),
+                        Field("start", date(), REQUIRED),
+                        Field("end", nullable(date()), OPTIONAL),
+                    ],
+                    true,
+                ),
+                json!({"person_id": 1, "household_no": EXAMPLE_HOUSEHOLD, "start": "2026-01-01"}),
+            ),
+        );
+        put(
+            "PairingEnd",
             example(
                 object(
                     vec![
@@ -1620,6 +1739,102 @@ mod assistance {
                 ("page", integer()),
                 ("per_page", integer()),
                 ("households", array(flagged)),
+                            "end",
+                            with_description(date(), "not before the start"),
+                            REQUIRED,
+                        ),
+                        Field("reason", string(), OPTIONAL),
+                    ],
+                    true,
+                ),
+                json!({"end": "2026-06-30", "reason": "工作调动"}),
+            ),
+        );
+        put(
+            "VisitRecord",
+            answer(&[
+                ("id", integer()),
+                ("household_no", string()),
+                ("village", village_code()),
+                ("head_name", string()),
+                ("on", date()),
+                ("visitor", string()),
+                ("visitor_name", string()),
+                ("position", position()),
+                ("person_id", nullable(integer())),
+                ("findings", string()),
+                ("follow_up", string()),
+                (
+                    "lead_id",
+                    with_description(nullable(integer()), "the lead the visit raised"),
+                ),
+            ]),
+        );
+        put(
+            "VisitInput",
+            example(
+                object(
+                    vec![
+                        Field("household_no", string(), REQUIRED),
+                        Field("on", with_description(date(), "not after today"), REQUIRED),
+                        Field("position", with_description(position(), "a position you hold that covers the household; 村干部 for village users"), REQUIRED),
+                        Field("findings", string(), REQUIRED),
+                        Field("follow_up", string(), OPTIONAL),
+                        Field("risk", with_description(nullable(serialised(RiskType::ALL)), "raises a 干部排查 lead with lead_note"), OPTIONAL),
+                        Field("lead_note", string(), OPTIONAL),
+                    ],
+                    true,
+                ),
+                json!({"household_no": EXAMPLE_HOUSEHOLD, "on": "2026-06-01", "position": "村干部", "findings": "户主身体恢复，已外出务工"}),
+            ),
+        );
+        put(
+            "Visits",
+            answer(&[
+                ("household_no", string()),
+                ("visits", array(reference("VisitRecord"))),
+            ]),
+        );
+        let period = answer(&[("position", position()), ("start", date()), ("end", date())]);
+        let counts = |first: Vec<(&'static str, Value)>| {
+            let mut f = first;
+            f.extend([
+                ("due", with_description(integer(), "duties this period")),
+                (
+                    "done",
+                    with_description(integer(), "met by a visit this period"),
+                ),
+                (
+                    "overdue",
+                    with_description(integer(), "no visit in the last completed period"),
+                ),
+            ]);
+            answer(&f)
+        };
+        put(
+            "VisitDuties",
+            answer(&[
+                ("region", region_code()),
+                ("on", date()),
+                ("periods", array(period)),
+                (
+                    "villages",
+                    array(counts(vec![
+                        ("village", village_code()),
+                        ("village_name", string()),
+                        ("position", position()),
+                    ])),
+                ),
+                (
+                    "holders",
+                    array(counts(vec![
+                        ("position", position()),
+                        ("person_id", nullable(integer())),
+                        ("username", nullable(string())),
+                        ("region", nullable(string())),
+                        ("name", string()),
+                    ])),
+                ),
             ]),
         );
     }
@@ -1663,5 +1878,49 @@ mod assistance {
             }),
         );
         p
+                json!({"type": "integer", "format": "int64", "minimum": 1}),
+            )
+        };
+        let region = || {
+            query(
+                "region",
+                with_description(
+                    example(region_code(), EXAMPLE_COUNTY),
+                    "your own region if not given",
+                ),
+            )
+        };
+        let mut m = Map::new();
+        m.insert(
+            "/api/v1/assistance/persons".into(),
+            json!({
+                "get": op("Assistance persons and family doctors (帮扶责任人, 家庭签约医生) of a region's county, with the households paired today", vec![region(), query("q", with_description(string(), "a part of the name, unit or phone"))], None, ("200", "AssistancePersons"), READ_ERRORS),
+                "post": op("Register a person (audited)", vec![], Some("PersonInput"), ("201", "AssistancePerson"), WRITE_ERRORS),
+            }),
+        );
+        m.insert(
+            "/api/v1/assistance/persons/{id}".into(),
+            json!({"put": op("Replace a person's fields (audited)", vec![id()], Some("PersonInput"), ("200", "AssistancePerson"), WRITE_ERRORS)}),
+        );
+        m.insert(
+            "/api/v1/assistance/pairings".into(),
+            json!({"post": op("Pair a person with a household from a day; refused when it ends before it starts or overlaps another pairing of the same person and household", vec![], Some("PairingInput"), ("201", "Pairing"), WRITE_ERRORS)}),
+        );
+        m.insert(
+            "/api/v1/assistance/pairings/{id}/end".into(),
+            json!({"post": op("End an open pairing on a day (kept in the history)", vec![id()], Some("PairingEnd"), ("200", "Pairing"), WRITE_ERRORS)}),
+        );
+        m.insert(
+            "/api/v1/visits".into(),
+            json!({
+                "get": op("A household's visits (走访), newest first", vec![query("household", example(string(), EXAMPLE_HOUSEHOLD))], None, ("200", "Visits"), READ_ERRORS),
+                "post": op("Record a visit; refused when dated in the future, for a position not held, or by a 帮扶责任人/家庭签约医生 not paired with the household that day; with risk and lead_note it also raises a lead", vec![], Some("VisitInput"), ("201", "VisitRecord"), WRITE_ERRORS),
+            }),
+        );
+        m.insert(
+            "/api/v1/visits/duties".into(),
+            json!({"get": op("Visit duties of a region this period per village and position and per holder: due, done, overdue", vec![region()], None, ("200", "VisitDuties"), READ_ERRORS)}),
+        );
+        m
     }
 }

@@ -135,6 +135,10 @@ fn nav(s: &Session) -> Vec<NavLink> {
             "/assistance/flags".into(),
             l.t("帮扶预警", "Assistance flags"),
         ));
+        items.push(("/visits/duties".into(), l.t("走访", "Visits")));
+    }
+    if may(Action::ManagePairings) {
+        items.push(("/assistance/persons".into(), l.t("帮扶人", "Helpers")));
     }
     if office && may(Action::ImportLedger) {
         items.push(("/ledger/import".into(), l.t("台账", "Ledger")));

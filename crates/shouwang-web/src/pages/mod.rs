@@ -17,11 +17,13 @@ mod income;
 mod layout;
 mod leads;
 mod ledger;
+mod persons;
 mod registry;
 mod screening;
 mod session;
 mod standards;
 mod users;
+mod visits;
 
 use crate::auth::Session;
 use crate::error::{AppError, PageResult, ShowAsPage};
@@ -51,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(ledger::routes())
         .merge(users::routes())
+        .merge(visits::routes())
+        .merge(persons::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))
