@@ -1497,51 +1497,6 @@ mod assistance {
             json!({"category": "产业帮扶", "content": "发放产业奖补资金用于养殖肉牛3头", "risk": "因病",
                 "start": "2026-03-01", "end": "2026-12-31", "amount": 600000, "unit": "乡农业服务中心",
                 "responsible": "李四", "state": "计划实施", "version": 0}),
-// ------------------------------------------------------------------ 帮扶责任人 and 走访
-
-/// Persons, pairings, visits and the visit duties.
-mod visits {
-    use super::*;
-    use shouwang_core::codes::{Political, Sex};
-    use shouwang_core::visit::Position;
-
-    fn position() -> Value {
-        serialised(Position::ALL)
-    }
-
-    fn person_input() -> Value {
-        object(
-            vec![
-                Field(
-                    "region",
-                    with_description(
-                        region_code(),
-                        "the region whose county the person belongs to; your own if not given",
-                    ),
-                    OPTIONAL,
-                ),
-                Field(
-                    "position",
-                    with_description(
-                        one_of([
-                            Position::AssistancePerson.label_zh(),
-                            Position::FamilyDoctor.label_zh(),
-                        ]),
-                        "帮扶责任人 or 家庭签约医生",
-                    ),
-                    REQUIRED,
-                ),
-                Field("name", string(), REQUIRED),
-                Field("sex", nullable(serialised(Sex::ALL)), OPTIONAL),
-                Field("political", nullable(serialised(Political::ALL)), OPTIONAL),
-                Field(
-                    "unit",
-                    with_description(string(), "帮扶(选派)单位名称"),
-                    OPTIONAL,
-                ),
-                Field("phone", string(), OPTIONAL),
-            ],
-            true,
         )
     }
 
@@ -1604,6 +1559,165 @@ mod visits {
         );
         put(
             "PlanInput",
+            example(
+                object(
+                    vec![
+                        Field(
+                            "summary",
+                            with_description(string(), "帮扶思路, at most 2,000 characters"),
+                            REQUIRED,
+                        ),
+                        Field("version", integer(), REQUIRED),
+                    ],
+                    true,
+                ),
+                json!({"summary": "发展肉牛养殖，稳定务工", "version": 0}),
+            ),
+        );
+        put("MeasureInput", measure_input());
+        let flagged = answer(&[
+            ("case_id", nullable(integer())),
+            (
+                "identification_id",
+                with_description(nullable(integer()), "the green-channel procedure"),
+            ),
+            ("household_no", string()),
+            ("head_name", string()),
+            ("village", village_code()),
+            ("group", string()),
+            (
+                "since_on",
+                with_description(
+                    date(),
+                    "the identification day, or the day the procedure opened",
+                ),
+            ),
+            (
+                "elapsed",
+                with_description(integer(), "days (kinds 1 and 3) or months (kind 2) since"),
+            ),
+            ("limit", with_description(integer(), "in the same unit")),
+            ("zh", string()),
+            ("en", string()),
+        ]);
+        put(
+            "AssistanceFlags",
+            answer(&[
+                ("region", region_code()),
+                (
+                    "kind",
+                    json!({"type": "integer", "format": "int64", "enum": FlagKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>()}),
+                ),
+                ("measures_days", integer()),
+                ("development_months", integer()),
+                (
+                    "counts",
+                    answer(&[
+                        ("no_measure", integer()),
+                        ("no_development", integer()),
+                        ("green_channel", integer()),
+                    ]),
+                ),
+                ("total", integer()),
+                ("page", integer()),
+                ("per_page", integer()),
+                ("households", array(flagged)),
+            ]),
+        );
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let id = || {
+            path(
+                "id",
+                example(json!({"type": "integer", "format": "int64"}), 1),
+            )
+        };
+        let mut p = Map::new();
+        p.insert(
+            "/api/v1/cases/{id}/plan".into(),
+            json!({
+                "get": op("The plan of a case (一户一策) with its measures and the version to send with a write", vec![id()], None, ("200", "AssistancePlan"), READ_ERRORS),
+                "put": op("Save the plan in words (send the version read): 409 stale when someone wrote first, 409 measure.case_closed when the case is not under assistance", vec![id()], Some("PlanInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/cases/{id}/measures".into(),
+            json!({
+                "post": op("Add a measure to the plan (send the plan's version read); refused 422 measure.dates or measure.amount, 409 measure.case_closed or stale, nothing written", vec![id()], Some("MeasureInput"), ("201", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/measures/{id}".into(),
+            json!({
+                "put": op("Change a measure, or end it (state 已结束 with ended_on); 409 measure.state for a change its state does not allow", vec![id()], Some("MeasureInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/assistance/flags".into(),
+            json!({
+                "get": op("The assistance flags of a region: counts by kind and a page of the households tripping one, with the numbers behind each", vec![
+                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
+                    query("kind", with_description(one_of(["1", "2", "3"]), "1 no measure in time (the default), 2 labour capacity without a development measure, 3 green channel overdue; the Chinese or English label is read too")),
+                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
+                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
+                ], None, ("200", "AssistanceFlags"), READ_ERRORS),
+            }),
+        );
+        p
+    }
+}
+
+// ------------------------------------------------------------------ 帮扶责任人 and 走访
+
+/// Persons, pairings, visits and the visit duties.
+mod visits {
+    use super::*;
+    use shouwang_core::codes::{Political, Sex};
+    use shouwang_core::visit::Position;
+
+    fn position() -> Value {
+        serialised(Position::ALL)
+    }
+
+    fn person_input() -> Value {
+        object(
+            vec![
+                Field(
+                    "region",
+                    with_description(
+                        region_code(),
+                        "the region whose county the person belongs to; your own if not given",
+                    ),
+                    OPTIONAL,
+                ),
+                Field(
+                    "position",
+                    with_description(
+                        one_of([
+                            Position::AssistancePerson.label_zh(),
+                            Position::FamilyDoctor.label_zh(),
+                        ]),
+                        "帮扶责任人 or 家庭签约医生",
+                    ),
+                    REQUIRED,
+                ),
+                Field("name", string(), REQUIRED),
+                Field("sex", nullable(serialised(Sex::ALL)), OPTIONAL),
+                Field("political", nullable(serialised(Political::ALL)), OPTIONAL),
+                Field(
+                    "unit",
+                    with_description(string(), "帮扶(选派)单位名称"),
+                    OPTIONAL,
+                ),
+                Field("phone", string(), OPTIONAL),
+            ],
+            true,
+        )
+    }
+
+    pub fn schemas(put: &mut impl FnMut(&str, Value)) {
+        put(
             "AssistancePerson",
             answer(&[
                 ("id", integer()),
@@ -1680,65 +1794,6 @@ mod visits {
                 object(
                     vec![
                         Field(
-                            "summary",
-                            with_description(string(), "帮扶思路, at most 2,000 characters"),
-                            REQUIRED,
-                        ),
-                        Field("version", integer(), REQUIRED),
-                    ],
-                    true,
-                ),
-                json!({"summary": "发展肉牛养殖，稳定务工", "version": 0}),
-            ),
-        );
-        put("MeasureInput", measure_input());
-        let flagged = answer(&[
-            ("case_id", nullable(integer())),
-            (
-                "identification_id",
-                with_description(nullable(integer()), "the green-channel procedure"),
-            ),
-            ("household_no", string()),
-            ("head_name", string()),
-            ("village", village_code()),
-            ("group", string()),
-            (
-                "since_on",
-                with_description(
-                    date(),
-                    "the identification day, or the day the procedure opened",
-                ),
-            ),
-            (
-                "elapsed",
-                with_description(integer(), "days (kinds 1 and 3) or months (kind 2) since"),
-            ),
-            ("limit", with_description(integer(), "in the same unit")),
-            ("zh", string()),
-            ("en", string()),
-        ]);
-        put(
-            "AssistanceFlags",
-            answer(&[
-                ("region", region_code()),
-                (
-                    "kind",
-                    json!({"type": "integer", "format": "int64", "enum": FlagKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>()}),
-                ),
-                ("measures_days", integer()),
-                ("development_months", integer()),
-                (
-                    "counts",
-                    answer(&[
-                        ("no_measure", integer()),
-                        ("no_development", integer()),
-                        ("green_channel", integer()),
-                    ]),
-                ),
-                ("total", integer()),
-                ("page", integer()),
-                ("per_page", integer()),
-                ("households", array(flagged)),
                             "end",
                             with_description(date(), "not before the start"),
                             REQUIRED,
@@ -1843,41 +1898,6 @@ mod visits {
         let id = || {
             path(
                 "id",
-                example(json!({"type": "integer", "format": "int64"}), 1),
-            )
-        };
-        let mut p = Map::new();
-        p.insert(
-            "/api/v1/cases/{id}/plan".into(),
-            json!({
-                "get": op("The plan of a case (一户一策) with its measures and the version to send with a write", vec![id()], None, ("200", "AssistancePlan"), READ_ERRORS),
-                "put": op("Save the plan in words (send the version read): 409 stale when someone wrote first, 409 measure.case_closed when the case is not under assistance", vec![id()], Some("PlanInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
-            }),
-        );
-        p.insert(
-            "/api/v1/cases/{id}/measures".into(),
-            json!({
-                "post": op("Add a measure to the plan (send the plan's version read); refused 422 measure.dates or measure.amount, 409 measure.case_closed or stale, nothing written", vec![id()], Some("MeasureInput"), ("201", "AssistancePlan"), WRITE_ERRORS),
-            }),
-        );
-        p.insert(
-            "/api/v1/measures/{id}".into(),
-            json!({
-                "put": op("Change a measure, or end it (state 已结束 with ended_on); 409 measure.state for a change its state does not allow", vec![id()], Some("MeasureInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
-            }),
-        );
-        p.insert(
-            "/api/v1/assistance/flags".into(),
-            json!({
-                "get": op("The assistance flags of a region: counts by kind and a page of the households tripping one, with the numbers behind each", vec![
-                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
-                    query("kind", with_description(one_of(["1", "2", "3"]), "1 no measure in time (the default), 2 labour capacity without a development measure, 3 green channel overdue; the Chinese or English label is read too")),
-                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
-                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
-                ], None, ("200", "AssistanceFlags"), READ_ERRORS),
-            }),
-        );
-        p
                 json!({"type": "integer", "format": "int64", "minimum": 1}),
             )
         };
