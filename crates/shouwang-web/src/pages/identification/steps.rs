@@ -482,7 +482,7 @@ async fn page(
         ),
         Stage::TownshipReview => l.t("乡镇审核", "township review"),
         Stage::CountyDecision => l.t("县级审定", "county decision"),
-        Stage::Included | Stage::NotIncluded => "",
+        Stage::Included | Stage::NotIncluded | Stage::Eliminated | Stage::NotEliminated => "",
     };
     let next = match owner {
         Some(role) => {
@@ -861,6 +861,7 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
                     result,
                     minutes: text(p, "minutes"),
                     proposal,
+                    elimination: None,
                 })
             })
         }
@@ -907,6 +908,7 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
                     inclusion,
                     reason: text(p, "reason"),
                     announcement: text(p, "announcement"),
+                    closure: None,
                 })
             })
         }
