@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod db;
 mod decode;
+pub mod elimination;
 pub mod identification;
 pub mod income;
 pub mod leads;
