@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod elimination;
 pub mod identification;
 pub mod import_queue;
 pub mod ledger;

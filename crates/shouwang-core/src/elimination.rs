@@ -12,7 +12,8 @@
 //! 5. no unresolved large rigid expenditure: 合规自付 of the income figure not above the
 //!    standard's share of the household's net income nor above its amount (the screening's rule);
 //! 6. every 三保障 and drinking-water flag of the latest check clear;
-//! 7. no new risk: no lead found since the identification still waiting for an outcome.
+//! 7. no new risk: no lead of the household still waiting for an outcome (a lead is a risk seen
+//!    and not yet dismissed or decided, whenever it was found).
 //!
 //! 自然消除 (the risk disappeared by itself: a lost job found again, a cost that went away) waives
 //! conditions 1 and 2: a risk that vanished needed neither time nor a measure, and Guizhou's
@@ -95,7 +96,7 @@ pub struct EliminationFacts {
     pub incomes: Vec<Income>,
     pub members: Vec<MemberFact>,
     pub guarantees: Option<GuaranteeFacts>,
-    /// the risks of leads found since the identification and still waiting for an outcome
+    /// the risks of the household's leads still waiting for an outcome, and the day each was found
     pub new_risks: Vec<(RiskType, Date)>,
 }
 
@@ -518,8 +519,8 @@ fn no_new_risk(f: &EliminationFacts) -> Condition {
         return cond(
             ConditionId::NoNewRisk,
             true,
-            format!("{}以来没有待处理的新风险线索", f.identified_on),
-            format!("no new risk lead waiting since {}", f.identified_on),
+            "没有待处理的风险线索".into(),
+            "no risk lead waiting for an outcome".into(),
         );
     }
     let zh: Vec<String> = f
@@ -535,8 +536,8 @@ fn no_new_risk(f: &EliminationFacts) -> Condition {
     cond(
         ConditionId::NoNewRisk,
         false,
-        format!("识别后出现新的风险线索：{}", zh.join("、")),
-        format!("new risk leads since the identification: {}", en.join(", ")),
+        format!("尚有待处理的风险线索：{}", zh.join("、")),
+        format!("risk leads still waiting: {}", en.join(", ")),
     )
 }
 

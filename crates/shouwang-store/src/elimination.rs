@@ -421,6 +421,17 @@ impl Store {
         })
     }
 
+    /// The county of case `case_id`.
+    pub fn with_case_county(&self, case_id: i64) -> Result<Option<RegionCode>, StoreError> {
+        self.with_conn(|c| {
+            Ok(c.query_one(
+                "SELECT county FROM monitoring_cases WHERE id = $1",
+                &params![case_id],
+            )?
+            .and_then(|r| RegionCode::parse(&r.text(0))))
+        })
+    }
+
     /// What case `case_id` keeps of its elimination.
     pub fn case_closure(&self, case_id: i64) -> Result<Option<CaseClosure>, StoreError> {
         self.with_conn(|c| {

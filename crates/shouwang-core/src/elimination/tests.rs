@@ -253,7 +253,7 @@ fn a_new_risk_blocks() {
     let c = check(&f);
     let m = condition(&c, ConditionId::NoNewRisk);
     assert!(!m.met);
-    assert_eq!(m.zh, "识别后出现新的风险线索：因意外事故（2026-10-05发现）");
+    assert_eq!(m.zh, "尚有待处理的风险线索：因意外事故（2026-10-05发现）");
 }
 
 #[test]

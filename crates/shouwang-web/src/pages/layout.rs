@@ -129,6 +129,7 @@ fn nav(s: &Session) -> Vec<NavLink> {
             "/identifications".into(),
             l.t("识别认定", "Identifications"),
         ));
+        items.push(("/elimination".into(), l.t("风险消除", "Elimination")));
     }
     if office && may(Action::ImportLedger) {
         items.push(("/ledger/import".into(), l.t("台账", "Ledger")));

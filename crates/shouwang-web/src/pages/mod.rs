@@ -10,6 +10,7 @@
 //! [`show_errors_as_pages`], so no handler renders its own.
 
 mod calendar;
+mod elimination;
 mod home;
 mod identification;
 mod income;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(leads::routes())
         .merge(income::routes())
         .merge(identification::routes())
+        .merge(elimination::routes())
         .merge(standards::routes())
         .merge(calendar::routes())
         .merge(ledger::routes())

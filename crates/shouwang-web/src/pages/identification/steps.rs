@@ -19,11 +19,11 @@ use axum::response::IntoResponse;
 use shouwang_app::identification::{Acting, Clock};
 use shouwang_core::access::Action;
 use shouwang_core::identification::{
-    Appraisal, AppraisalResult, Assets, Decision, GreenChannel, Inclusion, Notice, Review, Stage,
-    Step, StepContext, StepKind, Verification,
+    Appraisal, AppraisalResult, Assets, Closure, Decision, GreenChannel, Inclusion, Notice,
+    Purpose, Review, Stage, Step, StepContext, StepKind, Verification,
 };
 use shouwang_core::income::yuan_text;
-use shouwang_core::monitoring::{CaseType, RiskType};
+use shouwang_core::monitoring::{CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::level::WarningLevel;
 use shouwang_core::{Date, Fen, Problem, ProblemCode, Role};
 use shouwang_store::identification::{IdentificationRecord, StepRecord};
@@ -72,6 +72,10 @@ struct OpenObjection {
 struct ProcedurePage {
     ctx: Ctx,
     term: &'static str,
+    /// an elimination procedure (风险消除程序)
+    elim: bool,
+    /// 风险消除方式, for the appraisal and the decision of an elimination
+    kinds: Vec<Choice>,
     id: i64,
     version: i64,
     no: String,
@@ -591,6 +595,14 @@ async fn page(
             defaults.insert(format!("{form}.risk_{}", r.code()), "1".into());
         }
     }
+    let kind = i
+        .appraisal
+        .as_ref()
+        .and_then(|a| a.elimination)
+        .unwrap_or(EliminationKind::AfterAssistance);
+    for form in ["appraise", "decide"] {
+        defaults.insert(format!("{form}.elimination_kind"), kind.code().to_string());
+    }
     if let Some(first) = Stage::ALL
         .iter()
         .find(|st| st.is_open() && **st < i.stage && **st != Stage::Notice)
@@ -634,12 +646,22 @@ async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let village_short = super::short_name(&village_name).to_string();
-    let mut crumbs = vec![Crumb::link(
-        "/identifications",
-        l.t("识别认定", "Identification"),
-    )];
+    let mut crumbs = vec![if i.purpose == Purpose::Elimination {
+        Crumb::link("/elimination", l.t("风险消除", "Risk elimination"))
+    } else {
+        Crumb::link("/identifications", l.t("识别认定", "Identification"))
+    }];
     crumbs.push(Crumb::here(head.clone()));
+    let elim = i.purpose == Purpose::Elimination;
     let view = ProcedurePage {
+        elim,
+        kinds: EliminationKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().to_string(),
+                label: l.t(k.label_zh(), k.label_en()).to_string(),
+            })
+            .collect(),
         term: term(l),
         id,
         version: record.version,
@@ -810,7 +832,8 @@ fn inclusion(p: &Params, problems: &mut Vec<Problem>) -> Option<Inclusion> {
 }
 
 /// The step a form of `kind` describes, or the problems of what it holds.
-fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
+fn parse_step(kind: &str, p: &Params, purpose: Purpose) -> Result<Step, Vec<Problem>> {
+    let elim = purpose == Purpose::Elimination;
     let mut problems = Vec::new();
     let pr = &mut problems;
     let step = match kind {
@@ -851,7 +874,13 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
             let on = date(p, "on", pr);
             let result = code(p, "result", AppraisalResult::from_code, pr);
             let proposal = match result {
-                Some(AppraisalResult::Agree) => inclusion(p, pr),
+                Some(AppraisalResult::Agree) if !elim => inclusion(p, pr),
+                _ => None,
+            };
+            let elimination = match result {
+                Some(AppraisalResult::Agree) if elim => {
+                    code(p, "elimination_kind", EliminationKind::from_code, pr)
+                }
                 _ => None,
             };
             result.map(|result| {
@@ -861,7 +890,7 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
                     result,
                     minutes: text(p, "minutes"),
                     proposal,
-                    elimination: None,
+                    elimination,
                 })
             })
         }
@@ -901,16 +930,39 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
         "decide" => {
             let on = date(p, "on", pr);
             let include = text(p, "include") != "0";
-            let inclusion = if include { inclusion(p, pr) } else { None };
-            (!include || inclusion.is_some()).then(|| {
-                Step::Decide(Decision {
-                    on,
-                    inclusion,
-                    reason: text(p, "reason"),
-                    announcement: text(p, "announcement"),
-                    closure: None,
+            if elim {
+                let closure = if include {
+                    code(p, "elimination_kind", EliminationKind::from_code, pr).map(|kind| {
+                        Closure {
+                            kind,
+                            contact_name: text(p, "contact_name"),
+                            contact_phone: text(p, "contact_phone"),
+                        }
+                    })
+                } else {
+                    None
+                };
+                (!include || closure.is_some()).then(|| {
+                    Step::Decide(Decision {
+                        on,
+                        inclusion: None,
+                        reason: text(p, "reason"),
+                        announcement: text(p, "announcement"),
+                        closure,
+                    })
                 })
-            })
+            } else {
+                let inclusion = if include { inclusion(p, pr) } else { None };
+                (!include || inclusion.is_some()).then(|| {
+                    Step::Decide(Decision {
+                        on,
+                        inclusion,
+                        reason: text(p, "reason"),
+                        announcement: text(p, "announcement"),
+                        closure: None,
+                    })
+                })
+            }
         }
         "return" => {
             let on = date(p, "on", pr);
@@ -966,7 +1018,7 @@ pub(super) async fn take_step(
         // read before someone else acted: what the form holds no longer applies
         return Ok(page(&state, &s, record, &h, Some(stale())).await?);
     }
-    let step = match parse_step(&kind, &p) {
+    let step = match parse_step(&kind, &p, record.ident.purpose) {
         Ok(step) => step,
         Err(problems) => {
             let sent = Sent {
