@@ -83,14 +83,32 @@ pub fn refusal(checked: &EliminationCheck, kind: EliminationKind) -> Vec<Problem
         .collect()
 }
 
-/// Opens the elimination procedure of case `case_id` as `kind`, when its conditions hold today.
+/// How far back the start of an elimination procedure may be recorded (the home check is often
+/// entered after it was made).
+pub const OPENED_ON_MAX_DAYS_BACK: i64 = 30;
+
+/// Opens the elimination procedure of case `case_id` as `kind`, when its conditions hold today;
+/// the procedure starts on `opened_on` (today, or up to [`OPENED_ON_MAX_DAYS_BACK`] days before).
 pub fn open(
     store: &Store,
     who: &Acting,
     case_id: i64,
     kind: EliminationKind,
+    opened_on: Date,
     today: Date,
 ) -> Result<IdentificationRecord, StoreError> {
+    if opened_on > today || opened_on < today.add_days(-OPENED_ON_MAX_DAYS_BACK) {
+        return Err(StoreError::invalid(Problem::new(
+            ProblemCode::StepDate,
+            "on",
+            format!(
+                "发起日期 {opened_on} 须在今天（{today}）及之前{OPENED_ON_MAX_DAYS_BACK}天内"
+            ),
+            format!(
+                "the procedure's start {opened_on} must be today ({today}) or within the {OPENED_ON_MAX_DAYS_BACK} days before"
+            ),
+        )));
+    }
     let checked = check_case(store, case_id, today)?;
     let problems = refusal(&checked.check, kind);
     if !problems.is_empty() {
@@ -99,7 +117,7 @@ pub fn open(
     let c = clock(store, &county_of(&checked.case.village), today.year())?;
     let ident = Identification::open_elimination(
         checked.case.facts.risks.clone(),
-        today,
+        opened_on,
         &c.deadlines,
         &c.calendar,
     );

@@ -2,6 +2,7 @@
 //! extractors ([`crate::access`]) as the pages. ID numbers come masked; revealing one is its own
 //! audited call.
 
+mod elimination;
 mod identification;
 mod openapi;
 mod query;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v1/calendar", get(calendar).put(put_calendar))
         .merge(identification::routes())
+        .merge(elimination::routes())
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })

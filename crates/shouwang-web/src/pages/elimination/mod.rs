@@ -267,6 +267,10 @@ async fn page(
         Crumb::link(format!("/cases/{id}"), l.t("监测档案", "Monitoring case")),
         Crumb::here(l.t("风险消除", "Risk elimination")),
     ];
+    let mut values = values;
+    values
+        .entry("on".into())
+        .or_insert_with(|| today.to_string());
     let view = EliminationPage {
         id,
         no: closure.household_no.clone(),
@@ -372,8 +376,28 @@ async fn open_procedure(
         .unwrap_or(EliminationKind::AfterAssistance);
     let acting = who(&s);
     let today = today();
+    let on_text = p
+        .get("on")
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default();
+    let opened_on = if on_text.is_empty() {
+        today
+    } else {
+        match shouwang_core::Date::parse(&on_text) {
+            Some(d) => d,
+            None => {
+                let problem = Problem::new(
+                    ProblemCode::DateInvalid,
+                    "on",
+                    format!("“{on_text}”不是有效日期，请按 2026-11-30 的格式填写"),
+                    format!("'{on_text}' is not a date; write it like 2026-11-30"),
+                );
+                return refused(&state, &s, id, &h, AppError::Invalid(vec![problem]), p).await;
+            }
+        }
+    };
     match state
-        .db(move |st| shouwang_app::elimination::open(st, &acting, id, kind, today))
+        .db(move |st| shouwang_app::elimination::open(st, &acting, id, kind, opened_on, today))
         .await
     {
         Ok(rec) => Ok(saved(
