@@ -39,7 +39,7 @@ code_list!(
         IncomeAboveLine = 3 => "收入高于监测线", "income above the line";
         IncomeStable = 4 => "收入持续稳定", "income stably above the line";
         RigidExpenditure = 5 => "无未解决的大额刚性支出", "no unresolved large rigid expenditure";
-        Guarantees = 6 => "三保障和饮水安全", "三保障 and drinking water secure";
+        Guarantees = 6 => "三保障和饮水安全", "education, health care, housing and water secure";
         NoNewRisk = 7 => "无新增风险", "no new risk";
     }
 );
@@ -472,7 +472,7 @@ fn guarantees(f: &EliminationFacts) -> Condition {
             ConditionId::Guarantees,
             true,
             "没有三保障和饮水安全核查记录，未发现问题（入户核实时须再核实）".into(),
-            "no 三保障 and water check is recorded, no problem known (the home check verifies them again)"
+            "no check of education, health care, housing and water is recorded, no problem known (the home check verifies them again)"
                 .into(),
         );
     };
@@ -498,7 +498,7 @@ fn guarantees(f: &EliminationFacts) -> Condition {
             true,
             format!("{}核查：两不愁三保障及饮水安全均无问题", g.as_of),
             format!(
-                "checked on {}: food, clothing, 三保障 and water all secure",
+                "checked on {}: food, clothing, education, health care, housing and water all secure",
                 g.as_of
             ),
         )

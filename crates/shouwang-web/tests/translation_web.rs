@@ -678,6 +678,8 @@ fn pages(w: &World) -> Vec<String> {
         format!("/identifications/{}", w.procedure),
         format!("/identifications/{}", w.waiting),
         format!("/cases/{}", w.case),
+        format!("/cases/{}/elimination", w.case),
+        "/elimination".into(),
         format!("/villages/{TAOHONG}/notice"),
         format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
     ]
