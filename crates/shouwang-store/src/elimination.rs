@@ -79,15 +79,29 @@ impl CaseFilter {
         }
     }
     fn open_in(region: &RegionCode) -> CaseFilter {
-        let (clause, values) = region_clause("hh", region, 1);
+        let (clause, mut values) = region_clause("hh", region, 1);
+        // the county's open cases by their index, then the region's households among them
+        let county = region.county().unwrap_or_else(|| region.clone());
+        values.push(county.as_str().into());
         CaseFilter {
-            clause: format!("{clause} AND c.status = {}", CaseStatus::AtRisk.code()),
+            clause: format!(
+                "c.county = ${} AND c.status = {} AND {clause}",
+                values.len(),
+                CaseStatus::AtRisk.code()
+            ),
             values,
         }
     }
 }
 
-const CASES_JOIN: &str = "JOIN monitoring_cases c ON c.county = x.county AND c.household_no = x.household_no JOIN households hh ON hh.county = c.county AND hh.household_no = c.household_no";
+/// The cases, their households, then the rows of table `x` of each household, in that order:
+/// `CROSS JOIN` keeps SQLite from starting at the other table (PostgreSQL plans it freely).
+fn of_cases(table: &str) -> String {
+    format!("monitoring_cases c CROSS JOIN households hh CROSS JOIN {table} x")
+}
+
+/// The join conditions of [`of_cases`] for a table keyed by household.
+const BY_HOUSEHOLD: &str = "hh.county = c.county AND hh.household_no = c.household_no AND x.county = c.county AND x.household_no = c.household_no";
 
 fn risks_of(text: &str) -> Vec<RiskType> {
     text.split(',')
@@ -162,9 +176,10 @@ fn load_facts(
     // the day of the county decision that included it, where a procedure did
     each(
         format!(
-            "SELECT c.id, s.on_date FROM identifications x JOIN identification_steps s ON s.identification_id = x.id
-             JOIN monitoring_cases c ON c.id = x.case_id JOIN households hh ON hh.county = c.county AND hh.household_no = c.household_no
-             WHERE {w} AND x.purpose = {} AND s.kind = {} AND s.stage_after = {}",
+            "SELECT c.id, s.on_date FROM {} CROSS JOIN identification_steps s
+             WHERE hh.county = c.county AND hh.household_no = c.household_no AND x.case_id = c.id AND s.identification_id = x.id
+               AND {w} AND x.purpose = {} AND s.kind = {} AND s.stage_after = {}",
+            of_cases("identifications"),
             Purpose::Identification.code(),
             StepKind::Decided.code(),
             Stage::Included.code()
@@ -182,8 +197,9 @@ fn load_facts(
         .collect();
     each(
         format!(
-            "SELECT c.id, {} FROM incomes x {CASES_JOIN} WHERE {w} AND x.year >= {} ORDER BY x.year, x.quarter",
+            "SELECT c.id, {} FROM {} WHERE {BY_HOUSEHOLD} AND {w} AND x.year >= {} ORDER BY c.id, x.year, x.quarter",
             income_cols.join(", "),
+            of_cases("incomes"),
             today.year() - 1
         ),
         &mut |cf, r| {
@@ -193,7 +209,8 @@ fn load_facts(
     )?;
     each(
         format!(
-            "SELECT c.id, x.labour FROM members x {CASES_JOIN} WHERE {w} AND x.deceased_on IS NULL"
+            "SELECT c.id, x.labour FROM {} WHERE {BY_HOUSEHOLD} AND {w} AND x.deceased_on IS NULL ORDER BY c.id, x.position",
+            of_cases("members")
         ),
         &mut |cf, r| {
             let labour = r.opt_int(1).and_then(LabourCapacity::from_code);
@@ -202,7 +219,10 @@ fn load_facts(
         },
     )?;
     each(
-        format!("SELECT c.id, x.as_of, x.unsafe_housing, x.dropout, x.uninsured, x.unsafe_water, x.food_clothing FROM guarantees x {CASES_JOIN} WHERE {w}"),
+        format!(
+            "SELECT c.id, x.as_of, x.unsafe_housing, x.dropout, x.uninsured, x.unsafe_water, x.food_clothing FROM {} WHERE {BY_HOUSEHOLD} AND {w}",
+            of_cases("guarantees")
+        ),
         &mut |cf, r| {
             let Some(as_of) = Date::parse(&r.text(1)) else {
                 return Ok(());
@@ -223,9 +243,9 @@ fn load_facts(
     )?;
     each(
         format!(
-            "SELECT c.id, x.category, x.risk, x.state, x.start_on FROM measures x
-             JOIN monitoring_cases c ON c.id = x.case_id JOIN households hh ON hh.county = c.county AND hh.household_no = c.household_no
-             WHERE {w}"
+            "SELECT c.id, x.category, x.risk, x.state, x.start_on FROM {}
+             WHERE hh.county = c.county AND hh.household_no = c.household_no AND x.case_id = c.id AND {w} ORDER BY c.id, x.id",
+            of_cases("measures")
         ),
         &mut |cf, r| {
             let (Some(category), Some(state), Some(start)) = (
@@ -246,7 +266,8 @@ fn load_facts(
     )?;
     each(
         format!(
-            "SELECT c.id, x.risk, x.found_on FROM leads x {CASES_JOIN} WHERE {w} AND x.status IN ({}) ORDER BY x.found_on",
+            "SELECT c.id, x.risk, x.found_on FROM {} WHERE {BY_HOUSEHOLD} AND {w} AND x.status IN ({}) ORDER BY c.id, x.found_on, x.id",
+            of_cases("leads"),
             crate::screening::PENDING_LEADS
         ),
         &mut |cf, r| {

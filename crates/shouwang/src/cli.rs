@@ -174,6 +174,8 @@ pub enum BenchCommand {
     Screen(crate::bench_screen::BenchScreenArgs),
     /// 识别认定性能：线索列表、识别程序、每日时限巡检 / identification: lead list, procedures, daily deadline sweep
     Identification(crate::bench_ident::BenchIdentArgs),
+    /// 风险消除性能：单户检查、可消除风险名单 / elimination: one household's check, the list of cases that could be closed
+    Elimination(crate::bench_elim::BenchElimArgs),
 }
 
 #[derive(Args, Clone)]

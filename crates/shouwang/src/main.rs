@@ -1,6 +1,7 @@
 //! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
 
 mod bench;
+mod bench_elim;
 mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
@@ -96,6 +97,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Screen(a)) => bench_screen::run(a),
             Some(BenchCommand::Ledger(a)) => bench_ledger::run(a),
             Some(BenchCommand::Identification(a)) => bench_ident::run(a),
+            Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
