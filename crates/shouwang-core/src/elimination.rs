@@ -134,7 +134,10 @@ impl EliminationCheck {
     pub fn failed(&self, kind: EliminationKind) -> Vec<&Condition> {
         self.conditions
             .iter()
-            .filter(|c| !c.met && !(kind == EliminationKind::Natural && c.id.waived_for_natural()))
+            .filter(|c| {
+                let waived = kind == EliminationKind::Natural && c.id.waived_for_natural();
+                !c.met && !waived
+            })
             .collect()
     }
 

@@ -196,13 +196,13 @@ fn seed(db: &std::path::Path, every: usize, today: Date) -> Result<Option<(usize
             RiskType::LackOfLabour,
         ];
         for (i, (county, no, village)) in households.iter().enumerate() {
-            if i % every != 0 {
+            if !i.is_multiple_of(every) {
                 continue;
             }
             let months_ago = 2 + (rng.next_u64() % 17) as i64;
             let identified = month_back(today, months_ago);
             let risk = risks[(rng.next_u64() % risks.len() as u64) as usize];
-            let case_type = if rng.next_u64() % 3 == 0 {
+            let case_type = if rng.next_u64().is_multiple_of(3) {
                 CaseType::UnstablePostPoverty
             } else {
                 CaseType::MarginalAtRisk
@@ -245,7 +245,7 @@ fn seed(db: &std::path::Path, every: usize, today: Date) -> Result<Option<(usize
                 ])?;
                 measures += 1;
             }
-            if cases % 50 == 0 {
+            if cases.is_multiple_of(50) {
                 let found = today.add_days(-5);
                 lead.execute(rusqlite::params![
                     county,

@@ -546,12 +546,12 @@ async fn list(
             let mut names = HashMap::new();
             for c in &found.cases {
                 let v = c.case.village.as_str().to_string();
-                if !names.contains_key(&v) {
+                if let std::collections::hash_map::Entry::Vacant(e) = names.entry(v) {
                     let name = st
                         .region(&c.case.village)?
                         .map(|x| x.name)
                         .unwrap_or_default();
-                    names.insert(v, name);
+                    e.insert(name);
                 }
             }
             let region_name = st.region(&r)?.map(|x| x.name).unwrap_or_default();
