@@ -396,6 +396,21 @@ async fn a_case_is_refused_with_its_numbers_then_closed_by_the_three_offices() {
             ],
         )
         .await;
+        // the village's notice lists the household with the kind proposed
+        let notice = send(
+            &w.app,
+            "taohong",
+            Method::GET,
+            &format!("/villages/{TAOHONG}/notice?date={}", ago(16)),
+            &[],
+            None,
+        )
+        .await;
+        assert!(
+            notice.body.contains("拟风险消除：帮扶消除"),
+            "{}",
+            notice.body
+        );
         step(&w, "taohong", &pid, "submit", &[("on", &ago(13))]).await;
         step(
             &w,
