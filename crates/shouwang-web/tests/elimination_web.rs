@@ -462,6 +462,9 @@ async fn a_case_is_refused_with_its_numbers_then_closed_by_the_three_offices() {
         )
         .await;
 
+        let timeline = send(&w.app, "county", Method::GET, &pid, &[], None).await;
+        assert!(timeline.body.contains("风险已消除"), "{}", timeline.body);
+        assert!(timeline.body.contains("王小红 13800001111"));
         let closed = send(&w.app, "taohong", Method::GET, &page_uri, &[], None).await;
         assert!(closed.body.contains("风险已消除"), "{}", closed.body);
         assert!(closed.body.contains("王小红 13800001111"));

@@ -228,16 +228,18 @@ fn inclusion_lines(l: L, i: &Inclusion, out: &mut Vec<Line>) {
 }
 
 /// What a step recorded, line by line.
-fn lines_of(l: L, step: &Step) -> Vec<Line> {
+fn lines_of(l: L, step: &Step, after: Stage) -> Vec<Line> {
     let mut out = Vec::new();
     match step {
         Step::Verify(v) => {
-            out.push(line(
-                l,
-                "授权承诺书签字日期",
-                "Authorisation signed on",
-                v.authorised_on.map(|d| d.to_string()).unwrap_or_default(),
-            ));
+            if let Some(signed) = v.authorised_on {
+                out.push(line(
+                    l,
+                    "授权承诺书签字日期",
+                    "Authorisation signed on",
+                    signed.to_string(),
+                ));
+            }
             out.push(line(l, "核实人口", "Members", v.members.to_string()));
             out.push(line(
                 l,
@@ -331,6 +333,14 @@ fn lines_of(l: L, step: &Step) -> Vec<Line> {
             if let Some(p) = &a.proposal {
                 inclusion_lines(l, p, &mut out);
             }
+            if let Some(k) = a.elimination {
+                out.push(line(
+                    l,
+                    "风险消除方式",
+                    "Kind of elimination",
+                    l.t(k.label_zh(), k.label_en()),
+                ));
+            }
         }
         Step::PublishNotice(n) => {
             out.push(line(
@@ -360,6 +370,40 @@ fn lines_of(l: L, step: &Step) -> Vec<Line> {
         Step::Submit { .. } => {}
         Step::TownshipApprove(r) => {
             out.push(line(l, "审核意见", "Opinion", r.opinion.clone()));
+        }
+        Step::Decide(d) if d.closure.is_some() || after == Stage::NotEliminated => {
+            match &d.closure {
+                Some(c) => {
+                    out.push(line(
+                        l,
+                        "审定结果",
+                        "Decision",
+                        l.t("风险已消除", "risk eliminated"),
+                    ));
+                    out.push(line(
+                        l,
+                        "风险消除方式",
+                        "Kind of elimination",
+                        l.t(c.kind.label_zh(), c.kind.label_en()),
+                    ));
+                    out.push(line(
+                        l,
+                        "监测联系人",
+                        "Monitoring contact",
+                        format!("{} {}", c.contact_name, c.contact_phone),
+                    ));
+                    out.push(line(l, "公告", "Announcement", d.announcement.clone()));
+                }
+                None => {
+                    out.push(line(
+                        l,
+                        "审定结果",
+                        "Decision",
+                        l.t("不予消除", "not eliminated"),
+                    ));
+                    out.push(line(l, "理由", "Reason", d.reason.clone()));
+                }
+            }
         }
         Step::Decide(d) => match &d.inclusion {
             Some(i) => {
@@ -404,7 +448,11 @@ pub(super) fn event(l: L, r: &StepRecord) -> Event {
         on: r.on.to_string(),
         who: r.actor_name.clone(),
         role: role_word(l, &r.role),
-        lines: r.step.as_ref().map(|s| lines_of(l, s)).unwrap_or_default(),
+        lines: r
+            .step
+            .as_ref()
+            .map(|s| lines_of(l, s, r.stage_after))
+            .unwrap_or_default(),
         returned: r.kind == StepKind::Returned,
     }
 }
