@@ -588,3 +588,170 @@ async fn a_household_without_labour_is_refused_and_marked_safety_net() {
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn the_county_decision_checks_the_conditions_again_and_refuses_when_they_no_longer_hold() {
+    for w in worlds() {
+        let w = with_doc(w).await;
+        let no = w.own[3].clone();
+        let case_id = old_case(&w, &no);
+        measure(&w, case_id, &no);
+        good_income(&w, &no);
+        let page_uri = format!("/cases/{case_id}/elimination");
+        let opened = send(
+            &w.app,
+            "taohong",
+            Method::POST,
+            &page_uri,
+            &[],
+            Some(&[("csrf", CSRF), ("kind", "0"), ("on", &ago(20))]),
+        )
+        .await;
+        let pid = opened.location.clone();
+        assert!(pid.starts_with("/identifications/"), "{}", opened.body);
+        step(
+            &w,
+            "taohong",
+            &pid,
+            "verify",
+            &[
+                ("on", &ago(19)),
+                ("members", "3"),
+                ("findings", "务工收入稳定"),
+            ],
+        )
+        .await;
+        step(
+            &w,
+            "taohong",
+            &pid,
+            "appraise",
+            &[
+                ("on", &ago(18)),
+                ("result", "1"),
+                ("elimination_kind", "0"),
+                ("participants", "村两委、村民代表共9人"),
+                ("minutes", "一致同意消除风险"),
+            ],
+        )
+        .await;
+        step(
+            &w,
+            "taohong",
+            &pid,
+            "notice",
+            &[
+                ("start", &ago(18)),
+                ("end", &ago(14)),
+                ("contact", "村委会办公室"),
+            ],
+        )
+        .await;
+        step(&w, "taohong", &pid, "submit", &[("on", &ago(13))]).await;
+        step(
+            &w,
+            "sanjiang",
+            &pid,
+            "approve",
+            &[("on", &ago(12)), ("opinion", "同意")],
+        )
+        .await;
+        // meanwhile a new lead: the conditions no longer hold on the day of the decision
+        let store = w.db.store.clone();
+        let lead_no = no.clone();
+        outside(move || {
+            store
+                .raise_lead(
+                    &Actor::system("test"),
+                    &shouwang_store::leads::NewLead {
+                        household_no: lead_no,
+                        risk: shouwang_core::monitoring::RiskType::Accident,
+                        level: shouwang_core::screening::level::WarningLevel::Red,
+                        source: shouwang_core::lead::LeadSource::CadreCheck,
+                        found_on: today(),
+                        due_on: today().add_days(3),
+                        note: "户主车祸住院".into(),
+                    },
+                )
+                .unwrap()
+        });
+        let page = send(&w.app, "county", Method::GET, &pid, &[], None).await;
+        let version = version_of(&page.body);
+        let refused = send(
+            &w.app,
+            "county",
+            Method::POST,
+            &format!("{pid}/steps/decide"),
+            &[],
+            Some(&[
+                ("csrf", CSRF),
+                ("version", &version),
+                ("on", &ago(0)),
+                ("include", "1"),
+                ("elimination_kind", "0"),
+                ("contact_name", "王小红"),
+                ("contact_phone", "13800001111"),
+                ("announcement", "旺乡振〔2026〕41号"),
+            ]),
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("尚有待处理的风险线索：因意外事故"),
+            "{}",
+            refused.body
+        );
+        let api = call(
+            &w,
+            "county",
+            Method::GET,
+            "/api/v1/cases/{id}/elimination",
+            &format!("/api/v1/cases/{case_id}/elimination"),
+            None,
+        )
+        .await;
+        assert_eq!(api.body["status"], "风险未消除", "nothing written");
+        assert_eq!(api.body["procedures"][0]["stage"], "县级审定");
+        // the county may still refuse with a reason
+        step(
+            &w,
+            "county",
+            &pid,
+            "decide",
+            &[
+                ("on", &ago(0)),
+                ("include", "0"),
+                ("reason", "出现新的意外事故风险"),
+            ],
+        )
+        .await;
+        let api = call(
+            &w,
+            "county",
+            Method::GET,
+            "/api/v1/cases/{id}/elimination",
+            &format!("/api/v1/cases/{case_id}/elimination"),
+            None,
+        )
+        .await;
+        assert_eq!(api.body["procedures"][0]["stage"], "不予消除");
+        assert_eq!(api.body["status"], "风险未消除");
+        // an opening more than 30 days back is refused
+        let too_early = send(
+            &w.app,
+            "taohong",
+            Method::POST,
+            &page_uri,
+            &[],
+            Some(&[("csrf", CSRF), ("kind", "0"), ("on", &ago(40))]),
+        )
+        .await;
+        assert_eq!(too_early.status, StatusCode::UNPROCESSABLE_ENTITY);
+        outside(move || drop(w));
+    }
+}
