@@ -347,6 +347,20 @@ async fn a_case_is_refused_with_its_numbers_then_closed_by_the_three_offices() {
         let pid = opened.location.clone();
         assert!(pid.starts_with("/identifications/"), "{}", opened.body);
         let shown = follow(&w.app, "taohong", &opened).await;
+        let listed = send(
+            &w.app,
+            "taohong",
+            Method::GET,
+            "/identifications",
+            &[],
+            None,
+        )
+        .await;
+        assert!(
+            listed.body.contains("<span class=\"lbl\">风险消除</span>"),
+            "the list marks the elimination procedure: {}",
+            listed.body
+        );
         assert!(shown.body.contains("风险消除程序"), "{}", shown.body);
         assert!(
             !shown.body.contains("授权承诺书签字日期"),
