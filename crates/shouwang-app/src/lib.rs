@@ -13,6 +13,7 @@
 pub mod assistance;
 pub mod audit;
 pub mod calendar;
+pub mod elimination;
 pub mod identification;
 pub mod import_queue;
 pub mod ledger;

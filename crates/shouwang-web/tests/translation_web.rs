@@ -682,6 +682,8 @@ fn pages(w: &World) -> Vec<String> {
         "/assistance/flags".into(),
         "/assistance/flags?kind=2".into(),
         "/assistance/flags?kind=3".into(),
+        format!("/cases/{}/elimination", w.case),
+        "/elimination".into(),
         format!("/villages/{TAOHONG}/notice"),
         format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
         format!("/visits/new?household={h}"),

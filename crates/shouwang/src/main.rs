@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_assistance;
+mod bench_elim;
 mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
@@ -99,6 +100,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Ledger(a)) => bench_ledger::run(a),
             Some(BenchCommand::Identification(a)) => bench_ident::run(a),
             Some(BenchCommand::Assistance(a)) => bench_assistance::run(a),
+            Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {

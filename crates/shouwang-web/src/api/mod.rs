@@ -3,6 +3,7 @@
 //! audited call.
 
 mod assistance;
+mod elimination;
 mod identification;
 mod openapi;
 mod query;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(identification::routes())
         .merge(assistance::routes())
         .merge(visits::routes())
+        .merge(elimination::routes())
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })

@@ -790,6 +790,10 @@ pub fn spec() -> Value {
         paths.extend(procedure::paths());
         paths.extend(assistance::paths());
         paths.extend(visits::paths());
+        paths.extend(elimination::paths());
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(elimination::schemas());
     }
     doc
 }
@@ -804,8 +808,9 @@ pub async fn document(_: super::query::ApiQuery<super::query::NoParams>) -> Json
 /// (an `Option`) are optional there; answers carry every field.
 mod procedure {
     use super::*;
-    use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
+    use shouwang_core::identification::{AppraisalResult, Purpose, Stage, StepKind};
     use shouwang_core::lead::{LeadSource, LeadStatus};
+    use shouwang_core::monitoring::EliminationKind;
     use shouwang_core::monitoring::{CaseStatus, CaseType};
 
     fn record(fields: Vec<Field>) -> Value {
@@ -900,6 +905,14 @@ mod procedure {
                 ),
                 OPTIONAL,
             ),
+            Field(
+                "elimination",
+                with_description(
+                    nullable(serialised(EliminationKind::ALL)),
+                    "风险消除方式 proposed; required to agree in an elimination procedure",
+                ),
+                OPTIONAL,
+            ),
         ]
     }
 
@@ -944,8 +957,20 @@ mod procedure {
             ),
             Field(
                 "announcement",
-                with_description(string(), "公告; required to include"),
+                with_description(string(), "公告; required to include or to close"),
                 REQUIRED,
+            ),
+            Field(
+                "closure",
+                with_description(
+                    nullable(record(vec![
+                        Field("kind", serialised(EliminationKind::ALL), REQUIRED),
+                        Field("contact_name", with_description(string(), "监测联系人"), REQUIRED),
+                        Field("contact_phone", with_description(string(), "an 11-digit mobile or a fixed line"), REQUIRED),
+                    ])),
+                    "an elimination procedure: the kind and contact to close the case (风险已消除), null for 不予消除",
+                ),
+                OPTIONAL,
             ),
         ]
     }
@@ -1005,6 +1030,10 @@ mod procedure {
             Field("handling", nullable(handling), REQUIRED),
         ]);
         answer(&[
+            (
+                "purpose",
+                with_description(serialised(Purpose::ALL), "识别认定程序 or 风险消除程序"),
+            ),
             ("stage", stage()),
             ("found_on", date()),
             ("due_on", date()),
@@ -1942,5 +1971,183 @@ mod visits {
             json!({"get": op("Visit duties of a region this period per village and position and per holder: due, done, overdue", vec![region()], None, ("200", "VisitDuties"), READ_ERRORS)}),
         );
         m
+    }
+}
+
+// ------------------------------------------------------------------ 风险消除
+
+/// The elimination calls: a case's conditions, opening its procedure, 兜底保障, 风险再标注, and
+/// the cases of a region that could be closed now.
+mod elimination {
+    use super::*;
+    use shouwang_core::elimination::{ConditionId, Verdict};
+    use shouwang_core::monitoring::{CaseStatus, EliminationKind};
+
+    fn record(fields: Vec<Field>) -> Value {
+        object(fields, true)
+    }
+
+    pub fn schemas() -> Map<String, Value> {
+        let condition = answer(&[
+            ("id", serialised(ConditionId::ALL)),
+            ("met", boolean()),
+            ("zh", string()),
+            ("en", string()),
+        ]);
+        let check = answer(&[
+            ("case_id", integer()),
+            ("household_no", string()),
+            ("village", village_code()),
+            ("head_name", string()),
+            ("status", serialised(CaseStatus::ALL)),
+            ("version", integer()),
+            (
+                "safety_net",
+                with_description(boolean(), "marked 兜底保障 (整户无劳动能力)"),
+            ),
+            ("identified_on", date()),
+            ("on", date()),
+            ("verdict", serialised(Verdict::ALL)),
+            ("without_labour", boolean()),
+            ("closable_as", array(serialised(EliminationKind::ALL))),
+            (
+                "per_capita",
+                with_description(nullable(integer()), "人均纯收入, 分"),
+            ),
+            ("line", with_description(integer(), "监测线, 分")),
+            ("conditions", array(condition)),
+        ]);
+        let closed = answer(&[
+            ("case_id", integer()),
+            ("household_no", string()),
+            ("status", serialised(CaseStatus::ALL)),
+            ("version", integer()),
+            ("safety_net", boolean()),
+            ("kind", nullable(serialised(EliminationKind::ALL))),
+            ("eliminated_on", nullable(date())),
+            ("contact_name", string()),
+            ("contact_phone", string()),
+            (
+                "snapshot",
+                with_description(
+                    json!({"type": "object", "nullable": true}),
+                    "the incomes and conditions on the day it closed",
+                ),
+            ),
+            (
+                "procedures",
+                array(answer(&[
+                    ("id", integer()),
+                    (
+                        "stage",
+                        serialised(shouwang_core::identification::Stage::ALL),
+                    ),
+                ])),
+            ),
+            ("reflags", array(integer())),
+            (
+                "check",
+                with_description(
+                    array(reference("EliminationCheck")),
+                    "the conditions today: one entry while the case is open, none once closed",
+                ),
+            ),
+        ]);
+        let candidates = answer(&[
+            ("region", region_code()),
+            ("on", date()),
+            ("open", integer()),
+            ("closable", integer()),
+            ("not_yet", integer()),
+            ("safety_net", integer()),
+            ("page", integer()),
+            ("per_page", integer()),
+            ("cases", array(reference("EliminationCheck"))),
+        ]);
+        let mut m = Map::new();
+        m.insert("EliminationCheck".into(), check);
+        m.insert("CaseElimination".into(), closed);
+        m.insert("EliminationCandidates".into(), candidates);
+        m.insert(
+            "OpenElimination".into(),
+            example(
+                record(vec![
+                    Field("kind", with_description(serialised(EliminationKind::ALL), "帮扶消除 if not given"), OPTIONAL),
+                    Field("on", with_description(date(), "the day the procedure started: today if not given, at most 30 days back"), OPTIONAL),
+                ]),
+                json!({"kind": "帮扶消除"}),
+            ),
+        );
+        m.insert(
+            "SafetyNet".into(),
+            example(
+                record(vec![Field(
+                    "version",
+                    with_description(integer(), "the case's version read"),
+                    REQUIRED,
+                )]),
+                json!({"version": 1}),
+            ),
+        );
+        m.insert(
+            "Reflag".into(),
+            example(
+                record(vec![
+                    Field("risk", serialised(RiskType::ALL), REQUIRED),
+                    Field(
+                        "level",
+                        with_description(serialised(WarningLevel::ALL), "yellow if not given"),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "note",
+                        with_description(string(), "what was seen, two characters or more"),
+                        REQUIRED,
+                    ),
+                ]),
+                json!({"risk": "因意外事故", "note": "户主车祸住院"}),
+            ),
+        );
+        m
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let id = || {
+            path(
+                "id",
+                json!({"type": "integer", "format": "int64", "minimum": 1}),
+            )
+        };
+        let mut p = Map::new();
+        p.insert(
+            "/api/v1/cases/{id}/elimination".into(),
+            json!({
+                "get": op("A case's elimination: the conditions one by one with their numbers while it is open, what it keeps once closed", vec![id()], None, ("200", "CaseElimination"), READ_ERRORS),
+                "post": op("Open the case's elimination procedure (风险消除程序); 422 elimination.conditions naming each failed condition, or elimination.without_labour. The steps are those of /api/v1/identifications/{id}/steps", vec![id()], Some("OpenElimination"), ("201", "ProcedureDetail"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/cases/{id}/safety-net".into(),
+            json!({
+                "post": op("Mark an open case 兜底保障 when no member of the household can work (send the case's version)", vec![id()], Some("SafetyNet"), ("200", "CaseElimination"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/cases/{id}/reflag".into(),
+            json!({
+                "post": op("风险再标注: a lead on a closed case's household and a new identification procedure naming the case", vec![id()], Some("Reflag"), ("201", "ProcedureDetail"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/elimination/candidates".into(),
+            json!({
+                "get": op("可消除风险: the open cases of a region whose conditions hold today, with the counts", vec![
+                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
+                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
+                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
+                ], None, ("200", "EliminationCandidates"), READ_ERRORS),
+            }),
+        );
+        p
     }
 }

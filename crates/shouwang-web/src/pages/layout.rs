@@ -129,6 +129,7 @@ fn nav(s: &Session) -> Vec<NavLink> {
             "/identifications".into(),
             l.t("识别认定", "Identifications"),
         ));
+        items.push(("/elimination".into(), l.t("风险消除", "Elimination")));
     }
     if may(Action::ViewAssistance) && !s.scope.reaches_only_paired() {
         items.push((

@@ -11,6 +11,7 @@
 
 mod assistance;
 mod calendar;
+mod elimination;
 mod home;
 mod identification;
 mod income;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(income::routes())
         .merge(identification::routes())
         .merge(assistance::routes())
+        .merge(elimination::routes())
         .merge(standards::routes())
         .merge(calendar::routes())
         .merge(ledger::routes())
