@@ -114,6 +114,21 @@ pub fn take_step(
         .ident
         .apply(step, &ctx)
         .map_err(StoreError::invalid)?;
+    // an elimination closes the case: its conditions are checked again on the day
+    if let (Some(closure), Some(case_id)) = (after.closure(), record.case_id) {
+        if after.stage == shouwang_core::identification::Stage::Eliminated {
+            let closing = crate::elimination::closing(store, case_id, closure.kind, today)?;
+            return store.record_step_closing(
+                &who.actor,
+                who.role,
+                id,
+                expected_version,
+                step,
+                &after,
+                Some(&closing),
+            );
+        }
+    }
     store.record_step(&who.actor, who.role, id, expected_version, step, &after)
 }
 

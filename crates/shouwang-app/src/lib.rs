@@ -11,11 +11,14 @@
 //!
 //! Everything here is synchronous, like the store: the web calls it through `spawn_blocking`.
 
+pub mod assistance;
 pub mod audit;
 pub mod calendar;
+pub mod elimination;
 pub mod identification;
 pub mod import_queue;
 pub mod ledger;
 pub mod scheduler;
 pub mod screening;
 pub mod task_list;
+pub mod visits;

@@ -159,7 +159,7 @@ fn problem(
     Problem::new(code, field, zh, en)
 }
 
-fn check_phone(field: &str, phone: &str, out: &mut Vec<Problem>) {
+pub(crate) fn check_phone(field: &str, phone: &str, out: &mut Vec<Problem>) {
     let p = phone.trim();
     if p.is_empty() {
         return;

@@ -12,7 +12,7 @@ use shouwang_core::codes::{
     Schooling, Sex,
 };
 use shouwang_core::household::LeaveReason;
-use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
+use shouwang_core::identification::{AppraisalResult, Purpose, Stage, StepKind};
 use shouwang_core::lead::{LeadSource, LeadStatus};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::{RuleId, WarningLevel};
@@ -403,6 +403,19 @@ fn leads_procedures_and_calendar_days_keep_their_numbers() {
             ("CountyDecision", 5, "县级审定"),
             ("Included", 6, "已纳入监测"),
             ("NotIncluded", 7, "不予纳入"),
+            ("Eliminated", 8, "风险已消除"),
+            ("NotEliminated", 9, "不予消除"),
+        ],
+    );
+    code_list(
+        "Purpose",
+        "identifications.purpose (and the body's purpose; absent reads as 1)",
+        Purpose::ALL,
+        Purpose::code,
+        Purpose::label_zh,
+        &[
+            ("Identification", 1, "识别认定程序"),
+            ("Elimination", 2, "风险消除程序"),
         ],
     );
     code_list(
@@ -456,7 +469,7 @@ fn leads_procedures_and_calendar_days_keep_their_numbers() {
         .filter(|s| !s.is_open())
         .map(|s| s.code())
         .collect();
-    assert_eq!(closed, [6, 7]);
+    assert_eq!(closed, [6, 7, 8, 9]);
 }
 
 #[test]
@@ -507,6 +520,7 @@ fn measures_and_positions_keep_their_numbers() {
             ("TownshipSecretary", 2, "乡镇党委书记"),
             ("AssistancePerson", 3, "帮扶责任人"),
             ("FamilyDoctor", 4, "家庭签约医生"),
+            ("Cadre", 5, "村干部"),
         ],
     );
     code_list(

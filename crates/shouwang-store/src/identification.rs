@@ -126,6 +126,13 @@ fn row_record(r: &Row) -> Result<IdentificationRecord, StoreError> {
     })
 }
 
+pub(crate) fn load_record(
+    c: &mut dyn Sql,
+    id: i64,
+) -> Result<Option<IdentificationRecord>, StoreError> {
+    load(c, id)
+}
+
 fn load(c: &mut dyn Sql, id: i64) -> Result<Option<IdentificationRecord>, StoreError> {
     c.query_one(
         &format!("SELECT {COLUMNS} FROM {} WHERE i.id = $1", from_clause()),
@@ -139,8 +146,14 @@ fn body(ident: &Identification) -> String {
     serde_json::to_string(ident).expect("an identification serializes")
 }
 
-fn closed_stages() -> String {
-    format!("{}, {}", Stage::Included.code(), Stage::NotIncluded.code())
+/// The codes of the stages a procedure ends in (identification and elimination), for SQL.
+pub(crate) fn closed_stages() -> String {
+    Stage::ALL
+        .iter()
+        .filter(|s| !s.is_open())
+        .map(|s| s.code().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -186,60 +199,7 @@ impl Store {
         lead_ids: &[i64],
         ident: &Identification,
     ) -> Result<IdentificationRecord, StoreError> {
-        self.with_tx(|tx| {
-            let leads = open_leads(tx, lead_ids)?;
-            let first = &leads[0];
-            let open = tx.query_one(
-                &format!("SELECT id FROM identifications WHERE county = $1 AND household_no = $2 AND stage NOT IN ({})", closed_stages()),
-                &params![first.county.as_str(), first.household_no.as_str()],
-            )?;
-            if let Some(r) = open {
-                return Err(StoreError::invalid(Problem::new(
-                    ProblemCode::StepOutOfOrder,
-                    "household",
-                    format!("该户已有进行中的识别程序（编号{}），线索应并入其中", r.int(0)),
-                    format!(
-                        "the household has a procedure under way (number {}); gather the leads into it",
-                        r.int(0)
-                    ),
-                )));
-            }
-            let now = crate::now();
-            let id = tx
-                .query_one(
-                    "INSERT INTO identifications (county, household_no, village, stage, found_on, due_on, stage_due, green_channel, body, created_by, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-                    &params![
-                        first.county.as_str(),
-                        first.household_no.as_str(),
-                        first.village.as_str(),
-                        ident.stage.code(),
-                        ident.found_on.to_string(),
-                        ident.due_on.to_string(),
-                        ident.stage_due.to_string(),
-                        i64::from(ident.green_channel.is_some()),
-                        body(ident),
-                        actor.username.as_str(),
-                        now
-                    ],
-                )?
-                .map(|r| r.int(0))
-                .ok_or(StoreError::NotFound)?;
-            gather(tx, id, lead_ids)?;
-            let detail = serde_json::json!({ "leads": lead_ids });
-            insert_step(tx, &first.county, id, StepKind::Opened, ident.stage, ident.stage, ident.found_on, actor, role, &detail)?;
-            let saved = load(tx, id)?.ok_or(StoreError::NotFound)?;
-            record(
-                tx,
-                actor,
-                Some(&first.county),
-                "identification.open",
-                ("identification", &id.to_string()),
-                None,
-                Some(&serde_json::json!({ "household": first.household_no, "leads": lead_ids, "procedure": saved.ident })),
-            )?;
-            Ok(saved)
-        })
+        self.with_tx(|tx| open_tx(tx, actor, role, lead_ids, ident, None))
     }
 
     /// Adds open leads of the same household to its open procedure (their risks join it).
@@ -293,6 +253,23 @@ impl Store {
         step: &Step,
         after: &Identification,
     ) -> Result<IdentificationRecord, StoreError> {
+        self.record_step_closing(actor, role, id, expected_version, step, after, None)
+    }
+
+    /// [`Store::record_step`], closing the case when an elimination procedure ends eliminated:
+    /// `closing` is the snapshot of that day and the case's version as read (风险消除 is refused
+    /// without it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_step_closing(
+        &self,
+        actor: &Actor,
+        role: Role,
+        id: i64,
+        expected_version: i64,
+        step: &Step,
+        after: &Identification,
+        closing: Option<&crate::elimination::Closing>,
+    ) -> Result<IdentificationRecord, StoreError> {
         self.with_tx(|tx| {
             let before = load(tx, id)?.ok_or(StoreError::NotFound)?;
             if before.version != expected_version {
@@ -315,6 +292,18 @@ impl Store {
                         .or_else(|| after.appraisal.as_ref().map(|a| a.minutes.clone()))
                         .unwrap_or_default();
                     end_leads(tx, id, LeadStatus::NotIncluded, &reason)?;
+                }
+                Stage::Eliminated if before.ident.stage != Stage::Eliminated => {
+                    let case_id = before.case_id.ok_or(StoreError::NotFound)?;
+                    let closing = closing.ok_or_else(|| {
+                        StoreError::invalid(Problem::new(
+                            ProblemCode::EliminationConditions,
+                            "conditions",
+                            "风险消除须在县级审定时重新检查消除条件",
+                            "closing a case needs its conditions checked again at the county decision",
+                        ))
+                    })?;
+                    crate::elimination::close_case(tx, actor, case_id, after, closing)?;
                 }
                 _ => {}
             }
@@ -361,8 +350,9 @@ impl Store {
         self.with_conn(|c| {
             c.query_one(
                 &format!(
-                    "SELECT {COLUMNS} FROM {} WHERE i.case_id = $1",
-                    from_clause()
+                    "SELECT {COLUMNS} FROM {} WHERE i.case_id = $1 AND i.purpose = {}",
+                    from_clause(),
+                    shouwang_core::identification::Purpose::Identification.code()
                 ),
                 &params![case_id],
             )?
@@ -611,6 +601,88 @@ impl Store {
             Ok(counts)
         })
     }
+}
+
+/// Opens an identification on open leads, in a transaction (see [`Store::open_identification`]);
+/// `reflag_of` names the closed case it re-flags (风险再标注).
+pub(crate) fn open_tx(
+    tx: &mut dyn Sql,
+    actor: &Actor,
+    role: Role,
+    lead_ids: &[i64],
+    ident: &Identification,
+    reflag_of: Option<i64>,
+) -> Result<IdentificationRecord, StoreError> {
+    let leads = open_leads(tx, lead_ids)?;
+    let first = &leads[0];
+    let open = tx.query_one(
+        &format!("SELECT id FROM identifications WHERE county = $1 AND household_no = $2 AND stage NOT IN ({})", closed_stages()),
+        &params![first.county.as_str(), first.household_no.as_str()],
+    )?;
+    if let Some(r) = open {
+        return Err(StoreError::invalid(Problem::new(
+            ProblemCode::StepOutOfOrder,
+            "household",
+            format!(
+                "该户已有进行中的识别程序（编号{}），线索应并入其中",
+                r.int(0)
+            ),
+            format!(
+                "the household has a procedure under way (number {}); gather the leads into it",
+                r.int(0)
+            ),
+        )));
+    }
+    let now = crate::now();
+    let id = tx
+        .query_one(
+            "INSERT INTO identifications (county, household_no, village, stage, found_on, due_on, stage_due, green_channel, body, created_by, created_at, updated_at, purpose, reflag_of)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id",
+            &params![
+                first.county.as_str(),
+                first.household_no.as_str(),
+                first.village.as_str(),
+                ident.stage.code(),
+                ident.found_on.to_string(),
+                ident.due_on.to_string(),
+                ident.stage_due.to_string(),
+                i64::from(ident.green_channel.is_some()),
+                body(ident),
+                actor.username.as_str(),
+                now,
+                ident.purpose.code(),
+                reflag_of
+            ],
+        )?
+        .map(|r| r.int(0))
+        .ok_or(StoreError::NotFound)?;
+    gather(tx, id, lead_ids)?;
+    let detail = serde_json::json!({ "leads": lead_ids });
+    insert_step(
+        tx,
+        &first.county,
+        id,
+        StepKind::Opened,
+        ident.stage,
+        ident.stage,
+        ident.found_on,
+        actor,
+        role,
+        &detail,
+    )?;
+    let saved = load(tx, id)?.ok_or(StoreError::NotFound)?;
+    record(
+        tx,
+        actor,
+        Some(&first.county),
+        "identification.open",
+        ("identification", &id.to_string()),
+        None,
+        Some(
+            &serde_json::json!({ "household": first.household_no, "leads": lead_ids, "procedure": saved.ident, "reflag_of": reflag_of }),
+        ),
+    )?;
+    Ok(saved)
 }
 
 /// The leads `ids`, all open and of one household; refused otherwise.

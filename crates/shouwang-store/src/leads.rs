@@ -215,66 +215,7 @@ impl Store {
     /// Raises a lead by hand. Refused when the household already has a lead of the same risk
     /// waiting: the new sighting belongs to that one.
     pub fn raise_lead(&self, actor: &Actor, lead: &NewLead) -> Result<Lead, StoreError> {
-        self.with_tx(|tx| {
-            let (county, village) = tx
-                .query_one(
-                    "SELECT county, village FROM households WHERE household_no = $1",
-                    &params![lead.household_no.as_str()],
-                )?
-                .map(|r| (r.text(0), r.text(1)))
-                .ok_or(StoreError::NotFound)?;
-            let pending = tx.query_one(
-                &format!(
-                    "SELECT id FROM leads WHERE county = $1 AND household_no = $2 AND risk = $3 AND status IN ({})",
-                    crate::screening::PENDING_LEADS
-                ),
-                &params![county.as_str(), lead.household_no.as_str(), lead.risk.code()],
-            )?;
-            if let Some(r) = pending {
-                return Err(StoreError::invalid(Problem::new(
-                    ProblemCode::LeadDuplicate,
-                    "risk",
-                    format!("该户已有“{}”的待处理线索（编号{}）", lead.risk.label_zh(), r.int(0)),
-                    format!(
-                        "the household already has a waiting lead of {} (number {})",
-                        lead.risk.label_en(),
-                        r.int(0)
-                    ),
-                )));
-            }
-            let id = tx
-                .query_one(
-                    "INSERT INTO leads (county, household_no, village, risk, level, rules, source, found_on, due_on, status, note, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-                    &params![
-                        county.as_str(),
-                        lead.household_no.as_str(),
-                        village.as_str(),
-                        lead.risk.code(),
-                        lead.level.code(),
-                        lead.source.code(),
-                        lead.found_on.to_string(),
-                        lead.due_on.to_string(),
-                        LeadStatus::Open.code(),
-                        lead.note.trim(),
-                        actor.username.as_str(),
-                        crate::now()
-                    ],
-                )?
-                .map(|r| r.int(0))
-                .ok_or(StoreError::NotFound)?;
-            let saved = load_lead(tx, id)?.ok_or(StoreError::NotFound)?;
-            record(
-                tx,
-                actor,
-                Some(&county),
-                "lead.raise",
-                ("lead", &id.to_string()),
-                None,
-                Some(&serde_json::to_value(&saved).unwrap_or_default()),
-            )?;
-            Ok(saved)
-        })
+        self.with_tx(|tx| raise_lead_tx(tx, actor, lead))
     }
 
     /// Dismisses an open lead with a reason (排除): kept, with who and why.
@@ -402,4 +343,74 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// [`Store::raise_lead`] inside a transaction.
+pub(crate) fn raise_lead_tx(
+    tx: &mut dyn Sql,
+    actor: &Actor,
+    lead: &NewLead,
+) -> Result<Lead, StoreError> {
+    let (county, village) = tx
+        .query_one(
+            "SELECT county, village FROM households WHERE household_no = $1",
+            &params![lead.household_no.as_str()],
+        )?
+        .map(|r| (r.text(0), r.text(1)))
+        .ok_or(StoreError::NotFound)?;
+    let pending = tx.query_one(
+        &format!(
+            "SELECT id FROM leads WHERE county = $1 AND household_no = $2 AND risk = $3 AND status IN ({})",
+            crate::screening::PENDING_LEADS
+        ),
+        &params![county.as_str(), lead.household_no.as_str(), lead.risk.code()],
+    )?;
+    if let Some(r) = pending {
+        return Err(StoreError::invalid(Problem::new(
+            ProblemCode::LeadDuplicate,
+            "risk",
+            format!(
+                "该户已有“{}”的待处理线索（编号{}）",
+                lead.risk.label_zh(),
+                r.int(0)
+            ),
+            format!(
+                "the household already has a waiting lead of {} (number {})",
+                lead.risk.label_en(),
+                r.int(0)
+            ),
+        )));
+    }
+    let id = tx
+        .query_one(
+            "INSERT INTO leads (county, household_no, village, risk, level, rules, source, found_on, due_on, status, note, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            &params![
+                county.as_str(),
+                lead.household_no.as_str(),
+                village.as_str(),
+                lead.risk.code(),
+                lead.level.code(),
+                lead.source.code(),
+                lead.found_on.to_string(),
+                lead.due_on.to_string(),
+                LeadStatus::Open.code(),
+                lead.note.trim(),
+                actor.username.as_str(),
+                crate::now()
+            ],
+        )?
+        .map(|r| r.int(0))
+        .ok_or(StoreError::NotFound)?;
+    let saved = load_lead(tx, id)?.ok_or(StoreError::NotFound)?;
+    record(
+        tx,
+        actor,
+        Some(&county),
+        "lead.raise",
+        ("lead", &id.to_string()),
+        None,
+        Some(&serde_json::to_value(&saved).unwrap_or_default()),
+    )?;
+    Ok(saved)
 }

@@ -3,16 +3,20 @@
 //! Every query is written once (see [`db`]); only the migrations differ per backend. Every large
 //! table carries its county code so that a distributed PostgreSQL can shard by it.
 
+pub mod assistance;
 pub mod audit;
+pub mod bulk_assistance;
 pub mod calendar;
 pub mod db;
 mod decode;
+pub mod elimination;
 pub mod identification;
 pub mod income;
 pub mod leads;
 pub mod ledger;
 mod migrate;
 pub mod monitoring;
+pub mod pairing;
 pub mod regions;
 pub mod registry;
 pub mod screening;
@@ -21,6 +25,7 @@ mod sql;
 pub mod task_list;
 pub mod testing;
 pub mod users;
+pub mod visits;
 pub mod warnings;
 
 use db::{Backend, Dialect, Pool};

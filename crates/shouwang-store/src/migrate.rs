@@ -677,4 +677,104 @@ mod tests {
             Some(("incomes".into(), 1))
         );
     }
+
+    /// Migration 13 turns the pairings of user accounts (no dates) into dated pairings of
+    /// assistance persons: one person per paired user and county, named as the user, each
+    /// pairing open from the day of the upgrade.
+    fn old_pairings_become_dated_pairings(tx: &mut dyn Sql) {
+        apply_until(tx, 12).unwrap();
+        tx.batch(
+            "INSERT INTO regions (code, name, parent, level) VALUES ('510821100001', '桃红村', NULL, 5);
+             INSERT INTO users (username, display_name, password_hash, role, region, created_at)
+                 VALUES ('helper', '王帮扶', 'x', 'assistance', '510821100001', 1),
+                        ('other', '李其他', 'x', 'village', '510821100001', 1);
+             INSERT INTO households (county, household_no, village, household_type, created_at, updated_at)
+                 VALUES ('510821', '51082110000100001', '510821100001', 0, 1, 1),
+                        ('510821', '51082110000100002', '510821100001', 1, 1, 1);",
+        )
+        .unwrap();
+        tx.batch(
+            "INSERT INTO pairings (user_id, county, household_no)
+                 SELECT id, '510821', '51082110000100001' FROM users WHERE username = 'helper';
+             INSERT INTO pairings (user_id, county, household_no)
+                 SELECT id, '510821', '51082110000100002' FROM users WHERE username = 'helper';",
+        )
+        .unwrap();
+        apply(tx).unwrap();
+        let persons = tx
+            .query(
+                "SELECT id, county, position, name, username FROM assistance_persons",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(persons.len(), 1, "one person for the paired user");
+        let p = &persons[0];
+        assert_eq!(
+            (p.text(1), p.int(2), p.text(3), p.opt_text(4)),
+            (
+                "510821".to_string(),
+                3,
+                "王帮扶".to_string(),
+                Some("helper".to_string())
+            )
+        );
+        let pairings = tx
+            .query(
+                "SELECT person_id, household_no, village, start_on, end_on FROM assistance_pairings ORDER BY household_no",
+                &[],
+            )
+            .unwrap();
+        let today = shouwang_core::Date::from_unix_seconds_china(crate::now());
+        let read: Vec<_> = pairings
+            .iter()
+            .map(|r| (r.int(0), r.text(1), r.text(2), r.opt_text(4)))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    p.int(0),
+                    "51082110000100001".into(),
+                    "510821100001".into(),
+                    None
+                ),
+                (
+                    p.int(0),
+                    "51082110000100002".into(),
+                    "510821100001".into(),
+                    None
+                ),
+            ]
+        );
+        for r in &pairings {
+            let start = shouwang_core::Date::parse(&r.text(3)).expect("a date");
+            assert!(
+                (start.to_days() - today.to_days()).abs() <= 1,
+                "from the day of the upgrade"
+            );
+        }
+    }
+
+    #[test]
+    fn rows_of_the_old_pairings_table_become_dated_pairings_after_migration_13() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        let mut tx = c.transaction().unwrap();
+        old_pairings_become_dated_pairings(&mut tx);
+        if let Ok(url) = std::env::var("SHOUWANG_TEST_PG_URL") {
+            let db = crate::testing::TestDb::postgres(&url).unwrap();
+            db.store
+                .with_tx(|tx| {
+                    let schema = tx
+                        .query_one("SELECT current_schema()", &[])?
+                        .unwrap()
+                        .text(0);
+                    tx.batch(&format!(
+                        "DROP SCHEMA {schema} CASCADE; CREATE SCHEMA {schema}"
+                    ))?;
+                    old_pairings_become_dated_pairings(tx);
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
 }

@@ -88,6 +88,15 @@ impl TestDb {
 
     /// Runs SQL straight on the database, past every check of the store: for tests that damage
     /// stored data on purpose.
+    /// The number of rows of a table (tests check that a refusal wrote nothing).
+    pub fn count_rows(&self, table: &str) -> i64 {
+        self.store
+            .with_conn(|c| c.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[]))
+            .ok()
+            .flatten()
+            .map_or(-1, |r| r.int(0))
+    }
+
     pub fn execute_unchecked(&self, sql: &str) -> Result<(), StoreError> {
         self.store.with_conn(|c| c.batch(sql))
     }

@@ -261,7 +261,7 @@ impl Store {
 
     /// Pairs the assistance person of a user account with a household from today (帮扶责任人结对),
     /// making the person from the account's name the first time. Nothing changes when the
-    /// pairing is already open. The dated pairings and their history are `assistance.rs`'s.
+    /// pairing is already open. The dated pairings and their history are `pairing.rs`'s.
     pub fn pair(&self, actor: &Actor, user_id: i64, household_no: &str) -> Result<(), StoreError> {
         let today = shouwang_core::Date::from_unix_seconds_china(crate::now()).to_string();
         self.with_tx(|tx| {

@@ -154,6 +154,7 @@ fn path() -> Vec<(Role, Step)> {
                 result: AppraisalResult::Agree,
                 minutes: "一致同意纳入".into(),
                 proposal: Some(inclusion()),
+                elimination: None,
             }),
         ),
         (
@@ -184,6 +185,7 @@ fn path() -> Vec<(Role, Step)> {
                 inclusion: Some(inclusion()),
                 reason: String::new(),
                 announcement: "旺乡振〔2026〕30号".into(),
+                closure: None,
             }),
         ),
     ]

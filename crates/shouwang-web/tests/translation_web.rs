@@ -679,8 +679,19 @@ fn pages(w: &World) -> Vec<String> {
         format!("/identifications/{}", w.procedure),
         format!("/identifications/{}", w.waiting),
         format!("/cases/{}", w.case),
+        format!("/cases/{}/plan", w.case),
+        "/assistance/flags".into(),
+        "/assistance/flags?kind=2".into(),
+        "/assistance/flags?kind=3".into(),
+        format!("/cases/{}/elimination", w.case),
+        "/elimination".into(),
         format!("/villages/{TAOHONG}/notice"),
         format!("/villages/{TAOHONG}/notice?date={}", today().add_days(-16)),
+        format!("/visits/new?household={h}"),
+        "/visits/duties".into(),
+        format!("/visits/duties/households?region={TAOHONG}&position=1&which=overdue"),
+        "/assistance/persons".into(),
+        "/assistance/persons/1".into(),
     ]
     .into()
 }
@@ -744,6 +755,37 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
         (
             format!("/identifications/{}/steps/verify", w.waiting),
             vec![("csrf", CSRF), ("version", "0")],
+        ),
+        (
+            format!("/cases/{}/measures", w.case),
+            vec![
+                ("csrf", CSRF),
+                ("version", "0"),
+                ("category", "9"),
+                ("content", ""),
+                ("start", "2026-03-01"),
+                ("end", "2026-02-01"),
+                ("amount", "-5"),
+            ],
+        ),
+        (
+            "/visits".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("household", Box::leak(h.clone().into_boxed_str())),
+                ("on", "2999-01-01"),
+                ("position", "3"),
+                ("findings", ""),
+            ],
+        ),
+        (
+            "/assistance/persons".to_string(),
+            vec![
+                ("csrf", CSRF),
+                ("region", "510821"),
+                ("name", ""),
+                ("phone", "123"),
+            ],
         ),
         (
             "/password".to_string(),

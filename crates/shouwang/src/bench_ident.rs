@@ -383,6 +383,7 @@ fn path_to(stage: Stage, found: Date, risks: &[RiskType]) -> Vec<(Role, Step)> {
                 result: AppraisalResult::Agree,
                 minutes: "一致同意纳入".into(),
                 proposal: Some(inclusion),
+                elimination: None,
             }),
         ),
         (

@@ -45,7 +45,7 @@ pub enum Phase {
 }
 
 const COUNTY: &str = "510821";
-const CHUNK: usize = 50_000;
+pub(crate) const CHUNK: usize = 50_000;
 
 fn db_path(dir: &Path) -> PathBuf {
     dir.join("bench-screen.sqlite")

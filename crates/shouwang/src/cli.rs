@@ -181,6 +181,10 @@ pub enum BenchCommand {
     Identification(crate::bench_ident::BenchIdentArgs),
     /// 工作提示单性能：全县各村当月提示单 / task lists: every village's list of a county
     Tasks(crate::bench_tasks::BenchTasksArgs),
+    /// 帮扶页面性能：监测对象、帮扶计划、走访、提示单、风险消除 / assistance pages: case, plan, visits, task list, elimination
+    Assistance(crate::bench_assistance::BenchAssistArgs),
+    /// 风险消除性能：单户检查、可消除风险名单 / elimination: one household's check, the list of cases that could be closed
+    Elimination(crate::bench_elim::BenchElimArgs),
 }
 
 #[derive(Args, Clone)]

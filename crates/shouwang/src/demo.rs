@@ -42,8 +42,9 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
 ];
 
 /// Builds the demo county into `store`: households and members, incomes of this year and last,
-/// 三保障 checks, the provincial standard, and monitoring cases with their histories
-/// ([`seed_cases`]). Returns (households, persons).
+/// 三保障 checks, the provincial standard, monitoring cases with their histories
+/// ([`seed_cases`]) and their assistance: persons, pairings, plans, measures, visits
+/// ([`crate::demo_assistance`]). Returns (households, persons).
 pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result<(usize, usize)> {
     store.import_regions(shouwang_io::regions::demo_regions()?)?;
     let county = RegionCode::parse(DEMO_COUNTY).context("demo county code")?;
@@ -77,6 +78,7 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
     showcase_lead(&data, &mut records, today);
     crate::screen_cmd::seed_demo(store, &data, &records, today)?;
     seed_cases(store, &records, today)?;
+    crate::demo_assistance::seed(store, &data, &records, seed, today)?;
     load_calendar(store, &county)?;
     Ok((data.len(), persons))
 }
@@ -203,12 +205,15 @@ pub fn run(args: DemoArgs) -> Result<()> {
     for (username, role, region, name) in DEMO_USERS {
         crate::add_user_quiet(&store, username, role, region, name, DEMO_PASSWORD)?;
     }
-    // the assistance person looks after the first twelve households of 桃红村
+    // the assistance person is one of 桃红村's (陈明, paired by the synthetic assistance); in a
+    // county too small for that, the first households of 桃红村 are paired with the account
     let helper = store.user_by_name("helper")?.context("helper user")?;
-    let taohong = RegionCode::parse("510821108212").context("village code")?;
-    let (first, _) = store.households_in(&taohong, 0, 12)?;
-    for h in &first {
-        store.pair(&Actor::system("demo"), helper.id, &h.household_no)?;
+    if store.paired_households(helper.id)?.is_empty() {
+        let taohong = RegionCode::parse("510821108212").context("village code")?;
+        let (first, _) = store.households_in(&taohong, 0, 12)?;
+        for h in &first {
+            store.pair(&Actor::system("demo"), helper.id, &h.household_no)?;
+        }
     }
     // identifications in flight, in every stage, by the demo users where they work
     let procedures = crate::demo_procedures::seed(
@@ -245,6 +250,11 @@ pub fn run(args: DemoArgs) -> Result<()> {
         percent(screening.flagged, screening.households),
         screening.households,
         screening.new_leads,
+    );
+    let a = store.assistance_counts(&county)?;
+    println!(
+        "精准帮扶 / assistance: 帮扶责任人 / assistance persons {}, 家庭签约医生 / family doctors {}, 结对 / pairings {} (在帮 / current {}), 帮扶计划 / plans {}, 帮扶措施 / measures {}, 走访 / visits {}",
+        a.persons, a.doctors, a.pairings, a.current_pairings, a.plans, a.measures, a.visits,
     );
     let by_stage: Vec<String> = procedures
         .iter()

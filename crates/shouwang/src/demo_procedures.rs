@@ -216,6 +216,7 @@ fn steps(
                 AppraisalResult::Disagree => "经评议，该户务工收入稳定，不同意纳入".into(),
             },
             proposal: (result == AppraisalResult::Agree).then(|| agree.clone()),
+            elimination: None,
         })
     };
     let notice = |day: i64| {
@@ -299,6 +300,7 @@ fn steps(
             inclusion: Some(agree),
             reason: String::new(),
             announcement: "旺苍县防止返贫致贫对象识别公告（2026年第11期）".into(),
+            closure: None,
         }
     } else {
         Decision {
@@ -307,6 +309,7 @@ fn steps(
             reason: "经部门数据比对，家庭成员名下有城镇商品房和小汽车，人均纯收入高于监测范围"
                 .into(),
             announcement: String::new(),
+            closure: None,
         }
     };
     out.push((Role::County, Step::Decide(decision)));

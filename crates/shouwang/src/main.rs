@@ -1,6 +1,8 @@
 //! `shouwang`: the one binary that runs a county. Wires configuration to the crates.
 
 mod bench;
+mod bench_assistance;
+mod bench_elim;
 mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
@@ -8,6 +10,7 @@ mod bench_tasks;
 mod calendar_cmd;
 mod cli;
 mod demo;
+mod demo_assistance;
 mod demo_procedures;
 mod ledger_cmd;
 mod screen_cmd;
@@ -99,6 +102,8 @@ fn run() -> Result<()> {
             Some(BenchCommand::Ledger(a)) => bench_ledger::run(a),
             Some(BenchCommand::Identification(a)) => bench_ident::run(a),
             Some(BenchCommand::Tasks(a)) => bench_tasks::run(a),
+            Some(BenchCommand::Assistance(a)) => bench_assistance::run(a),
+            Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {

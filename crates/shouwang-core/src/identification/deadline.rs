@@ -111,7 +111,9 @@ impl Deadlines {
             Stage::Notice => return notice_end.unwrap_or(overall_due),
             Stage::TownshipReview => self.add(calendar, since, self.township_review_days),
             Stage::CountyDecision => self.add(calendar, since, self.county_decision_days),
-            Stage::Included | Stage::NotIncluded => return since,
+            Stage::Included | Stage::NotIncluded | Stage::Eliminated | Stage::NotEliminated => {
+                return since
+            }
         };
         own.min(overall_due)
     }

@@ -12,6 +12,11 @@
 //! stage with a reason, which clears what was recorded from that stage on. Every step is dated:
 //! never in the future, never before the step before it. The clock is in [`deadline`].
 //!
+//! The same procedure closes a case (风险消除, research §7) when its [`Purpose`] is
+//! [`Purpose::Elimination`]: the home check needs no signed authorisation, the appraisal proposes
+//! the [`EliminationKind`], the county closes the case with the kind and a 监测联系人 with phone
+//! (风险已消除) or refuses (不予消除) with a reason; there is no green channel.
+//!
 //! [`Identification::apply`] is the whole state machine: it takes the procedure as it is and a
 //! step, and gives the procedure after the step or the reason it is refused. It knows nothing of
 //! storage; the store writes what it returns, with the step, in one transaction.
@@ -23,7 +28,7 @@ use crate::calendar::WorkCalendar;
 use crate::codes::code_list;
 use crate::date::Date;
 use crate::money::Fen;
-use crate::monitoring::{CaseType, RiskType};
+use crate::monitoring::{CaseType, EliminationKind, RiskType};
 use crate::problem::{Problem, ProblemCode};
 use crate::screening::level::WarningLevel;
 use deadline::Deadlines;
@@ -39,8 +44,33 @@ code_list!(
         CountyDecision = 5 => "县级审定", "county decision";
         Included = 6 => "已纳入监测", "included in monitoring";
         NotIncluded = 7 => "不予纳入", "not included";
+        Eliminated = 8 => "风险已消除", "risk eliminated";
+        NotEliminated = 9 => "不予消除", "not eliminated";
     }
 );
+
+code_list!(
+    /// What a procedure is for. Ours; stored in `identifications.purpose`.
+    Purpose {
+        Identification = 1 => "识别认定程序", "identification procedure";
+        Elimination = 2 => "风险消除程序", "risk elimination procedure";
+    }
+);
+
+impl Default for Purpose {
+    /// Bodies stored before elimination existed are identifications.
+    fn default() -> Purpose {
+        Purpose::Identification
+    }
+}
+
+/// How the county closes a case (风险消除): the kind and the 监测联系人 who keeps watching it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub kind: EliminationKind,
+    pub contact_name: String,
+    pub contact_phone: String,
+}
 
 impl Stage {
     /// The role that acts at this stage; `None` once the procedure has ended.
@@ -49,7 +79,7 @@ impl Stage {
             Stage::Verification | Stage::Appraisal | Stage::Notice => Some(Role::Village),
             Stage::TownshipReview => Some(Role::Township),
             Stage::CountyDecision => Some(Role::County),
-            Stage::Included | Stage::NotIncluded => None,
+            Stage::Included | Stage::NotIncluded | Stage::Eliminated | Stage::NotEliminated => None,
         }
     }
     pub fn is_open(self) -> bool {
@@ -152,6 +182,9 @@ pub struct Appraisal {
     pub minutes: String,
     /// the proposal, when the result is to include
     pub proposal: Option<Inclusion>,
+    /// for an elimination agreed to: the kind proposed
+    #[serde(default)]
+    pub elimination: Option<EliminationKind>,
 }
 
 /// 村内公示.
@@ -192,8 +225,11 @@ pub struct Decision {
     pub inclusion: Option<Inclusion>,
     /// required for 不予纳入
     pub reason: String,
-    /// 公告: its reference or text; required for an inclusion
+    /// 公告: its reference or text; required for an inclusion or an elimination
     pub announcement: String,
+    /// for an elimination: `Some` to close the case, `None` for 不予消除
+    #[serde(default)]
+    pub closure: Option<Closure>,
 }
 
 /// 绿色通道: measures before the procedure ends.
@@ -297,6 +333,9 @@ impl Step {
 /// The procedure of one household, as it stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identification {
+    /// identification (the default of bodies stored before elimination) or elimination
+    #[serde(default)]
+    pub purpose: Purpose,
     pub stage: Stage,
     /// the day the first lead was found: the overall clock runs from it
     pub found_on: Date,
@@ -378,6 +417,7 @@ impl Identification {
         let since = found_on.min(today);
         let stage_due = deadlines.stage_due(calendar, Stage::Verification, found_on, due_on, None);
         Identification {
+            purpose: Purpose::Identification,
             stage: Stage::Verification,
             found_on,
             due_on,
@@ -392,6 +432,20 @@ impl Identification {
             township_review: None,
             decision: None,
             returned: None,
+        }
+    }
+
+    /// An elimination procedure of a case with `risks`, opened on `today` (its clock runs from
+    /// that day, with the identification's deadlines).
+    pub fn open_elimination(
+        risks: Vec<RiskType>,
+        today: Date,
+        deadlines: &Deadlines,
+        calendar: &WorkCalendar,
+    ) -> Identification {
+        Identification {
+            purpose: Purpose::Elimination,
+            ..Identification::open(today, risks, today, deadlines, calendar)
         }
     }
 
@@ -469,6 +523,19 @@ impl Identification {
         }
         let mut next = self.clone();
         match step {
+            Step::Verify(v) if self.purpose == Purpose::Elimination => {
+                if v.members == 0 {
+                    return Err(problem(
+                        ProblemCode::Invalid,
+                        "members",
+                        "核实人口至少为1人".into(),
+                        "the household has at least one member".into(),
+                    ));
+                }
+                required("findings", &v.findings, "核实情况", "findings")?;
+                next.verification = Some(v.clone());
+                next.enter(Stage::Appraisal, v.on, ctx);
+            }
             Step::Verify(v) => {
                 let Some(signed) = v.authorised_on else {
                     return Err(problem(
@@ -513,6 +580,16 @@ impl Identification {
                 required("participants", &a.participants, "参会人员", "participants")?;
                 required("minutes", &a.minutes, "评议记录", "minutes")?;
                 match (a.result, &a.proposal) {
+                    _ if self.purpose == Purpose::Elimination => {
+                        if a.result == AppraisalResult::Agree && a.elimination.is_none() {
+                            return Err(problem(
+                                ProblemCode::Invalid,
+                                "elimination",
+                                "同意消除须提出风险消除方式（帮扶消除或自然消除）".into(),
+                                "agreeing to close needs the proposed kind (after assistance or natural)".into(),
+                            ));
+                        }
+                    }
                     (AppraisalResult::Agree, Some(p)) => check_inclusion("proposal", p)?,
                     (AppraisalResult::Agree, None) => {
                         return Err(problem(
@@ -526,7 +603,7 @@ impl Identification {
                 }
                 next.appraisal = Some(a.clone());
                 if a.result == AppraisalResult::Disagree {
-                    next.enter(Stage::NotIncluded, a.on, ctx);
+                    next.enter(self.refused_stage(), a.on, ctx);
                 } else {
                     // the notice is published next, normally the same day
                     next.stage_since = a.on;
@@ -666,7 +743,64 @@ impl Identification {
                 next.township_review = Some(r.clone());
                 next.enter(Stage::CountyDecision, r.on, ctx);
             }
+            Step::Decide(d) if self.purpose == Purpose::Elimination => {
+                if d.inclusion.is_some() {
+                    return Err(problem(
+                        ProblemCode::Invalid,
+                        "inclusion",
+                        "风险消除程序不能决定纳入监测".into(),
+                        "an elimination procedure cannot include a household".into(),
+                    ));
+                }
+                match &d.closure {
+                    Some(c) => {
+                        required("announcement", &d.announcement, "公告", "announcement")?;
+                        if c.contact_name.trim().chars().count() < 2 {
+                            return Err(problem(
+                                ProblemCode::EliminationContact,
+                                "contact_name",
+                                "须填写监测联系人（至少两个字）".into(),
+                                "the monitoring contact is required (two characters or more)"
+                                    .into(),
+                            ));
+                        }
+                        if c.contact_phone.trim().is_empty() {
+                            return Err(problem(
+                                ProblemCode::EliminationContact,
+                                "contact_phone",
+                                "须填写监测联系人的电话".into(),
+                                "the monitoring contact's phone is required".into(),
+                            ));
+                        }
+                        let mut problems = Vec::new();
+                        crate::household::check_phone(
+                            "contact_phone",
+                            &c.contact_phone,
+                            &mut problems,
+                        );
+                        if let Some(p) = problems.pop() {
+                            return Err(p);
+                        }
+                    }
+                    None => required("reason", &d.reason, "不予消除的理由", "reason")?,
+                }
+                next.decision = Some(d.clone());
+                let end = if d.closure.is_some() {
+                    Stage::Eliminated
+                } else {
+                    Stage::NotEliminated
+                };
+                next.enter(end, d.on, ctx);
+            }
             Step::Decide(d) => {
+                if d.closure.is_some() {
+                    return Err(problem(
+                        ProblemCode::Invalid,
+                        "closure",
+                        "识别认定程序不能决定风险消除".into(),
+                        "an identification procedure cannot close a case".into(),
+                    ));
+                }
                 match &d.inclusion {
                     Some(inclusion) => {
                         check_inclusion("inclusion", inclusion)?;
@@ -722,6 +856,14 @@ impl Identification {
                 }
                 next.enter(*to, *on, ctx);
                 next.returned = Some(reason.trim().to_string());
+            }
+            Step::MarkGreenChannel(_) if self.purpose == Purpose::Elimination => {
+                return Err(problem(
+                    ProblemCode::GreenChannelRefused,
+                    "green_channel",
+                    "风险消除程序没有绿色通道".into(),
+                    "an elimination procedure has no green channel".into(),
+                ));
             }
             Step::MarkGreenChannel(g) => {
                 if self.green_channel.is_some() {
@@ -779,11 +921,26 @@ impl Identification {
         Some(stage.max(overall))
     }
 
+    /// The stage a refusal ends in: 不予纳入 or 不予消除.
+    fn refused_stage(&self) -> Stage {
+        match self.purpose {
+            Purpose::Identification => Stage::NotIncluded,
+            Purpose::Elimination => Stage::NotEliminated,
+        }
+    }
+
+    /// How the county closed the case, once eliminated.
+    pub fn closure(&self) -> Option<&Closure> {
+        self.decision.as_ref().and_then(|d| d.closure.as_ref())
+    }
+
     /// What the county decided to include, once included.
     pub fn inclusion(&self) -> Option<&Inclusion> {
         self.decision.as_ref().and_then(|d| d.inclusion.as_ref())
     }
 }
 
+#[cfg(test)]
+mod elimination_tests;
 #[cfg(test)]
 mod tests;

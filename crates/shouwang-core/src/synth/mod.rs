@@ -11,7 +11,12 @@ use crate::id_number::{make_id, IdKind};
 use crate::region::RegionCode;
 use std::collections::HashMap;
 
+mod assistance;
 mod records;
+pub use assistance::{
+    assistance, SynthAssistance, SynthContact, SynthPairing, SynthPerson, SynthPlan, SynthPosition,
+    SynthVisit,
+};
 pub use records::{records, SynthCheck, SynthRecords};
 
 /// SplitMix64: tiny, fast, and stable across versions (unlike library RNGs whose streams may change).

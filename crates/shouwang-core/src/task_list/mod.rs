@@ -190,14 +190,16 @@ impl TaskRules {
         }
     }
 
-    fn visit_months(&self, p: Position) -> i64 {
-        match p {
+    /// The period of a position's visit duty; `None` for a position without one (村干部).
+    fn visit_months(&self, p: Position) -> Option<i64> {
+        let months = match p {
             Position::VillageSecretary => self.secretary_visit_months,
             Position::TownshipSecretary => self.party_secretary_visit_months,
             Position::AssistancePerson => self.helper_visit_months,
             Position::FamilyDoctor => self.doctor_visit_months,
-        }
-        .max(1)
+            Position::Cadre => return None,
+        };
+        Some(months.max(1))
     }
 }
 
@@ -250,7 +252,8 @@ pub fn visit_period(month: YearMonth, months: i64) -> (Date, Date) {
 pub fn visits_since(month: YearMonth, rules: &TaskRules) -> Date {
     Position::ALL
         .iter()
-        .map(|p| visit_period(month, rules.visit_months(*p)).0)
+        .filter_map(|p| rules.visit_months(*p))
+        .map(|months| visit_period(month, months).0)
         .min()
         .unwrap_or(month.first_day())
 }
@@ -503,7 +506,9 @@ pub fn build(inputs: &VillageInputs, month: YearMonth, rules: &TaskRules) -> Tas
             acc
         });
     for ((no, position), names) in &duties {
-        let months = rules.visit_months(*position);
+        let Some(months) = rules.visit_months(*position) else {
+            continue;
+        };
         let (from, until) = visit_period(month, months);
         let done = visited
             .get(&(*no, *position))

@@ -324,7 +324,7 @@ fn procedure_json(r: &IdentificationRecord, clock: &Clock, today: Date) -> Value
 }
 
 /// A procedure with its steps in order and the leads it gathered.
-async fn procedure_detail(state: &AppState, id: i64) -> Result<Value, AppError> {
+pub(super) async fn procedure_detail(state: &AppState, id: i64) -> Result<Value, AppError> {
     let today = today();
     state
         .db(move |st| {

@@ -2,10 +2,13 @@
 //! extractors ([`crate::access`]) as the pages. ID numbers come masked; revealing one is its own
 //! audited call.
 
+mod assistance;
+mod elimination;
 mod identification;
 mod openapi;
 mod query;
 mod tasks;
+mod visits;
 
 use crate::access::{
     self, BrowsableRegion, EditableHousehold, RevealableHousehold, StandardsRegion,
@@ -52,6 +55,9 @@ pub fn router() -> Router<AppState> {
         .route("/v1/calendar", get(calendar).put(put_calendar))
         .merge(identification::routes())
         .merge(tasks::routes())
+        .merge(assistance::routes())
+        .merge(visits::routes())
+        .merge(elimination::routes())
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })

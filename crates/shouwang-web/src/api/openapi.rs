@@ -644,6 +644,8 @@ fn schemas() -> Map<String, Value> {
         ),
     );
     procedure::schemas(&mut put);
+    assistance::schemas(&mut put);
+    visits::schemas(&mut put);
     tasks::schemas(&mut put);
     s
 }
@@ -787,7 +789,13 @@ pub fn spec() -> Value {
     });
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(procedure::paths());
+        paths.extend(assistance::paths());
+        paths.extend(visits::paths());
+        paths.extend(elimination::paths());
         paths.extend(tasks::paths());
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.extend(elimination::schemas());
     }
     doc
 }
@@ -802,8 +810,9 @@ pub async fn document(_: super::query::ApiQuery<super::query::NoParams>) -> Json
 /// (an `Option`) are optional there; answers carry every field.
 mod procedure {
     use super::*;
-    use shouwang_core::identification::{AppraisalResult, Stage, StepKind};
+    use shouwang_core::identification::{AppraisalResult, Purpose, Stage, StepKind};
     use shouwang_core::lead::{LeadSource, LeadStatus};
+    use shouwang_core::monitoring::EliminationKind;
     use shouwang_core::monitoring::{CaseStatus, CaseType};
 
     fn record(fields: Vec<Field>) -> Value {
@@ -898,6 +907,14 @@ mod procedure {
                 ),
                 OPTIONAL,
             ),
+            Field(
+                "elimination",
+                with_description(
+                    nullable(serialised(EliminationKind::ALL)),
+                    "风险消除方式 proposed; required to agree in an elimination procedure",
+                ),
+                OPTIONAL,
+            ),
         ]
     }
 
@@ -942,8 +959,20 @@ mod procedure {
             ),
             Field(
                 "announcement",
-                with_description(string(), "公告; required to include"),
+                with_description(string(), "公告; required to include or to close"),
                 REQUIRED,
+            ),
+            Field(
+                "closure",
+                with_description(
+                    nullable(record(vec![
+                        Field("kind", serialised(EliminationKind::ALL), REQUIRED),
+                        Field("contact_name", with_description(string(), "监测联系人"), REQUIRED),
+                        Field("contact_phone", with_description(string(), "an 11-digit mobile or a fixed line"), REQUIRED),
+                    ])),
+                    "an elimination procedure: the kind and contact to close the case (风险已消除), null for 不予消除",
+                ),
+                OPTIONAL,
             ),
         ]
     }
@@ -1003,6 +1032,10 @@ mod procedure {
             Field("handling", nullable(handling), REQUIRED),
         ]);
         answer(&[
+            (
+                "purpose",
+                with_description(serialised(Purpose::ALL), "识别认定程序 or 风险消除程序"),
+            ),
             ("stage", stage()),
             ("found_on", date()),
             ("due_on", date()),
@@ -1426,6 +1459,695 @@ mod procedure {
             "/api/v1/cases/{id}",
             json!({
                 "get": op("A monitoring case (防止返贫致贫对象): type, risks, level, status, the month identified and its procedure", vec![id()], None, ("200", "Case"), READ_ERRORS),
+            }),
+        );
+        p
+    }
+}
+
+// ------------------------------------------------------------------ 精准帮扶
+
+/// 一户一策: the plan of a case, its measures, and the assistance flags of a region.
+mod assistance {
+    use super::*;
+    use shouwang_core::assistance::flags::FlagKind;
+    use shouwang_core::assistance::{MeasureCategory, MeasureState};
+    use shouwang_core::monitoring::CaseStatus;
+
+    fn measure_input() -> Value {
+        example(
+            object(
+                vec![
+                    Field("category", serialised(MeasureCategory::ALL), REQUIRED),
+                    Field(
+                        "content",
+                        with_description(string(), "帮扶内容, at most 500 characters"),
+                        REQUIRED,
+                    ),
+                    Field("risk", nullable(serialised(RiskType::ALL)), OPTIONAL),
+                    Field("start", date(), REQUIRED),
+                    Field(
+                        "end",
+                        with_description(nullable(date()), "planned end, not before the start"),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "amount",
+                        with_description(
+                            nullable(integer()),
+                            "分; 0 to 50,000,000 (500,000 元)",
+                        ),
+                        OPTIONAL,
+                    ),
+                    Field("unit", string(), OPTIONAL),
+                    Field("responsible", string(), OPTIONAL),
+                    Field(
+                        "state",
+                        with_description(
+                            nullable(serialised(MeasureState::ALL)),
+                            "计划实施 if not given; 计划实施 → 已落实 → 已结束, an ended measure stays ended",
+                        ),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "ended_on",
+                        with_description(
+                            nullable(date()),
+                            "the day it ended: required with 已结束, not before the start nor after today",
+                        ),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "version",
+                        with_description(integer(), "the plan's version as read (0 before any plan)"),
+                        REQUIRED,
+                    ),
+                ],
+                true,
+            ),
+            json!({"category": "产业帮扶", "content": "发放产业奖补资金用于养殖肉牛3头", "risk": "因病",
+                "start": "2026-03-01", "end": "2026-12-31", "amount": 600000, "unit": "乡农业服务中心",
+                "responsible": "李四", "state": "计划实施", "version": 0}),
+        )
+    }
+
+    pub fn schemas(put: &mut impl FnMut(&str, Value)) {
+        put(
+            "Measure",
+            answer(&[
+                ("id", integer()),
+                ("category", serialised(MeasureCategory::ALL)),
+                (
+                    "development",
+                    with_description(boolean(), "产业, 就业, 金融 or 公益岗位"),
+                ),
+                ("content", string()),
+                ("risk", nullable(serialised(RiskType::ALL))),
+                ("start", date()),
+                ("end", nullable(date())),
+                ("amount", with_description(nullable(integer()), "分")),
+                ("unit", string()),
+                ("responsible", string()),
+                ("state", serialised(MeasureState::ALL)),
+                ("ended_on", nullable(date())),
+                (
+                    "runs_past_elimination",
+                    with_description(
+                        nullable(string()),
+                        "why it keeps running after the risk is eliminated, when policy says so",
+                    ),
+                ),
+                ("version", integer()),
+            ]),
+        );
+        put(
+            "AssistancePlan",
+            answer(&[
+                ("case_id", integer()),
+                ("household_no", string()),
+                ("village", village_code()),
+                ("head_name", string()),
+                ("status", serialised(CaseStatus::ALL)),
+                (
+                    "under_assistance",
+                    with_description(boolean(), "风险未消除: measures may be added and changed"),
+                ),
+                ("identified_on", date()),
+                (
+                    "measures_due",
+                    with_description(
+                        date(),
+                        "the identification day plus the standard's measures_days",
+                    ),
+                ),
+                ("summary", string()),
+                (
+                    "version",
+                    with_description(integer(), "send it with the next write; 0 before any plan"),
+                ),
+                ("measures", array(reference("Measure"))),
+            ]),
+        );
+        put(
+            "PlanInput",
+            example(
+                object(
+                    vec![
+                        Field(
+                            "summary",
+                            with_description(string(), "帮扶思路, at most 2,000 characters"),
+                            REQUIRED,
+                        ),
+                        Field("version", integer(), REQUIRED),
+                    ],
+                    true,
+                ),
+                json!({"summary": "发展肉牛养殖，稳定务工", "version": 0}),
+            ),
+        );
+        put("MeasureInput", measure_input());
+        let flagged = answer(&[
+            ("case_id", nullable(integer())),
+            (
+                "identification_id",
+                with_description(nullable(integer()), "the green-channel procedure"),
+            ),
+            ("household_no", string()),
+            ("head_name", string()),
+            ("village", village_code()),
+            ("group", string()),
+            (
+                "since_on",
+                with_description(
+                    date(),
+                    "the identification day, or the day the procedure opened",
+                ),
+            ),
+            (
+                "elapsed",
+                with_description(integer(), "days (kinds 1 and 3) or months (kind 2) since"),
+            ),
+            ("limit", with_description(integer(), "in the same unit")),
+            ("zh", string()),
+            ("en", string()),
+        ]);
+        put(
+            "AssistanceFlags",
+            answer(&[
+                ("region", region_code()),
+                (
+                    "kind",
+                    json!({"type": "integer", "format": "int64", "enum": FlagKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>()}),
+                ),
+                ("measures_days", integer()),
+                ("development_months", integer()),
+                (
+                    "counts",
+                    answer(&[
+                        ("no_measure", integer()),
+                        ("no_development", integer()),
+                        ("green_channel", integer()),
+                    ]),
+                ),
+                ("total", integer()),
+                ("page", integer()),
+                ("per_page", integer()),
+                ("households", array(flagged)),
+            ]),
+        );
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let id = || {
+            path(
+                "id",
+                example(json!({"type": "integer", "format": "int64"}), 1),
+            )
+        };
+        let mut p = Map::new();
+        p.insert(
+            "/api/v1/cases/{id}/plan".into(),
+            json!({
+                "get": op("The plan of a case (一户一策) with its measures and the version to send with a write", vec![id()], None, ("200", "AssistancePlan"), READ_ERRORS),
+                "put": op("Save the plan in words (send the version read): 409 stale when someone wrote first, 409 measure.case_closed when the case is not under assistance", vec![id()], Some("PlanInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/cases/{id}/measures".into(),
+            json!({
+                "post": op("Add a measure to the plan (send the plan's version read); refused 422 measure.dates or measure.amount, 409 measure.case_closed or stale, nothing written", vec![id()], Some("MeasureInput"), ("201", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/measures/{id}".into(),
+            json!({
+                "put": op("Change a measure, or end it (state 已结束 with ended_on); 409 measure.state for a change its state does not allow", vec![id()], Some("MeasureInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/assistance/flags".into(),
+            json!({
+                "get": op("The assistance flags of a region: counts by kind and a page of the households tripping one, with the numbers behind each", vec![
+                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
+                    query("kind", with_description(one_of(["1", "2", "3"]), "1 no measure in time (the default), 2 labour capacity without a development measure, 3 green channel overdue; the Chinese or English label is read too")),
+                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
+                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
+                ], None, ("200", "AssistanceFlags"), READ_ERRORS),
+            }),
+        );
+        p
+    }
+}
+
+// ------------------------------------------------------------------ 帮扶责任人 and 走访
+
+/// Persons, pairings, visits and the visit duties.
+mod visits {
+    use super::*;
+    use shouwang_core::codes::{Political, Sex};
+    use shouwang_core::visit::Position;
+
+    fn position() -> Value {
+        serialised(Position::ALL)
+    }
+
+    fn person_input() -> Value {
+        object(
+            vec![
+                Field(
+                    "region",
+                    with_description(
+                        region_code(),
+                        "the region whose county the person belongs to; your own if not given",
+                    ),
+                    OPTIONAL,
+                ),
+                Field(
+                    "position",
+                    with_description(
+                        one_of([
+                            Position::AssistancePerson.label_zh(),
+                            Position::FamilyDoctor.label_zh(),
+                        ]),
+                        "帮扶责任人 or 家庭签约医生",
+                    ),
+                    REQUIRED,
+                ),
+                Field("name", string(), REQUIRED),
+                Field("sex", nullable(serialised(Sex::ALL)), OPTIONAL),
+                Field("political", nullable(serialised(Political::ALL)), OPTIONAL),
+                Field(
+                    "unit",
+                    with_description(string(), "帮扶(选派)单位名称"),
+                    OPTIONAL,
+                ),
+                Field("phone", string(), OPTIONAL),
+            ],
+            true,
+        )
+    }
+
+    pub fn schemas(put: &mut impl FnMut(&str, Value)) {
+        put(
+            "AssistancePerson",
+            answer(&[
+                ("id", integer()),
+                ("county", region_code()),
+                ("position", position()),
+                ("name", string()),
+                ("sex", nullable(serialised(Sex::ALL))),
+                ("political", nullable(serialised(Political::ALL))),
+                ("unit", string()),
+                ("phone", string()),
+                (
+                    "username",
+                    with_description(
+                        nullable(string()),
+                        "the user account, when the person signs in",
+                    ),
+                ),
+                (
+                    "households",
+                    with_description(integer(), "households paired today"),
+                ),
+            ]),
+        );
+        put(
+            "AssistancePersons",
+            answer(&[
+                ("region", region_code()),
+                ("persons", array(reference("AssistancePerson"))),
+            ]),
+        );
+        put(
+            "PersonInput",
+            example(
+                person_input(),
+                json!({"position": "帮扶责任人", "name": "陈明", "unit": "县农业农村局", "phone": "13800000001"}),
+            ),
+        );
+        put(
+            "Pairing",
+            answer(&[
+                ("id", integer()),
+                ("person_id", integer()),
+                ("person_name", string()),
+                ("position", position()),
+                ("household_no", string()),
+                ("village", village_code()),
+                ("head_name", string()),
+                ("start", date()),
+                (
+                    "end",
+                    with_description(nullable(date()), "null while it lasts"),
+                ),
+                ("end_reason", string()),
+            ]),
+        );
+        put(
+            "PairingInput",
+            example(
+                object(
+                    vec![
+                        Field("person_id", integer(), REQUIRED),
+                        Field("household_no", string(), REQUIRED),
+                        Field("start", date(), REQUIRED),
+                        Field("end", nullable(date()), OPTIONAL),
+                    ],
+                    true,
+                ),
+                json!({"person_id": 1, "household_no": EXAMPLE_HOUSEHOLD, "start": "2026-01-01"}),
+            ),
+        );
+        put(
+            "PairingEnd",
+            example(
+                object(
+                    vec![
+                        Field(
+                            "end",
+                            with_description(date(), "not before the start"),
+                            REQUIRED,
+                        ),
+                        Field("reason", string(), OPTIONAL),
+                    ],
+                    true,
+                ),
+                json!({"end": "2026-06-30", "reason": "工作调动"}),
+            ),
+        );
+        put(
+            "VisitRecord",
+            answer(&[
+                ("id", integer()),
+                ("household_no", string()),
+                ("village", village_code()),
+                ("head_name", string()),
+                ("on", date()),
+                ("visitor", string()),
+                ("visitor_name", string()),
+                ("position", position()),
+                ("person_id", nullable(integer())),
+                ("findings", string()),
+                ("follow_up", string()),
+                (
+                    "lead_id",
+                    with_description(nullable(integer()), "the lead the visit raised"),
+                ),
+            ]),
+        );
+        put(
+            "VisitInput",
+            example(
+                object(
+                    vec![
+                        Field("household_no", string(), REQUIRED),
+                        Field("on", with_description(date(), "not after today"), REQUIRED),
+                        Field("position", with_description(position(), "a position you hold that covers the household; 村干部 for village users"), REQUIRED),
+                        Field("findings", string(), REQUIRED),
+                        Field("follow_up", string(), OPTIONAL),
+                        Field("risk", with_description(nullable(serialised(RiskType::ALL)), "raises a 干部排查 lead with lead_note"), OPTIONAL),
+                        Field("lead_note", string(), OPTIONAL),
+                    ],
+                    true,
+                ),
+                json!({"household_no": EXAMPLE_HOUSEHOLD, "on": "2026-06-01", "position": "村干部", "findings": "户主身体恢复，已外出务工"}),
+            ),
+        );
+        put(
+            "Visits",
+            answer(&[
+                ("household_no", string()),
+                ("visits", array(reference("VisitRecord"))),
+            ]),
+        );
+        let period = answer(&[("position", position()), ("start", date()), ("end", date())]);
+        let counts = |first: Vec<(&'static str, Value)>| {
+            let mut f = first;
+            f.extend([
+                ("due", with_description(integer(), "duties this period")),
+                (
+                    "done",
+                    with_description(integer(), "met by a visit this period"),
+                ),
+                (
+                    "overdue",
+                    with_description(integer(), "no visit in the last completed period"),
+                ),
+            ]);
+            answer(&f)
+        };
+        put(
+            "VisitDuties",
+            answer(&[
+                ("region", region_code()),
+                ("on", date()),
+                ("periods", array(period)),
+                (
+                    "villages",
+                    array(counts(vec![
+                        ("village", village_code()),
+                        ("village_name", string()),
+                        ("position", position()),
+                    ])),
+                ),
+                (
+                    "holders",
+                    array(counts(vec![
+                        ("position", position()),
+                        ("person_id", nullable(integer())),
+                        ("username", nullable(string())),
+                        ("region", nullable(string())),
+                        ("name", string()),
+                    ])),
+                ),
+            ]),
+        );
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let id = || {
+            path(
+                "id",
+                json!({"type": "integer", "format": "int64", "minimum": 1}),
+            )
+        };
+        let region = || {
+            query(
+                "region",
+                with_description(
+                    example(region_code(), EXAMPLE_COUNTY),
+                    "your own region if not given",
+                ),
+            )
+        };
+        let mut m = Map::new();
+        m.insert(
+            "/api/v1/assistance/persons".into(),
+            json!({
+                "get": op("Assistance persons and family doctors (帮扶责任人, 家庭签约医生) of a region's county, with the households paired today", vec![region(), query("q", with_description(string(), "a part of the name, unit or phone"))], None, ("200", "AssistancePersons"), READ_ERRORS),
+                "post": op("Register a person (audited)", vec![], Some("PersonInput"), ("201", "AssistancePerson"), WRITE_ERRORS),
+            }),
+        );
+        m.insert(
+            "/api/v1/assistance/persons/{id}".into(),
+            json!({"put": op("Replace a person's fields (audited)", vec![id()], Some("PersonInput"), ("200", "AssistancePerson"), WRITE_ERRORS)}),
+        );
+        m.insert(
+            "/api/v1/assistance/pairings".into(),
+            json!({"post": op("Pair a person with a household from a day; refused when it ends before it starts or overlaps another pairing of the same person and household", vec![], Some("PairingInput"), ("201", "Pairing"), WRITE_ERRORS)}),
+        );
+        m.insert(
+            "/api/v1/assistance/pairings/{id}/end".into(),
+            json!({"post": op("End an open pairing on a day (kept in the history)", vec![id()], Some("PairingEnd"), ("200", "Pairing"), WRITE_ERRORS)}),
+        );
+        m.insert(
+            "/api/v1/visits".into(),
+            json!({
+                "get": op("A household's visits (走访), newest first", vec![query("household", example(string(), EXAMPLE_HOUSEHOLD))], None, ("200", "Visits"), READ_ERRORS),
+                "post": op("Record a visit; refused when dated in the future, for a position not held, or by a 帮扶责任人/家庭签约医生 not paired with the household that day; with risk and lead_note it also raises a lead", vec![], Some("VisitInput"), ("201", "VisitRecord"), WRITE_ERRORS),
+            }),
+        );
+        m.insert(
+            "/api/v1/visits/duties".into(),
+            json!({"get": op("Visit duties of a region this period per village and position and per holder: due, done, overdue", vec![region()], None, ("200", "VisitDuties"), READ_ERRORS)}),
+        );
+        m
+    }
+}
+
+// ------------------------------------------------------------------ 风险消除
+
+/// The elimination calls: a case's conditions, opening its procedure, 兜底保障, 风险再标注, and
+/// the cases of a region that could be closed now.
+mod elimination {
+    use super::*;
+    use shouwang_core::elimination::{ConditionId, Verdict};
+    use shouwang_core::monitoring::{CaseStatus, EliminationKind};
+
+    fn record(fields: Vec<Field>) -> Value {
+        object(fields, true)
+    }
+
+    pub fn schemas() -> Map<String, Value> {
+        let condition = answer(&[
+            ("id", serialised(ConditionId::ALL)),
+            ("met", boolean()),
+            ("zh", string()),
+            ("en", string()),
+        ]);
+        let check = answer(&[
+            ("case_id", integer()),
+            ("household_no", string()),
+            ("village", village_code()),
+            ("head_name", string()),
+            ("status", serialised(CaseStatus::ALL)),
+            ("version", integer()),
+            (
+                "safety_net",
+                with_description(boolean(), "marked 兜底保障 (整户无劳动能力)"),
+            ),
+            ("identified_on", date()),
+            ("on", date()),
+            ("verdict", serialised(Verdict::ALL)),
+            ("without_labour", boolean()),
+            ("closable_as", array(serialised(EliminationKind::ALL))),
+            (
+                "per_capita",
+                with_description(nullable(integer()), "人均纯收入, 分"),
+            ),
+            ("line", with_description(integer(), "监测线, 分")),
+            ("conditions", array(condition)),
+        ]);
+        let closed = answer(&[
+            ("case_id", integer()),
+            ("household_no", string()),
+            ("status", serialised(CaseStatus::ALL)),
+            ("version", integer()),
+            ("safety_net", boolean()),
+            ("kind", nullable(serialised(EliminationKind::ALL))),
+            ("eliminated_on", nullable(date())),
+            ("contact_name", string()),
+            ("contact_phone", string()),
+            (
+                "snapshot",
+                with_description(
+                    json!({"type": "object", "nullable": true}),
+                    "the incomes and conditions on the day it closed",
+                ),
+            ),
+            (
+                "procedures",
+                array(answer(&[
+                    ("id", integer()),
+                    (
+                        "stage",
+                        serialised(shouwang_core::identification::Stage::ALL),
+                    ),
+                ])),
+            ),
+            ("reflags", array(integer())),
+            (
+                "check",
+                with_description(
+                    array(reference("EliminationCheck")),
+                    "the conditions today: one entry while the case is open, none once closed",
+                ),
+            ),
+        ]);
+        let candidates = answer(&[
+            ("region", region_code()),
+            ("on", date()),
+            ("open", integer()),
+            ("closable", integer()),
+            ("not_yet", integer()),
+            ("safety_net", integer()),
+            ("page", integer()),
+            ("per_page", integer()),
+            ("cases", array(reference("EliminationCheck"))),
+        ]);
+        let mut m = Map::new();
+        m.insert("EliminationCheck".into(), check);
+        m.insert("CaseElimination".into(), closed);
+        m.insert("EliminationCandidates".into(), candidates);
+        m.insert(
+            "OpenElimination".into(),
+            example(
+                record(vec![
+                    Field("kind", with_description(serialised(EliminationKind::ALL), "帮扶消除 if not given"), OPTIONAL),
+                    Field("on", with_description(date(), "the day the procedure started: today if not given, at most 30 days back"), OPTIONAL),
+                ]),
+                json!({"kind": "帮扶消除"}),
+            ),
+        );
+        m.insert(
+            "SafetyNet".into(),
+            example(
+                record(vec![Field(
+                    "version",
+                    with_description(integer(), "the case's version read"),
+                    REQUIRED,
+                )]),
+                json!({"version": 1}),
+            ),
+        );
+        m.insert(
+            "Reflag".into(),
+            example(
+                record(vec![
+                    Field("risk", serialised(RiskType::ALL), REQUIRED),
+                    Field(
+                        "level",
+                        with_description(serialised(WarningLevel::ALL), "yellow if not given"),
+                        OPTIONAL,
+                    ),
+                    Field(
+                        "note",
+                        with_description(string(), "what was seen, two characters or more"),
+                        REQUIRED,
+                    ),
+                ]),
+                json!({"risk": "因意外事故", "note": "户主车祸住院"}),
+            ),
+        );
+        m
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let id = || {
+            path(
+                "id",
+                json!({"type": "integer", "format": "int64", "minimum": 1}),
+            )
+        };
+        let mut p = Map::new();
+        p.insert(
+            "/api/v1/cases/{id}/elimination".into(),
+            json!({
+                "get": op("A case's elimination: the conditions one by one with their numbers while it is open, what it keeps once closed", vec![id()], None, ("200", "CaseElimination"), READ_ERRORS),
+                "post": op("Open the case's elimination procedure (风险消除程序); 422 elimination.conditions naming each failed condition, or elimination.without_labour. The steps are those of /api/v1/identifications/{id}/steps", vec![id()], Some("OpenElimination"), ("201", "ProcedureDetail"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/cases/{id}/safety-net".into(),
+            json!({
+                "post": op("Mark an open case 兜底保障 when no member of the household can work (send the case's version)", vec![id()], Some("SafetyNet"), ("200", "CaseElimination"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/cases/{id}/reflag".into(),
+            json!({
+                "post": op("风险再标注: a lead on a closed case's household and a new identification procedure naming the case", vec![id()], Some("Reflag"), ("201", "ProcedureDetail"), WRITE_ERRORS),
+            }),
+        );
+        p.insert(
+            "/api/v1/elimination/candidates".into(),
+            json!({
+                "get": op("可消除风险: the open cases of a region whose conditions hold today, with the counts", vec![
+                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
+                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
+                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
+                ], None, ("200", "EliminationCandidates"), READ_ERRORS),
             }),
         );
         p

@@ -129,6 +129,17 @@ fn nav(s: &Session) -> Vec<NavLink> {
             "/identifications".into(),
             l.t("识别认定", "Identifications"),
         ));
+        items.push(("/elimination".into(), l.t("风险消除", "Elimination")));
+    }
+    if may(Action::ViewAssistance) && !s.scope.reaches_only_paired() {
+        items.push((
+            "/assistance/flags".into(),
+            l.t("帮扶预警", "Assistance flags"),
+        ));
+        items.push(("/visits/duties".into(), l.t("走访", "Visits")));
+    }
+    if may(Action::ManagePairings) {
+        items.push(("/assistance/persons".into(), l.t("帮扶人", "Helpers")));
     }
     if !s.scope.reaches_only_paired() && may(Action::ViewAssistance) {
         items.push(("/tasks".into(), l.t("提示单", "Task list")));

@@ -9,19 +9,23 @@
 //! handler returns a [`PageResult`]; an error becomes a page in the user's language in
 //! [`show_errors_as_pages`], so no handler renders its own.
 
+mod assistance;
 mod calendar;
+mod elimination;
 mod home;
 mod identification;
 mod income;
 mod layout;
 mod leads;
 mod ledger;
+mod persons;
 mod registry;
 mod screening;
 mod session;
 mod standards;
 mod tasks;
 mod users;
+mod visits;
 
 use crate::auth::Session;
 use crate::error::{AppError, PageResult, ShowAsPage};
@@ -46,11 +50,15 @@ pub fn routes() -> Router<AppState> {
         .merge(leads::routes())
         .merge(income::routes())
         .merge(identification::routes())
+        .merge(assistance::routes())
+        .merge(elimination::routes())
         .merge(standards::routes())
         .merge(calendar::routes())
         .merge(tasks::routes())
         .merge(ledger::routes())
         .merge(users::routes())
+        .merge(visits::routes())
+        .merge(persons::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))

@@ -331,6 +331,14 @@ fn days_text(l: L, n: i64, working: bool) -> String {
     }
 }
 
+fn months_text(l: L, n: i64) -> String {
+    if l.is_en() {
+        format!("{n} months")
+    } else {
+        format!("{n} 个月")
+    }
+}
+
 async fn standards_page(
     State(state): State<AppState>,
     s: Session,
@@ -489,6 +497,55 @@ async fn standards_view(
                     ),
                     from("warning_scheme"),
                 ),
+                (
+                    l.t("帮扶措施落实时限", "Measures deadline").to_string(),
+                    days_text(l, r.measures_days, false),
+                    from("measures_days"),
+                ),
+                (
+                    l.t("开发式帮扶措施时限", "Development measure within")
+                        .to_string(),
+                    months_text(l, r.development_months),
+                    from("development_months"),
+                ),
+                (
+                    l.t("收入稳定期", "Income stable for").to_string(),
+                    months_text(l, r.income_stable_months),
+                    from("income_stable_months"),
+                ),
+                (
+                    l.t("风险消除最短监测期", "Min. months before elimination")
+                        .to_string(),
+                    months_text(l, r.elimination_min_months),
+                    from("elimination_min_months"),
+                ),
+                (
+                    l.t("村党支部书记走访周期", "Village secretary visits every")
+                        .to_string(),
+                    months_text(l, r.secretary_visit_months),
+                    from("secretary_visit_months"),
+                ),
+                (
+                    l.t(
+                        "乡镇党委书记走访周期",
+                        "Township party secretary visits every",
+                    )
+                    .to_string(),
+                    months_text(l, r.party_secretary_visit_months),
+                    from("party_secretary_visit_months"),
+                ),
+                (
+                    l.t("帮扶责任人走访周期", "Assistance person visits every")
+                        .to_string(),
+                    months_text(l, r.helper_visit_months),
+                    from("helper_visit_months"),
+                ),
+                (
+                    l.t("家庭签约医生走访周期", "Family doctor visits every")
+                        .to_string(),
+                    months_text(l, r.doctor_visit_months),
+                    from("doctor_visit_months"),
+                ),
             ]
         }
         None => Vec::new(),
@@ -607,6 +664,68 @@ async fn standards_view(
                 .map(|x| x.to_string())),
         ),
         (
+            "development_months".into(),
+            l.t(
+                "开发式帮扶措施时限（月）",
+                "Development measure within (months)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.development_months)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "income_stable_months".into(),
+            l.t("收入稳定期（月）", "Income stable for (months)").into(),
+            v(own
+                .and_then(|o| o.income_stable_months)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "secretary_visit_months".into(),
+            l.t(
+                "村党支部书记走访周期（月）",
+                "Village secretary visits (months)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.secretary_visit_months)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "party_secretary_visit_months".into(),
+            l.t(
+                "乡镇党委书记走访周期（月）",
+                "Township party secretary visits (months)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.party_secretary_visit_months)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "helper_visit_months".into(),
+            l.t(
+                "帮扶责任人走访周期（月）",
+                "Assistance person visits (months)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.helper_visit_months)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "doctor_visit_months".into(),
+            l.t(
+                "家庭签约医生走访周期（月）",
+                "Family doctor visits (months)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.doctor_visit_months)
+                .map(|x| x.to_string())),
+        ),
+        (
             "document".into(),
             l.t("文号", "Document").into(),
             own.map(|o| o.document.clone()).unwrap_or_default(),
@@ -715,6 +834,12 @@ async fn save_standard(
     st.appraisal_days = whole("appraisal_days", &mut problems);
     st.township_review_days = whole("township_review_days", &mut problems);
     st.county_decision_days = whole("county_decision_days", &mut problems);
+    st.development_months = whole("development_months", &mut problems);
+    st.income_stable_months = whole("income_stable_months", &mut problems);
+    st.secretary_visit_months = whole("secretary_visit_months", &mut problems);
+    st.party_secretary_visit_months = whole("party_secretary_visit_months", &mut problems);
+    st.helper_visit_months = whole("helper_visit_months", &mut problems);
+    st.doctor_visit_months = whole("doctor_visit_months", &mut problems);
     st.working_days = match text("working_days").as_deref() {
         None => None,
         Some("1") => Some(true),

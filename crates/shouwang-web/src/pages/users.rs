@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/reset-password", post(reset_password))
         .route("/admin/users/{id}/unlock", post(unlock))
         .route("/admin/users/{id}/role", post(set_role))
+        .route("/admin/users/{id}/positions", post(set_positions))
         .route("/admin/audit.csv", get(audit_csv))
         .route("/admin/audit.xlsx", get(audit_xlsx))
 }
@@ -45,6 +46,8 @@ struct UserRow {
     state: String,
     disabled: bool,
     own: bool,
+    /// the positions held besides the role: (code, text)
+    positions: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -54,6 +57,8 @@ struct UsersPage {
     region: String,
     users: Vec<UserRow>,
     roles: Vec<(String, String)>,
+    /// the positions a user may hold: (code, label)
+    position_choices: Vec<(i64, String)>,
     notice: String,
     message: String,
 }
@@ -82,6 +87,29 @@ async fn page(
             Ok(m)
         })
         .await?;
+    let usernames: Vec<String> = all
+        .iter()
+        .filter(|u| region.contains(&u.region))
+        .map(|u| u.username.clone())
+        .collect();
+    let held = state
+        .db(move |st| {
+            let mut m = std::collections::HashMap::new();
+            for u in usernames {
+                let ps = st.positions_of(&u)?;
+                let mut out = Vec::new();
+                for p in ps {
+                    let person = match p.person_id {
+                        Some(id) => st.person(id)?.map(|x| x.person.name),
+                        None => None,
+                    };
+                    out.push((p, person));
+                }
+                m.insert(u, out);
+            }
+            Ok(m)
+        })
+        .await?;
     let now = shouwang_store::now();
     let users = all
         .into_iter()
@@ -103,6 +131,24 @@ async fn page(
                 region: u.region.to_string(),
                 state: state_text.to_string(),
                 disabled: u.disabled,
+                positions: held
+                    .get(&u.username)
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|(p, person)| {
+                                let mut t = format!(
+                                    "{} {}",
+                                    l.t(p.position.label_zh(), p.position.label_en()),
+                                    p.region
+                                );
+                                if let Some(n) = person {
+                                    t.push_str(&format!(" · {n}"));
+                                }
+                                (p.position.code(), t)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 name: u.display_name,
                 username: u.username,
             }
@@ -122,6 +168,10 @@ async fn page(
         region: region.to_string(),
         users,
         roles,
+        position_choices: shouwang_core::visit::duty::DutyPeriods::POSITIONS
+            .iter()
+            .map(|p| (p.code(), l.t(p.label_zh(), p.label_en()).to_string()))
+            .collect(),
         notice,
         message,
     });
@@ -280,6 +330,101 @@ async fn set_role(
                 .first()
                 .map(|p| p.message(s.lang).to_string())
                 .unwrap_or_default();
+            refuse(m).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct PositionForm {
+    /// a position to add (replacing one of the same position)
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    region: String,
+    /// the person, for 帮扶责任人 and 家庭签约医生
+    #[serde(default)]
+    person: String,
+    /// a position to remove
+    #[serde(default)]
+    remove: String,
+}
+
+/// Adds (or replaces) or removes one position a user holds besides the role (村党支部书记 of a
+/// village, 乡镇党委书记 of a township, 帮扶责任人 or 家庭签约医生 as a registered person).
+async fn set_positions(
+    State(state): State<AppState>,
+    UserAdmin(s): UserAdmin,
+    Path(id): Path<i64>,
+    Form(f): Form<PositionForm>,
+) -> PageResult {
+    use shouwang_core::visit::Position;
+    use shouwang_store::pairing::UserPosition;
+    let user = managed(&state, &s, id, false).await?;
+    let l = s.l();
+    let refuse = |m: String| {
+        page(
+            &state,
+            &s,
+            String::new(),
+            m,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let username = user.username.clone();
+    let current = state.db(move |st| st.positions_of(&username)).await?;
+    let mut next: Vec<UserPosition> = current;
+    if let Ok(gone) = f.remove.trim().parse::<i64>() {
+        next.retain(|p| p.position.code() != gone);
+    } else {
+        let Some(position) = f
+            .position
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(Position::from_code)
+            .filter(|p| *p != Position::Cadre)
+        else {
+            return refuse(l.t("请选择职务", "Choose a position").into()).await;
+        };
+        let region = match RegionCode::parse(&f.region) {
+            Some(r) if s.scope.region.contains(&r) => r,
+            _ => {
+                return refuse(
+                    l.t(
+                        "区划代码无效或不在管辖范围内",
+                        "The region code is invalid or outside your region",
+                    )
+                    .into(),
+                )
+                .await
+            }
+        };
+        next.retain(|p| p.position != position);
+        next.push(UserPosition {
+            position,
+            region,
+            person_id: f.person.trim().parse().ok(),
+        });
+    }
+    let actor = s.actor();
+    let username = user.username.clone();
+    match state
+        .db(move |st| st.set_positions(&actor, &username, &next))
+        .await
+    {
+        Ok(()) => Ok(super::saved(
+            "/admin/users",
+            format!("已更新{}的职务", user.display_name),
+            format!("Positions of {} saved", user.display_name),
+        )),
+        Err(AppError::Invalid(ps)) => {
+            let m = ps
+                .iter()
+                .map(|p| p.message(s.lang).to_string())
+                .collect::<Vec<_>>()
+                .join("；");
             refuse(m).await
         }
         Err(e) => Err(e.into()),

@@ -330,6 +330,7 @@ pub fn include(store: &Store, who: &Identifiers, id: i64) -> i64 {
                 result: AppraisalResult::Agree,
                 minutes: "评议认为该户因病支出较大".into(),
                 proposal: Some(proposal.clone()),
+                elimination: None,
             }),
         ),
         (
@@ -370,6 +371,7 @@ pub fn include(store: &Store, who: &Identifiers, id: i64) -> i64 {
                 inclusion: Some(proposal),
                 reason: String::new(),
                 announcement: "旺乡振〔2026〕12号".into(),
+                closure: None,
             }),
         ),
     ];

@@ -71,6 +71,9 @@ struct CasePage {
     measures_due: String,
     measures_rule: String,
     measures_overdue: bool,
+    /// the plan's measures, briefly: (category, content, state)
+    measures: Vec<(String, String, String)>,
+    can_view_plan: bool,
 }
 
 fn ledger_step(l: L, step: &str) -> String {
@@ -109,35 +112,37 @@ pub(super) async fn case_page(
     let county = RegionCode::parse(&record.county).unwrap_or_else(|| super::county_of(&village));
     let year = record.case.identified.year();
     let n = no.clone();
-    let (procedure, steps, leads, incomes, checks, hits, village_name, measures_days) = state
-        .db(move |st| {
-            let procedure = st.identification_of_case(id)?;
-            let (steps, leads) = match &procedure {
-                Some(p) => (
-                    st.identification_steps(p.id)?,
-                    st.leads_of_identification(p.id)?,
-                ),
-                None => (Vec::new(), Vec::new()),
-            };
-            let measures_days = match st.resolved_standard(&county, year) {
-                Ok(std) => std.measures_days,
-                Err(StoreError::Invalid(_)) => {
-                    shouwang_core::standard::StandardDefaults::DEFAULT.measures_days
-                }
-                Err(e) => return Err(e),
-            };
-            Ok((
-                procedure,
-                steps,
-                leads,
-                st.incomes(&n)?,
-                st.guarantees(&n)?,
-                st.household_warnings(&n)?,
-                st.region(&village)?.map(|r| r.name).unwrap_or_default(),
-                measures_days,
-            ))
-        })
-        .await?;
+    let (procedure, steps, leads, incomes, checks, hits, village_name, measures_days, measures) =
+        state
+            .db(move |st| {
+                let procedure = st.identification_of_case(id)?;
+                let (steps, leads) = match &procedure {
+                    Some(p) => (
+                        st.identification_steps(p.id)?,
+                        st.leads_of_identification(p.id)?,
+                    ),
+                    None => (Vec::new(), Vec::new()),
+                };
+                let measures_days = match st.resolved_standard(&county, year) {
+                    Ok(std) => std.measures_days,
+                    Err(StoreError::Invalid(_)) => {
+                        shouwang_core::standard::StandardDefaults::DEFAULT.measures_days
+                    }
+                    Err(e) => return Err(e),
+                };
+                Ok((
+                    procedure,
+                    steps,
+                    leads,
+                    st.incomes(&n)?,
+                    st.guarantees(&n)?,
+                    st.household_warnings(&n)?,
+                    st.region(&village)?.map(|r| r.name).unwrap_or_default(),
+                    measures_days,
+                    st.measures_of_case(id)?,
+                ))
+            })
+            .await?;
     let c = &record.case;
     let size = h.record.members.iter().filter(|m| m.is_alive()).count() as i64;
     // identified on the county's decision day, or (from a ledger) the month's first day
@@ -270,7 +275,20 @@ pub(super) async fn case_page(
         } else {
             format!("认定（{identified_on}）后{measures_days}天内")
         },
-        measures_overdue: at_risk && due < today(),
+        measures_overdue: at_risk && measures.is_empty() && due < today(),
+        measures: measures
+            .iter()
+            .map(|r| {
+                let m = &r.measure;
+                (
+                    l.t(m.category.label_zh(), m.category.label_en())
+                        .to_string(),
+                    m.content.clone(),
+                    l.t(m.state.label_zh(), m.state.label_en()).to_string(),
+                )
+            })
+            .collect(),
+        can_view_plan: h.allows(&s, Action::ViewAssistance),
         no,
         head,
         ctx: Ctx::of(&s).crumbs(crumbs),

@@ -26,6 +26,8 @@ struct Row {
     left: String,
     overdue: bool,
     green: bool,
+    /// a 风险消除程序
+    elim: bool,
     due_on: String,
     due_left: String,
     due_overdue: bool,
@@ -144,6 +146,7 @@ pub(super) async fn list(
                 left,
                 overdue,
                 green: i.green_channel.is_some(),
+                elim: i.purpose == shouwang_core::identification::Purpose::Elimination,
                 due_on: i.due_on.to_string(),
                 due_left,
                 due_overdue,

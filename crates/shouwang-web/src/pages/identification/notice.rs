@@ -79,12 +79,20 @@ fn rows_of(l: L, notice: &[NoticeRow]) -> Vec<Row> {
                 number: i + 1,
                 head: r.head_name.clone(),
                 group: super::place(l, "", &r.group),
-                case_type: proposal
-                    .map(|p| {
-                        l.t(p.case_type.label_zh(), p.case_type.label_en())
-                            .to_string()
-                    })
-                    .unwrap_or_default(),
+                // an elimination procedure is noticed with the kind proposed (风险消除公示)
+                case_type: match r.ident.appraisal.as_ref().and_then(|a| a.elimination) {
+                    Some(k) => format!(
+                        "{}{}",
+                        l.t("拟风险消除：", "to be closed: "),
+                        l.t(k.label_zh(), k.label_en())
+                    ),
+                    None => proposal
+                        .map(|p| {
+                            l.t(p.case_type.label_zh(), p.case_type.label_en())
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                },
                 risks: risk_words(l, proposal.map_or(&r.ident.risks[..], |p| &p.risks[..])),
                 period: n
                     .map(|n| format!("{} – {}", n.start, n.end))

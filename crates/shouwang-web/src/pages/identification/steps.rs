@@ -19,11 +19,11 @@ use axum::response::IntoResponse;
 use shouwang_app::identification::{Acting, Clock};
 use shouwang_core::access::Action;
 use shouwang_core::identification::{
-    Appraisal, AppraisalResult, Assets, Decision, GreenChannel, Inclusion, Notice, Review, Stage,
-    Step, StepContext, StepKind, Verification,
+    Appraisal, AppraisalResult, Assets, Closure, Decision, GreenChannel, Inclusion, Notice,
+    Purpose, Review, Stage, Step, StepContext, StepKind, Verification,
 };
 use shouwang_core::income::yuan_text;
-use shouwang_core::monitoring::{CaseType, RiskType};
+use shouwang_core::monitoring::{CaseType, EliminationKind, RiskType};
 use shouwang_core::screening::level::WarningLevel;
 use shouwang_core::{Date, Fen, Problem, ProblemCode, Role};
 use shouwang_store::identification::{IdentificationRecord, StepRecord};
@@ -72,6 +72,10 @@ struct OpenObjection {
 struct ProcedurePage {
     ctx: Ctx,
     term: &'static str,
+    /// an elimination procedure (风险消除程序)
+    elim: bool,
+    /// 风险消除方式, for the appraisal and the decision of an elimination
+    kinds: Vec<Choice>,
     id: i64,
     version: i64,
     no: String,
@@ -224,16 +228,18 @@ fn inclusion_lines(l: L, i: &Inclusion, out: &mut Vec<Line>) {
 }
 
 /// What a step recorded, line by line.
-fn lines_of(l: L, step: &Step) -> Vec<Line> {
+fn lines_of(l: L, step: &Step, after: Stage) -> Vec<Line> {
     let mut out = Vec::new();
     match step {
         Step::Verify(v) => {
-            out.push(line(
-                l,
-                "授权承诺书签字日期",
-                "Authorisation signed on",
-                v.authorised_on.map(|d| d.to_string()).unwrap_or_default(),
-            ));
+            if let Some(signed) = v.authorised_on {
+                out.push(line(
+                    l,
+                    "授权承诺书签字日期",
+                    "Authorisation signed on",
+                    signed.to_string(),
+                ));
+            }
             out.push(line(l, "核实人口", "Members", v.members.to_string()));
             out.push(line(
                 l,
@@ -327,6 +333,14 @@ fn lines_of(l: L, step: &Step) -> Vec<Line> {
             if let Some(p) = &a.proposal {
                 inclusion_lines(l, p, &mut out);
             }
+            if let Some(k) = a.elimination {
+                out.push(line(
+                    l,
+                    "风险消除方式",
+                    "Kind of elimination",
+                    l.t(k.label_zh(), k.label_en()),
+                ));
+            }
         }
         Step::PublishNotice(n) => {
             out.push(line(
@@ -356,6 +370,40 @@ fn lines_of(l: L, step: &Step) -> Vec<Line> {
         Step::Submit { .. } => {}
         Step::TownshipApprove(r) => {
             out.push(line(l, "审核意见", "Opinion", r.opinion.clone()));
+        }
+        Step::Decide(d) if d.closure.is_some() || after == Stage::NotEliminated => {
+            match &d.closure {
+                Some(c) => {
+                    out.push(line(
+                        l,
+                        "审定结果",
+                        "Decision",
+                        l.t("风险已消除", "risk eliminated"),
+                    ));
+                    out.push(line(
+                        l,
+                        "风险消除方式",
+                        "Kind of elimination",
+                        l.t(c.kind.label_zh(), c.kind.label_en()),
+                    ));
+                    out.push(line(
+                        l,
+                        "监测联系人",
+                        "Monitoring contact",
+                        format!("{} {}", c.contact_name, c.contact_phone),
+                    ));
+                    out.push(line(l, "公告", "Announcement", d.announcement.clone()));
+                }
+                None => {
+                    out.push(line(
+                        l,
+                        "审定结果",
+                        "Decision",
+                        l.t("不予消除", "not eliminated"),
+                    ));
+                    out.push(line(l, "理由", "Reason", d.reason.clone()));
+                }
+            }
         }
         Step::Decide(d) => match &d.inclusion {
             Some(i) => {
@@ -400,7 +448,11 @@ pub(super) fn event(l: L, r: &StepRecord) -> Event {
         on: r.on.to_string(),
         who: r.actor_name.clone(),
         role: role_word(l, &r.role),
-        lines: r.step.as_ref().map(|s| lines_of(l, s)).unwrap_or_default(),
+        lines: r
+            .step
+            .as_ref()
+            .map(|s| lines_of(l, s, r.stage_after))
+            .unwrap_or_default(),
         returned: r.kind == StepKind::Returned,
     }
 }
@@ -482,7 +534,7 @@ async fn page(
         ),
         Stage::TownshipReview => l.t("乡镇审核", "township review"),
         Stage::CountyDecision => l.t("县级审定", "county decision"),
-        Stage::Included | Stage::NotIncluded => "",
+        Stage::Included | Stage::NotIncluded | Stage::Eliminated | Stage::NotEliminated => "",
     };
     let next = match owner {
         Some(role) => {
@@ -591,6 +643,14 @@ async fn page(
             defaults.insert(format!("{form}.risk_{}", r.code()), "1".into());
         }
     }
+    let kind = i
+        .appraisal
+        .as_ref()
+        .and_then(|a| a.elimination)
+        .unwrap_or(EliminationKind::AfterAssistance);
+    for form in ["appraise", "decide"] {
+        defaults.insert(format!("{form}.elimination_kind"), kind.code().to_string());
+    }
     if let Some(first) = Stage::ALL
         .iter()
         .find(|st| st.is_open() && **st < i.stage && **st != Stage::Notice)
@@ -634,12 +694,22 @@ async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let village_short = super::short_name(&village_name).to_string();
-    let mut crumbs = vec![Crumb::link(
-        "/identifications",
-        l.t("识别认定", "Identification"),
-    )];
+    let mut crumbs = vec![if i.purpose == Purpose::Elimination {
+        Crumb::link("/elimination", l.t("风险消除", "Risk elimination"))
+    } else {
+        Crumb::link("/identifications", l.t("识别认定", "Identification"))
+    }];
     crumbs.push(Crumb::here(head.clone()));
+    let elim = i.purpose == Purpose::Elimination;
     let view = ProcedurePage {
+        elim,
+        kinds: EliminationKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().to_string(),
+                label: l.t(k.label_zh(), k.label_en()).to_string(),
+            })
+            .collect(),
         term: term(l),
         id,
         version: record.version,
@@ -810,7 +880,8 @@ fn inclusion(p: &Params, problems: &mut Vec<Problem>) -> Option<Inclusion> {
 }
 
 /// The step a form of `kind` describes, or the problems of what it holds.
-fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
+fn parse_step(kind: &str, p: &Params, purpose: Purpose) -> Result<Step, Vec<Problem>> {
+    let elim = purpose == Purpose::Elimination;
     let mut problems = Vec::new();
     let pr = &mut problems;
     let step = match kind {
@@ -851,7 +922,13 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
             let on = date(p, "on", pr);
             let result = code(p, "result", AppraisalResult::from_code, pr);
             let proposal = match result {
-                Some(AppraisalResult::Agree) => inclusion(p, pr),
+                Some(AppraisalResult::Agree) if !elim => inclusion(p, pr),
+                _ => None,
+            };
+            let elimination = match result {
+                Some(AppraisalResult::Agree) if elim => {
+                    code(p, "elimination_kind", EliminationKind::from_code, pr)
+                }
                 _ => None,
             };
             result.map(|result| {
@@ -861,6 +938,7 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
                     result,
                     minutes: text(p, "minutes"),
                     proposal,
+                    elimination,
                 })
             })
         }
@@ -900,15 +978,39 @@ fn parse_step(kind: &str, p: &Params) -> Result<Step, Vec<Problem>> {
         "decide" => {
             let on = date(p, "on", pr);
             let include = text(p, "include") != "0";
-            let inclusion = if include { inclusion(p, pr) } else { None };
-            (!include || inclusion.is_some()).then(|| {
-                Step::Decide(Decision {
-                    on,
-                    inclusion,
-                    reason: text(p, "reason"),
-                    announcement: text(p, "announcement"),
+            if elim {
+                let closure = if include {
+                    code(p, "elimination_kind", EliminationKind::from_code, pr).map(|kind| {
+                        Closure {
+                            kind,
+                            contact_name: text(p, "contact_name"),
+                            contact_phone: text(p, "contact_phone"),
+                        }
+                    })
+                } else {
+                    None
+                };
+                (!include || closure.is_some()).then(|| {
+                    Step::Decide(Decision {
+                        on,
+                        inclusion: None,
+                        reason: text(p, "reason"),
+                        announcement: text(p, "announcement"),
+                        closure,
+                    })
                 })
-            })
+            } else {
+                let inclusion = if include { inclusion(p, pr) } else { None };
+                (!include || inclusion.is_some()).then(|| {
+                    Step::Decide(Decision {
+                        on,
+                        inclusion,
+                        reason: text(p, "reason"),
+                        announcement: text(p, "announcement"),
+                        closure: None,
+                    })
+                })
+            }
         }
         "return" => {
             let on = date(p, "on", pr);
@@ -964,7 +1066,7 @@ pub(super) async fn take_step(
         // read before someone else acted: what the form holds no longer applies
         return Ok(page(&state, &s, record, &h, Some(stale())).await?);
     }
-    let step = match parse_step(&kind, &p) {
+    let step = match parse_step(&kind, &p, record.ident.purpose) {
         Ok(step) => step,
         Err(problems) => {
             let sent = Sent {

@@ -281,6 +281,8 @@ struct HouseholdPage {
     printed_on: String,
     /// its leads, procedures and monitoring case, for those who may see them
     leads: Option<super::leads::HouseholdLeads>,
+    /// its 帮扶责任人, 家庭签约医生 and visits
+    assistance: Option<super::visits::HouseholdAssistance>,
 }
 
 /// Where a place sits, as breadcrumbs: each region above it the user may browse, as a link.
@@ -490,6 +492,7 @@ async fn household_page(
         .collect();
     let (title, crumbs) = household_place(state, s, rec).await?;
     let leads = super::leads::household_section(state, s, visible).await?;
+    let assistance = super::visits::household_section(state, s, visible).await?;
     let mut ctx = Ctx::of(s).crumbs(crumbs);
     // the household itself is the last step, not a link
     if let Some(last) = ctx.crumbs.last_mut() {
@@ -507,6 +510,7 @@ async fn household_page(
         history,
         printed_on: today.to_string(),
         leads,
+        assistance,
     }))
 }
 
