@@ -349,7 +349,8 @@ pub fn build(inputs: &VillageInputs, month: YearMonth, rules: &TaskRules) -> Tas
     }
 
     for c in &inputs.cases {
-        let link = format!("/cases/{}", c.id);
+        // the plan page (一户一策) is where measures are entered and ended
+        let link = format!("/cases/{}/plan", c.id);
         let facts = inputs.households.get(&c.household_no);
         if c.measures.is_empty() {
             let due = c.identified_on.add_days(rules.measures_days);
@@ -415,7 +416,7 @@ pub fn build(inputs: &VillageInputs, month: YearMonth, rules: &TaskRules) -> Tas
                     "{} months since inclusion (from {}): the elimination conditions may be checked",
                     rules.elimination_min_months, possible_from
                 ),
-                format!("{link}#elimination"),
+                format!("/cases/{}/elimination", c.id),
             );
         }
         for m in &c.measures {
@@ -549,7 +550,7 @@ pub fn build(inputs: &VillageInputs, month: YearMonth, rules: &TaskRules) -> Tas
                 from,
                 until
             ),
-            format!("/households/{no}"),
+            format!("/visits/new?household={no}"),
         );
     }
 

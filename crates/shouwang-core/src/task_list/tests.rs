@@ -154,6 +154,7 @@ fn measures_are_due_the_standards_days_after_inclusion() {
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].due, d("2026-12-05"));
     assert!(due[0].text_zh.contains("10天内"), "{}", due[0].text_zh);
+    assert_eq!(due[0].link, "/cases/7/plan");
     // included 12-22: due 2027-01-01, not this month's
     v.cases[0].identified_on = d("2026-12-22");
     assert!(kinds(&build(&v, dec(), &rules()), TaskKind::MeasuresDue).is_empty());
@@ -230,6 +231,7 @@ fn visit_duties_by_position_and_period() {
     let township = of("H1", Position::TownshipSecretary).unwrap();
     assert_eq!(township.due, d("2026-12-31"));
     assert!(township.text_zh.contains("每6个月"), "{}", township.text_zh);
+    assert_eq!(township.link, "/visits/new?household=H1");
     assert!(township.text_zh.contains("2026-07-01至2026-12-31"));
     assert_eq!(
         of("H1", Position::AssistancePerson).unwrap().who_zh,
@@ -294,7 +296,7 @@ fn elimination_becomes_possible_after_the_minimum_months() {
     let e = kinds(&list, TaskKind::EliminationPossible);
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].due, d("2026-12-20"));
-    assert_eq!(e[0].link, "/cases/7#elimination");
+    assert_eq!(e[0].link, "/cases/7/elimination");
     // reached long ago: due from the month's first day
     v.cases[0].identified_on = d("2026-01-20");
     assert_eq!(
