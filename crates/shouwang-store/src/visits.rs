@@ -202,8 +202,11 @@ fn judged(region: &RegionCode, periods: &DutyPeriods) -> (String, Vec<Value>) {
     let (cur_start, last_start, last_end) = (pick(0), pick(1), pick(2));
     let post = HouseholdType::PostPoverty.code();
     let at_risk = CaseStatus::AtRisk.code();
+    // each household's case is found by its household: the unary plus keeps SQLite from probing
+    // the county's cases by status once per household (50 s instead of 0.1 s for a village of a
+    // 1,000,000-household county)
     let case = format!(
-        "EXISTS (SELECT 1 FROM monitoring_cases c WHERE c.county = h.county AND c.household_no = h.household_no AND c.status = {at_risk})"
+        "EXISTS (SELECT 1 FROM monitoring_cases c WHERE c.county = h.county AND c.household_no = h.household_no AND +c.status = {at_risk})"
     );
     let visited = |from: &str, to: &str| {
         format!(
