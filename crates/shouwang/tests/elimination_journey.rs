@@ -1,12 +1,14 @@
 //! 风险消除 in three real browsers on a 390-px phone, as the demo county works it: a case of
 //! 桃红村 at risk, identified more than six months ago, whose income this year is below the line.
-//! The village cadre records the 三保障 check on the income page, adds a measure against the risk
-//! on the plan page and records a visit on the visit form; the elimination page refuses, naming
-//! the income condition with its numbers; she records the new income on the household's income
-//! page and the page accepts; the village opens the procedure and takes the home check,
-//! appraisal, notice and submission, 三江镇's officer approves, the county officer closes the case
-//! with a contact and phone; the case reads 风险已消除 with its contact. A household none of
-//! whose members can work is refused and marked 兜底保障.
+//! The village cadre dismisses the household's waiting leads, records the 三保障 check on the
+//! income page, adds a measure against the risk on the plan page and records a visit on the
+//! visit form; the assistance person 陈明 records a visit to a household of his list (and has
+//! none to record at one not on it); the elimination page refuses, naming the income condition
+//! with its numbers; the cadre records the new income on the household's income page and the
+//! page accepts; the village opens the procedure and takes the home check, appraisal, notice
+//! and submission, 三江镇's officer approves, the county officer closes the case with a contact
+//! and phone; the case reads 风险已消除 with its contact. A household none of whose members can
+//! work is refused and marked 兜底保障.
 //!
 //! The journey starts from an included case, not from a lead: a case identified through the
 //! pages is identified today, and elimination needs one identified at least six months ago,
@@ -273,6 +275,65 @@ fn a_case_is_refused_then_closed_through_three_offices_and_a_household_without_l
     );
     assert!(visits.contains(findings), "{visits}");
     assert!(visits.contains("村干部"), "{visits}");
+
+    // the assistance person 陈明 visits one of his paired households from his list; the
+    // journey's household, not paired with him, has no visit form for him
+    let helper = sign_in(&base, running.driver_port, "helper");
+    helper.go(&format!("{base}/paired"));
+    let form = helper
+        .run("const a = document.querySelector('ul.paired a[href^=\"/visits/new\"]'); return a ? a.getAttribute('href') : null;")
+        .as_str()
+        .map(str::to_string)
+        .expect("a visit link on the assistance person's list");
+    let paired = form.rsplit('=').next().unwrap().to_string();
+    helper.go(&format!("{base}{form}"));
+    no_sideways_scroll(&helper, "the assistance person's visit form");
+    let helped = "家中两人务工，孩子按时上学，无新增风险";
+    let after = send(
+        &helper,
+        "#visit-new",
+        &[
+            ("on", &day(-1)),
+            ("position", "3"),
+            ("findings", helped),
+            ("follow_up", "帮助联系技能培训"),
+        ],
+    );
+    assert!(after.contains("已记录"), "the visit is confirmed: {after}");
+    assert!(
+        helper.url().ends_with(&format!("/households/{paired}")),
+        "{}",
+        helper.url()
+    );
+    let visits = helper
+        .run("const t = document.querySelector('table.visits'); return t ? t.innerText : '';");
+    let visits = visits.as_str().unwrap_or_default();
+    assert!(visits.contains(helped), "{visits}");
+    assert!(visits.contains("帮扶责任人"), "{visits}");
+    // a household of the village not on his list: no visit as 帮扶责任人 (404, or a form
+    // without a position to visit as)
+    let other: String = c
+        .query_row(
+            "SELECT h.household_no FROM households h WHERE h.village = ?1
+               AND NOT EXISTS (SELECT 1 FROM assistance_pairings p JOIN assistance_persons x ON x.id = p.person_id
+                               WHERE x.username = 'helper' AND p.household_no = h.household_no)
+             ORDER BY h.household_no LIMIT 1",
+            rusqlite::params![TAOHONG],
+            |r| r.get(0),
+        )
+        .expect("a household of 桃红村 not paired with the assistance person");
+    let (status, body) = webdriver::http(
+        running.server_port,
+        "GET",
+        &format!("/visits/new?household={other}"),
+        &[("Cookie", &helper.cookie_header())],
+        "",
+    )
+    .unwrap();
+    assert!(
+        status == 404 || body.contains("不能记录走访"),
+        "{other}, not paired with the assistance person: {status} {body}"
+    );
 
     // refused, the income condition with its numbers
     let page = format!("{base}/cases/{case_id}/elimination");
