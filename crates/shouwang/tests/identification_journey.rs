@@ -52,7 +52,7 @@ fn sign_in(base: &str, driver_port: u16, user: &str) -> Browser {
 fn step(b: &Browser, kind: &str, fields: &[(&str, &str)]) -> String {
     let form = format!("form[action$='/steps/{kind}']");
     b.fill(&form, fields);
-    b.click(&format!("{form} button"));
+    b.submit(&format!("{form} button"));
     let refused = b.run(
         "return Array.from(document.querySelectorAll('.err, .errors, .error')).map(e => e.innerText).join(' | ')",
     );
@@ -93,14 +93,9 @@ fn three_offices_take_a_screening_lead_to_a_monitoring_case_within_the_clock() {
         .map(str::to_string)
         .expect("a screening lead in 桃红村");
     village.go(&format!("{base}{lead}"));
-    village.click("form[action$='/identify'] button");
-    // the answer redirects to the procedure; wait until the browser says it is there
-    let waited = std::time::Instant::now();
-    let mut procedure = village.url();
-    while !procedure.contains("/identifications/") && waited.elapsed().as_secs() < 10 {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        procedure = village.url();
-    }
+    // the answer redirects to the procedure
+    village.submit("form[action$='/identify'] button");
+    let procedure = village.url();
     let path = procedure
         .strip_prefix(&base)
         .filter(|p| p.starts_with("/identifications/"))

@@ -165,17 +165,25 @@ impl Browser {
 
     /// A WebDriver command of this session; its `value`, or a panic with the driver's error.
     pub fn call(&self, method: &str, command: &str, body: Value) -> Value {
+        self.try_call(method, command, body)
+            .unwrap_or_else(|e| panic!("chromedriver {command}: {e}"))
+    }
+
+    /// A WebDriver command of this session; its `value`, or the driver's error.
+    pub fn try_call(&self, method: &str, command: &str, body: Value) -> Result<Value, String> {
         let path = format!("/session/{}/{command}", self.session);
         let body = if method == "GET" {
             String::new()
         } else {
             body.to_string()
         };
-        let (status, text) = http(self.port, method, &path, &[], &body)
-            .unwrap_or_else(|e| panic!("chromedriver {command}: {e}"));
+        let (status, text) =
+            http(self.port, method, &path, &[], &body).map_err(|e| e.to_string())?;
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        assert!(status == 200, "chromedriver {command} ({status}): {text}");
-        v["value"].clone()
+        if status != 200 {
+            return Err(format!("({status}): {text}"));
+        }
+        Ok(v["value"].clone())
     }
 
     pub fn go(&self, url: &str) {
@@ -321,7 +329,7 @@ pub fn start(households: &str, dir: &Path) -> Option<Running> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = Killed(server);
+    let mut server = Killed(server);
     let driver_port = free_port();
     let chromedriver = Command::new(driver)
         .arg(format!("--port={driver_port}"))
@@ -335,6 +343,10 @@ pub fn start(households: &str, dir: &Path) -> Option<Running> {
         http(port, "GET", path, &[], "").is_ok_and(|(s, b)| s == 200 && b.contains(says))
     };
     while !(up(server_port, "/healthz", "ok") && up(driver_port, "/status", "\"ready\":true")) {
+        // a demo that stopped (say, its port taken meanwhile) is no demo to wait for
+        if let Ok(Some(end)) = server.0.try_wait() {
+            panic!("the demo stopped before answering: {end}");
+        }
         assert!(
             started.elapsed() < Duration::from_secs(180),
             "the demo or chromedriver did not start"
@@ -350,7 +362,37 @@ pub fn start(households: &str, dir: &Path) -> Option<Running> {
 }
 
 impl Browser {
-    /// Clicks the first element matching `css` (WebDriver waits for the page it leads to).
+    /// Clicks the first element matching `css` and waits until the page it leads to has loaded
+    /// (a form's button, a link). WebDriver's click does not wait for that: it may answer before
+    /// the browser has even sent the form, and whatever comes next (reading the page, filling
+    /// the next form) would then see the old page, the more often the busier the machine is.
+    /// The old page is marked before the click; the wait ends when the page in the window is
+    /// another one and has loaded, or fails after two minutes.
+    pub fn submit(&self, css: &str) {
+        self.run("window.__shouwangOld = true; return null;");
+        self.click(css);
+        let started = Instant::now();
+        loop {
+            // while the browser navigates, a script may fail (no document): ask again
+            let ready = self.try_call(
+                "POST",
+                "execute/sync",
+                json!({"script": "return window.__shouwangOld === undefined && document.readyState === 'complete';", "args": []}),
+            );
+            if ready == Ok(Value::Bool(true)) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "clicking {css} led to no new page within two minutes (at {}: {ready:?})",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Clicks the first element matching `css`, for what stays on the page (opening a
+    /// `<details>`); use [`Browser::submit`] for what leads to another page.
     pub fn click(&self, css: &str) {
         let found = self.call(
             "POST",
