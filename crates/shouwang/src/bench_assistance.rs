@@ -288,10 +288,6 @@ pub fn run(args: BenchAssistArgs) -> Result<()> {
         .iter()
         .map(|h| format!("/visits/new?household={h}"))
         .collect();
-    let household_visits: Vec<String> = households
-        .iter()
-        .map(|h| format!("/households/{h}/visits"))
-        .collect();
     let household_pages: Vec<String> = households
         .iter()
         .map(|h| format!("/households/{h}"))
@@ -341,13 +337,7 @@ pub fn run(args: BenchAssistArgs) -> Result<()> {
         time("county: case page", county_s, case_pages, 30.0).await?;
         time("village: plan page", vill_s, plan_pages, 30.0).await?;
         time("village: visit form", vill_s, visit_forms, 30.0).await?;
-        time(
-            "village: a household's visits",
-            vill_s,
-            household_visits,
-            30.0,
-        )
-        .await?;
+        // the household page carries the household's visits, pairings and the visit button
         time("village: household page", vill_s, household_pages, 30.0).await?;
         time(
             "village: visit duties",
