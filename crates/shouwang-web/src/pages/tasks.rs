@@ -263,12 +263,17 @@ async fn village_page(
 ) -> PageResult {
     let l = s.l();
     let v = village.clone();
-    let (info, (list, generated)) = state
+    let (info, (list, generated), by_name) = state
         .db(move |st| {
-            Ok((
-                st.region(&v)?,
-                shouwang_app::task_list::current(st, &v, month)?,
-            ))
+            let (list, generated) = shouwang_app::task_list::current(st, &v, month)?;
+            // who generated it, by name: a user's display name, or the scheduler's job
+            let by_name = match &generated {
+                Some((by, _)) if !by.starts_with("system:") => {
+                    st.user_by_name(by)?.map(|u| u.display_name)
+                }
+                _ => None,
+            };
+            Ok((st.region(&v)?, (list, generated), by_name))
         })
         .await?;
     let name = info.map_or_else(|| village.to_string(), |r| short(&r.name).to_string());
@@ -278,7 +283,14 @@ async fn village_page(
         format!("{name} {}工作提示单", month_words(l, month))
     };
     let generated_words = match &generated {
-        Some((by, at)) => {
+        Some((username, at)) => {
+            let by = match by_name {
+                Some(name) => name,
+                None if username.starts_with("system:") => {
+                    l.t("每月定时生成", "the monthly job").to_string()
+                }
+                None => username.clone(),
+            };
             if l.is_en() {
                 format!("Generated {} by {by}", when(*at))
             } else {
