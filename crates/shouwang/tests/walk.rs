@@ -282,6 +282,10 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
                 "/leads/new?household={}",
                 household.trim_start_matches("/households/")
             )));
+            pages.push(page(format!(
+                "/visits/new?household={}",
+                household.trim_start_matches("/households/")
+            )));
             pages.push(page("/password"));
             // the county's pages are refused with a page of their own
             pages.push(Page {
@@ -341,6 +345,9 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             if let Some(p) = first_link(&b, pattern) {
                 b.go(&format!("{}{p}", w.base));
                 if let Some(c) = first_link(&b, r"^/cases/\d+$") {
+                    // the case's plan (一户一策) and its elimination check
+                    pages.push(page(format!("{c}/plan")));
+                    pages.push(page(format!("{c}/elimination")));
                     pages.push(page(c));
                 }
                 pages.push(page(p));
@@ -368,6 +375,11 @@ fn walk_role(w: &mut Walk, driver_port: u16, user: &str) {
             ("taohong", p) if p == format!("/villages/{TAOHONG}/notice") => Some("notice"),
             ("sanjiang", p) if p.starts_with("/identifications/") => Some("procedure"),
             ("sanjiang", "/") => Some("township-home"),
+            ("taohong", "/tasks") => Some("village-tasks"),
+            ("taohong", p) if p.starts_with("/visits/new") => Some("visit-form"),
+            ("sanjiang", "/visits/duties") => Some("visit-duties"),
+            ("county", p) if p.ends_with("/plan") => Some("plan"),
+            ("county", p) if p.ends_with("/elimination") => Some("elimination"),
             _ => None,
         }
     };
