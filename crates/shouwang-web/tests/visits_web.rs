@@ -493,3 +493,49 @@ async fn the_administrator_gives_a_village_cadre_the_secretarys_position_and_it_
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn a_long_list_of_people_shows_the_overdue_first_and_the_rest_on_demand() {
+    for w in worlds() {
+        // 55 more assistance persons, each paired today with the same household: nothing of
+        // theirs is overdue yet, while 陈明 (paired 60 days ago, no visit) is
+        outside(|| {
+            for i in 0..55 {
+                let id =
+                    w.db.store
+                        .save_person(
+                            &Actor::system("test"),
+                            &RegionCode::parse("510821").unwrap(),
+                            None,
+                            &AssistancePerson {
+                                position: Position::AssistancePerson,
+                                name: format!("帮扶人{i:02}"),
+                                sex: None,
+                                political: None,
+                                unit: "县民政局".into(),
+                                phone: "13800000002".into(),
+                            },
+                            None,
+                        )
+                        .unwrap();
+                w.db.store
+                    .create_pairing(&Actor::system("test"), id, &w.paired, today(), None)
+                    .unwrap();
+            }
+        });
+        let page = w.get("county", "/visits/duties").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let by_person = &page.body[page.body.find("按责任人").unwrap()..];
+        let first_row = &by_person[by_person.find("<tbody>").unwrap()..];
+        let first_row = &first_row[..first_row.find("</tr>").unwrap()];
+        assert!(first_row.contains("陈明"), "overdue first: {first_row}");
+        assert!(page.body.contains("另有6人未列出"), "{}", page.body);
+        let shown = by_person.matches("帮扶人").count();
+        assert_eq!(shown, 49, "50 people shown, 陈明 among them");
+        let all = w.get("county", "/visits/duties?all=1").await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(!all.body.contains("未列出"));
+        assert!(all.body.contains("帮扶人54") && all.body.contains("帮扶人00"));
+        outside(move || drop(w));
+    }
+}

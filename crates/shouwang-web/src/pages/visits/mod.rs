@@ -292,7 +292,14 @@ struct DutiesPage {
     period: String,
     villages: Vec<VillageRow>,
     holders: Vec<HolderRow>,
+    /// the people not shown and the link that shows everyone, when the list is cut
+    more: Option<(usize, String)>,
+    shown: usize,
 }
+
+/// People listed on the duties page before "show all": a township may count a thousand, and
+/// the officer wants the ones with overdue visits first.
+const HOLDERS_SHOWN: usize = 50;
 
 async fn duties(State(state): State<AppState>, s: Session, Query(q): Query<Params>) -> PageResult {
     let region = access::asked_region(
@@ -317,9 +324,25 @@ async fn duties(State(state): State<AppState>, s: Session, Query(q): Query<Param
             overdue: v.overdue,
         })
         .collect();
-    let holders = c
-        .holders
-        .iter()
+    // overdue first, then what is still due this period, then by name
+    let mut ordered: Vec<_> = c.holders.iter().collect();
+    ordered.sort_by(|a, b| {
+        (b.overdue, b.due - b.done)
+            .cmp(&(a.overdue, a.due - a.done))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let more = (q.get("all").map(String::as_str) != Some("1") && ordered.len() > HOLDERS_SHOWN)
+        .then(|| {
+            (
+                ordered.len() - HOLDERS_SHOWN,
+                format!("/visits/duties?region={region}&all=1"),
+            )
+        });
+    if more.is_some() {
+        ordered.truncate(HOLDERS_SHOWN);
+    }
+    let holders = ordered
+        .into_iter()
         .map(|h| HolderRow {
             name: h.name.clone(),
             position: position_word(l, h.position),
@@ -357,6 +380,8 @@ async fn duties(State(state): State<AppState>, s: Session, Query(q): Query<Param
         period,
         villages,
         holders,
+        more,
+        shown: HOLDERS_SHOWN,
     }))
 }
 
