@@ -116,6 +116,20 @@ pub async fn visible_household(
     Ok(visible)
 }
 
+/// Household `no`, which the user may see, if they may also do `action` to it; a refusal is
+/// answered by `refused` ([`unseen`] where the action only reads, [`not_allowed`] where it writes).
+pub async fn household_for(
+    state: &AppState,
+    s: &Session,
+    no: String,
+    action: Action,
+    refused: fn(Refusal) -> AppError,
+) -> Result<VisibleHousehold, AppError> {
+    let h = visible_household(state, s, no).await?;
+    s.scope.decide(action, h.target()).map_err(refused)?;
+    Ok(h)
+}
+
 /// Searches the user's region; the hits are narrowed to households the user may read.
 pub async fn search_hits(
     state: &AppState,

@@ -240,10 +240,14 @@ async fn pair(
 ) -> Result<Response, AppError> {
     let b: PairBody = body(b)?;
     managed(&state, &s, b.person_id).await?;
-    let h = access::visible_household(&state, &s, b.household_no.clone()).await?;
-    s.scope
-        .decide(Action::ManagePairings, h.target())
-        .map_err(access::not_allowed)?;
+    access::household_for(
+        &state,
+        &s,
+        b.household_no.clone(),
+        Action::ManagePairings,
+        access::not_allowed,
+    )
+    .await?;
     let who = acting(&s);
     let made = state
         .db(move |st| app::pair(st, &who, b.person_id, &b.household_no, b.start, b.end))
@@ -302,10 +306,14 @@ async fn visits(
     if q.household.is_empty() {
         return Err(AppError::NotFound);
     }
-    let h = access::visible_household(&state, &s, q.household.clone()).await?;
-    s.scope
-        .decide(Action::ViewAssistance, h.target())
-        .map_err(access::unseen)?;
+    access::household_for(
+        &state,
+        &s,
+        q.household.clone(),
+        Action::ViewAssistance,
+        access::unseen,
+    )
+    .await?;
     let no = q.household.clone();
     let list = state.db(move |st| st.visits_of_household(&no)).await?;
     Ok(Json(json!({
@@ -336,10 +344,14 @@ async fn record(
     b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let b: VisitBody = body(b)?;
-    let h = access::visible_household(&state, &s, b.household_no.clone()).await?;
-    s.scope
-        .decide(Action::RecordVisit, h.target())
-        .map_err(access::not_allowed)?;
+    access::household_for(
+        &state,
+        &s,
+        b.household_no.clone(),
+        Action::RecordVisit,
+        access::not_allowed,
+    )
+    .await?;
     let who = acting(&s);
     let name = s.user.display_name.clone();
     let visit = Visit {

@@ -997,11 +997,14 @@ async fn raisable(state: &AppState, s: &Session, no: &str) -> Result<VisibleHous
     if no.is_empty() {
         return Err(AppError::NotFound);
     }
-    let h = access::visible_household(state, s, no.to_string()).await?;
-    s.scope
-        .decide(Action::Identify, h.target())
-        .map_err(access::not_allowed)?;
-    Ok(h)
+    access::household_for(
+        state,
+        s,
+        no.to_string(),
+        Action::Identify,
+        access::not_allowed,
+    )
+    .await
 }
 
 async fn new_form(

@@ -391,10 +391,14 @@ async fn pair(
 ) -> PageResult {
     let p = managed(&state, &s, &id).await?;
     let no = value(&form, "household");
-    let h = access::visible_household(&state, &s, no.clone()).await?;
-    s.scope
-        .decide(Action::ManagePairings, h.target())
-        .map_err(access::not_allowed)?;
+    access::household_for(
+        &state,
+        &s,
+        no.clone(),
+        Action::ManagePairings,
+        access::not_allowed,
+    )
+    .await?;
     let start = match date_field(&form, "start") {
         Ok(d) => d,
         Err(e) => return refused_or(&state, &s, p, e).await,

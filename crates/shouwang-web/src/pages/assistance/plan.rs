@@ -126,10 +126,14 @@ async fn visible_case(
         .db(move |st| st.monitoring_case(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let h = access::visible_household(state, s, record.case.household_no.clone()).await?;
-    s.scope
-        .decide(Action::ViewAssistance, h.target())
-        .map_err(access::unseen)?;
+    let h = access::household_for(
+        state,
+        s,
+        record.case.household_no.clone(),
+        Action::ViewAssistance,
+        access::unseen,
+    )
+    .await?;
     Ok((record, h))
 }
 

@@ -122,10 +122,14 @@ async fn visible_case(
         .db(move |st| st.case_closure(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let h = access::visible_household(state, s, closure.household_no.clone()).await?;
-    s.scope
-        .decide(Action::ViewCases, h.target())
-        .map_err(access::not_allowed)?;
+    let h = access::household_for(
+        state,
+        s,
+        closure.household_no.clone(),
+        Action::ViewCases,
+        access::not_allowed,
+    )
+    .await?;
     s.scope
         .decide(action, h.target())
         .map_err(access::not_allowed)?;

@@ -87,11 +87,14 @@ async fn visitable(state: &AppState, s: &Session, no: &str) -> Result<VisibleHou
     if no.is_empty() {
         return Err(AppError::NotFound);
     }
-    let h = access::visible_household(state, s, no.to_string()).await?;
-    s.scope
-        .decide(Action::RecordVisit, h.target())
-        .map_err(access::not_allowed)?;
-    Ok(h)
+    access::household_for(
+        state,
+        s,
+        no.to_string(),
+        Action::RecordVisit,
+        access::not_allowed,
+    )
+    .await
 }
 
 async fn new_form(
