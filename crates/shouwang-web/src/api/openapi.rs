@@ -674,6 +674,45 @@ fn query(name: &'static str, schema: Value) -> Param {
     (name, "query", schema)
 }
 
+/// `{id}` of a record in a path.
+fn id_param() -> Param {
+    path(
+        "id",
+        example(
+            json!({"type": "integer", "format": "int64", "minimum": 1}),
+            1,
+        ),
+    )
+}
+
+/// `?region=`, the user's own when not given.
+fn region_param() -> Param {
+    query(
+        "region",
+        with_description(
+            example(region_code(), EXAMPLE_COUNTY),
+            "your own region if not given",
+        ),
+    )
+}
+
+/// `?page=&per_page=` of a list.
+fn paging() -> Vec<Param> {
+    vec![
+        query(
+            "page",
+            with_description(integer(), "from 1; below 1 counts as 1"),
+        ),
+        query(
+            "per_page",
+            with_description(
+                integer(),
+                "rows, 50 if not given; below 1 counts as 1, above 500 as 500",
+            ),
+        ),
+    ]
+}
+
 /// The error answers an operation can give besides its success.
 const READ_ERRORS: &[&str] = &["400", "401", "403", "404"];
 const WRITE_ERRORS: &[&str] = &["400", "401", "403", "404", "409", "422"];
@@ -1321,41 +1360,11 @@ mod procedure {
     }
 
     pub fn paths() -> Map<String, Value> {
-        let id = || {
-            path(
-                "id",
-                json!({"type": "integer", "format": "int64", "minimum": 1}),
-            )
-        };
-        let region = || {
-            query(
-                "region",
-                with_description(
-                    example(region_code(), EXAMPLE_COUNTY),
-                    "your own region if not given",
-                ),
-            )
-        };
         let labelled = |v: Value| {
             with_description(
                 v,
                 "the Chinese label; the English label or the stored number are read too",
             )
-        };
-        let paging = || {
-            vec![
-                query(
-                    "page",
-                    with_description(integer(), "from 1; below 1 counts as 1"),
-                ),
-                query(
-                    "per_page",
-                    with_description(
-                        integer(),
-                        "rows, 50 if not given; below 1 counts as 1, above 500 as 500",
-                    ),
-                ),
-            ]
         };
         let overdue = || {
             query(
@@ -1367,7 +1376,7 @@ mod procedure {
             )
         };
         let mut lead_params = vec![
-            region(),
+            region_param(),
             query(
                 "status",
                 labelled(with_description(
@@ -1381,7 +1390,7 @@ mod procedure {
         ];
         lead_params.extend(paging());
         let mut procedure_params = vec![
-            region(),
+            region_param(),
             query(
                 "stage",
                 labelled(with_description(
@@ -1406,19 +1415,19 @@ mod procedure {
         put(
             "/api/v1/leads/{id}",
             json!({
-                "get": op("One lead", vec![id()], None, ("200", "LeadRecord"), READ_ERRORS),
+                "get": op("One lead", vec![id_param()], None, ("200", "LeadRecord"), READ_ERRORS),
             }),
         );
         put(
             "/api/v1/leads/{id}/dismiss",
             json!({
-                "post": op("Dismiss an open lead with a reason (kept and audited)", vec![id()], Some("Dismiss"), ("200", "LeadRecord"), WRITE_ERRORS),
+                "post": op("Dismiss an open lead with a reason (kept and audited)", vec![id_param()], Some("Dismiss"), ("200", "LeadRecord"), WRITE_ERRORS),
             }),
         );
         put(
             "/api/v1/leads/{id}/merge",
             json!({
-                "post": op("Merge an open lead into another waiting lead of the same household", vec![id()], Some("Merge"), ("200", "LeadRecord"), WRITE_ERRORS),
+                "post": op("Merge an open lead into another waiting lead of the same household", vec![id_param()], Some("Merge"), ("200", "LeadRecord"), WRITE_ERRORS),
             }),
         );
         put(
@@ -1431,19 +1440,19 @@ mod procedure {
         put(
             "/api/v1/identifications/{id}",
             json!({
-                "get": op("A procedure with its steps, its leads and the days left", vec![id()], None, ("200", "ProcedureDetail"), READ_ERRORS),
+                "get": op("A procedure with its steps, its leads and the days left", vec![id_param()], None, ("200", "ProcedureDetail"), READ_ERRORS),
             }),
         );
         put(
             "/api/v1/identifications/{id}/leads",
             json!({
-                "post": op("Gather more open leads of the household into its open procedure (send the version read)", vec![id()], Some("GatherLeads"), ("200", "ProcedureDetail"), WRITE_ERRORS),
+                "post": op("Gather more open leads of the household into its open procedure (send the version read)", vec![id_param()], Some("GatherLeads"), ("200", "ProcedureDetail"), WRITE_ERRORS),
             }),
         );
         put(
             "/api/v1/identifications/{id}/steps",
             json!({
-                "post": op("Take one step (send the version read): 409 stale when someone acted first, 403 identification.wrong_role when the step is another role's, 422 with the problems", vec![id()], Some("TakeStep"), ("200", "ProcedureDetail"), WRITE_ERRORS),
+                "post": op("Take one step (send the version read): 409 stale when someone acted first, 403 identification.wrong_role when the step is another role's, 422 with the problems", vec![id_param()], Some("TakeStep"), ("200", "ProcedureDetail"), WRITE_ERRORS),
             }),
         );
         put(
@@ -1458,7 +1467,7 @@ mod procedure {
         put(
             "/api/v1/cases/{id}",
             json!({
-                "get": op("A monitoring case (防止返贫致贫对象): type, risks, level, status, the month identified and its procedure", vec![id()], None, ("200", "Case"), READ_ERRORS),
+                "get": op("A monitoring case (防止返贫致贫对象): type, risks, level, status, the month identified and its procedure", vec![id_param()], None, ("200", "Case"), READ_ERRORS),
             }),
         );
         p
@@ -1658,41 +1667,33 @@ mod assistance {
     }
 
     pub fn paths() -> Map<String, Value> {
-        let id = || {
-            path(
-                "id",
-                example(json!({"type": "integer", "format": "int64"}), 1),
-            )
-        };
         let mut p = Map::new();
         p.insert(
             "/api/v1/cases/{id}/plan".into(),
             json!({
-                "get": op("The plan of a case (一户一策) with its measures and the version to send with a write", vec![id()], None, ("200", "AssistancePlan"), READ_ERRORS),
-                "put": op("Save the plan in words (send the version read): 409 stale when someone wrote first, 409 measure.case_closed when the case is not under assistance", vec![id()], Some("PlanInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+                "get": op("The plan of a case (一户一策) with its measures and the version to send with a write", vec![id_param()], None, ("200", "AssistancePlan"), READ_ERRORS),
+                "put": op("Save the plan in words (send the version read): 409 stale when someone wrote first, 409 measure.case_closed when the case is not under assistance", vec![id_param()], Some("PlanInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
             }),
         );
         p.insert(
             "/api/v1/cases/{id}/measures".into(),
             json!({
-                "post": op("Add a measure to the plan (send the plan's version read); refused 422 measure.dates or measure.amount, 409 measure.case_closed or stale, nothing written", vec![id()], Some("MeasureInput"), ("201", "AssistancePlan"), WRITE_ERRORS),
+                "post": op("Add a measure to the plan (send the plan's version read); refused 422 measure.dates or measure.amount, 409 measure.case_closed or stale, nothing written", vec![id_param()], Some("MeasureInput"), ("201", "AssistancePlan"), WRITE_ERRORS),
             }),
         );
         p.insert(
             "/api/v1/measures/{id}".into(),
             json!({
-                "put": op("Change a measure, or end it (state 已结束 with ended_on); 409 measure.state for a change its state does not allow", vec![id()], Some("MeasureInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
+                "put": op("Change a measure, or end it (state 已结束 with ended_on); 409 measure.state for a change its state does not allow", vec![id_param()], Some("MeasureInput"), ("200", "AssistancePlan"), WRITE_ERRORS),
             }),
         );
         p.insert(
             "/api/v1/assistance/flags".into(),
             json!({
-                "get": op("The assistance flags of a region: counts by kind and a page of the households tripping one, with the numbers behind each", vec![
-                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
+                "get": op("The assistance flags of a region: counts by kind and a page of the households tripping one, with the numbers behind each", [vec![
+                    region_param(),
                     query("kind", with_description(one_of(["1", "2", "3"]), "1 no measure in time (the default), 2 labour capacity without a development measure, 3 green channel overdue; the Chinese or English label is read too")),
-                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
-                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
-                ], None, ("200", "AssistanceFlags"), READ_ERRORS),
+                ], paging()].concat(), None, ("200", "AssistanceFlags"), READ_ERRORS),
             }),
         );
         p
@@ -1926,32 +1927,17 @@ mod visits {
     }
 
     pub fn paths() -> Map<String, Value> {
-        let id = || {
-            path(
-                "id",
-                json!({"type": "integer", "format": "int64", "minimum": 1}),
-            )
-        };
-        let region = || {
-            query(
-                "region",
-                with_description(
-                    example(region_code(), EXAMPLE_COUNTY),
-                    "your own region if not given",
-                ),
-            )
-        };
         let mut m = Map::new();
         m.insert(
             "/api/v1/assistance/persons".into(),
             json!({
-                "get": op("Assistance persons and family doctors (帮扶责任人, 家庭签约医生) of a region's county, with the households paired today", vec![region(), query("q", with_description(string(), "a part of the name, unit or phone"))], None, ("200", "AssistancePersons"), READ_ERRORS),
+                "get": op("Assistance persons and family doctors (帮扶责任人, 家庭签约医生) of a region's county, with the households paired today", vec![region_param(), query("q", with_description(string(), "a part of the name, unit or phone"))], None, ("200", "AssistancePersons"), READ_ERRORS),
                 "post": op("Register a person (audited)", vec![], Some("PersonInput"), ("201", "AssistancePerson"), WRITE_ERRORS),
             }),
         );
         m.insert(
             "/api/v1/assistance/persons/{id}".into(),
-            json!({"put": op("Replace a person's fields (audited)", vec![id()], Some("PersonInput"), ("200", "AssistancePerson"), WRITE_ERRORS)}),
+            json!({"put": op("Replace a person's fields (audited)", vec![id_param()], Some("PersonInput"), ("200", "AssistancePerson"), WRITE_ERRORS)}),
         );
         m.insert(
             "/api/v1/assistance/pairings".into(),
@@ -1959,7 +1945,7 @@ mod visits {
         );
         m.insert(
             "/api/v1/assistance/pairings/{id}/end".into(),
-            json!({"post": op("End an open pairing on a day (kept in the history)", vec![id()], Some("PairingEnd"), ("200", "Pairing"), WRITE_ERRORS)}),
+            json!({"post": op("End an open pairing on a day (kept in the history)", vec![id_param()], Some("PairingEnd"), ("200", "Pairing"), WRITE_ERRORS)}),
         );
         m.insert(
             "/api/v1/visits".into(),
@@ -1970,7 +1956,7 @@ mod visits {
         );
         m.insert(
             "/api/v1/visits/duties".into(),
-            json!({"get": op("Visit duties of a region this period per village and position and per holder: due, done, overdue", vec![region()], None, ("200", "VisitDuties"), READ_ERRORS)}),
+            json!({"get": op("Visit duties of a region this period per village and position and per holder: due, done, overdue", vec![region_param()], None, ("200", "VisitDuties"), READ_ERRORS)}),
         );
         m
     }
@@ -2114,40 +2100,32 @@ mod elimination {
     }
 
     pub fn paths() -> Map<String, Value> {
-        let id = || {
-            path(
-                "id",
-                json!({"type": "integer", "format": "int64", "minimum": 1}),
-            )
-        };
         let mut p = Map::new();
         p.insert(
             "/api/v1/cases/{id}/elimination".into(),
             json!({
-                "get": op("A case's elimination: the conditions one by one with their numbers while it is open, what it keeps once closed", vec![id()], None, ("200", "CaseElimination"), READ_ERRORS),
-                "post": op("Open the case's elimination procedure (风险消除程序); 422 elimination.conditions naming each failed condition, or elimination.without_labour. The steps are those of /api/v1/identifications/{id}/steps", vec![id()], Some("OpenElimination"), ("201", "ProcedureDetail"), WRITE_ERRORS),
+                "get": op("A case's elimination: the conditions one by one with their numbers while it is open, what it keeps once closed", vec![id_param()], None, ("200", "CaseElimination"), READ_ERRORS),
+                "post": op("Open the case's elimination procedure (风险消除程序); 422 elimination.conditions naming each failed condition, or elimination.without_labour. The steps are those of /api/v1/identifications/{id}/steps", vec![id_param()], Some("OpenElimination"), ("201", "ProcedureDetail"), WRITE_ERRORS),
             }),
         );
         p.insert(
             "/api/v1/cases/{id}/safety-net".into(),
             json!({
-                "post": op("Mark an open case 兜底保障 when no member of the household can work (send the case's version)", vec![id()], Some("SafetyNet"), ("200", "CaseElimination"), WRITE_ERRORS),
+                "post": op("Mark an open case 兜底保障 when no member of the household can work (send the case's version)", vec![id_param()], Some("SafetyNet"), ("200", "CaseElimination"), WRITE_ERRORS),
             }),
         );
         p.insert(
             "/api/v1/cases/{id}/reflag".into(),
             json!({
-                "post": op("风险再标注: a lead on a closed case's household and a new identification procedure naming the case", vec![id()], Some("Reflag"), ("201", "ProcedureDetail"), WRITE_ERRORS),
+                "post": op("风险再标注: a lead on a closed case's household and a new identification procedure naming the case", vec![id_param()], Some("Reflag"), ("201", "ProcedureDetail"), WRITE_ERRORS),
             }),
         );
         p.insert(
             "/api/v1/elimination/candidates".into(),
             json!({
-                "get": op("可消除风险: the open cases of a region whose conditions hold today, with the counts", vec![
-                    query("region", with_description(example(region_code(), EXAMPLE_COUNTY), "your own region if not given")),
-                    query("page", with_description(integer(), "from 1; below 1 counts as 1")),
-                    query("per_page", with_description(integer(), "rows, 50 if not given; below 1 counts as 1, above 500 as 500")),
-                ], None, ("200", "EliminationCandidates"), READ_ERRORS),
+                "get": op("可消除风险: the open cases of a region whose conditions hold today, with the counts", [vec![
+                    region_param(),
+                ], paging()].concat(), None, ("200", "EliminationCandidates"), READ_ERRORS),
             }),
         );
         p
