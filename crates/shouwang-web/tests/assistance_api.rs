@@ -4,25 +4,20 @@
 //! written; another village "not found", an inspector "not allowed"; the flags of the village.
 //! Every answer is checked against the OpenAPI document, and each body sent against its schema.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use shouwang_core::date::YearMonth;
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, MonitoringCase, RiskType};
 use shouwang_core::{RegionCode, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
-use shouwang_web::auth::SESSION_COOKIE;
 use shouwang_web::{router, AppState, WebConfig};
-use tower::ServiceExt;
 
 mod common;
-use common::{outside, signed_in_users, today, with_two_villages, CSRF, LONGFENG, TAOHONG};
+use common::{outside, signed_in_users, today, with_two_villages, LONGFENG, TAOHONG};
 
 mod openapi_check;
-use openapi_check::{answer_schema, body_schema, violations};
 
 struct World {
     db: TestDb,
@@ -101,26 +96,11 @@ fn worlds() -> Vec<World> {
 }
 
 async fn with_doc(mut w: World) -> World {
-    let r = w
-        .app
-        .clone()
-        .oneshot(
-            Request::get("/api/openapi.json")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    w.doc = serde_json::from_slice(&bytes).unwrap();
+    w.doc = openapi_check::document(&w.app).await;
     w
 }
 
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    text: String,
-}
+use openapi_check::ApiAnswer as Answer;
 
 /// One call as `user`; the body sent and the answer are checked against the document for `path`.
 async fn call(
@@ -131,42 +111,10 @@ async fn call(
     uri: &str,
     body: Option<Value>,
 ) -> Answer {
-    let mut req = Request::builder()
-        .method(method.clone())
-        .uri(uri)
-        .header(header::COOKIE, format!("{SESSION_COOKIE}=token-{user}"))
-        .header("x-csrf-token", CSRF);
-    let body = match body {
-        Some(b) => {
-            let wrong = violations(&w.doc, body_schema(&w.doc, &method, path), &b, "$");
-            assert!(
-                wrong.is_empty(),
-                "the body sent to {method} {path} breaks its schema: {wrong:?}"
-            );
-            req = req.header(header::CONTENT_TYPE, "application/json");
-            Body::from(b.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = w
-        .app
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let schema = answer_schema(&w.doc, &method, path, status);
-    let wrong = violations(&w.doc, schema, &body, "$");
-    assert!(
-        wrong.is_empty(),
-        "{}: {method} {uri} ({status}) does not match the document:\n{}\n{text}",
-        w.db.name,
-        wrong.join("\n")
-    );
-    Answer { status, body, text }
+    if let Some(b) = &body {
+        openapi_check::assert_body_fits(&w.doc, &method, path, b);
+    }
+    openapi_check::api_call(&w.app, &w.doc, w.db.name, user, method, path, uri, body).await
 }
 
 const PLAN: &str = "/api/v1/cases/{id}/plan";

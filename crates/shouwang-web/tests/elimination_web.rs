@@ -6,18 +6,14 @@
 //! with its contact and can be re-flagged. A household without labour is refused and marked
 //! 兜底保障. Another village's case is "not found". API answers match the OpenAPI document.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use shouwang_core::income::{Income, IncomePeriod};
 use shouwang_core::{Fen, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::testing::TestDb;
-use shouwang_web::auth::SESSION_COOKIE;
 use shouwang_web::{router, AppState, WebConfig};
-use tower::ServiceExt;
 
 mod common;
 use common::{
@@ -26,7 +22,6 @@ use common::{
 };
 
 mod openapi_check;
-use openapi_check::{answer_schema, violations};
 
 struct World {
     db: TestDb,
@@ -83,26 +78,11 @@ fn worlds() -> Vec<World> {
 }
 
 async fn with_doc(mut w: World) -> World {
-    let r = w
-        .app
-        .clone()
-        .oneshot(
-            Request::get("/api/openapi.json")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    w.doc = serde_json::from_slice(&bytes).unwrap();
+    w.doc = openapi_check::document(&w.app).await;
     w
 }
 
-struct Json {
-    status: StatusCode,
-    body: Value,
-    text: String,
-}
+use openapi_check::ApiAnswer as Json;
 
 async fn call(
     w: &World,
@@ -112,37 +92,7 @@ async fn call(
     uri: &str,
     body: Option<Value>,
 ) -> Json {
-    let mut req = Request::builder()
-        .method(method.clone())
-        .uri(uri)
-        .header(header::COOKIE, format!("{SESSION_COOKIE}=token-{user}"))
-        .header("x-csrf-token", CSRF);
-    let body = match body {
-        Some(b) => {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-            Body::from(b.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = w
-        .app
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let schema = answer_schema(&w.doc, &method, path, status);
-    let wrong = violations(&w.doc, schema, &body, "$");
-    assert!(
-        wrong.is_empty(),
-        "{}: {method} {uri} ({status}) does not match the document:\n{}\n{text}",
-        w.db.name,
-        wrong.join("\n")
-    );
-    Json { status, body, text }
+    openapi_check::api_call(&w.app, &w.doc, w.db.name, user, method, path, uri, body).await
 }
 
 fn ago(days: i64) -> String {

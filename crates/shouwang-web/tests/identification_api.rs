@@ -4,10 +4,8 @@
 //! another village's leads and procedures are "not found"; the notice carries no personal
 //! identifier. Every answer is checked against the OpenAPI document.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use shouwang_core::lead::LeadSource;
 use shouwang_core::monitoring::RiskType;
@@ -16,15 +14,12 @@ use shouwang_core::{Household, Member, Role};
 use shouwang_store::audit::Actor;
 use shouwang_store::leads::NewLead;
 use shouwang_store::testing::TestDb;
-use shouwang_web::auth::SESSION_COOKIE;
 use shouwang_web::{router, AppState, WebConfig};
-use tower::ServiceExt;
 
 mod common;
-use common::{outside, signed_in_users, today, with_two_villages, CSRF, LONGFENG, TAOHONG};
+use common::{outside, signed_in_users, today, with_two_villages, LONGFENG, TAOHONG};
 
 mod openapi_check;
-use openapi_check::{answer_schema, violations};
 
 struct World {
     db: TestDb,
@@ -87,11 +82,7 @@ fn past_lead(w: &World, no: &str, risk: RiskType, days_ago: i64) -> i64 {
     outside(move || store.raise_lead(&Actor::system("test"), &lead).unwrap().id)
 }
 
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    text: String,
-}
+use openapi_check::ApiAnswer as Answer;
 
 /// One call as `user`; the answer is checked against the document for `path`.
 async fn call(
@@ -102,39 +93,7 @@ async fn call(
     uri: &str,
     body: Option<Value>,
 ) -> Answer {
-    let mut req = Request::builder()
-        .method(method.clone())
-        .uri(uri)
-        .header(header::COOKIE, format!("{SESSION_COOKIE}=token-{user}"))
-        .header("x-csrf-token", CSRF);
-    let body = match body {
-        Some(b) => {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-            Body::from(b.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = w
-        .app
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    if !w.doc.is_null() {
-        let schema = answer_schema(&w.doc, &method, path, status);
-        let wrong = violations(&w.doc, schema, &body, "$");
-        assert!(
-            wrong.is_empty(),
-            "{}: {method} {uri} ({status}) does not match the document:\n{}\n{text}",
-            w.db.name,
-            wrong.join("\n")
-        );
-    }
-    Answer { status, body, text }
+    openapi_check::api_call(&w.app, &w.doc, w.db.name, user, method, path, uri, body).await
 }
 
 async fn get(w: &World, user: &str, path: &str, uri: &str) -> Answer {
@@ -172,18 +131,7 @@ fn version(v: &Value) -> i64 {
 }
 
 async fn with_doc(mut w: World) -> World {
-    let r = w
-        .app
-        .clone()
-        .oneshot(
-            Request::get("/api/openapi.json")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let bytes = r.into_body().collect().await.unwrap().to_bytes();
-    w.doc = serde_json::from_slice(&bytes).unwrap();
+    w.doc = openapi_check::document(&w.app).await;
     w
 }
 

@@ -150,3 +150,84 @@ pub fn body_schema<'a>(doc: &'a Value, method: &Method, path: &str) -> &'a Value
     &doc["paths"][path][method.as_str().to_lowercase()]["requestBody"]["content"]
         ["application/json"]["schema"]
 }
+
+/// The API document as the app serves it.
+pub async fn document(app: &axum::Router) -> Value {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let r = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get("/api/openapi.json")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// A JSON answer of the API: its status, the body read as JSON (null when it is not) and as text.
+pub struct ApiAnswer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub text: String,
+}
+
+/// Fails when `body` breaks the request schema the document gives `method path`.
+pub fn assert_body_fits(doc: &Value, method: &Method, path: &str, body: &Value) {
+    let wrong = violations(doc, body_schema(doc, method, path), body, "$");
+    assert!(
+        wrong.is_empty(),
+        "the body sent to {method} {path} breaks its schema: {wrong:?}"
+    );
+}
+
+/// One JSON call as `user` (the test session `token-{user}` and the test CSRF token); the
+/// answer is checked against the document's schema for `method path` and its status (a null
+/// `doc` checks nothing). `backend` names the database in a failure.
+#[allow(clippy::too_many_arguments)]
+pub async fn api_call(
+    app: &axum::Router,
+    doc: &Value,
+    backend: &str,
+    user: &str,
+    method: Method,
+    path: &str,
+    uri: &str,
+    body: Option<Value>,
+) -> ApiAnswer {
+    use axum::http::header;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(method.clone())
+        .uri(uri)
+        .header(
+            header::COOKIE,
+            format!("{}=token-{user}", shouwang_web::auth::SESSION_COOKIE),
+        )
+        .header("x-csrf-token", crate::common::CSRF);
+    let body = match body {
+        Some(b) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            axum::body::Body::from(b.to_string())
+        }
+        None => axum::body::Body::empty(),
+    };
+    let resp = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if !doc.is_null() {
+        let wrong = violations(doc, answer_schema(doc, &method, path, status), &body, "$");
+        assert!(
+            wrong.is_empty(),
+            "{backend}: {method} {uri} ({status}) does not match the document:\n{}\n{text}",
+            wrong.join("\n")
+        );
+    }
+    ApiAnswer { status, body, text }
+}
