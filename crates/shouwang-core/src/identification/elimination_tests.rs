@@ -1,32 +1,8 @@
 //! The elimination procedure (风险消除程序) through the same state machine.
 
+use super::tests::{ctx, d, deadlines, legal};
 use super::*;
 use crate::access::Role;
-
-fn d(text: &str) -> Date {
-    Date::parse(text).unwrap()
-}
-
-fn deadlines() -> Deadlines {
-    Deadlines {
-        overall_days: 15,
-        notice_min_days: 5,
-        verification_days: 3,
-        appraisal_days: 2,
-        township_review_days: 2,
-        county_decision_days: 3,
-        working_days: false,
-    }
-}
-
-fn ctx<'a>(role: Role, dl: &'a Deadlines, cal: &'a WorkCalendar) -> StepContext<'a> {
-    StepContext {
-        role,
-        today: d("2026-11-30"),
-        deadlines: dl,
-        calendar: cal,
-    }
-}
 
 fn verify(on: &str) -> Step {
     Step::Verify(Verification {
@@ -303,31 +279,6 @@ fn at(stage: Stage) -> Identification {
         });
     }
     ident
-}
-
-/// The table: as for identification, but never a green channel.
-fn legal(ident: &Identification, step: &Step, role: Role) -> bool {
-    let stage = ident.stage;
-    let owner = stage.owner();
-    match step {
-        _ if owner.is_none() => false,
-        Step::MarkGreenChannel(_) => false,
-        Step::Return { to, .. } => Some(role) == owner && *to < stage,
-        Step::Verify(_) => stage == Stage::Verification && role == Role::Village,
-        Step::Appraise(_) => {
-            stage == Stage::Appraisal && role == Role::Village && ident.appraisal.is_none()
-        }
-        Step::PublishNotice(_) => {
-            stage == Stage::Appraisal && role == Role::Village && ident.appraisal.is_some()
-        }
-        Step::RaiseObjection { .. } | Step::HandleObjection { .. } | Step::Submit { .. } => {
-            stage == Stage::Notice
-                && role == Role::Village
-                && matches!(step, Step::HandleObjection { .. })
-        }
-        Step::TownshipApprove(_) => stage == Stage::TownshipReview && role == Role::Township,
-        Step::Decide(_) => stage == Stage::CountyDecision && role == Role::County,
-    }
 }
 
 #[test]

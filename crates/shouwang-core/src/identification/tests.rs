@@ -1,11 +1,11 @@
 use super::*;
 use crate::access::Role;
 
-fn d(text: &str) -> Date {
+pub(super) fn d(text: &str) -> Date {
     Date::parse(text).unwrap()
 }
 
-fn deadlines() -> Deadlines {
+pub(super) fn deadlines() -> Deadlines {
     Deadlines {
         overall_days: 15,
         notice_min_days: 5,
@@ -19,7 +19,7 @@ fn deadlines() -> Deadlines {
 
 const TODAY: &str = "2026-11-30";
 
-fn ctx<'a>(role: Role, dl: &'a Deadlines, cal: &'a WorkCalendar) -> StepContext<'a> {
+pub(super) fn ctx<'a>(role: Role, dl: &'a Deadlines, cal: &'a WorkCalendar) -> StepContext<'a> {
     StepContext {
         role,
         today: d(TODAY),
@@ -223,13 +223,18 @@ fn at(stage: Stage) -> Identification {
     ident
 }
 
-/// Whether `step` by `role` is legal at `stage`: the table the state machine must keep.
-fn legal(ident: &Identification, step: &Step, role: Role) -> bool {
+/// Whether `step` by `role` is legal at `stage`: the table the state machine must keep, for
+/// an identification and an elimination alike but for the green channel, which only an
+/// identification takes.
+pub(super) fn legal(ident: &Identification, step: &Step, role: Role) -> bool {
     let stage = ident.stage;
     let owner = stage.owner();
     match step {
         _ if owner.is_none() => false,
-        Step::MarkGreenChannel(_) => matches!(role, Role::Township | Role::County),
+        Step::MarkGreenChannel(_) => {
+            ident.purpose == Purpose::Identification
+                && matches!(role, Role::Township | Role::County)
+        }
         Step::Return { to, .. } => Some(role) == owner && *to < stage,
         Step::Verify(_) => stage == Stage::Verification && role == Role::Village,
         Step::Appraise(_) => {
