@@ -307,6 +307,22 @@ fn guarantees_clear(b: &Browser, base: &str, no: &str) {
 
 /// A measure of `category` in place against the case's risk (6, unstable employment), added on
 /// the case's plan page; the plan's table shows it.
+/// The village's task list of this month after 重新生成, as HTML.
+fn task_list(b: &Browser, base: &str) -> String {
+    b.go(&format!("{base}/tasks"));
+    no_sideways_scroll(b, "the task list");
+    b.submit("form.regen button");
+    assert!(
+        b.text().contains("已重新生成"),
+        "the list generated again: {}",
+        b.text()
+    );
+    b.run("return document.body.innerHTML")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn add_measure(b: &Browser, base: &str, case_id: i64, category: &str, content: &str) {
     b.go(&format!("{base}/cases/{case_id}/plan"));
     no_sideways_scroll(b, "the plan page");
@@ -375,7 +391,24 @@ fn a_case_is_refused_then_closed_through_three_offices_and_a_household_without_l
     // the village cadre: its waiting leads dismissed, the 三保障 check, a measure in the plan, a visit
     dismiss_leads(&village, &base, &c, &no);
     guarantees_clear(&village, &base, &no);
+    // the village's task list of the month, generated anew, names what is due for the case: its
+    // measures (overdue since the identification was moved back) and its elimination check
+    let tasks = task_list(&village, &base);
+    let plan = format!("href=\"/cases/{case_id}/plan\"");
+    assert!(
+        tasks.contains(&plan),
+        "measures due on the task list: {tasks}"
+    );
+    assert!(
+        tasks.contains(&format!("href=\"/cases/{case_id}/elimination\"")),
+        "the elimination check on the task list: {tasks}"
+    );
     add_measure(&village, &base, case_id, "2", "转移就业，月收入四千元");
+    let tasks = task_list(&village, &base);
+    assert!(
+        !tasks.contains(&plan),
+        "a development measure in place: nothing due on the plan any more: {tasks}"
+    );
     village.go(&format!("{base}/visits/new?household={no}"));
     no_sideways_scroll(&village, "the visit form");
     let findings = "户主已在县城工业园稳定务工，家中生活正常";
