@@ -188,6 +188,17 @@ pub enum Action {
     ManagePairings,
     /// 走访: record a visit to a household (an assistance person: to a paired one).
     RecordVisit,
+    /// 部门数据: read batches, department alerts and the unmatched queue of a region (a department
+    /// user: only its own kind).
+    ViewDepartment,
+    /// Deliver a department batch (a file on the upload page; a department user: its own kind).
+    ImportDepartment,
+    /// Resolve or dismiss unmatched rows, roll a batch back, edit a kind's column profile.
+    ResolveDepartment,
+    /// Create, list and revoke the API tokens departments push with.
+    ManageDeptTokens,
+    /// Print a village's self-report poster (一码申报).
+    PrintPoster,
 }
 
 /// What one role reaches with one action.
@@ -248,6 +259,11 @@ pub const fn permission(action: Action) -> ([Reach; 7], &'static [RegionLevel]) 
         Assist        => ([N,   R,     R,       R,      N,     N,   N], ANY),
         ManagePairings => ([R,  R,     R,       N,      N,     N,   N], ANY),
         RecordVisit   => ([N,   R,     R,       R,      P,     N,   N], ANY),
+        ViewDepartment => ([R,  R,     R,       N,      N,     R,   R], ANY),
+        ImportDepartment => ([R, R,    N,       N,      N,     R,   N], COUNTY),
+        ResolveDepartment => ([R, R,   N,       N,      N,     N,   N], COUNTY),
+        ManageDeptTokens => ([R, R,    N,       N,      N,     N,   N], COUNTY),
+        PrintPoster   => ([R,   R,     R,       R,      N,     N,   N], ANY),
     }
 }
 
@@ -268,7 +284,7 @@ impl Role {
 
 impl Action {
     /// Every action, in the order of the table.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 27] = [
         Action::BrowseRegions,
         Action::ReadHousehold,
         Action::ViewHistory,
@@ -291,6 +307,11 @@ impl Action {
         Action::Assist,
         Action::ManagePairings,
         Action::RecordVisit,
+        Action::ViewDepartment,
+        Action::ImportDepartment,
+        Action::ResolveDepartment,
+        Action::ManageDeptTokens,
+        Action::PrintPoster,
     ];
     /// What `role` reaches with this action.
     pub fn reach(self, role: Role) -> Reach {
@@ -458,7 +479,7 @@ mod tests {
     /// [`permission`]: `Y` inside the region, `P` paired households only, `-` never.
     /// Changing a permission means changing this table too, on purpose.
     #[rustfmt::skip]
-    const EXPECTED: [(Action, &str); 22] = [
+    const EXPECTED: [(Action, &str); 27] = [
         //                            admin county township village assist dept inspector
         (Action::BrowseRegions, "Y Y Y Y - - Y"),
         (Action::ReadHousehold, "Y Y Y Y P - Y"),
@@ -482,6 +503,11 @@ mod tests {
         (Action::Assist,        "- Y Y Y - - -"),
         (Action::ManagePairings, "Y Y Y - - - -"),
         (Action::RecordVisit,   "- Y Y Y P - -"),
+        (Action::ViewDepartment, "Y Y Y - - Y Y"),
+        (Action::ImportDepartment, "Y Y - - - Y -"),
+        (Action::ResolveDepartment, "Y Y - - - - -"),
+        (Action::ManageDeptTokens, "Y Y - - - - -"),
+        (Action::PrintPoster,   "Y Y Y Y - - -"),
     ];
 
     const ROLES: [Role; 7] = [

@@ -8,6 +8,7 @@ pub mod assistance;
 pub mod calendar;
 pub mod codes;
 pub mod date;
+pub mod department;
 pub mod elimination;
 pub mod household;
 pub mod id_number;

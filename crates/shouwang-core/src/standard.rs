@@ -96,6 +96,27 @@ pub struct Standard {
     /// 家庭签约医生走访周期: 家庭签约医生 visits each paired household every this many months
     #[serde(default)]
     pub doctor_visit_months: Option<i64>,
+    /// 上年农村居民人均可支配收入: the previous year's rural per-capita disposable income, 分 (the 医保 alert's base)
+    #[serde(default)]
+    pub rural_income: Option<Fen>,
+    /// 医保预警比例（脱贫、监测人口）: a 脱贫 or monitored person's cumulative 合规自付 above this percent of `rural_income` alerts
+    #[serde(default)]
+    pub medical_percent_registered: Option<i64>,
+    /// 医保预警比例（其他人口）: the same for other persons
+    #[serde(default)]
+    pub medical_percent_others: Option<i64>,
+    /// 医保预警金额（脱贫、监测人口）: or above this amount, 分
+    #[serde(default)]
+    pub medical_amount_registered: Option<Fen>,
+    /// 医保预警金额（其他人口）: the same for other persons, 分
+    #[serde(default)]
+    pub medical_amount_others: Option<Fen>,
+    /// 应急预警金额: a disaster loss above this alerts, 分
+    #[serde(default)]
+    pub disaster_loss_threshold: Option<Fen>,
+    /// 自主申报受理时限: working days to verify a household's self-report
+    #[serde(default)]
+    pub self_report_days: Option<i64>,
     /// 预警方案: response days per warning level
     #[serde(default)]
     pub warning_scheme: Option<WarningScheme>,
@@ -129,6 +150,13 @@ impl Standard {
             party_secretary_visit_months: None,
             helper_visit_months: None,
             doctor_visit_months: None,
+            rural_income: None,
+            medical_percent_registered: None,
+            medical_percent_others: None,
+            medical_amount_registered: None,
+            medical_amount_others: None,
+            disaster_loss_threshold: None,
+            self_report_days: None,
             warning_scheme: None,
         }
     }
@@ -158,6 +186,13 @@ impl Standard {
             party_secretary_visit_months: Some(d.party_secretary_visit_months),
             helper_visit_months: Some(d.helper_visit_months),
             doctor_visit_months: Some(d.doctor_visit_months),
+            rural_income: Some(d.rural_income),
+            medical_percent_registered: Some(d.medical_percent_registered),
+            medical_percent_others: Some(d.medical_percent_others),
+            medical_amount_registered: Some(d.medical_amount_registered),
+            medical_amount_others: Some(d.medical_amount_others),
+            disaster_loss_threshold: Some(d.disaster_loss_threshold),
+            self_report_days: Some(d.self_report_days),
             warning_scheme: Some(d.warning_scheme),
             ..Standard::empty(year, province)
         }
@@ -187,6 +222,13 @@ pub struct StandardDefaults {
     pub party_secretary_visit_months: i64,
     pub helper_visit_months: i64,
     pub doctor_visit_months: i64,
+    pub rural_income: Fen,
+    pub medical_percent_registered: i64,
+    pub medical_percent_others: i64,
+    pub medical_amount_registered: Fen,
+    pub medical_amount_others: Fen,
+    pub disaster_loss_threshold: Fen,
+    pub self_report_days: i64,
     pub warning_scheme: WarningScheme,
 }
 
@@ -198,7 +240,12 @@ impl StandardDefaults {
     /// * 15 days lead → identification, notice ≥ 5 days, elimination ≥ 6 months: national guide;
     /// * measures within 10 days: from the issue (no national text found, research §12.3);
     /// * the steps within the 15 days: home check 3 days (one county's rule, research §5), appraisal
-    ///   2, notice 5, township 2, county 3 (ours: they add up to the 15); calendar days.
+    ///   2, notice 5, township 2, county 3 (ours: they add up to the 15); calendar days;
+    /// * rural disposable income 23,119 元 (the national 2024 figure; a province sets its own);
+    ///   医保 alerts at 50 % of it or 5,000 元 for 脱贫 and monitored persons, 100 % or 20,000 元 for
+    ///   others (research §4: Yangyuan's percentages, one county's fixed amounts);
+    /// * a disaster loss of 10,000 元 and self-reports verified within 2 working days: ours (the
+    ///   issue; no national figure found).
     pub const DEFAULT: StandardDefaults = StandardDefaults {
         near_line_percent: 10,
         income_drop_percent: 30,
@@ -220,6 +267,13 @@ impl StandardDefaults {
         party_secretary_visit_months: 6,
         helper_visit_months: 1,
         doctor_visit_months: 1,
+        rural_income: Fen(2_311_900),
+        medical_percent_registered: 50,
+        medical_percent_others: 100,
+        medical_amount_registered: Fen(500_000),
+        medical_amount_others: Fen(2_000_000),
+        disaster_loss_threshold: Fen(1_000_000),
+        self_report_days: 2,
         warning_scheme: WarningScheme {
             red_days: 3,
             yellow_days: 7,
@@ -263,6 +317,13 @@ pub struct ResolvedStandard {
     pub party_secretary_visit_months: i64,
     pub helper_visit_months: i64,
     pub doctor_visit_months: i64,
+    pub rural_income: Fen,
+    pub medical_percent_registered: i64,
+    pub medical_percent_others: i64,
+    pub medical_amount_registered: Fen,
+    pub medical_amount_others: Fen,
+    pub disaster_loss_threshold: Fen,
+    pub self_report_days: i64,
     pub warning_scheme: WarningScheme,
     /// Where each field came from, for the admin page ("继承自 53 云南省 2025年")
     pub origins: Vec<FieldOrigin>,
@@ -304,6 +365,13 @@ impl ResolvedStandard {
             party_secretary_visit_months: Some(self.party_secretary_visit_months),
             helper_visit_months: Some(self.helper_visit_months),
             doctor_visit_months: Some(self.doctor_visit_months),
+            rural_income: Some(self.rural_income),
+            medical_percent_registered: Some(self.medical_percent_registered),
+            medical_percent_others: Some(self.medical_percent_others),
+            medical_amount_registered: Some(self.medical_amount_registered),
+            medical_amount_others: Some(self.medical_amount_others),
+            disaster_loss_threshold: Some(self.disaster_loss_threshold),
+            self_report_days: Some(self.self_report_days),
             warning_scheme: Some(self.warning_scheme),
         };
         validate_values(&as_standard)
@@ -495,6 +563,55 @@ pub fn resolve(standards: &[Standard], region: &RegionCode, year: i32) -> Option
             "doctor_visit_months",
             |s| s.doctor_visit_months,
             d.doctor_visit_months,
+            o,
+        ),
+        rural_income: pick(
+            &chain,
+            "rural_income",
+            |s| s.rural_income,
+            d.rural_income,
+            o,
+        ),
+        medical_percent_registered: pick(
+            &chain,
+            "medical_percent_registered",
+            |s| s.medical_percent_registered,
+            d.medical_percent_registered,
+            o,
+        ),
+        medical_percent_others: pick(
+            &chain,
+            "medical_percent_others",
+            |s| s.medical_percent_others,
+            d.medical_percent_others,
+            o,
+        ),
+        medical_amount_registered: pick(
+            &chain,
+            "medical_amount_registered",
+            |s| s.medical_amount_registered,
+            d.medical_amount_registered,
+            o,
+        ),
+        medical_amount_others: pick(
+            &chain,
+            "medical_amount_others",
+            |s| s.medical_amount_others,
+            d.medical_amount_others,
+            o,
+        ),
+        disaster_loss_threshold: pick(
+            &chain,
+            "disaster_loss_threshold",
+            |s| s.disaster_loss_threshold,
+            d.disaster_loss_threshold,
+            o,
+        ),
+        self_report_days: pick(
+            &chain,
+            "self_report_days",
+            |s| s.self_report_days,
+            d.self_report_days,
             o,
         ),
         warning_scheme: pick(
@@ -730,6 +847,64 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
             12,
             "个月",
             "months",
+        )
+    }));
+    out.extend(
+        s.rural_income
+            .and_then(|v| amount_problem("rural_income", "上年农村居民人均可支配收入", v, 200000)),
+    );
+    out.extend(s.medical_percent_registered.and_then(|v| {
+        range_problem(
+            "medical_percent_registered",
+            "医保预警比例（脱贫、监测人口）",
+            v,
+            1,
+            300,
+            "%",
+            "percent",
+        )
+    }));
+    out.extend(s.medical_percent_others.and_then(|v| {
+        range_problem(
+            "medical_percent_others",
+            "医保预警比例（其他人口）",
+            v,
+            1,
+            300,
+            "%",
+            "percent",
+        )
+    }));
+    out.extend(s.medical_amount_registered.and_then(|v| {
+        amount_problem(
+            "medical_amount_registered",
+            "医保预警金额（脱贫、监测人口）",
+            v,
+            1000000,
+        )
+    }));
+    out.extend(s.medical_amount_others.and_then(|v| {
+        amount_problem(
+            "medical_amount_others",
+            "医保预警金额（其他人口）",
+            v,
+            1000000,
+        )
+    }));
+    out.extend(
+        s.disaster_loss_threshold.and_then(|v| {
+            amount_problem("disaster_loss_threshold", "灾害损失预警金额", v, 10000000)
+        }),
+    );
+    out.extend(s.self_report_days.and_then(|v| {
+        range_problem(
+            "self_report_days",
+            "自主申报受理时限",
+            v,
+            1,
+            30,
+            "个工作日",
+            "working days",
         )
     }));
     if let (Some(id), Some(notice)) = (s.identification_days, s.notice_min_days) {

@@ -676,3 +676,182 @@ fn every_stored_number_reads_back_as_its_value_and_no_other_number_does() {
         assert_eq!(Health::from_bits(bits).bits(), bits);
     }
 }
+
+#[test]
+fn department_codes_keep_their_numbers() {
+    use shouwang_core::department::alert::DeptRule;
+    use shouwang_core::department::*;
+    code_list(
+        "DeptKind",
+        "dept_profiles.kind, dept_batches.kind, dept_records.kind, dept_unmatched.kind, dept_alerts.kind, dept_tokens.kind, users.dept_kind",
+        DeptKind::ALL,
+        DeptKind::code,
+        DeptKind::label_zh,
+        &[
+            ("Medical", 1, "医保"),
+            ("Roster", 2, "民政"),
+            ("Disability", 3, "残联"),
+            ("Education", 4, "教育"),
+            ("Housing", 5, "住建"),
+            ("Disaster", 6, "应急"),
+            ("Employment", 7, "人社"),
+            ("Police", 8, "公安"),
+            ("Assets", 9, "资产核查"),
+        ],
+    );
+    code_list(
+        "BatchChannel",
+        "dept_batches.channel",
+        BatchChannel::ALL,
+        BatchChannel::code,
+        BatchChannel::label_zh,
+        &[
+            ("Command", 1, "命令行导入"),
+            ("Upload", 2, "上传"),
+            ("Push", 3, "接口推送"),
+        ],
+    );
+    code_list(
+        "BatchStatus",
+        "dept_batches.status (and the partial unique indexes: status = 1)",
+        BatchStatus::ALL,
+        BatchStatus::code,
+        BatchStatus::label_zh,
+        &[("Imported", 1, "已导入"), ("RolledBack", 2, "已撤回")],
+    );
+    code_list(
+        "UnmatchedReason",
+        "dept_unmatched.reason",
+        UnmatchedReason::ALL,
+        UnmatchedReason::code,
+        UnmatchedReason::label_zh,
+        &[
+            ("NotFound", 1, "查无此人"),
+            ("OutsideRegion", 2, "不在本区域"),
+            ("InvalidId", 3, "证件号码无效"),
+            ("InvalidRow", 4, "数据有误"),
+        ],
+    );
+    code_list(
+        "QueueStatus",
+        "dept_unmatched.status",
+        QueueStatus::ALL,
+        QueueStatus::code,
+        QueueStatus::label_zh,
+        &[
+            ("Open", 0, "待处理"),
+            ("Resolved", 1, "已匹配"),
+            ("Dismissed", 2, "已忽略"),
+        ],
+    );
+    code_list(
+        "AlertStatus",
+        "dept_alerts.status",
+        AlertStatus::ALL,
+        AlertStatus::code,
+        AlertStatus::label_zh,
+        &[("Open", 0, "有效"), ("Withdrawn", 1, "已撤回")],
+    );
+    code_list(
+        "RollType",
+        "dept_records.category (kind 2)",
+        RollType::ALL,
+        RollType::code,
+        RollType::label_zh,
+        &[
+            ("Dibao", 1, "低保"),
+            ("Tekun", 2, "特困"),
+            ("DibaoMarginal", 3, "低保边缘"),
+            ("RigidHardship", 4, "刚性支出困难"),
+            ("TemporaryRelief", 5, "临时救助"),
+        ],
+    );
+    code_list(
+        "SchoolStatus",
+        "dept_records.category (kind 4)",
+        SchoolStatus::ALL,
+        SchoolStatus::code,
+        SchoolStatus::label_zh,
+        &[
+            ("Enrolled", 1, "在读"),
+            ("Dropout", 2, "辍学"),
+            ("Suspended", 3, "休学"),
+        ],
+    );
+    code_list(
+        "HouseGrade",
+        "dept_records.category (kind 5)",
+        HouseGrade::ALL,
+        HouseGrade::code,
+        HouseGrade::label_zh,
+        &[
+            ("A", 1, "A级"),
+            ("B", 2, "B级"),
+            ("C", 3, "C级"),
+            ("D", 4, "D级"),
+        ],
+    );
+    code_list(
+        "EmploymentStatus",
+        "dept_records.category (kind 7)",
+        EmploymentStatus::ALL,
+        EmploymentStatus::code,
+        EmploymentStatus::label_zh,
+        &[
+            ("Unemployed", 1, "失业"),
+            ("Returned", 2, "返乡"),
+            ("Employed", 3, "就业"),
+        ],
+    );
+    code_list(
+        "PoliceEvent",
+        "dept_records.category (kind 8)",
+        PoliceEvent::ALL,
+        PoliceEvent::code,
+        PoliceEvent::label_zh,
+        &[("Death", 1, "死亡"), ("MoveOut", 2, "迁出")],
+    );
+    code_list(
+        "AssetType",
+        "dept_records.category (kind 9)",
+        AssetType::ALL,
+        AssetType::code,
+        AssetType::label_zh,
+        &[
+            ("Vehicle", 1, "车辆"),
+            ("RealEstate", 2, "房产"),
+            ("Business", 3, "工商注册"),
+            ("PublicPayroll", 4, "财政供养"),
+        ],
+    );
+    code_list(
+        "SelfReportStatus",
+        "self_reports.status",
+        SelfReportStatus::ALL,
+        SelfReportStatus::code,
+        SelfReportStatus::label_zh,
+        &[
+            ("Received", 0, "已受理"),
+            ("LeadRaised", 1, "核实中"),
+            ("Handled", 2, "已办结"),
+        ],
+    );
+    stored_as(
+        "DeptRule",
+        "dept_alerts.rule, leads.rules (comma-separated)",
+        &DeptRule::ALL,
+        DeptRule::code,
+        &[
+            ("MedicalCost", "D01"),
+            ("NewOnRoll", "D02"),
+            ("SevereDisability", "D03"),
+            ("Dropout", "D04"),
+            ("SchoolCost", "D05"),
+            ("DangerousHouse", "D06"),
+            ("DisasterLoss", "D07"),
+            ("OnlyWorkerUnemployed", "D08"),
+            ("Death", "D09"),
+            ("MoveOut", "D10"),
+        ],
+    );
+}

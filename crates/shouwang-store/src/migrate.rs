@@ -89,6 +89,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_task_lists.sql"),
         include_str!("../migrations/postgres/0017_task_lists.sql"),
     ),
+    (
+        18,
+        "department",
+        include_str!("../migrations/sqlite/0018_department.sql"),
+        include_str!("../migrations/postgres/0018_department.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -399,6 +405,43 @@ mod tests {
         ] {
             expected.push(("index".into(), index.into(), String::new()));
         }
+        // 18: department profiles, batches, records, the unmatched queue, alerts, tokens and
+        // self-reports
+        for (table, keys) in [
+            ("dept_profiles", ""),
+            ("dept_batches", ""),
+            ("dept_records", "dept_batches.batch_id>id"),
+            ("dept_unmatched", "dept_batches.batch_id>id"),
+            (
+                "dept_alerts",
+                "dept_batches.batch_id>id,dept_records.record_id>id,leads.lead_id>id",
+            ),
+            ("dept_tokens", ""),
+            ("self_reports", "leads.lead_id>id"),
+        ] {
+            expected.push(("table".into(), table.into(), keys.into()));
+        }
+        for index in [
+            "dept_batches_file",
+            "dept_batches_client",
+            "dept_batches_county",
+            "dept_records_batch",
+            "dept_records_household",
+            "dept_records_person",
+            "dept_unmatched_batch",
+            "dept_unmatched_open",
+            "dept_alerts_batch",
+            "dept_alerts_county",
+            "dept_alerts_household",
+            "dept_alerts_person",
+            "dept_alerts_lead",
+            "dept_tokens_county",
+            "self_reports_id_number",
+            "self_reports_address",
+            "self_reports_village",
+        ] {
+            expected.push(("index".into(), index.into(), String::new()));
+        }
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -428,7 +471,10 @@ mod tests {
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
                     c.batch(&format!(
-                        "DROP TABLE visits; DROP TABLE user_positions; DROP TABLE assistance_pairings;
+                        "DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
+                         DROP TABLE dept_unmatched; DROP TABLE dept_records; DROP TABLE dept_batches;
+                         DROP TABLE dept_profiles; ALTER TABLE users DROP COLUMN dept_kind;
+                         DROP TABLE visits; DROP TABLE user_positions; DROP TABLE assistance_pairings;
                          DROP TABLE measures; DROP TABLE assistance_plans; DROP TABLE assistance_persons;
                          DROP TABLE task_lists;
                          ALTER TABLE monitoring_cases DROP COLUMN eliminated_on;

@@ -461,6 +461,43 @@ problem_codes! {
         "须填写监测联系人和联系电话", "the monitoring contact and phone are required";
     ReflagNotClosed = "reflag.not_closed", Conflict,
         "只有风险已消除的监测对象可以风险再标注", "only a case whose risk was eliminated can be re-flagged";
+    // ------------------------------------------------------------ department data and self-report
+    DeptKindUnknown = "dept.kind_unknown", BadRequest,
+        "未知的部门数据种类", "an unknown kind of department data";
+    DeptWrongKind = "dept.wrong_kind", Unprocessable,
+        "文件的表头不是该种部门数据", "the file's header is not that kind of department data";
+    DeptColumnMissing = "dept.column_missing", Unprocessable,
+        "部门数据文件缺少必需的列", "the department file lacks a required column";
+    DeptRowInvalid = "dept.row_invalid", Unprocessable,
+        "部门数据的一行有不能读取或不合规则的值", "a department row has a value that cannot be read or breaks a rule";
+    DeptDuplicateBatch = "dept.duplicate_batch", Conflict,
+        "同一文件或同一批次号已经导入过", "the same file or client batch id was already imported";
+    DeptBatchRolledBack = "dept.batch_rolled_back", Conflict,
+        "该批次已经撤回", "the batch was already rolled back";
+    DeptPeriod = "dept.period", BadRequest,
+        "批次所属期须为YYYY-MM", "a batch period must be YYYY-MM";
+    DeptProfile = "dept.profile", Unprocessable,
+        "列配置无效：关键列没有表头，或同一表头用于两列", "an invalid column profile: the key column has no header, or one header names two columns";
+    DeptThreshold = "dept.threshold", Unprocessable,
+        "预警阈值超出允许范围", "an alert threshold outside its range";
+    DeptQueueClosed = "dept.queue_closed", Conflict,
+        "未匹配记录已经处理", "the unmatched row was already handled";
+    DeptTokenInvalid = "dept.token_invalid", Unauthorized,
+        "接口令牌无效或已撤销", "the API token is invalid or revoked";
+    DeptTokenScope = "dept.token_scope", Forbidden,
+        "接口令牌不能推送该种数据", "the API token may not push this kind of data";
+    DeptPushBody = "dept.push_body", BadRequest,
+        "推送内容不能读取（须为JSON行或CSV）", "the pushed body cannot be read (JSON lines or CSV)";
+    ReportRateLimited = "report.rate_limited", TooManyRequests,
+        "申报过于频繁，请稍后再试", "too many reports: try again later";
+    ReportChallenge = "report.challenge", Unprocessable,
+        "验证题答案不对或已过期", "the check question's answer is wrong or expired";
+    ReportMobile = "report.mobile", Unprocessable,
+        "手机号码须为11位、以1开头", "a mobile number must have 11 digits and start with 1";
+    ReportFieldMissing = "report.field_missing", Unprocessable,
+        "自主申报缺少必填项", "a self-report lacks a required field";
+    ReportNotFound = "report.not_found", NotFound,
+        "没有与回执号和手机号码相符的申报", "no report matches that receipt and mobile number";
 }
 
 impl ProblemCode {
