@@ -414,7 +414,7 @@ mod tests {
             ("dept_unmatched", "dept_batches.batch_id>id"),
             (
                 "dept_alerts",
-                "dept_batches.batch_id>id,dept_records.record_id>id,leads.lead_id>id",
+                "leads.lead_id>id,dept_records.record_id>id,dept_batches.batch_id>id",
             ),
             ("dept_tokens", ""),
             ("self_reports", "leads.lead_id>id"),
