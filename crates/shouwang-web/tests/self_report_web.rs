@@ -646,6 +646,7 @@ async fn the_page_is_small_chinese_first_and_has_an_english_switch() {
         assert_eq!(css.status, StatusCode::OK);
         let total = page.bytes.len() + css.bytes.len();
         assert!(total < 30 * 1024, "page and stylesheet: {total} bytes");
+        eprintln!("the report form and its stylesheet: {total} bytes");
         let en = public(
             &w.app,
             Method::GET,
@@ -679,6 +680,33 @@ async fn the_page_is_small_chinese_first_and_has_an_english_switch() {
             "{}",
             second.body
         );
+        // a township of 300 villages still fits
+        let store = w.db.store.clone();
+        outside(move || {
+            let mut regions = vec![shouwang_core::Region {
+                code: RegionCode::parse("510821199").unwrap(),
+                name: "大山镇".into(),
+            }];
+            regions.extend((1..=300).map(|i| shouwang_core::Region {
+                code: RegionCode::parse(&format!("510821199{i:03}")).unwrap(),
+                name: format!("第{i}村村民委员会"),
+            }));
+            store.import_regions(regions).unwrap();
+        });
+        let big = public(
+            &w.app,
+            Method::GET,
+            "/report?township=510821199",
+            "192.0.2.9",
+            None,
+        )
+        .await;
+        assert!(big
+            .body
+            .contains("<option value=\"510821199300\">第300村</option>"));
+        let total = big.bytes.len() + css.bytes.len();
+        eprintln!("a township of 300 villages: {total} bytes");
+        assert!(total < 30 * 1024, "300 villages: {total} bytes");
         // an unknown village is refused by name
         let store_ok = send_report(
             &w.app,

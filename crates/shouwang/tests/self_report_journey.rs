@@ -47,10 +47,7 @@ fn text_of(b: &Browser, css: &str) -> String {
 
 /// The answer to "3 加 4 等于几？" / "9 减 5 等于几？".
 fn solve(question: &str) -> String {
-    let n: Vec<i64> = question
-        .split(' ')
-        .filter_map(|w| w.parse().ok())
-        .collect();
+    let n: Vec<i64> = question.split(' ').filter_map(|w| w.parse().ok()).collect();
     assert_eq!(n.len(), 2, "two numbers in {question}");
     if question.contains('加') {
         (n[0] + n[1]).to_string()
@@ -90,8 +87,13 @@ fn a_household_scans_the_poster_reports_from_a_phone_and_the_village_sees_the_le
     let url = text_of(&cadre, "#poster-url");
     assert_eq!(url, format!("{base}/report?village={TAOHONG}"));
     let poster = cadre.text();
-    assert!(poster.contains("一码申报") && poster.contains("桃红村"), "{poster}");
-    let runs = cadre.run("return document.querySelector('.poster-qr svg path').getAttribute('d').split('z').length");
+    assert!(
+        poster.contains("一码申报") && poster.contains("桃红村"),
+        "{poster}"
+    );
+    let runs = cadre.run(
+        "return document.querySelector('.poster-qr svg path').getAttribute('d').split('z').length",
+    );
     assert!(runs.as_i64().unwrap_or(0) > 100, "a QR code drawn: {runs}");
     shot(&cadre, 1280, "poster-1280.png");
 
@@ -100,9 +102,15 @@ fn a_household_scans_the_poster_reports_from_a_phone_and_the_village_sees_the_le
     phone.viewport(390, 844);
     phone.go(&url);
     let page = phone.text();
-    assert!(page.contains("农户自主申报") && page.contains("桃红村"), "{page}");
+    assert!(
+        page.contains("农户自主申报") && page.contains("桃红村"),
+        "{page}"
+    );
     let wide = phone.run("return document.documentElement.scrollWidth");
-    assert!(wide.as_i64().unwrap_or(0) <= 390, "the form scrolls sideways: {wide}");
+    assert!(
+        wide.as_i64().unwrap_or(0) <= 390,
+        "the form scrolls sideways: {wide}"
+    );
     shot(&phone, 390, "self-report-390.png");
     let answer = solve(&text_of(&phone, ".q"));
     let form = "form[action^='/report']";
@@ -128,14 +136,20 @@ fn a_household_scans_the_poster_reports_from_a_phone_and_the_village_sees_the_le
     phone.fill(status_form, &[("mobile", "13800009999")]);
     phone.submit(&format!("{status_form} button"));
     let wrong = phone.text();
-    assert!(wrong.contains("未找到") && !wrong.contains("核实中"), "{wrong}");
+    assert!(
+        wrong.contains("未找到") && !wrong.contains("核实中"),
+        "{wrong}"
+    );
     phone.fill(
         status_form,
         &[("receipt", &receipt), ("mobile", "13800001234")],
     );
     phone.submit(&format!("{status_form} button"));
     assert_eq!(text_of(&phone, "#status"), "核实中");
-    assert!(!phone.text().contains("王大山"), "no name on the status page");
+    assert!(
+        !phone.text().contains("王大山"),
+        "no name on the status page"
+    );
 
     // the village's cadre finds the lead it raised
     let lead: i64 = c
