@@ -520,3 +520,23 @@ fn init(url: &str, county: &str, regions: Option<&Path>) -> Result<()> {
         None,
     )
 }
+
+#[cfg(test)]
+mod report_secret_tests {
+    #[test]
+    fn the_self_report_secret_is_made_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("report.key");
+        let made = super::report_secret(&path).unwrap();
+        let again = super::report_secret(&path).unwrap();
+        assert_eq!(made.0, again.0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "readable by the server only");
+        }
+        std::fs::write(&path, "not hex").unwrap();
+        assert!(super::report_secret(&path).is_err());
+    }
+}
