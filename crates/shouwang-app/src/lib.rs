@@ -20,5 +20,6 @@ pub mod import_queue;
 pub mod ledger;
 pub mod scheduler;
 pub mod screening;
+pub mod self_report;
 pub mod task_list;
 pub mod visits;

@@ -21,6 +21,7 @@ pub mod regions;
 pub mod registry;
 pub mod screening;
 pub mod search;
+pub mod self_report;
 mod sql;
 pub mod task_list;
 pub mod testing;

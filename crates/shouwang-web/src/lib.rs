@@ -7,9 +7,12 @@ pub mod auth;
 mod error;
 mod i18n;
 mod pages;
+pub mod qr;
+pub mod report_guard;
 mod state;
 
 pub use auth::{hash_password, random_token};
+pub use report_guard::ReportSecret;
 pub use state::{sweep_work_dir, AppState, WebConfig};
 
 use axum::routing::get;

@@ -48,6 +48,11 @@ pub struct WebConfig {
     /// How long an error workbook, or an upload or export left behind by a crash, is kept
     /// before [`sweep_work_dir`] removes it.
     pub file_retention: Duration,
+    /// The address the public reaches this server at (`https://fp.example.gov.cn`), printed
+    /// under the self-report poster's QR code; `None`: taken from the request's `Host`.
+    pub public_url: Option<String>,
+    /// The secret of the self-report page's challenges and address keys.
+    pub report_secret: crate::report_guard::ReportSecret,
 }
 
 impl Default for WebConfig {
@@ -67,6 +72,8 @@ impl Default for WebConfig {
             demo_mode: false,
             work_dir: std::env::temp_dir().join(format!("shouwang-work-{}", std::process::id())),
             file_retention: Duration::from_secs(24 * 3600),
+            public_url: None,
+            report_secret: crate::report_guard::ReportSecret::random(),
         }
     }
 }
@@ -97,6 +104,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub(crate) requests: Arc<AtomicU64>,
+    pub(crate) report_guard: Arc<crate::report_guard::Guard>,
 }
 
 impl AppState {
@@ -105,6 +113,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             requests: Arc::new(AtomicU64::new(0)),
+            report_guard: Arc::new(crate::report_guard::Guard::default()),
         }
     }
 

@@ -106,6 +106,9 @@ pub struct FileArgs {
     /// 错误工作簿等文件保留的小时数 / hours an error workbook (or a file left behind) is kept
     #[arg(long, env = "SHOUWANG_FILE_RETENTION_HOURS", default_value_t = 24)]
     pub file_retention_hours: u64,
+    /// 公众访问本系统的地址，印在申报二维码海报上（如 https://fp.example.gov.cn）；默认取请求的 Host / the address the public reaches this server at, printed on the self-report QR posters; default: the request's Host
+    #[arg(long, env = "SHOUWANG_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Subcommand)]

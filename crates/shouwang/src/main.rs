@@ -170,11 +170,50 @@ pub fn work_dir(database_url: &str, given: Option<&Path>) -> Result<std::path::P
 
 /// The web server's settings from the command line.
 fn web_config(database_url: &str, files: &cli::FileArgs) -> Result<shouwang_web::WebConfig> {
+    let work_dir = work_dir(database_url, files.work_dir.as_deref())?;
     Ok(shouwang_web::WebConfig {
-        work_dir: work_dir(database_url, files.work_dir.as_deref())?,
+        report_secret: report_secret(&work_dir.with_file_name("report.key"))?,
+        work_dir,
         file_retention: std::time::Duration::from_secs(files.file_retention_hours * 3600),
+        public_url: files.public_url.clone().filter(|u| !u.trim().is_empty()),
         ..shouwang_web::WebConfig::default()
     })
+}
+
+/// The self-report page's secret (its challenges, the keys its limits count addresses by),
+/// kept in `path` (0600, beside the work folder) so that a restart keeps both; made on first
+/// use. Several servers on one database share the file.
+pub fn report_secret(path: &Path) -> Result<shouwang_web::ReportSecret> {
+    let parse = |text: &str| -> Option<[u8; 32]> {
+        let t = text.trim();
+        if t.len() != 64 {
+            return None;
+        }
+        let mut b = [0u8; 32];
+        for (i, x) in b.iter_mut().enumerate() {
+            *x = u8::from_str_radix(t.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(b)
+    };
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return parse(&text)
+            .map(shouwang_web::ReportSecret)
+            .with_context(|| {
+                format!(
+                    "密钥文件无效 / the key file {} is not 64 hex digits",
+                    path.display()
+                )
+            });
+    }
+    let secret = shouwang_web::ReportSecret::random();
+    let hex: String = secret.0.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        shouwang_io::private::create_dir(dir)?;
+    }
+    let mut f = shouwang_io::private::create_file(path)
+        .with_context(|| format!("无法写入密钥文件 / cannot write {}", path.display()))?;
+    std::io::Write::write_all(&mut f, hex.as_bytes())?;
+    Ok(secret)
 }
 
 /// Serves the web application until Ctrl-C.
@@ -480,4 +519,24 @@ fn init(url: &str, county: &str, regions: Option<&Path>) -> Result<()> {
         Some("系统管理员"),
         None,
     )
+}
+
+#[cfg(test)]
+mod report_secret_tests {
+    #[test]
+    fn the_self_report_secret_is_made_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("report.key");
+        let made = super::report_secret(&path).unwrap();
+        let again = super::report_secret(&path).unwrap();
+        assert_eq!(made.0, again.0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "readable by the server only");
+        }
+        std::fs::write(&path, "not hex").unwrap();
+        assert!(super::report_secret(&path).is_err());
+    }
 }

@@ -156,6 +156,15 @@ fn nav(s: &Session) -> Vec<NavLink> {
     if may(Action::ManageUsers) {
         items.push(("/admin/users".into(), l.t("用户", "Users")));
     }
+    if may(Action::ViewCases)
+        && !s.scope.reaches_only_paired()
+        && matches!(
+            region.level(),
+            RegionLevel::Village | RegionLevel::Township | RegionLevel::County
+        )
+    {
+        items.push(("/self-reports".into(), l.t("自主申报", "Self-reports")));
+    }
     let path = s.path.as_str();
     // the deepest entry that holds the path is the current one
     let current = items

@@ -19,8 +19,11 @@ mod layout;
 mod leads;
 mod ledger;
 mod persons;
+mod poster;
 mod registry;
+pub(crate) mod report;
 mod screening;
+mod self_reports;
 mod session;
 mod standards;
 mod tasks;
@@ -59,6 +62,9 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(visits::routes())
         .merge(persons::routes())
+        .merge(report::routes())
+        .merge(poster::routes())
+        .merge(self_reports::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))

@@ -114,6 +114,8 @@ struct RegionPage {
     can_cases: bool,
     /// may export the ledger with full ID numbers (a reveal)
     can_reveal: bool,
+    /// may print the village's self-report poster (一码申报)
+    can_poster: bool,
     rows: Vec<ListRow>,
     pager: Pager,
     /// every household on one page (to print)
@@ -231,6 +233,7 @@ async fn region(
         can_warn: s.scope.allows(Action::ViewWarnings, Target::Region(&code)),
         can_cases: s.scope.allows(Action::ViewCases, Target::Region(&code)),
         can_reveal: s.scope.allows(Action::RevealId, Target::Region(&code)),
+        can_poster: s.scope.allows(Action::PrintPoster, Target::Region(&code)),
         rows,
         pager,
         all,
