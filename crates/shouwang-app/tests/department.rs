@@ -18,7 +18,7 @@ use shouwang_core::{Date, Fen, Household, Member, ProblemCode, RegionCode};
 use shouwang_store::audit::Actor;
 use shouwang_store::department::BatchRecord;
 use shouwang_store::testing::TestDb;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const TAOHONG: &str = "510821108212";
 const LONGFENG: &str = "510821115200";
@@ -177,7 +177,7 @@ fn medical(rows: &[(&str, &str, &str)]) -> String {
     s
 }
 
-fn import(f: &Fixture, kind: DeptKind, path: &PathBuf) -> Result<ImportOutcome, ImportError> {
+fn import(f: &Fixture, kind: DeptKind, path: &Path) -> Result<ImportOutcome, ImportError> {
     import_file(
         &f.db.store,
         &actor(),
@@ -255,23 +255,21 @@ fn a_medical_file_alerts_a_registered_person_above_5000_and_folds_settlements() 
             "{}",
             f.db.name
         );
-        let leads = f
-            .db
-            .store
-            .leads_of_household(&f.registered.0.household_no)
-            .unwrap();
+        let leads =
+            f.db.store
+                .leads_of_household(&f.registered.0.household_no)
+                .unwrap();
         assert_eq!(leads.len(), 1);
         let l = &leads[0];
         assert_eq!(l.source, LeadSource::Department);
         assert_eq!(l.status, LeadStatus::Open);
         assert_eq!(l.rules, vec!["D01".to_string()]);
         assert_eq!(l.level, WarningLevel::Yellow);
-        let scheme = f
-            .db
-            .store
-            .resolved_standard(&county(), 2026)
-            .unwrap()
-            .warning_scheme;
+        let scheme =
+            f.db.store
+                .resolved_standard(&county(), 2026)
+                .unwrap()
+                .warning_scheme;
         assert_eq!(
             l.due_on,
             today().add_days(scheme.response_days(WarningLevel::Yellow))
@@ -420,11 +418,24 @@ fn a_file_of_another_kind_or_without_its_key_column_is_refused_and_writes_nothin
         ));
         let mut future = input(DeptKind::Disability, "d.csv");
         future.period = YearMonth::new(2027, 1);
-        match import_file(&f.db.store, &actor(), future, &disability, today(), &mut |_| {}) {
+        match import_file(
+            &f.db.store,
+            &actor(),
+            future,
+            &disability,
+            today(),
+            &mut |_| {},
+        ) {
             Err(ImportError::Refused(p)) => assert_eq!(p.code, ProblemCode::DeptPeriod),
             other => panic!("{other:?}"),
         }
-        for t in ["dept_batches", "dept_records", "dept_unmatched", "dept_alerts", "leads"] {
+        for t in [
+            "dept_batches",
+            "dept_records",
+            "dept_unmatched",
+            "dept_alerts",
+            "leads",
+        ] {
             assert_eq!(count(&f, t), 0, "{t} {}", f.db.name);
         }
         assert_eq!(count(&f, "audit_events WHERE action LIKE 'dept.%'"), 0);
@@ -490,7 +501,10 @@ fn unreadable_unknown_and_outside_rows_are_queued_with_their_reason() {
             0
         );
         assert_eq!(
-            count(&f, "dept_unmatched WHERE id_number = '5.10821199001011E+17' AND field = '证件号码'"),
+            count(
+                &f,
+                "dept_unmatched WHERE id_number = '5.10821199001011E+17' AND field = '证件号码'"
+            ),
             1,
             "{}",
             f.db.name
@@ -515,35 +529,61 @@ fn leads_are_not_raised_twice_and_a_rollback_dismisses_only_the_leads_it_alone_r
         );
         let b2 = imported(import(&f, DeptKind::Medical, &b));
         assert_eq!((b2.alerts, b2.leads), (2, 1), "{}", f.db.name);
-        let lead = f
-            .db
-            .store
-            .leads_of_household(&f.registered.0.household_no)
-            .unwrap();
+        let lead =
+            f.db.store
+                .leads_of_household(&f.registered.0.household_no)
+                .unwrap();
         assert_eq!(lead.len(), 1, "{}", f.db.name);
         assert_eq!(
-            count(&f, &format!("dept_alerts WHERE batch_id = {} AND lead_id = {} AND raised_lead = 0", b2.id, lead[0].id)),
+            count(
+                &f,
+                &format!(
+                    "dept_alerts WHERE batch_id = {} AND lead_id = {} AND raised_lead = 0",
+                    b2.id, lead[0].id
+                )
+            ),
             1
         );
         // rolling the first back: its lead is also named by the second's open alert, and stays
         let r1 = rollback(&f.db.store, &actor(), b1.id, "重复的文件").unwrap();
         assert_eq!(r1.status, BatchStatus::RolledBack);
         assert_eq!(r1.rollback_reason.as_deref(), Some("重复的文件"));
-        assert_eq!(f.db.store.lead(lead[0].id).unwrap().unwrap().status, LeadStatus::Open);
-        assert_eq!(count(&f, &format!("dept_alerts WHERE batch_id = {} AND status = 1", b1.id)), 1);
-        assert_eq!(count(&f, &format!("dept_records WHERE batch_id = {} AND active = 0", b1.id)), 1);
+        assert_eq!(
+            f.db.store.lead(lead[0].id).unwrap().unwrap().status,
+            LeadStatus::Open
+        );
+        assert_eq!(
+            count(
+                &f,
+                &format!("dept_alerts WHERE batch_id = {} AND status = 1", b1.id)
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &f,
+                &format!("dept_records WHERE batch_id = {} AND active = 0", b1.id)
+            ),
+            1
+        );
         // rolling the second back: the ordinary household's lead, raised by it alone, is dismissed
         rollback(&f.db.store, &actor(), b2.id, "数据有误").unwrap();
-        let l = f
-            .db
-            .store
-            .leads_of_household(&f.ordinary.0.household_no)
-            .unwrap()
-            .remove(0);
+        let l =
+            f.db.store
+                .leads_of_household(&f.ordinary.0.household_no)
+                .unwrap()
+                .remove(0);
         assert_eq!(l.status, LeadStatus::Dismissed, "{}", f.db.name);
-        assert!(l.closed_reason.contains("部门数据批次撤回：数据有误"), "{}", l.closed_reason);
+        assert!(
+            l.closed_reason.contains("部门数据批次撤回：数据有误"),
+            "{}",
+            l.closed_reason
+        );
         // the lead of b1 is not dismissed by b2's rollback: b2 did not raise it
-        assert_eq!(f.db.store.lead(lead[0].id).unwrap().unwrap().status, LeadStatus::Open);
+        assert_eq!(
+            f.db.store.lead(lead[0].id).unwrap().unwrap().status,
+            LeadStatus::Open
+        );
         assert_eq!(count(&f, "audit_events WHERE action = 'dept.rollback'"), 2);
         // twice: refused with its code (409)
         match rollback(&f.db.store, &actor(), b2.id, "再次撤回") {
@@ -582,16 +622,63 @@ fn each_kind_raises_its_rule_once() {
             &(f.single_worker.0.clone(), f.single_worker.1.clone()),
             f.single_worker.2,
         );
-        let table: Vec<(DeptKind, &str, Vec<(Field, &str)>, Option<&str>)> = vec![
-            (DeptKind::Medical, reg, vec![(Field::SelfPaid, "6000")], Some("D01")),
-            (DeptKind::Roster, reg, vec![(Field::Roll, "农村低保"), (Field::Date, "2026-10")], Some("D02")),
-            (DeptKind::Disability, reg, vec![(Field::DisabilityGrade, "二级")], Some("D03")),
-            (DeptKind::Education, reg, vec![(Field::SchoolStatus, "在读"), (Field::Cost, "20000")], Some("D05")),
-            (DeptKind::Housing, reg, vec![(Field::HouseGrade, "D级")], Some("D06")),
-            (DeptKind::Disaster, reg, vec![(Field::Loss, "30000"), (Field::Date, "2026-10-01")], Some("D07")),
-            (DeptKind::Employment, worker, vec![(Field::EmploymentStatus, "失业")], Some("D08")),
-            (DeptKind::Police, reg, vec![(Field::Event, "死亡"), (Field::Date, "2026-10-01")], Some("D09")),
-            (DeptKind::Assets, reg, vec![(Field::AssetType, "车辆")], None),
+        // kind, person, cells, the rule it raises
+        type Case<'a> = (DeptKind, &'a str, Vec<(Field, &'a str)>, Option<&'a str>);
+        let table: Vec<Case> = vec![
+            (
+                DeptKind::Medical,
+                reg,
+                vec![(Field::SelfPaid, "6000")],
+                Some("D01"),
+            ),
+            (
+                DeptKind::Roster,
+                reg,
+                vec![(Field::Roll, "农村低保"), (Field::Date, "2026-10")],
+                Some("D02"),
+            ),
+            (
+                DeptKind::Disability,
+                reg,
+                vec![(Field::DisabilityGrade, "二级")],
+                Some("D03"),
+            ),
+            (
+                DeptKind::Education,
+                reg,
+                vec![(Field::SchoolStatus, "在读"), (Field::Cost, "20000")],
+                Some("D05"),
+            ),
+            (
+                DeptKind::Housing,
+                reg,
+                vec![(Field::HouseGrade, "D级")],
+                Some("D06"),
+            ),
+            (
+                DeptKind::Disaster,
+                reg,
+                vec![(Field::Loss, "30000"), (Field::Date, "2026-10-01")],
+                Some("D07"),
+            ),
+            (
+                DeptKind::Employment,
+                worker,
+                vec![(Field::EmploymentStatus, "失业")],
+                Some("D08"),
+            ),
+            (
+                DeptKind::Police,
+                reg,
+                vec![(Field::Event, "死亡"), (Field::Date, "2026-10-01")],
+                Some("D09"),
+            ),
+            (
+                DeptKind::Assets,
+                reg,
+                vec![(Field::AssetType, "车辆")],
+                None,
+            ),
         ];
         for (kind, id, values, rule) in table {
             let map = ColumnMap::for_names(kind);
@@ -614,7 +701,10 @@ fn each_kind_raises_its_rule_once() {
                 assert_eq!(b.alerts, want, "{kind:?} round {round} {}", f.db.name);
                 if let (Some(rule), 0) = (rule, round) {
                     assert_eq!(
-                        count(&f, &format!("dept_alerts WHERE batch_id = {} AND rule = '{rule}'", b.id)),
+                        count(
+                            &f,
+                            &format!("dept_alerts WHERE batch_id = {} AND rule = '{rule}'", b.id)
+                        ),
                         1,
                         "{kind:?} {}",
                         f.db.name
@@ -658,6 +748,11 @@ fn a_profile_is_checked_versioned_and_its_thresholds_apply() {
         let files = Files::new();
         let other = id_of(&f.ordinary, 0);
         let p = files.write("m.csv", &medical(&[(other, "2026-10-01", "15000")]));
-        assert_eq!(imported(import(&f, DeptKind::Medical, &p)).alerts, 1, "{}", f.db.name);
+        assert_eq!(
+            imported(import(&f, DeptKind::Medical, &p)).alerts,
+            1,
+            "{}",
+            f.db.name
+        );
     }
 }
