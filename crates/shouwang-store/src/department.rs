@@ -818,14 +818,15 @@ impl Import<'_> {
     /// The folded 医保 records, in household order (the household index then grows in order)
     /// and each household's in the order of their first rows.
     fn write_folds(&mut self, tx: &mut dyn Sql) -> Result<(), StoreError> {
-        let mut folds: Vec<((u64, i32), Fold)> =
-            std::mem::take(&mut self.folds).into_iter().collect();
-        folds.sort_unstable_by_key(|(_, f)| (f.hh, f.row));
-        let mut rest = folds.into_iter();
-        loop {
-            let chunk: Vec<Matched> = rest
-                .by_ref()
-                .take(CHUNK)
+        // the order as keys (32 bytes a person), the folds taken out of the map as written:
+        // never the map and a sorted copy of it at once
+        let mut order: Vec<(u32, u64, (u64, i32))> =
+            self.folds.iter().map(|(k, f)| (f.hh, f.row, *k)).collect();
+        order.sort_unstable();
+        for chunk in order.chunks(CHUNK) {
+            let matched: Vec<Matched> = chunk
+                .iter()
+                .filter_map(|(_, _, k)| self.folds.remove(k).map(|f| (*k, f)))
                 .map(|((key, year), f)| Matched {
                     hh: f.hh,
                     key,
@@ -844,11 +845,10 @@ impl Import<'_> {
                     },
                 })
                 .collect();
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            self.write_records(tx, chunk)?;
+            self.write_records(tx, matched)?;
         }
+        self.folds = HashMap::new();
+        Ok(())
     }
 
     /// Leads per household and risk, then the alerts naming them. Returns the leads raised.
@@ -1281,12 +1281,12 @@ fn import_in(
         feed(&mut sink)?;
     }
     im.look_up_unknown(tx)?;
+    // every row is matched: the member list is no longer needed
+    im.c.members = Vec::new();
     im.flush_unmatched(tx, true)?;
     let rest = std::mem::take(&mut im.records);
     im.write_records(tx, rest)?;
     im.write_folds(tx)?;
-    // the member list is no longer needed: free it before the leads
-    im.c.members = Vec::new();
     let alerts = im.alerts.len() as i64;
     let leads = im.raise(tx, actor)?;
     tx.exec(
