@@ -245,10 +245,7 @@ fn read_record(r: &Row) -> Result<DeptRecordRow, StoreError> {
 
 /// Whether `region` is a county or above (a batch list filters by county then).
 fn county_or_above(region: &RegionCode) -> bool {
-    !matches!(
-        region.level(),
-        RegionLevel::Township | RegionLevel::Village
-    )
+    !matches!(region.level(), RegionLevel::Township | RegionLevel::Village)
 }
 
 /// `WHERE` of the batches a region sees (alias `b`), parameters from `$at`: a county or anything
@@ -363,10 +360,7 @@ impl Store {
     }
 
     /// The latest batch of each kind a region sees (imported or not).
-    pub fn dept_latest_batches(
-        &self,
-        region: &RegionCode,
-    ) -> Result<Vec<BatchRecord>, StoreError> {
+    pub fn dept_latest_batches(&self, region: &RegionCode) -> Result<Vec<BatchRecord>, StoreError> {
         let (clause, values) = batch_clause(region, 1);
         self.with_conn(|c| {
             let rows = c.query(

@@ -71,7 +71,12 @@ async fn list(State(state): State<AppState>, s: Session, Query(q): Query<Params>
     };
     let (region, own) = (v.region.clone(), v.own_kind);
     let (counts, (rows, total)) = state
-        .db(move |st| Ok((st.dept_alert_counts(&region, own)?, st.dept_alerts(&filter)?)))
+        .db(move |st| {
+            Ok((
+                st.dept_alert_counts(&region, own)?,
+                st.dept_alerts(&filter)?,
+            ))
+        })
         .await?;
     let villages =
         super::village_names(&state, rows.iter().map(|a| a.village.clone()).collect()).await?;

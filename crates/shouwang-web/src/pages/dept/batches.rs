@@ -111,8 +111,12 @@ async fn index(State(state): State<AppState>, s: Session, Query(q): Query<Params
         .db(move |st| {
             let latest = st.dept_latest_batches(&region)?;
             let counts = st.dept_alert_counts(&region, kind)?;
-            let (rows, total) =
-                st.dept_batches(&region, kind, PER_PAGE as i64, ((asked - 1) * PER_PAGE) as i64)?;
+            let (rows, total) = st.dept_batches(
+                &region,
+                kind,
+                PER_PAGE as i64,
+                ((asked - 1) * PER_PAGE) as i64,
+            )?;
             Ok((latest, counts, (rows, total)))
         })
         .await?;
@@ -300,7 +304,16 @@ const BATCH_SHOWN: i64 = 200;
 async fn detail(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> PageResult {
     let v = viewer(&s)?;
     let batch = visible_batch(&state, &v, &id).await?;
-    batch_page(&state, &s, &v, batch, String::new(), String::new(), StatusCode::OK).await
+    batch_page(
+        &state,
+        &s,
+        &v,
+        batch,
+        String::new(),
+        String::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn batch_page(
@@ -334,8 +347,8 @@ async fn batch_page(
     let mut users = vec![batch.created_by.clone()];
     users.extend(batch.rolled_back_by.clone());
     let names = user_names(state, users).await?;
-    let villages = super::village_names(state, alerts.iter().map(|a| a.village.clone()).collect())
-        .await?;
+    let villages =
+        super::village_names(state, alerts.iter().map(|a| a.village.clone()).collect()).await?;
     let b = batch_row(l, &batch, &names);
     let title = format!("{} · {} {}", b.kind, l.t("批次", "batch"), batch.id);
     Ok((
@@ -423,9 +436,7 @@ async fn rollback(
     }
     let (actor, reason, bid) = (s.actor(), f.reason.trim().to_string(), batch.id);
     let done = state
-        .db(move |st| {
-            Ok(shouwang_app::department::rollback(st, &actor, bid, &reason))
-        })
+        .db(move |st| Ok(shouwang_app::department::rollback(st, &actor, bid, &reason)))
         .await?;
     match done {
         Ok(b) => Ok(saved(

@@ -165,7 +165,11 @@ async fn edit_page(
         })
         .await?;
     let edits = edits.unwrap_or(stored);
-    let version = if sent.is_some() { version } else { stored_version };
+    let version = if sent.is_some() {
+        version
+    } else {
+        stored_version
+    };
     let problem_of = |name: &str| {
         problems
             .iter()
@@ -180,9 +184,13 @@ async fn edit_page(
             let name = c.field.name();
             let value = match &sent {
                 Some(f) => f.get(&format!("h_{name}")).cloned().unwrap_or_default(),
-                None => joined(&edits.headers.get(&c.field).cloned().unwrap_or_else(|| {
-                    c.headers.iter().map(|h| h.to_string()).collect()
-                })),
+                None => joined(
+                    &edits
+                        .headers
+                        .get(&c.field)
+                        .cloned()
+                        .unwrap_or_else(|| c.headers.iter().map(|h| h.to_string()).collect()),
+                ),
             };
             ColumnView {
                 name,
@@ -230,8 +238,11 @@ async fn edit_page(
         .collect::<Vec<_>>()
         .join("；");
     let message = if message.is_empty() && !problems.is_empty() {
-        l.t("未保存：请按各栏提示修改", "Not saved: correct the fields marked")
-            .to_string()
+        l.t(
+            "未保存：请按各栏提示修改",
+            "Not saved: correct the fields marked",
+        )
+        .to_string()
     } else {
         message
     };
@@ -240,7 +251,10 @@ async fn edit_page(
         render(EditPage {
             ctx: Ctx::of(s).crumbs(vec![
                 Crumb::link("/dept", l.t("部门数据", "Department data")),
-                Crumb::link("/dept/profiles", l.t("列配置与阈值", "Profiles and thresholds")),
+                Crumb::link(
+                    "/dept/profiles",
+                    l.t("列配置与阈值", "Profiles and thresholds"),
+                ),
                 Crumb::here(kind_word(l, kind)),
             ]),
             slug: kind.slug(),
@@ -388,6 +402,9 @@ mod tests {
         );
         let f: HashMap<String, String> = [("h_id_number".to_string(), String::new())].into();
         let (edits, _) = edits_of(DeptKind::Medical, &f);
-        assert!(edits.check(DeptKind::Medical).iter().any(|p| p.field == "id_number"));
+        assert!(edits
+            .check(DeptKind::Medical)
+            .iter()
+            .any(|p| p.field == "id_number"));
     }
 }

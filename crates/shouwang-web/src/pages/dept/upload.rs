@@ -22,8 +22,8 @@ use axum::Router;
 use shouwang_app::department::{import_file, BatchInput, ImportError, ImportOutcome};
 use shouwang_app::import_queue::ImportQueue;
 use shouwang_core::access::Action;
-use shouwang_core::department::{BatchChannel, DeptKind};
 use shouwang_core::date::YearMonth;
+use shouwang_core::department::{BatchChannel, DeptKind};
 use shouwang_core::{Problem, ProblemCode};
 use shouwang_io::private;
 use shouwang_store::StoreError;
@@ -89,11 +89,23 @@ async fn form(s: Session) -> PageResult {
     let v = viewer(&s)?;
     may(&s, Action::ImportDepartment)?;
     county_of(&s)?;
-    Ok(render(page(&s, v.own_kind, None, String::new(), String::new())))
+    Ok(render(page(
+        &s,
+        v.own_kind,
+        None,
+        String::new(),
+        String::new(),
+    )))
 }
 
 /// A refused form: the problem in the user's language, the form kept.
-fn refused(s: &Session, own: Option<DeptKind>, kind: Option<DeptKind>, period: String, p: &[Problem]) -> PageResult {
+fn refused(
+    s: &Session,
+    own: Option<DeptKind>,
+    kind: Option<DeptKind>,
+    period: String,
+    p: &[Problem],
+) -> PageResult {
     let m = p
         .iter()
         .map(|p| p.message(s.lang).to_string())
@@ -142,8 +154,11 @@ async fn upload(
         Ok(b) => b,
         Err(_) => return refused(&s, v.own_kind, None, String::new(), &[too_large()]),
     };
-    let Some(parts) = multipart::boundary(&content_type).and_then(|b| multipart::parts(&bytes, &b)) else {
-        return Err(AppError::BadRequest(l.t("表单无法读取", "the form cannot be read").into()).into());
+    let Some(parts) = multipart::boundary(&content_type).and_then(|b| multipart::parts(&bytes, &b))
+    else {
+        return Err(
+            AppError::BadRequest(l.t("表单无法读取", "the form cannot be read").into()).into(),
+        );
     };
     let text = |name: &str| {
         parts
@@ -165,7 +180,8 @@ async fn upload(
             v.own_kind,
             None,
             period_text,
-            &[problem(ProblemCode::DeptKindUnknown,
+            &[problem(
+                ProblemCode::DeptKindUnknown,
                 "kind",
                 "请选择数据种类",
                 "choose the kind of data",
@@ -177,19 +193,20 @@ async fn upload(
     } else {
         match YearMonth::parse(&period_text) {
             Some(p) => Some(p),
-            None => {
-                return refused(
-                    &s,
-                    v.own_kind,
-                    Some(kind),
-                    period_text.clone(),
-                    &[problem(ProblemCode::DeptPeriod,
-                        "period",
-                        &format!("期间“{period_text}”无法识别，应为年-月，如 2026-03"),
-                        &format!("the period '{period_text}' cannot be read; write year-month, e.g. 2026-03"),
-                    )],
-                )
-            }
+            None => return refused(
+                &s,
+                v.own_kind,
+                Some(kind),
+                period_text.clone(),
+                &[problem(
+                    ProblemCode::DeptPeriod,
+                    "period",
+                    &format!("期间“{period_text}”无法识别，应为年-月，如 2026-03"),
+                    &format!(
+                        "the period '{period_text}' cannot be read; write year-month, e.g. 2026-03"
+                    ),
+                )],
+            ),
         }
     };
     let file = parts
@@ -201,7 +218,8 @@ async fn upload(
             v.own_kind,
             Some(kind),
             period_text,
-            &[problem(ProblemCode::BadRequest,
+            &[problem(
+                ProblemCode::BadRequest,
                 "file",
                 "请选择要上传的文件",
                 "choose the file to upload",
@@ -221,7 +239,10 @@ async fn upload(
         _ => "csv".into(),
     };
     let token = random_token();
-    let path = state.config.work("uploads").join(format!("dept-{token}.{ext}"));
+    let path = state
+        .config
+        .work("uploads")
+        .join(format!("dept-{token}.{ext}"));
     let write = || -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
             private::create_dir(dir)?;
@@ -247,7 +268,8 @@ async fn upload(
         token_id: None,
     };
     let actor = s.actor();
-    let ticket = ImportQueue::global().join(county.as_str(), &format!("{}:dept-{token}", s.user.id));
+    let ticket =
+        ImportQueue::global().join(county.as_str(), &format!("{}:dept-{token}", s.user.id));
     let file_path = path.clone();
     let outcome = state
         .db(move |st| {
