@@ -263,6 +263,24 @@ fn standard_fields() -> Vec<Field> {
         Field("party_secretary_visit_months", nullable(integer()), OPTIONAL),
         Field("helper_visit_months", nullable(integer()), OPTIONAL),
         Field("doctor_visit_months", nullable(integer()), OPTIONAL),
+        Field(
+            "rural_income",
+            fen("上年农村居民人均可支配收入, 分 (the 医保 alert's base)"),
+            OPTIONAL,
+        ),
+        Field("medical_percent_registered", nullable(integer()), OPTIONAL),
+        Field("medical_percent_others", nullable(integer()), OPTIONAL),
+        Field("medical_amount_registered", fen("分"), OPTIONAL),
+        Field("medical_amount_others", fen("分"), OPTIONAL),
+        Field("disaster_loss_threshold", fen("分"), OPTIONAL),
+        Field(
+            "self_report_days",
+            with_description(
+                nullable(integer()),
+                "自主申报受理时限, working days",
+            ),
+            OPTIONAL,
+        ),
         Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
     ]
 }
@@ -320,6 +338,13 @@ fn resolved_standard() -> Value {
         ("party_secretary_visit_months", integer()),
         ("helper_visit_months", integer()),
         ("doctor_visit_months", integer()),
+        ("rural_income", integer()),
+        ("medical_percent_registered", integer()),
+        ("medical_percent_others", integer()),
+        ("medical_amount_registered", integer()),
+        ("medical_amount_others", integer()),
+        ("disaster_loss_threshold", integer()),
+        ("self_report_days", integer()),
         ("warning_scheme", warning_scheme()),
         ("origins", array(origin)),
     ])

@@ -193,20 +193,22 @@ async fn upload(
     } else {
         match YearMonth::parse(&period_text) {
             Some(p) => Some(p),
-            None => return refused(
-                &s,
-                v.own_kind,
-                Some(kind),
-                period_text.clone(),
-                &[problem(
-                    ProblemCode::DeptPeriod,
-                    "period",
-                    &format!("期间“{period_text}”无法识别，应为年-月，如 2026-03"),
-                    &format!(
+            None => {
+                return refused(
+                    &s,
+                    v.own_kind,
+                    Some(kind),
+                    period_text.clone(),
+                    &[problem(
+                        ProblemCode::DeptPeriod,
+                        "period",
+                        &format!("期间“{period_text}”无法识别，应为年-月，如 2026-03"),
+                        &format!(
                         "the period '{period_text}' cannot be read; write year-month, e.g. 2026-03"
                     ),
-                )],
-            ),
+                    )],
+                )
+            }
         }
     };
     let file = parts
