@@ -20,10 +20,12 @@ use shouwang_store::testing::TestDb;
 use shouwang_web::{router, AppState, WebConfig};
 
 mod common;
+mod openapi_check;
 use common::{
     answer, follow, outside, send, signed_in_users, today, with_two_villages, Answer, CSRF,
     LONGFENG, TAOHONG,
 };
+use openapi_check::api_call;
 
 const COUNTY: &str = "510821";
 
@@ -628,6 +630,114 @@ async fn a_village_cadre_cannot_reach_the_department_pages() {
             .await
             .body
             .contains("href=\"/dept\""));
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn the_api_lists_batches_alerts_and_unmatched_rows_as_its_document_says() {
+    for w in worlds() {
+        let doc = openapi_check::document(&w.app).await;
+        let backend = format!("{:?}", w.db.store.dialect());
+        let med = batch_of(
+            &upload(
+                &w.app,
+                "county",
+                "medical",
+                "2026-03",
+                "m.csv",
+                &medical_csv(&w),
+            )
+            .await,
+        );
+        let dis = batch_of(
+            &upload(
+                &w.app,
+                "county",
+                "disability",
+                "",
+                "cl.csv",
+                &disability_csv(&w),
+            )
+            .await,
+        );
+        let call = |user: &'static str, path: &'static str, uri: String| {
+            let (app, doc, backend) = (w.app.clone(), doc.clone(), backend.clone());
+            async move { api_call(&app, &doc, &backend, user, Method::GET, path, &uri, None).await }
+        };
+        let list = call(
+            "county",
+            "/api/v1/dept/batches",
+            "/api/v1/dept/batches".into(),
+        )
+        .await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+        assert_eq!(list.body["total"], 2);
+        let one = call(
+            "county",
+            "/api/v1/dept/batches/{id}",
+            format!("/api/v1/dept/batches/{med}"),
+        )
+        .await;
+        assert_eq!(one.body["rows"], 3);
+        assert_eq!(one.body["period"], "2026-03");
+        let alerts = call(
+            "county",
+            "/api/v1/dept/alerts",
+            "/api/v1/dept/alerts?kind=medical".into(),
+        )
+        .await;
+        assert_eq!(alerts.status, StatusCode::OK, "{}", alerts.text);
+        assert_eq!(alerts.body["alerts"][0]["rule"], "D01");
+        assert!(alerts.body["alerts"][0]["id_number"]
+            .as_str()
+            .unwrap()
+            .contains('*'));
+        let queue = call(
+            "county",
+            "/api/v1/dept/unmatched",
+            format!("/api/v1/dept/unmatched?batch={med}&reason=not_found"),
+        )
+        .await;
+        assert_eq!(queue.status, StatusCode::OK, "{}", queue.text);
+        assert_eq!(queue.body["total"], 1);
+        // the 医保 department sees its own kind only
+        let own = call(
+            "yibao",
+            "/api/v1/dept/batches",
+            "/api/v1/dept/batches".into(),
+        )
+        .await;
+        assert_eq!(own.body["total"], 1);
+        let other = call(
+            "yibao",
+            "/api/v1/dept/batches/{id}",
+            format!("/api/v1/dept/batches/{dis}"),
+        )
+        .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+        let other_kind = call(
+            "yibao",
+            "/api/v1/dept/alerts",
+            "/api/v1/dept/alerts?kind=disability".into(),
+        )
+        .await;
+        assert_eq!(other_kind.status, StatusCode::NOT_FOUND);
+        // unknown parameters and values are refused; a village cadre may not read
+        let bad = call(
+            "county",
+            "/api/v1/dept/alerts",
+            "/api/v1/dept/alerts?level=purple".into(),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let village = call(
+            "taohong",
+            "/api/v1/dept/batches",
+            "/api/v1/dept/batches".into(),
+        )
+        .await;
+        assert_eq!(village.status, StatusCode::FORBIDDEN);
         outside(move || drop(w));
     }
 }
