@@ -156,10 +156,12 @@ pub(crate) async fn household_section(
         .take(1)
         .map(|c| Badge {
             text: format!(
-                "{}{}（{}）",
+                "{}{}{}{}{}",
                 l.t("监测对象：", "Monitored: "),
                 l.t(c.case_type.label_zh(), c.case_type.label_en()),
-                l.t(c.status.label_zh(), c.status.label_en())
+                l.t("（", " ("),
+                l.t(c.status.label_zh(), c.status.label_en()),
+                l.t("）", ")")
             ),
             class: "monitoring",
         })
