@@ -741,3 +741,27 @@ async fn the_api_lists_batches_alerts_and_unmatched_rows_as_its_document_says() 
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn the_department_pages_speak_english_when_asked() {
+    for w in worlds() {
+        let id = batch_of(&upload(&w.app, "county", "medical", "", "m.csv", &medical_csv(&w)).await);
+        let (no, _, _) = a_head(&w);
+        for uri in [
+            "/dept?lang=en".to_string(),
+            format!("/dept/batches/{id}?lang=en"),
+            "/dept/alerts?lang=en".to_string(),
+            "/dept/unmatched?lang=en".to_string(),
+            "/dept/upload?lang=en".to_string(),
+            "/dept/profiles?lang=en".to_string(),
+            format!("/households/{no}?lang=en"),
+        ] {
+            let page = get(&w.app, "county", &uri).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri}");
+            for word in ["部门数据", "批次", "未匹配", "撤回", "预警", "上传", "证件号码无效", "查无此人"] {
+                assert!(!page.body.contains(word), "{uri} shows {word}");
+            }
+        }
+        outside(move || drop(w));
+    }
+}
