@@ -745,7 +745,8 @@ async fn the_api_lists_batches_alerts_and_unmatched_rows_as_its_document_says() 
 #[tokio::test]
 async fn the_department_pages_speak_english_when_asked() {
     for w in worlds() {
-        let id = batch_of(&upload(&w.app, "county", "medical", "", "m.csv", &medical_csv(&w)).await);
+        let id =
+            batch_of(&upload(&w.app, "county", "medical", "", "m.csv", &medical_csv(&w)).await);
         let (no, _, _) = a_head(&w);
         for uri in [
             "/dept?lang=en".to_string(),
@@ -758,10 +759,91 @@ async fn the_department_pages_speak_english_when_asked() {
         ] {
             let page = get(&w.app, "county", &uri).await;
             assert_eq!(page.status, StatusCode::OK, "{uri}");
-            for word in ["部门数据", "批次", "未匹配", "撤回", "预警", "上传", "证件号码无效", "查无此人"] {
+            for word in [
+                "部门数据",
+                "批次",
+                "未匹配",
+                "撤回",
+                "预警",
+                "上传",
+                "证件号码无效",
+                "查无此人",
+            ] {
                 assert!(!page.body.contains(word), "{uri} shows {word}");
             }
         }
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn the_village_appraisal_shows_the_department_evidence_and_the_asset_checks() {
+    use shouwang_core::identification::{Assets, Step, Verification};
+    use shouwang_core::Fen;
+    for w in worlds() {
+        let batch =
+            batch_of(&upload(&w.app, "county", "medical", "", "m.csv", &medical_csv(&w)).await);
+        let (_, name, id) = a_head(&w);
+        let assets =
+            format!("证件号码,姓名,资产类型,说明\n{id},{name},工商注册,个体工商户（已注销）\n");
+        assert_eq!(
+            upload(&w.app, "county", "assets", "", "zc.csv", &assets)
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        let procedure = outside(|| {
+            let st = &w.db.store;
+            let (alerts, _) = st
+                .dept_alerts(&AlertFilter {
+                    batch: Some(batch),
+                    ..AlertFilter::open(county())
+                })
+                .unwrap();
+            let lead = alerts[0].lead_id.unwrap();
+            let village = st.user_by_name("taohong").unwrap().unwrap();
+            let acting = shouwang_app::identification::Acting {
+                actor: Actor {
+                    user_id: Some(village.id),
+                    username: village.username.clone(),
+                },
+                role: Role::Village,
+            };
+            let opened = shouwang_app::identification::open(st, &acting, &[lead], today()).unwrap();
+            let step = Step::Verify(Verification {
+                on: today(),
+                authorised_on: Some(today()),
+                members: 3,
+                income_12m: Fen::from_yuan(15_000),
+                compulsory_education_secure: true,
+                basic_medical_secure: false,
+                housing_secure: true,
+                drinking_water_secure: true,
+                assets: Assets::default(),
+                findings: "户主住院，自付医疗费较高".into(),
+            });
+            let version = st.identification(opened.id).unwrap().unwrap().version;
+            shouwang_app::identification::take_step(
+                st,
+                &acting,
+                opened.id,
+                version,
+                &step,
+                today(),
+            )
+            .unwrap();
+            opened.id
+        });
+        let page = get(&w.app, "taohong", &format!("/identifications/{procedure}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(
+            page.body
+                .contains("部门比对信息（供民主评议参考，不作为自动否决）"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("个体工商户（已注销）"));
+        assert!(page.body.contains("D01"));
         outside(move || drop(w));
     }
 }
