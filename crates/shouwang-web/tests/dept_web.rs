@@ -847,3 +847,99 @@ async fn the_village_appraisal_shows_the_department_evidence_and_the_asset_check
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn a_township_sees_the_alerts_of_its_own_villages_only() {
+    for w in worlds() {
+        let (_, name, id) = a_head(&w);
+        let (_, far_name, far_id) = members_of(&w, LONGFENG)[0].clone();
+        let csv = format!("证件号码,姓名,合规自付\n{id},{name},60000\n{far_id},{far_name},70000\n");
+        let batch = batch_of(&upload(&w.app, "county", "medical", "", "m.csv", &csv).await);
+        let county_page = get(&w.app, "county", "/dept/alerts").await;
+        assert!(county_page.body.contains(&name) && county_page.body.contains(&far_name));
+        let township = get(&w.app, "sanjiang", "/dept/alerts").await;
+        assert_eq!(township.status, StatusCode::OK);
+        assert!(township.body.contains(&name), "{}", township.body);
+        assert!(!township.body.contains(&far_name));
+        let page = get(&w.app, "sanjiang", &format!("/dept/batches/{batch}")).await;
+        assert!(page.body.contains(&name) && !page.body.contains(&far_name));
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_gives_a_department_user_its_kind() {
+    for w in worlds() {
+        outside(|| {
+            signed_in_users(
+                &w.db.store,
+                &[
+                    ("admin", Role::Admin, COUNTY),
+                    ("canlian", Role::Inspector, COUNTY),
+                ],
+            )
+        });
+        let user = outside(|| w.db.store.user_by_name("canlian").unwrap().unwrap());
+        let uri = format!("/admin/users/{}/role", user.id);
+        let without = post(
+            &w.app,
+            "admin",
+            &uri,
+            &[
+                ("csrf", CSRF),
+                ("role", "department"),
+                ("region", COUNTY),
+                ("dept_kind", ""),
+            ],
+        )
+        .await;
+        assert_eq!(without.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(without.body.contains("部门用户须选择所属部门的数据种类"));
+        let with = post(
+            &w.app,
+            "admin",
+            &uri,
+            &[
+                ("csrf", CSRF),
+                ("role", "department"),
+                ("region", COUNTY),
+                ("dept_kind", "disability"),
+            ],
+        )
+        .await;
+        assert_eq!(with.status, StatusCode::SEE_OTHER, "{}", with.body);
+        let after = outside(|| w.db.store.user_by_name("canlian").unwrap().unwrap());
+        assert_eq!(after.role, Role::Department);
+        assert_eq!(after.dept_kind, Some(DeptKind::Disability));
+        let users = get(&w.app, "admin", "/admin/users").await;
+        assert!(users.body.contains("残联"));
+        // the user now sees 残联 only, and no other kind
+        assert_eq!(
+            get(&w.app, "canlian", "/dept?kind=disability").await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            get(&w.app, "canlian", "/dept?kind=medical").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // another role drops the kind
+        let back = post(
+            &w.app,
+            "admin",
+            &uri,
+            &[
+                ("csrf", CSRF),
+                ("role", "inspector"),
+                ("region", COUNTY),
+                ("dept_kind", "disability"),
+            ],
+        )
+        .await;
+        assert_eq!(back.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            outside(|| w.db.store.user_by_name("canlian").unwrap().unwrap()).dept_kind,
+            None
+        );
+        outside(move || drop(w));
+    }
+}
