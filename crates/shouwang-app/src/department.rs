@@ -174,6 +174,13 @@ fn outcome(o: BatchOutcome) -> ImportOutcome {
 /// Rows handed from the reading thread at a time.
 const ROWS_AT_ONCE: usize = 1_024;
 
+/// From the file's reader: rows as cells.
+enum Raw {
+    Rows(Vec<(u64, Vec<String>)>, Progress),
+    Failed(DeptFileError),
+}
+
+/// From the record reader: rows as records.
 enum Msg {
     Rows(Vec<DeptRow>, Progress),
     Failed(DeptFileError),
@@ -206,22 +213,18 @@ pub fn import_file(
     let total = file.size;
     let mut failure: Option<DeptFileError> = None;
     let result = std::thread::scope(|s| {
+        // three stages on three threads: the file's rows as cells, the cells as records, and
+        // the store's matching and writing (this thread)
+        let (raw_tx, raw_rx) = mpsc::sync_channel::<Raw>(8);
         let (tx, rx) = mpsc::sync_channel::<Msg>(8);
         let file = &file;
         s.spawn(move || {
-            let mut rows: Vec<DeptRow> = Vec::with_capacity(ROWS_AT_ONCE);
+            let mut rows: Vec<(u64, Vec<String>)> = Vec::with_capacity(ROWS_AT_ONCE);
             let mut count = 0u64;
-            let mut last_bytes = 0u64;
             let mut open = true;
             let read = io::for_each_row(path, file, &limits, &mut |number, cells, bytes| {
                 count += 1;
-                last_bytes = bytes;
-                let read = record::read(&file.map, number, &cells, today);
-                rows.push(DeptRow {
-                    row: number,
-                    cells,
-                    read,
-                });
+                rows.push((number, cells));
                 if rows.len() >= ROWS_AT_ONCE {
                     let p = Progress {
                         bytes,
@@ -229,7 +232,7 @@ pub fn import_file(
                         rows: count,
                     };
                     let full = std::mem::replace(&mut rows, Vec::with_capacity(ROWS_AT_ONCE));
-                    open = tx.send(Msg::Rows(full, p)).is_ok();
+                    open = raw_tx.send(Raw::Rows(full, p)).is_ok();
                 }
                 open
             });
@@ -237,7 +240,7 @@ pub fn import_file(
                 return;
             }
             let _ = match read {
-                Ok(()) => tx.send(Msg::Rows(
+                Ok(()) => raw_tx.send(Raw::Rows(
                     rows,
                     Progress {
                         bytes: total,
@@ -245,8 +248,32 @@ pub fn import_file(
                         rows: count,
                     },
                 )),
-                Err(e) => tx.send(Msg::Failed(e)),
+                Err(e) => raw_tx.send(Raw::Failed(e)),
             };
+        });
+        s.spawn(move || {
+            for raw in raw_rx.iter() {
+                let msg = match raw {
+                    Raw::Rows(rows, p) => Msg::Rows(
+                        rows.into_iter()
+                            .map(|(number, cells)| {
+                                let read = record::read(&file.map, number, &cells, today);
+                                DeptRow {
+                                    row: number,
+                                    cells,
+                                    read,
+                                }
+                            })
+                            .collect(),
+                        p,
+                    ),
+                    Raw::Failed(e) => Msg::Failed(e),
+                };
+                if tx.send(msg).is_err() {
+                    // the store stopped: dropping the receiver stops the file's reader too
+                    return;
+                }
+            }
         });
         let failure = &mut failure;
         let mut feed = |sink: &mut dyn FnMut(DeptRow) -> Result<(), StoreError>| {
