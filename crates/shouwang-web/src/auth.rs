@@ -381,14 +381,16 @@ async fn resolve(state: AppState, request: Request, next: Next) -> (Response, bo
             }
             return (next.run(request).await, signed_in);
         }
-        // a multipart form (a file without a script) may be larger than any other form
+        // a multipart form carrying a file without a script (only the forms that take one) may
+        // be larger than any other form
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let multipart = crate::multipart::boundary(&content_type).is_some();
+        let multipart = crate::multipart::boundary(&content_type).is_some()
+            && crate::multipart::FORMS.contains(&parts.uri.path());
         let limit = if multipart {
             crate::multipart::MAX_BYTES
         } else {

@@ -5,6 +5,10 @@
 /// The largest multipart body a form may send.
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 
+/// The pages whose forms send a file as `multipart/form-data`; any other page reads forms of
+/// at most 2 MB, multipart or not (and takes its CSRF token from a urlencoded form or the header).
+pub const FORMS: &[&str] = &["/dept/upload"];
+
 /// One part of the body.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Part<'a> {

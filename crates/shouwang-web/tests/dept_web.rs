@@ -113,10 +113,22 @@ async fn upload(
     file_name: &str,
     csv: &str,
 ) -> Answer {
+    upload_with(app, user, CSRF, kind, period, file_name, csv).await
+}
+
+async fn upload_with(
+    app: &Router,
+    user: &str,
+    csrf: &str,
+    kind: &str,
+    period: &str,
+    file_name: &str,
+    csv: &str,
+) -> Answer {
     use tower::ServiceExt;
     let b = "----swtestboundary7";
     let mut body = String::new();
-    for (name, value) in [("csrf", CSRF), ("kind", kind), ("period", period)] {
+    for (name, value) in [("csrf", csrf), ("kind", kind), ("period", period)] {
         body.push_str(&format!(
             "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
         ));
@@ -229,6 +241,12 @@ async fn a_department_user_sees_only_its_own_kind() {
                 &disability_csv(&w),
             )
             .await,
+        );
+        let home = get(&w.app, "yibao", "/").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(
+            home.body.contains("href=\"/dept\""),
+            "the department user's menu"
         );
         let list = get(&w.app, "yibao", "/dept").await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.body);
@@ -612,6 +630,20 @@ async fn a_village_cadre_cannot_reach_the_department_pages() {
         }
         let up = upload(&w.app, "taohong", "medical", "", "m.csv", &medical_csv(&w)).await;
         assert_eq!(up.status, StatusCode::FORBIDDEN);
+        // a form without the session's CSRF token is refused before anything is read
+        let forged = upload_with(
+            &w.app,
+            "county",
+            "forged",
+            "medical",
+            "",
+            "m.csv",
+            &medical_csv(&w),
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let (_, total) = outside(|| w.db.store.dept_batches(&county(), None, 10, 0).unwrap());
+        assert_eq!(total, 0);
         // a township reads, but does not upload
         assert_eq!(
             get(&w.app, "sanjiang", "/dept").await.status,
