@@ -29,6 +29,8 @@ pub mod testing;
 pub mod users;
 pub mod visits;
 pub mod warnings;
+// issue 15, PAGES
+pub mod dept_reads;
 
 use db::{Backend, Dialect, Pool};
 use shouwang_core::Problem;

@@ -5,6 +5,7 @@ use crate::audit::{record, Actor};
 use crate::db::{Row, Sql};
 use crate::decode::Fields;
 use crate::{params, Store, StoreError};
+use shouwang_core::department::DeptKind;
 use shouwang_core::ProblemCode;
 use shouwang_core::{Problem, RegionCode, Role};
 
@@ -27,6 +28,8 @@ pub struct User {
     pub password_changed_at: i64,
     /// The address of the last successful sign-in: throttling by username spares it.
     pub last_login_address: String,
+    /// The kind of data a department user delivers and sees (none for other roles).
+    pub dept_kind: Option<DeptKind>,
 }
 
 /// A live session, joined with its user.
@@ -38,7 +41,7 @@ pub struct SessionRecord {
     pub last_seen: i64,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, region, failed_logins, locked_until, disabled, must_change_password, password_changed_at, last_login_address";
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, role, region, failed_logins, locked_until, disabled, must_change_password, password_changed_at, last_login_address, dept_kind";
 
 fn row_user(r: &Row, offset: usize) -> Result<User, StoreError> {
     let f = Fields::new(r, "users", USER_COLUMNS, offset);
@@ -55,6 +58,7 @@ fn row_user(r: &Row, offset: usize) -> Result<User, StoreError> {
         must_change_password: f.bool(9)?,
         password_changed_at: f.int(10)?,
         last_login_address: f.text(11),
+        dept_kind: f.opt_code(12, DeptKind::from_code)?,
     })
 }
 
@@ -623,7 +627,8 @@ impl Store {
         })
     }
 
-    /// Gives a user another role and region; the region must exist and fit the role.
+    /// Gives a user another role and region; the region must exist and fit the role. A
+    /// department user keeps the kind of data it has; any other role has none.
     pub fn set_role(
         &self,
         actor: &Actor,
@@ -631,16 +636,53 @@ impl Store {
         role: Role,
         region: &RegionCode,
     ) -> Result<(), StoreError> {
+        let kind = if role == Role::Department {
+            user.dept_kind
+        } else {
+            None
+        };
+        self.write_role(actor, user, role, region, kind)
+    }
+
+    /// Gives a user another role, region and kind of department data: the kind is required for
+    /// a department user (部门用户 sees only its own kind) and dropped for any other role.
+    pub fn set_role_and_kind(
+        &self,
+        actor: &Actor,
+        user: &User,
+        role: Role,
+        region: &RegionCode,
+        kind: Option<DeptKind>,
+    ) -> Result<(), StoreError> {
+        if role == Role::Department && kind.is_none() {
+            return Err(StoreError::invalid(Problem::new(
+                ProblemCode::DeptKindUnknown,
+                "dept_kind",
+                "部门用户须选择所属部门的数据种类",
+                "a department user needs the kind of data of its department",
+            )));
+        }
+        let kind = if role == Role::Department { kind } else { None };
+        self.write_role(actor, user, role, region, kind)
+    }
+
+    fn write_role(
+        &self,
+        actor: &Actor,
+        user: &User,
+        role: Role,
+        region: &RegionCode,
+        kind: Option<DeptKind>,
+    ) -> Result<(), StoreError> {
         role.check_region(region).map_err(StoreError::invalid)?;
         self.with_tx(|tx| {
             region_exists(tx, region)?;
             tx.exec(
-                "UPDATE users SET role = $2, region = $3 WHERE id = $1",
-                &params![user.id, role.as_str(), region.as_str()],
+                "UPDATE users SET role = $2, region = $3, dept_kind = $4 WHERE id = $1",
+                &params![user.id, role.as_str(), region.as_str(), kind.map(|k| k.code())],
             )?;
-            let before =
-                serde_json::json!({ "role": user.role.as_str(), "region": user.region.as_str() });
-            let after = serde_json::json!({ "role": role.as_str(), "region": region.as_str() });
+            let before = serde_json::json!({ "role": user.role.as_str(), "region": user.region.as_str(), "dept_kind": user.dept_kind.map(|k| k.slug()) });
+            let after = serde_json::json!({ "role": role.as_str(), "region": region.as_str(), "dept_kind": kind.map(|k| k.slug()) });
             record(
                 tx,
                 actor,

@@ -383,7 +383,22 @@ async fn resolve(state: AppState, request: Request, next: Next) -> (Response, bo
             }
             return (next.run(request).await, signed_in);
         }
-        let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
+        // a multipart form carrying a file without a script (only the forms that take one) may
+        // be larger than any other form
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let multipart = crate::multipart::boundary(&content_type).is_some()
+            && crate::multipart::FORMS.contains(&parts.uri.path());
+        let limit = if multipart {
+            crate::multipart::MAX_BYTES
+        } else {
+            2 * 1024 * 1024
+        };
+        let bytes = match axum::body::to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => {
                 let answer = (
@@ -395,6 +410,8 @@ async fn resolve(state: AppState, request: Request, next: Next) -> (Response, bo
         };
         let form_token = if is_form(&parts.headers) {
             form_field(&bytes, "csrf")
+        } else if multipart {
+            crate::multipart::field(&content_type, &bytes, "csrf")
         } else {
             None
         };

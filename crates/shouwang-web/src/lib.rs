@@ -6,6 +6,7 @@ mod api;
 pub mod auth;
 mod error;
 mod i18n;
+mod multipart;
 mod pages;
 pub mod qr;
 pub mod report_guard;

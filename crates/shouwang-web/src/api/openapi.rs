@@ -263,6 +263,24 @@ fn standard_fields() -> Vec<Field> {
         Field("party_secretary_visit_months", nullable(integer()), OPTIONAL),
         Field("helper_visit_months", nullable(integer()), OPTIONAL),
         Field("doctor_visit_months", nullable(integer()), OPTIONAL),
+        Field(
+            "rural_income",
+            fen("上年农村居民人均可支配收入, 分 (the 医保 alert's base)"),
+            OPTIONAL,
+        ),
+        Field("medical_percent_registered", nullable(integer()), OPTIONAL),
+        Field("medical_percent_others", nullable(integer()), OPTIONAL),
+        Field("medical_amount_registered", fen("分"), OPTIONAL),
+        Field("medical_amount_others", fen("分"), OPTIONAL),
+        Field("disaster_loss_threshold", fen("分"), OPTIONAL),
+        Field(
+            "self_report_days",
+            with_description(
+                nullable(integer()),
+                "自主申报受理时限, working days",
+            ),
+            OPTIONAL,
+        ),
         Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
     ]
 }
@@ -320,6 +338,13 @@ fn resolved_standard() -> Value {
         ("party_secretary_visit_months", integer()),
         ("helper_visit_months", integer()),
         ("doctor_visit_months", integer()),
+        ("rural_income", integer()),
+        ("medical_percent_registered", integer()),
+        ("medical_percent_others", integer()),
+        ("medical_amount_registered", integer()),
+        ("medical_amount_others", integer()),
+        ("disaster_loss_threshold", integer()),
+        ("self_report_days", integer()),
         ("warning_scheme", warning_scheme()),
         ("origins", array(origin)),
     ])
@@ -832,9 +857,11 @@ pub fn spec() -> Value {
         paths.extend(visits::paths());
         paths.extend(elimination::paths());
         paths.extend(tasks::paths());
+        paths.extend(dept::paths());
     }
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.extend(elimination::schemas());
+        schemas.extend(dept::schemas());
     }
     doc
 }
@@ -2246,6 +2273,182 @@ mod tasks {
             json!({
                 "post": op("Generate (again) and save the task lists of a village, or of every village of a township or county (audited as one event)", vec![], Some("GenerateTasks"), ("200", "TasksGenerated"), WRITE_ERRORS),
             }),
+        );
+        p
+    }
+}
+
+// ------------------------------------------------------------------ 部门数据 (issue 15, PAGES)
+
+/// The department data a user reads: batches, alerts, the unmatched queue.
+pub(super) mod dept {
+    use super::*;
+    use shouwang_core::department::alert::DeptRule;
+    use shouwang_core::department::{
+        AlertStatus, BatchChannel, BatchStatus, DeptKind, QueueStatus, UnmatchedReason,
+    };
+    use shouwang_core::monitoring::RiskType;
+
+    fn kind() -> Value {
+        one_of(DeptKind::ALL.iter().map(|k| k.slug()))
+    }
+
+    fn paged(key: &'static str, row: Value) -> Value {
+        answer(&[
+            ("total", integer()),
+            ("page", integer()),
+            ("per_page", integer()),
+            (key, array(row)),
+        ])
+    }
+
+    pub fn schemas() -> Map<String, Value> {
+        let batch = answer(&[
+            ("id", integer()),
+            ("county", region_code()),
+            (
+                "region",
+                with_description(string(), "the region the batch covers"),
+            ),
+            ("kind", kind()),
+            ("kind_name", string()),
+            (
+                "channel",
+                one_of(
+                    BatchChannel::ALL
+                        .iter()
+                        .map(|c| crate::api::dept::channel_name(*c)),
+                ),
+            ),
+            ("file_name", string()),
+            ("sha256", string()),
+            ("client_batch_id", nullable(string())),
+            ("period", nullable(string())),
+            ("rows", integer()),
+            ("matched", integer()),
+            ("unmatched", integer()),
+            ("invalid", integer()),
+            ("alerts", integer()),
+            ("leads", integer()),
+            (
+                "status",
+                one_of(
+                    BatchStatus::ALL
+                        .iter()
+                        .map(|s| crate::api::dept::batch_status_name(*s)),
+                ),
+            ),
+            ("created_by", string()),
+            ("created_at", with_description(integer(), "unix seconds")),
+            ("rolled_back_by", nullable(string())),
+            ("rolled_back_at", nullable(integer())),
+            ("rollback_reason", nullable(string())),
+        ]);
+        let alert = answer(&[
+            ("id", integer()),
+            ("batch_id", integer()),
+            ("kind", kind()),
+            ("rule", one_of(DeptRule::ALL.iter().map(|r| r.code()))),
+            ("rule_name", string()),
+            ("rule_name_en", string()),
+            ("household_no", string()),
+            ("village", village_code()),
+            ("person_name", string()),
+            ("id_number", with_description(string(), "masked")),
+            ("level", level()),
+            ("risk", serialised(RiskType::ALL)),
+            ("year", integer()),
+            ("on_date", nullable(date())),
+            ("amount", with_description(nullable(integer()), "分")),
+            ("threshold", with_description(nullable(integer()), "分")),
+            ("evidence", string()),
+            ("evidence_en", string()),
+            ("lead_id", nullable(integer())),
+            (
+                "status",
+                one_of(
+                    AlertStatus::ALL
+                        .iter()
+                        .map(|s| crate::api::dept::alert_status_name(*s)),
+                ),
+            ),
+            ("created_at", with_description(integer(), "unix seconds")),
+        ]);
+        let unmatched = answer(&[
+            ("id", integer()),
+            ("batch_id", integer()),
+            ("kind", kind()),
+            ("row_no", integer()),
+            (
+                "reason",
+                one_of(
+                    UnmatchedReason::ALL
+                        .iter()
+                        .map(|r| crate::api::dept::reason_name(*r)),
+                ),
+            ),
+            ("field", string()),
+            ("message", string()),
+            ("message_en", string()),
+            (
+                "id_number",
+                with_description(string(), "masked, as the row gave it"),
+            ),
+            ("name", string()),
+            (
+                "status",
+                one_of(
+                    QueueStatus::ALL
+                        .iter()
+                        .map(|s| crate::api::dept::queue_name(*s)),
+                ),
+            ),
+            ("household_no", nullable(string())),
+            ("note", nullable(string())),
+        ]);
+        let mut m = Map::new();
+        m.insert("DeptBatches".into(), paged("batches", batch.clone()));
+        m.insert("DeptBatch".into(), batch);
+        m.insert("DeptAlerts".into(), paged("alerts", alert));
+        m.insert("DeptUnmatched".into(), paged("rows", unmatched));
+        m
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let kind_q = || {
+            query(
+                "kind",
+                with_description(kind(), "a department user: its own kind only"),
+            )
+        };
+        let batch_q = || query("batch", with_description(integer(), "one batch's"));
+        let mut p = Map::new();
+        p.insert(
+            "/api/v1/dept/batches".into(),
+            json!({"get": op("部门数据批次: the batches of your region, newest first, with their counts", [vec![kind_q()], paging()].concat(), None, ("200", "DeptBatches"), READ_ERRORS)}),
+        );
+        p.insert(
+            "/api/v1/dept/batches/{id}".into(),
+            json!({"get": op("One department batch", vec![id_param()], None, ("200", "DeptBatch"), READ_ERRORS)}),
+        );
+        p.insert(
+            "/api/v1/dept/alerts".into(),
+            json!({"get": op("部门预警: the alerts of your region with their evidence, newest first", [vec![
+                kind_q(),
+                query("level", level()),
+                query("status", with_description(one_of(AlertStatus::ALL.iter().map(|s| crate::api::dept::alert_status_name(*s))), "open if not given")),
+                query("rule", one_of(DeptRule::ALL.iter().map(|r| r.code()))),
+                batch_q(),
+            ], paging()].concat(), None, ("200", "DeptAlerts"), READ_ERRORS)}),
+        );
+        p.insert(
+            "/api/v1/dept/unmatched".into(),
+            json!({"get": op("未匹配队列: department rows that matched no member or could not be read", [vec![
+                kind_q(),
+                query("reason", one_of(UnmatchedReason::ALL.iter().map(|r| crate::api::dept::reason_name(*r)))),
+                query("status", with_description(one_of(QueueStatus::ALL.iter().map(|s| crate::api::dept::queue_name(*s))), "open if not given")),
+                batch_q(),
+            ], paging()].concat(), None, ("200", "DeptUnmatched"), READ_ERRORS)}),
         );
         p
     }

@@ -165,6 +165,10 @@ fn nav(s: &Session) -> Vec<NavLink> {
     {
         items.push(("/self-reports".into(), l.t("自主申报", "Self-reports")));
     }
+    // issue 15: 部门数据 (department users see their own kind there)
+    if may(Action::ViewDepartment) {
+        items.push(("/dept".into(), l.t("部门数据", "Department data")));
+    }
     let path = s.path.as_str();
     // the deepest entry that holds the path is the current one
     let current = items

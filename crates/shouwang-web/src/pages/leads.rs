@@ -587,6 +587,8 @@ struct LeadPage {
     merge_targets: Vec<(i64, String)>,
     can_act: bool,
     sent: Sent,
+    /// the department alerts of the lead and the household's asset checks
+    ev: super::dept::sections::DeptEvidence,
 }
 
 async fn detail(State(state): State<AppState>, s: Session, Path(id): Path<String>) -> PageResult {
@@ -696,6 +698,14 @@ async fn lead_page(
         Crumb::here(risk_word(l, lead.risk)),
     ];
     let can_act = lead.status == LeadStatus::Open && h.allows(s, Action::Identify);
+    let ev = super::dept::sections::lead_evidence(
+        state,
+        s,
+        lead.village.county(),
+        lead.household_no.clone(),
+        vec![lead.id],
+    )
+    .await?;
     let page = LeadPage {
         id: lead.id,
         no: lead.household_no.clone(),
@@ -722,6 +732,7 @@ async fn lead_page(
         merge_targets,
         can_act,
         sent,
+        ev,
         ctx: Ctx::of(s).crumbs(crumbs),
     };
     Ok((status, render(page)).into_response())

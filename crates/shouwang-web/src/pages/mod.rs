@@ -11,6 +11,7 @@
 
 mod assistance;
 mod calendar;
+pub(crate) mod dept;
 mod elimination;
 mod home;
 mod identification;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(report::routes())
         .merge(poster::routes())
         .merge(self_reports::routes())
+        .merge(dept::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))

@@ -546,6 +546,57 @@ async fn standards_view(
                     months_text(l, r.doctor_visit_months),
                     from("doctor_visit_months"),
                 ),
+                // issue 15: the department alerts' thresholds and the self-report clock
+                (
+                    l.t(
+                        "上年农村居民人均可支配收入",
+                        "Last year's rural disposable income",
+                    )
+                    .to_string(),
+                    format!("{} {}", yuan_text(r.rural_income), l.t("元", "yuan")),
+                    from("rural_income"),
+                ),
+                (
+                    l.t(
+                        "医保预警比例（脱贫、监测人口 / 其他人口）",
+                        "Medical alert share (registered / others)",
+                    )
+                    .to_string(),
+                    format!(
+                        "{}% / {}%",
+                        r.medical_percent_registered, r.medical_percent_others
+                    ),
+                    from("medical_percent_registered"),
+                ),
+                (
+                    l.t(
+                        "医保预警金额（脱贫、监测人口 / 其他人口）",
+                        "Medical alert amount (registered / others)",
+                    )
+                    .to_string(),
+                    format!(
+                        "{} / {} {}",
+                        yuan_text(r.medical_amount_registered),
+                        yuan_text(r.medical_amount_others),
+                        l.t("元", "yuan")
+                    ),
+                    from("medical_amount_registered"),
+                ),
+                (
+                    l.t("应急预警金额", "Disaster loss alert").to_string(),
+                    format!(
+                        "{} {}",
+                        yuan_text(r.disaster_loss_threshold),
+                        l.t("元", "yuan")
+                    ),
+                    from("disaster_loss_threshold"),
+                ),
+                (
+                    l.t("自主申报受理时限", "Self-report verification")
+                        .to_string(),
+                    days_text(l, r.self_report_days, true),
+                    from("self_report_days"),
+                ),
             ]
         }
         None => Vec::new(),
@@ -726,6 +777,70 @@ async fn standards_view(
                 .map(|x| x.to_string())),
         ),
         (
+            "rural_income".into(),
+            l.t(
+                "上年农村居民人均可支配收入（元）",
+                "Last year's rural disposable income (yuan)",
+            )
+            .into(),
+            v(own.and_then(|o| o.rural_income).map(yuan)),
+        ),
+        (
+            "medical_percent_registered".into(),
+            l.t(
+                "医保预警比例·脱贫、监测人口（%）",
+                "Medical alert share, registered persons (%)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.medical_percent_registered)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "medical_percent_others".into(),
+            l.t(
+                "医保预警比例·其他人口（%）",
+                "Medical alert share, other persons (%)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.medical_percent_others)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "medical_amount_registered".into(),
+            l.t(
+                "医保预警金额·脱贫、监测人口（元）",
+                "Medical alert amount, registered persons (yuan)",
+            )
+            .into(),
+            v(own.and_then(|o| o.medical_amount_registered).map(yuan)),
+        ),
+        (
+            "medical_amount_others".into(),
+            l.t(
+                "医保预警金额·其他人口（元）",
+                "Medical alert amount, other persons (yuan)",
+            )
+            .into(),
+            v(own.and_then(|o| o.medical_amount_others).map(yuan)),
+        ),
+        (
+            "disaster_loss_threshold".into(),
+            l.t("应急预警金额（元）", "Disaster loss alert (yuan)")
+                .into(),
+            v(own.and_then(|o| o.disaster_loss_threshold).map(yuan)),
+        ),
+        (
+            "self_report_days".into(),
+            l.t(
+                "自主申报受理时限（工作日）",
+                "Self-report verification (working days)",
+            )
+            .into(),
+            v(own.and_then(|o| o.self_report_days).map(|x| x.to_string())),
+        ),
+        (
             "document".into(),
             l.t("文号", "Document").into(),
             own.map(|o| o.document.clone()).unwrap_or_default(),
@@ -840,6 +955,9 @@ async fn save_standard(
     st.party_secretary_visit_months = whole("party_secretary_visit_months", &mut problems);
     st.helper_visit_months = whole("helper_visit_months", &mut problems);
     st.doctor_visit_months = whole("doctor_visit_months", &mut problems);
+    st.medical_percent_registered = whole("medical_percent_registered", &mut problems);
+    st.medical_percent_others = whole("medical_percent_others", &mut problems);
+    st.self_report_days = whole("self_report_days", &mut problems);
     st.working_days = match text("working_days").as_deref() {
         None => None,
         Some("1") => Some(true),
@@ -857,6 +975,13 @@ async fn save_standard(
     for (k, slot) in [
         ("rigid_expenditure_amount", &mut st.rigid_expenditure_amount),
         ("schooling_cost_threshold", &mut st.schooling_cost_threshold),
+        ("rural_income", &mut st.rural_income),
+        (
+            "medical_amount_registered",
+            &mut st.medical_amount_registered,
+        ),
+        ("medical_amount_others", &mut st.medical_amount_others),
+        ("disaster_loss_threshold", &mut st.disaster_loss_threshold),
     ] {
         if let Some(t) = text(k) {
             match Fen::parse_yuan(&t) {

@@ -48,6 +48,8 @@ struct UserRow {
     own: bool,
     /// the positions held besides the role: (code, text)
     positions: Vec<(i64, String)>,
+    /// a department user's kind of data: (slug, word); empty for other roles
+    dept_kind: (String, String),
 }
 
 #[derive(Template)]
@@ -57,6 +59,8 @@ struct UsersPage {
     region: String,
     users: Vec<UserRow>,
     roles: Vec<(String, String)>,
+    /// the kinds of department data a department user may deliver: (slug, label)
+    dept_kinds: Vec<(String, String)>,
     /// the positions a user may hold: (code, label)
     position_choices: Vec<(i64, String)>,
     notice: String,
@@ -123,6 +127,15 @@ async fn page(
                 l.t("正常", "active")
             };
             UserRow {
+                dept_kind: u
+                    .dept_kind
+                    .map(|k| {
+                        (
+                            k.slug().to_string(),
+                            l.t(k.label_zh(), k.label_en()).to_string(),
+                        )
+                    })
+                    .unwrap_or_default(),
                 id: u.id,
                 own: u.id == s.user.id,
                 role: l.t(u.role.label_zh(), u.role.label_en()).to_string(),
@@ -168,6 +181,15 @@ async fn page(
         region: region.to_string(),
         users,
         roles,
+        dept_kinds: shouwang_core::department::DeptKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.slug().to_string(),
+                    l.t(k.label_zh(), k.label_en()).to_string(),
+                )
+            })
+            .collect(),
         position_choices: shouwang_core::visit::duty::DutyPeriods::POSITIONS
             .iter()
             .map(|p| (p.code(), l.t(p.label_zh(), p.label_en()).to_string()))
@@ -280,6 +302,9 @@ async fn unlock(
 struct RoleForm {
     role: String,
     region: String,
+    /// the kind of data of a department user (部门): required for that role
+    #[serde(default)]
+    dept_kind: String,
 }
 
 async fn set_role(
@@ -319,9 +344,20 @@ async fn set_role(
     if let Err(p) = role.check_region(&region) {
         return refuse(p.message(s.lang).to_string()).await;
     }
+    let kind = shouwang_core::department::DeptKind::parse(&f.dept_kind);
+    if role == Role::Department && kind.is_none() {
+        return refuse(
+            l.t(
+                "部门用户须选择所属部门的数据种类",
+                "A department user needs the kind of data of its department",
+            )
+            .into(),
+        )
+        .await;
+    }
     let actor = s.actor();
     match state
-        .db(move |st| st.set_role(&actor, &user, role, &region))
+        .db(move |st| st.set_role_and_kind(&actor, &user, role, &region, kind))
         .await
     {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),

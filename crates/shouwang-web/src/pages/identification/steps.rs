@@ -114,6 +114,8 @@ struct ProcedurePage {
     problems: Vec<Problem>,
     stale: bool,
     defaults: Params,
+    /// at the village appraisal: the department alerts of its leads and the asset checks
+    ev: Option<crate::pages::dept::sections::DeptEvidence>,
 }
 
 impl ProcedurePage {
@@ -701,7 +703,22 @@ async fn page(
     }];
     crumbs.push(Crumb::here(head.clone()));
     let elim = i.purpose == Purpose::Elimination;
+    let ev = if i.stage == Stage::Appraisal {
+        Some(
+            crate::pages::dept::sections::lead_evidence(
+                state,
+                s,
+                record.village.county(),
+                record.household_no.clone(),
+                leads.iter().map(|x| x.id).collect(),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     let view = ProcedurePage {
+        ev,
         elim,
         kinds: EliminationKind::ALL
             .iter()

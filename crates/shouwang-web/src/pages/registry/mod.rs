@@ -286,6 +286,8 @@ struct HouseholdPage {
     leads: Option<super::leads::HouseholdLeads>,
     /// its 帮扶责任人, 家庭签约医生 and visits
     assistance: Option<super::visits::HouseholdAssistance>,
+    /// its 部门数据: roll status, department alerts, asset checks
+    dept: Option<super::dept::sections::HouseholdDept>,
 }
 
 /// Where a place sits, as breadcrumbs: each region above it the user may browse, as a link.
@@ -496,6 +498,7 @@ async fn household_page(
     let (title, crumbs) = household_place(state, s, rec).await?;
     let leads = super::leads::household_section(state, s, visible).await?;
     let assistance = super::visits::household_section(state, s, visible).await?;
+    let dept = super::dept::sections::household_section(state, s, visible).await?;
     let mut ctx = Ctx::of(s).crumbs(crumbs);
     // the household itself is the last step, not a link
     if let Some(last) = ctx.crumbs.last_mut() {
@@ -514,6 +517,7 @@ async fn household_page(
         printed_on: today.to_string(),
         leads,
         assistance,
+        dept,
     }))
 }
 
