@@ -3,6 +3,7 @@
 //! audited call.
 
 mod assistance;
+mod dept_push;
 mod elimination;
 mod identification;
 mod openapi;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(assistance::routes())
         .merge(visits::routes())
         .merge(elimination::routes())
+        .merge(dept_push::routes())
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })

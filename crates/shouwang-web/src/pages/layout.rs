@@ -156,6 +156,9 @@ fn nav(s: &Session) -> Vec<NavLink> {
     if may(Action::ManageUsers) {
         items.push(("/admin/users".into(), l.t("用户", "Users")));
     }
+    if may(Action::ManageDeptTokens) {
+        items.push(("/dept/tokens".into(), l.t("接口令牌", "API tokens")));
+    }
     let path = s.path.as_str();
     // the deepest entry that holds the path is the current one
     let current = items
