@@ -40,10 +40,6 @@ use shouwang_core::department::profile::{builtin, ColumnMap, Field, Profile};
 use shouwang_core::department::DeptKind;
 use shouwang_core::{Problem, ProblemCode};
 use shouwang_store::dept_tokens::TokenRecord;
-#[allow(unused_imports)]
-use stub::ProfileStub;
-#[path = "dept_push_stub.rs"]
-mod stub;
 
 /// The largest body a push may send.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -330,7 +326,7 @@ pub fn parse_csv(profile: &Profile, body: &[u8]) -> Result<Parsed, Problem> {
 }
 
 /// What a push answers: its batch, and whether it was the same push again.
-fn batch_json(b: &stub::BatchRecord, duplicate: bool) -> Value {
+fn batch_json(b: &shouwang_store::department::BatchRecord, duplicate: bool) -> Value {
     json!({
         "duplicate": duplicate,
         "batch": {
@@ -549,9 +545,12 @@ fn import(
     period: Option<YearMonth>,
     sha256: String,
     parsed: Parsed,
-) -> Result<Result<(stub::BatchRecord, bool), Problem>, shouwang_store::StoreError> {
+) -> Result<
+    Result<(shouwang_store::department::BatchRecord, bool), Problem>,
+    shouwang_store::StoreError,
+> {
+    use shouwang_app::department::{import_rows, BatchInput, ImportError, ImportOutcome};
     use shouwang_core::department::BatchChannel;
-    use stub::{import_rows, BatchInput, ImportError, ImportOutcome};
     let actor = shouwang_store::audit::Actor {
         user_id: None,
         username: format!("dept-token:{}", token.id),
