@@ -545,3 +545,208 @@ async fn each_refused_push_answers_its_code_and_writes_nothing() {
         outside(move || drop(w));
     }
 }
+
+/// The living members of `village`'s households: (ID number, household number), in order.
+fn members_of(w: &World, village: &str) -> Vec<(String, String)> {
+    w.data
+        .iter()
+        .filter(|(h, _)| h.village.as_str() == village)
+        .flat_map(|(h, ms)| {
+            ms.iter()
+                .filter(|m| m.deceased_on.is_none())
+                .map(|m| (m.id_number.clone(), h.household_no.clone()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_push_makes_a_batch_with_its_alert_and_the_same_push_again_doubles_nothing() {
+    for w in worlds() {
+        let name = w.db.name.to_string();
+        let doc = document(&w.app).await;
+        let token = make_token(&w, "县住建局", "housing", TAOHONG).await;
+        let ours = members_of(&w, TAOHONG);
+        let (id, household) = ours[0].clone();
+        let nd = "application/x-ndjson";
+        let uri = "/api/v1/dept/housing/records?period=2026-11";
+        let body = format!(
+            "{}\n{}\n",
+            json!({"id_number": id, "name": "户主", "house_grade": "D级", "date": "2026-11-02"}),
+            json!({"id_number": "not a number", "house_grade": "C"}),
+        );
+        // no session and no CSRF token: the bearer token is enough
+        let a = push(
+            &w.app,
+            Some(&token),
+            uri,
+            nd,
+            &body,
+            &[("idempotency-key", "zj-2026-11")],
+        )
+        .await;
+        let b = documented(&doc, &a, StatusCode::CREATED, &name);
+        assert_eq!(b["duplicate"], json!(false), "{name}");
+        let batch = &b["batch"];
+        assert_eq!(batch["kind"], json!("housing"), "{name}");
+        assert_eq!(batch["region"], json!(TAOHONG), "{name}");
+        assert_eq!(batch["client_batch_id"], json!("zj-2026-11"), "{name}");
+        assert_eq!(batch["period"], json!("2026-11"), "{name}");
+        assert_eq!(batch["channel"], json!("API push"), "{name}");
+        assert_eq!(
+            (
+                &batch["rows"],
+                &batch["matched"],
+                &batch["invalid"],
+                &batch["alerts"]
+            ),
+            (&json!(2), &json!(1), &json!(1), &json!(1)),
+            "{name}: {b}"
+        );
+        assert_eq!(count(&w, "dept_batches WHERE channel = 3"), 1, "{name}");
+        assert_eq!(
+            count(&w, "dept_batches WHERE token_id IS NOT NULL"),
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            count(
+                &w,
+                &format!("dept_alerts WHERE household_no = '{household}' AND rule = 'D06'")
+            ),
+            1,
+            "{name}"
+        );
+        let leads = count(&w, "leads");
+        assert!(leads >= 1, "{name}: the alert raised a lead");
+        let audit = count(&w, "audit_events");
+        // the same push again, by its key, then by its body: the same batch, nothing doubled
+        let again = push(
+            &w.app,
+            Some(&token),
+            uri,
+            nd,
+            &body,
+            &[("idempotency-key", "zj-2026-11")],
+        )
+        .await;
+        let b2 = documented(&doc, &again, StatusCode::OK, &name);
+        assert_eq!(b2["duplicate"], json!(true), "{name}");
+        assert_eq!(b2["batch"]["id"], batch["id"], "{name}");
+        let by_body = push(&w.app, Some(&token), uri, nd, &body, &[]).await;
+        let b3 = documented(&doc, &by_body, StatusCode::OK, &name);
+        assert_eq!(b3["batch"]["id"], batch["id"], "{name}");
+        let by_query = push(
+            &w.app,
+            Some(&token),
+            "/api/v1/dept/housing/records?batch_id=zj-2026-11",
+            nd,
+            &format!("{body}\n"),
+            &[],
+        )
+        .await;
+        let b4 = documented(&doc, &by_query, StatusCode::OK, &name);
+        assert_eq!(b4["batch"]["id"], batch["id"], "{name}");
+        assert_eq!(count(&w, "dept_batches"), 1, "{name}");
+        assert_eq!(count(&w, "dept_alerts"), 1, "{name}");
+        assert_eq!(count(&w, "dept_records"), 1, "{name}");
+        assert_eq!(count(&w, "dept_unmatched"), 1, "{name}");
+        assert_eq!(count(&w, "leads"), leads, "{name}");
+        assert_eq!(
+            count(&w, "audit_events"),
+            audit,
+            "{name}: a replay writes no audit"
+        );
+        // the list shows the token was used
+        let list = send(&w.app, "county", Method::GET, "/dept/tokens", &[], None).await;
+        assert!(!list.body.contains("未使用"), "{name}: last used is shown");
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn a_member_outside_the_tokens_region_is_queued_unmatched_and_raises_nothing() {
+    for w in worlds() {
+        let name = w.db.name.to_string();
+        let doc = document(&w.app).await;
+        let token = make_token(&w, "县住建局", "housing", TAOHONG).await;
+        let (theirs, their_household) = members_of(&w, LONGFENG)[0].clone();
+        let body = format!("{}\n", json!({"id_number": theirs, "house_grade": "D"}));
+        let a = push(
+            &w.app,
+            Some(&token),
+            "/api/v1/dept/housing/records",
+            "application/x-ndjson",
+            &body,
+            &[],
+        )
+        .await;
+        let b = documented(&doc, &a, StatusCode::CREATED, &name);
+        assert_eq!(
+            (
+                &b["batch"]["rows"],
+                &b["batch"]["matched"],
+                &b["batch"]["unmatched"],
+                &b["batch"]["alerts"],
+                &b["batch"]["leads"]
+            ),
+            (&json!(1), &json!(0), &json!(1), &json!(0), &json!(0)),
+            "{name}: {b}"
+        );
+        assert_eq!(
+            count(&w, "dept_unmatched WHERE reason = 2"),
+            1,
+            "{name}: outside the region"
+        );
+        assert_eq!(count(&w, "dept_alerts"), 0, "{name}");
+        assert_eq!(count(&w, "dept_records"), 0, "{name}");
+        assert_eq!(
+            count(&w, &format!(
+                "dept_unmatched WHERE message_zh LIKE '%{their_household}%' OR message_en LIKE '%{their_household}%' OR message_zh LIKE '%{LONGFENG}%'"
+            )),
+            0,
+            "{name}: the message names nothing of the other region"
+        );
+        assert!(!a.body.contains(&their_household), "{name}");
+        outside(move || drop(w));
+    }
+}
+
+#[tokio::test]
+async fn a_csv_push_is_read_with_the_countys_profile() {
+    for w in worlds() {
+        let name = w.db.name.to_string();
+        let doc = document(&w.app).await;
+        let token = make_token(&w, "县住建局", "housing", "510821").await;
+        let ours = members_of(&w, TAOHONG);
+        let theirs = members_of(&w, LONGFENG);
+        let body = format!(
+            "\u{feff}证件号码,姓名,鉴定等级,鉴定日期\n{},户主,D级,2026-10-01\n\n{},户主,A级,2026-10-01\n",
+            ours[0].0, theirs[0].0
+        );
+        let a = push(
+            &w.app,
+            Some(&token),
+            "/api/v1/dept/housing/records",
+            "text/csv; charset=utf-8",
+            &body,
+            &[],
+        )
+        .await;
+        let b = documented(&doc, &a, StatusCode::CREATED, &name);
+        assert_eq!(
+            (
+                &b["batch"]["rows"],
+                &b["batch"]["matched"],
+                &b["batch"]["alerts"]
+            ),
+            (&json!(2), &json!(2), &json!(1)),
+            "{name}: a county token matches both villages: {b}"
+        );
+        assert_eq!(
+            count(&w, "dept_records WHERE row_no = 4"),
+            1,
+            "{name}: rows keep their lines"
+        );
+        outside(move || drop(w));
+    }
+}
