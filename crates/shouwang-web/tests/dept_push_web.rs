@@ -459,6 +459,21 @@ async fn each_refused_push_answers_its_code_and_writes_nothing() {
             "dept.push_over_limit",
             &name,
         );
+        // a body over 64 MiB
+        let huge = format!("{line}\n").repeat(64 * 1024 * 1024 / line.len() + 1);
+        let a = push(&w.app, Some(&token), uri, nd, &huge, &[]).await;
+        let b = refused(
+            &doc,
+            &a,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "dept.push_over_limit",
+            &name,
+        );
+        assert!(
+            b["message_en"].as_str().unwrap().contains("64 MiB"),
+            "{name}"
+        );
+        drop(huge);
         // a body that is no JSON lines or CSV, a bad batch id, a bad period, an empty push
         let a = push(&w.app, Some(&token), uri, "application/json", &line, &[]).await;
         refused(&doc, &a, StatusCode::BAD_REQUEST, "dept.push_body", &name);

@@ -90,8 +90,8 @@ pub fn run(args: BenchDeptPushArgs) -> Result<()> {
     let year = crate::screen_cmd::today().year();
     for i in 0..args.records {
         let id = if i % 500 == 499 {
-            // nobody's: a valid number of a person born in 1901
-            "11010119010101001X".to_string()
+            // nobody's: a valid number of a person of 北京 born in 1950
+            "110101195001010017".to_string()
         } else {
             ids[i % ids.len()].clone()
         };

@@ -28,6 +28,7 @@ use super::query::{ApiQuery, FromQuery, Params};
 use crate::error::{answer, AppError};
 use crate::state::{today, AppState};
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -356,11 +357,13 @@ fn problem_answer(p: Problem) -> Response {
 
 async fn push(
     State(state): State<AppState>,
-    Path(kind): Path<String>,
+    kind: Result<Path<String>, PathRejection>,
     query: Result<ApiQuery<PushQuery>, AppError>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // a path part that does not decode names no kind (answered after the token's check)
+    let kind = kind.map(|Path(k)| k).unwrap_or_default();
     match handle(state, kind, query, headers, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
@@ -449,12 +452,20 @@ async fn handle(
     };
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => {
+        Err(e) if over_the_limit(&e) => {
             return Ok(problem_answer(over_limit(
                 "body",
                 "推送内容超过64 MiB：请分批推送".into(),
                 "the push is larger than 64 MiB: split it".into(),
             )))
+        }
+        Err(e) => {
+            return Err(refused(
+                ProblemCode::DeptPushBody,
+                "body",
+                format!("推送内容没有收全：{e}"),
+                format!("the body was not received whole: {e}"),
+            ))
         }
     };
     let county = token.county.clone();
@@ -485,6 +496,18 @@ async fn handle(
         Ok((batch, true)) => (StatusCode::OK, Json(batch_json(&batch, true))).into_response(),
         Err(p) => problem_answer(p),
     })
+}
+
+/// Whether reading the body stopped at [`MAX_BODY`] (rather than at a broken connection).
+fn over_the_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn token_invalid() -> Response {

@@ -56,6 +56,8 @@ struct Row {
     id: i64,
     name: String,
     kind: String,
+    /// the kind's name in the push's address
+    slug: &'static str,
     region: String,
     hint: String,
     created: String,
@@ -106,24 +108,15 @@ fn row(l: L, regions: &[Region], t: &TokenRecord) -> Row {
     Row {
         id: t.id,
         name: t.name.clone(),
-        kind: format!(
-            "{}（{}）",
-            l.t(t.kind.label_zh(), t.kind.label_en()),
-            t.kind.slug()
-        ),
+        kind: l.t(t.kind.label_zh(), t.kind.label_en()).to_string(),
+        slug: t.kind.slug(),
         region: region_name(regions, &t.region),
         hint: format!("{}…", t.hint),
-        created: format!("{} · {}", china_time(t.created_at), t.created_by),
+        created: china_time(t.created_at),
         last_used: t
             .last_used_at
             .map_or_else(|| l.t("未使用", "never").to_string(), china_time),
-        revoked: t.revoked_at.map(|at| {
-            format!(
-                "{} · {}",
-                china_time(at),
-                t.revoked_by.clone().unwrap_or_default()
-            )
-        }),
+        revoked: t.revoked_at.map(china_time),
     }
 }
 
@@ -182,11 +175,12 @@ async fn page(state: &AppState, s: &Session, county: RegionCode, shown: Shown<'_
             .map(|k| {
                 (
                     k.slug().to_string(),
-                    format!(
-                        "{}：{}",
-                        l.t(k.label_zh(), k.label_en()),
-                        l.t(k.content_zh(), k.content_en())
-                    ),
+                    // core's English description of a kind keeps the rolls' Chinese names
+                    if l.is_en() {
+                        k.label_en().to_string()
+                    } else {
+                        format!("{}：{}", k.label_zh(), k.content_zh())
+                    },
                     chosen_kind == k.slug(),
                 )
             })
