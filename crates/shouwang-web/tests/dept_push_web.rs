@@ -765,3 +765,35 @@ async fn a_csv_push_is_read_with_the_countys_profile() {
         outside(move || drop(w));
     }
 }
+
+#[tokio::test]
+async fn the_same_push_sent_twice_at_once_is_one_batch() {
+    for w in worlds() {
+        let name = w.db.name.to_string();
+        let token = make_token(&w, "县医保局", "medical", "510821").await;
+        let ours = members_of(&w, TAOHONG);
+        let body: String = (0..3_000)
+            .map(|i| {
+                let (id, _) = &ours[i % ours.len()];
+                format!("{}\n", json!({"id_number": id, "self_paid": 10 + i}))
+            })
+            .collect();
+        let uri = "/api/v1/dept/medical/records";
+        let nd = "application/x-ndjson";
+        let key = [("idempotency-key", "retry-1")];
+        let (a, b) = tokio::join!(
+            push(&w.app, Some(&token), uri, nd, &body, &key),
+            push(&w.app, Some(&token), uri, nd, &body, &key),
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 201], "{name}: {} / {}", a.body, b.body);
+        assert_eq!(
+            json_of(&a)["batch"]["id"],
+            json_of(&b)["batch"]["id"],
+            "{name}"
+        );
+        assert_eq!(count(&w, "dept_batches"), 1, "{name}");
+        outside(move || drop(w));
+    }
+}
