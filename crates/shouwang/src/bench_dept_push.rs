@@ -60,7 +60,8 @@ pub fn run(args: BenchDeptPushArgs) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let db = dir.join("bench-push.sqlite");
     let url = format!("sqlite://{}", db.display());
-    if !(args.reuse && db.exists()) {
+    let reused = args.reuse && db.exists();
+    if !reused {
         for suffix in ["", "-wal", "-shm"] {
             let p = PathBuf::from(format!("{}{suffix}", db.display()));
             if p.exists() {
@@ -85,7 +86,12 @@ pub fn run(args: BenchDeptPushArgs) -> Result<()> {
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let ids = id_numbers(&db, args.records)?;
-    let mut rng = Rng::new(15);
+    // on a reused database a new body each run, so that it is no duplicate of the last one
+    let mut rng = Rng::new(if reused {
+        15 ^ u64::from(std::process::id())
+    } else {
+        15
+    });
     let mut body = String::with_capacity(args.records * 110);
     let year = crate::screen_cmd::today().year();
     for i in 0..args.records {
