@@ -471,6 +471,7 @@ async fn handle(
     let county = token.county.clone();
     let outcome = state
         .db(move |st| {
+            let started = std::time::Instant::now();
             let parsed = match format {
                 Format::JsonLines => parse_json_lines(kind, &bytes),
                 Format::Csv => {
@@ -486,7 +487,21 @@ async fn handle(
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect();
-            import(st, &token, kind, batch_id, period, sha256, parsed)
+            let (records, read) = (parsed.rows.len(), started.elapsed());
+            let done = import(st, &token, kind, batch_id, period, sha256, parsed);
+            if let Ok(Ok((b, duplicate))) = &done {
+                tracing::info!(
+                    token = token.id,
+                    kind = kind.slug(),
+                    records,
+                    batch = b.id,
+                    duplicate,
+                    read_ms = read.as_millis() as u64,
+                    import_ms = (started.elapsed() - read).as_millis() as u64,
+                    "department push"
+                );
+            }
+            done
         })
         .await?;
     Ok(match outcome {
