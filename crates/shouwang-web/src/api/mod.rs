@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, with the same session, CSRF (`X-CSRF-Token` header) and access
 //! extractors ([`crate::access`]) as the pages. ID numbers come masked; revealing one is its own
-//! audited call.
+//! audited call. One address takes neither session nor CSRF token: a department's push
+//! (`POST /api/v1/dept/{kind}/records`, [`dept_push`]), authenticated by its API token alone.
 
 mod assistance;
 mod dept_push;
