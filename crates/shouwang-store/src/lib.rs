@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod db;
 mod decode;
 pub mod department;
+pub mod dept_tokens;
 pub mod elimination;
 pub mod identification;
 pub mod income;

@@ -379,3 +379,24 @@ impl FromRequestParts<AppState> for UserAdmin {
         Ok(UserAdmin(s))
     }
 }
+
+/// A user who may create, list and revoke the API tokens departments push with
+/// (`Action::ManageDeptTokens`: county officers and administrators of a county): the session and
+/// the county. Any other role is "not allowed".
+pub struct TokenManager {
+    pub session: Session,
+    pub county: RegionCode,
+}
+
+impl FromRequestParts<AppState> for TokenManager {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let s = session(parts, state).await?;
+        let own = s.scope.region.clone();
+        s.scope
+            .decide(Action::ManageDeptTokens, Target::Region(&own))
+            .map_err(not_allowed)?;
+        let county = own.county().ok_or(AppError::Forbidden)?;
+        Ok(TokenManager { session: s, county })
+    }
+}

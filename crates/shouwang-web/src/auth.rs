@@ -290,6 +290,12 @@ async fn resolve(state: AppState, request: Request, next: Next) -> (Response, bo
     parts
         .extensions
         .insert(IsApi(parts.uri.path().starts_with("/api/")));
+    if is_dept_push(&parts.method, parts.uri.path()) {
+        // a department's push is authenticated by its API token alone (`api::dept_push`): no
+        // session is read and no CSRF token asked for; its handler takes no `Session`, so a
+        // browser's cookies open nothing there
+        return (next.run(Request::from_parts(parts, body)).await, false);
+    }
     let now = shouwang_store::now();
     let mut session = None;
     if let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string) {
@@ -429,6 +435,15 @@ async fn resolve(state: AppState, request: Request, next: Next) -> (Response, bo
         request.extensions_mut().insert(s);
     }
     (next.run(request).await, signed_in)
+}
+
+/// Whether a request is a department's push (`POST /api/v1/dept/{kind}/records`).
+pub(crate) fn is_dept_push(method: &Method, path: &str) -> bool {
+    *method == Method::POST
+        && path
+            .strip_prefix("/api/v1/dept/")
+            .and_then(|rest| rest.strip_suffix("/records"))
+            .is_some_and(|kind| !kind.is_empty() && !kind.contains('/'))
 }
 
 fn is_form(headers: &HeaderMap) -> bool {

@@ -692,6 +692,7 @@ fn pages(w: &World) -> Vec<String> {
         format!("/visits/duties/households?region={TAOHONG}&position=1&which=overdue"),
         "/assistance/persons".into(),
         "/assistance/persons/1".into(),
+        "/dept/tokens".into(),
     ]
     .into()
 }
@@ -786,6 +787,10 @@ fn refused_forms(w: &World) -> Vec<(String, Vec<(&'static str, &'static str)>)> 
                 ("name", ""),
                 ("phone", "123"),
             ],
+        ),
+        (
+            "/dept/tokens".to_string(),
+            vec![("csrf", CSRF), ("name", ""), ("kind", "x"), ("region", "9")],
         ),
         (
             "/password".to_string(),

@@ -193,6 +193,8 @@ pub enum BenchCommand {
     Assistance(crate::bench_assistance::BenchAssistArgs),
     /// 风险消除性能：单户检查、可消除风险名单 / elimination: one household's check, the list of cases that could be closed
     Elimination(crate::bench_elim::BenchElimArgs),
+    /// 部门数据接口推送性能：一次推送十万条记录 / department push: 100,000 records in one request
+    DeptPush(crate::bench_dept_push::BenchDeptPushArgs),
 }
 
 #[derive(Args, Clone)]

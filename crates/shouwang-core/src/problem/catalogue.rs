@@ -488,6 +488,8 @@ problem_codes! {
         "接口令牌不能推送该种数据", "the API token may not push this kind of data";
     DeptPushBody = "dept.push_body", BadRequest,
         "推送内容不能读取（须为JSON行或CSV）", "the pushed body cannot be read (JSON lines or CSV)";
+    DeptPushOverLimit = "dept.push_over_limit", Unprocessable,
+        "推送内容超出上限（64 MiB、200000条记录或每行16 KiB）", "the pushed body is over a limit (64 MiB, 200,000 records or 16 KiB a line)";
     ReportRateLimited = "report.rate_limited", TooManyRequests,
         "申报过于频繁，请稍后再试", "too many reports: try again later";
     ReportChallenge = "report.challenge", Unprocessable,

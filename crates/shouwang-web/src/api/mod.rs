@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1`, with the same session, CSRF (`X-CSRF-Token` header) and access
 //! extractors ([`crate::access`]) as the pages. ID numbers come masked; revealing one is its own
-//! audited call.
+//! audited call. One address takes neither session nor CSRF token: a department's push
+//! (`POST /api/v1/dept/{kind}/records`, [`dept_push`]), authenticated by its API token alone.
 
 mod assistance;
 pub(crate) mod dept;
+mod dept_push;
 mod elimination;
 mod identification;
 mod openapi;
@@ -60,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(visits::routes())
         .merge(elimination::routes())
         .merge(dept::routes())
+        .merge(dept_push::routes())
         // an address the API does not have answers in the API's shape, not with an empty page,
         // and so does one it has, asked with a method it does not take
         .fallback(|| async { AppError::NotFound })

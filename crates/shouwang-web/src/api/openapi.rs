@@ -858,10 +858,16 @@ pub fn spec() -> Value {
         paths.extend(elimination::paths());
         paths.extend(tasks::paths());
         paths.extend(dept::paths());
+        paths.extend(dept_push::paths());
     }
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.extend(elimination::schemas());
         schemas.extend(dept::schemas());
+        schemas.extend(dept_push::schemas());
+    }
+    if let Some(schemes) = doc["components"]["securitySchemes"].as_object_mut() {
+        let (name, scheme) = dept_push::security_scheme();
+        schemes.insert(name, scheme);
     }
     doc
 }
@@ -2450,6 +2456,151 @@ pub(super) mod dept {
                 batch_q(),
             ], paging()].concat(), None, ("200", "DeptUnmatched"), READ_ERRORS)}),
         );
+        p
+    }
+}
+
+// ------------------------------------------------------------------ 部门数据接口推送
+
+/// `POST /api/v1/dept/{kind}/records`: a department's push, signed with its API token (the
+/// security scheme `dept_token`, HTTP bearer), never with a session.
+pub mod dept_push {
+    use super::*;
+    use shouwang_core::department::profile::Field as DeptField;
+    use shouwang_core::department::{BatchChannel, BatchStatus, DeptKind};
+
+    /// The security scheme of the push.
+    pub fn security_scheme() -> (String, Value) {
+        (
+            "dept_token".into(),
+            json!({"type": "http", "scheme": "bearer",
+                "description": "a department API token (swd_…), made by the county on the page /dept/tokens; bound to one kind and one region"}),
+        )
+    }
+
+    fn kinds() -> Value {
+        one_of(DeptKind::ALL.iter().map(|k| k.slug()))
+    }
+
+    pub fn schemas() -> Map<String, Value> {
+        let mut s = Map::new();
+        let text_or_number =
+            json!({"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": true});
+        let properties: Map<String, Value> = DeptField::ALL
+            .iter()
+            .map(|f| {
+                (
+                    f.name().to_string(),
+                    with_description(
+                        text_or_number.clone(),
+                        &format!("{} / {}", f.label_zh(), f.label_en()),
+                    ),
+                )
+            })
+            .collect();
+        s.insert(
+            "DeptPushRecord".into(),
+            json!({
+                "type": "object",
+                "description": "one line of a JSON-lines push: the kind's own fields only (id_number always; 医保 self_paid, 民政 roll, 残联 disability_grade …, as FORMATS.md §2 and the kind's column profile say); money in 元; a key the kind does not have refuses the push naming the line",
+                "required": ["id_number"],
+                "properties": properties,
+                "additionalProperties": false,
+            }),
+        );
+        s.insert(
+            "DeptPushBatch".into(),
+            answer(&[
+                ("id", integer()),
+                ("kind", kinds()),
+                (
+                    "region",
+                    with_description(region_code(), "the token's region"),
+                ),
+                (
+                    "channel",
+                    one_of(BatchChannel::ALL.iter().map(|c| c.label_en())),
+                ),
+                ("client_batch_id", nullable(string())),
+                ("period", nullable(string())),
+                ("sha256", with_description(string(), "of the body's bytes")),
+                ("rows", with_description(integer(), "records read")),
+                (
+                    "matched",
+                    with_description(integer(), "matched to a member of the region"),
+                ),
+                (
+                    "unmatched",
+                    with_description(
+                        integer(),
+                        "no such member, or a member outside the region (queued)",
+                    ),
+                ),
+                (
+                    "invalid",
+                    with_description(
+                        integer(),
+                        "an ID number or value that cannot be read (queued)",
+                    ),
+                ),
+                ("alerts", integer()),
+                ("leads", with_description(integer(), "leads raised")),
+                (
+                    "status",
+                    one_of(BatchStatus::ALL.iter().map(|c| c.label_en())),
+                ),
+                ("created_at", with_description(integer(), "unix seconds")),
+            ]),
+        );
+        s.insert(
+            "DeptPushAnswer".into(),
+            answer(&[
+                (
+                    "duplicate",
+                    with_description(
+                        boolean(),
+                        "true: the same push (client batch id or body) was taken before; nothing was written",
+                    ),
+                ),
+                ("batch", reference("DeptPushBatch")),
+            ]),
+        );
+        s
+    }
+
+    pub fn paths() -> Map<String, Value> {
+        let mut o = op(
+            "A department system pushes records of its kind (JSON lines or CSV) with its API token; they are matched on the ID number to members of the token's region and raise alerts and leads as an imported file does",
+            vec![
+                path("kind", with_description(example(kinds(), "medical"), "the kind of data; a token pushes its own kind only (another: 403 dept.token_scope)")),
+                query("batch_id", with_description(
+                    example(json!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}), "2026-11-01"),
+                    "the client's batch id (or the Idempotency-Key header): the same id again answers the first batch with duplicate: true")),
+                query("period", with_description(example(string(), "2026-11"), "the month the data is of, YYYY-MM")),
+            ],
+            None,
+            ("201", "DeptPushAnswer"),
+            &["400", "401", "403", "422"],
+        );
+        o["responses"]["200"] = json!({"description": "the same push again: the first batch, nothing written",
+            "content": {"application/json": {"schema": reference("DeptPushAnswer")}}});
+        o["responses"]["201"]["description"] = json!("imported: the new batch with its counts");
+        o["requestBody"] = json!({
+            "required": true,
+            "description": "at most 64 MiB, 200,000 records and 16 KiB a line (over: 422 dept.push_over_limit); a line or header that cannot be read refuses the whole push naming its line (400 dept.push_body, 422 dept.column_missing or dept.wrong_kind), nothing written",
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string",
+                    "description": "one DeptPushRecord (#/components/schemas/DeptPushRecord) a line; blank lines skipped"},
+                    "example": "{\"id_number\": \"510821199001011234\", \"name\": \"张三\", \"date\": \"2026-11-02\", \"self_paid\": 12800.5}\n"},
+                "text/csv": {"schema": {"type": "string",
+                    "description": "UTF-8; a header row with the column names of the county's profile of the kind (as a delivered file), then one row a record"},
+                    "example": "证件号码,姓名,结算日期,合规自付\n510821199001011234,张三,2026-11-02,12800.5\n"}
+            }
+        });
+        o["security"] = json!([{"dept_token": []}]);
+        o["description"] = json!("Authenticated by `Authorization: Bearer <token>` only: no session, no CSRF token. An unknown or revoked token: 401 dept.token_invalid. Headers: Idempotency-Key (optional, as batch_id).");
+        let mut p = Map::new();
+        p.insert("/api/v1/dept/{kind}/records".into(), json!({ "post": o }));
         p
     }
 }

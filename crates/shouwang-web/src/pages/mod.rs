@@ -12,6 +12,7 @@
 mod assistance;
 mod calendar;
 pub(crate) mod dept;
+mod dept_tokens;
 mod elimination;
 mod home;
 mod identification;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .merge(poster::routes())
         .merge(self_reports::routes())
         .merge(dept::routes())
+        .merge(dept_tokens::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))

@@ -99,6 +99,7 @@ struct IndexPage {
     can_upload: bool,
     can_resolve: bool,
     can_profile: bool,
+    can_tokens: bool,
 }
 
 async fn index(State(state): State<AppState>, s: Session, Query(q): Query<Params>) -> PageResult {
@@ -164,6 +165,7 @@ async fn index(State(state): State<AppState>, s: Session, Query(q): Query<Params
         can_upload: allows(&s, Action::ImportDepartment),
         can_resolve: allows(&s, Action::ResolveDepartment),
         can_profile: allows(&s, Action::ResolveDepartment),
+        can_tokens: allows(&s, Action::ManageDeptTokens),
     }))
 }
 
