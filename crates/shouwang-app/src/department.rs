@@ -200,6 +200,7 @@ pub fn import_file(
 ) -> Result<ImportOutcome, ImportError> {
     let refused = |e: DeptFileError| ImportError::Refused(e.problem());
     let sha256 = io::file_sha256(path).map_err(refused)?;
+    let input_key = BatchKey::of(&input, &sha256);
     if let Some(b) = store.find_dept_batch(
         &input.county,
         input.kind,
@@ -302,7 +303,46 @@ pub fn import_file(
     });
     match (result, failure) {
         (Err(_), Some(e)) => Err(refused(e)),
-        (r, _) => Ok(outcome(r?)),
+        (Err(e), None) => same_batch_after_all(store, &input_key, e),
+        (Ok(r), _) => Ok(outcome(r)),
+    }
+}
+
+/// What identifies a batch as a repeat: its county, kind, file hash and client batch id.
+struct BatchKey {
+    county: RegionCode,
+    kind: DeptKind,
+    sha256: String,
+    client_batch_id: Option<String>,
+}
+
+impl BatchKey {
+    fn of(input: &BatchInput, sha256: &str) -> BatchKey {
+        BatchKey {
+            county: input.county.clone(),
+            kind: input.kind,
+            sha256: sha256.to_string(),
+            client_batch_id: input.client_batch_id.clone(),
+        }
+    }
+}
+
+/// A write that failed because the same batch was committed meanwhile (a client's retry sent
+/// while the first was still importing: the unique index refuses the second) is that batch, a
+/// duplicate; any other failure stays one.
+fn same_batch_after_all(
+    store: &Store,
+    key: &BatchKey,
+    e: StoreError,
+) -> Result<ImportOutcome, ImportError> {
+    match store.find_dept_batch(
+        &key.county,
+        key.kind,
+        &key.sha256,
+        key.client_batch_id.as_deref(),
+    )? {
+        Some(b) => Ok(ImportOutcome::Duplicate(b)),
+        None => Err(ImportError::Store(e)),
     }
 }
 
@@ -325,6 +365,7 @@ pub fn import_rows(
     )? {
         return Ok(ImportOutcome::Duplicate(b));
     }
+    let key = BatchKey::of(&input, &sha256);
     let batch = prepare(store, &input, sha256, today)?;
     let mut feed = |sink: &mut dyn FnMut(DeptRow) -> Result<(), StoreError>| {
         for (number, cells) in &mut *rows {
@@ -337,7 +378,8 @@ pub fn import_rows(
         }
         Ok(())
     };
-    Ok(outcome(
-        store.import_dept_batch(actor, &batch, map, &mut feed)?,
-    ))
+    match store.import_dept_batch(actor, &batch, map, &mut feed) {
+        Ok(r) => Ok(outcome(r)),
+        Err(e) => same_batch_after_all(store, &key, e),
+    }
 }

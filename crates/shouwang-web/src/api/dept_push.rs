@@ -609,20 +609,13 @@ fn import(
         period,
         token_id: Some(token.id),
     };
-    let (again_sha, again_id) = (sha256.clone(), input.client_batch_id.clone());
     let mut rows = parsed.rows.into_iter();
+    // the same push sent twice at once is one batch: the use case answers the second a duplicate
     match import_rows(st, &actor, input, sha256, &parsed.map, &mut rows, today()) {
         Ok(ImportOutcome::Imported(b)) => Ok(Ok((b, false))),
         Ok(ImportOutcome::Duplicate(b)) => Ok(Ok((b, true))),
         Err(ImportError::Refused(p)) => Ok(Err(p)),
-        // the same push sent again while the first was importing (a client's retry after a
-        // timeout): the first one committed, and the unique index refused this one
-        Err(ImportError::Store(e)) => {
-            match st.find_dept_batch(&token.county, kind, &again_sha, again_id.as_deref())? {
-                Some(b) => Ok(Ok((b, true))),
-                None => Err(e),
-            }
-        }
+        Err(ImportError::Store(e)) => Err(e),
     }
 }
 
