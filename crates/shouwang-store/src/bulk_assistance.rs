@@ -346,8 +346,9 @@ impl Store {
 
 /// `n` new ids of `table`, so that rows naming them are plain bulk inserts. SQLite: after the
 /// largest, the load holding the only write transaction (the `AUTOINCREMENT` counter follows
-/// explicit ids); PostgreSQL: drawn from the column's sequence.
-fn new_ids(tx: &mut dyn Sql, table: &str, n: usize) -> Result<Vec<i64>, StoreError> {
+/// explicit ids); PostgreSQL: drawn from the column's sequence. The department import draws its
+/// records' ids the same way.
+pub(crate) fn new_ids(tx: &mut dyn Sql, table: &str, n: usize) -> Result<Vec<i64>, StoreError> {
     if n == 0 {
         return Ok(Vec::new());
     }

@@ -27,6 +27,7 @@
 //! leads it raised that are still open and named by no open alert of another batch dismissed.
 
 use crate::audit::{record, Actor};
+use crate::bulk_assistance::new_ids;
 use crate::db::{Dialect, Row, Sql, Value};
 use crate::decode::Fields;
 use crate::{params, Store, StoreError};
@@ -460,38 +461,6 @@ fn load_earlier(c: &mut dyn Sql, county: &str, kind: DeptKind) -> Result<Earlier
         }
     }
     Ok(e)
-}
-
-/// `n` new ids of `table`, so that rows naming them are plain bulk inserts (as
-/// `bulk_assistance` draws them): SQLite after the largest (the import holds the only write
-/// transaction), PostgreSQL from the column's sequence.
-fn new_ids(tx: &mut dyn Sql, table: &str, n: usize) -> Result<Vec<i64>, StoreError> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    match tx.dialect() {
-        Dialect::Sqlite => {
-            let last = tx
-                .query_one(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), &[])?
-                .map_or(0, |r| r.int(0));
-            let seq = tx
-                .query_one(
-                    "SELECT seq FROM sqlite_sequence WHERE name = $1",
-                    &params![table],
-                )?
-                .map_or(0, |r| r.int(0));
-            let from = last.max(seq) + 1;
-            Ok((from..from + n as i64).collect())
-        }
-        Dialect::Postgres => Ok(tx
-            .query(
-                &format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1::bigint)"),
-                &params![n as i64],
-            )?
-            .iter()
-            .map(|r| r.int(0))
-            .collect()),
-    }
 }
 
 /// An alert waiting for its lead.

@@ -17,9 +17,7 @@ use crate::sql::{json, region_clause};
 use crate::{params, Store, StoreError};
 use serde::Serialize;
 use shouwang_core::department::alert::{AlertEvidence, DeptRule};
-use shouwang_core::department::{
-    AlertStatus, BatchChannel, BatchStatus, DeptKind, QueueStatus, UnmatchedReason,
-};
+use shouwang_core::department::{AlertStatus, DeptKind, QueueStatus, UnmatchedReason};
 use shouwang_core::lead::check_reason;
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::region::RegionLevel;
@@ -144,34 +142,8 @@ impl UnmatchedFilter {
     }
 }
 
-const BATCH_COLUMNS: &str = "b.id, b.county, b.region, b.kind, b.channel, b.file_name, b.sha256, b.client_batch_id, b.period, b.rows_total, b.matched, b.unmatched, b.invalid, b.alerts, b.leads, b.status, b.created_by, b.created_at, b.rolled_back_by, b.rolled_back_at, b.rollback_reason";
-
-fn read_batch(r: &Row) -> Result<BatchRecord, StoreError> {
-    let f = Fields::new(r, "dept_batches", BATCH_COLUMNS, 0);
-    Ok(BatchRecord {
-        id: f.int(0)?,
-        county: f.text(1),
-        region: f.text(2),
-        kind: f.code(3, DeptKind::from_code)?,
-        channel: f.code(4, BatchChannel::from_code)?,
-        file_name: f.text(5),
-        sha256: f.text(6),
-        client_batch_id: f.opt_text(7),
-        period: f.opt_text(8),
-        rows: f.int(9)?,
-        matched: f.int(10)?,
-        unmatched: f.int(11)?,
-        invalid: f.int(12)?,
-        alerts: f.int(13)?,
-        leads: f.int(14)?,
-        status: f.code(15, BatchStatus::from_code)?,
-        created_by: f.text(16),
-        created_at: f.int(17)?,
-        rolled_back_by: f.opt_text(18),
-        rolled_back_at: f.opt_int(19)?,
-        rollback_reason: f.opt_text(20),
-    })
-}
+// a batch reads as the import path writes it: its columns need no table name, even in a join
+use crate::department::{row_batch as read_batch, BATCH_COLUMNS};
 
 const ALERT_COLUMNS: &str = "a.id, a.batch_id, a.kind, a.rule, a.household_no, a.village, a.id_number, a.person_name, a.level, a.risk, a.year, a.on_date, a.amount, a.threshold, a.evidence, a.lead_id, a.status, a.created_at";
 
