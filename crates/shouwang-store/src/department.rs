@@ -845,7 +845,7 @@ impl Import<'_> {
             &format!("SELECT household_no, risks FROM monitoring_cases WHERE county = $1 AND status IN ({open})"),
             &params![self.county],
         )? {
-            for risk in parse_risks(&r.text(1)) {
+            for risk in crate::screening::parse_risks(&r.text(1)) {
                 cased.insert((r.text(0), risk.code()));
             }
         }
@@ -964,18 +964,6 @@ impl Import<'_> {
 
 const LEAD_TARGET: &str = "leads (id, county, household_no, village, risk, level, rules, source, found_on, due_on, status, created_by, created_at)";
 const ALERT_TARGET: &str = "dept_alerts (batch_id, record_id, county, kind, rule, household_no, village, id_number, person_name, level, risk, year, on_date, amount, threshold, evidence, lead_id, raised_lead, status, created_at)";
-
-fn parse_risks(text: &str) -> Vec<RiskType> {
-    text.split(',')
-        .filter_map(|t| {
-            let t = t.trim();
-            t.parse::<i64>()
-                .ok()
-                .and_then(RiskType::from_code)
-                .or_else(|| RiskType::parse_zh(t))
-        })
-        .collect()
-}
 
 fn outside_text() -> (String, String) {
     (

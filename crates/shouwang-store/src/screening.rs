@@ -606,7 +606,7 @@ struct NewLead {
     rules: Vec<&'static str>,
 }
 
-fn parse_risks(text: &str) -> Vec<RiskType> {
+pub(crate) fn parse_risks(text: &str) -> Vec<RiskType> {
     text.split(',')
         .filter_map(|t| {
             let t = t.trim();
