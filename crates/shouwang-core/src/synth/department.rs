@@ -729,7 +729,7 @@ pub fn medical_rows(
     today: Date,
     sink: &mut dyn FnMut(&[String]),
 ) -> StreamCounts {
-    let mut rng = Rng::new(seed ^ 0x0e01_ca1);
+    let mut rng = Rng::new(seed ^ 0x00e0_1ca1);
     let mut counts = StreamCounts::default();
     let start = Date::new(today.year(), 1, 1).unwrap_or(today).to_days();
     let span = (today.to_days() - start).max(1);
