@@ -11,6 +11,7 @@
 
 mod assistance;
 mod calendar;
+mod dept_death;
 mod elimination;
 mod home;
 mod identification;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(visits::routes())
         .merge(persons::routes())
+        .merge(dept_death::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))
