@@ -9,6 +9,7 @@ pub mod bulk_assistance;
 pub mod calendar;
 pub mod db;
 mod decode;
+pub mod department;
 pub mod dept_death;
 pub mod elimination;
 pub mod identification;

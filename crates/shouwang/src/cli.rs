@@ -95,6 +95,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SynthCommand,
     },
+    /// 部门数据：导入、撤回 / department data: import a file, roll a batch back
+    Dept {
+        #[command(subcommand)]
+        command: crate::dept_cmd::DeptCommand,
+    },
 }
 
 /// Where the web server keeps uploads, error workbooks and exports, and for how long.

@@ -12,6 +12,7 @@ mod cli;
 mod demo;
 mod demo_assistance;
 mod demo_procedures;
+mod dept_cmd;
 mod ledger_cmd;
 mod screen_cmd;
 mod tasks_cmd;
@@ -136,6 +137,7 @@ fn run() -> Result<()> {
                     out,
                 },
         } => ledger_cmd::synth(&open(&cli.database_url)?, &county, households, seed, &out),
+        Command::Dept { command } => dept_cmd::run(&open(&cli.database_url)?, command),
     }
 }
 

@@ -138,6 +138,23 @@ fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, LedgerError> {
     })
 }
 
+/// [`open_xlsx`], noting the reader's position in the file.
+fn open_xlsx_at(
+    path: &Path,
+    at: &Position,
+) -> Result<Xlsx<BufReader<Positioned<File>>>, LedgerError> {
+    let f = File::open(path).map_err(|e| io_err(path, e))?;
+    let f = Positioned {
+        inner: f,
+        at: at.clone(),
+    };
+    guarded(|| {
+        Xlsx::new(BufReader::new(f)).map_err(|e| LedgerError::NotSpreadsheet {
+            reason: format!("不是有效的xlsx文件（{e}）"),
+        })
+    })
+}
+
 fn pick_sheet(path: &Path, wanted: Option<&str>) -> Result<String, LedgerError> {
     let book = open_xlsx(path)?;
     let names = book.sheet_names();
@@ -211,6 +228,43 @@ pub(crate) fn for_each_raw_row(
     limits: &Limits,
     f: &mut dyn FnMut(usize, RawRow<'_>) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
+    for_each_raw_row_at(path, kind, limits, None, f)
+}
+
+/// Where reading has got to in the file, in bytes of the file as stored (for a progress bar).
+pub(crate) type Position = std::rc::Rc<Shared<u64>>;
+
+/// A reader that notes its position in the file.
+struct Positioned<R> {
+    inner: R,
+    at: Position,
+}
+
+impl<R: Read> Read for Positioned<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.at.set(self.at.get().saturating_add(n as u64));
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Positioned<R> {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        let p = self.inner.seek(pos)?;
+        self.at.set(p);
+        Ok(p)
+    }
+}
+
+/// [`for_each_raw_row`], noting in `position` how far into the file reading has got.
+pub(crate) fn for_each_raw_row_at(
+    path: &Path,
+    kind: &FileKind,
+    limits: &Limits,
+    position: Option<&Position>,
+    f: &mut dyn FnMut(usize, RawRow<'_>) -> Result<Flow, LedgerError>,
+) -> Result<(), LedgerError> {
+    let position = position.cloned().unwrap_or_default();
     match kind {
         FileKind::Csv {
             encoding,
@@ -220,11 +274,14 @@ pub(crate) fn for_each_raw_row(
             *encoding,
             *delimiter,
             limits,
+            &position,
             &mut |number, record| f(number, RawRow::Csv(record)),
         ),
-        FileKind::Xlsx { sheet } => xlsx_rows(path, sheet, limits, &mut |number, cells| {
-            f(number, RawRow::Cells(cells))
-        }),
+        FileKind::Xlsx { sheet } => {
+            xlsx_rows(path, sheet, limits, &position, &mut |number, cells| {
+                f(number, RawRow::Cells(cells))
+            })
+        }
     }
 }
 
@@ -422,9 +479,14 @@ fn csv_records(
     encoding: Encoding,
     delimiter: u8,
     limits: &Limits,
+    position: &Position,
     f: &mut dyn FnMut(usize, &csv::ByteRecord) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
-    let mut file = File::open(path).map_err(|e| io_err(path, e))?;
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut file = Positioned {
+        inner: file,
+        at: position.clone(),
+    };
     if encoding == Encoding::Utf8Bom {
         file.seek(SeekFrom::Start(3)).map_err(|e| io_err(path, e))?;
     }
@@ -501,9 +563,10 @@ fn xlsx_rows(
     path: &Path,
     sheet: &str,
     limits: &Limits,
+    position: &Position,
     f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<Flow, LedgerError>,
 ) -> Result<(), LedgerError> {
-    let mut book = open_xlsx(path)?;
+    let mut book = open_xlsx_at(path, position)?;
     let broken = |e: calamine::XlsxError| LedgerError::NotSpreadsheet {
         reason: format!("xlsx文件内容损坏（{e}）"),
     };

@@ -122,3 +122,48 @@ workbook("seed-shared.xlsx", "".join(rows), shared, STYLES)
 workbook("crash-cell-reference-overflow.xlsx",
          '<row r="1"><c r="A1" t="inlineStr"><is><t>证件号码</t></is></c></row>'
          '<row><c r="NaaaAAa" s="0"><v></v></c></row>')
+
+# department data files (部门数据, FORMATS.md §2): a 医保 settlement list under a title row, with
+# an ID number in scientific notation, a bad amount, a quoted name and a person's two settlements
+MED_HEADER = ["证件号码", "姓名", "结算日期", "医疗总费用", "合规自付"]
+MED_ROWS = [
+    [A, "王德明", "2026-10-05", "8000.00", "1234.50"],
+    [B, '李秀英, "二"', "2026/10/6", "", "300"],
+    ["5.10821195003041E+17", "张小明", "20261007", "10", "10"],
+    [A, "王德明", "2026年10月9日", "100", "ten"],
+]
+
+
+def med_csv():
+    def q(v):
+        return '"' + v.replace('"', '""') + '"' if ("," in v or '"' in v) else v
+    lines = ["2026年10月医保结算明细", ",".join(MED_HEADER)]
+    lines += [",".join(q(v) for v in r) for r in MED_ROWS]
+    return "\n".join(lines) + "\n"
+
+
+open("department/dept-medical.csv", "w", encoding="utf-8").write(med_csv())
+open("department/dept-medical-gb18030.csv", "wb").write(med_csv().encode("gb18030"))
+
+
+def med_sheet():
+    out = ['<row r="1"><c r="A1" t="inlineStr"><is><t>医保结算明细</t></is></c></row>']
+    for r, row in enumerate([MED_HEADER] + MED_ROWS, start=2):
+        cells = []
+        for i, v in enumerate(row):
+            ref = f"{col(i)}{r}"
+            if r > 2 and i == 0 and v == B:
+                # an ID number typed as a number: its last digits lost
+                cells.append(f'<c r="{ref}"><v>{float(v[:17] + "0"):.15E}</v></c>')
+            elif r > 2 and i == 2 and v == "2026-10-05":
+                serial = (datetime.date(2026, 10, 5) - datetime.date(1899, 12, 30)).days
+                cells.append(f'<c r="{ref}" s="1"><v>{serial}</v></c>')
+            elif r > 2 and i in (3, 4) and v.replace(".", "").isdigit():
+                cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+            elif v:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{esc(v)}</t></is></c>')
+        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return "".join(out)
+
+
+workbook("department/dept-medical.xlsx", med_sheet(), None, STYLES)
