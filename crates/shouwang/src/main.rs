@@ -11,6 +11,7 @@ mod calendar_cmd;
 mod cli;
 mod demo;
 mod demo_assistance;
+mod demo_department;
 mod demo_procedures;
 mod dept_cmd;
 mod ledger_cmd;
