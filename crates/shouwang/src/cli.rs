@@ -190,6 +190,8 @@ pub enum BenchCommand {
     Assistance(crate::bench_assistance::BenchAssistArgs),
     /// 风险消除性能：单户检查、可消除风险名单 / elimination: one household's check, the list of cases that could be closed
     Elimination(crate::bench_elim::BenchElimArgs),
+    /// 部门数据导入性能：医保文件匹配与预警 / department import: a 医保 file matched and evaluated
+    Dept(crate::bench_dept::BenchDeptArgs),
 }
 
 #[derive(Args, Clone)]

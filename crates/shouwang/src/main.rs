@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_assistance;
+mod bench_dept;
 mod bench_elim;
 mod bench_ident;
 mod bench_ledger;
@@ -106,6 +107,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Tasks(a)) => bench_tasks::run(a),
             Some(BenchCommand::Assistance(a)) => bench_assistance::run(a),
             Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
+            Some(BenchCommand::Dept(a)) => bench_dept::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
