@@ -73,6 +73,8 @@ pub struct Progress {
     pub total: u64,
     /// Data rows read
     pub rows: u64,
+    /// Every row is read (what is left is matching and writing)
+    pub done: bool,
 }
 
 /// The thresholds of a county's `year`: the year's standard with the profile edits of every
@@ -230,6 +232,7 @@ pub fn import_file(
                         bytes,
                         total,
                         rows: count,
+                        done: false,
                     };
                     let full = std::mem::replace(&mut rows, Vec::with_capacity(ROWS_AT_ONCE));
                     open = raw_tx.send(Raw::Rows(full, p)).is_ok();
@@ -246,6 +249,7 @@ pub fn import_file(
                         bytes: total,
                         total,
                         rows: count,
+                        done: true,
                     },
                 )),
                 Err(e) => raw_tx.send(Raw::Failed(e)),

@@ -815,16 +815,18 @@ impl Import<'_> {
         )
     }
 
-    /// The folded 医保 records, in the order of their first rows.
+    /// The folded 医保 records, in household order (the household index then grows in order)
+    /// and each household's in the order of their first rows.
     fn write_folds(&mut self, tx: &mut dyn Sql) -> Result<(), StoreError> {
-        let mut folds: Vec<((u64, i32), Fold)> =
-            std::mem::take(&mut self.folds).into_iter().collect();
-        folds.sort_unstable_by_key(|(_, f)| f.row);
-        let mut rest = folds.into_iter();
-        loop {
-            let chunk: Vec<Matched> = rest
-                .by_ref()
-                .take(CHUNK)
+        // the order as keys (32 bytes a person), the folds taken out of the map as written:
+        // never the map and a sorted copy of it at once
+        let mut order: Vec<(u32, u64, (u64, i32))> =
+            self.folds.iter().map(|(k, f)| (f.hh, f.row, *k)).collect();
+        order.sort_unstable();
+        for chunk in order.chunks(CHUNK) {
+            let matched: Vec<Matched> = chunk
+                .iter()
+                .filter_map(|(_, _, k)| self.folds.remove(k).map(|f| (*k, f)))
                 .map(|((key, year), f)| Matched {
                     hh: f.hh,
                     key,
@@ -843,11 +845,10 @@ impl Import<'_> {
                     },
                 })
                 .collect();
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            self.write_records(tx, chunk)?;
+            self.write_records(tx, matched)?;
         }
+        self.folds = HashMap::new();
+        Ok(())
     }
 
     /// Leads per household and risk, then the alerts naming them. Returns the leads raised.
@@ -1096,53 +1097,16 @@ impl Store {
                 )?
                 .map(|r| r.int(0))
                 .ok_or_else(|| StoreError::Other("no batch id returned".into()))?;
-            let c = load_county(tx, county, &batch.region, batch.kind)?;
-            let earlier = load_earlier(tx, county, batch.kind)?;
-            let mut im = Import {
-                batch,
-                batch_id,
-                county,
-                map,
-                c,
-                earlier,
-                rows: 0,
-                matched: 0,
-                unmatched_n: 0,
-                invalid: 0,
-                folds: HashMap::new(),
-                records: Vec::new(),
-                unmatched: Vec::new(),
-                unknown: Vec::new(),
-                alerts: Vec::new(),
-            };
-            {
-                let tx_ref: &mut dyn Sql = tx;
-                let mut sink = |row: DeptRow| im.take(tx_ref, row);
-                feed(&mut sink)?;
+            let sqlite = tx.dialect() == Dialect::Sqlite;
+            if sqlite {
+                // the records' indexes grow in random order: a cache that holds them
+                tx.batch(&format!("PRAGMA cache_size = -{}", IMPORT_CACHE_MIB * 1024))?;
             }
-            im.look_up_unknown(tx)?;
-            im.flush_unmatched(tx, true)?;
-            let rest = std::mem::take(&mut im.records);
-            im.write_records(tx, rest)?;
-            im.write_folds(tx)?;
-            // the member list is no longer needed: free it before the leads
-            im.c.members = Vec::new();
-            let alerts = im.alerts.len() as i64;
-            let leads = im.raise(tx, actor)?;
-            tx.exec(
-                "UPDATE dept_batches SET rows_total = $1, matched = $2, unmatched = $3, invalid = $4, alerts = $5, leads = $6 WHERE id = $7",
-                &params![im.rows, im.matched, im.unmatched_n, im.invalid, alerts, leads, batch_id],
-            )?;
-            let after = serde_json::json!({
-                "batch": batch_id, "kind": batch.kind.slug(), "channel": batch.channel.code(),
-                "region": batch.region.as_str(), "file": cut(&batch.file_name, 200), "sha256": &batch.sha256,
-                "client_batch_id": &batch.client_batch_id, "period": batch.period.map(|p| p.to_string()),
-                "rows": im.rows, "matched": im.matched, "unmatched": im.unmatched_n, "invalid": im.invalid,
-                "alerts": alerts, "leads": leads,
-            });
-            record(tx, actor, Some(county), "dept.import", ("dept_batch", &batch_id.to_string()), None, Some(&after))?;
-            let b = load_batch(tx, batch_id)?.ok_or(StoreError::NotFound)?;
-            Ok(BatchOutcome::Imported(b))
+            let r = import_in(tx, actor, batch, map, feed, batch_id);
+            if sqlite {
+                tx.batch(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))?;
+            }
+            r
         })
     }
 
@@ -1275,6 +1239,78 @@ impl Store {
             Ok(stored + 1)
         })
     }
+}
+
+/// Page cache of an import's SQLite connection (MiB), and the usual one (KiB) restored after.
+const IMPORT_CACHE_MIB: i64 = 128;
+const NORMAL_CACHE_KIB: i64 = 32_000;
+
+/// The body of [`Store::import_dept_batch`] once the batch row is written.
+fn import_in(
+    tx: &mut dyn Sql,
+    actor: &Actor,
+    batch: &NewBatch,
+    map: &ColumnMap,
+    feed: &mut Feed<'_>,
+    batch_id: i64,
+) -> Result<BatchOutcome, StoreError> {
+    let county = batch.county.as_str();
+    let c = load_county(tx, county, &batch.region, batch.kind)?;
+
+    let earlier = load_earlier(tx, county, batch.kind)?;
+    let mut im = Import {
+        batch,
+        batch_id,
+        county,
+        map,
+        c,
+        earlier,
+        rows: 0,
+        matched: 0,
+        unmatched_n: 0,
+        invalid: 0,
+        folds: HashMap::new(),
+        records: Vec::new(),
+        unmatched: Vec::new(),
+        unknown: Vec::new(),
+        alerts: Vec::new(),
+    };
+    {
+        let tx_ref: &mut dyn Sql = tx;
+        let mut sink = |row: DeptRow| im.take(tx_ref, row);
+        feed(&mut sink)?;
+    }
+    im.look_up_unknown(tx)?;
+    // every row is matched: the member list is no longer needed
+    im.c.members = Vec::new();
+    im.flush_unmatched(tx, true)?;
+    let rest = std::mem::take(&mut im.records);
+    im.write_records(tx, rest)?;
+    im.write_folds(tx)?;
+    let alerts = im.alerts.len() as i64;
+    let leads = im.raise(tx, actor)?;
+    tx.exec(
+        "UPDATE dept_batches SET rows_total = $1, matched = $2, unmatched = $3, invalid = $4, alerts = $5, leads = $6 WHERE id = $7",
+        &params![im.rows, im.matched, im.unmatched_n, im.invalid, alerts, leads, batch_id],
+    )?;
+    let after = serde_json::json!({
+        "batch": batch_id, "kind": batch.kind.slug(), "channel": batch.channel.code(),
+        "region": batch.region.as_str(), "file": cut(&batch.file_name, 200), "sha256": &batch.sha256,
+        "client_batch_id": &batch.client_batch_id, "period": batch.period.map(|p| p.to_string()),
+        "rows": im.rows, "matched": im.matched, "unmatched": im.unmatched_n, "invalid": im.invalid,
+        "alerts": alerts, "leads": leads,
+    });
+    record(
+        tx,
+        actor,
+        Some(county),
+        "dept.import",
+        ("dept_batch", &batch_id.to_string()),
+        None,
+        Some(&after),
+    )?;
+    let b = load_batch(tx, batch_id)?.ok_or(StoreError::NotFound)?;
+    Ok(BatchOutcome::Imported(b))
 }
 
 fn load_profile(

@@ -211,7 +211,7 @@ impl Bar {
             Duration::from_secs(1)
         };
         let now = Instant::now();
-        if self.last.is_some_and(|l| now.duration_since(l) < every) {
+        if !p.done && self.last.is_some_and(|l| now.duration_since(l) < every) {
             return;
         }
         self.last = Some(now);
@@ -222,6 +222,16 @@ impl Bar {
             self.drawn = true;
         } else {
             let _ = writeln!(err, "{line}");
+        }
+        if p.done {
+            if self.drawn {
+                let _ = writeln!(err);
+                self.drawn = false;
+            }
+            let _ = writeln!(
+                err,
+                "已读完，正在匹配、预警并写入… / read; matching, alerting and writing…"
+            );
         }
         let _ = err.flush();
     }
@@ -280,6 +290,7 @@ mod tests {
                 bytes: 50_000_000,
                 total: 100_000_000,
                 rows: 1_234_567,
+                done: false,
             },
             Duration::from_secs(2),
         );
