@@ -272,5 +272,39 @@ fn imports_raise_exactly_the_alerts_and_queue_exactly_the_rows_the_generator_cho
             db.count_rows("audit_events WHERE action = 'dept.import'"),
             DeptKind::ALL.len() as i64
         );
+
+        // the month's screening: R13 hits every household with an open alert of the year, with
+        // that alert's risk, and raises no lead beside the department's
+        shouwang_app::screening::run(&db.store, &county, 2026, today(), &actor).unwrap();
+        let alerted: BTreeSet<&String> = files
+            .iter()
+            .flat_map(|f| f.truth.households.values())
+            .collect();
+        assert_eq!(
+            db.count_rows("screening_hits WHERE rule = 'R13'"),
+            alerted.len() as i64,
+            "{}",
+            db.name
+        );
+        for (no, risk) in &wanted_leads {
+            assert_eq!(
+                db.count_rows(&format!(
+                    "leads WHERE household_no = '{no}' AND risk = {} AND status IN (0, 1)",
+                    risk.code()
+                )),
+                1,
+                "{}: screening doubled {no} {risk:?}",
+                db.name
+            );
+        }
+        assert_eq!(
+            db.count_rows(&format!(
+                "leads WHERE source = {} AND rules LIKE '%R13%'",
+                LeadSource::Screening.code()
+            )),
+            0,
+            "{}: R13 joined the department's leads",
+            db.name
+        );
     }
 }
