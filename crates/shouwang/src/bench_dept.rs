@@ -228,7 +228,14 @@ pub fn run(args: BenchDeptArgs) -> Result<()> {
     );
     time_import(&url, &file)?;
     if let Some(pg) = &args.pg {
-        build(pg, args.households)?;
+        let built = args.reuse
+            && crate::open(pg)?
+                .count_in(&RegionCode::parse(COUNTY).context("county")?)?
+                .0
+                > 0;
+        if !built {
+            build(pg, args.households)?;
+        }
         time_import(pg, &file)?;
     }
     if args.dir.is_none() {
