@@ -15,6 +15,7 @@ pub mod assistance;
 pub mod audit;
 pub mod calendar;
 pub mod department;
+pub mod department_death;
 pub mod elimination;
 pub mod identification;
 pub mod import_queue;

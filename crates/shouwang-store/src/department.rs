@@ -541,6 +541,9 @@ struct Import<'a> {
     records: Vec<Matched>,
     unmatched: Vec<Unmatched>,
     unknown: Vec<(u64, Unmatched)>,
+    /// the counties with households, read once when an unknown ID number is first looked up
+    /// (members are keyed by county first: without it each lookup scans every member)
+    counties: Option<Vec<String>>,
     alerts: Vec<PendingAlert>,
 }
 
@@ -644,14 +647,33 @@ impl Import<'_> {
         if self.unknown.is_empty() {
             return Ok(());
         }
+        if self.counties.is_none() {
+            let all = tx.query("SELECT DISTINCT county FROM households", &[])?;
+            self.counties = Some(all.iter().map(|r| r.text(0)).collect());
+        }
+        let counties = self.counties.as_deref().unwrap_or_default();
+        if counties.is_empty() {
+            // no household anywhere: nobody is outside
+            for (_, u) in std::mem::take(&mut self.unknown) {
+                self.unmatched.push(u);
+            }
+            return Ok(());
+        }
         let ids: Vec<String> = self.unknown.iter().map(|(k, _)| key_id(*k)).collect();
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let values: Vec<Value> = ids.iter().map(Value::from).collect();
+        let marks = |from: usize, n: usize| -> String {
+            (from..from + n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut values: Vec<Value> = counties.iter().map(Value::from).collect();
+        values.extend(ids.iter().map(Value::from));
         let found: HashSet<u64> = tx
             .query(
                 &format!(
-                    "SELECT DISTINCT id_number FROM members WHERE id_number IN ({})",
-                    marks.join(", ")
+                    "SELECT DISTINCT id_number FROM members WHERE county IN ({}) AND id_number IN ({})",
+                    marks(1, counties.len()),
+                    marks(counties.len() + 1, ids.len())
                 ),
                 &values,
             )?
@@ -1230,6 +1252,7 @@ fn import_in(
         records: Vec::new(),
         unmatched: Vec::new(),
         unknown: Vec::new(),
+        counties: None,
         alerts: Vec::new(),
     };
     {

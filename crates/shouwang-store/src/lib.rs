@@ -11,6 +11,7 @@ pub mod db;
 mod decode;
 pub mod department;
 pub mod dept_tokens;
+pub mod dept_death;
 pub mod elimination;
 pub mod identification;
 pub mod income;

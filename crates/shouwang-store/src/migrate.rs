@@ -95,6 +95,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_department.sql"),
         include_str!("../migrations/postgres/0018_department.sql"),
     ),
+    (
+        23,
+        "dept_death",
+        include_str!("../migrations/sqlite/0023_dept_death.sql"),
+        include_str!("../migrations/postgres/0023_dept_death.sql"),
+    ),
 ];
 
 /// The version of the newest migration.

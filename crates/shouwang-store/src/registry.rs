@@ -748,42 +748,16 @@ impl Store {
         today: Date,
     ) -> Result<Departure, StoreError> {
         self.with_tx(|tx| {
-            let before = load_household(tx, household_no)?.ok_or(StoreError::NotFound)?;
-            if before.version != expected_version {
-                return Err(StoreError::Stale);
-            }
-            let member = before.members.iter().find(|m| m.id_number == id_number).ok_or(StoreError::NotFound)?;
-            let departure = leave(member, reason, on, today).map_err(StoreError::Invalid)?;
-            let members: Vec<Member> = before.members.iter().filter(|m| m.id_number != id_number).cloned().collect();
-            let family = validate_family(&members);
-            if !family.is_empty() {
-                return Err(StoreError::Invalid(family));
-            }
-            let household = &before.household;
-            update_household_row(tx, household, crate::now())?;
-            delete_members(tx, &before.county, household_no)?;
-            insert_members(tx, &before.county, household, &members)?;
-            tx.exec(
-                "INSERT INTO member_departures (county, household_no, id_number, name, reason, left_on, member, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &params![
-                    &before.county,
-                    household_no,
-                    id_number,
-                    &departure.member.name,
-                    reason.code(),
-                    on.to_string(),
-                    json(&departure.member).to_string(),
-                    crate::now()
-                ],
-            )?;
-            let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });
-            let a = serde_json::json!({
-                "household": json(&before.household),
-                "members": json(&members),
-                "left": { "name": &departure.member.name, "id_number": id_number, "reason": reason.label_zh(), "on": on.to_string() },
-            });
-            record(tx, actor, Some(&before.county), "household.member_leave", ("household", household_no), Some(&b), Some(&a))?;
-            Ok(departure)
+            member_leaves_in(
+                tx,
+                actor,
+                household_no,
+                id_number,
+                reason,
+                on,
+                Some(expected_version),
+                today,
+            )
         })
     }
 
@@ -827,4 +801,72 @@ fn list_row(r: &Row) -> Result<HouseholdListRow, StoreError> {
         tekun: f.bool(8)?,
         relocated: f.bool(9)?,
     })
+}
+
+/// [`Store::member_leaves`] inside the caller's transaction (a confirmed 公安 death marks the
+/// member deceased with its decision); `expected_version` `None` skips the version check.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn member_leaves_in(
+    tx: &mut dyn Sql,
+    actor: &Actor,
+    household_no: &str,
+    id_number: &str,
+    reason: LeaveReason,
+    on: Date,
+    expected_version: Option<i64>,
+    today: Date,
+) -> Result<Departure, StoreError> {
+    let before = load_household(tx, household_no)?.ok_or(StoreError::NotFound)?;
+    if expected_version.is_some_and(|v| v != before.version) {
+        return Err(StoreError::Stale);
+    }
+    let member = before
+        .members
+        .iter()
+        .find(|m| m.id_number == id_number)
+        .ok_or(StoreError::NotFound)?;
+    let departure = leave(member, reason, on, today).map_err(StoreError::Invalid)?;
+    let members: Vec<Member> = before
+        .members
+        .iter()
+        .filter(|m| m.id_number != id_number)
+        .cloned()
+        .collect();
+    let family = validate_family(&members);
+    if !family.is_empty() {
+        return Err(StoreError::Invalid(family));
+    }
+    let household = &before.household;
+    update_household_row(tx, household, crate::now())?;
+    delete_members(tx, &before.county, household_no)?;
+    insert_members(tx, &before.county, household, &members)?;
+    tx.exec(
+            "INSERT INTO member_departures (county, household_no, id_number, name, reason, left_on, member, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &params![
+                &before.county,
+                household_no,
+                id_number,
+                &departure.member.name,
+                reason.code(),
+                on.to_string(),
+                json(&departure.member).to_string(),
+                crate::now()
+            ],
+        )?;
+    let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });
+    let a = serde_json::json!({
+        "household": json(&before.household),
+        "members": json(&members),
+        "left": { "name": &departure.member.name, "id_number": id_number, "reason": reason.label_zh(), "on": on.to_string() },
+    });
+    record(
+        tx,
+        actor,
+        Some(&before.county),
+        "household.member_leave",
+        ("household", household_no),
+        Some(&b),
+        Some(&a),
+    )?;
+    Ok(departure)
 }

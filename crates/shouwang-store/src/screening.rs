@@ -16,12 +16,14 @@ use crate::{params, Store, StoreError};
 use serde::Serialize;
 use shouwang_core::codes::{Health, HealthCondition, LabourCapacity, Schooling};
 use shouwang_core::date::YearMonth;
+use shouwang_core::department::alert::DeptRule;
+use shouwang_core::department::{AlertStatus, DeptKind};
 use shouwang_core::income::{household_income, Income, IncomeBasis, IncomePeriod};
 use shouwang_core::lead::{LeadSource, LeadStatus};
 use shouwang_core::monitoring::{CaseStatus, RiskType};
 use shouwang_core::screening::{
-    DataSource, HouseholdRow, MemberCounts, RuleId, RuleSet, Screening, Snapshot, SourceSlot,
-    Summary, WarningLevel, CATALOGUE_VERSION,
+    DataSource, DeptAlertSummary, HouseholdRow, MemberCounts, RuleId, RuleSet, Screening, Snapshot,
+    SourceSlot, Summary, WarningLevel, CATALOGUE_VERSION,
 };
 use shouwang_core::standard::{resolve_checked, validate_standard, ResolvedStandard, Standard};
 use shouwang_core::ProblemCode;
@@ -573,6 +575,68 @@ impl Store {
                 },
             )?;
 
+            // open department alerts of the year (R13): most urgent first, the latest batch
+            // named as the source
+            let mut dept: HashMap<usize, (i64, Vec<DeptAlertSummary>)> = HashMap::new();
+            for r in c.query(
+                "SELECT household_no, kind, rule, on_date, amount, risk, level, batch_id FROM dept_alerts
+                 WHERE county = $1 AND year = $2 AND status = $3 ORDER BY household_no, id",
+                &params![county.as_str(), i64::from(year), AlertStatus::Open.code()],
+            )? {
+                let Some(i) = find(&nos, &r.text(0)) else {
+                    continue;
+                };
+                let (Some(kind), Some(rule), Some(risk), Some(level)) = (
+                    DeptKind::from_code(r.int(1)),
+                    DeptRule::parse(&r.text(2)),
+                    RiskType::from_code(r.int(5)),
+                    WarningLevel::from_code(r.int(6)),
+                ) else {
+                    continue;
+                };
+                let e = dept.entry(i).or_insert((0, Vec::new()));
+                e.0 = e.0.max(r.int(7));
+                e.1.push(DeptAlertSummary {
+                    kind,
+                    rule,
+                    date: r.opt_text(3).as_deref().and_then(Date::parse),
+                    amount: r.opt_int(4),
+                    risk,
+                    level,
+                });
+            }
+            let mut batch_sources: HashMap<i64, u16> = HashMap::new();
+            for (i, (batch, alerts)) in &mut dept {
+                alerts.sort_by(|a, b| a.level.cmp(&b.level).then(b.date.cmp(&a.date)));
+                let src = match batch_sources.get(batch) {
+                    Some(s) => *s,
+                    None => {
+                        let b = c.query_one(
+                            "SELECT kind, period, file_name, created_at FROM dept_batches WHERE id = $1",
+                            &params![*batch],
+                        )?;
+                        let (kind, period, file, at) = b.map_or((None, None, String::new(), 0), |b| {
+                            (DeptKind::from_code(b.int(0)), b.opt_text(1), b.text(2), b.int(3))
+                        });
+                        let (kind_zh, kind_en) = kind.map_or(("部门", "department"), |k| (k.label_zh(), k.label_en()));
+                        let what = period.clone().unwrap_or(file);
+                        let s = snapshot.add_source(DataSource {
+                            slot: SourceSlot::Department,
+                            label_zh: format!("{kind_zh}部门数据第{batch}批（{what}）"),
+                            label_en: format!("{kind_en} data, batch {batch} ({what})"),
+                            date: period
+                                .as_deref()
+                                .and_then(YearMonth::parse)
+                                .map_or_else(|| Date::from_unix_seconds_china(at), YearMonth::first_day),
+                        });
+                        batch_sources.insert(*batch, s);
+                        s
+                    }
+                };
+                rows[*i].sources.department = Some(src);
+                rows[*i].department_alert = true;
+            }
+
             let members_source = snapshot.add_source(DataSource {
                 slot: SourceSlot::Members,
                 label_zh: "家庭成员信息".into(),
@@ -583,6 +647,9 @@ impl Store {
                 row.last_year_per_capita = last_year_net[i].and_then(|n| n.per(i64::from(row.members.living)));
                 row.sources.members = Some(members_source);
                 snapshot.push(&row).map_err(StoreError::invalid)?;
+            }
+            for (i, (_, alerts)) in dept {
+                snapshot.set_department_alerts(i, alerts);
             }
             Ok(LoadedSnapshot {
                 region: region.clone(),
@@ -934,11 +1001,17 @@ fn row_lead(r: &Row) -> Result<LeadRecord, StoreError> {
         household_no: f.text(1),
         risk: f.code(2, RiskType::from_code)?,
         level: f.code(3, WarningLevel::from_code)?,
+        // a department lead names its D-codes: in the catalogue's terms, R13 (部门预警)
         rules: f.parsed(4, |t| {
-            t.split(',')
+            let mut v = t
+                .split(',')
                 .filter(|c| !c.is_empty())
-                .map(RuleId::parse)
-                .collect::<Option<Vec<_>>>()
+                .map(|c| {
+                    RuleId::parse(c).or_else(|| DeptRule::parse(c).map(|_| RuleId::DepartmentAlert))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            v.dedup();
+            Some(v)
         })?,
         source: f.code(5, LeadSource::from_code)?,
         found_on: f.date(6)?,

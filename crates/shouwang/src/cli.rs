@@ -195,6 +195,8 @@ pub enum BenchCommand {
     Elimination(crate::bench_elim::BenchElimArgs),
     /// 部门数据接口推送性能：一次推送十万条记录 / department push: 100,000 records in one request
     DeptPush(crate::bench_dept_push::BenchDeptPushArgs),
+    /// 部门数据导入性能：医保文件匹配与预警 / department import: a 医保 file matched and evaluated
+    Dept(crate::bench_dept::BenchDeptArgs),
 }
 
 #[derive(Args, Clone)]

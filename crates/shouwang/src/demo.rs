@@ -79,6 +79,16 @@ pub fn build(store: &Store, households: usize, seed: u64, today: Date) -> Result
     crate::screen_cmd::seed_demo(store, &data, &records, today)?;
     seed_cases(store, &records, today)?;
     crate::demo_assistance::seed(store, &data, &records, seed, today)?;
+    let t = Instant::now();
+    let d = crate::demo_department::seed(store, &data, &records, seed, today)?;
+    println!(
+        "部门数据 / department data: {} 批 / batches, {} 条预警 / alerts, {} 条线索 / leads, {} 行待匹配 / rows to match by hand ({:.1} s)",
+        d.batches,
+        d.alerts,
+        d.leads,
+        d.queued,
+        t.elapsed().as_secs_f64()
+    );
     load_calendar(store, &county)?;
     Ok((data.len(), persons))
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_assistance;
 mod bench_dept_push;
+mod bench_dept;
 mod bench_elim;
 mod bench_ident;
 mod bench_ledger;
@@ -12,6 +13,7 @@ mod calendar_cmd;
 mod cli;
 mod demo;
 mod demo_assistance;
+mod demo_department;
 mod demo_procedures;
 mod dept_cmd;
 mod ledger_cmd;
@@ -107,6 +109,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Assistance(a)) => bench_assistance::run(a),
             Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             Some(BenchCommand::DeptPush(a)) => bench_dept_push::run(a),
+            Some(BenchCommand::Dept(a)) => bench_dept::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {

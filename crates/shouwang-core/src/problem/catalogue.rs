@@ -500,6 +500,8 @@ problem_codes! {
         "自主申报缺少必填项", "a self-report lacks a required field";
     ReportNotFound = "report.not_found", NotFound,
         "没有与回执号和手机号码相符的申报", "no report matches that receipt and mobile number";
+    DeptDeathDecided = "dept.death_decided", Conflict,
+        "该死亡预警已经确认或驳回", "the death alert was already confirmed or rejected";
 }
 
 impl ProblemCode {

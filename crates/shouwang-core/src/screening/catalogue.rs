@@ -14,7 +14,9 @@ use std::fmt;
 
 /// The version of the catalogue's definitions (rule meanings). A screening run records it beside
 /// the rule set's own version, so that old hits stay explainable after the catalogue changes.
-pub const CATALOGUE_VERSION: &str = "2025.1";
+/// 2026.1: R13 reads the open department alerts (部门预警) of the year, names each (department,
+/// rule, date, amount) and takes the most urgent alert's risk instead of 其他.
+pub const CATALOGUE_VERSION: &str = "2026.1";
 
 /// A rule of the catalogue. The discriminant is the bit of the rule in a hit mask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

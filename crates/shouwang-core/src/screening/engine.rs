@@ -354,7 +354,7 @@ impl<'a> Screening<'a> {
                     key,
                     rule,
                     level: self.plan.level_of_rule(rule),
-                    risk: rule.def().risk,
+                    risk: risk_of(self.snapshot, i, rule),
                 })
             })
     }
@@ -399,6 +399,60 @@ impl<'a> Screening<'a> {
             .map(|r| build_evidence(self.snapshot, &self.plan, household, r))
             .collect()
     }
+}
+
+/// A hit's risk: the rule's, except R13's, which is its household's most urgent department
+/// alert's (a 医保 alert is 因病, a dangerous house 住房安全), so that screening joins the lead
+/// the department batch raised for that risk instead of raising an "其他" lead next to it.
+fn risk_of(s: &Snapshot, i: usize, rule: RuleId) -> RiskType {
+    if rule == RuleId::DepartmentAlert {
+        if let Some(a) = s.department_alerts(i).first() {
+            return a.risk;
+        }
+    }
+    rule.def().risk
+}
+
+/// R13's evidence: each open department alert with its department, rule, date and amount.
+fn department_evidence(s: &Snapshot, i: usize) -> (Vec<Measure>, String, String) {
+    let alerts = s.department_alerts(i);
+    let mut observed = Vec::new();
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    for a in alerts {
+        let date = a.date.map(|d| d.to_string());
+        let amount = a
+            .amount
+            .map(|v| format!("{}元", crate::income::yuan_text(Fen(v))));
+        let amount_en = a
+            .amount
+            .map(|v| format!("{} yuan", crate::income::yuan_text(Fen(v))));
+        let code = Some(a.rule.code().to_string());
+        let detail_zh: Vec<String> = [code.clone(), date.clone(), amount]
+            .into_iter()
+            .flatten()
+            .collect();
+        let detail_en: Vec<String> = [code, date, amount_en].into_iter().flatten().collect();
+        // the rule's name begins with its department: "医保：年度累计合规自付超过预警线"
+        zh.push(format!("{}（{}）", a.rule.name_zh(), detail_zh.join("，")));
+        en.push(format!("{} ({})", a.rule.name_en(), detail_en.join(", ")));
+        observed.push(match a.amount {
+            Some(v) => measure(a.rule.name_zh(), a.rule.name_en(), v, Unit::Fen),
+            None => measure(a.rule.name_zh(), a.rule.name_en(), 1, Unit::Flag),
+        });
+    }
+    if alerts.is_empty() {
+        return (
+            vec![measure("部门预警", "department alert", 1, Unit::Flag)],
+            "部门预警：是".into(),
+            "department alert: yes".into(),
+        );
+    }
+    (
+        observed,
+        format!("部门预警：{}", zh.join("；")),
+        format!("department alerts: {}", en.join("; ")),
+    )
 }
 
 fn build_evidence(s: &Snapshot, p: &Plan, i: usize, rule: RuleId) -> Evidence {
@@ -573,11 +627,14 @@ fn build_evidence(s: &Snapshot, p: &Plan, i: usize, rule: RuleId) -> Evidence {
             format!("家庭{size}人，无人有劳动能力"),
             format!("none of the {size} members can work"),
         ),
+        RuleId::DepartmentAlert => {
+            let (observed, zh, en) = department_evidence(s, i);
+            (observed, vec![], zh, en)
+        }
         RuleId::UnsafeHousing
         | RuleId::SchoolDropout
         | RuleId::MemberUninsured
-        | RuleId::UnsafeWater
-        | RuleId::DepartmentAlert => (
+        | RuleId::UnsafeWater => (
             vec![measure(d.name_zh, d.name_en, 1, Unit::Flag)],
             vec![],
             format!("{}：是", d.name_zh),
@@ -589,7 +646,7 @@ fn build_evidence(s: &Snapshot, p: &Plan, i: usize, rule: RuleId) -> Evidence {
         code: d.code,
         rule_zh: d.name_zh,
         rule_en: d.name_en,
-        risk: d.risk,
+        risk: risk_of(s, i, rule),
         level: p.level_of_rule(rule),
         household_key: s.keys[i],
         observed,

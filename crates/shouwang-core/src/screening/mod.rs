@@ -29,7 +29,9 @@ pub use catalogue::{
 pub use edits::{apply_edits, parse_edit_texts, Edit};
 pub use engine::{evaluate, evaluate_plan, Evidence, Hit, Measure, Plan, Screening, Summary};
 pub use level::{WarningLevel, WarningScheme};
-pub use snapshot::{DataSource, HouseholdRow, MemberCounts, RowSources, Snapshot};
+pub use snapshot::{
+    DataSource, DeptAlertSummary, HouseholdRow, MemberCounts, RowSources, Snapshot,
+};
 pub use synth::synthetic_snapshot;
 pub use tally::per_township;
 pub use what_if::{what_if, AreaCounts, Flagged, WhatIf};
@@ -247,6 +249,54 @@ mod tests {
             }),
             [RuleId::DepartmentAlert]
         );
+    }
+
+    #[test]
+    fn a_department_alert_hits_r13_with_its_risk_and_names_the_department() {
+        use crate::department::alert::DeptRule;
+        use crate::department::DeptKind;
+        let ok = row(2 * LINE, 3);
+        let mut s = snapshot(&[ok, ok]);
+        s.set_department_alerts(
+            1,
+            vec![
+                DeptAlertSummary {
+                    kind: DeptKind::Medical,
+                    rule: DeptRule::MedicalCost,
+                    date: crate::Date::new(2026, 10, 5),
+                    amount: Some(2_000_001),
+                    risk: RiskType::Illness,
+                    level: WarningLevel::Yellow,
+                },
+                DeptAlertSummary {
+                    kind: DeptKind::Roster,
+                    rule: DeptRule::NewOnRoll,
+                    date: crate::Date::new(2026, 9, 1),
+                    amount: None,
+                    risk: RiskType::Other,
+                    level: WarningLevel::Blue,
+                },
+            ],
+        );
+        s.set_department_alerts(0, vec![]);
+        let screening = evaluate(&s, &RuleSet::default_for(2025), &standard()).unwrap();
+        let hits: Vec<(usize, RuleId, RiskType)> = screening
+            .hits()
+            .map(|h| (h.household, h.rule, h.risk))
+            .collect();
+        assert_eq!(hits, [(1, RuleId::DepartmentAlert, RiskType::Illness)]);
+        let e = screening.evidence(1, RuleId::DepartmentAlert).unwrap();
+        assert_eq!(e.risk, RiskType::Illness);
+        assert_eq!(
+            e.zh,
+            "部门预警：医保：年度累计合规自付超过预警线（D01，2026-10-05，20,000.01元）；民政：新纳入低保、特困等救助（D02，2026-09-01）"
+        );
+        assert!(
+            e.en.contains("D01") && e.en.contains("2026-10-05"),
+            "{}",
+            e.en
+        );
+        assert_eq!(e.observed[0].value, 2_000_001);
     }
 
     #[test]

@@ -6,9 +6,13 @@
 //! on the way in, so no rule's integer arithmetic can overflow whatever the store hands over.
 
 use super::catalogue::SourceSlot;
+use super::level::WarningLevel;
 use crate::date::Date;
+use crate::department::alert::DeptRule;
+use crate::department::DeptKind;
 use crate::household::Member;
 use crate::money::Fen;
+use crate::monitoring::RiskType;
 use crate::problem::{Problem, ProblemCode};
 use crate::region::RegionCode;
 use serde::Serialize;
@@ -128,6 +132,19 @@ pub struct HouseholdRow {
 
 const NO_SOURCE: u16 = u16::MAX;
 
+/// An open department alert (部门预警) of a household, as R13's evidence names it: the
+/// department, the rule, the record's date and amount, and the risk and level the alert carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeptAlertSummary {
+    pub kind: DeptKind,
+    pub rule: DeptRule,
+    pub date: Option<Date>,
+    /// 分: the cumulative 合规自付, the cost, the loss (none for a roll, a grade, an event)
+    pub amount: Option<i64>,
+    pub risk: RiskType,
+    pub level: WarningLevel,
+}
+
 /// The snapshot: columns indexed by household position (the order of [`Snapshot::push`]).
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
@@ -149,6 +166,9 @@ pub struct Snapshot {
     pub(crate) villages: Vec<RegionCode>,
     village_index: HashMap<RegionCode, u32>,
     pub(crate) data_sources: Vec<DataSource>,
+    /// The open department alerts of the few households that have any, by position (a sparse
+    /// side table: the hot loop reads only the R13 flag bit)
+    pub(crate) department: HashMap<u32, Vec<DeptAlertSummary>>,
 }
 
 fn clamp(v: i64) -> i64 {
@@ -260,6 +280,24 @@ impl Snapshot {
         ]);
         self.sources.push(sources);
         Ok(self.keys.len() - 1)
+    }
+
+    /// Sets the open department alerts of the household at `index` (most urgent first: the
+    /// first one's risk is R13's); a household with alerts hits R13. Ignored out of range.
+    pub fn set_department_alerts(&mut self, index: usize, alerts: Vec<DeptAlertSummary>) {
+        if index >= self.keys.len() || alerts.is_empty() {
+            return;
+        }
+        self.flags[index] |= F_DEPARTMENT_ALERT;
+        self.department.insert(index as u32, alerts);
+    }
+
+    /// The open department alerts of the household at `index` (empty when none are known).
+    pub fn department_alerts(&self, index: usize) -> &[DeptAlertSummary] {
+        u32::try_from(index)
+            .ok()
+            .and_then(|i| self.department.get(&i))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Number of households.

@@ -12,6 +12,7 @@ use crate::region::RegionCode;
 use std::collections::HashMap;
 
 mod assistance;
+pub mod department;
 mod records;
 pub use assistance::{
     assistance, SynthAssistance, SynthContact, SynthPairing, SynthPerson, SynthPlan, SynthPosition,

@@ -13,6 +13,7 @@ mod assistance;
 mod calendar;
 pub(crate) mod dept;
 mod dept_tokens;
+mod dept_death;
 mod elimination;
 mod home;
 mod identification;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(self_reports::routes())
         .merge(dept::routes())
         .merge(dept_tokens::routes())
+        .merge(dept_death::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))
