@@ -836,6 +836,14 @@ fn department_codes_keep_their_numbers() {
             ("Handled", 2, "已办结"),
         ],
     );
+    code_list(
+        "DeathDecision",
+        "dept_alerts.decision (migration 23)",
+        DeathDecision::ALL,
+        DeathDecision::code,
+        DeathDecision::label_zh,
+        &[("Confirmed", 1, "已确认死亡"), ("Rejected", 2, "已驳回")],
+    );
     stored_as(
         "DeptRule",
         "dept_alerts.rule, leads.rules (comma-separated)",

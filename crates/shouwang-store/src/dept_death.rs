@@ -14,39 +14,7 @@ use shouwang_core::department::AlertStatus;
 use shouwang_core::household::LeaveReason;
 use shouwang_core::{Date, Problem, ProblemCode, RegionCode};
 
-/// A cadre's decision on a death alert.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum DeathDecision {
-    /// 确认死亡: the member is marked deceased on the alert's date
-    Confirmed = 1,
-    /// 驳回: the record does not fit the member; nothing changes in the registry
-    Rejected = 2,
-}
-
-impl DeathDecision {
-    pub fn code(self) -> i64 {
-        self as i64
-    }
-    pub fn from_code(code: i64) -> Option<DeathDecision> {
-        match code {
-            1 => Some(DeathDecision::Confirmed),
-            2 => Some(DeathDecision::Rejected),
-            _ => None,
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            DeathDecision::Confirmed => "已确认死亡",
-            DeathDecision::Rejected => "已驳回",
-        }
-    }
-    pub fn label_en(self) -> &'static str {
-        match self {
-            DeathDecision::Confirmed => "death confirmed",
-            DeathDecision::Rejected => "rejected",
-        }
-    }
-}
+pub use shouwang_core::department::DeathDecision;
 
 /// A D09 alert as the confirmation form shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -17,7 +17,7 @@ use common::{outside, send, signed_in_users, today, with_two_villages, TAOHONG};
 fn alert_sql(id: i64, h: &Household, m: &Member, on: &str, status: i64) -> String {
     format!(
         "INSERT INTO dept_alerts (id, batch_id, county, kind, rule, household_no, village, id_number, person_name, level, risk, year, on_date, evidence, status, created_at)
-         VALUES ({id}, 1, '510821', 8, 'D09', '{}', '{}', '{}', '{}', 1, 7, {}, '{on}', '{{}}', {status}, 0);\n",
+         VALUES ({id}, 1, '510821', 8, 'D09', '{}', '{}', '{}', '{}', 1, 7, {}, '{on}', '{{\"rule\":\"D09\",\"kind\":\"公安\",\"row\":{id},\"rows\":1,\"date\":\"{on}\",\"amount\":null,\"threshold\":null,\"zh\":\"公安登记死亡\",\"en\":\"registered dead\"}}', {status}, 0);\n",
         h.household_no,
         h.village,
         m.id_number,
@@ -75,6 +75,34 @@ async fn a_cadre_confirms_or_rejects_a_registered_death() {
         let app = router(AppState::new(db.store.clone(), WebConfig::default()));
         let (na, nb) = (&a.0.household_no, &b.0.household_no);
         let url = |no: &str, id: i64| format!("/households/{no}/dept-death/{id}");
+
+        // the household page leads the village cadre to the form, and not the inspector
+        let household = send(
+            &app,
+            "taohong",
+            Method::GET,
+            &format!("/households/{na}"),
+            &[],
+            None,
+        )
+        .await;
+        assert!(
+            household.body.contains(&url(na, 1)),
+            "the household page links the D09 alert's form"
+        );
+        let household = send(
+            &app,
+            "inspector",
+            Method::GET,
+            &format!("/households/{na}"),
+            &[],
+            None,
+        )
+        .await;
+        assert!(
+            !household.body.contains(&url(na, 1)),
+            "an inspector may not decide"
+        );
 
         // the form names the person and the date
         let page = send(&app, "taohong", Method::GET, &url(na, 1), &[], None).await;

@@ -2,8 +2,8 @@
 
 mod bench;
 mod bench_assistance;
-mod bench_dept_push;
 mod bench_dept;
+mod bench_dept_push;
 mod bench_elim;
 mod bench_ident;
 mod bench_ledger;

@@ -202,3 +202,12 @@ code_list!(
         Handled = 2 => "已办结", "handled";
     }
 );
+
+code_list!(
+    /// A village cadre's decision on a 公安 death alert (D09): the registry changes only when
+    /// the cadre confirms.
+    DeathDecision {
+        Confirmed = 1 => "已确认死亡", "death confirmed";
+        Rejected = 2 => "已驳回", "rejected";
+    }
+);

@@ -12,8 +12,8 @@
 mod assistance;
 mod calendar;
 pub(crate) mod dept;
-mod dept_tokens;
 mod dept_death;
+mod dept_tokens;
 mod elimination;
 mod home;
 mod identification;

@@ -40,6 +40,10 @@ pub(crate) struct RecordView {
 
 /// The household page's 部门数据 section.
 pub(crate) struct HouseholdDept {
+    /// The household, for the death confirmation's address
+    pub no: String,
+    /// A village cadre (or above) may confirm or reject a death alert (D09) here
+    pub may_decide_death: bool,
     pub statuses: Vec<Badge>,
     pub alerts: Vec<AlertRow>,
     pub assets: Vec<AssetView>,
@@ -141,6 +145,8 @@ pub(crate) async fn household_section(
         return Ok(None);
     };
     let no = h.record.household.household_no.clone();
+    let household_no = no.clone();
+    let may_decide_death = h.allows(s, Action::EditRegistry);
     let (records, alerts, cases) = state
         .db(move |st| {
             Ok((
@@ -177,6 +183,8 @@ pub(crate) async fn household_section(
     statuses.retain(|b| seen.insert(b.text.clone()));
     let villages: HashMap<String, String> = HashMap::new();
     Ok(Some(HouseholdDept {
+        no: household_no,
+        may_decide_death,
         statuses,
         alerts: alerts
             .iter()
