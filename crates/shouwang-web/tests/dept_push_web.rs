@@ -353,9 +353,15 @@ async fn a_township_user_cannot_reach_the_tokens() {
         // the department page links the tokens for the county only
         let dept = send(&w.app, "sanjiang", Method::GET, "/dept", &[], None).await;
         assert_eq!(dept.status, StatusCode::OK, "{name}");
-        assert!(!dept.body.contains("/dept/tokens"), "{name}: no link for a township");
+        assert!(
+            !dept.body.contains("/dept/tokens"),
+            "{name}: no link for a township"
+        );
         let dept = send(&w.app, "county", Method::GET, "/dept", &[], None).await;
-        assert!(dept.body.contains("/dept/tokens"), "{name}: the county's link");
+        assert!(
+            dept.body.contains("/dept/tokens"),
+            "{name}: the county's link"
+        );
         outside(move || drop(w));
     }
 }

@@ -242,14 +242,20 @@ async fn a_department_user_sees_only_its_own_kind() {
             )
             .await,
         );
+        // a department sees no registry: its first page is its data, without the search box
         let home = get(&w.app, "yibao", "/").await;
-        assert_eq!(home.status, StatusCode::OK);
-        assert!(
-            home.body.contains("href=\"/dept\""),
-            "the department user's menu"
-        );
+        assert_eq!(home.status, StatusCode::SEE_OTHER);
+        assert_eq!(home.location, "/dept");
         let list = get(&w.app, "yibao", "/dept").await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(
+            list.body.contains("href=\"/dept\""),
+            "the department user's menu"
+        );
+        assert!(
+            !list.body.contains("action=\"/search\""),
+            "no household search"
+        );
         assert!(list.body.contains("m.csv"));
         assert!(!list.body.contains("cl.csv"));
         assert_eq!(

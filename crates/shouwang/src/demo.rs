@@ -22,7 +22,7 @@ const SITES: [(&str, &str); 2] = [
 ];
 
 /// (username, role, region, display name)
-pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
+pub const DEMO_USERS: [(&str, &str, &str, &str); 7] = [
     ("admin", "admin", "510821", "系统管理员"),
     ("county", "county", "510821", "县乡村振兴局 李科长"),
     (
@@ -39,6 +39,7 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
     ),
     ("helper", "assistance", "510821108212", "帮扶责任人 陈明"),
     ("inspector", "inspector", "510821", "督导组 周涛"),
+    ("yibao", "department", "510821", "县医疗保障局 刘股长"),
 ];
 
 /// Builds the demo county into `store`: households and members, incomes of this year and last,
@@ -215,6 +216,15 @@ pub fn run(args: DemoArgs) -> Result<()> {
     for (username, role, region, name) in DEMO_USERS {
         crate::add_user_quiet(&store, username, role, region, name, DEMO_PASSWORD)?;
     }
+    // the department user delivers the 医保 bureau's data and sees only that kind
+    let yibao = store.user_by_name("yibao")?.context("department user")?;
+    store.set_role_and_kind(
+        &Actor::system("demo"),
+        &yibao,
+        shouwang_core::Role::Department,
+        &county,
+        Some(shouwang_core::department::DeptKind::Medical),
+    )?;
     // the assistance person is one of 桃红村's (陈明, paired by the synthetic assistance); in a
     // county too small for that, the first households of 桃红村 are paired with the account
     let helper = store.user_by_name("helper")?.context("helper user")?;

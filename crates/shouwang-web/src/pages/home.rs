@@ -52,6 +52,10 @@ async fn page(state: &AppState, s: Session) -> Result<Response, crate::error::Ap
     let code = s.scope.region.clone();
     let own = Target::Region(&code);
     let may = |a: Action| s.scope.allows(a, own);
+    // a department's user sees no registry: its work is its own kind's data
+    if !may(Action::BrowseRegions) && may(Action::ViewDepartment) {
+        return Ok(Redirect::to("/dept").into_response());
+    }
     let paired_only = s.scope.reaches_only_paired();
     let user_id = s.user.id;
     let c = code.clone();

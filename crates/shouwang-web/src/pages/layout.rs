@@ -19,6 +19,8 @@ pub struct Ctx {
     /// (display name, role label) when signed in
     pub user: Option<(String, String)>,
     pub csrf: String,
+    /// The header's search box: for those who may search households (not a department)
+    pub may_search: bool,
     /// The menu: what this role may use, in the order of its work.
     pub nav: Vec<NavLink>,
     /// Where the page sits: each step a link but the last (the page itself).
@@ -64,6 +66,9 @@ impl Ctx {
             l,
             user: Some((s.user.display_name.clone(), role)),
             csrf: s.csrf.clone(),
+            may_search: s
+                .scope
+                .allows(Action::Search, Target::Region(&s.scope.region)),
             nav: nav(s),
             crumbs: Vec::new(),
             flash: s
@@ -79,6 +84,7 @@ impl Ctx {
             l,
             user: None,
             csrf,
+            may_search: false,
             nav: Vec::new(),
             crumbs: Vec::new(),
             flash: None,
