@@ -441,6 +441,7 @@ mod tests {
             "dept_alerts_household",
             "dept_alerts_person",
             "dept_alerts_lead",
+            "dept_alerts_record",
             "dept_tokens_county",
             "self_reports_id_number",
             "self_reports_address",

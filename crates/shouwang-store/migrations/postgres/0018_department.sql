@@ -122,6 +122,7 @@ CREATE INDEX dept_alerts_county ON dept_alerts (county, status, kind, level, id)
 CREATE INDEX dept_alerts_household ON dept_alerts (county, household_no);
 CREATE INDEX dept_alerts_person ON dept_alerts (county, id_number, rule, year);
 CREATE INDEX dept_alerts_lead ON dept_alerts (lead_id);
+CREATE INDEX dept_alerts_record ON dept_alerts (record_id); -- a batch's records deleted (a county removed) find their alerts
 
 -- API tokens a department pushes with, bound to one kind and one region; only a hash is kept
 CREATE TABLE dept_tokens (
