@@ -68,7 +68,9 @@ CREATE TABLE dept_records (
 );
 CREATE INDEX dept_records_batch ON dept_records (batch_id);
 CREATE INDEX dept_records_household ON dept_records (county, household_no, kind);
-CREATE INDEX dept_records_person ON dept_records (county, kind, id_number, year);
+-- covering the earlier facts an import reads (the year's sums, the rolls): a rolled-back batch's rows
+-- are skipped by the index, and no row is read from the table
+CREATE INDEX dept_records_person ON dept_records (county, kind, active, id_number, year, amount, category);
 
 -- 未匹配队列: rows that matched no member in the batch's region, or could not be read
 CREATE TABLE dept_unmatched (
