@@ -273,8 +273,37 @@ fn load_unmatched(c: &mut dyn Sql, id: i64) -> Result<Option<UnmatchedRecord>, S
 }
 
 /// The page bounds of a list.
-fn page(limit: i64, offset: i64) -> (i64, i64) {
-    (limit.clamp(1, 500), offset.max(0))
+/// A page of `columns` from `from` where `clause` holds (its `values` numbered from $1), in
+/// `order`, and how many rows hold it in all; `limit` is kept within 1–500.
+#[allow(clippy::too_many_arguments)]
+fn counted_page<T>(
+    c: &mut dyn Sql,
+    columns: &str,
+    from: &str,
+    clause: &str,
+    values: &[Value],
+    order: &str,
+    (limit, offset): (i64, i64),
+    read: impl Fn(&Row) -> Result<T, StoreError>,
+) -> Result<(Vec<T>, i64), StoreError> {
+    let total = c
+        .query_one(
+            &format!("SELECT COUNT(*) FROM {from} WHERE {clause}"),
+            values,
+        )?
+        .map_or(0, |r| r.int(0));
+    let mut p = values.to_vec();
+    p.push(limit.clamp(1, 500).into());
+    p.push(offset.max(0).into());
+    let rows = c.query(
+        &format!(
+            "SELECT {columns} FROM {from} WHERE {clause} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            p.len() - 1,
+            p.len()
+        ),
+        &p,
+    )?;
+    Ok((rows.iter().map(read).collect::<Result<_, _>>()?, total))
 }
 
 impl Store {
@@ -290,26 +319,17 @@ impl Store {
         if let Some(k) = kind {
             clause.push_str(&format!(" AND b.kind = {}", k.code()));
         }
-        let (limit, offset) = page(limit, offset);
         self.with_conn(|c| {
-            let total = c
-                .query_one(
-                    &format!("SELECT COUNT(*) FROM dept_batches b WHERE {clause}"),
-                    &values,
-                )?
-                .map_or(0, |r| r.int(0));
-            let mut p = values.clone();
-            p.push(limit.into());
-            p.push(offset.into());
-            let rows = c.query(
-                &format!(
-                    "SELECT {BATCH_COLUMNS} FROM dept_batches b WHERE {clause} ORDER BY b.id DESC LIMIT ${} OFFSET ${}",
-                    p.len() - 1,
-                    p.len()
-                ),
-                &p,
-            )?;
-            Ok((rows.iter().map(read_batch).collect::<Result<_, _>>()?, total))
+            counted_page(
+                c,
+                BATCH_COLUMNS,
+                "dept_batches b",
+                &clause,
+                &values,
+                "b.id DESC",
+                (limit, offset),
+                read_batch,
+            )
         })
     }
 
@@ -365,26 +385,17 @@ impl Store {
             values.push(r.code().into());
             clause.push_str(&format!(" AND a.rule = ${}", values.len()));
         }
-        let (limit, offset) = page(f.limit, f.offset);
         self.with_conn(|c| {
-            let total = c
-                .query_one(
-                    &format!("SELECT COUNT(*) FROM dept_alerts a WHERE {clause}"),
-                    &values,
-                )?
-                .map_or(0, |r| r.int(0));
-            let mut p = values.clone();
-            p.push(limit.into());
-            p.push(offset.into());
-            let rows = c.query(
-                &format!(
-                    "SELECT {ALERT_COLUMNS} FROM dept_alerts a WHERE {clause} ORDER BY a.id DESC LIMIT ${} OFFSET ${}",
-                    p.len() - 1,
-                    p.len()
-                ),
-                &p,
-            )?;
-            Ok((rows.iter().map(read_alert).collect::<Result<_, _>>()?, total))
+            counted_page(
+                c,
+                ALERT_COLUMNS,
+                "dept_alerts a",
+                &clause,
+                &values,
+                "a.id DESC",
+                (f.limit, f.offset),
+                read_alert,
+            )
         })
     }
 
@@ -438,24 +449,17 @@ impl Store {
             values.push(b.into());
             clause.push_str(&format!(" AND u.batch_id = ${}", values.len()));
         }
-        let (limit, offset) = page(f.limit, f.offset);
-        let from = "dept_unmatched u JOIN dept_batches b ON b.id = u.batch_id";
         self.with_conn(|c| {
-            let total = c
-                .query_one(&format!("SELECT COUNT(*) FROM {from} WHERE {clause}"), &values)?
-                .map_or(0, |r| r.int(0));
-            let mut p = values.clone();
-            p.push(limit.into());
-            p.push(offset.into());
-            let rows = c.query(
-                &format!(
-                    "SELECT {UNMATCHED_COLUMNS} FROM {from} WHERE {clause} ORDER BY u.batch_id DESC, u.row_no, u.id LIMIT ${} OFFSET ${}",
-                    p.len() - 1,
-                    p.len()
-                ),
-                &p,
-            )?;
-            Ok((rows.iter().map(read_unmatched).collect::<Result<_, _>>()?, total))
+            counted_page(
+                c,
+                UNMATCHED_COLUMNS,
+                "dept_unmatched u JOIN dept_batches b ON b.id = u.batch_id",
+                &clause,
+                &values,
+                "u.batch_id DESC, u.row_no, u.id",
+                (f.limit, f.offset),
+                read_unmatched,
+            )
         })
     }
 
