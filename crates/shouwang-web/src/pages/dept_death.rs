@@ -56,6 +56,7 @@ async fn load(state: &AppState, s: &Session, no: &str, alert: i64) -> Result<Dea
 
 fn page(
     s: &Session,
+    head: &str,
     a: &DeathAlert,
     note: &str,
     problems: &[Problem],
@@ -93,7 +94,7 @@ fn page(
     };
     let p = DeathPage {
         ctx: Ctx::of(s).crumbs(vec![
-            Crumb::link(format!("/households/{no}"), no.clone()),
+            Crumb::link(format!("/households/{no}"), head.to_string()),
             Crumb::here(l.t("死亡信息确认", "Death confirmation")),
         ]),
         title,
@@ -114,11 +115,12 @@ fn page(
 async fn form(
     State(state): State<AppState>,
     s: Session,
-    EditableHousehold(_): EditableHousehold,
+    EditableHousehold(h): EditableHousehold,
     Path((no, alert)): Path<(String, i64)>,
 ) -> PageResult {
     let a = load(&state, &s, &no, alert).await?;
-    page(&s, &a, "", &[], StatusCode::OK)
+    let head = super::registry::household_name(&s.l(), &h);
+    page(&s, &head, &a, "", &[], StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -131,7 +133,7 @@ struct DecisionForm {
 async fn decide(
     State(state): State<AppState>,
     s: Session,
-    EditableHousehold(_): EditableHousehold,
+    EditableHousehold(h): EditableHousehold,
     Path((no, alert)): Path<(String, i64)>,
     Form(f): Form<DecisionForm>,
 ) -> PageResult {
@@ -173,7 +175,8 @@ async fn decide(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            page(&s, &fresh, &f.note, &p, status)
+            let head = super::registry::household_name(&s.l(), &h);
+            page(&s, &head, &fresh, &f.note, &p, status)
         }
         Err(e) => Err(e.into()),
     }

@@ -163,9 +163,10 @@ async fn page(state: &AppState, s: &Session, county: RegionCode, shown: Shown<'_
         .map(|p| if l.is_en() { &p.en } else { &p.zh }.clone())
         .collect();
     let page = ListPage {
-        ctx: Ctx::of(s).crumbs(vec![Crumb::here(
-            l.t("部门数据接口令牌", "Department API tokens"),
-        )]),
+        ctx: Ctx::of(s).crumbs(vec![
+            Crumb::link("/dept", l.t("部门数据", "Department data")),
+            Crumb::here(l.t("部门数据接口令牌", "Department API tokens")),
+        ]),
         county: county.to_string(),
         county_name: region_name(&regions, &county),
         county_chosen: chosen_region.is_empty() || chosen_region == county.as_str(),

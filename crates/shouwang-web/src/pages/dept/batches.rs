@@ -349,8 +349,10 @@ async fn batch_page(
     let mut users = vec![batch.created_by.clone()];
     users.extend(batch.rolled_back_by.clone());
     let names = user_names(state, users).await?;
-    let villages =
-        super::village_names(state, alerts.iter().map(|a| a.village.clone()).collect()).await?;
+    // the villages of the alerts, and the region the batch covers, by name
+    let mut codes: Vec<String> = alerts.iter().map(|a| a.village.clone()).collect();
+    codes.push(batch.region.clone());
+    let villages = super::village_names(state, codes).await?;
     let b = batch_row(l, &batch, &names);
     let title = format!("{} · {} {}", b.kind, l.t("批次", "batch"), batch.id);
     Ok((
@@ -360,7 +362,10 @@ async fn batch_page(
                 Crumb::link("/dept", l.t("部门数据", "Department data")),
                 Crumb::here(title),
             ]),
-            region: batch.region.clone(),
+            region: villages
+                .get(&batch.region)
+                .cloned()
+                .unwrap_or_else(|| batch.region.clone()),
             sha256: batch.sha256.clone(),
             rollback_reason: batch.rollback_reason.clone().unwrap_or_default(),
             rolled_back_by: batch
