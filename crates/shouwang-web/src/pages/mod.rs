@@ -171,3 +171,21 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         format!("# HELP shouwang_http_requests_total HTTP requests served.\n# TYPE shouwang_http_requests_total counter\nshouwang_http_requests_total {n}\n"),
     )
 }
+
+/// The names of regions, by code, for those the store knows.
+pub(crate) async fn region_names(
+    state: &AppState,
+    codes: Vec<shouwang_core::RegionCode>,
+) -> Result<std::collections::HashMap<String, String>, crate::error::AppError> {
+    state
+        .db(move |st| {
+            let mut m = std::collections::HashMap::new();
+            for c in codes {
+                if let Some(r) = st.region(&c)? {
+                    m.insert(c.as_str().to_string(), r.name);
+                }
+            }
+            Ok(m)
+        })
+        .await
+}

@@ -40,24 +40,6 @@ fn problems_text(s: &Session, problems: &[Problem]) -> Vec<String> {
         .collect()
 }
 
-/// The names of regions, by code, for those the store knows.
-async fn region_names(
-    state: &AppState,
-    codes: Vec<RegionCode>,
-) -> Result<HashMap<String, String>, AppError> {
-    state
-        .db(move |st| {
-            let mut m = HashMap::new();
-            for c in codes {
-                if let Some(r) = st.region(&c)? {
-                    m.insert(c.as_str().to_string(), r.name);
-                }
-            }
-            Ok(m)
-        })
-        .await
-}
-
 /// A region in words: its name, else its level and code (`省级区划 51`).
 fn region_words(l: L, names: &HashMap<String, String>, code: &RegionCode) -> String {
     match names.get(code.as_str()) {
@@ -170,7 +152,7 @@ async fn what_if_page(
     let loaded = state
         .db(move |st| st.load_snapshot(&r, year, today))
         .await?;
-    let own_names = region_names(&state, vec![region.clone()]).await?;
+    let own_names = super::region_names(&state, vec![region.clone()]).await?;
     let loaded_version = loaded.rules.version;
     // the current values, to fill the form
     let current = |key: &str| -> String {
@@ -384,7 +366,7 @@ async fn standards_view(
     }
     codes.sort();
     codes.dedup();
-    let names = region_names(state, codes).await?;
+    let names = super::region_names(state, codes).await?;
     let list = all
         .iter()
         .map(|x| {

@@ -198,25 +198,23 @@ async fn village_names(
     state: &AppState,
     codes: Vec<String>,
 ) -> Result<HashMap<String, String>, AppError> {
-    state
-        .db(move |st| {
-            let mut m = HashMap::new();
-            for c in codes {
-                if m.contains_key(&c) {
-                    continue;
-                }
-                let name = match RegionCode::from_canonical(&c) {
-                    Some(code) => st.region(&code)?.map(|r| r.name),
-                    None => None,
-                };
-                let shown = name
-                    .map(|n| super::screening::short_name(&n).to_string())
-                    .unwrap_or_else(|| c.clone());
-                m.insert(c, shown);
-            }
-            Ok(m)
+    let mut known: Vec<RegionCode> = codes
+        .iter()
+        .filter_map(|c| RegionCode::from_canonical(c))
+        .collect();
+    known.sort();
+    known.dedup();
+    let names = super::region_names(state, known).await?;
+    Ok(codes
+        .into_iter()
+        .map(|c| {
+            let shown = names.get(&c).map_or_else(
+                || c.clone(),
+                |n| super::screening::short_name(n).to_string(),
+            );
+            (c, shown)
         })
-        .await
+        .collect())
 }
 
 /// The display names of usernames.
