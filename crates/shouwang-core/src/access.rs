@@ -199,6 +199,16 @@ pub enum Action {
     ManageDeptTokens,
     /// Print a village's self-report poster (一码申报).
     PrintPoster,
+    /// 报表: the monitoring statistics, the other tables, income tracking (促增收), the
+    /// supervision ranking and the data-quality findings of a region, and their exports.
+    ViewReports,
+    /// Grant or withdraw an exemption from a data-quality rule (a record that is right though it
+    /// trips the rule), with its reason.
+    ExemptQuality,
+    /// Set the weights the supervision ranking (督导考核排序) scores villages with.
+    SetRankingWeights,
+    /// Clear (销号) a household from the low-income ledger, saying how its income was raised.
+    ClearLowIncome,
 }
 
 /// What one role reaches with one action.
@@ -264,6 +274,10 @@ pub const fn permission(action: Action) -> ([Reach; 7], &'static [RegionLevel]) 
         ResolveDepartment => ([R, R,   N,       N,      N,     N,   N], COUNTY),
         ManageDeptTokens => ([R, R,    N,       N,      N,     N,   N], COUNTY),
         PrintPoster   => ([R,   R,     R,       R,      N,     N,   N], ANY),
+        ViewReports   => ([R,   R,     R,       R,      N,     N,   R], ANY),
+        ExemptQuality => ([R,   R,     N,       N,      N,     N,   N], COUNTY),
+        SetRankingWeights => ([R, R,   R,       N,      N,     N,   N], COUNTY_OR_TOWNSHIP),
+        ClearLowIncome => ([N,  R,     R,       R,      N,     N,   N], ANY),
     }
 }
 
@@ -284,7 +298,7 @@ impl Role {
 
 impl Action {
     /// Every action, in the order of the table.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 31] = [
         Action::BrowseRegions,
         Action::ReadHousehold,
         Action::ViewHistory,
@@ -312,6 +326,10 @@ impl Action {
         Action::ResolveDepartment,
         Action::ManageDeptTokens,
         Action::PrintPoster,
+        Action::ViewReports,
+        Action::ExemptQuality,
+        Action::SetRankingWeights,
+        Action::ClearLowIncome,
     ];
     /// What `role` reaches with this action.
     pub fn reach(self, role: Role) -> Reach {
@@ -479,7 +497,7 @@ mod tests {
     /// [`permission`]: `Y` inside the region, `P` paired households only, `-` never.
     /// Changing a permission means changing this table too, on purpose.
     #[rustfmt::skip]
-    const EXPECTED: [(Action, &str); 27] = [
+    const EXPECTED: [(Action, &str); 31] = [
         //                            admin county township village assist dept inspector
         (Action::BrowseRegions, "Y Y Y Y - - Y"),
         (Action::ReadHousehold, "Y Y Y Y P - Y"),
@@ -508,6 +526,10 @@ mod tests {
         (Action::ResolveDepartment, "Y Y - - - - -"),
         (Action::ManageDeptTokens, "Y Y - - - - -"),
         (Action::PrintPoster,   "Y Y Y Y - - -"),
+        (Action::ViewReports,   "Y Y Y Y - - Y"),
+        (Action::ExemptQuality, "Y Y - - - - -"),
+        (Action::SetRankingWeights, "Y Y Y - - - -"),
+        (Action::ClearLowIncome, "- Y Y Y - - -"),
     ];
 
     const ROLES: [Role; 7] = [

@@ -124,6 +124,73 @@ impl TableXlsxWriter {
     }
 }
 
+/// What heads an exported report (报表): its title, then one line naming the region, the date the
+/// figures are as of and when the file was made, each with its label in the user's language. An
+/// officer hands the sheet upward; whoever reads it must see what it counts and when.
+#[derive(Clone, Debug)]
+pub struct ReportHead {
+    /// e.g. "防止返贫致贫监测对象统计表"
+    pub title: String,
+    /// e.g. "区划：旺苍县（510821）"
+    pub region_line: String,
+    /// e.g. "截至：2026-11-30"
+    pub as_of_line: String,
+    /// e.g. "导出时间：2026-12-01 09:30"
+    pub exported_line: String,
+}
+
+/// A report as an xlsx workbook of one sheet: the title (bold, larger) on the first row, the
+/// region, as-of date and export time on the second, a blank row, then the header in bold and the
+/// rows. Cells of columns `numeric_from` and later that read as numbers are written as numbers
+/// (so the sheet can sum them); every other cell is text, so that codes keep their leading
+/// digits and no cell can run as a formula.
+pub fn report_xlsx_bytes(
+    head: &ReportHead,
+    sheet: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    numeric_from: usize,
+) -> Result<Vec<u8>, String> {
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).map_err(err)?;
+    let title = Format::new().set_bold().set_font_size(14);
+    let bold = Format::new().set_bold();
+    ws.write_string_with_format(0, 0, &head.title, &title)
+        .map_err(err)?;
+    let line = [
+        head.region_line.as_str(),
+        head.as_of_line.as_str(),
+        head.exported_line.as_str(),
+    ]
+    .join("    ");
+    ws.write_string(1, 0, line).map_err(err)?;
+    for (c, h) in header.iter().enumerate() {
+        let col = u16::try_from(c).map_err(|e| e.to_string())?;
+        ws.write_string_with_format(3, col, *h, &bold)
+            .map_err(err)?;
+        // wide enough for a Chinese header or a region name
+        ws.set_column_width(col, if c < numeric_from { 18 } else { 12 })
+            .map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let at = u32::try_from(r + 4).map_err(|e| e.to_string())?;
+        for (c, cell) in row.iter().enumerate() {
+            let col = u16::try_from(c).map_err(|e| e.to_string())?;
+            match cell.parse::<f64>() {
+                Ok(n) if c >= numeric_from && n.is_finite() => {
+                    ws.write_number(at, col, n).map_err(err)?;
+                }
+                _ => {
+                    ws.write_string(at, col, cell).map_err(err)?;
+                }
+            }
+        }
+    }
+    book.save_to_buffer().map_err(err)
+}
+
 /// The table in `format`.
 pub fn table_bytes(
     format: TableFormat,
@@ -167,6 +234,33 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap();
         assert!(bytes.starts_with(b"PK"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_report_sheet_carries_its_title_region_and_dates_above_the_table() {
+        use calamine::{Data, Reader, Xlsx};
+        let head = ReportHead {
+            title: "监测对象统计表".into(),
+            region_line: "区划：旺苍县（510821）".into(),
+            as_of_line: "截至：2026-11-30".into(),
+            exported_line: "导出时间：2026-12-01 09:30".into(),
+        };
+        let rows = vec![vec!["510821101".to_string(), "12".into()]];
+        let bytes = report_xlsx_bytes(&head, "统计", &["区划", "户数"], &rows, 1).unwrap();
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("统计").unwrap();
+        assert_eq!(
+            sheet.get_value((0, 0)),
+            Some(&Data::String("监测对象统计表".into()))
+        );
+        let line = sheet.get_value((1, 0)).unwrap().to_string();
+        assert!(line.contains("旺苍县") && line.contains("2026-11-30") && line.contains("09:30"));
+        // the code stays text with its digits; the count is a number a sheet can sum
+        assert_eq!(
+            sheet.get_value((4, 0)),
+            Some(&Data::String("510821101".into()))
+        );
+        assert_eq!(sheet.get_value((4, 1)), Some(&Data::Float(12.0)));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod access;
 mod api;
 pub mod auth;
+pub mod chart;
 mod error;
 mod i18n;
 mod multipart;

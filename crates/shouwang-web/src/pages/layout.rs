@@ -171,6 +171,11 @@ fn nav(s: &Session) -> Vec<NavLink> {
     {
         items.push(("/self-reports".into(), l.t("自主申报", "Self-reports")));
     }
+    // issue 16: 报表 (statistics, tables, income, ranking) and 数据质量
+    if may(Action::ViewReports) && !s.scope.reaches_only_paired() {
+        items.push(("/reports".into(), l.t("报表", "Reports")));
+        items.push(("/quality".into(), l.t("数据质量", "Data quality")));
+    }
     // issue 15: 部门数据 (department users see their own kind there)
     if may(Action::ViewDepartment) {
         items.push(("/dept".into(), l.t("部门数据", "Department data")));

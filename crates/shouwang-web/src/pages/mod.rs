@@ -23,8 +23,10 @@ mod leads;
 mod ledger;
 mod persons;
 mod poster;
+mod quality;
 mod registry;
 pub(crate) mod report;
+mod reports;
 mod screening;
 mod self_reports;
 mod session;
@@ -71,6 +73,8 @@ pub fn routes() -> Router<AppState> {
         .merge(dept::routes())
         .merge(dept_tokens::routes())
         .merge(dept_death::routes())
+        .merge(reports::routes())
+        .merge(quality::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))

@@ -1,0 +1,1 @@
+//! issue 16: income_tracking use cases.

@@ -1,0 +1,1 @@
+//! issue 16: statistics use cases.

@@ -1,0 +1,1 @@
+//! 促增收: income growth and the low-income ledger (issue 16, helper C).

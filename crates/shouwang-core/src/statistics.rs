@@ -1,0 +1,1 @@
+//! 监测统计: the monitoring statistics (issue 16, helper A).
