@@ -117,6 +117,16 @@ pub struct Standard {
     /// 自主申报受理时限: working days to verify a household's self-report
     #[serde(default)]
     pub self_report_days: Option<i64>,
+    /// 农村居民人均可支配收入增速: the rural per-capita disposable income growth, ‰, that 脱贫 and
+    /// monitored persons' per-capita net income growth must beat (促增收)
+    #[serde(default)]
+    pub rural_income_growth_permille: Option<i64>,
+    /// 低收入监测线: per-capita net income below this puts a household on the low-income ledger, 分
+    #[serde(default)]
+    pub low_income_watch: Option<Fen>,
+    /// 县定增收目标: the county's per-capita net income target (e.g. 8,500 元), 分
+    #[serde(default)]
+    pub income_target: Option<Fen>,
     /// 预警方案: response days per warning level
     #[serde(default)]
     pub warning_scheme: Option<WarningScheme>,
@@ -157,6 +167,9 @@ impl Standard {
             medical_amount_others: None,
             disaster_loss_threshold: None,
             self_report_days: None,
+            rural_income_growth_permille: None,
+            low_income_watch: None,
+            income_target: None,
             warning_scheme: None,
         }
     }
@@ -193,6 +206,9 @@ impl Standard {
             medical_amount_others: Some(d.medical_amount_others),
             disaster_loss_threshold: Some(d.disaster_loss_threshold),
             self_report_days: Some(d.self_report_days),
+            rural_income_growth_permille: Some(d.rural_income_growth_permille),
+            low_income_watch: Some(d.low_income_watch),
+            income_target: Some(d.income_target),
             warning_scheme: Some(d.warning_scheme),
             ..Standard::empty(year, province)
         }
@@ -229,6 +245,9 @@ pub struct StandardDefaults {
     pub medical_amount_others: Fen,
     pub disaster_loss_threshold: Fen,
     pub self_report_days: i64,
+    pub rural_income_growth_permille: i64,
+    pub low_income_watch: Fen,
+    pub income_target: Fen,
     pub warning_scheme: WarningScheme,
 }
 
@@ -245,7 +264,10 @@ impl StandardDefaults {
     ///   医保 alerts at 50 % of it or 5,000 元 for 脱贫 and monitored persons, 100 % or 20,000 元 for
     ///   others (research §4: Yangyuan's percentages, one county's fixed amounts);
     /// * a disaster loss of 10,000 元 and self-reports verified within 2 working days: ours (the
-    ///   issue; no national figure found).
+    ///   issue; no national figure found);
+    /// * rural income growth 6.6 % (66 ‰, the national 2024 nominal growth of rural per-capita
+    ///   disposable income), the low-income watch line 10,000 元 (seed 002: "人均纯收入低于1万元的
+    ///   脱贫人口") and the county target 8,500 元 (seed 004: "努力消除人均纯收入低于8500元的群体").
     pub const DEFAULT: StandardDefaults = StandardDefaults {
         near_line_percent: 10,
         income_drop_percent: 30,
@@ -274,6 +296,9 @@ impl StandardDefaults {
         medical_amount_others: Fen(2_000_000),
         disaster_loss_threshold: Fen(1_000_000),
         self_report_days: 2,
+        rural_income_growth_permille: 66,
+        low_income_watch: Fen(1_000_000),
+        income_target: Fen(850_000),
         warning_scheme: WarningScheme {
             red_days: 3,
             yellow_days: 7,
@@ -324,6 +349,9 @@ pub struct ResolvedStandard {
     pub medical_amount_others: Fen,
     pub disaster_loss_threshold: Fen,
     pub self_report_days: i64,
+    pub rural_income_growth_permille: i64,
+    pub low_income_watch: Fen,
+    pub income_target: Fen,
     pub warning_scheme: WarningScheme,
     /// Where each field came from, for the admin page ("继承自 53 云南省 2025年")
     pub origins: Vec<FieldOrigin>,
@@ -372,6 +400,9 @@ impl ResolvedStandard {
             medical_amount_others: Some(self.medical_amount_others),
             disaster_loss_threshold: Some(self.disaster_loss_threshold),
             self_report_days: Some(self.self_report_days),
+            rural_income_growth_permille: Some(self.rural_income_growth_permille),
+            low_income_watch: Some(self.low_income_watch),
+            income_target: Some(self.income_target),
             warning_scheme: Some(self.warning_scheme),
         };
         validate_values(&as_standard)
@@ -612,6 +643,27 @@ pub fn resolve(standards: &[Standard], region: &RegionCode, year: i32) -> Option
             "self_report_days",
             |s| s.self_report_days,
             d.self_report_days,
+            o,
+        ),
+        rural_income_growth_permille: pick(
+            &chain,
+            "rural_income_growth_permille",
+            |s| s.rural_income_growth_permille,
+            d.rural_income_growth_permille,
+            o,
+        ),
+        low_income_watch: pick(
+            &chain,
+            "low_income_watch",
+            |s| s.low_income_watch,
+            d.low_income_watch,
+            o,
+        ),
+        income_target: pick(
+            &chain,
+            "income_target",
+            |s| s.income_target,
+            d.income_target,
             o,
         ),
         warning_scheme: pick(
@@ -907,6 +959,25 @@ fn validate_values(s: &Standard) -> Vec<Problem> {
             "working days",
         )
     }));
+    out.extend(s.rural_income_growth_permille.and_then(|v| {
+        range_problem(
+            "rural_income_growth_permille",
+            "农村居民人均可支配收入增速",
+            v,
+            -200,
+            300,
+            "‰",
+            "permille",
+        )
+    }));
+    out.extend(
+        s.low_income_watch
+            .and_then(|v| amount_problem("low_income_watch", "低收入监测线", v, 100000)),
+    );
+    out.extend(
+        s.income_target
+            .and_then(|v| amount_problem("income_target", "县定增收目标", v, 100000)),
+    );
     if let (Some(id), Some(notice)) = (s.identification_days, s.notice_min_days) {
         if notice > id {
             out.push(Problem::new(
@@ -1144,6 +1215,27 @@ mod tests {
             validate_standard(&s)[0].code,
             ProblemCode::StandardNoticeLongerThanIdentification
         );
+    }
+
+    #[test]
+    fn a_county_sets_its_own_income_target_and_inherits_the_watch_line_and_growth() {
+        let county = Standard {
+            income_target: Some(Fen::from_yuan(9_000)),
+            ..Standard::empty(2025, code("530129"))
+        };
+        let r = resolve(&[yunnan_2025(), county], &code("530129101201"), 2025).unwrap();
+        assert_eq!(r.income_target, Fen::from_yuan(9_000));
+        assert_eq!(r.low_income_watch, Fen::from_yuan(10_000));
+        assert_eq!(r.rural_income_growth_permille, 66);
+        assert!(r
+            .origins
+            .iter()
+            .any(|o| o.field == "income_target" && o.from == Some((code("530129"), 2025))));
+        let mut s = yunnan_2025();
+        s.rural_income_growth_permille = Some(400);
+        s.low_income_watch = Some(Fen(0));
+        let fields: Vec<String> = validate_standard(&s).into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["rural_income_growth_permille", "low_income_watch"]);
     }
 
     #[test]

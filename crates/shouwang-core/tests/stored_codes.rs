@@ -863,3 +863,32 @@ fn department_codes_keep_their_numbers() {
         ],
     );
 }
+
+#[test]
+fn the_income_tracking_code_lists_keep_their_stored_numbers() {
+    use shouwang_core::income_tracking::{ClearMethod, LowIncomeBand};
+    code_list(
+        "LowIncomeBand",
+        "low_income_entries.band (migration 26)",
+        &LowIncomeBand::ALL,
+        LowIncomeBand::code,
+        LowIncomeBand::label_zh,
+        &[
+            ("BelowTarget", 1, "低于县定目标"),
+            ("BelowWatch", 2, "低于低收入监测线"),
+        ],
+    );
+    code_list(
+        "ClearMethod",
+        "low_income_entries.cleared_method (migration 26)",
+        &ClearMethod::ALL,
+        ClearMethod::code,
+        ClearMethod::label_zh,
+        &[
+            ("IncomeRaised", 1, "增收达标"),
+            ("DataCorrected", 2, "核实更正收入"),
+            ("Safeguarded", 3, "纳入兜底保障"),
+            ("HouseholdGone", 4, "户已注销"),
+        ],
+    );
+}

@@ -502,6 +502,20 @@ problem_codes! {
         "没有与回执号和手机号码相符的申报", "no report matches that receipt and mobile number";
     DeptDeathDecided = "dept.death_decided", Conflict,
         "该死亡预警已经确认或驳回", "the death alert was already confirmed or rejected";
+    IncomeTrackingNoteMissing = "income_tracking.note_missing", Unprocessable,
+        "销号须写明做了什么、核实了什么", "a clearing needs a note of what was done or checked";
+    IncomeTrackingStillBelow = "income_tracking.still_below", Unprocessable,
+        "人均纯收入仍低于低收入监测线，不能以增收销号", "the per-capita income is still below the watch line; it cannot be cleared as raised";
+    IncomeTrackingNotSafeguarded = "income_tracking.not_safeguarded", Unprocessable,
+        "该户未纳入低保或特困供养", "the household has neither 低保 nor 特困";
+    IncomeTrackingHouseholdLiving = "income_tracking.household_living", Unprocessable,
+        "该户仍有在册成员", "members still live in the household";
+    IncomeTrackingCleared = "income_tracking.cleared", Conflict,
+        "该户已销号", "the household was already cleared";
+    IncomeTrackingMethod = "income_tracking.method", BadRequest,
+        "销号方式无法识别", "the clearing method is not one of the list";
+    IncomeTrackingYear = "income_tracking.year", BadRequest,
+        "年度应在2000至2100之间", "the year must be between 2000 and 2100";
 }
 
 impl ProblemCode {

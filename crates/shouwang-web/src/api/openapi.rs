@@ -281,6 +281,20 @@ fn standard_fields() -> Vec<Field> {
             ),
             OPTIONAL,
         ),
+        Field(
+            "rural_income_growth_permille",
+            with_description(
+                nullable(integer()),
+                "农村居民人均可支配收入增速, ‰ (促增收: the growth 脱贫 and monitored incomes must beat)",
+            ),
+            OPTIONAL,
+        ),
+        Field(
+            "low_income_watch",
+            fen("低收入监测线, 分 (below it a household enters the low-income ledger)"),
+            OPTIONAL,
+        ),
+        Field("income_target", fen("县定增收目标, 分"), OPTIONAL),
         Field("warning_scheme", nullable(warning_scheme()), OPTIONAL),
     ]
 }
@@ -345,6 +359,9 @@ fn resolved_standard() -> Value {
         ("medical_amount_others", integer()),
         ("disaster_loss_threshold", integer()),
         ("self_report_days", integer()),
+        ("rural_income_growth_permille", integer()),
+        ("low_income_watch", integer()),
+        ("income_target", integer()),
         ("warning_scheme", warning_scheme()),
         ("origins", array(origin)),
     ])

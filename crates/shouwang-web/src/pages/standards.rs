@@ -579,6 +579,26 @@ async fn standards_view(
                     days_text(l, r.self_report_days, true),
                     from("self_report_days"),
                 ),
+                // issue 16: 促增收
+                (
+                    l.t(
+                        "农村居民人均可支配收入增速",
+                        "Rural disposable income growth",
+                    )
+                    .to_string(),
+                    permille_text(r.rural_income_growth_permille),
+                    from("rural_income_growth_permille"),
+                ),
+                (
+                    l.t("低收入监测线", "Low-income watch line").to_string(),
+                    format!("{} {}", yuan_text(r.low_income_watch), l.t("元", "yuan")),
+                    from("low_income_watch"),
+                ),
+                (
+                    l.t("县定增收目标", "County income target").to_string(),
+                    format!("{} {}", yuan_text(r.income_target), l.t("元", "yuan")),
+                    from("income_target"),
+                ),
             ]
         }
         None => Vec::new(),
@@ -823,6 +843,29 @@ async fn standards_view(
             v(own.and_then(|o| o.self_report_days).map(|x| x.to_string())),
         ),
         (
+            "rural_income_growth_permille".into(),
+            l.t(
+                "农村居民人均可支配收入增速（‰）",
+                "Rural disposable income growth (‰)",
+            )
+            .into(),
+            v(own
+                .and_then(|o| o.rural_income_growth_permille)
+                .map(|x| x.to_string())),
+        ),
+        (
+            "low_income_watch".into(),
+            l.t("低收入监测线（元）", "Low-income watch line (yuan)")
+                .into(),
+            v(own.and_then(|o| o.low_income_watch).map(yuan)),
+        ),
+        (
+            "income_target".into(),
+            l.t("县定增收目标（元）", "County income target (yuan)")
+                .into(),
+            v(own.and_then(|o| o.income_target).map(yuan)),
+        ),
+        (
             "document".into(),
             l.t("文号", "Document").into(),
             own.map(|o| o.document.clone()).unwrap_or_default(),
@@ -940,6 +983,7 @@ async fn save_standard(
     st.medical_percent_registered = whole("medical_percent_registered", &mut problems);
     st.medical_percent_others = whole("medical_percent_others", &mut problems);
     st.self_report_days = whole("self_report_days", &mut problems);
+    st.rural_income_growth_permille = whole("rural_income_growth_permille", &mut problems);
     st.working_days = match text("working_days").as_deref() {
         None => None,
         Some("1") => Some(true),
@@ -964,6 +1008,8 @@ async fn save_standard(
         ),
         ("medical_amount_others", &mut st.medical_amount_others),
         ("disaster_loss_threshold", &mut st.disaster_loss_threshold),
+        ("low_income_watch", &mut st.low_income_watch),
+        ("income_target", &mut st.income_target),
     ] {
         if let Some(t) = text(k) {
             match Fen::parse_yuan(&t) {
@@ -1073,4 +1119,11 @@ async fn save_rules(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A permille as a percent with one decimal: 66 → `6.6%`, -5 → `-0.5%`.
+fn permille_text(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    format!("{sign}{}.{}%", a / 10, a % 10)
 }
