@@ -101,6 +101,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_dept_death.sql"),
         include_str!("../migrations/postgres/0023_dept_death.sql"),
     ),
+    (
+        26,
+        "income_tracking",
+        include_str!("../migrations/sqlite/0026_income_tracking.sql"),
+        include_str!("../migrations/postgres/0026_income_tracking.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -447,6 +453,15 @@ mod tests {
             "self_reports_address",
             "self_reports_village",
         ] {
+            expected.push(("index".into(), index.into(), String::new()));
+        }
+        // 26: the low-income ledger (促增收)
+        expected.push((
+            "table".into(),
+            "low_income_entries".into(),
+            "households.county>county,households.household_no>household_no".into(),
+        ));
+        for index in ["low_income_entries_key", "low_income_entries_village"] {
             expected.push(("index".into(), index.into(), String::new()));
         }
         expected.sort();
