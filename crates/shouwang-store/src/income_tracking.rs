@@ -94,7 +94,8 @@ fn row_entry(r: &Row) -> Result<LowIncomeEntry, StoreError> {
         cleared_method: match r.opt_int(10) {
             None => None,
             Some(c) => Some(
-                ClearMethod::from_code(c).ok_or_else(|| corrupt("cleared_method", c.to_string()))?,
+                ClearMethod::from_code(c)
+                    .ok_or_else(|| corrupt("cleared_method", c.to_string()))?,
             ),
         },
         cleared_note: r.text(11),
@@ -151,12 +152,11 @@ fn facts(
     for r in &rows {
         let no = r.text(0);
         let village_text = r.text(1);
-        let village =
-            RegionCode::parse(&village_text).ok_or_else(|| StoreError::Corrupt {
-                table: "households",
-                column: "village".into(),
-                value: village_text.clone(),
-            })?;
+        let village = RegionCode::parse(&village_text).ok_or_else(|| StoreError::Corrupt {
+            table: "households",
+            column: "village".into(),
+            value: village_text.clone(),
+        })?;
         index.insert(no.clone(), out.len());
         out.push(HouseholdYear {
             household_no: no,
@@ -398,7 +398,10 @@ impl Store {
     pub fn low_income_entry(&self, id: i64) -> Result<Option<LowIncomeEntry>, StoreError> {
         self.with_conn(|c| {
             c.query_one(
-                &format!("SELECT {ENTRY_COLUMNS} FROM {} WHERE e.id = $1", entry_from()),
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM {} WHERE e.id = $1",
+                    entry_from()
+                ),
                 &params![id],
             )?
             .as_ref()
