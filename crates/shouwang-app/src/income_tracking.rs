@@ -188,3 +188,230 @@ pub fn households_behind(
         })
         .collect())
 }
+
+/// An amount as a sheet cell: 元 with two decimals, no separators (a number to the sheet).
+fn yuan_cell(f: Option<Fen>) -> String {
+    f.map(|f| f.to_string()).unwrap_or_default()
+}
+
+/// A permille as a percent cell with one decimal, `6.6` (a number to the sheet).
+fn percent_cell(v: Option<i64>) -> String {
+    v.map(|v| {
+        let sign = if v < 0 { "-" } else { "" };
+        let a = v.unsigned_abs();
+        format!("{sign}{}.{}", a / 10, a % 10)
+    })
+    .unwrap_or_default()
+}
+
+/// A table of the report: title, header and rows, and the first numeric column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub numeric_from: usize,
+}
+
+fn t(en: bool, zh: &str, en_text: &str) -> String {
+    if en { en_text } else { zh }.to_string()
+}
+
+/// The figures as one table: per area (the region, then each sub-region) and group, the
+/// households and persons with an income of the year, per-capita net income and its kinds, last
+/// year's on the same households, growth against the rural growth, and the households whose
+/// income fell. `names` gives region names by code.
+pub fn figures_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool) -> Table {
+    use shouwang_core::income_tracking::IncomeKind;
+    let mut header = vec![
+        t(en, "区划", "Region"),
+        t(en, "区划代码", "Code"),
+        t(en, "人群", "Group"),
+        t(en, "户数", "Households"),
+        t(en, "人数", "Persons"),
+        t(en, "人均纯收入（元）", "Per-capita net income (yuan)"),
+    ];
+    for k in IncomeKind::ALL {
+        header.push(if en {
+            format!("of which {} (yuan)", k.label_en())
+        } else {
+            format!("其中{}（元）", k.label_zh())
+        });
+    }
+    header.extend([
+        t(en, "生产经营性支出（元）", "Production costs (yuan)"),
+        t(en, "可比户数", "Comparable households"),
+        t(
+            en,
+            "上年人均纯收入（可比，元）",
+            "Last year per capita (comparable, yuan)",
+        ),
+        t(
+            en,
+            "本年人均纯收入（可比，元）",
+            "This year per capita (comparable, yuan)",
+        ),
+        t(en, "增速（%）", "Growth (%)"),
+        t(en, "农村居民增速（%）", "Rural growth (%)"),
+        t(en, "高于农村居民增速", "Beats rural growth"),
+    ]);
+    for k in IncomeKind::ALL {
+        header.push(if en {
+            format!("{} growth (%)", k.label_en())
+        } else {
+            format!("{}增速（%）", k.label_zh())
+        });
+    }
+    header.extend([
+        t(en, "收入下降户数", "Households whose income fell"),
+        t(en, "收入下降户占比（%）", "Share fell (%)"),
+    ]);
+    let rural = r.thresholds.rural_growth_permille;
+    let mut rows = Vec::new();
+    let mut area = |code: &str, groups: &[GroupFigures]| {
+        let name = names.get(code).cloned().unwrap_or_else(|| code.to_string());
+        for g in groups {
+            let mut row = vec![
+                name.clone(),
+                code.to_string(),
+                t(en, g.group.label_zh(), g.group.label_en()),
+                g.current.households.to_string(),
+                g.current.persons.to_string(),
+                yuan_cell(g.current.net_per_capita()),
+            ];
+            for k in IncomeKind::ALL {
+                row.push(yuan_cell(g.current.kind_per_capita(k)));
+            }
+            row.extend([
+                yuan_cell(g.current.costs_per_capita()),
+                g.comparable.households.to_string(),
+                yuan_cell(g.comparable_previous.net_per_capita()),
+                yuan_cell(g.comparable.net_per_capita()),
+                percent_cell(g.growth_permille()),
+                percent_cell(Some(rural)),
+                match g.beats(rural) {
+                    Some(true) => t(en, "是", "yes"),
+                    Some(false) => t(en, "否", "no"),
+                    None => String::new(),
+                },
+            ]);
+            for k in IncomeKind::ALL {
+                row.push(percent_cell(g.kind_growth_permille(k)));
+            }
+            row.extend([g.fell.to_string(), percent_cell(g.fell_permille())]);
+            rows.push(row);
+        }
+    };
+    area(r.region.as_str(), &r.totals);
+    for (code, groups) in &r.rows {
+        area(code, groups);
+    }
+    Table {
+        title: if en {
+            format!("Income of post-poverty and monitored persons, {}", r.year)
+        } else {
+            format!("{}年脱贫人口和监测对象收入情况表", r.year)
+        },
+        header,
+        rows,
+        numeric_from: 3,
+    }
+}
+
+/// The low-income ledger as one table: each entry with its household, band, per-capita income
+/// when entered and now, responsible person, and its clearing.
+pub fn ledger_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool) -> Table {
+    let header = vec![
+        t(en, "村", "Village"),
+        t(en, "户编号", "Household no."),
+        t(en, "户主", "Head"),
+        t(en, "类别", "Band"),
+        t(en, "帮扶责任人", "Responsible person"),
+        t(en, "责任人电话", "Phone"),
+        t(en, "列入日期", "Entered"),
+        t(en, "状态", "State"),
+        t(en, "销号日期", "Cleared on"),
+        t(en, "销号方式", "How"),
+        t(en, "销号说明", "Note"),
+        t(en, "销号人", "Cleared by"),
+        t(
+            en,
+            "列入时人均纯收入（元）",
+            "Per capita when entered (yuan)",
+        ),
+        t(en, "当前人均纯收入（元）", "Per capita now (yuan)"),
+    ];
+    let rows = r
+        .ledger
+        .iter()
+        .map(|l| {
+            let e = &l.entry;
+            vec![
+                names
+                    .get(&e.village)
+                    .cloned()
+                    .unwrap_or_else(|| e.village.clone()),
+                e.household_no.clone(),
+                e.head_name.clone(),
+                t(en, e.band.label_zh(), e.band.label_en()),
+                l.responsible
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+                l.responsible
+                    .as_ref()
+                    .map(|p| p.phone.clone())
+                    .unwrap_or_default(),
+                e.entered_on.to_string(),
+                if e.is_open() {
+                    t(en, "未销号", "open")
+                } else {
+                    t(en, "已销号", "cleared")
+                },
+                e.cleared_on.map(|d| d.to_string()).unwrap_or_default(),
+                e.cleared_method
+                    .map(|m| t(en, m.label_zh(), m.label_en()))
+                    .unwrap_or_default(),
+                e.cleared_note.clone(),
+                if e.cleared_by_name.is_empty() {
+                    e.cleared_by.clone()
+                } else {
+                    e.cleared_by_name.clone()
+                },
+                yuan_cell(Some(e.per_capita)),
+                yuan_cell(l.per_capita_now),
+            ]
+        })
+        .collect();
+    Table {
+        title: if en {
+            format!("Low-income ledger, {}", r.year)
+        } else {
+            format!("{}年低收入户工作台账", r.year)
+        },
+        header,
+        rows,
+        numeric_from: 12,
+    }
+}
+
+/// The names of the report's region, its sub-regions and the ledger's villages.
+pub fn region_names(
+    store: &Store,
+    r: &IncomeReport,
+) -> Result<HashMap<String, String>, StoreError> {
+    let mut codes: Vec<String> = vec![r.region.as_str().to_string()];
+    codes.extend(r.rows.iter().map(|(c, _)| c.clone()));
+    codes.extend(r.ledger.iter().map(|l| l.entry.village.clone()));
+    codes.sort();
+    codes.dedup();
+    let mut out = HashMap::new();
+    for c in codes {
+        if let Some(code) = RegionCode::parse(&c) {
+            if let Some(info) = store.region(&code)? {
+                out.insert(c, info.name);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -100,6 +100,18 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::dept_cmd::DeptCommand,
     },
+    /// 报表 / reports
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+/// The reports (报表), one subcommand each.
+#[derive(Subcommand, Clone)]
+pub enum ReportCommand {
+    /// 促增收：脱贫人口和监测对象收入情况、低收入户台账 / income tracking: figures and the low-income ledger
+    Income(crate::report_income_cmd::ReportIncomeArgs),
 }
 
 /// Where the web server keeps uploads, error workbooks and exports, and for how long.
@@ -197,6 +209,8 @@ pub enum BenchCommand {
     DeptPush(crate::bench_dept_push::BenchDeptPushArgs),
     /// 部门数据导入性能：医保文件匹配与预警 / department import: a 医保 file matched and evaluated
     Dept(crate::bench_dept::BenchDeptArgs),
+    /// 促增收报表性能：全县收入情况表和低收入户台账 / income report: a county's figures and ledger
+    Income(crate::report_income_cmd::BenchIncomeArgs),
 }
 
 #[derive(Args, Clone)]

@@ -17,6 +17,7 @@ mod demo_department;
 mod demo_procedures;
 mod dept_cmd;
 mod ledger_cmd;
+mod report_income_cmd;
 mod screen_cmd;
 mod tasks_cmd;
 mod users;
@@ -110,6 +111,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             Some(BenchCommand::DeptPush(a)) => bench_dept_push::run(a),
             Some(BenchCommand::Dept(a)) => bench_dept::run(a),
+            Some(BenchCommand::Income(a)) => report_income_cmd::bench(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
@@ -143,6 +145,9 @@ fn run() -> Result<()> {
                 },
         } => ledger_cmd::synth(&open(&cli.database_url)?, &county, households, seed, &out),
         Command::Dept { command } => dept_cmd::run(&open(&cli.database_url)?, command),
+        Command::Report {
+            command: cli::ReportCommand::Income(args),
+        } => report_income_cmd::run(&open(&cli.database_url)?, args),
     }
 }
 
