@@ -538,6 +538,14 @@ struct EntryPage {
     history: Vec<HistoryRow>,
 }
 
+/// What the role may never do is "not allowed"; an entry outside the user's region "not found".
+fn outside_is_not_found(r: shouwang_core::access::Refusal) -> AppError {
+    match r {
+        shouwang_core::access::Refusal::Outside => AppError::NotFound,
+        _ => AppError::Forbidden,
+    }
+}
+
 /// The entry, checked against the user's region (outside it: not found).
 async fn entry_in_scope(
     state: &AppState,
@@ -551,7 +559,7 @@ async fn entry_in_scope(
     let village = RegionCode::parse(&e.village).ok_or(AppError::NotFound)?;
     s.scope
         .decide(Action::ViewReports, Target::Region(&village))
-        .map_err(access::not_allowed)?;
+        .map_err(outside_is_not_found)?;
     Ok(e)
 }
 
