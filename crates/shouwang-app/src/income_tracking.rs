@@ -49,6 +49,9 @@ pub struct IncomeReport {
     pub thresholds: Thresholds,
     /// the three groups of the whole region
     pub totals: Vec<GroupFigures>,
+    /// the same a year earlier (the year before against the one before it), so that this
+    /// year's share of falling incomes can be set against last year's ("低于上年占比")
+    pub previous_totals: Vec<GroupFigures>,
     /// per township (of a county) or village (of a township), by code
     pub rows: Vec<(String, Vec<GroupFigures>)>,
     /// the ledger of the year, open entries first
@@ -114,10 +117,19 @@ pub fn report(
     year: i32,
     today: Date,
 ) -> Result<IncomeReport, StoreError> {
-    let facts = store.income_year_facts(region, year)?;
+    let (facts, before) = if year > 2000 {
+        store.income_two_year_facts(region, year)?
+    } else {
+        (store.income_year_facts(region, year)?, Vec::new())
+    };
     refresh_ledger(store, &facts, year, today)?;
     let t = thresholds(store, region, year)?;
     let totals = figures(facts.iter());
+    let previous_totals = if before.is_empty() {
+        Vec::new()
+    } else {
+        figures(before.iter())
+    };
     let rows = child_len(region)
         .map(|n| figures_by_subregion(&facts, n))
         .unwrap_or_default();
@@ -140,6 +152,7 @@ pub fn report(
         year,
         thresholds: t,
         totals,
+        previous_totals,
         rows,
         ledger,
     })
@@ -265,10 +278,11 @@ pub fn figures_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool
     header.extend([
         t(en, "收入下降户数", "Households whose income fell"),
         t(en, "收入下降户占比（%）", "Share fell (%)"),
+        t(en, "上年收入下降户占比（%）", "Share fell last year (%)"),
     ]);
     let rural = r.thresholds.rural_growth_permille;
     let mut rows = Vec::new();
-    let mut area = |code: &str, groups: &[GroupFigures]| {
+    let mut area = |code: &str, groups: &[GroupFigures], previous: &[GroupFigures]| {
         let name = names.get(code).cloned().unwrap_or_else(|| code.to_string());
         for g in groups {
             let mut row = vec![
@@ -298,13 +312,22 @@ pub fn figures_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool
             for k in IncomeKind::ALL {
                 row.push(percent_cell(g.kind_growth_permille(k)));
             }
-            row.extend([g.fell.to_string(), percent_cell(g.fell_permille())]);
+            row.extend([
+                g.fell.to_string(),
+                percent_cell(g.fell_permille()),
+                percent_cell(
+                    previous
+                        .iter()
+                        .find(|p| p.group == g.group)
+                        .and_then(GroupFigures::fell_permille),
+                ),
+            ]);
             rows.push(row);
         }
     };
-    area(r.region.as_str(), &r.totals);
+    area(r.region.as_str(), &r.totals, &r.previous_totals);
     for (code, groups) in &r.rows {
-        area(code, groups);
+        area(code, groups, &[]);
     }
     Table {
         title: if en {

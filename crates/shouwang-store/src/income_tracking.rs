@@ -118,15 +118,17 @@ fn check_year(year: i32) -> Result<(), StoreError> {
     }
 }
 
-/// The facts of the households of `region` (or of one household) for `year`: four statements
-/// over the region's range (households with their heads, living sizes, monitoring cases
-/// identified by the year's end, the two years' income rows), merged by household number.
+/// The facts of the households of `region` (or of one household) for `year` and, when `years`
+/// is 2, for the year before as well (`[year, year - 1]`): four statements over the region's
+/// range (households, heads, living sizes with the first monitoring case, the income rows of
+/// the years needed), merged by household number in Rust.
 fn facts(
     c: &mut dyn Sql,
     region: &RegionCode,
     household: Option<&str>,
     year: i32,
-) -> Result<Vec<HouseholdYear>, StoreError> {
+    years: i32,
+) -> Result<Vec<Vec<HouseholdYear>>, StoreError> {
     let (clause, mut values) = region_clause("h", region, 1);
     let one = match household {
         Some(no) => {
@@ -137,17 +139,14 @@ fn facts(
     };
     let ordinary = HouseholdType::Ordinary.code();
     let head = shouwang_core::codes::Relation::Head.code();
-    // the households, each with its head: the first member by position who is 户主
     let rows = c.query(
         &format!(
-            "SELECT h.household_no, h.village, h.household_type, h.dibao, h.tekun,
-                    (SELECT m.name FROM members m WHERE m.county = h.county AND m.household_no = h.household_no
-                       AND m.relation = {head} ORDER BY m.position LIMIT 1)
+            "SELECT h.household_no, h.village, h.household_type, h.dibao, h.tekun
              FROM households h WHERE {clause}{one} ORDER BY h.household_no"
         ),
         &values,
     )?;
-    let mut out: Vec<HouseholdYear> = Vec::with_capacity(rows.len());
+    let mut base: Vec<HouseholdYear> = Vec::with_capacity(rows.len());
     let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
     for r in &rows {
         let no = r.text(0);
@@ -157,11 +156,11 @@ fn facts(
             column: "village".into(),
             value: village_text.clone(),
         })?;
-        index.insert(no.clone(), out.len());
-        out.push(HouseholdYear {
+        index.insert(no.clone(), base.len());
+        base.push(HouseholdYear {
             household_no: no,
             village,
-            head_name: r.opt_text(5).unwrap_or_default(),
+            head_name: String::new(),
             size: 0,
             post_poverty: r.int(2) != ordinary,
             monitored: false,
@@ -170,38 +169,50 @@ fn facts(
             previous: None,
         });
     }
-    if out.is_empty() {
-        return Ok(out);
+    let years = years.clamp(1, 2);
+    if base.is_empty() {
+        return Ok(vec![base; years as usize]);
     }
-    let sizes = c.query(
+    // members: the living size and the head (the first 户主 by position), in one pass
+    let mut head_position: HashMap<usize, i64> = HashMap::new();
+    for r in c.query(
         &format!(
-            "SELECT h.household_no, COUNT(*) FROM households h JOIN members m ON m.county = h.county AND m.household_no = h.household_no
-             WHERE {clause}{one} AND m.deceased_on IS NULL GROUP BY h.household_no"
+            "SELECT h.household_no, m.relation, m.position, m.name, CASE WHEN m.deceased_on IS NULL THEN 1 ELSE 0 END
+             FROM households h JOIN members m ON m.county = h.county AND m.household_no = h.household_no
+             WHERE {clause}{one}"
         ),
         &values,
-    )?;
-    for r in &sizes {
-        if let Some(&i) = index.get(&r.text(0)) {
-            out[i].size = r.int(1);
+    )? {
+        let Some(&i) = index.get(&r.text(0)) else {
+            continue;
+        };
+        if r.bool(4) {
+            base[i].size += 1;
+        }
+        if r.int(1) == head {
+            let at = r.int(2);
+            if head_position.get(&i).is_none_or(|p| at < *p) {
+                head_position.insert(i, at);
+                base[i].head_name = r.text(3);
+            }
         }
     }
-    let mut with_end = values.clone();
-    with_end.push(Value::from(format!("{year}-12")));
-    let cases = c.query(
+    // the first monitoring case of each household, by the month it was identified
+    let mut first_case: HashMap<usize, String> = HashMap::new();
+    for r in c.query(
         &format!(
-            "SELECT DISTINCT h.household_no FROM households h JOIN monitoring_cases mc ON mc.county = h.county AND mc.household_no = h.household_no
-             WHERE {clause}{one} AND mc.identified <= ${}",
-            with_end.len()
+            "SELECT h.household_no, MIN(mc.identified) FROM households h
+             JOIN monitoring_cases mc ON mc.county = h.county AND mc.household_no = h.household_no
+             WHERE {clause}{one} GROUP BY h.household_no"
         ),
-        &with_end,
-    )?;
-    for r in &cases {
+        &values,
+    )? {
         if let Some(&i) = index.get(&r.text(0)) {
-            out[i].monitored = true;
+            first_case.insert(i, r.text(1));
         }
     }
     let mut with_years = values.clone();
-    with_years.push(Value::from(i64::from(year) - 1));
+    with_years.push(Value::from(i64::from(year) - i64::from(years)));
     with_years.push(Value::from(i64::from(year)));
     let incomes = c.query(
         &format!(
@@ -236,9 +247,19 @@ fn facts(
             out_of_pocket_medical: Fen(r.int(9)),
         });
     }
-    for (i, rs) in records {
-        out[i].current = year_income(&rs, year);
-        out[i].previous = year_income(&rs, year - 1);
+    let mut out = Vec::with_capacity(years as usize);
+    for back in 0..years {
+        let y = year - back;
+        let end = format!("{y}-12");
+        let mut hs = base.clone();
+        for (i, h) in hs.iter_mut().enumerate() {
+            h.monitored = first_case.get(&i).is_some_and(|first| *first <= end);
+            if let Some(rs) = records.get(&i) {
+                h.current = year_income(rs, y);
+                h.previous = year_income(rs, y - 1);
+            }
+        }
+        out.push(hs);
     }
     Ok(out)
 }
@@ -251,7 +272,28 @@ impl Store {
         year: i32,
     ) -> Result<Vec<HouseholdYear>, StoreError> {
         check_year(year)?;
-        self.with_conn(|c| facts(c, region, None, year))
+        Ok(self
+            .with_conn(|c| facts(c, region, None, year, 1))?
+            .into_iter()
+            .next()
+            .unwrap_or_default())
+    }
+
+    /// [`Store::income_year_facts`] of `year` and of the year before, from one read.
+    pub fn income_two_year_facts(
+        &self,
+        region: &RegionCode,
+        year: i32,
+    ) -> Result<(Vec<HouseholdYear>, Vec<HouseholdYear>), StoreError> {
+        check_year(year)?;
+        check_year(year - 1)?;
+        let mut both = self
+            .with_conn(|c| facts(c, region, None, year, 2))?
+            .into_iter();
+        Ok((
+            both.next().unwrap_or_default(),
+            both.next().unwrap_or_default(),
+        ))
     }
 
     /// The facts of one household of `county` for `year`; `NotFound` when there is none.
@@ -262,9 +304,10 @@ impl Store {
         year: i32,
     ) -> Result<HouseholdYear, StoreError> {
         check_year(year)?;
-        self.with_conn(|c| facts(c, county, Some(household_no), year))?
+        self.with_conn(|c| facts(c, county, Some(household_no), year, 1))?
             .into_iter()
             .next()
+            .and_then(|hs| hs.into_iter().next())
             .ok_or(StoreError::NotFound)
     }
 

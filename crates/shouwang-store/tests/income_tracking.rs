@@ -226,3 +226,27 @@ fn a_year_of_quarters_counts_as_the_years_income() {
         ));
     }
 }
+
+#[test]
+fn two_years_read_at_once_equal_each_year_read_alone() {
+    for db in TestDb::all() {
+        let db = db.with_regions(REGIONS);
+        county(&db, 300);
+        let s = &db.store;
+        let county = region("510821");
+        let (now, before) = s.income_two_year_facts(&county, 2026).unwrap();
+        assert_eq!(
+            now,
+            s.income_year_facts(&county, 2026).unwrap(),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            before,
+            s.income_year_facts(&county, 2025).unwrap(),
+            "{}",
+            db.name
+        );
+        assert!(now.iter().any(|h| !h.head_name.is_empty() && h.size > 0));
+    }
+}

@@ -91,9 +91,20 @@ struct GroupLine {
     fell: u64,
     fell_href: String,
     fell_share: String,
+    /// last year's share, and whether this year's is lower
+    fell_share_before: String,
+    fell_lower: Option<bool>,
 }
 
-fn group_line(s: &Session, region: &str, year: i32, rural: i64, g: &GroupFigures) -> GroupLine {
+fn group_line(
+    s: &Session,
+    region: &str,
+    year: i32,
+    rural: i64,
+    g: &GroupFigures,
+    before: Option<&GroupFigures>,
+) -> GroupLine {
+    let share_before = before.and_then(GroupFigures::fell_permille);
     let l = s.l();
     let href = |which: &str| {
         format!(
@@ -133,6 +144,11 @@ fn group_line(s: &Session, region: &str, year: i32, rural: i64, g: &GroupFigures
         fell: g.fell,
         fell_href: href("fell"),
         fell_share: percent(g.fell_permille()),
+        fell_share_before: percent(share_before),
+        fell_lower: g
+            .fell_permille()
+            .zip(share_before)
+            .map(|(now, then)| now < then),
     }
 }
 
@@ -226,7 +242,10 @@ async fn income_page(
     let groups = report
         .totals
         .iter()
-        .map(|g| group_line(&s, code, year, rural, g))
+        .map(|g| {
+            let before = report.previous_totals.iter().find(|p| p.group == g.group);
+            group_line(&s, code, year, rural, g, before)
+        })
         .collect();
     let mut open_by: HashMap<String, usize> = HashMap::new();
     for line in report.ledger.iter().filter(|x| x.entry.is_open()) {
