@@ -83,22 +83,20 @@ pub fn refresh_ledger(
     year: i32,
     today: Date,
 ) -> Result<usize, StoreError> {
-    let mut by_county: BTreeMap<String, Vec<HouseholdYear>> = BTreeMap::new();
+    // the counties' codes are the villages' first six digits; no household is copied
+    let mut by_county: BTreeMap<&str, Vec<&HouseholdYear>> = BTreeMap::new();
     for h in facts {
-        if let Some(c) = h.village.county() {
-            by_county
-                .entry(c.as_str().to_string())
-                .or_default()
-                .push(h.clone());
+        if let Some(c) = h.village.as_str().get(..6) {
+            by_county.entry(c).or_default().push(h);
         }
     }
     let mut entered = 0;
     for (county, hs) in by_county {
-        let Some(county) = RegionCode::parse(&county) else {
+        let Some(county) = RegionCode::parse(county) else {
             continue;
         };
         let t = thresholds(store, &county, year)?;
-        let candidates = ledger_candidates(&hs, &t);
+        let candidates = ledger_candidates(hs, &t);
         entered += store.enter_low_income(
             &Actor::system("income_tracking"),
             &county,

@@ -443,9 +443,12 @@ pub struct LedgerCandidate {
 }
 
 /// The households of `households` that belong on the ledger, in household-number order.
-pub fn ledger_candidates(households: &[HouseholdYear], t: &Thresholds) -> Vec<LedgerCandidate> {
+pub fn ledger_candidates<'a>(
+    households: impl IntoIterator<Item = &'a HouseholdYear>,
+    t: &Thresholds,
+) -> Vec<LedgerCandidate> {
     let mut out: Vec<LedgerCandidate> = households
-        .iter()
+        .into_iter()
         .filter(|h| h.in_group(Group::All))
         .filter_map(|h| {
             let pc = h.per_capita()?;

@@ -185,9 +185,33 @@ pub fn bench(args: BenchIncomeArgs) -> Result<()> {
     let t = Instant::now();
     let first = it::report(&store, &county, year, today)?;
     println!(
-        "first report (enters {} households on the ledger): {:.1} ms",
+        "first report ({} households on the ledger after it): {:.1} ms",
         first.ledger.len(),
         ms(t)
+    );
+    // where a warm report's time goes
+    let t = Instant::now();
+    let (facts_now, _) = store.income_two_year_facts(&county, year)?;
+    let read = ms(t);
+    let t = Instant::now();
+    let entered = it::refresh_ledger(&store, &facts_now, year, today)?;
+    let refresh = ms(t);
+    let t = Instant::now();
+    let sums = shouwang_core::income_tracking::figures(facts_now.iter());
+    let subs = shouwang_core::income_tracking::figures_by_subregion(&facts_now, 9);
+    let count = ms(t);
+    let t = Instant::now();
+    let entries = store.low_income_entries(&county, year, false)?;
+    let persons = store.responsible_persons(&county, today)?;
+    let ledger_read = ms(t);
+    println!(
+        "  parts: facts of two years {read:.1} ms ({} households), ledger refresh {refresh:.1} ms ({entered} new), \
+         figures {count:.1} ms ({} groups, {} areas), ledger and responsible persons {ledger_read:.1} ms ({} entries, {} paired)",
+        facts_now.len(),
+        sums.len(),
+        subs.len(),
+        entries.len(),
+        persons.len()
     );
     let mut times = Vec::new();
     let mut report = first;
