@@ -168,8 +168,15 @@ pub fn clear(
 ) -> Result<LowIncomeEntry, StoreError> {
     let entry = store.low_income_entry(id)?.ok_or(StoreError::NotFound)?;
     let county = RegionCode::parse(&entry.county).ok_or(StoreError::NotFound)?;
-    let facts = store.income_household_facts(&county, &entry.household_no, entry.year)?;
-    let t = thresholds(store, &county, entry.year)?;
+    // an entry carried from an earlier year is judged on the newest income: this year's when
+    // recorded, else the entry's own year's
+    let mut year = today.year().max(entry.year);
+    let mut facts = store.income_household_facts(&county, &entry.household_no, year)?;
+    if facts.current.is_none() && year != entry.year {
+        year = entry.year;
+        facts = store.income_household_facts(&county, &entry.household_no, year)?;
+    }
+    let t = thresholds(store, &county, year)?;
     let clearing = Clearing {
         method,
         note: note.to_string(),
@@ -344,6 +351,7 @@ pub fn figures_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool
 pub fn ledger_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool) -> Table {
     let header = vec![
         t(en, "村", "Village"),
+        t(en, "列入年度", "Year entered"),
         t(en, "户编号", "Household no."),
         t(en, "户主", "Head"),
         t(en, "类别", "Band"),
@@ -372,6 +380,7 @@ pub fn ledger_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool)
                     .get(&e.village)
                     .cloned()
                     .unwrap_or_else(|| e.village.clone()),
+                e.year.to_string(),
                 e.household_no.clone(),
                 e.head_name.clone(),
                 t(en, e.band.label_zh(), e.band.label_en()),
@@ -412,7 +421,7 @@ pub fn ledger_table(r: &IncomeReport, names: &HashMap<String, String>, en: bool)
         },
         header,
         rows,
-        numeric_from: 12,
+        numeric_from: 13,
     }
 }
 

@@ -368,9 +368,10 @@ impl Store {
         })
     }
 
-    /// Enters on the ledger every candidate of `year` not entered for that year yet (an entry,
-    /// open or cleared, is never made twice for a household and year); returns how many were
-    /// entered. One audit event names the count.
+    /// Enters on the ledger every candidate of `year` not entered for that year yet and without
+    /// an entry still open from an earlier year (an entry is kept until it is cleared, and is
+    /// never made twice for a household and year); returns how many were entered. One audit
+    /// event names them.
     pub fn enter_low_income(
         &self,
         actor: &Actor,
@@ -386,7 +387,9 @@ impl Store {
         self.with_tx(|tx| {
             let existing: std::collections::HashSet<String> = tx
                 .query(
-                    "SELECT household_no FROM low_income_entries WHERE county = $1 AND year = $2",
+                    // entered this year, or still open from an earlier year (kept until cleared)
+                    "SELECT household_no FROM low_income_entries WHERE county = $1
+                       AND (year = $2 OR (year < $2 AND cleared_on IS NULL))",
                     &params![county.as_str(), i64::from(year)],
                 )?
                 .iter()
@@ -428,8 +431,9 @@ impl Store {
         })
     }
 
-    /// The ledger's entries of `region` for `year`, open ones first, then by village and
-    /// household; `open_only` leaves out the cleared.
+    /// The ledger of `region` in `year`: the year's entries and those still open from earlier
+    /// years (结转), open ones first, then by village and household; `open_only` leaves out the
+    /// cleared.
     pub fn low_income_entries(
         &self,
         region: &RegionCode,
@@ -448,7 +452,8 @@ impl Store {
         self.with_conn(|c| {
             c.query(
                 &format!(
-                    "SELECT {ENTRY_COLUMNS} FROM {} WHERE {clause} AND e.year = ${at}{open}
+                    "SELECT {ENTRY_COLUMNS} FROM {} WHERE {clause}
+                       AND (e.year = ${at} OR (e.year < ${at} AND e.cleared_on IS NULL)){open}
                      ORDER BY CASE WHEN e.cleared_on IS NULL THEN 0 ELSE 1 END, e.village, e.household_no",
                     entry_from()
                 ),

@@ -188,6 +188,24 @@ fn the_ledger_takes_the_households_below_the_line_once_and_keeps_cleared_ones() 
             0
         );
         assert!(db.count_rows("audit_events") > 0);
+        // the next year: open entries are carried (kept until cleared), not entered again; the
+        // cleared household is entered anew
+        let entered_2027 = s
+            .enter_low_income(&system, &county, 2027, &candidates, today())
+            .unwrap();
+        assert_eq!(entered_2027, 1, "{}", db.name);
+        let ledger_2027 = s.low_income_entries(&county, 2027, false).unwrap();
+        assert_eq!(ledger_2027.len(), entries.len(), "{}", db.name);
+        assert_eq!(
+            ledger_2027
+                .iter()
+                .filter(|x| x.year == 2026 && x.is_open())
+                .count(),
+            entries.len() - 1
+        );
+        assert!(ledger_2027
+            .iter()
+            .any(|x| x.year == 2027 && x.household_no == e.household_no));
     }
 }
 

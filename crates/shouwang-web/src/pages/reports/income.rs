@@ -179,6 +179,8 @@ struct LedgerRow {
     now: String,
     open: bool,
     state: String,
+    /// the year an entry still open was carried from (结转), if not this one
+    carried: Option<i32>,
 }
 
 #[derive(Template)]
@@ -309,6 +311,7 @@ async fn income_page(
                 per_capita: yuan_text(e.per_capita),
                 now: money(x.per_capita_now),
                 open: e.is_open(),
+                carried: (e.year != year).then_some(e.year),
                 state: match (e.cleared_on, e.cleared_method) {
                     (Some(d), Some(m)) => format!("{d} {}", l.t(m.label_zh(), m.label_en())),
                     _ => l.t("未销号", "open").to_string(),
