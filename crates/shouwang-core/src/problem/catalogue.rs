@@ -502,6 +502,16 @@ problem_codes! {
         "没有与回执号和手机号码相符的申报", "no report matches that receipt and mobile number";
     DeptDeathDecided = "dept.death_decided", Conflict,
         "该死亡预警已经确认或驳回", "the death alert was already confirmed or rejected";
+    QualityReason = "quality.reason", Unprocessable,
+        "豁免或撤销须写明理由（4至500字）", "an exemption or its withdrawal needs a reason of 4 to 500 characters";
+    QualityRule = "quality.rule", BadRequest,
+        "没有这条核查规则", "no such data-quality rule";
+    QualityRecord = "quality.record", Unprocessable,
+        "该记录目前没有触发这条规则", "the record does not break this rule now";
+    QualityExempted = "quality.exempted", Conflict,
+        "该记录已有这条规则的豁免", "the record already has an exemption from this rule";
+    QualityWithdrawn = "quality.withdrawn", Conflict,
+        "该豁免已经撤销", "the exemption was already withdrawn";
 }
 
 impl ProblemCode {
