@@ -101,6 +101,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_dept_death.sql"),
         include_str!("../migrations/postgres/0023_dept_death.sql"),
     ),
+    (
+        25,
+        "quality",
+        include_str!("../migrations/sqlite/0025_quality.sql"),
+        include_str!("../migrations/postgres/0025_quality.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -447,6 +453,11 @@ mod tests {
             "self_reports_address",
             "self_reports_village",
         ] {
+            expected.push(("index".into(), index.into(), String::new()));
+        }
+        // 25: data-quality exemptions
+        expected.push(("table".into(), "quality_exemptions".into(), String::new()));
+        for index in ["quality_exemptions_active", "quality_exemptions_village"] {
             expected.push(("index".into(), index.into(), String::new()));
         }
         expected.sort();

@@ -242,8 +242,8 @@ pub struct MeasureFacts {
 /// The thresholds the rules take from the year's standard (one place for each).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
-    /// 监测范围, 分 per person per year (4_11_010)
-    pub monitoring_line: Fen,
+    /// 监测范围, 分 per person per year (4_11_010); none set, the rule is not checked
+    pub monitoring_line: Option<Fen>,
     /// days from identification to the first measure
     pub measures_days: i64,
     /// months from identification to a development measure (5_12_007)
@@ -254,11 +254,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
+        let d = crate::standard::StandardDefaults::DEFAULT;
         Limits {
-            monitoring_line: Fen::from_yuan(8_000),
-            measures_days: 15,
-            development_months: 6,
-            elimination_min_months: 6,
+            monitoring_line: None,
+            measures_days: d.measures_days,
+            development_months: d.development_months,
+            elimination_min_months: d.elimination_min_months,
         }
     }
 }

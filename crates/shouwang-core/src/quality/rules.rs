@@ -572,19 +572,23 @@ pub(super) fn check_household_into(
     let latest = h.incomes.iter().rev().find(|i| i.period.quarter.is_none());
     if kind == EliminationKind::AfterAssistance {
         let per_capita = latest.and_then(|i| i.net_income_per_capita(size));
-        if per_capita.is_some_and(|p| p < limits.monitoring_line) {
-            let p = per_capita.unwrap_or_default();
+        if let (Some(p), Some(line)) = (
+            per_capita,
+            limits
+                .monitoring_line
+                .filter(|l| per_capita.is_some_and(|p| p < *l)),
+        ) {
             hf(
                 Rule::EliminatedBelowLine,
                 format!(
                     "人均纯收入{}元，监测范围{}元",
                     format_hundredths(p.0),
-                    format_hundredths(limits.monitoring_line.0)
+                    format_hundredths(line.0)
                 ),
                 format!(
                     "net income per person {} yuan, line {} yuan",
                     format_hundredths(p.0),
-                    format_hundredths(limits.monitoring_line.0)
+                    format_hundredths(line.0)
                 ),
             );
         }

@@ -112,8 +112,15 @@ fn clean_eliminated() -> HouseholdFacts {
     h
 }
 
+fn limits() -> Limits {
+    Limits {
+        monitoring_line: Some(Fen::from_yuan(8_000)),
+        ..Limits::default()
+    }
+}
+
 fn rules_of(h: &HouseholdFacts) -> Vec<Rule> {
-    let mut c = Checker::new(today(), Limits::default());
+    let mut c = Checker::new(today(), limits());
     let mut out = Vec::new();
     c.check(h, &mut out);
     out.into_iter().map(|f| f.rule).collect()
@@ -217,7 +224,7 @@ fn the_same_identity_in_two_households_is_a_duplicate_and_distinct_ones_are_not(
     for (i, m) in b.members.iter_mut().enumerate() {
         m.id_number = make_id("510722", m.birth_date, 50 + i as u16, m.sex);
     }
-    let mut c = Checker::new(today(), Limits::default());
+    let mut c = Checker::new(today(), limits());
     let mut out = Vec::new();
     c.check(&a, &mut out);
     c.check(&b, &mut out);
@@ -911,7 +918,7 @@ trips!(
 fn findings_point_at_members_by_their_record_key() {
     let mut h = clean();
     h.members[1].name = "李2".into();
-    let f = check_household(&h, today(), &Limits::default());
+    let f = check_household(&h, today(), &limits());
     let name = f.iter().find(|f| f.rule == Rule::NameInvalid).unwrap();
     assert_eq!(
         name.record_key(),
