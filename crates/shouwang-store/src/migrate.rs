@@ -489,7 +489,7 @@ mod tests {
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
                     c.batch(&format!(
-                        "DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
+                        "DROP TABLE quality_exemptions; DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
                          DROP TABLE dept_unmatched; DROP TABLE dept_records; DROP TABLE dept_batches;
                          DROP TABLE dept_profiles; ALTER TABLE users DROP COLUMN dept_kind;
                          DROP TABLE visits; DROP TABLE user_positions; DROP TABLE assistance_pairings;
