@@ -287,3 +287,168 @@ pub fn withdraw_exemption(
 pub fn exemptions(store: &Store, region: &RegionCode) -> Result<Vec<Exemption>, StoreError> {
     store.quality_exemptions(region, true)
 }
+
+/// Which table of a run an export holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QualityTable {
+    /// the records to fix (and the exempted ones, marked)
+    Findings,
+    /// the count per rule
+    Rules,
+    /// the count per village
+    Villages,
+}
+
+impl QualityTable {
+    pub fn parse(text: &str) -> Option<QualityTable> {
+        match text.trim() {
+            "findings" | "" => Some(QualityTable::Findings),
+            "rules" => Some(QualityTable::Rules),
+            "villages" => Some(QualityTable::Villages),
+            _ => None,
+        }
+    }
+    pub fn slug(self) -> &'static str {
+        match self {
+            QualityTable::Findings => "findings",
+            QualityTable::Rules => "rules",
+            QualityTable::Villages => "villages",
+        }
+    }
+    pub fn title(self, lang: shouwang_core::Lang) -> &'static str {
+        let zh = lang == shouwang_core::Lang::Zh;
+        match self {
+            QualityTable::Findings if zh => "数据质量核查疑点明细表",
+            QualityTable::Findings => "Data-quality findings",
+            QualityTable::Rules if zh => "数据质量核查疑点统计表（按规则）",
+            QualityTable::Rules => "Data-quality findings by rule",
+            QualityTable::Villages if zh => "数据质量核查疑点统计表（按村）",
+            QualityTable::Villages => "Data-quality findings by village",
+        }
+    }
+    /// The first column holding numbers (for the xlsx report).
+    pub fn numeric_from(self) -> usize {
+        match self {
+            QualityTable::Findings => usize::MAX,
+            QualityTable::Rules => 3,
+            QualityTable::Villages => 2,
+        }
+    }
+}
+
+/// The header and rows of `table` for `run`, region names from `names` (code → name), in
+/// `lang`. ID numbers are masked.
+pub fn table_rows(
+    run: &QualityRun,
+    table: QualityTable,
+    names: &std::collections::HashMap<String, String>,
+    lang: shouwang_core::Lang,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let zh = lang == shouwang_core::Lang::Zh;
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let t = |a: &'static str, b: &'static str| if zh { a } else { b };
+    match table {
+        QualityTable::Findings => {
+            let header = vec![
+                t("村", "village"),
+                t("户编号", "household no."),
+                t("户主", "head"),
+                t("成员", "member"),
+                t("证件号码", "ID number"),
+                t("规则编号", "rule"),
+                t("疑点", "finding"),
+                t("所在信息", "record"),
+                t("详情", "detail"),
+                t("整改要求", "how to fix"),
+                t("状态", "state"),
+            ];
+            let rows = run
+                .findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        name(&f.village),
+                        f.household_no.clone(),
+                        f.head_name.clone(),
+                        f.member_name.clone(),
+                        if f.member.is_empty() {
+                            String::new()
+                        } else {
+                            shouwang_core::id_number::mask(&f.member)
+                        },
+                        f.rule.display_code(),
+                        if zh { f.rule.label_zh() } else { f.rule.label_en() }.to_string(),
+                        if zh {
+                            f.rule.record().label_zh()
+                        } else {
+                            f.rule.record().label_en()
+                        }
+                        .to_string(),
+                        if zh { &f.detail_zh } else { &f.detail_en }.clone(),
+                        if zh { f.rule.fix_zh() } else { f.rule.fix_en() }.to_string(),
+                        if f.exempted {
+                            t("已豁免", "exempted")
+                        } else {
+                            t("待整改", "to fix")
+                        }
+                        .to_string(),
+                    ]
+                })
+                .collect();
+            (header, rows)
+        }
+        QualityTable::Rules => {
+            let header = vec![
+                t("规则编号", "rule"),
+                t("疑点", "finding"),
+                t("所在信息", "record"),
+                t("待整改", "to fix"),
+                t("已豁免", "exempted"),
+            ];
+            let rows = run
+                .by_rule()
+                .into_iter()
+                .map(|c| {
+                    vec![
+                        c.rule.display_code(),
+                        if zh { c.rule.label_zh() } else { c.rule.label_en() }.to_string(),
+                        if zh {
+                            c.rule.record().label_zh()
+                        } else {
+                            c.rule.record().label_en()
+                        }
+                        .to_string(),
+                        c.open.to_string(),
+                        c.exempted.to_string(),
+                    ]
+                })
+                .collect();
+            (header, rows)
+        }
+        QualityTable::Villages => {
+            let header = vec![
+                t("村", "village"),
+                t("区划代码", "code"),
+                t("户数", "households"),
+                t("有疑点户数", "households to fix"),
+                t("待整改疑点", "findings to fix"),
+                t("已豁免", "exempted"),
+            ];
+            let rows = run
+                .by_village()
+                .into_iter()
+                .map(|v| {
+                    vec![
+                        name(&v.village),
+                        v.village.clone(),
+                        v.households.to_string(),
+                        v.households_to_fix.to_string(),
+                        v.open.to_string(),
+                        v.exempted.to_string(),
+                    ]
+                })
+                .collect();
+            (header, rows)
+        }
+    }
+}

@@ -291,6 +291,32 @@ pub struct ExemptionTarget {
 }
 
 impl Store {
+    /// The counties that hold households, in code order.
+    pub fn quality_counties(&self) -> Result<Vec<String>, StoreError> {
+        self.backend.with_conn(|c| {
+            Ok(c.query("SELECT DISTINCT county FROM households ORDER BY county", &[])?
+                .iter()
+                .map(|r| r.text(0))
+                .collect())
+        })
+    }
+
+    /// The names of `region` and of every region under it, by code.
+    pub fn quality_region_names(
+        &self,
+        region: &RegionCode,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        self.backend.with_conn(|c| {
+            Ok(c.query(
+                "SELECT code, name FROM regions WHERE code >= $1 AND code < $2",
+                &params![region.as_str(), crate::db::prefix_end(region.as_str())],
+            )?
+            .iter()
+            .map(|r| (r.text(0), r.text(1)))
+            .collect())
+        })
+    }
+
     /// The households of each village of `region`, by village code.
     pub fn quality_village_households(
         &self,

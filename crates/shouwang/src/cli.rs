@@ -70,6 +70,8 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::tasks_cmd::TasksCommand,
     },
+    /// 数据质量核查 / run the data-quality catalogue over a region
+    Check(crate::check_cmd::CheckArgs),
     /// 监测标准 / monitoring standards
     Standard {
         #[command(subcommand)]
@@ -197,6 +199,8 @@ pub enum BenchCommand {
     DeptPush(crate::bench_dept_push::BenchDeptPushArgs),
     /// 部门数据导入性能：医保文件匹配与预警 / department import: a 医保 file matched and evaluated
     Dept(crate::bench_dept::BenchDeptArgs),
+    /// 数据质量核查性能：全部规则跑一百万人 / data quality: the whole catalogue over a million persons
+    Quality(crate::bench_quality::BenchQualityArgs),
 }
 
 #[derive(Args, Clone)]

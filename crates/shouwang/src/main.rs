@@ -9,7 +9,9 @@ mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
 mod bench_tasks;
+mod bench_quality;
 mod calendar_cmd;
+mod check_cmd;
 mod cli;
 mod demo;
 mod demo_assistance;
@@ -110,6 +112,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             Some(BenchCommand::DeptPush(a)) => bench_dept_push::run(a),
             Some(BenchCommand::Dept(a)) => bench_dept::run(a),
+            Some(BenchCommand::Quality(a)) => bench_quality::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
@@ -117,6 +120,7 @@ fn run() -> Result<()> {
             screen_cmd::run(&store, &args)
         }
         Command::Tasks { command } => tasks_cmd::run(&open(&cli.database_url)?, command),
+        Command::Check(args) => check_cmd::run(&open(&cli.database_url)?, &args),
         Command::Standard { command } => {
             let store = open(&cli.database_url)?;
             screen_cmd::standard(&store, command)

@@ -154,6 +154,17 @@ impl Record {
     }
 }
 
+impl HouseholdFacts {
+    /// The head's name, else the first living member's, else nothing.
+    pub fn head_name(&self) -> &str {
+        let living = || self.members.iter().filter(|m| m.deceased_on.is_none());
+        living()
+            .find(|m| m.relation == Relation::Head)
+            .or_else(|| living().next())
+            .map_or("", |m| m.name.as_str())
+    }
+}
+
 /// One household's facts as the rules read them (what the store gathers per household).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HouseholdFacts {
@@ -270,6 +281,8 @@ pub struct Finding {
     pub rule: Rule,
     pub household_no: String,
     pub village: String,
+    /// the household's head (or first member) by name, to name the household to people
+    pub head_name: String,
     /// the member's ID number when the rule points at a member, else empty
     pub member: String,
     /// the member's name when it points at a member
