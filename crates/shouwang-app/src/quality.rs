@@ -206,7 +206,7 @@ pub fn village_quality(
 #[derive(Clone, Debug)]
 pub struct Grant {
     pub household_no: String,
-    /// a member's ID number, or empty for the household
+    /// a member's ID number (or its masked form, as pages show it), or empty for the household
     pub member: String,
     pub rule: Rule,
     pub reason: String,
@@ -237,6 +237,20 @@ pub fn grant_exemption(
     let facts = store
         .quality_household_facts(region, household_no, today)?
         .ok_or(StoreError::NotFound)?;
+    // the member by ID number, or as the page shows it (masked), within this household
+    let member = if member.is_empty() {
+        String::new()
+    } else {
+        facts
+            .members
+            .iter()
+            .find(|m| {
+                m.id_number == member || shouwang_core::id_number::mask(&m.id_number) == member
+            })
+            .map(|m| m.id_number.clone())
+            .ok_or(StoreError::NotFound)?
+    };
+    let member = member.as_str();
     let limits = limits(store, region, today.year())?;
     let breaks = if rule == Rule::DuplicateId {
         // the duplicate needs the whole region: the member must at least be there
@@ -377,7 +391,12 @@ pub fn table_rows(
                             shouwang_core::id_number::mask(&f.member)
                         },
                         f.rule.display_code(),
-                        if zh { f.rule.label_zh() } else { f.rule.label_en() }.to_string(),
+                        if zh {
+                            f.rule.label_zh()
+                        } else {
+                            f.rule.label_en()
+                        }
+                        .to_string(),
                         if zh {
                             f.rule.record().label_zh()
                         } else {
@@ -411,7 +430,12 @@ pub fn table_rows(
                 .map(|c| {
                     vec![
                         c.rule.display_code(),
-                        if zh { c.rule.label_zh() } else { c.rule.label_en() }.to_string(),
+                        if zh {
+                            c.rule.label_zh()
+                        } else {
+                            c.rule.label_en()
+                        }
+                        .to_string(),
                         if zh {
                             c.rule.record().label_zh()
                         } else {

@@ -294,10 +294,13 @@ impl Store {
     /// The counties that hold households, in code order.
     pub fn quality_counties(&self) -> Result<Vec<String>, StoreError> {
         self.backend.with_conn(|c| {
-            Ok(c.query("SELECT DISTINCT county FROM households ORDER BY county", &[])?
-                .iter()
-                .map(|r| r.text(0))
-                .collect())
+            Ok(c.query(
+                "SELECT DISTINCT county FROM households ORDER BY county",
+                &[],
+            )?
+            .iter()
+            .map(|r| r.text(0))
+            .collect())
         })
     }
 

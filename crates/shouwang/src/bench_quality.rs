@@ -74,7 +74,13 @@ fn seed(store: &Store, households: usize, today: Date) -> Result<()> {
         }
         let r = records(&data, seed, today, line);
         let cases: Vec<_> = r.cases.iter().map(|(_, c)| c.clone()).collect();
-        store.bulk_cases(&Actor::system("bench"), &county, &cases, today, "bench.cases")?;
+        store.bulk_cases(
+            &Actor::system("bench"),
+            &county,
+            &cases,
+            today,
+            "bench.cases",
+        )?;
         let a = assistance(&data, &r, seed, today, "旺苍县");
         store.bulk_assistance(&Actor::system("bench"), &county, &a, "bench.assistance")?;
         print!(

@@ -109,7 +109,10 @@ pub fn run(store: &Store, args: &CheckArgs) -> Result<()> {
         CheckFormat::Xlsx => "xlsx",
     };
     let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from(format!("数据质量核查-{}-{region}-{today}.{ext}", table.slug()))
+        PathBuf::from(format!(
+            "数据质量核查-{}-{region}-{today}.{ext}",
+            table.slug()
+        ))
     });
     let bytes = match format {
         CheckFormat::Csv => csv_bytes(&header, &rows),
