@@ -44,7 +44,7 @@ fn worlds() -> Vec<World> {
                 let damaged = |v: &str| {
                     let (h, m) = data.iter().find(|(h, _)| h.village.as_str() == v).unwrap();
                     let head = m.iter().find(|m| m.relation == Relation::Head).unwrap();
-                    // a work place without months worked (SW-011)
+                    // a work place without months worked (0_00_011)
                     db.execute_unchecked(&format!(
                         "UPDATE members SET migrant_place = '浙江省义乌市', migrant_months = 0 WHERE id_number = '{}'",
                         head.id_number
@@ -67,7 +67,7 @@ async fn the_county_sees_counts_and_records_to_fix_and_a_village_only_its_own() 
         let page = send(&w.app, "county", Method::GET, "/quality", &[], None).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("旺苍县数据质量核查"), "{}", page.body);
-        assert!(page.body.contains("SW-011"));
+        assert!(page.body.contains("0_00_011"));
         assert!(page.body.contains("填有务工所在地但务工时间为0"));
         assert!(page.body.contains("按村统计") && page.body.contains("桃红村"));
         assert!(page.body.contains(&format!("/households/{}", w.own.0)));
@@ -271,7 +271,7 @@ async fn the_exports_are_a_titled_workbook_and_a_csv() {
         .await;
         assert_eq!(c.status, StatusCode::OK);
         assert!(
-            c.body.contains("规则编号") && c.body.contains("SW-011"),
+            c.body.contains("规则编号") && c.body.contains("0_00_011"),
             "{}",
             c.body
         );

@@ -693,6 +693,9 @@ fn pages(w: &World) -> Vec<String> {
         "/assistance/persons".into(),
         "/assistance/persons/1".into(),
         "/dept/tokens".into(),
+        // issue 16: data quality
+        "/quality".into(),
+        "/quality?rule=10".into(),
     ]
     .into()
 }

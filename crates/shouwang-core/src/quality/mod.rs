@@ -362,11 +362,12 @@ impl Rule {
         })
     }
 
-    /// The code shown to users: the national number, else `SW-` and ours.
+    /// The code shown to users: the national number, else ours written as the national ones
+    /// are, under chapter 0 (which no national rule uses): `0_00_005`.
     pub fn display_code(self) -> String {
         match self.national() {
             Some(n) => n.to_string(),
-            None => format!("SW-{:03}", self.code()),
+            None => format!("0_00_{:03}", self.code()),
         }
     }
 

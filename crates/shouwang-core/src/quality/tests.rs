@@ -926,7 +926,7 @@ fn findings_point_at_members_by_their_record_key() {
     );
     assert_eq!(Rule::NameInvalid.record(), Record::Member);
     assert_eq!(Rule::NoDevelopmentMeasure.display_code(), "5_12_007");
-    assert_eq!(Rule::NoHead.display_code(), "SW-005");
+    assert_eq!(Rule::NoHead.display_code(), "0_00_005");
 }
 
 #[test]
