@@ -934,3 +934,34 @@ fn an_exemption_reason_must_say_something() {
     assert!(check_reason("是").is_err());
     assert!(check_reason("父母双亡，由本人当家").is_ok());
 }
+
+/// The catalogue as docs/quality-rules.md lists it: one row per rule, its code, its statement in
+/// both languages, the record it points at and the fix.
+pub(crate) fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "| 编号 code | 疑点 (中文) | finding (English) | 所在信息 record | 整改 fix |\n|---|---|---|---|---|\n",
+    );
+    for r in Rule::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} / {} | {} / {} |\n",
+            r.display_code(),
+            r.label_zh(),
+            r.label_en(),
+            r.record().label_zh(),
+            r.record().label_en(),
+            r.fix_zh(),
+            r.fix_en()
+        ));
+    }
+    out
+}
+
+#[test]
+fn docs_quality_rules_lists_the_catalogue_as_it_is() {
+    let docs = include_str!("../../../../docs/quality-rules.md");
+    let table = catalogue_markdown();
+    assert!(
+        docs.contains(&table),
+        "docs/quality-rules.md lacks or differs from the catalogue; its table should read:\n{table}"
+    );
+}
