@@ -478,7 +478,7 @@ pub(super) fn check_household_into(
         }
         if has(RiskType::Illness) {
             let latest = h.incomes.iter().rev().find(|i| i.period.quarter.is_none());
-            if !latest.is_some_and(|i| i.out_of_pocket_medical.0 > 0) {
+            if latest.is_none_or(|i| i.out_of_pocket_medical.0 <= 0) {
                 hf(
                     Rule::IllnessWithoutOutOfPocket,
                     String::new(),
