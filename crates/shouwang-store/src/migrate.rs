@@ -101,6 +101,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_dept_death.sql"),
         include_str!("../migrations/postgres/0023_dept_death.sql"),
     ),
+    (
+        27,
+        "ranking",
+        include_str!("../migrations/sqlite/0027_ranking.sql"),
+        include_str!("../migrations/postgres/0027_ranking.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -449,6 +455,11 @@ mod tests {
         ] {
             expected.push(("index".into(), index.into(), String::new()));
         }
+        // 27: the ranking's weights and frozen months
+        for table in ["ranking_weights", "ranking_months"] {
+            expected.push(("table".into(), table.into(), String::new()));
+        }
+        expected.push(("index".into(), "ranking_months_county".into(), String::new()));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);

@@ -502,6 +502,10 @@ problem_codes! {
         "没有与回执号和手机号码相符的申报", "no report matches that receipt and mobile number";
     DeptDeathDecided = "dept.death_decided", Conflict,
         "该死亡预警已经确认或驳回", "the death alert was already confirmed or rejected";
+    RankingWeightInvalid = "ranking.weight_invalid", Unprocessable,
+        "考核权重应为0到100的整数，且至少一项大于0", "ranking weights are whole numbers from 0 to 100, at least one above 0";
+    SupervisionTableUnknown = "supervision.table_unknown", NotFound,
+        "没有这张报表", "no such table";
 }
 
 impl ProblemCode {
