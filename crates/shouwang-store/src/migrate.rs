@@ -459,7 +459,11 @@ mod tests {
         for table in ["ranking_weights", "ranking_months"] {
             expected.push(("table".into(), table.into(), String::new()));
         }
-        expected.push(("index".into(), "ranking_months_county".into(), String::new()));
+        expected.push((
+            "index".into(),
+            "ranking_months_county".into(),
+            String::new(),
+        ));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
