@@ -35,8 +35,9 @@ pub struct FigureRecord {
     pub household_no: String,
     pub village: String,
     pub head_name: String,
-    /// what it is (a measure's content, a lead's risk, an alert's rule …)
-    pub what: String,
+    /// what it is (a measure's content, a lead's risk, an alert's rule …), in Chinese and English
+    pub what_zh: String,
+    pub what_en: String,
     /// the day that matters (start, due day, day raised)
     pub on: String,
     /// the record's own page, when it has one (a case, a lead, an identification)
@@ -234,9 +235,14 @@ impl Store {
                 household_no: r.text(0),
                 village: r.text(1),
                 head_name: r.opt_text(2).unwrap_or_default(),
-                what: format!(
+                what_zh: format!(
                     "{}：{}",
                     MeasureCategory::from_code(r.int(6)).map_or("", |k| k.label_zh()),
+                    r.text(3)
+                ),
+                what_en: format!(
+                    "{}: {}",
+                    MeasureCategory::from_code(r.int(6)).map_or("", |k| k.label_en()),
                     r.text(3)
                 ),
                 on: r.text(4),
@@ -407,21 +413,26 @@ impl Store {
             Ok(c.query(&sql, &args)?
                 .iter()
                 .map(|r| {
-                    let what = match kind {
+                    let (what_zh, what_en) = match kind {
                         OverdueKind::Identification => Stage::from_code(r.int(3))
-                            .map_or(String::new(), |s| s.label_zh().to_string()),
+                            .map_or((String::new(), String::new()), |s| {
+                                (s.label_zh().to_string(), s.label_en().to_string())
+                            }),
                         OverdueKind::Lead | OverdueKind::SelfReport => {
                             shouwang_core::monitoring::RiskType::from_code(r.int(3))
-                                .map_or(String::new(), |s| s.label_zh().to_string())
+                                .map_or((String::new(), String::new()), |s| {
+                                    (s.label_zh().to_string(), s.label_en().to_string())
+                                })
                         }
-                        _ => r.text(3),
+                        _ => (r.text(3), r.text(3)),
                     };
                     let id = r.int(5);
                     FigureRecord {
                         household_no: r.text(0),
                         village: r.text(1),
                         head_name: r.opt_text(2).unwrap_or_default(),
-                        what,
+                        what_zh,
+                        what_en,
                         on: r.text(4),
                         link: Some(match kind {
                             OverdueKind::Identification => format!("/identifications/{id}"),
@@ -513,12 +524,19 @@ impl Store {
                     household_no: r.text(0),
                     village: r.text(1),
                     head_name: r.opt_text(2).unwrap_or_default(),
-                    what: format!(
+                    what_zh: format!(
                         "{} {} {}{}",
                         DeptKind::from_code(r.int(8)).map_or("", |k| k.label_zh()),
                         r.text(3),
                         r.text(4),
                         if withdrawn { "（已撤回）" } else { "" }
+                    ),
+                    what_en: format!(
+                        "{} {} {}{}",
+                        DeptKind::from_code(r.int(8)).map_or("", |k| k.label_en()),
+                        r.text(3),
+                        r.text(4),
+                        if withdrawn { " (withdrawn)" } else { "" }
                     ),
                     on: Date::from_unix_seconds_china(r.int(5)).to_string(),
                     link: r.opt_int(6).map(|id| format!("/leads/{id}")),
@@ -602,11 +620,17 @@ impl Store {
                 household_no: r.text(0),
                 village: r.text(1),
                 head_name: r.opt_text(2).unwrap_or_default(),
-                what: format!(
+                what_zh: format!(
                     "{} · {} · {}",
                     shouwang_core::monitoring::RiskType::from_code(r.int(3)).map_or("", |k| k.label_zh()),
                     LeadSource::from_code(r.int(6)).map_or("", |k| k.label_zh()),
                     LeadStatus::from_code(r.int(7)).map_or("", |k| k.label_zh())
+                ),
+                what_en: format!(
+                    "{} · {} · {}",
+                    shouwang_core::monitoring::RiskType::from_code(r.int(3)).map_or("", |k| k.label_en()),
+                    LeadSource::from_code(r.int(6)).map_or("", |k| k.label_en()),
+                    LeadStatus::from_code(r.int(7)).map_or("", |k| k.label_en())
                 ),
                 on: r.text(4),
                 link: Some(format!("/leads/{}", r.int(5))),
