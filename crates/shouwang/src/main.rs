@@ -9,6 +9,7 @@ mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
 mod bench_tasks;
+mod bench_ranking;
 mod calendar_cmd;
 mod cli;
 mod demo;
@@ -19,6 +20,7 @@ mod dept_cmd;
 mod ledger_cmd;
 mod screen_cmd;
 mod tasks_cmd;
+mod report_tables_cmd;
 mod users;
 
 use anyhow::{bail, Context, Result};
@@ -110,6 +112,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             Some(BenchCommand::DeptPush(a)) => bench_dept_push::run(a),
             Some(BenchCommand::Dept(a)) => bench_dept::run(a),
+            Some(BenchCommand::Ranking(a)) => bench_ranking::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
@@ -143,6 +146,20 @@ fn run() -> Result<()> {
                 },
         } => ledger_cmd::synth(&open(&cli.database_url)?, &county, households, seed, &out),
         Command::Dept { command } => dept_cmd::run(&open(&cli.database_url)?, command),
+        Command::Report { command } => {
+            use cli::ReportCommand as R;
+            use shouwang_core::supervision::tables::TableKind as T;
+            let store = open(&cli.database_url)?;
+            match command {
+                R::Measures(a) => report_tables_cmd::table(&store, T::Measures, a),
+                R::WithoutMeasures(a) => report_tables_cmd::table(&store, T::WithoutMeasures, a),
+                R::Overdue(a) => report_tables_cmd::table(&store, T::Overdue, a),
+                R::Visits(a) => report_tables_cmd::table(&store, T::Visits, a),
+                R::Alerts(a) => report_tables_cmd::table(&store, T::Alerts, a),
+                R::Leads(a) => report_tables_cmd::table(&store, T::Leads, a),
+                R::Ranking(a) => report_tables_cmd::ranking(&store, a),
+            }
+        }
     }
 }
 
