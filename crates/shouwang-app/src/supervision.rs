@@ -857,3 +857,15 @@ pub fn ranking_grid(r: &Ranking, townships: bool, en: bool) -> Grid {
         note: None,
     }
 }
+
+/// The scheduler's month-end job: last month's ranking of every county with households and of
+/// its townships, frozen if not yet read; returns how many were frozen.
+pub fn monthly(store: &Store, today: Date) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for county in store.counties_with_households()? {
+        if let Some(region) = RegionCode::from_canonical(&county) {
+            n += freeze_last_month(store, &region, today)?;
+        }
+    }
+    Ok(n)
+}

@@ -172,7 +172,11 @@ pub fn run(args: BenchRankingArgs) -> Result<()> {
         counts.plans,
         counts.measures,
         counts.visits,
-        if args.postgres.is_some() { "PostgreSQL" } else { "SQLite" }
+        if args.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     for (label, region) in [("county", &county), ("township", &township)] {
         for kind in TableKind::ALL {
@@ -183,32 +187,40 @@ pub fn run(args: BenchRankingArgs) -> Result<()> {
                 to: None,
                 en: false,
             };
-            let g = time(&format!("{label} table {}", kind.slug()), args.repeat, || {
-                Ok(sup::table(&store, kind, &q)?)
-            })?;
+            let g = time(
+                &format!("{label} table {}", kind.slug()),
+                args.repeat,
+                || Ok(sup::table(&store, kind, &q)?),
+            )?;
             let _ = g.rows.len();
         }
     }
     let this = YearMonth::of(today);
     let actor = Actor::system("bench");
     for (label, region) in [("county", &county), ("township", &township)] {
-        let r = time(&format!("{label} ranking, current month"), args.repeat, || {
-            Ok(sup::ranking(&store, &actor, region, this, today)?)
-        })?;
+        let r = time(
+            &format!("{label} ranking, current month"),
+            args.repeat,
+            || Ok(sup::ranking(&store, &actor, region, this, today)?),
+        )?;
         println!("  {} villages ranked", r.ranking.villages.len());
         // an ended month never read before: computed and frozen on the first read
         let past = shift(this, -1).context("last month")?;
         let first_read = if store.frozen_ranking(region, past)?.is_none() {
-            Some(time(&format!("{label} ranking, first read of last month"), 1, || {
-                Ok(sup::ranking(&store, &actor, region, past, today)?)
-            })?)
+            Some(time(
+                &format!("{label} ranking, first read of last month"),
+                1,
+                || Ok(sup::ranking(&store, &actor, region, past, today)?),
+            )?)
         } else {
             None
         };
         let _ = first_read;
-        time(&format!("{label} ranking, frozen month"), args.repeat, || {
-            Ok(sup::ranking(&store, &actor, region, past, today)?)
-        })?;
+        time(
+            &format!("{label} ranking, frozen month"),
+            args.repeat,
+            || Ok(sup::ranking(&store, &actor, region, past, today)?),
+        )?;
         let grid = sup::ranking_grid(&r.ranking, false, false);
         let head = sup::head(&grid, "旺苍县", region, "bench", false);
         time(&format!("{label} ranking export xlsx"), args.repeat, || {

@@ -7,9 +7,9 @@ mod bench_dept_push;
 mod bench_elim;
 mod bench_ident;
 mod bench_ledger;
+mod bench_ranking;
 mod bench_screen;
 mod bench_tasks;
-mod bench_ranking;
 mod calendar_cmd;
 mod cli;
 mod demo;
@@ -18,9 +18,9 @@ mod demo_department;
 mod demo_procedures;
 mod dept_cmd;
 mod ledger_cmd;
+mod report_tables_cmd;
 mod screen_cmd;
 mod tasks_cmd;
-mod report_tables_cmd;
 mod users;
 
 use anyhow::{bail, Context, Result};
@@ -318,6 +318,7 @@ fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
     use shouwang_app::scheduler::{Round, Scheduler};
     let sweeping = store.clone();
     let listing = store.clone();
+    let ranking = store.clone();
     let running = Scheduler::new(std::time::Duration::from_secs(3600))
         .once_per(
             "daily deadline sweep",
@@ -352,6 +353,20 @@ fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
                     Round::Done
                 }
                 Err(e) => Round::Retry(format!("monthly task lists failed: {e}")),
+            },
+        )
+        .once_per(
+            "monthly ranking freeze",
+            || {
+                let today = screen_cmd::today();
+                (today.year(), u32::from(today.month()))
+            },
+            move || match shouwang_app::supervision::monthly(&ranking, screen_cmd::today()) {
+                Ok(frozen) => {
+                    tracing::info!(frozen, "last month's supervision rankings kept");
+                    Round::Done
+                }
+                Err(e) => Round::Retry(format!("monthly ranking freeze failed: {e}")),
             },
         )
         .once_per(
