@@ -493,7 +493,8 @@ mod tests {
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
                     c.batch(&format!(
-                        "DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
+                        "DROP TABLE ranking_months; DROP TABLE ranking_weights;
+                         DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
                          DROP TABLE dept_unmatched; DROP TABLE dept_records; DROP TABLE dept_batches;
                          DROP TABLE dept_profiles; ALTER TABLE users DROP COLUMN dept_kind;
                          DROP TABLE visits; DROP TABLE user_positions; DROP TABLE assistance_pairings;

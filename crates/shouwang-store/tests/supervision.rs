@@ -339,3 +339,35 @@ fn weights_are_audited_and_a_frozen_month_keeps_what_was_stored_first() {
         );
     }
 }
+
+/// A frozen month is stored as this JSON (`ranking_months.body`): the names of the components
+/// and fields are stored forms, so an older body must keep reading after any change to them.
+#[test]
+fn a_frozen_ranking_body_keeps_its_stored_form() {
+    let r = build(
+        "510821108",
+        "三江镇",
+        YearMonth::parse("2026-10").unwrap(),
+        d("2026-11-02"),
+        Weights::default(),
+        vec![VillageFacts {
+            code: TAOHONG.into(),
+            name: "桃红村".into(),
+            deadline_due: 4,
+            deadline_kept: 3,
+            visits_due: 2,
+            visits_done: 1,
+            cases_at_risk: 2,
+            cases_covered: 2,
+            households: 10,
+            findings: 1,
+        }],
+        &[],
+    );
+    let body = serde_json::to_string(&r).unwrap();
+    assert_eq!(body, GOLDEN_BODY);
+    let back: shouwang_core::supervision::Ranking = serde_json::from_str(GOLDEN_BODY).unwrap();
+    assert_eq!(back, r);
+}
+
+const GOLDEN_BODY: &str = r#"{"region":"510821108","region_name":"三江镇","month":"2026-10","as_of":"2026-10-31","weights":{"deadline":30,"visits":30,"measures":20,"quality":20},"villages":[{"facts":{"code":"510821108212","name":"桃红村","deadline_due":4,"deadline_kept":3,"visits_due":2,"visits_done":1,"cases_at_risk":2,"cases_covered":2,"households":10,"findings":1},"parts":[{"component":"Deadline","numerator":3,"denominator":4,"share":750,"weight":30,"points":225,"nothing_owed":false},{"component":"Visits","numerator":1,"denominator":2,"share":500,"weight":30,"points":150,"nothing_owed":false},{"component":"Measures","numerator":2,"denominator":2,"share":1000,"weight":20,"points":200,"nothing_owed":false},{"component":"Quality","numerator":1,"denominator":10,"share":900,"weight":20,"points":180,"nothing_owed":false}],"total":755,"rank":1}],"townships":[]}"#;
