@@ -864,6 +864,197 @@ fn department_codes_keep_their_numbers() {
     );
 }
 
+// issue 16: data quality
+#[test]
+fn data_quality_rules_keep_their_numbers() {
+    code_list(
+        "quality::Rule",
+        "quality_exemptions.rule",
+        shouwang_core::quality::Rule::ALL,
+        shouwang_core::quality::Rule::code,
+        shouwang_core::quality::Rule::label_zh,
+        &[
+            (
+                "IdInvalid",
+                1,
+                "身份证号码无效（长度、字符、出生日期或校验位错误）",
+            ),
+            ("IdBirthDate", 2, "出生日期与身份证号码不符"),
+            ("IdSex", 3, "性别与身份证号码不符"),
+            ("DuplicateId", 4, "同一证件号码在辖区内登记了两次"),
+            ("NoHead", 5, "户内没有户主"),
+            ("SeveralHeads", 6, "户内有多个户主"),
+            ("SeveralSpouses", 7, "户内有多个配偶"),
+            ("SpouseSameSex", 8, "户主与配偶性别相同"),
+            ("EducationAndSchooling", 9, "文化程度与在校生状况同时填写"),
+            (
+                "NoEducationNorSchooling",
+                10,
+                "文化程度与在校生状况都未填写",
+            ),
+            (
+                "MigrantPlaceWithoutMonths",
+                11,
+                "填有务工所在地但务工时间为0",
+            ),
+            (
+                "MigrantMonthsWithoutPlace",
+                12,
+                "有务工时间但未填务工所在地",
+            ),
+            ("MigrantMonthsOverYear", 13, "务工时间超过12个月"),
+            ("NoMedicalInsurance", 14, "未参加基本医疗保险"),
+            (
+                "TwoMedicalInsurances",
+                15,
+                "同时参加城乡居民和城镇职工基本医疗保险",
+            ),
+            (
+                "HealthyWithoutLabour",
+                16,
+                "16至59岁健康非在校生登记为无劳动力或弱劳动力",
+            ),
+            ("LabourMissing", 17, "16至59岁非在校生未填劳动技能"),
+            ("ChildAbleToWork", 18, "未满16岁登记为普通或技能劳动力"),
+            (
+                "SchoolAgeNotInSchool",
+                19,
+                "7至15岁义务教育适龄儿童未登记在校，户内也未标失学辍学",
+            ),
+            ("SchoolingAgeMismatch", 20, "在校生状况与年龄不符"),
+            ("DeceasedStillCounted", 21, "已死亡的成员仍计入家庭人口"),
+            ("ImplausibleAge", 22, "年龄超过110岁"),
+            (
+                "DisabledWithoutCategory",
+                23,
+                "健康状况为残疾但未填残疾类别",
+            ),
+            (
+                "CategoryWithoutDisability",
+                24,
+                "填有残疾类别但健康状况不含残疾",
+            ),
+            ("WelfareJobMismatch", 25, "公益性岗位类型与聘用月数不一致"),
+            ("HeadUnder16", 26, "户主未满16岁"),
+            (
+                "MemberDibaoHouseholdNot",
+                27,
+                "成员享受低保但户未标为低保户",
+            ),
+            ("DibaoHouseholdNoMember", 28, "低保户没有享受低保的成员"),
+            ("NameInvalid", 29, "姓名为空或含数字"),
+            ("HealthMissing", 30, "健康状况未填"),
+            ("NoMembers", 31, "户内没有成员"),
+            ("RelocatedWithoutSite", 32, "易地扶贫搬迁户未填安置点"),
+            (
+                "DangerousHouseNotFlagged",
+                33,
+                "危房等级为C级或D级但未标住房安全问题",
+            ),
+            (
+                "NoAssistancePerson",
+                34,
+                "脱贫户或监测户没有在岗的帮扶责任人",
+            ),
+            ("NoIncomeLastYear", 35, "脱贫户或监测户没有上年收入"),
+            ("IncomeAllZero", 36, "上年各项收入全为0"),
+            (
+                "UninsuredFlagMismatch",
+                37,
+                "三保障“未参加医保”与成员参保情况不符",
+            ),
+            (
+                "DropoutWithoutChild",
+                38,
+                "标有失学辍学但户内没有义务教育阶段适龄儿童",
+            ),
+            ("MonitoredWithoutRisk", 39, "监测户没有风险类型"),
+            ("CaseTypeMismatch", 40, "监测对象类别与户类型不符"),
+            (
+                "UnstableEmploymentNoLabour",
+                41,
+                "风险为因务工就业不稳，但成员均无劳动力或丧失劳动力",
+            ),
+            (
+                "UnstableEmploymentNoWorker",
+                42,
+                "风险为因务工就业不稳，但没有成员有务工信息",
+            ),
+            (
+                "LackOfLabourWithWorkers",
+                43,
+                "风险为缺劳动力，但户内有两名以上普通或技能劳动力",
+            ),
+            (
+                "IllnessWithoutOutOfPocket",
+                44,
+                "风险为因病，但合规自付支出为0",
+            ),
+            (
+                "IllnessWithoutSickMember",
+                45,
+                "风险为因病，但没有成员患大病或长期慢性病",
+            ),
+            (
+                "DisabilityWithoutDisabled",
+                46,
+                "风险为因残，但没有残疾成员",
+            ),
+            ("SchoolingWithoutStudent", 47, "风险为因学，但没有在校生"),
+            (
+                "NoDevelopmentMeasure",
+                48,
+                "有劳动力的监测户识别满6个月仍无开发式帮扶措施",
+            ),
+            ("NoMeasure", 49, "监测户识别后超过期限仍无帮扶措施"),
+            (
+                "WithoutLabourNotFlagged",
+                50,
+                "整户无劳动力未标为整户无劳动能力兜底保障户",
+            ),
+            (
+                "FlaggedWithoutLabourButAble",
+                51,
+                "标为整户无劳动能力兜底保障户，但有成员有劳动能力",
+            ),
+            (
+                "EliminatedBelowLine",
+                52,
+                "帮扶消除但人均纯收入低于监测范围",
+            ),
+            (
+                "EliminatedHousingDamaged",
+                53,
+                "已消除风险但住房出现安全问题",
+            ),
+            (
+                "EliminatedWithDropout",
+                54,
+                "已消除风险但有义务教育阶段失学辍学",
+            ),
+            (
+                "EliminatedSafetyNetNoTransfers",
+                55,
+                "已消除风险的脱贫户享受低保、特困或残疾补贴但转移性收入为0",
+            ),
+            (
+                "EliminatedWithoutContact",
+                56,
+                "已消除风险但没有监测联系人或联系方式",
+            ),
+            ("EliminatedTooSoon", 57, "帮扶消除距识别不足规定月数"),
+            (
+                "EliminatedWithoutLabour",
+                58,
+                "整户无劳动力的监测户已标风险消除",
+            ),
+        ],
+    );
+    for r in shouwang_core::quality::Rule::ALL {
+        assert_eq!(shouwang_core::quality::Rule::from_code(r.code()), Some(*r));
+    }
+}
+
 #[test]
 fn the_income_tracking_code_lists_keep_their_stored_numbers() {
     use shouwang_core::income_tracking::{ClearMethod, LowIncomeBand};

@@ -102,10 +102,22 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0023_dept_death.sql"),
     ),
     (
+        25,
+        "quality",
+        include_str!("../migrations/sqlite/0025_quality.sql"),
+        include_str!("../migrations/postgres/0025_quality.sql"),
+    ),
+    (
         26,
         "income_tracking",
         include_str!("../migrations/sqlite/0026_income_tracking.sql"),
         include_str!("../migrations/postgres/0026_income_tracking.sql"),
+    ),
+    (
+        27,
+        "ranking",
+        include_str!("../migrations/sqlite/0027_ranking.sql"),
+        include_str!("../migrations/postgres/0027_ranking.sql"),
     ),
 ];
 
@@ -455,6 +467,20 @@ mod tests {
         ] {
             expected.push(("index".into(), index.into(), String::new()));
         }
+        // 25: data-quality exemptions
+        expected.push(("table".into(), "quality_exemptions".into(), String::new()));
+        for index in ["quality_exemptions_active", "quality_exemptions_village"] {
+            expected.push(("index".into(), index.into(), String::new()));
+        }
+        // 27: the ranking's weights and frozen months
+        for table in ["ranking_weights", "ranking_months"] {
+            expected.push(("table".into(), table.into(), String::new()));
+        }
+        expected.push((
+            "index".into(),
+            "ranking_months_county".into(),
+            String::new(),
+        ));
         // 26: the low-income ledger (促增收)
         expected.push((
             "table".into(),
@@ -493,7 +519,7 @@ mod tests {
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
                     c.batch(&format!(
-                        "DROP TABLE low_income_entries;
+                        "DROP TABLE low_income_entries; DROP TABLE ranking_months; DROP TABLE ranking_weights; DROP TABLE quality_exemptions;
                          DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
                          DROP TABLE dept_unmatched; DROP TABLE dept_records; DROP TABLE dept_batches;
                          DROP TABLE dept_profiles; ALTER TABLE users DROP COLUMN dept_kind;

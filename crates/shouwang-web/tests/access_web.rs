@@ -246,6 +246,17 @@ async fn every_route_refuses_what_the_permission_table_refuses_and_serves_what_i
                     "/warnings/run".into(),
                     own_region(Action::RunScreening, &Method::POST),
                 ),
+                // issue 16: data quality
+                (
+                    Method::GET,
+                    format!("/quality?region={TAOHONG}"),
+                    by_reason(Action::ViewReports, region),
+                ),
+                (
+                    Method::GET,
+                    format!("/quality/export?region={TAOHONG}&table=rules&format=csv"),
+                    by_reason(Action::ViewReports, region),
+                ),
             ];
             for (method, uri, want) in checks {
                 answers.insert(want);

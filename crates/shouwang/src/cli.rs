@@ -70,6 +70,8 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::tasks_cmd::TasksCommand,
     },
+    /// 数据质量核查 / run the data-quality catalogue over a region
+    Check(crate::check_cmd::CheckArgs),
     /// 监测标准 / monitoring standards
     Standard {
         #[command(subcommand)]
@@ -107,9 +109,23 @@ pub enum Command {
     },
 }
 
-/// The reports (报表), one subcommand each.
+/// `shouwang report …`: each report a subcommand.
 #[derive(Subcommand, Clone)]
 pub enum ReportCommand {
+    /// 帮扶措施落实情况（按措施类别和监测类别）/ measures in place by category and monitoring type
+    Measures(crate::report_tables_cmd::ReportTableArgs),
+    /// 未落实帮扶措施的监测户 / monitored households without a measure in place
+    WithoutMeasures(crate::report_tables_cmd::ReportTableArgs),
+    /// 逾期工作（按村）/ overdue work by village
+    Overdue(crate::report_tables_cmd::ReportTableArgs),
+    /// 走访落实情况（按村按月）/ visit compliance by village and month
+    Visits(crate::report_tables_cmd::ReportTableArgs),
+    /// 部门预警（按种类按月）/ department alerts by kind and month
+    Alerts(crate::report_tables_cmd::ReportTableArgs),
+    /// 风险线索（按来源和结果）/ leads by source and outcome
+    Leads(crate::report_tables_cmd::ReportTableArgs),
+    /// 督导考核排序 / the monthly supervision ranking
+    Ranking(crate::report_tables_cmd::ReportRankingArgs),
     /// 促增收：脱贫人口和监测对象收入情况、低收入户台账 / income tracking: figures and the low-income ledger
     Income(crate::report_income_cmd::ReportIncomeArgs),
 }
@@ -209,6 +225,10 @@ pub enum BenchCommand {
     DeptPush(crate::bench_dept_push::BenchDeptPushArgs),
     /// 部门数据导入性能：医保文件匹配与预警 / department import: a 医保 file matched and evaluated
     Dept(crate::bench_dept::BenchDeptArgs),
+    /// 数据质量核查性能：全部规则跑一百万人 / data quality: the whole catalogue over a million persons
+    Quality(crate::bench_quality::BenchQualityArgs),
+    /// 督导报表与考核排序性能：一个县的各表和排序 / supervision: a county's tables and ranking
+    Ranking(crate::bench_ranking::BenchRankingArgs),
     /// 促增收报表性能：全县收入情况表和低收入户台账 / income report: a county's figures and ledger
     Income(crate::report_income_cmd::BenchIncomeArgs),
 }

@@ -502,6 +502,20 @@ problem_codes! {
         "没有与回执号和手机号码相符的申报", "no report matches that receipt and mobile number";
     DeptDeathDecided = "dept.death_decided", Conflict,
         "该死亡预警已经确认或驳回", "the death alert was already confirmed or rejected";
+    QualityReason = "quality.reason", Unprocessable,
+        "豁免或撤销须写明理由（4至500字）", "an exemption or its withdrawal needs a reason of 4 to 500 characters";
+    QualityRule = "quality.rule", BadRequest,
+        "没有这条核查规则", "no such data-quality rule";
+    QualityRecord = "quality.record", Unprocessable,
+        "该记录目前没有触发这条规则", "the record does not break this rule now";
+    QualityExempted = "quality.exempted", Conflict,
+        "该记录已有这条规则的豁免", "the record already has an exemption from this rule";
+    QualityWithdrawn = "quality.withdrawn", Conflict,
+        "该豁免已经撤销", "the exemption was already withdrawn";
+    RankingWeightInvalid = "ranking.weight_invalid", Unprocessable,
+        "考核权重应为0到100的整数，且至少一项大于0", "ranking weights are whole numbers from 0 to 100, at least one above 0";
+    SupervisionTableUnknown = "supervision.table_unknown", NotFound,
+        "没有这张报表", "no such table";
     IncomeTrackingNoteMissing = "income_tracking.note_missing", Unprocessable,
         "销号须写明做了什么、核实了什么", "a clearing needs a note of what was done or checked";
     IncomeTrackingStillBelow = "income_tracking.still_below", Unprocessable,

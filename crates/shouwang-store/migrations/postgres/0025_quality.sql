@@ -1,0 +1,19 @@
+-- 0025 data quality (issue 16): exemptions from a data-quality rule. A finding that is right as it
+-- stands (a 15-year-old head after the parents died) is exempted with the reason, who and when;
+-- an exemption is withdrawn, never deleted, so the list keeps who granted what.
+CREATE TABLE quality_exemptions (
+    id              BIGSERIAL PRIMARY KEY,
+    county          TEXT COLLATE "C" NOT NULL,
+    village         TEXT COLLATE "C" NOT NULL,
+    rule            BIGINT NOT NULL,            -- quality::Rule code
+    household_no    TEXT COLLATE "C" NOT NULL,
+    member          TEXT NOT NULL DEFAULT '',    -- a member's ID number, '' for the household
+    reason          TEXT NOT NULL,
+    granted_by      TEXT NOT NULL,
+    granted_at      BIGINT NOT NULL,
+    withdrawn_by    TEXT,
+    withdrawn_at    BIGINT,
+    withdraw_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX quality_exemptions_active ON quality_exemptions (county, household_no, rule, member) WHERE withdrawn_at IS NULL;
+CREATE INDEX quality_exemptions_village ON quality_exemptions (village, id);
