@@ -573,7 +573,7 @@ pub fn check_clearing(c: &Clearing, h: &HouseholdYear, t: &Thresholds) -> Result
             ProblemCode::IncomeTrackingNotSafeguarded,
             "method",
             "该户未登记低保或特困供养，不能以“纳入兜底保障”销号",
-            "the household has neither 低保 nor 特困 recorded; it cannot be cleared as covered",
+            "the household has neither the minimum living allowance nor extreme-poverty support recorded; it cannot be cleared as covered",
         )),
         ClearMethod::HouseholdGone if h.size > 0 => Err(Problem::new(
             ProblemCode::IncomeTrackingHouseholdLiving,

@@ -708,6 +708,10 @@ fn pages(w: &World) -> Vec<String> {
         "/reports/tables/overdue/records?kind=lead".into(),
         "/reports/ranking".into(),
         "/reports/ranking/weights".into(),
+        // issue 16: income tracking (促增收); the ledger's first entry, made by the report
+        "/reports/income".into(),
+        "/reports/income/households?group=all&which=fell".into(),
+        "/reports/income/ledger/1".into(),
     ]
     .into()
 }

@@ -521,7 +521,7 @@ problem_codes! {
     IncomeTrackingStillBelow = "income_tracking.still_below", Unprocessable,
         "人均纯收入仍低于低收入监测线，不能以增收销号", "the per-capita income is still below the watch line; it cannot be cleared as raised";
     IncomeTrackingNotSafeguarded = "income_tracking.not_safeguarded", Unprocessable,
-        "该户未纳入低保或特困供养", "the household has neither 低保 nor 特困";
+        "该户未纳入低保或特困供养", "the household has neither the minimum living allowance nor extreme-poverty support";
     IncomeTrackingHouseholdLiving = "income_tracking.household_living", Unprocessable,
         "该户仍有在册成员", "members still live in the household";
     IncomeTrackingCleared = "income_tracking.cleared", Conflict,
