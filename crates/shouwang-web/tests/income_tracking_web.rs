@@ -30,6 +30,7 @@ async fn the_income_report_and_the_ledger_work_for_each_role() {
                         ("taohong", Role::Village, TAOHONG),
                         ("longfeng", Role::Village, LONGFENG),
                         ("inspector", Role::Inspector, "510821"),
+                        ("helper", Role::AssistancePerson, TAOHONG),
                     ],
                 );
                 db
@@ -126,6 +127,23 @@ async fn the_income_report_and_the_ledger_work_for_each_role() {
         )
         .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        // an assistance person has no reports: neither the page nor the clearing
+        let helper = send(&app, "helper", Method::GET, "/reports/income", &[], None).await;
+        assert_eq!(helper.status, StatusCode::FORBIDDEN);
+        let helper_clear = send(
+            &app,
+            "helper",
+            Method::POST,
+            &url,
+            &[],
+            Some(&[
+                ("csrf", common::CSRF),
+                ("method", "safeguarded"),
+                ("note", "已纳入低保"),
+            ]),
+        )
+        .await;
+        assert_eq!(helper_clear.status, StatusCode::FORBIDDEN);
         // the cadre's form; income still below the line cannot clear as raised
         let form = send(&app, "taohong", Method::GET, &url, &[], None).await;
         assert!(form.body.contains("name=\"note\""), "{}", form.body);
