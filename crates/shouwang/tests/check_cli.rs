@@ -104,7 +104,10 @@ fn check_prints_the_counts_and_writes_the_findings_as_xlsx_and_csv() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let body = std::fs::read_to_string(&csv).unwrap();
-    assert!(body.contains("规则编号") && body.contains("0_00_015"), "{body}");
+    assert!(
+        body.contains("规则编号") && body.contains("0_00_015"),
+        "{body}"
+    );
     let bad = shouwang(&url, &["check", "--region", "nowhere"]);
     assert!(!bad.status.success());
     assert!(text(&bad).contains("区划代码"), "{}", text(&bad));
