@@ -138,6 +138,9 @@ struct VillageRow {
 
 struct FindingRow {
     household_href: String,
+    /// the page where the record is fixed
+    record_href: String,
+    record: String,
     household_no: String,
     head: String,
     village: String,
@@ -309,6 +312,10 @@ async fn quality_page(
         .take(PER_PAGE)
         .map(|f| FindingRow {
             household_href: format!("/households/{}", f.household_no),
+            record_href: f.link(),
+            record: l
+                .t(f.rule.record().label_zh(), f.rule.record().label_en())
+                .to_string(),
             household_no: f.household_no.clone(),
             head: if f.head_name.is_empty() {
                 f.household_no.clone()
