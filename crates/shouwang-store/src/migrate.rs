@@ -107,6 +107,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_quality.sql"),
         include_str!("../migrations/postgres/0025_quality.sql"),
     ),
+    (
+        27,
+        "ranking",
+        include_str!("../migrations/sqlite/0027_ranking.sql"),
+        include_str!("../migrations/postgres/0027_ranking.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -460,6 +466,15 @@ mod tests {
         for index in ["quality_exemptions_active", "quality_exemptions_village"] {
             expected.push(("index".into(), index.into(), String::new()));
         }
+        // 27: the ranking's weights and frozen months
+        for table in ["ranking_weights", "ranking_months"] {
+            expected.push(("table".into(), table.into(), String::new()));
+        }
+        expected.push((
+            "index".into(),
+            "ranking_months_county".into(),
+            String::new(),
+        ));
         expected.sort();
         assert_eq!(schema(&c), expected);
         drop(c);
@@ -489,7 +504,8 @@ mod tests {
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
                     c.batch(&format!(
-                        "DROP TABLE quality_exemptions; DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
+                        "DROP TABLE ranking_months; DROP TABLE ranking_weights; DROP TABLE quality_exemptions;
+                         DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
                          DROP TABLE dept_unmatched; DROP TABLE dept_records; DROP TABLE dept_batches;
                          DROP TABLE dept_profiles; ALTER TABLE users DROP COLUMN dept_kind;
                          DROP TABLE visits; DROP TABLE user_positions; DROP TABLE assistance_pairings;

@@ -696,6 +696,18 @@ fn pages(w: &World) -> Vec<String> {
         // issue 16: data quality
         "/quality".into(),
         "/quality?rule=10".into(),
+        // issue 16: the reports hub, the supervision tables and the ranking
+        "/reports".into(),
+        "/reports/tables/measures".into(),
+        "/reports/tables/without-measures".into(),
+        "/reports/tables/overdue".into(),
+        "/reports/tables/visits".into(),
+        "/reports/tables/alerts".into(),
+        "/reports/tables/leads".into(),
+        "/reports/tables/leads/records?from=2026-01&to=2026-12".into(),
+        "/reports/tables/overdue/records?kind=lead".into(),
+        "/reports/ranking".into(),
+        "/reports/ranking/weights".into(),
     ]
     .into()
 }

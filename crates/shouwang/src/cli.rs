@@ -102,6 +102,30 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::dept_cmd::DeptCommand,
     },
+    /// 报表 / reports
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+/// `shouwang report …`: each report a subcommand.
+#[derive(Subcommand, Clone)]
+pub enum ReportCommand {
+    /// 帮扶措施落实情况（按措施类别和监测类别）/ measures in place by category and monitoring type
+    Measures(crate::report_tables_cmd::ReportTableArgs),
+    /// 未落实帮扶措施的监测户 / monitored households without a measure in place
+    WithoutMeasures(crate::report_tables_cmd::ReportTableArgs),
+    /// 逾期工作（按村）/ overdue work by village
+    Overdue(crate::report_tables_cmd::ReportTableArgs),
+    /// 走访落实情况（按村按月）/ visit compliance by village and month
+    Visits(crate::report_tables_cmd::ReportTableArgs),
+    /// 部门预警（按种类按月）/ department alerts by kind and month
+    Alerts(crate::report_tables_cmd::ReportTableArgs),
+    /// 风险线索（按来源和结果）/ leads by source and outcome
+    Leads(crate::report_tables_cmd::ReportTableArgs),
+    /// 督导考核排序 / the monthly supervision ranking
+    Ranking(crate::report_tables_cmd::ReportRankingArgs),
 }
 
 /// Where the web server keeps uploads, error workbooks and exports, and for how long.
@@ -201,6 +225,8 @@ pub enum BenchCommand {
     Dept(crate::bench_dept::BenchDeptArgs),
     /// 数据质量核查性能：全部规则跑一百万人 / data quality: the whole catalogue over a million persons
     Quality(crate::bench_quality::BenchQualityArgs),
+    /// 督导报表与考核排序性能：一个县的各表和排序 / supervision: a county's tables and ranking
+    Ranking(crate::bench_ranking::BenchRankingArgs),
 }
 
 #[derive(Args, Clone)]

@@ -8,6 +8,7 @@ mod bench_elim;
 mod bench_ident;
 mod bench_ledger;
 mod bench_quality;
+mod bench_ranking;
 mod bench_screen;
 mod bench_tasks;
 mod calendar_cmd;
@@ -19,6 +20,7 @@ mod demo_department;
 mod demo_procedures;
 mod dept_cmd;
 mod ledger_cmd;
+mod report_tables_cmd;
 mod screen_cmd;
 mod tasks_cmd;
 mod users;
@@ -113,6 +115,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::DeptPush(a)) => bench_dept_push::run(a),
             Some(BenchCommand::Dept(a)) => bench_dept::run(a),
             Some(BenchCommand::Quality(a)) => bench_quality::run(a),
+            Some(BenchCommand::Ranking(a)) => bench_ranking::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
@@ -147,6 +150,20 @@ fn run() -> Result<()> {
                 },
         } => ledger_cmd::synth(&open(&cli.database_url)?, &county, households, seed, &out),
         Command::Dept { command } => dept_cmd::run(&open(&cli.database_url)?, command),
+        Command::Report { command } => {
+            use cli::ReportCommand as R;
+            use shouwang_core::supervision::tables::TableKind as T;
+            let store = open(&cli.database_url)?;
+            match command {
+                R::Measures(a) => report_tables_cmd::table(&store, T::Measures, a),
+                R::WithoutMeasures(a) => report_tables_cmd::table(&store, T::WithoutMeasures, a),
+                R::Overdue(a) => report_tables_cmd::table(&store, T::Overdue, a),
+                R::Visits(a) => report_tables_cmd::table(&store, T::Visits, a),
+                R::Alerts(a) => report_tables_cmd::table(&store, T::Alerts, a),
+                R::Leads(a) => report_tables_cmd::table(&store, T::Leads, a),
+                R::Ranking(a) => report_tables_cmd::ranking(&store, a),
+            }
+        }
     }
 }
 
@@ -305,6 +322,7 @@ fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
     use shouwang_app::scheduler::{Round, Scheduler};
     let sweeping = store.clone();
     let listing = store.clone();
+    let ranking = store.clone();
     let running = Scheduler::new(std::time::Duration::from_secs(3600))
         .once_per(
             "daily deadline sweep",
@@ -339,6 +357,20 @@ fn schedule(store: Store) -> Result<shouwang_app::scheduler::Running> {
                     Round::Done
                 }
                 Err(e) => Round::Retry(format!("monthly task lists failed: {e}")),
+            },
+        )
+        .once_per(
+            "monthly ranking freeze",
+            || {
+                let today = screen_cmd::today();
+                (today.year(), u32::from(today.month()))
+            },
+            move || match shouwang_app::supervision::monthly(&ranking, screen_cmd::today()) {
+                Ok(frozen) => {
+                    tracing::info!(frozen, "last month's supervision rankings kept");
+                    Round::Done
+                }
+                Err(e) => Round::Retry(format!("monthly ranking freeze failed: {e}")),
             },
         )
         .once_per(

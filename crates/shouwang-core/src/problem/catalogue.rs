@@ -512,6 +512,10 @@ problem_codes! {
         "该记录已有这条规则的豁免", "the record already has an exemption from this rule";
     QualityWithdrawn = "quality.withdrawn", Conflict,
         "该豁免已经撤销", "the exemption was already withdrawn";
+    RankingWeightInvalid = "ranking.weight_invalid", Unprocessable,
+        "考核权重应为0到100的整数，且至少一项大于0", "ranking weights are whole numbers from 0 to 100, at least one above 0";
+    SupervisionTableUnknown = "supervision.table_unknown", NotFound,
+        "没有这张报表", "no such table";
 }
 
 impl ProblemCode {
