@@ -231,15 +231,30 @@ async fn quality_page(
     let day = today();
     let r = region.clone();
     let fresh = q.get("fresh").is_some_and(|f| f == "1");
-    let ((run, computed_at, seconds), names, exemptions) = state
+    let ((run, computed_at, seconds), names, exemptions, people) = state
         .db(move |st| {
+            let exemptions = shouwang_app::quality::exemptions(st, &r)?;
+            // who granted and withdrew, by name
+            let mut people: HashMap<String, String> = HashMap::new();
+            for e in &exemptions {
+                for u in std::iter::once(&e.granted_by).chain(e.withdrawn_by.as_ref()) {
+                    if !people.contains_key(u) {
+                        let name = st
+                            .user_by_name(u)?
+                            .map_or_else(|| u.clone(), |u| u.display_name);
+                        people.insert(u.clone(), name);
+                    }
+                }
+            }
             Ok((
                 run_of(st, &r, day, fresh)?,
                 st.quality_region_names(&r)?,
-                shouwang_app::quality::exemptions(st, &r)?,
+                exemptions,
+                people,
             ))
         })
         .await?;
+    let person = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_string());
     let region_name = names
         .get(region.as_str())
         .cloned()
@@ -362,12 +377,13 @@ async fn quality_page(
                 mask(&e.member)
             },
             reason: e.reason,
-            granted: format!("{} {}", e.granted_by, when(e.granted_at)),
+            granted: format!("{} {}", person(&e.granted_by), when(e.granted_at)),
             withdrawn: e.withdrawn_at.map(|at| {
                 format!(
-                    "{} {}：{}",
-                    e.withdrawn_by.unwrap_or_default(),
+                    "{} {}{}{}",
+                    person(e.withdrawn_by.as_deref().unwrap_or_default()),
                     when(at),
+                    l.t("：", ": "),
                     e.withdraw_reason
                 )
             }),
