@@ -246,6 +246,17 @@ async fn every_route_refuses_what_the_permission_table_refuses_and_serves_what_i
                     "/warnings/run".into(),
                     own_region(Action::RunScreening, &Method::POST),
                 ),
+                // issue 16: the supervision tables and the ranking of a region asked for
+                (
+                    Method::GET,
+                    format!("/reports/tables/overdue?region={TAOHONG}"),
+                    by_reason(Action::ViewReports, region),
+                ),
+                (
+                    Method::GET,
+                    format!("/reports/ranking?region={TAOHONG}"),
+                    by_reason(Action::ViewReports, region),
+                ),
             ];
             for (method, uri, want) in checks {
                 answers.insert(want);
