@@ -101,6 +101,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_dept_death.sql"),
         include_str!("../migrations/postgres/0023_dept_death.sql"),
     ),
+    (
+        24,
+        "statistics",
+        include_str!("../migrations/sqlite/0024_statistics.sql"),
+        include_str!("../migrations/postgres/0024_statistics.sql"),
+    ),
 ];
 
 /// The version of the newest migration.
@@ -448,6 +454,20 @@ mod tests {
             "self_reports_village",
         ] {
             expected.push(("index".into(), index.into(), String::new()));
+        }
+        // 24: case-type changes (with the trigger that writes them) and member joins
+        for (kind, name, keys) in [
+            ("table", "case_type_changes", "monitoring_cases.case_id>id"),
+            ("index", "case_type_changes_case", ""),
+            ("trigger", "monitoring_cases_type_change", ""),
+            (
+                "table",
+                "member_joins",
+                "households.county>county,households.household_no>household_no",
+            ),
+            ("index", "member_joins_household", ""),
+        ] {
+            expected.push((kind.into(), name.into(), keys.into()));
         }
         expected.sort();
         assert_eq!(schema(&c), expected);

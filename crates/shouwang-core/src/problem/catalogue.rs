@@ -502,6 +502,10 @@ problem_codes! {
         "没有与回执号和手机号码相符的申报", "no report matches that receipt and mobile number";
     DeptDeathDecided = "dept.death_decided", Conflict,
         "该死亡预警已经确认或驳回", "the death alert was already confirmed or rejected";
+    StatsPeriod = "stats.period", Unprocessable,
+        "统计期间无效：起始日期须不晚于截止日期，且不晚于统计截至日", "an invalid period: its start must not follow its end, nor the as-of date";
+    StatsCategory = "stats.category", BadRequest,
+        "未知的统计类别", "an unknown statistics category";
 }
 
 impl ProblemCode {
