@@ -518,7 +518,6 @@ impl Store {
             update_household_row(tx, &household, crate::now())?;
             delete_members(tx, &before.county, &household.household_no)?;
             insert_members(tx, &before.county, &household, &members)?;
-            let today = shouwang_core::Date::from_unix_seconds_china(crate::now());
             crate::statistics::record_joins(tx, &before.county, &household.household_no, &before.members, &members, today)?;
             let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });
             let a = serde_json::json!({ "household": json(&household), "members": json(&members) });
