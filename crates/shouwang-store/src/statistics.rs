@@ -430,3 +430,32 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// The benchmark's anchor: the first query one would write for these figures — cases joined
+    /// to their households and current members, grouped by sub-region, type, status and kind —
+    /// which knows nothing of dates (it counts today's members and today's types). Rows: area,
+    /// type, status, kind, households, persons.
+    pub fn monitoring_naive_counts(
+        &self,
+        q: &Query,
+    ) -> Result<Vec<(String, i64, i64, Option<i64>, i64, i64)>, StoreError> {
+        let sql = format!(
+            "SELECT substr(h.village, 1, {}), c.case_type, c.status, c.elimination_kind,
+                    COUNT(DISTINCT c.id), COUNT(m.id_number)
+             FROM monitoring_cases c
+             JOIN households h ON h.county = c.county AND h.household_no = c.household_no
+             LEFT JOIN members m ON m.county = c.county AND m.household_no = c.household_no AND m.deceased_on IS NULL
+             WHERE c.county >= $1 AND c.county < $2 AND h.village >= $3 AND h.village < $4 AND c.status IN (1, 2)
+             GROUP BY 1, 2, 3, 4",
+            q.area_len()
+        );
+        let p = params_of(q);
+        self.with_conn(|c| {
+            Ok(c.query(&sql, &p[..4])?
+                .iter()
+                .map(|r| (r.text(0), r.int(1), r.int(2), r.opt_int(3), r.int(4), r.int(5)))
+                .collect())
+        })
+    }
+}

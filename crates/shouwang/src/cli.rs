@@ -100,6 +100,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::dept_cmd::DeptCommand,
     },
+    /// 报表（监测对象统计等）/ reports (the monitoring statistics, …)
+    Report {
+        #[command(subcommand)]
+        command: crate::report_cmd::ReportCommand,
+    },
 }
 
 /// Where the web server keeps uploads, error workbooks and exports, and for how long.
@@ -197,6 +202,8 @@ pub enum BenchCommand {
     DeptPush(crate::bench_dept_push::BenchDeptPushArgs),
     /// 部门数据导入性能：医保文件匹配与预警 / department import: a 医保 file matched and evaluated
     Dept(crate::bench_dept::BenchDeptArgs),
+    /// 监测统计性能：全省与一县，含历史日期 / monitoring statistics: a province and a county, past dates included
+    Report(crate::bench_report::BenchReportArgs),
 }
 
 #[derive(Args, Clone)]

@@ -9,6 +9,7 @@ mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
 mod bench_tasks;
+mod bench_report;
 mod calendar_cmd;
 mod cli;
 mod demo;
@@ -19,6 +20,7 @@ mod dept_cmd;
 mod ledger_cmd;
 mod screen_cmd;
 mod tasks_cmd;
+mod report_cmd;
 mod users;
 
 use anyhow::{bail, Context, Result};
@@ -110,6 +112,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             Some(BenchCommand::DeptPush(a)) => bench_dept_push::run(a),
             Some(BenchCommand::Dept(a)) => bench_dept::run(a),
+            Some(BenchCommand::Report(a)) => bench_report::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
@@ -117,6 +120,7 @@ fn run() -> Result<()> {
             screen_cmd::run(&store, &args)
         }
         Command::Tasks { command } => tasks_cmd::run(&open(&cli.database_url)?, command),
+        Command::Report { command } => report_cmd::run(&open(&cli.database_url)?, command),
         Command::Standard { command } => {
             let store = open(&cli.database_url)?;
             screen_cmd::standard(&store, command)
