@@ -65,7 +65,12 @@ pub fn monitoring_records(
 }
 
 /// The address of the list behind a figure.
-pub fn records_link(query: &Query, region: &str, category: Category, t: Option<CaseType>) -> String {
+pub fn records_link(
+    query: &Query,
+    region: &str,
+    category: Category,
+    t: Option<CaseType>,
+) -> String {
     let mut link = format!(
         "/reports/monitoring/records?region={region}&as_of={}&from={}&to={}&category={}",
         query.as_of,
@@ -210,15 +215,19 @@ fn count_json(
 pub fn json(report: &MonitoringReport) -> serde_json::Value {
     let q = &report.table.query;
     let mut figures = Vec::new();
-    let rows = std::iter::once((q.region.as_str(), report.region_name.as_str(), &report.table.total))
-        .chain(
-            report
-                .table
-                .areas
-                .iter()
-                .zip(&report.area_names)
-                .map(|(a, (code, name))| (code.as_str(), name.as_str(), &a.figures)),
-        );
+    let rows = std::iter::once((
+        q.region.as_str(),
+        report.region_name.as_str(),
+        &report.table.total,
+    ))
+    .chain(
+        report
+            .table
+            .areas
+            .iter()
+            .zip(&report.area_names)
+            .map(|(a, (code, name))| (code.as_str(), name.as_str(), &a.figures)),
+    );
     for (code, name, f) in rows {
         for c in Category::ALL {
             for t in TYPES {

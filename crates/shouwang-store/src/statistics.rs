@@ -454,8 +454,36 @@ impl Store {
         self.with_conn(|c| {
             Ok(c.query(&sql, &p[..4])?
                 .iter()
-                .map(|r| (r.text(0), r.int(1), r.int(2), r.opt_int(3), r.int(4), r.int(5)))
+                .map(|r| {
+                    (
+                        r.text(0),
+                        r.int(1),
+                        r.int(2),
+                        r.opt_int(3),
+                        r.int(4),
+                        r.int(5),
+                    )
+                })
                 .collect())
+        })
+    }
+}
+
+impl Store {
+    /// The names of the villages under `region`, by code (for lists that name a case's village).
+    pub fn village_names(
+        &self,
+        region: &RegionCode,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let lo = region.as_str();
+        self.with_conn(|c| {
+            Ok(c.query(
+                "SELECT code, name FROM regions WHERE level = 12 AND code >= $1 AND code < $2",
+                &params![lo, prefix_end(lo)],
+            )?
+            .iter()
+            .map(|r| (r.text(0), r.text(1)))
+            .collect())
         })
     }
 }

@@ -52,7 +52,12 @@ fn time<T>(repeat: usize, mut f: impl FnMut() -> Result<T>) -> Result<(f64, f64,
     }
     let first = times[0];
     times.sort_by(f64::total_cmp);
-    Ok((first, times[times.len() / 2], times[0], last.context("a run")?))
+    Ok((
+        first,
+        times[times.len() / 2],
+        times[0],
+        last.context("a run")?,
+    ))
 }
 
 pub fn run(args: BenchReportArgs) -> Result<()> {
@@ -92,11 +97,7 @@ pub fn run(args: BenchReportArgs) -> Result<()> {
     }
     let today = Date::from_unix_seconds_china(shouwang_store::now());
     let year_back = today.add_days(-365);
-    let county = spec
-        .county_codes()
-        .first()
-        .cloned()
-        .context("a county")?;
+    let county = spec.county_codes().first().cloned().context("a county")?;
     let mut regions = vec![(county.clone(), "county")];
     if args.counties > 1 {
         regions.insert(0, ("51".to_string(), "province"));

@@ -43,7 +43,11 @@ pub struct ReportMonitoringArgs {
 
 fn date(text: &Option<String>, what: &str) -> Result<Option<Date>> {
     text.as_deref()
-        .map(|t| Date::parse(t).with_context(|| format!("{what}：日期须为 YYYY-MM-DD / {what}: a date must be YYYY-MM-DD")))
+        .map(|t| {
+            Date::parse(t).with_context(|| {
+                format!("{what}：日期须为 YYYY-MM-DD / {what}: a date must be YYYY-MM-DD")
+            })
+        })
         .transpose()
 }
 
@@ -58,7 +62,11 @@ fn run_monitoring(store: &Store, args: &ReportMonitoringArgs) -> Result<()> {
         .with_context(|| format!("区划代码无效 / not a region code: {}", args.region))?;
     let format = Format::parse(&args.format)
         .context("格式须为 csv、xlsx 或 json / --format must be csv, xlsx or json")?;
-    let lang = if args.lang == "en" { Lang::En } else { Lang::Zh };
+    let lang = if args.lang == "en" {
+        Lang::En
+    } else {
+        Lang::Zh
+    };
     let now = shouwang_store::now();
     let today = Date::from_unix_seconds_china(now);
     let query = Query::new(
