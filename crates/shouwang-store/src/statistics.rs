@@ -431,15 +431,15 @@ impl Store {
     }
 }
 
+/// A row of [`Store::monitoring_naive_counts`]: area, type, status, kind, households, persons.
+pub type NaiveRow = (String, i64, i64, Option<i64>, i64, i64);
+
 impl Store {
     /// The benchmark's anchor: the first query one would write for these figures — cases joined
     /// to their households and current members, grouped by sub-region, type, status and kind —
     /// which knows nothing of dates (it counts today's members and today's types). Rows: area,
     /// type, status, kind, households, persons.
-    pub fn monitoring_naive_counts(
-        &self,
-        q: &Query,
-    ) -> Result<Vec<(String, i64, i64, Option<i64>, i64, i64)>, StoreError> {
+    pub fn monitoring_naive_counts(&self, q: &Query) -> Result<Vec<NaiveRow>, StoreError> {
         let sql = format!(
             "SELECT substr(h.village, 1, {}), c.case_type, c.status, c.elimination_kind,
                     COUNT(DISTINCT c.id), COUNT(m.id_number)
