@@ -355,12 +355,12 @@ impl Store {
         self.import_regions(spec.regions())?;
         let h = spec.households_per_village;
         let every = spec.case_every.max(1);
-        self.with_bulk_tx(true, |tx| {
+        let counts = self.with_bulk_tx(true, |tx| {
             let (series_h, series_p, day) = match tx.dialect() {
                 Dialect::Sqlite => (
                     format!("(WITH RECURSIVE s(seq) AS (SELECT 0 UNION ALL SELECT seq + 1 FROM s WHERE seq < {}) SELECT seq FROM s)", h - 1),
                     "(WITH RECURSIVE s(pos) AS (SELECT 0 UNION ALL SELECT pos + 1 FROM s WHERE pos < 5) SELECT pos FROM s)".to_string(),
-                    "date('2022-12-01', '+' || ({}) || ' days')",
+                    "date('2022-12-01', ({}) || ' days')",
                 ),
                 Dialect::Postgres => (
                     format!("(SELECT generate_series(0, {}) AS seq)", h - 1),
@@ -386,7 +386,7 @@ impl Store {
                           '成员' || CAST(ps.pos AS TEXT), 1 + (ps.pos + bh.seq) % 2, '1970-01-01', CASE WHEN ps.pos = 0 THEN 0 ELSE 2 END, 1,
                           CASE WHEN ps.pos > 0 AND (bh.seq + ps.pos) % 61 = 0 THEN {dead} END
                    FROM bh, {series_p} ps WHERE ps.pos < bh.size ORDER BY bh.county, bh.household_no, ps.pos;
-                 CREATE TEMP TABLE bc AS SELECT county, household_no, (seq * 31 + vi * 17) % 1100 AS n, seq, vi
+                 CREATE TEMP TABLE bc AS SELECT county, household_no, (seq * 31 + vi * 17) % 1460 AS n, seq, vi
                    FROM bh WHERE (seq * 13 + vi) % {every} = 0;
                  INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, identified_on, status,
                         elimination_kind, eliminated, eliminated_on, created_at, updated_at)
@@ -413,12 +413,14 @@ impl Store {
                  DROP TABLE bc; DROP TABLE bh; DROP TABLE bv;",
                 dead = day_of("(bh.seq * 5 + ps.pos) % 1400"),
                 ident = day_of("n"),
-                elim = day_of("n + (seq * 3) % 300"),
-                changed = day_of("bc.n + 1 + (bc.seq * 7) % 200"),
-                joined = day_of("bc.n + (m.position * 97) % 300 - 100"),
-                left = day_of("n + (seq * 11) % 300 - 100"),
+                elim = day_of("n + (seq * 3) % (1461 - n)"),
+                changed = day_of("bc.n + 1 + (bc.seq * 7) % (1461 - bc.n)"),
+                joined = day_of("bc.n - 100 + (m.position * 97) % (1561 - bc.n)"),
+                left = day_of("n - 100 + (seq * 11) % (1561 - n)"),
             ))?;
-            tx.batch("ANALYZE")?;
+            if tx.dialect() == Dialect::Sqlite {
+                tx.batch("ANALYZE")?;
+            }
             let count = |tx: &mut dyn Sql, sql: &str| -> Result<i64, StoreError> {
                 Ok(tx.query_one(sql, &[])?.map(|r| r.int(0)).unwrap_or(0))
             };
@@ -427,7 +429,12 @@ impl Store {
                 count(tx, "SELECT COUNT(*) FROM members")?,
                 count(tx, "SELECT COUNT(*) FROM monitoring_cases")?,
             ))
-        })
+        })?;
+        if self.dialect() == Dialect::Postgres {
+            // outside the transaction: the visibility map lets the member counts read the index only
+            self.with_conn(|c| c.batch("VACUUM ANALYZE"))?;
+        }
+        Ok(counts)
     }
 }
 
