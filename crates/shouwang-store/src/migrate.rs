@@ -497,6 +497,16 @@ mod tests {
                         Dialect::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
+                    // 24: the statistics' trigger, tables and column
+                    c.batch(match c.dialect() {
+                        Dialect::Sqlite => "DROP TRIGGER monitoring_cases_type_change;",
+                        Dialect::Postgres => "DROP TRIGGER monitoring_cases_type_change ON monitoring_cases;
+                                              DROP FUNCTION monitoring_cases_type_change();",
+                    })?;
+                    c.batch(
+                        "DROP TABLE case_type_changes; DROP TABLE member_joins;
+                         ALTER TABLE monitoring_cases DROP COLUMN identified_on;",
+                    )?;
                     c.batch(&format!(
                         "DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;
                          DROP TABLE dept_unmatched; DROP TABLE dept_records; DROP TABLE dept_batches;
