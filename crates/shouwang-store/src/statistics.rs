@@ -26,11 +26,31 @@ const ELIMINATED_ON: &str = "COALESCE(c.eliminated_on, c.eliminated || '-01')";
 /// `area_len`), household number, village, type then, elimination kind if eliminated by then,
 /// 1 if new in `$6`–`$7`, persons then, identified day, eliminated day. Parameters `$1`–`$4`: the
 /// county range and the village range of the region.
-fn cases_at(area_len: usize) -> String {
+///
+/// `by_county`: rows of a city or province, whose areas are counties or cities — the case's own
+/// county code says both, so the households are not joined (the village column then repeats the
+/// county code; the lists, which show villages, never ask for it).
+fn cases_at(area_len: usize, by_county: bool) -> String {
     let at_risk = CaseStatus::AtRisk.code();
     let eliminated = CaseStatus::Eliminated.code();
+    let (area, village, households, in_villages) = if by_county {
+        (
+            format!("substr(c.county, 1, {area_len})"),
+            "c.county",
+            "",
+            // the village range is the county range here; kept so both backends see $3 and $4
+            "AND CAST($3 AS TEXT) <= CAST($4 AS TEXT)",
+        )
+    } else {
+        (
+            format!("substr(h.village, 1, {area_len})"),
+            "h.village",
+            "JOIN households h ON h.county = c.county AND h.household_no = c.household_no",
+            "AND h.village >= $3 AND h.village < $4",
+        )
+    };
     format!(
-        "SELECT substr(h.village, 1, {area_len}) AS area, c.household_no, h.village,
+        "SELECT {area} AS area, c.household_no, {village} AS village,
            COALESCE((SELECT t.case_type_before FROM case_type_changes t
                      WHERE t.case_id = c.id AND t.changed_on > $5 ORDER BY t.changed_on, t.id LIMIT 1), c.case_type) AS case_type,
            CASE WHEN c.status = {eliminated} AND {ELIMINATED_ON} <= $5 THEN c.elimination_kind END AS kind,
@@ -49,8 +69,8 @@ fn cases_at(area_len: usize) -> String {
            {IDENTIFIED_ON} AS identified_on,
            CASE WHEN c.status = {eliminated} AND {ELIMINATED_ON} <= $5 THEN {ELIMINATED_ON} END AS eliminated_on
          FROM monitoring_cases c
-         JOIN households h ON h.county = c.county AND h.household_no = c.household_no
-         WHERE c.county >= $1 AND c.county < $2 AND h.village >= $3 AND h.village < $4
+         {households}
+         WHERE c.county >= $1 AND c.county < $2 {in_villages}
            AND c.status IN ({at_risk}, {eliminated}) AND {IDENTIFIED_ON} <= $5"
     )
 }
@@ -109,7 +129,10 @@ impl Store {
         let sql = format!(
             "SELECT area, case_type, kind, fresh, COUNT(*), CAST(SUM(persons) AS BIGINT)
              FROM ({}) x GROUP BY area, case_type, kind, fresh",
-            cases_at(q.area_len())
+            cases_at(
+                q.area_len(),
+                q.region.as_str().len() < 6 && q.area_len() <= 6
+            )
         );
         self.with_conn(|c| {
             c.query(&sql, &params_of(q))?
@@ -135,7 +158,7 @@ impl Store {
                     COALESCE((SELECT MIN(m.name) FROM members m WHERE m.county = substr(x.village, 1, 6)
                               AND m.household_no = x.household_no AND m.relation = {head}), '')
              FROM ({}) x ORDER BY x.village, x.household_no",
-            cases_at(q.area_len())
+            cases_at(q.area_len(), false)
         );
         self.with_conn(|c| {
             c.query(&sql, &params_of(q))?

@@ -109,13 +109,14 @@ fn query(region: &str, as_of: Date) -> Query {
 }
 
 #[test]
-fn monitoring_figures_equal_the_generators_truth_at_past_dates_for_a_county_and_a_township() {
+fn monitoring_figures_equal_the_generators_truth_at_past_dates_for_a_province_city_county_and_township(
+) {
     for db in TestDb::all() {
         let db = db.with_regions(&VILLAGES);
         let (data, history) = world(&db, 600, 16);
         assert!(history.cases.len() > 50, "{}", history.cases.len());
         assert!(!history.joins.is_empty() && !history.departures.is_empty());
-        for region in ["510821", "510821100"] {
+        for region in ["51", "5108", "510821", "510821100"] {
             for days_back in [0, 90, 400, 800, 1200] {
                 let q = query(region, today().add_days(-days_back));
                 let got = figures_of(&read(&db.store, &q));
