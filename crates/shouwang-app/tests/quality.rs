@@ -119,6 +119,20 @@ fn village_quality_counts_findings_net_of_exemptions_per_village() {
             .find(|c| c.rule == Rule::TwoMedicalInsurances)
             .unwrap();
         assert_eq!((rule.open, rule.exempted), (0, 1));
+        // the export tables: every rule, every village, every finding with its state, IDs masked
+        use shouwang_app::quality::{table_rows, QualityTable};
+        let names = db.store.quality_region_names(&county).unwrap();
+        let (_, rules) = table_rows(&r, QualityTable::Rules, &names, shouwang_core::Lang::Zh);
+        assert_eq!(rules.len(), Rule::ALL.len());
+        let (_, villages) = table_rows(&r, QualityTable::Villages, &names, shouwang_core::Lang::Zh);
+        assert_eq!(villages.len(), 2);
+        assert!(villages.iter().any(|v| v[0] == "桃红村"));
+        let (header, found) =
+            table_rows(&r, QualityTable::Findings, &names, shouwang_core::Lang::En);
+        assert_eq!(header[0], "village");
+        let row = found.iter().find(|row| row[5] == "0_00_015").unwrap();
+        assert_eq!(row[4], mask(&head.id_number));
+        assert_eq!(row[10], "exempted");
         // a township outside cannot withdraw it; the county can, and it counts again
         assert!(matches!(
             withdraw_exemption(&db.store, &actor, &region("510821115"), id, "越权撤销试试"),

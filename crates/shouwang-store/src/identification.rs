@@ -791,8 +791,8 @@ fn create_case(
         .join(",");
     let now = crate::now();
     tx.query_one(
-        "INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, warning_level, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        "INSERT INTO monitoring_cases (county, household_no, case_type, risks, identified, status, warning_level, created_at, updated_at, identified_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
         &params![
             record.county.as_str(),
             record.household_no.as_str(),
@@ -802,7 +802,9 @@ fn create_case(
             CaseStatus::AtRisk.code(),
             // the level's pinned number, as text: the column predates the numbers
             inclusion.level.code().to_string(),
-            now
+            now,
+            // the day, for the statistics at a past date (issue 16)
+            decision.on.to_string()
         ],
     )?
     .map(|r| r.int(0))

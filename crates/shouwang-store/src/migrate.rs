@@ -102,6 +102,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0023_dept_death.sql"),
     ),
     (
+        24,
+        "statistics",
+        include_str!("../migrations/sqlite/0024_statistics.sql"),
+        include_str!("../migrations/postgres/0024_statistics.sql"),
+    ),
+    (
         25,
         "quality",
         include_str!("../migrations/sqlite/0025_quality.sql"),
@@ -481,6 +487,20 @@ mod tests {
             "ranking_months_county".into(),
             String::new(),
         ));
+        // 24: case-type changes (with the trigger that writes them) and member joins
+        for (kind, name, keys) in [
+            ("table", "case_type_changes", "monitoring_cases.case_id>id"),
+            ("index", "case_type_changes_case", ""),
+            ("trigger", "monitoring_cases_type_change", ""),
+            (
+                "table",
+                "member_joins",
+                "households.county>county,households.household_no>household_no",
+            ),
+            ("index", "member_joins_household", ""),
+        ] {
+            expected.push((kind.into(), name.into(), keys.into()));
+        }
         // 26: the low-income ledger (促增收)
         expected.push((
             "table".into(),
@@ -518,6 +538,16 @@ mod tests {
                         Dialect::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
                         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BIGINT"),
                     };
+                    // 24: the statistics' trigger, tables and column
+                    c.batch(match c.dialect() {
+                        Dialect::Sqlite => "DROP TRIGGER monitoring_cases_type_change;",
+                        Dialect::Postgres => "DROP TRIGGER monitoring_cases_type_change ON monitoring_cases;
+                                              DROP FUNCTION monitoring_cases_type_change();",
+                    })?;
+                    c.batch(
+                        "DROP TABLE case_type_changes; DROP TABLE member_joins;
+                         ALTER TABLE monitoring_cases DROP COLUMN identified_on;",
+                    )?;
                     c.batch(&format!(
                         "DROP TABLE low_income_entries; DROP TABLE ranking_months; DROP TABLE ranking_weights; DROP TABLE quality_exemptions;
                          DROP TABLE self_reports; DROP TABLE dept_tokens; DROP TABLE dept_alerts;

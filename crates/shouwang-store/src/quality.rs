@@ -1,12 +1,13 @@
 //! 数据质量 reads and writes: the facts the checks run over, streamed village by village, and the
 //! exemptions (migration 25).
 //!
-//! [`Store::quality_facts`] walks the villages of a region in code order and, per village, reads
-//! each table once with the village index (households, members, cases through their households,
+//! [`Store::quality_facts`] walks the villages of a region in code order and, per round of
+//! villages (consecutive villages up to a few thousand households), reads each table once with
+//! the village index (households, members, cases through their households,
 //! the county decisions, incomes of the last two years, the newest 三保障 flags, measures, the
 //! pairings in force), groups the rows by household in Rust and hands each household's facts to
-//! the caller. Memory stays that of one village whatever the region; a county of a million
-//! persons is a few thousand indexed statements.
+//! the caller. Memory stays that of one round whatever the region; a county of a million persons
+//! is a few hundred indexed statements.
 
 use crate::audit::{record, Actor};
 use crate::db::{Row, Sql};
@@ -90,30 +91,31 @@ fn row_case(r: &Row) -> Result<(String, CaseFacts), StoreError> {
     ))
 }
 
-/// The facts of one village's households, in household order.
+/// The facts of the households of the villages `first..=last` (codes of one length), in village
+/// and household order.
 fn village_facts(
     c: &mut dyn Sql,
-    village: &str,
+    (first, last): (&str, &str),
     today: Date,
 ) -> Result<Vec<HouseholdFacts>, StoreError> {
-    let v = params![village];
+    let v = params![first, last];
     let mut out: Vec<HouseholdFacts> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for r in c.query(
-        "SELECT household_no, household_type, dibao, tekun, relocated, resettlement_site, house_grade
-         FROM households WHERE village = $1 ORDER BY household_no",
+        "SELECT household_no, household_type, dibao, tekun, relocated, resettlement_site, house_grade, village
+         FROM households WHERE village >= $1 AND village <= $2 ORDER BY village, household_no",
         &v,
     )? {
         let f = Fields::new(
             &r,
             "households",
-            "household_no, household_type, dibao, tekun, relocated, resettlement_site, house_grade",
+            "household_no, household_type, dibao, tekun, relocated, resettlement_site, house_grade, village",
             0,
         );
         index.insert(f.text(0), out.len());
         out.push(HouseholdFacts {
             household_no: f.text(0),
-            village: village.to_string(),
+            village: f.text(7),
             household_type: f.code(1, HouseholdType::from_code)?,
             dibao: f.bool(2)?,
             tekun: f.bool(3)?,
@@ -133,7 +135,7 @@ fn village_facts(
     }
     for r in c.query(
         &format!(
-            "SELECT {MEMBER_COLS} FROM members WHERE village = $1 ORDER BY household_no, position"
+            "SELECT {MEMBER_COLS} FROM members WHERE village >= $1 AND village <= $2 ORDER BY household_no, position"
         ),
         &v,
     )? {
@@ -146,7 +148,7 @@ fn village_facts(
     for r in c.query(
         &format!(
             "SELECT {CASE_COLS} FROM households h CROSS JOIN monitoring_cases c
-             WHERE h.village = $1 AND c.county = h.county AND c.household_no = h.household_no ORDER BY c.id"
+             WHERE h.village >= $1 AND h.village <= $2 AND c.county = h.county AND c.household_no = h.household_no ORDER BY c.id"
         ),
         &v,
     )? {
@@ -160,7 +162,7 @@ fn village_facts(
     for r in c.query(
         &format!(
             "SELECT x.case_id, s.on_date FROM identifications x CROSS JOIN identification_steps s
-             WHERE x.village = $1 AND x.case_id IS NOT NULL AND s.identification_id = x.id
+             WHERE x.village >= $1 AND x.village <= $2 AND x.case_id IS NOT NULL AND s.identification_id = x.id
                AND x.purpose = {} AND s.kind = {} AND s.stage_after = {}",
             Purpose::Identification.code(),
             StepKind::Decided.code(),
@@ -188,11 +190,11 @@ fn village_facts(
     for r in c.query(
         &format!(
             "SELECT i.household_no, {} FROM households h CROSS JOIN incomes i
-             WHERE h.village = $1 AND i.county = h.county AND i.household_no = h.household_no
-               AND i.quarter = 0 AND i.year >= $2 ORDER BY i.household_no, i.year",
+             WHERE h.village >= $1 AND h.village <= $2 AND i.county = h.county AND i.household_no = h.household_no
+               AND i.quarter = 0 AND i.year >= $3 ORDER BY i.household_no, i.year",
             incomes.join(", ")
         ),
-        &params![village, i64::from(today.year() - 2)],
+        &params![first, last, i64::from(today.year() - 2)],
     )? {
         if let Some(&i) = index.get(&r.text(0)) {
             out[i].incomes.push(row_income(&r, 1)?);
@@ -201,7 +203,7 @@ fn village_facts(
     for r in c.query(
         "SELECT g.household_no, g.as_of, g.unsafe_housing, g.dropout, g.uninsured, g.unsafe_water
          FROM households h CROSS JOIN guarantees g
-         WHERE h.village = $1 AND g.county = h.county AND g.household_no = h.household_no ORDER BY g.household_no, g.as_of",
+         WHERE h.village >= $1 AND h.village <= $2 AND g.county = h.county AND g.household_no = h.household_no ORDER BY g.household_no, g.as_of",
         &v,
     )? {
         let Some(&i) = index.get(&r.text(0)) else { continue };
@@ -215,7 +217,7 @@ fn village_facts(
         });
     }
     for r in c.query(
-        "SELECT household_no, case_id, category, state, start_on FROM measures WHERE village = $1 ORDER BY id",
+        "SELECT household_no, case_id, category, state, start_on FROM measures WHERE village >= $1 AND village <= $2 ORDER BY id",
         &v,
     )? {
         let Some(&i) = index.get(&r.text(0)) else { continue };
@@ -238,8 +240,8 @@ fn village_facts(
     let day = today.to_string();
     for r in c.query(
         "SELECT household_no FROM assistance_pairings
-         WHERE village = $1 AND start_on <= $2 AND (end_on IS NULL OR end_on >= $2)",
-        &params![village, day],
+         WHERE village >= $1 AND village <= $2 AND start_on <= $3 AND (end_on IS NULL OR end_on >= $3)",
+        &params![first, last, day],
     )? {
         if let Some(&i) = index.get(&r.text(0)) {
             out[i].paired = true;
@@ -248,16 +250,40 @@ fn village_facts(
     Ok(out)
 }
 
-/// The villages of `region` that hold households, in code order.
-fn villages_of(c: &mut dyn Sql, region: &RegionCode) -> Result<Vec<String>, StoreError> {
+/// Households read per round: consecutive villages are read together up to this many
+/// households, so that PostgreSQL joins a few thousand households at a time (one village at a
+/// time, its index probes cost three times as much) while memory stays a few tens of MB.
+const GROUP_HOUSEHOLDS: u64 = 8_000;
+
+/// The villages of `region` that hold households, in code order, grouped into rounds of at most
+/// [`GROUP_HOUSEHOLDS`] households (a larger village is a round of its own): (first, last).
+fn village_groups(
+    c: &mut dyn Sql,
+    region: &RegionCode,
+) -> Result<Vec<(String, String)>, StoreError> {
     let (clause, values) = region_clause("h", region, 1);
-    Ok(c.query(
-        &format!("SELECT DISTINCT h.village FROM households h WHERE {clause} ORDER BY h.village"),
+    let rows = c.query(
+        &format!(
+            "SELECT h.village, COUNT(*) FROM households h WHERE {clause} GROUP BY h.village ORDER BY h.village"
+        ),
         &values,
-    )?
-    .iter()
-    .map(|r| r.text(0))
-    .collect())
+    )?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut in_group = 0u64;
+    for r in rows {
+        let (village, n) = (r.text(0), r.int(1).max(0) as u64);
+        match out.last_mut() {
+            Some(g) if in_group + n <= GROUP_HOUSEHOLDS && g.0.len() == village.len() => {
+                g.1 = village;
+                in_group += n;
+            }
+            _ => {
+                out.push((village.clone(), village));
+                in_group = n;
+            }
+        }
+    }
+    Ok(out)
 }
 
 const EXEMPTION_COLS: &str = "id, rule, household_no, member, village, reason, granted_by, granted_at, withdrawn_by, withdrawn_at, withdraw_reason";
@@ -349,8 +375,8 @@ impl Store {
         mut each: impl FnMut(HouseholdFacts) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         self.backend.with_conn(|c| {
-            for village in villages_of(c, region)? {
-                for h in village_facts(c, &village, today)? {
+            for (first, last) in village_groups(c, region)? {
+                for h in village_facts(c, (&first, &last), today)? {
                     each(h)?;
                 }
             }
@@ -377,7 +403,7 @@ impl Store {
             if !region.contains_str(&village) {
                 return Ok(None);
             }
-            Ok(village_facts(c, &village, today)?
+            Ok(village_facts(c, (&village, &village), today)?
                 .into_iter()
                 .find(|h| h.household_no == household_no))
         })

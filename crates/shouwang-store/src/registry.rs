@@ -518,6 +518,7 @@ impl Store {
             update_household_row(tx, &household, crate::now())?;
             delete_members(tx, &before.county, &household.household_no)?;
             insert_members(tx, &before.county, &household, &members)?;
+            crate::statistics::record_joins(tx, &before.county, &household.household_no, &before.members, &members, today)?;
             let b = serde_json::json!({ "household": json(&before.household), "members": json(&before.members) });
             let a = serde_json::json!({ "household": json(&household), "members": json(&members) });
             record(tx, actor, Some(&before.county), "household.update", ("household", &household.household_no), Some(&b), Some(&a))

@@ -102,6 +102,18 @@ pub struct FrozenRanking {
     pub frozen_at: i64,
 }
 
+/// The case's status column as a region's query should filter on it: a county reads its cases
+/// by status (the index), a township or village reads its households' cases one by one (the unary
+/// plus keeps SQLite from probing the county's cases by status for every household: 3.3 s
+/// instead of 30 ms for a township of a 100,000-household county).
+fn case_status(region: &RegionCode) -> &'static str {
+    if region.county().as_ref() == Some(region) {
+        "c.status"
+    } else {
+        "+c.status"
+    }
+}
+
 /// Stages still under way (not yet concluded).
 fn open_stages() -> String {
     Stage::ALL
@@ -263,8 +275,9 @@ impl Store {
         let at_risk = CaseStatus::AtRisk.code();
         let in_place = MeasureState::InPlace.code();
         let planned = MeasureState::Planned.code();
+        let status = case_status(region);
         let clause = format!(
-            "{rc} AND c.status = {at_risk} AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.case_id = c.id AND m.state = {in_place})"
+            "{rc} AND {status} = {at_risk} AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.case_id = c.id AND m.state = {in_place})"
         );
         self.with_conn(|c| {
             let total = c
@@ -661,6 +674,7 @@ impl Store {
         let received = SelfReportStatus::Received.code();
         let at_risk = CaseStatus::AtRisk.code();
         let in_place = MeasureState::InPlace.code();
+        let status = case_status(region);
         self.with_conn(|c| {
             let mut out: BTreeMap<String, WorkFacts> = BTreeMap::new();
             let due = |rows: Vec<crate::db::Row>, out: &mut BTreeMap<String, WorkFacts>| {
@@ -707,7 +721,7 @@ impl Store {
                 &format!(
                     "SELECT hh.village, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM measures m WHERE m.case_id = c.id AND m.state = {in_place}) THEN 1 ELSE 0 END)
                      FROM monitoring_cases c JOIN households hh ON hh.county = c.county AND hh.household_no = c.household_no
-                     WHERE {rc_h} AND c.status = {at_risk} GROUP BY hh.village"
+                     WHERE {rc_h} AND {status} = {at_risk} GROUP BY hh.village"
                 ),
                 &args[..args.len() - 2],
             )? {

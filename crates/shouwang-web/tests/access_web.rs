@@ -257,6 +257,17 @@ async fn every_route_refuses_what_the_permission_table_refuses_and_serves_what_i
                     format!("/quality/export?region={TAOHONG}&table=rules&format=csv"),
                     by_reason(Action::ViewReports, region),
                 ),
+                // issue 16: the supervision tables and the ranking of a region asked for
+                (
+                    Method::GET,
+                    format!("/reports/tables/overdue?region={TAOHONG}"),
+                    by_reason(Action::ViewReports, region),
+                ),
+                (
+                    Method::GET,
+                    format!("/reports/ranking?region={TAOHONG}"),
+                    by_reason(Action::ViewReports, region),
+                ),
             ];
             for (method, uri, want) in checks {
                 answers.insert(want);

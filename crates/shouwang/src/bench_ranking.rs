@@ -106,7 +106,7 @@ fn seed(store: &Store, households: usize, today: Date) -> Result<()> {
         // a lead for one household in twenty, found over the last three months, some overdue
         for (i, (h, _)) in data.iter().enumerate().step_by(20) {
             let found = today.add_days(-((i as i64 * 7) % 90));
-            let source = LeadSource::ALL[i % LeadSource::ALL.len()];
+            let source = LeadSource::ALL[(i / 20) % LeadSource::ALL.len()];
             let lead = NewLead {
                 household_no: h.household_no.clone(),
                 risk: RiskType::ALL[i % RiskType::ALL.len()],

@@ -112,6 +112,8 @@ pub enum Command {
 /// `shouwang report …`: each report a subcommand.
 #[derive(Subcommand, Clone)]
 pub enum ReportCommand {
+    /// 监测对象统计：分类型户数人数、风险消除、新识别，分乡镇或村 / monitored households and persons by type, eliminated, new, per township or village
+    Monitoring(crate::report_cmd::ReportMonitoringArgs),
     /// 帮扶措施落实情况（按措施类别和监测类别）/ measures in place by category and monitoring type
     Measures(crate::report_tables_cmd::ReportTableArgs),
     /// 未落实帮扶措施的监测户 / monitored households without a measure in place
@@ -229,6 +231,8 @@ pub enum BenchCommand {
     Quality(crate::bench_quality::BenchQualityArgs),
     /// 督导报表与考核排序性能：一个县的各表和排序 / supervision: a county's tables and ranking
     Ranking(crate::bench_ranking::BenchRankingArgs),
+    /// 监测统计性能：全省与一县，含历史日期 / monitoring statistics: a province and a county, past dates included
+    Report(crate::bench_report::BenchReportArgs),
     /// 促增收报表性能：全县收入情况表和低收入户台账 / income report: a county's figures and ledger
     Income(crate::report_income_cmd::BenchIncomeArgs),
 }

@@ -9,6 +9,7 @@ mod bench_ident;
 mod bench_ledger;
 mod bench_quality;
 mod bench_ranking;
+mod bench_report;
 mod bench_screen;
 mod bench_tasks;
 mod calendar_cmd;
@@ -20,6 +21,7 @@ mod demo_department;
 mod demo_procedures;
 mod dept_cmd;
 mod ledger_cmd;
+mod report_cmd;
 mod report_income_cmd;
 mod report_tables_cmd;
 mod screen_cmd;
@@ -117,6 +119,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Dept(a)) => bench_dept::run(a),
             Some(BenchCommand::Quality(a)) => bench_quality::run(a),
             Some(BenchCommand::Ranking(a)) => bench_ranking::run(a),
+            Some(BenchCommand::Report(a)) => bench_report::run(a),
             Some(BenchCommand::Income(a)) => report_income_cmd::bench(a),
             None => bench::run(args),
         },
@@ -157,6 +160,7 @@ fn run() -> Result<()> {
             use shouwang_core::supervision::tables::TableKind as T;
             let store = open(&cli.database_url)?;
             match command {
+                R::Monitoring(a) => report_cmd::run_monitoring(&store, &a),
                 R::Measures(a) => report_tables_cmd::table(&store, T::Measures, a),
                 R::WithoutMeasures(a) => report_tables_cmd::table(&store, T::WithoutMeasures, a),
                 R::Overdue(a) => report_tables_cmd::table(&store, T::Overdue, a),

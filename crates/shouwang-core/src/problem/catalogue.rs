@@ -516,6 +516,10 @@ problem_codes! {
         "考核权重应为0到100的整数，且至少一项大于0", "ranking weights are whole numbers from 0 to 100, at least one above 0";
     SupervisionTableUnknown = "supervision.table_unknown", NotFound,
         "没有这张报表", "no such table";
+    StatsPeriod = "stats.period", Unprocessable,
+        "统计期间无效：起始日期须不晚于截止日期，且不晚于统计截至日", "an invalid period: its start must not follow its end, nor the as-of date";
+    StatsCategory = "stats.category", BadRequest,
+        "未知的统计类别", "an unknown statistics category";
     IncomeTrackingNoteMissing = "income_tracking.note_missing", Unprocessable,
         "销号须写明做了什么、核实了什么", "a clearing needs a note of what was done or checked";
     IncomeTrackingStillBelow = "income_tracking.still_below", Unprocessable,

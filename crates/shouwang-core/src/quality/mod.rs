@@ -292,12 +292,27 @@ pub struct Finding {
     pub detail_en: String,
     /// an exemption covers it (set by the caller from the stored exemptions)
     pub exempted: bool,
+    /// the household's latest monitoring case, for links to it
+    pub case_id: Option<i64>,
 }
 
 impl Finding {
     /// The record key an exemption names: the household number, and `/ID` for a member.
     pub fn record_key(&self) -> String {
         record_key(&self.household_no, &self.member)
+    }
+
+    /// The page where the record is fixed: the case's plan for measures, the case for its type,
+    /// risks and elimination, the income page for incomes and 三保障, else the household.
+    pub fn link(&self) -> String {
+        match (self.rule.record(), self.case_id) {
+            (Record::Measures, Some(id)) => format!("/cases/{id}/plan"),
+            (Record::Case, Some(id)) => format!("/cases/{id}"),
+            (Record::Income | Record::Guarantees, _) => {
+                format!("/households/{}/income", self.household_no)
+            }
+            _ => format!("/households/{}", self.household_no),
+        }
     }
 }
 

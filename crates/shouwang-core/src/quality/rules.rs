@@ -34,6 +34,7 @@ pub(super) fn member_finding(
         detail_zh: zh,
         detail_en: en,
         exempted: false,
+        case_id: h.case.as_ref().map(|c| c.case_id),
     }
 }
 
@@ -48,6 +49,7 @@ fn household_finding(rule: Rule, h: &HouseholdFacts, zh: String, en: String) -> 
         detail_zh: zh,
         detail_en: en,
         exempted: false,
+        case_id: h.case.as_ref().map(|c| c.case_id),
     }
 }
 

@@ -926,6 +926,11 @@ fn findings_point_at_members_by_their_record_key() {
     );
     assert_eq!(Rule::NameInvalid.record(), Record::Member);
     assert_eq!(Rule::NoDevelopmentMeasure.display_code(), "5_12_007");
+    assert_eq!(name.link(), "/households/5107220001");
+    h.measures.clear();
+    let f = check_household(&h, today(), &limits());
+    let m = f.iter().find(|f| f.rule == Rule::NoMeasure).unwrap();
+    assert_eq!(m.link(), "/cases/1/plan");
     assert_eq!(Rule::NoHead.display_code(), "0_00_005");
 }
 

@@ -66,7 +66,7 @@ impl Component {
     /// What the numerator and denominator count, in words.
     pub fn inputs_zh(self) -> (&'static str, &'static str) {
         match self {
-            Component::Deadline => ("按期办结", "本月到期事项"),
+            Component::Deadline => ("按期办结事项", "本月到期事项"),
             Component::Visits => ("已走访", "应走访"),
             Component::Measures => ("有在落实措施的户", "风险未消除户"),
             Component::Quality => ("数据问题", "户数"),

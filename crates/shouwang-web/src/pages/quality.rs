@@ -9,6 +9,10 @@
 //! [`Action::ExemptQuality`] (county level). Forms carry the CSRF token; grants and withdrawals
 //! are audited by the store. ID numbers are shown masked, and the forms name a member by the
 //! masked number within the household, so no full number reaches the page.
+//!
+//! A run is kept for five minutes per database, region and day ([`FRESH_FOR`]): the page says
+//! when it was computed and "重新核查" computes it anew; an exemption granted or withdrawn drops
+//! the kept runs of its database.
 
 use super::layout::{download, XLSX};
 use super::{render, saved, Crumb, Ctx, Pager};
@@ -22,6 +26,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
+use shouwang_app::quality::QualityRun;
 use shouwang_app::quality::{Grant, QualityTable};
 use shouwang_core::access::{Action, Target};
 use shouwang_core::id_number::mask;
@@ -30,11 +35,78 @@ use shouwang_core::region::{village_short_name, RegionLevel};
 use shouwang_core::{Date, RegionCode};
 use shouwang_io::table::{csv_bytes, report_xlsx_bytes, ReportHead};
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 type Params = HashMap<String, String>;
 
 /// Findings shown per page.
 const PER_PAGE: usize = 50;
+
+/// How long a run is shown again before it is computed anew. A county of a million persons takes
+/// seconds to check, so the page and its exports reuse the run of the last minutes (the page says
+/// when it was computed and offers "重新核查"); granting or withdrawing an exemption drops them.
+const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(300);
+/// Runs kept at most (one per database, region and day).
+const KEPT: usize = 32;
+
+struct Kept {
+    at: std::time::Instant,
+    computed_at: i64,
+    seconds: f64,
+    run: Arc<QualityRun>,
+}
+
+type RunKey = (String, String, Date);
+
+fn kept() -> &'static Mutex<HashMap<RunKey, Kept>> {
+    static KEPT_RUNS: OnceLock<Mutex<HashMap<RunKey, Kept>>> = OnceLock::new();
+    KEPT_RUNS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The run of `region` on `day` (the kept one unless `fresh` or too old), when it was computed
+/// (unix seconds) and how long it took.
+fn run_of(
+    st: &shouwang_store::Store,
+    region: &RegionCode,
+    day: Date,
+    fresh: bool,
+) -> Result<(Arc<QualityRun>, i64, f64), shouwang_store::StoreError> {
+    let key = (st.label.clone(), region.to_string(), day);
+    if !fresh {
+        if let Ok(map) = kept().lock() {
+            if let Some(k) = map.get(&key).filter(|k| k.at.elapsed() < FRESH_FOR) {
+                return Ok((k.run.clone(), k.computed_at, k.seconds));
+            }
+        }
+    }
+    let started = std::time::Instant::now();
+    let run = Arc::new(shouwang_app::quality::run(st, region, day)?);
+    let seconds = started.elapsed().as_secs_f64();
+    let computed_at = shouwang_store::now();
+    if let Ok(mut map) = kept().lock() {
+        map.retain(|_, k| k.at.elapsed() < FRESH_FOR);
+        if map.len() >= KEPT {
+            map.clear();
+        }
+        map.insert(
+            key,
+            Kept {
+                at: std::time::Instant::now(),
+                computed_at,
+                seconds,
+                run: run.clone(),
+            },
+        );
+    }
+    Ok((run, computed_at, seconds))
+}
+
+/// Drops every kept run of the database `label` (an exemption changed what they count).
+fn forget(label: &str) {
+    if let Ok(mut map) = kept().lock() {
+        map.retain(|(l, _, _), _| l != label);
+    }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -66,6 +138,9 @@ struct VillageRow {
 
 struct FindingRow {
     household_href: String,
+    /// the page where the record is fixed
+    record_href: String,
+    record: String,
     household_no: String,
     head: String,
     village: String,
@@ -155,17 +230,31 @@ async fn quality_page(
         .allows(Action::ExemptQuality, Target::Region(&s.scope.region));
     let day = today();
     let r = region.clone();
-    let started = std::time::Instant::now();
-    let (run, names, exemptions) = state
+    let fresh = q.get("fresh").is_some_and(|f| f == "1");
+    let ((run, computed_at, seconds), names, exemptions, people) = state
         .db(move |st| {
+            let exemptions = shouwang_app::quality::exemptions(st, &r)?;
+            // who granted and withdrew, by name
+            let mut people: HashMap<String, String> = HashMap::new();
+            for e in &exemptions {
+                for u in std::iter::once(&e.granted_by).chain(e.withdrawn_by.as_ref()) {
+                    if !people.contains_key(u) {
+                        let name = st
+                            .user_by_name(u)?
+                            .map_or_else(|| u.clone(), |u| u.display_name);
+                        people.insert(u.clone(), name);
+                    }
+                }
+            }
             Ok((
-                shouwang_app::quality::run(st, &r, day)?,
+                run_of(st, &r, day, fresh)?,
                 st.quality_region_names(&r)?,
-                shouwang_app::quality::exemptions(st, &r)?,
+                exemptions,
+                people,
             ))
         })
         .await?;
-    let seconds = started.elapsed().as_secs_f64();
+    let person = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_string());
     let region_name = names
         .get(region.as_str())
         .cloned()
@@ -238,6 +327,10 @@ async fn quality_page(
         .take(PER_PAGE)
         .map(|f| FindingRow {
             household_href: format!("/households/{}", f.household_no),
+            record_href: f.link(),
+            record: l
+                .t(f.rule.record().label_zh(), f.rule.record().label_en())
+                .to_string(),
             household_no: f.household_no.clone(),
             head: if f.head_name.is_empty() {
                 f.household_no.clone()
@@ -284,12 +377,13 @@ async fn quality_page(
                 mask(&e.member)
             },
             reason: e.reason,
-            granted: format!("{} {}", e.granted_by, when(e.granted_at)),
+            granted: format!("{} {}", person(&e.granted_by), when(e.granted_at)),
             withdrawn: e.withdrawn_at.map(|at| {
                 format!(
-                    "{} {}：{}",
-                    e.withdrawn_by.unwrap_or_default(),
+                    "{} {}{}{}",
+                    person(e.withdrawn_by.as_deref().unwrap_or_default()),
                     when(at),
+                    l.t("：", ": "),
                     e.withdraw_reason
                 )
             }),
@@ -299,17 +393,19 @@ async fn quality_page(
     let exempted = run.findings.len() as u64 - open;
     let summary = if l.is_en() {
         format!(
-            "{} households, {} persons checked against {} rules on {day}: {open} findings to fix, {exempted} exempted ({seconds:.1} s).",
+            "{} households, {} persons checked against {} rules on {day}: {open} findings to fix, {exempted} exempted (computed {} in {seconds:.1} s).",
             run.households,
             run.persons,
-            Rule::ALL.len()
+            Rule::ALL.len(),
+            when(computed_at)
         )
     } else {
         format!(
-            "{day} 按 {} 条规则核查 {} 户 {} 人：待整改疑点 {open} 条，已豁免 {exempted} 条（用时 {seconds:.1} 秒）。",
+            "{day} 按 {} 条规则核查 {} 户 {} 人：待整改疑点 {open} 条，已豁免 {exempted} 条（{} 核查，用时 {seconds:.1} 秒）。",
             Rule::ALL.len(),
             run.households,
-            run.persons
+            run.persons,
+            when(computed_at)
         )
     };
     let title = if l.is_en() {
@@ -367,14 +463,10 @@ async fn export(State(state): State<AppState>, s: Session, Query(q): Query<Param
     };
     let day = today();
     let r = region.clone();
-    let (mut run, names) = state
-        .db(move |st| {
-            Ok((
-                shouwang_app::quality::run(st, &r, day)?,
-                st.quality_region_names(&r)?,
-            ))
-        })
+    let ((kept_run, _, _), names) = state
+        .db(move |st| Ok((run_of(st, &r, day, false)?, st.quality_region_names(&r)?)))
         .await?;
+    let mut run = (*kept_run).clone();
     if let Some(rule) = rule {
         run.findings.retain(|f| f.rule == rule);
     }
@@ -453,7 +545,11 @@ async fn grant(State(state): State<AppState>, s: Session, Form(p): Form<Params>)
     let day = today();
     let r = region.clone();
     state
-        .db(move |st| shouwang_app::quality::grant_exemption(st, &actor, &r, &g, day))
+        .db(move |st| {
+            let id = shouwang_app::quality::grant_exemption(st, &actor, &r, &g, day)?;
+            forget(&st.label);
+            Ok(id)
+        })
         .await?;
     let back = p
         .get("back")
@@ -485,7 +581,11 @@ async fn withdraw(
     let actor = s.actor();
     let r = region.clone();
     state
-        .db(move |st| shouwang_app::quality::withdraw_exemption(st, &actor, &r, id, &reason))
+        .db(move |st| {
+            shouwang_app::quality::withdraw_exemption(st, &actor, &r, id, &reason)?;
+            forget(&st.label);
+            Ok(())
+        })
         .await?;
     Ok(saved(
         "/quality#exemptions",
