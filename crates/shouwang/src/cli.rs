@@ -197,6 +197,8 @@ pub enum BenchCommand {
     DeptPush(crate::bench_dept_push::BenchDeptPushArgs),
     /// 部门数据导入性能：医保文件匹配与预警 / department import: a 医保 file matched and evaluated
     Dept(crate::bench_dept::BenchDeptArgs),
+    /// 首页性能：各角色首页 / home pages: each role's first page
+    Home(crate::bench_home::BenchHomeArgs),
 }
 
 #[derive(Args, Clone)]

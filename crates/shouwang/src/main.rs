@@ -5,6 +5,7 @@ mod bench_assistance;
 mod bench_dept;
 mod bench_dept_push;
 mod bench_elim;
+mod bench_home;
 mod bench_ident;
 mod bench_ledger;
 mod bench_screen;
@@ -110,6 +111,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Elimination(a)) => bench_elim::run(a),
             Some(BenchCommand::DeptPush(a)) => bench_dept_push::run(a),
             Some(BenchCommand::Dept(a)) => bench_dept::run(a),
+            Some(BenchCommand::Home(a)) => bench_home::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {
