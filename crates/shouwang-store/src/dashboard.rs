@@ -23,6 +23,10 @@ pub struct CaseFilter {
     pub identified: Option<YearMonth>,
     /// eliminated in this month
     pub eliminated: Option<YearMonth>,
+    /// risk eliminated, either way
+    pub eliminated_any: bool,
+    /// monitored at the end of this month: identified by then, not eliminated by then
+    pub at_end: Option<YearMonth>,
 }
 
 /// A case behind a figure, as its list shows it.
@@ -31,6 +35,7 @@ pub struct CaseLine {
     pub case_id: i64,
     pub household_no: String,
     pub village: String,
+    pub village_name: String,
     pub head_name: String,
     pub case_type: Option<CaseType>,
     pub state: Option<CaseState>,
@@ -111,6 +116,7 @@ fn case_line(r: &Row) -> CaseLine {
         identified: r.text(6),
         eliminated: r.opt_text(7),
         head_name: r.opt_text(8).unwrap_or_default(),
+        village_name: r.opt_text(9).unwrap_or_default(),
     }
 }
 
@@ -187,7 +193,18 @@ impl Store {
         }
         if let Some(m) = f.identified {
             values.push(m.to_string().into());
-            scope.push_str(&format!(" AND c.identified = ${}", values.len()));
+            scope.push_str(&format!(" AND substr(c.identified, 1, 7) = ${}", values.len()));
+        }
+        if f.eliminated_any {
+            scope.push_str(&format!(" AND c.status = {}", CaseStatus::Eliminated.code()));
+        }
+        if let Some(m) = f.at_end {
+            values.push(m.to_string().into());
+            let n = values.len();
+            scope.push_str(&format!(
+                " AND substr(c.identified, 1, 7) <= ${n} AND (c.status = {} OR substr(c.eliminated, 1, 7) > ${n})",
+                CaseStatus::AtRisk.code()
+            ));
         }
         if let Some(m) = f.eliminated {
             values.push(m.to_string().into());
@@ -210,7 +227,8 @@ impl Store {
                     "SELECT c.id, c.household_no, h.village, c.case_type, c.status, c.elimination_kind,
                             c.identified, c.eliminated,
                             (SELECT m.name FROM members m WHERE m.county = c.county AND m.household_no = c.household_no
-                             ORDER BY m.position LIMIT 1)
+                             ORDER BY m.position LIMIT 1),
+                            (SELECT r.name FROM regions r WHERE r.code = h.village)
                      FROM {scope} ORDER BY h.village, c.household_no, c.id LIMIT ${l} OFFSET ${o}"
                 ),
                 &page_values,
