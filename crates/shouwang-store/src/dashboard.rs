@@ -6,8 +6,8 @@
 //! page at a time, with the same conditions as the count so that a figure and its list agree;
 //! an assistance person's paired households with their visits for the visit duty.
 
-use crate::db::{Row, Value};
 use crate::db::prefix_end;
+use crate::db::{Row, Value};
 use crate::{params, Store, StoreError};
 use shouwang_core::dashboard::{CaseState, CaseTally};
 use shouwang_core::date::YearMonth;
@@ -193,10 +193,16 @@ impl Store {
         }
         if let Some(m) = f.identified {
             values.push(m.to_string().into());
-            scope.push_str(&format!(" AND substr(c.identified, 1, 7) = ${}", values.len()));
+            scope.push_str(&format!(
+                " AND substr(c.identified, 1, 7) = ${}",
+                values.len()
+            ));
         }
         if f.eliminated_any {
-            scope.push_str(&format!(" AND c.status = {}", CaseStatus::Eliminated.code()));
+            scope.push_str(&format!(
+                " AND c.status = {}",
+                CaseStatus::Eliminated.code()
+            ));
         }
         if let Some(m) = f.at_end {
             values.push(m.to_string().into());

@@ -308,7 +308,14 @@ fn charts(l: L, region: &RegionCode, t: &Trends) -> Vec<ChartView> {
             &t.eliminated,
             "c-gone",
         ),
-        ("visits", "每月走访", "Visits each month", "次", &t.visits, "c-visits"),
+        (
+            "visits",
+            "每月走访",
+            "Visits each month",
+            "次",
+            &t.visits,
+            "c-visits",
+        ),
     ];
     series
         .into_iter()
@@ -418,7 +425,11 @@ fn other_lines(l: L, region: &RegionCode, h: &Home) -> Vec<OtherLine> {
         lines.push(TodoLine {
             kind: TodoKind::VillageOverdue,
             open: h.villages_overdue.len() as u64,
-            overdue: h.villages_overdue.iter().map(|v| v.overdue.max(0) as u64).sum(),
+            overdue: h
+                .villages_overdue
+                .iter()
+                .map(|v| v.overdue.max(0) as u64)
+                .sum(),
             due_soon: 0,
             href: format!("/tasks?region={region}"),
         });
@@ -429,9 +440,10 @@ fn other_lines(l: L, region: &RegionCode, h: &Home) -> Vec<OtherLine> {
             label: match t.kind {
                 TodoKind::SelfReport => l.t("农户自主申报待处理", "self-reports to look into"),
                 TodoKind::DeptAlert => l.t("部门预警待处理", "department alerts open"),
-                TodoKind::VillageOverdue => {
-                    l.t("提示单有逾期事项的村", "villages with overdue task-list items")
-                }
+                TodoKind::VillageOverdue => l.t(
+                    "提示单有逾期事项的村",
+                    "villages with overdue task-list items",
+                ),
                 _ => "",
             }
             .into(),
@@ -509,9 +521,10 @@ async fn page(state: &AppState, s: Session) -> Result<Response, AppError> {
                 } else {
                     p.head_name.clone()
                 },
-                last_visit: p
-                    .last_visit
-                    .map_or_else(|| l.t("近期未走访", "no recent visit").to_string(), |d| d.to_string()),
+                last_visit: p.last_visit.map_or_else(
+                    || l.t("近期未走访", "no recent visit").to_string(),
+                    |d| d.to_string(),
+                ),
                 due: p.due.to_string(),
                 overdue: p.overdue,
             })
@@ -528,8 +541,14 @@ async fn page(state: &AppState, s: Session) -> Result<Response, AppError> {
         work: super::leads::work_lines(l, &code, &h.work),
         others: other_lines(l, &code, &h),
         paired,
-        figures: h.figures.as_ref().map(|f| figure_view(l, &code, f, counted)),
-        charts: h.trends.as_ref().map_or_else(Vec::new, |t| charts(l, &code, t)),
+        figures: h
+            .figures
+            .as_ref()
+            .map(|f| figure_view(l, &code, f, counted)),
+        charts: h
+            .trends
+            .as_ref()
+            .map_or_else(Vec::new, |t| charts(l, &code, t)),
         region_name: h.region_name.clone().unwrap_or_else(|| code.to_string()),
         region_href: if paired_only {
             "/paired".into()
@@ -600,7 +619,12 @@ async fn cases(
     }
     let region = asked_region(&s, Action::ViewCases, q.region.as_deref())?;
     let l = s.l();
-    let case_type = match q.case_type.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let case_type = match q
+        .case_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         None => None,
         Some(t) => Some(
             t.parse::<i64>()
