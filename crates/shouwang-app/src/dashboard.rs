@@ -98,6 +98,8 @@ pub struct PairedDuty {
     pub household_no: String,
     pub head_name: String,
     pub village: String,
+    /// the household's monitoring case, if it has one
+    pub case_state: Option<shouwang_core::dashboard::CaseState>,
     pub last_visit: Option<Date>,
     /// visited in the current period
     pub done: bool,
@@ -195,6 +197,7 @@ pub fn home(store: &Store, counts: &HeadCounts, ask: &HomeAsk) -> Result<Home, S
                     done: s.done,
                     overdue: s.overdue,
                     due: s.current.end,
+                    case_state: p.case_state,
                     household_no: p.household_no,
                     head_name: p.head_name,
                     village: p.village,

@@ -50,6 +50,8 @@ pub struct PairedVisits {
     pub village: String,
     pub head_name: String,
     pub start_on: Date,
+    /// the state of the household's newest monitoring case, if it has one
+    pub case_state: Option<CaseState>,
     /// the person's visits to it since the day asked, newest first
     pub visits: Vec<Date>,
 }
@@ -252,15 +254,20 @@ impl Store {
         since: Date,
     ) -> Result<Vec<PairedVisits>, StoreError> {
         self.with_conn(|c| {
+            let identifying = CaseStatus::Identifying.code();
             let rows = c.query(
-                "SELECT p.household_no, p.village, MIN(p.start_on), ap.id,
+                &format!("SELECT p.household_no, p.village, MIN(p.start_on), ap.id,
                         (SELECT m.name FROM members m WHERE m.county = p.county AND m.household_no = p.household_no
-                         ORDER BY m.position LIMIT 1), p.county
+                         ORDER BY m.position LIMIT 1), p.county,
+                        (SELECT c.status FROM monitoring_cases c WHERE c.county = p.county AND c.household_no = p.household_no
+                         AND c.status <> {identifying} ORDER BY c.id DESC LIMIT 1),
+                        (SELECT c.elimination_kind FROM monitoring_cases c WHERE c.county = p.county AND c.household_no = p.household_no
+                         AND c.status <> {identifying} ORDER BY c.id DESC LIMIT 1)
                  FROM assistance_pairings p JOIN assistance_persons ap ON ap.id = p.person_id
                  JOIN users u ON u.username = ap.username
                  WHERE u.id = $1 AND p.start_on <= $2 AND (p.end_on IS NULL OR p.end_on >= $2)
                  GROUP BY p.county, p.household_no, p.village, ap.id
-                 ORDER BY p.village, p.household_no",
+                 ORDER BY p.village, p.household_no"),
                 &params![user_id, today.to_string()],
             )?;
             let mut out: Vec<PairedVisits> = Vec::with_capacity(rows.len());
@@ -284,6 +291,10 @@ impl Store {
                     household_no: no,
                     village: r.text(1),
                     start_on: Date::parse(&r.text(2)).unwrap_or(today),
+                    case_state: r
+                        .opt_int(6)
+                        .and_then(CaseStatus::from_code)
+                        .and_then(|st| CaseState::of(st, r.opt_int(7).and_then(EliminationKind::from_code))),
                     head_name: r.opt_text(4).unwrap_or_default(),
                     visits,
                 });

@@ -219,7 +219,13 @@ async fn the_assistance_person_sees_the_visits_due_to_paired_households_and_no_r
         assert_eq!(home.status, StatusCode::OK, "{}", home.body);
         let b = &home.body;
         assert!(b.contains("走访待办"), "{b}");
-        assert!(b.contains("结对 1 户"));
+        assert_eq!(tile(b, "结对帮扶户"), 1);
+        assert_eq!(
+            tile(b, "其中风险未消除"),
+            1,
+            "the paired household's case is at risk"
+        );
+        assert!(b.contains("风险未消除 · 上次"), "its state beside it");
         assert!(b.contains(&w.own[0].1), "the paired household by its head");
         assert!(b.contains(&format!("/visits/new?household={}", w.own[0].0)));
         assert!(

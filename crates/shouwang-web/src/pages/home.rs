@@ -57,6 +57,8 @@ struct HomePage {
     may_screen: bool,
     may_import: bool,
     may_reports: bool,
+    /// the user acts on the work (not an inspector's or an administrator's view of it)
+    acts: bool,
 }
 
 struct OtherLine {
@@ -67,6 +69,8 @@ struct OtherLine {
 }
 
 struct PairedView {
+    /// the paired households in figures: all, with a case at risk, visited this period, overdue
+    tiles: Vec<Tile>,
     total: usize,
     /// overdue or not yet visited this period, the overdue first
     due: Vec<PairedRow>,
@@ -76,6 +80,8 @@ struct PairedView {
 
 struct PairedRow {
     household_no: String,
+    /// 风险未消除 … when the household is a monitoring object
+    state: String,
     head_name: String,
     last_visit: String,
     due: String,
@@ -527,9 +533,43 @@ async fn page(state: &AppState, s: Session) -> Result<Response, AppError> {
                 ),
                 due: p.due.to_string(),
                 overdue: p.overdue,
+                state: p
+                    .case_state
+                    .map(|st| l.t(st.label_zh(), st.label_en()).to_string())
+                    .unwrap_or_default(),
             })
             .collect();
+        let count = |f: &dyn Fn(&shouwang_app::dashboard::PairedDuty) -> bool| {
+            h.paired.iter().filter(|p| f(p)).count() as u64
+        };
+        let tile = |count: u64, zh: &str, en: &str, class: &'static str| Tile {
+            count,
+            label: l.t(zh, en).into(),
+            href: "/paired".into(),
+            class,
+        };
         PairedView {
+            tiles: vec![
+                tile(
+                    h.paired.len() as u64,
+                    "结对帮扶户",
+                    "households paired with you",
+                    "",
+                ),
+                tile(
+                    count(&|p| p.case_state == Some(CaseState::AtRisk)),
+                    "其中风险未消除",
+                    "of them at risk",
+                    "warn",
+                ),
+                tile(count(&|p| p.done), "本期已走访", "visited this period", ""),
+                tile(
+                    count(&|p| p.overdue),
+                    "上期未走访",
+                    "missed last period",
+                    "overdue",
+                ),
+            ],
             total: h.paired.len(),
             overdue: h.paired.iter().filter(|p| p.overdue).count(),
             done: h.paired.iter().filter(|p| p.done).count(),
@@ -560,6 +600,7 @@ async fn page(state: &AppState, s: Session) -> Result<Response, AppError> {
         may_screen: may(Action::RunScreening),
         may_import: may(Action::ImportLedger),
         may_reports: may(Action::ViewReports),
+        acts: may(Action::Identify),
         ctx: Ctx::of(&s),
     }))
 }
