@@ -74,8 +74,6 @@ struct PairedView {
     total: usize,
     /// overdue or not yet visited this period, the overdue first
     due: Vec<PairedRow>,
-    overdue: usize,
-    done: usize,
 }
 
 struct PairedRow {
@@ -571,8 +569,6 @@ async fn page(state: &AppState, s: Session) -> Result<Response, AppError> {
                 ),
             ],
             total: h.paired.len(),
-            overdue: h.paired.iter().filter(|p| p.overdue).count(),
-            done: h.paired.iter().filter(|p| p.done).count(),
             due,
         }
     });
