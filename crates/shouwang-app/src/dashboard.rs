@@ -3,7 +3,7 @@
 //! [`home`] gathers, for the user's region and what the role may see: the headline figures (a
 //! county's households and persons come from [`HeadCounts`], a short-lived memory of the count:
 //! counting 3.5 million persons takes a quarter of a second, and the page must answer in under
-//! 100 ms — a village or township is counted live), the monitoring objects by type and state, the
+//! 100 ms — a village or township is counted live; the visits by month likewise), the monitoring objects by type and state, the
 //! last screening's warnings by level, the month trends, and the to-do of this user: the
 //! village's monthly task list, leads and procedures with their clocks, self-reports and
 //! department alerts waiting, villages below with overdue items, and an assistance person's visits
@@ -21,44 +21,117 @@ use shouwang_store::identification::StageCount;
 use shouwang_store::screening::RunRecord;
 use shouwang_store::{Store, StoreError};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a county's (or wider region's) household and person count is kept.
+/// How long a county's (or wider region's) big counts are fresh; after that the kept ones are
+/// still shown while a background thread counts again.
 pub const HEAD_COUNT_TTL: Duration = Duration::from_secs(300);
 
-/// The household and person counts of counties and wider regions, kept for [`HEAD_COUNT_TTL`]
-/// (one per server). Villages and townships are always counted live.
-#[derive(Debug, Default)]
+/// The counts of a region that read millions of rows: households, persons, and visits by month
+/// since a day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BigCounts {
+    pub households: i64,
+    pub persons: i64,
+    pub visits: Vec<(YearMonth, u64)>,
+    /// when they were counted (Unix seconds)
+    pub at: i64,
+}
+
+fn count_big(store: &Store, region: &RegionCode, since: Date) -> Result<BigCounts, StoreError> {
+    let (households, persons) = store.count_in(region)?;
+    Ok(BigCounts {
+        households,
+        persons,
+        visits: store.dashboard_visits_by_month(region, since)?,
+        at: shouwang_store::now(),
+    })
+}
+
+struct Kept {
+    counted: Instant,
+    since: Date,
+    counts: BigCounts,
+    refreshing: bool,
+}
+
+/// The big counts of counties and wider regions, one memory per server: counting a county of a
+/// million households reads 3.5 million persons and two million visits (a quarter of a second
+/// or more), and its home page must answer in under 100 ms. The first request counts; for
+/// [`HEAD_COUNT_TTL`] the counts are reused, then the kept ones are shown while a background
+/// thread counts again (the page says when they were counted). Villages and townships are
+/// always counted live.
+#[derive(Clone, Default)]
 pub struct HeadCounts {
-    kept: Mutex<HashMap<String, (Instant, i64, i64, i64)>>,
+    kept: Arc<Mutex<HashMap<String, Kept>>>,
+}
+
+impl std::fmt::Debug for HeadCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeadCounts")
+    }
 }
 
 impl HeadCounts {
-    /// The counts of `region` and the time they were counted (Unix seconds).
-    pub fn get(&self, store: &Store, region: &RegionCode) -> Result<(i64, i64, i64), StoreError> {
+    /// The big counts of `region`, visits since `since`.
+    pub fn get(
+        &self,
+        store: &Store,
+        region: &RegionCode,
+        since: Date,
+    ) -> Result<BigCounts, StoreError> {
         let wide = matches!(
             region.level(),
             RegionLevel::County | RegionLevel::City | RegionLevel::Province
         );
         if !wide {
-            let (h, p) = store.count_in(region)?;
-            return Ok((h, p, shouwang_store::now()));
+            return count_big(store, region, since);
         }
-        if let Ok(kept) = self.kept.lock() {
-            if let Some((at, h, p, when)) = kept.get(region.as_str()) {
-                if at.elapsed() < HEAD_COUNT_TTL {
-                    return Ok((*h, *p, *when));
+        let key = region.as_str().to_string();
+        if let Ok(mut kept) = self.kept.lock() {
+            if let Some(k) = kept.get_mut(&key).filter(|k| k.since == since) {
+                if k.counted.elapsed() >= HEAD_COUNT_TTL && !k.refreshing {
+                    k.refreshing = true;
+                    let (me, store, region) = (self.clone(), store.clone(), region.clone());
+                    std::thread::spawn(move || me.refresh(&store, &region, since));
+                }
+                return Ok(k.counts.clone());
+            }
+        }
+        self.refresh(store, region, since)
+    }
+
+    fn refresh(
+        &self,
+        store: &Store,
+        region: &RegionCode,
+        since: Date,
+    ) -> Result<BigCounts, StoreError> {
+        let counted = count_big(store, region, since);
+        if let Ok(mut kept) = self.kept.lock() {
+            match &counted {
+                Ok(c) => {
+                    kept.insert(
+                        region.as_str().to_string(),
+                        Kept {
+                            counted: Instant::now(),
+                            since,
+                            counts: c.clone(),
+                            refreshing: false,
+                        },
+                    );
+                }
+                Err(_) => {
+                    if let Some(k) = kept.get_mut(region.as_str()) {
+                        k.refreshing = false;
+                    }
                 }
             }
         }
-        let (h, p) = store.count_in(region)?;
-        let when = shouwang_store::now();
-        if let Ok(mut kept) = self.kept.lock() {
-            kept.insert(region.as_str().to_string(), (Instant::now(), h, p, when));
-        }
-        Ok((h, p, when))
+        counted
     }
+
     /// Forgets every kept count (after an import, and in tests).
     pub fn clear(&self) {
         if let Ok(mut kept) = self.kept.lock() {
@@ -145,14 +218,18 @@ pub fn home(store: &Store, counts: &HeadCounts, ask: &HomeAsk) -> Result<Home, S
         ..Home::default()
     };
     if ask.figures && !ask.paired_only {
-        let (h, p, when) = counts.get(store, region)?;
-        let tally = store.dashboard_case_tally(region)?;
-        out.counted_at = when;
-        out.figures = Some(Figures::of(h.max(0) as u64, p.max(0) as u64, &tally, month));
         let months = months_ending(month, ask.months.max(1));
         let since = months.first().map_or(ask.today, |m| m.first_day());
-        let visits = store.dashboard_visits_by_month(region, since)?;
-        out.trends = Some(Trends::of(&months, &tally, &visits));
+        let big = counts.get(store, region, since)?;
+        let tally = store.dashboard_case_tally(region)?;
+        out.counted_at = big.at;
+        out.figures = Some(Figures::of(
+            big.households.max(0) as u64,
+            big.persons.max(0) as u64,
+            &tally,
+            month,
+        ));
+        out.trends = Some(Trends::of(&months, &tally, &big.visits));
     }
     if ask.warnings && !ask.paired_only {
         out.warnings = store.warning_totals(region)?;

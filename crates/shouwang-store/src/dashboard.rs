@@ -126,7 +126,17 @@ impl Store {
     /// The region's monitoring objects counted by type, state and the months identified and
     /// eliminated (a county, a part of one, or several counties).
     pub fn dashboard_case_tally(&self, region: &RegionCode) -> Result<Vec<CaseTally>, StoreError> {
-        let (scope, values) = case_scope(region);
+        let (scope, values) = match region.county() {
+            // a whole county needs no household's village: its cases' own index
+            Some(county) if county == *region => (
+                format!(
+                    "monitoring_cases c WHERE c.county = $1 AND c.status <> {}",
+                    CaseStatus::Identifying.code()
+                ),
+                vec![region.as_str().into()],
+            ),
+            _ => case_scope(region),
+        };
         self.with_conn(|c| {
             let rows = c.query(
                 &format!(
