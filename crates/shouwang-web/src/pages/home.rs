@@ -287,8 +287,10 @@ fn figure_view(l: L, region: &RegionCode, f: &Figures, counted: Option<String>) 
 }
 
 fn charts(l: L, region: &RegionCode, t: &Trends) -> Vec<ChartView> {
-    let series: [(&str, &str, &str, &str, &[u64], &str); 4] = [
-        (
+    /// One trend: its id, title in both languages, unit in Chinese, values and colour class.
+    struct Series<'a>(&'a str, &'a str, &'a str, &'a str, &'a [u64], &'a str);
+    let series = [
+        Series(
             "monitored",
             "月末监测对象",
             "Monitored at the month's end",
@@ -296,7 +298,7 @@ fn charts(l: L, region: &RegionCode, t: &Trends) -> Vec<ChartView> {
             &t.monitored,
             "c-monitored",
         ),
-        (
+        Series(
             "identified",
             "每月新识别",
             "Newly identified each month",
@@ -304,7 +306,7 @@ fn charts(l: L, region: &RegionCode, t: &Trends) -> Vec<ChartView> {
             &t.identified,
             "c-new",
         ),
-        (
+        Series(
             "eliminated",
             "每月风险消除",
             "Risk eliminated each month",
@@ -312,7 +314,7 @@ fn charts(l: L, region: &RegionCode, t: &Trends) -> Vec<ChartView> {
             &t.eliminated,
             "c-gone",
         ),
-        (
+        Series(
             "visits",
             "每月走访",
             "Visits each month",
@@ -323,7 +325,7 @@ fn charts(l: L, region: &RegionCode, t: &Trends) -> Vec<ChartView> {
     ];
     series
         .into_iter()
-        .map(|(id, zh, en, unit_zh, values, class)| {
+        .map(|Series(id, zh, en, unit_zh, values, class)| {
             let title = l.t(zh, en).to_string();
             let unit = if l.is_en() {
                 if id == "visits" {
