@@ -266,9 +266,17 @@ fn figure_view(l: L, region: &RegionCode, f: &Figures, counted: Option<String>) 
         .collect();
     FigureView {
         tiles,
+        // the table's columns, short enough for a phone in either language
         state_labels: CaseState::ALL
             .iter()
-            .map(|s| l.t(s.label_zh(), s.label_en()).to_string())
+            .map(|s| {
+                let en = match s {
+                    CaseState::AtRisk => "at risk",
+                    CaseState::AfterAssistance => "assisted",
+                    CaseState::Natural => "natural",
+                };
+                l.t(s.label_zh(), en).to_string()
+            })
             .collect(),
         rows,
         totals: CaseState::ALL
