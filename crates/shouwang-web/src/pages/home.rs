@@ -300,8 +300,8 @@ fn charts(l: L, region: &RegionCode, t: &Trends) -> Vec<ChartView> {
     let series = [
         Series(
             "monitored",
-            "月末监测对象",
-            "Monitored at the month's end",
+            "月末风险未消除",
+            "At risk at the month's end",
             "户",
             &t.monitored,
             "c-monitored",
@@ -734,9 +734,9 @@ async fn cases(
     }
     if let Some(m) = f.at_end {
         words.push(if l.is_en() {
-            format!("monitored at the end of {m}")
+            format!("at risk at the end of {m}")
         } else {
-            format!("{m} 月末在监测")
+            format!("{m} 月末风险未消除")
         });
     }
     let title = if words.is_empty() {
