@@ -3,7 +3,7 @@
 //! [`home`] gathers, for the user's region and what the role may see: the headline figures (a
 //! county's households and persons come from [`HeadCounts`], a short-lived memory of the count:
 //! counting 3.5 million persons takes a quarter of a second, and the page must answer in under
-//! 100 ms — a village or township is counted live; the visits by month likewise), the monitoring objects by type and state, the
+//! 100 ms — townships likewise, a village is counted live; the visits by month likewise), the monitoring objects by type and state, the
 //! last screening's warnings by level, the month trends, and the to-do of this user: the
 //! village's monthly task list, leads and procedures with their clocks, self-reports and
 //! department alerts waiting, villages below with overdue items, and an assistance person's visits
@@ -60,8 +60,8 @@ struct Kept {
 /// million households reads 3.5 million persons and two million visits (a quarter of a second
 /// or more), and its home page must answer in under 100 ms. The first request counts; for
 /// [`HEAD_COUNT_TTL`] the counts are reused, then the kept ones are shown while a background
-/// thread counts again (the page says when they were counted). Villages and townships are
-/// always counted live.
+/// thread counts again (the page says when they were counted). Townships are kept likewise (a
+/// hundred thousand households); villages are always counted live.
 #[derive(Clone, Default)]
 pub struct HeadCounts {
     kept: Arc<Mutex<HashMap<String, Kept>>>,
@@ -81,10 +81,7 @@ impl HeadCounts {
         region: &RegionCode,
         since: Date,
     ) -> Result<BigCounts, StoreError> {
-        let wide = matches!(
-            region.level(),
-            RegionLevel::County | RegionLevel::City | RegionLevel::Province
-        );
+        let wide = region.level() != RegionLevel::Village;
         if !wide {
             return count_big(store, region, since);
         }

@@ -68,16 +68,15 @@ fn case_scope(region: &RegionCode) -> (String, Vec<Value>) {
             ),
             vec![region.as_str().into()],
         ),
-        Some(county) => (
+        // a township or village: its households by their village index, each one's cases by the
+        // cases' household index (no condition on the county, which SQLite would carry over to
+        // the households and read the whole county's by their key)
+        Some(_) => (
             format!(
-                "monitoring_cases c JOIN households h ON h.county = c.county AND h.household_no = c.household_no
-                 WHERE c.county = $1 AND h.village >= $2 AND h.village < $3 AND c.status <> {identifying}"
+                "households h JOIN monitoring_cases c ON c.county = h.county AND c.household_no = h.household_no
+                 WHERE h.village >= $1 AND h.village < $2 AND c.status <> {identifying}"
             ),
-            vec![
-                county.as_str().into(),
-                region.as_str().into(),
-                prefix_end(region.as_str()).into(),
-            ],
+            vec![region.as_str().into(), prefix_end(region.as_str()).into()],
         ),
         None => (
             format!(
