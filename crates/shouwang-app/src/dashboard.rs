@@ -9,7 +9,7 @@
 //! department alerts waiting, villages below with overdue items, and an assistance person's visits
 //! due.
 
-use shouwang_core::dashboard::{months_ending, Figures, Trends};
+use shouwang_core::dashboard::{months_ending, CaseTally, Figures, Trends};
 use shouwang_core::date::YearMonth;
 use shouwang_core::department::DeptKind;
 use shouwang_core::region::RegionLevel;
@@ -35,6 +35,9 @@ pub struct BigCounts {
     pub households: i64,
     pub persons: i64,
     pub visits: Vec<(YearMonth, u64)>,
+    /// a township's cases by type, state and month: found through its hundred thousand
+    /// households, they cost more than a county's (read from the cases' own index, live)
+    pub tally: Option<Vec<CaseTally>>,
     /// when they were counted (Unix seconds)
     pub at: i64,
 }
@@ -45,6 +48,11 @@ fn count_big(store: &Store, region: &RegionCode, since: Date) -> Result<BigCount
         households,
         persons,
         visits: store.dashboard_visits_by_month(region, since)?,
+        tally: if region.level() == RegionLevel::Township {
+            Some(store.dashboard_case_tally(region)?)
+        } else {
+            None
+        },
         at: shouwang_store::now(),
     })
 }
@@ -218,7 +226,10 @@ pub fn home(store: &Store, counts: &HeadCounts, ask: &HomeAsk) -> Result<Home, S
         let months = months_ending(month, ask.months.max(1));
         let since = months.first().map_or(ask.today, |m| m.first_day());
         let big = counts.get(store, region, since)?;
-        let tally = store.dashboard_case_tally(region)?;
+        let tally = match &big.tally {
+            Some(t) => t.clone(),
+            None => store.dashboard_case_tally(region)?,
+        };
         out.counted_at = big.at;
         out.figures = Some(Figures::of(
             big.households.max(0) as u64,
