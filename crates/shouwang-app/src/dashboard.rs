@@ -35,9 +35,9 @@ pub struct BigCounts {
     pub households: i64,
     pub persons: i64,
     pub visits: Vec<(YearMonth, u64)>,
-    /// a township's cases by type, state and month: found through its hundred thousand
-    /// households, they cost more than a county's (read from the cases' own index, live)
-    pub tally: Option<Vec<CaseTally>>,
+    /// the cases by type, state and month (tens of thousands in a county, found through a
+    /// hundred thousand households in a township)
+    pub tally: Vec<CaseTally>,
     /// when they were counted (Unix seconds)
     pub at: i64,
 }
@@ -48,11 +48,7 @@ fn count_big(store: &Store, region: &RegionCode, since: Date) -> Result<BigCount
         households,
         persons,
         visits: store.dashboard_visits_by_month(region, since)?,
-        tally: if region.level() == RegionLevel::Township {
-            Some(store.dashboard_case_tally(region)?)
-        } else {
-            None
-        },
+        tally: store.dashboard_case_tally(region)?,
         at: shouwang_store::now(),
     })
 }
@@ -69,7 +65,7 @@ struct Kept {
 /// or more), and its home page must answer in under 100 ms. The first request counts; for
 /// [`HEAD_COUNT_TTL`] the counts are reused, then the kept ones are shown while a background
 /// thread counts again (the page says when they were counted). Townships are kept likewise (a
-/// hundred thousand households); villages are always counted live.
+/// hundred thousand households), with the case tallies; villages are always counted live.
 #[derive(Clone, Default)]
 pub struct HeadCounts {
     kept: Arc<Mutex<HashMap<String, Kept>>>,
@@ -226,18 +222,15 @@ pub fn home(store: &Store, counts: &HeadCounts, ask: &HomeAsk) -> Result<Home, S
         let months = months_ending(month, ask.months.max(1));
         let since = months.first().map_or(ask.today, |m| m.first_day());
         let big = counts.get(store, region, since)?;
-        let tally = match &big.tally {
-            Some(t) => t.clone(),
-            None => store.dashboard_case_tally(region)?,
-        };
+        let tally = &big.tally;
         out.counted_at = big.at;
         out.figures = Some(Figures::of(
             big.households.max(0) as u64,
             big.persons.max(0) as u64,
-            &tally,
+            tally,
             month,
         ));
-        out.trends = Some(Trends::of(&months, &tally, &big.visits));
+        out.trends = Some(Trends::of(&months, tally, &big.visits));
     }
     if ask.warnings && !ask.paired_only {
         out.warnings = store.warning_totals(region)?;

@@ -518,15 +518,9 @@ async fn page(state: &AppState, s: Session) -> Result<Response, AppError> {
         let at = h.counted_at + 8 * 3600;
         let (hh, mm) = ((at / 3600) % 24, (at / 60) % 60);
         if l.is_en() {
-            if level == RegionLevel::Township {
-                format!("Households, persons, monitoring objects and visits as counted at {hh:02}:{mm:02}; the lists behind them are live.")
-            } else {
-                format!("Households, persons and visits as counted at {hh:02}:{mm:02}.")
-            }
-        } else if level == RegionLevel::Township {
-            format!("户数、人数、监测对象数和走访数为 {hh:02}:{mm:02} 的统计，点开的名单为实时数据。")
+            format!("Households, persons, monitoring objects and visits as counted at {hh:02}:{mm:02}; the lists behind them are live.")
         } else {
-            format!("户数、人数和走访数为 {hh:02}:{mm:02} 的统计。")
+            format!("户数、人数、监测对象数和走访数为 {hh:02}:{mm:02} 的统计，点开的名单为实时数据。")
         }
     });
     let paired = paired_only.then(|| {
