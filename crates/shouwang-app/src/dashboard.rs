@@ -133,7 +133,7 @@ impl HeadCounts {
         counted
     }
 
-    /// Forgets every kept count (after an import, and in tests).
+    /// Forgets every kept count (the next request counts again).
     pub fn clear(&self) {
         if let Ok(mut kept) = self.kept.lock() {
             kept.clear();
