@@ -105,6 +105,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub(crate) requests: Arc<AtomicU64>,
     pub(crate) report_guard: Arc<crate::report_guard::Guard>,
+    /// issue 16: a county's household and person counts for the home pages, kept a few minutes
+    pub(crate) head_counts: Arc<shouwang_app::dashboard::HeadCounts>,
 }
 
 impl AppState {
@@ -114,6 +116,7 @@ impl AppState {
             config: Arc::new(config),
             requests: Arc::new(AtomicU64::new(0)),
             report_guard: Arc::new(crate::report_guard::Guard::default()),
+            head_counts: Arc::new(shouwang_app::dashboard::HeadCounts::default()),
         }
     }
 

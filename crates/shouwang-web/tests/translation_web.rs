@@ -635,6 +635,8 @@ fn pages(w: &World) -> Vec<String> {
     };
     [
         "/".to_string(),
+        "/home/cases".into(),
+        "/home/cases?state=at-risk".into(),
         "/regions/510821".into(),
         "/regions/510821108".into(),
         format!("/regions/{TAOHONG}"),

@@ -71,19 +71,19 @@ fn report(name: &str, mut times: Vec<Duration>, target_ms: f64, size: usize) {
 }
 
 /// What seeding wrote.
-struct Seeded {
-    cases: usize,
-    rows: usize,
+pub(crate) struct Seeded {
+    pub cases: usize,
+    pub rows: usize,
     visits: usize,
     /// seconds in the bulk loader alone
     load: f64,
-    seconds: f64,
+    pub seconds: f64,
 }
 
 /// Gives every chunk of the benchmark county its cases and assistance, as the county was built
 /// ([`build`]: chunk `c` of [`CHUNK`] households from seed 42 + c, its household numbers with
 /// the chunk number after the village code).
-fn seed(store: &Store, households: usize, today: Date) -> Result<Seeded> {
+pub(crate) fn seed(store: &Store, households: usize, today: Date) -> Result<Seeded> {
     let started = Instant::now();
     let county = RegionCode::parse(COUNTY).context("county")?;
     let villages: Vec<SynthVillage> = store

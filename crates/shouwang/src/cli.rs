@@ -235,6 +235,8 @@ pub enum BenchCommand {
     Report(crate::bench_report::BenchReportArgs),
     /// 促增收报表性能：全县收入情况表和低收入户台账 / income report: a county's figures and ledger
     Income(crate::report_income_cmd::BenchIncomeArgs),
+    /// 首页性能：各角色首页 / home pages: each role's first page
+    Home(crate::bench_home::BenchHomeArgs),
 }
 
 #[derive(Args, Clone)]

@@ -5,6 +5,7 @@ mod bench_assistance;
 mod bench_dept;
 mod bench_dept_push;
 mod bench_elim;
+mod bench_home;
 mod bench_ident;
 mod bench_ledger;
 mod bench_quality;
@@ -121,6 +122,7 @@ fn run() -> Result<()> {
             Some(BenchCommand::Ranking(a)) => bench_ranking::run(a),
             Some(BenchCommand::Report(a)) => bench_report::run(a),
             Some(BenchCommand::Income(a)) => report_income_cmd::bench(a),
+            Some(BenchCommand::Home(a)) => bench_home::run(a),
             None => bench::run(args),
         },
         Command::Screen(args) => {

@@ -75,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dept_death::routes())
         .merge(reports::routes())
         .merge(quality::routes())
+        .merge(home::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/static/ledger_import.js", get(ledger_import_script))
         .route("/metrics", get(metrics))
