@@ -464,15 +464,14 @@ fn household(p: &mut People, village: &SynthVillage, n: u32) -> (Household, Vec<
     // After 脱贫攻坚 nearly every rural house was rebuilt or made safe (A or B); a C house is rare
     // and then its 住房安全 flag lags (data quality rule 0_00_033 finds it). One draw either way,
     // so the rest of the county comes out the same.
-    let draw = rng.range(0, 599);
     let house_grade = if relocated {
         "A"
-    } else if draw < 300 {
-        "A"
-    } else if draw < 598 {
-        "B"
     } else {
-        "C"
+        match rng.range(0, 599) {
+            0..=299 => "A",
+            300..=597 => "B",
+            _ => "C",
+        }
     };
     let household = Household {
         household_no: format!("{}{:05}", village.code, n),
