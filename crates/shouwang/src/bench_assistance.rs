@@ -22,7 +22,7 @@ use clap::Args;
 use http_body_util::BodyExt;
 use shouwang_core::monitoring::CaseStatus;
 use shouwang_core::synth::{assistance, generate, records, Rng, SynthConfig, SynthVillage};
-use shouwang_core::{Date, Fen, RegionCode};
+use shouwang_core::{Date, Fen, Household, Member, RegionCode};
 use shouwang_store::audit::Actor;
 use shouwang_store::Store;
 use std::io::Write;
@@ -84,6 +84,17 @@ pub(crate) struct Seeded {
 /// ([`build`]: chunk `c` of [`CHUNK`] households from seed 42 + c, its household numbers with
 /// the chunk number after the village code).
 pub(crate) fn seed(store: &Store, households: usize, today: Date) -> Result<Seeded> {
+    seed_with(store, households, today, |_| Ok(()))
+}
+
+/// [`seed`], handing each chunk's households to `more` once its assistance is loaded (a bench
+/// that needs more of the county, leads say, adds them there).
+pub(crate) fn seed_with(
+    store: &Store,
+    households: usize,
+    today: Date,
+    mut more: impl FnMut(&[(Household, Vec<Member>)]) -> Result<()>,
+) -> Result<Seeded> {
     let started = Instant::now();
     let county = RegionCode::parse(COUNTY).context("county")?;
     let villages: Vec<SynthVillage> = store
@@ -135,6 +146,7 @@ pub(crate) fn seed(store: &Store, households: usize, today: Date) -> Result<Seed
             store.bulk_assistance(&Actor::system("bench"), &county, &a, "bench.assistance")?;
         out.load += t.elapsed().as_secs_f64();
         out.visits += a.visits.len();
+        more(&data)?;
         print!(
             "\rassistance: {} / {households} households, {} rows, {:.0} s",
             c * CHUNK + n,

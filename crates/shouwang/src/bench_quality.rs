@@ -8,16 +8,12 @@
 //! timed `--repeat` times; the store's streaming alone is timed beside it (the anchor: reading
 //! without checking), and a naive anchor evaluates after collecting every household first.
 
-use crate::bench_screen::{build, CHUNK};
-use crate::screen_cmd::{peak_rss_mib, DEMO_LINE_YUAN};
+use crate::bench_screen::build;
+use crate::screen_cmd::peak_rss_mib;
 use anyhow::{Context, Result};
 use clap::Args;
 use shouwang_core::quality::{Checker, Limits};
-use shouwang_core::synth::{assistance, generate, records, SynthConfig, SynthVillage};
-use shouwang_core::{Date, Fen, RegionCode};
-use shouwang_store::audit::Actor;
-use shouwang_store::Store;
-use std::io::Write;
+use shouwang_core::RegionCode;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -40,58 +36,6 @@ pub struct BenchQualityArgs {
     /// 重复次数 / runs
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
-}
-
-/// Gives every chunk of the benchmark county its cases and assistance (as `bench assistance`).
-fn seed(store: &Store, households: usize, today: Date) -> Result<()> {
-    let started = Instant::now();
-    let county = RegionCode::parse(COUNTY).context("county")?;
-    let villages: Vec<SynthVillage> = store
-        .villages_of(&county)?
-        .into_iter()
-        .map(|code| SynthVillage {
-            code,
-            resettlement_site: None,
-        })
-        .collect();
-    let line = Fen::from_yuan(DEMO_LINE_YUAN);
-    for c in 0..households.div_ceil(CHUNK) {
-        let n = CHUNK.min(households - c * CHUNK);
-        let area = RegionCode::parse(&format!("5108{:02}", 21 + c)).context("area code")?;
-        let seed = 42 + c as u64;
-        let mut data = generate(
-            &SynthConfig {
-                households: n,
-                seed,
-                today,
-                county: area,
-            },
-            &villages,
-        );
-        for (h, _) in &mut data {
-            let (village, rest) = h.household_no.split_at(12.min(h.household_no.len()));
-            h.household_no = format!("{village}{c:02}{rest}");
-        }
-        let r = records(&data, seed, today, line);
-        let cases: Vec<_> = r.cases.iter().map(|(_, c)| c.clone()).collect();
-        store.bulk_cases(
-            &Actor::system("bench"),
-            &county,
-            &cases,
-            today,
-            "bench.cases",
-        )?;
-        let a = assistance(&data, &r, seed, today, "旺苍县");
-        store.bulk_assistance(&Actor::system("bench"), &county, &a, "bench.assistance")?;
-        print!(
-            "\rcases and assistance: {} / {households} households, {:.0} s",
-            c * CHUNK + n,
-            started.elapsed().as_secs_f64()
-        );
-        std::io::stdout().flush()?;
-    }
-    println!();
-    Ok(())
 }
 
 pub fn run(args: BenchQualityArgs) -> Result<()> {
@@ -120,7 +64,8 @@ pub fn run(args: BenchQualityArgs) -> Result<()> {
     if store.quality_counties()?.is_empty() {
         let t = Instant::now();
         build(&url, args.households)?;
-        seed(&store, args.households, today)?;
+        // the cases and assistance of `bench assistance`
+        crate::bench_assistance::seed(&store, args.households, today)?;
         println!("built in {:.1} s", t.elapsed().as_secs_f64());
     } else {
         println!("reusing the county in {}", store.label);

@@ -6,8 +6,7 @@
 //! township, the ranking computed live (the current month), its first read after the month
 //! ended (computed and frozen) and a frozen read, through the same use cases the pages call.
 
-use crate::bench_screen::{build, CHUNK};
-use crate::screen_cmd::DEMO_LINE_YUAN;
+use crate::bench_screen::build;
 use anyhow::{Context, Result};
 use clap::Args;
 use shouwang_app::supervision::{self as sup, TableQuery};
@@ -16,8 +15,7 @@ use shouwang_core::lead::LeadSource;
 use shouwang_core::monitoring::RiskType;
 use shouwang_core::screening::level::WarningLevel;
 use shouwang_core::supervision::tables::{shift, TableKind};
-use shouwang_core::synth::{assistance, generate, records, SynthConfig, SynthVillage};
-use shouwang_core::{Date, Fen, RegionCode};
+use shouwang_core::{Date, RegionCode};
 use shouwang_store::audit::Actor;
 use shouwang_store::leads::NewLead;
 use shouwang_store::Store;
@@ -66,44 +64,13 @@ fn time<T>(name: &str, repeat: usize, mut f: impl FnMut() -> Result<T>) -> Resul
     last.context("no run")
 }
 
-/// Cases, assistance and leads for every chunk of the county `build` made.
+/// Cases and assistance as `bench assistance` gives them, and a lead for one household in twenty
+/// of every chunk, found over the last three months, some overdue.
 fn seed(store: &Store, households: usize, today: Date) -> Result<()> {
     let started = Instant::now();
-    let county = RegionCode::parse(COUNTY).context("county")?;
-    let villages: Vec<SynthVillage> = store
-        .villages_of(&county)?
-        .into_iter()
-        .map(|code| SynthVillage {
-            code,
-            resettlement_site: None,
-        })
-        .collect();
-    let line = Fen::from_yuan(DEMO_LINE_YUAN);
     let actor = Actor::system("bench");
     let mut leads = 0usize;
-    for c in 0..households.div_ceil(CHUNK) {
-        let n = CHUNK.min(households - c * CHUNK);
-        let area = RegionCode::parse(&format!("5108{:02}", 21 + c)).context("area code")?;
-        let seed = 42 + c as u64;
-        let mut data = generate(
-            &SynthConfig {
-                households: n,
-                seed,
-                today,
-                county: area,
-            },
-            &villages,
-        );
-        for (h, _) in &mut data {
-            let (village, rest) = h.household_no.split_at(12.min(h.household_no.len()));
-            h.household_no = format!("{village}{c:02}{rest}");
-        }
-        let r = records(&data, seed, today, line);
-        let cases: Vec<_> = r.cases.iter().map(|(_, c)| c.clone()).collect();
-        store.bulk_cases(&actor, &county, &cases, today, "bench.cases")?;
-        let a = assistance(&data, &r, seed, today, "旺苍县");
-        store.bulk_assistance(&actor, &county, &a, "bench.assistance")?;
-        // a lead for one household in twenty, found over the last three months, some overdue
+    crate::bench_assistance::seed_with(store, households, today, |data| {
         for (i, (h, _)) in data.iter().enumerate().step_by(20) {
             let found = today.add_days(-((i as i64 * 7) % 90));
             let source = LeadSource::ALL[(i / 20) % LeadSource::ALL.len()];
@@ -120,7 +87,8 @@ fn seed(store: &Store, households: usize, today: Date) -> Result<()> {
                 leads += 1;
             }
         }
-    }
+        Ok(())
+    })?;
     println!(
         "seeded cases, assistance and {leads} leads in {:.1} s",
         started.elapsed().as_secs_f64()
