@@ -20,7 +20,6 @@ use shouwang_core::codes::{
     Education, Health, HouseholdType, LabourCapacity, Relation, Schooling, Sex,
 };
 use shouwang_core::date::YearMonth;
-use shouwang_core::identification::{Purpose, Stage, StepKind};
 use shouwang_core::monitoring::{CaseStatus, CaseType, EliminationKind, RiskType};
 use shouwang_core::quality::{
     check_reason, CaseFacts, Exemption, GuaranteeFacts, HouseholdFacts, MeasureFacts, MemberFacts,
@@ -62,8 +61,16 @@ fn row_member_facts(r: &Row) -> Result<(String, MemberFacts), StoreError> {
 
 const CASE_COLS: &str = "c.household_no, c.id, c.case_type, c.risks, c.identified, c.status, c.elimination_kind, c.eliminated, c.whole_household_without_labour, c.contact_name, c.contact_phone";
 
+/// The case columns and, last, its day of identification as the statistics read it (the county's
+/// decision, or the month's first day for a case from a ledger).
+fn case_columns() -> String {
+    format!("{CASE_COLS}, {}", crate::statistics::IDENTIFIED_ON)
+}
+
 fn row_case(r: &Row) -> Result<(String, CaseFacts), StoreError> {
-    let f = Fields::new(r, "monitoring_cases", CASE_COLS, 0);
+    // the names `case_columns` reads, for an error naming the column
+    let names = "c.household_no, c.id, c.case_type, c.risks, c.identified, c.status, c.elimination_kind, c.eliminated, c.whole_household_without_labour, c.contact_name, c.contact_phone, c.identified_on";
+    let f = Fields::new(r, "monitoring_cases", names, 0);
     let identified: YearMonth = f.parsed(4, YearMonth::parse)?;
     let kind = f.opt_code(6, EliminationKind::from_code)?;
     let eliminated = match f.opt_text(7) {
@@ -81,7 +88,7 @@ fn row_case(r: &Row) -> Result<(String, CaseFacts), StoreError> {
                 .filter_map(|c| c.trim().parse().ok().and_then(RiskType::from_code))
                 .collect(),
             identified,
-            identified_on: identified.first_day(),
+            identified_on: f.parsed(11, Date::parse)?,
             status: f.code(5, CaseStatus::from_code)?,
             elimination: kind.zip(eliminated),
             whole_household_without_labour: f.bool(8)?,
@@ -147,40 +154,15 @@ fn village_facts(
     // the latest case of each household (ids grow)
     for r in c.query(
         &format!(
-            "SELECT {CASE_COLS} FROM households h CROSS JOIN monitoring_cases c
-             WHERE h.village >= $1 AND h.village <= $2 AND c.county = h.county AND c.household_no = h.household_no ORDER BY c.id"
+            "SELECT {} FROM households h CROSS JOIN monitoring_cases c
+             WHERE h.village >= $1 AND h.village <= $2 AND c.county = h.county AND c.household_no = h.household_no ORDER BY c.id",
+            case_columns()
         ),
         &v,
     )? {
         let (no, case) = row_case(&r)?;
         if let Some(&i) = index.get(&no) {
             out[i].case = Some(case);
-        }
-    }
-    // the day the county decided, where a procedure included the case
-    let mut decided: HashMap<i64, Date> = HashMap::new();
-    for r in c.query(
-        &format!(
-            "SELECT x.case_id, s.on_date FROM identifications x CROSS JOIN identification_steps s
-             WHERE x.village >= $1 AND x.village <= $2 AND x.case_id IS NOT NULL AND s.identification_id = x.id
-               AND x.purpose = {} AND s.kind = {} AND s.stage_after = {}",
-            Purpose::Identification.code(),
-            StepKind::Decided.code(),
-            Stage::Included.code()
-        ),
-        &v,
-    )? {
-        if let Some(d) = Date::parse(&r.text(1)) {
-            decided.insert(r.int(0), d);
-        }
-    }
-    if !decided.is_empty() {
-        for h in &mut out {
-            if let Some(c) = h.case.as_mut() {
-                if let Some(d) = decided.get(&c.case_id) {
-                    c.identified_on = *d;
-                }
-            }
         }
     }
     let incomes: Vec<String> = INCOME_COLUMNS

@@ -19,7 +19,7 @@ use shouwang_core::statistics::{CaseState, Group, Query};
 use shouwang_core::{Date, Region, RegionCode};
 
 /// The day a case counts from, and the day its risk was eliminated, as SQL over `c`.
-const IDENTIFIED_ON: &str = "COALESCE(c.identified_on, c.identified || '-01')";
+pub(crate) const IDENTIFIED_ON: &str = "COALESCE(c.identified_on, c.identified || '-01')";
 const ELIMINATED_ON: &str = "COALESCE(c.eliminated_on, c.eliminated || '-01')";
 
 /// The cases of the region counted on `$5` (as-of), one row each: area (the village code cut to
